@@ -1,0 +1,60 @@
+# Liaison — the two commands a newcomer needs are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install migrate demo otp messages compile-messages worker beat bench lint clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+compile-messages: $(STAMP)
+	$(PY) scripts/compile_messages.py
+
+migrate: $(STAMP)
+	$(PY) manage.py migrate --noinput --verbosity 0
+
+demo: migrate
+	$(PY) manage.py seed_demo
+
+## make run: install, migrate the embedded SQLite database, load demo data, serve on http://127.0.0.1:8000
+run: compile-messages demo
+	@echo "Liaison on http://$(HOST):$(PORT)/  (background tasks run in-process; mail and SMS in var/)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## make test: the whole suite (unit, permission matrix, accessibility, browser flows)
+test: compile-messages
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+## make otp EMAIL=worker@demo.liaison.ca: current second-factor code of a demo account
+otp: $(STAMP)
+	@$(PY) manage.py demo_otp $(EMAIL)
+
+## make messages: extract strings into locale/fr and locale/en (then translate fr, and en by msgen)
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l fr -l en --ignore=.venv --ignore=staticfiles --no-obsolete
+	$(PY) scripts/fill_english_catalogue.py
+
+worker: $(STAMP)
+	$(VENV)/bin/celery -A config worker --loglevel=info
+
+beat: $(STAMP)
+	$(VENV)/bin/celery -A config beat --loglevel=info
+
+bench: compile-messages
+	$(PY) -m pytest tests/benchmarks -s -p no:randomly $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(PY) -m ruff check .
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,1 @@
+"""Data and invariants of the Appointments portal (built in its own issue)."""

@@ -1,0 +1,1 @@
+"""Data and invariants of the Service orders portal (built in its own issue)."""

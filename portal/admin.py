@@ -1,0 +1,82 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
+
+from portal.models import Membership, Message, Notification, Organization, Task, User
+from portal.permissions import has_capability
+
+
+def _admin_has_permission(request):
+    """Staff, and department administrators for the audit log (capability portal.view_audit)."""
+    user = request.user
+    return user.is_active and (user.is_staff or has_capability(user, "portal.view_audit"))
+
+
+admin.site.has_permission = _admin_has_permission
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    fields = ("organization", "role", "valid_from", "valid_to", "scope")
+    autocomplete_fields = ("organization",)
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ("email",)
+    list_display = ("email", "first_name", "last_name", "preferred_language", "is_active", "is_staff")
+    list_filter = ("is_active", "is_staff", "preferred_language")
+    search_fields = ("email", "first_name", "last_name")
+    inlines = [MembershipInline]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        (_("Person"), {"fields": ("first_name", "last_name", "phone", "preferred_language")}),
+        (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),
+    )
+
+
+@admin.register(Organization)
+class OrganizationAdmin(TranslationAdmin):
+    list_display = ("name", "kind", "contact_email", "is_active")
+    list_filter = ("kind", "is_active")
+    search_fields = ("name_fr", "name_en", "contact_email")
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "organization", "role", "valid_from", "valid_to")
+    list_filter = ("role", "organization__kind")
+    search_fields = ("user__email", "user__last_name", "organization__name_fr", "organization__name_en")
+    autocomplete_fields = ("user", "organization")
+
+
+@admin.register(Task)
+class TaskAdmin(TranslationAdmin):
+    list_display = ("title", "assignee", "due_date", "done_at")
+    list_filter = ("done_at",)
+    search_fields = ("title_fr", "title_en", "assignee__email")
+    raw_id_fields = ("assignee",)
+
+
+@admin.register(Notification)
+class NotificationAdmin(TranslationAdmin):
+    list_display = ("title", "recipient", "due_date", "read_at")
+    search_fields = ("title_fr", "title_en", "recipient__email")
+    raw_id_fields = ("recipient",)
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "channel", "to_address", "subject", "status", "attempts")
+    list_filter = ("channel", "status")
+    search_fields = ("key", "to_address", "subject")
+    readonly_fields = [field.name for field in Message._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

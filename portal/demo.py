@@ -1,0 +1,111 @@
+"""Bilingual demo data for a newcomer (`make run`). Idempotent: running it twice changes nothing."""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from portal import services
+from portal.models import Membership, Organization, User
+
+DEMO_PASSWORD = "Liaison-demo-2026"
+
+ORGANIZATIONS = {
+    "department": ("Ministère du Développement social", "Department of Social Development", "department"),
+    "provider": ("Soins à domicile Horizon", "Horizon Home Care", "provider_agency"),
+    "provider2": ("Services de soutien Atlantique", "Atlantic Support Services", "provider_agency"),
+    "employment": ("Agence d'emploi Cap-Acadie", "Cap-Acadie Employment Agency", "employment_agency"),
+    "health": ("Hôpital régional de Moncton", "Moncton Regional Hospital", "health_establishment"),
+    "bank": ("Banque d'interprètes du Nouveau-Brunswick", "New Brunswick Interpreter Bank", "interpreter_bank"),
+    "clinic": ("Réseau des cliniques de vaccination", "Vaccination Clinic Network", "clinic_network"),
+}
+
+# email, first name, last name, language, staff, [(organization, role)]
+ACCOUNTS = [
+    ("admin@demo.liaison.ca", "Anne", "Arsenault", "fr", True,
+     [("department", "portal.department_administrator")]),
+    ("worker@demo.liaison.ca", "Marc", "LeBlanc", "fr", False,
+     [("department", "orders.department_worker"), ("department", "referrals.department_staff")]),
+    ("coordination@demo.liaison.ca", "Chloé", "Cormier", "fr", False,
+     [("provider", "orders.care_coordination")]),
+    ("finance@demo.liaison.ca", "Frank", "Finley", "en", False, [("provider", "orders.finance")]),
+    ("financecoord@demo.liaison.ca", "Julie", "Gallant", "fr", False,
+     [("provider", "orders.finance_care_coordination"), ("provider", "portal.administrator")]),
+    ("atlantic@demo.liaison.ca", "Sam", "Steeves", "en", False,
+     [("provider2", "orders.finance_care_coordination")]),
+    ("casemanager@demo.liaison.ca", "Nadia", "Robichaud", "fr", False,
+     [("employment", "referrals.case_manager")]),
+    ("requester@demo.liaison.ca", "Paul", "Richard", "en", False, [("health", "interpreters.requester")]),
+    ("coordinator@demo.liaison.ca", "Sophie", "Daigle", "fr", False,
+     [("bank", "interpreters.coordinator"), ("bank", "interpreters.interpreter")]),
+    ("interpreter@demo.liaison.ca", "Omar", "Haddad", "fr", False, [("bank", "interpreters.interpreter")]),
+    ("pilot@demo.liaison.ca", "Louise", "Thériault", "fr", False,
+     [("clinic", "appointments.pilot"), ("clinic", "appointments.management_1")]),
+    ("consultation@demo.liaison.ca", "Kevin", "Doucet", "en", False, [("clinic", "appointments.consultation_2")]),
+]
+
+
+@transaction.atomic
+def load_demo_data():
+    today = timezone.localdate()
+    organizations = {}
+    for key, (name_fr, name_en, kind) in ORGANIZATIONS.items():
+        organization, _created = Organization.objects.get_or_create(
+            name_fr=name_fr,
+            defaults={"name": name_fr, "name_en": name_en, "kind": kind, "contact_email": f"{key}@demo.liaison.ca"},
+        )
+        organizations[key] = organization
+    users = {}
+    for email, first, last, language, staff, memberships in ACCOUNTS:
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(
+                email=email,
+                password=DEMO_PASSWORD,
+                first_name=first,
+                last_name=last,
+                preferred_language=language,
+                is_staff=staff,
+                is_superuser=staff,
+            )
+        users[email] = user
+        TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "Demo authenticator"})
+        for org_key, role in memberships:
+            Membership.objects.get_or_create(
+                user=user,
+                organization=organizations[org_key],
+                role=role,
+                defaults={"valid_from": today - timedelta(days=365)},
+            )
+    worker = users["worker@demo.liaison.ca"]
+    services.create_task(
+        assignee=worker,
+        title=_("Welcome to Liaison: review your profile and language"),
+        due_date=today + timedelta(days=7),
+        link="/profile/",
+        key="demo:welcome-task",
+    )
+    services.create_task(
+        assignee=worker,
+        title=_("Make new backup codes and keep them in a safe place"),
+        due_date=today - timedelta(days=2),
+        link="/security/backup-codes/",
+        key="demo:backup-codes-task",
+    )
+    services.create_notification(
+        recipient=worker,
+        title=_("Your access to Liaison is ready"),
+        link="/",
+        key="demo:welcome-notification",
+    )
+    return organizations, users
+
+
+def current_code(user):
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        return None
+    return f"{TOTP(device.bin_key, device.step, device.t0, device.digits).token():0{device.digits}d}"

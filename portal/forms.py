@@ -1,0 +1,62 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
+
+from portal.models import Language
+
+
+class ProfileForm(forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    phone = PhoneNumberField(
+        label=_("Mobile phone"),
+        required=False,
+        region="CA",
+        help_text=_("For text-message notices. Example: 506 555 0123."),
+        error_messages={"invalid": _("Enter a valid phone number, for example 506 555 0123.")},
+    )
+    preferred_language = forms.ChoiceField(
+        label=_("Language for pages and messages"), choices=Language.choices, widget=forms.RadioSelect
+    )
+
+
+class CodeForm(forms.Form):
+    """A six-digit authenticator code, or a backup code where allowed."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=16,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "size": 10}),
+    )
+
+    def __init__(self, *args, accept_backup=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.accept_backup = accept_backup
+        if accept_backup:
+            self.fields["code"].help_text = _(
+                "The 6-digit code shown by your authenticator app, or one of your backup codes."
+            )
+            self.fields["code"].widget.attrs["inputmode"] = "text"
+        else:
+            self.fields["code"].help_text = _("The 6-digit code shown by your authenticator app.")
+
+    def clean_code(self):
+        code = "".join(self.cleaned_data["code"].split()).lower()
+        if not self.accept_backup and not (code.isdigit() and len(code) == 6):
+            raise forms.ValidationError(_("Enter the 6 digits shown by your authenticator app."))
+        if not code.isalnum():
+            raise forms.ValidationError(_("A code has only digits and letters."))
+        return code
+
+
+class ActiveRoleForm(forms.Form):
+    membership = forms.TypedChoiceField(label=_("My role"), coerce=int)
+
+    def __init__(self, *args, memberships=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["membership"].choices = [(m.pk, str(m)) for m in memberships]
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(choices=Language.choices)
+    next = forms.CharField(required=False)

@@ -1,0 +1,104 @@
+"""Request plumbing of the shared layer: session limits, language, second factor, active role."""
+
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
+
+from portal.models import Language
+
+ACTIVE_MEMBERSHIP_SESSION_KEY = "active_membership_id"
+SESSION_EXPIRED_KEY = "session_expired"
+
+
+class SessionTimeoutMiddleware:
+    """Sessions end after SESSION_IDLE_TIMEOUT without a request and SESSION_ABSOLUTE_TIMEOUT in all."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.idle = settings.SESSION_IDLE_TIMEOUT.total_seconds()
+        self.absolute = settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds()
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = time.time()
+            session = request.session
+            started = session.setdefault("signed_in_at", now)
+            last_seen = session.get("last_seen", now)
+            if now - last_seen > self.idle or now - started > self.absolute:
+                logout(request)
+                # Read back by the sign-in page so that the person knows why.
+                request.session[SESSION_EXPIRED_KEY] = True
+            elif now - last_seen > 15 or "last_seen" not in session:
+                session["last_seen"] = now
+        return self.get_response(request)
+
+
+class UserLanguageMiddleware:
+    """The signed-in person's saved language, else the language cookie, else the browser's."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = None
+        user = request.user
+        if user.is_authenticated and user.preferred_language in Language.values:
+            language = user.preferred_language
+        if language is None:
+            language = translation.get_language_from_request(request)
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        response.headers.setdefault("Content-Language", request.LANGUAGE_CODE)
+        return response
+
+
+# Pages a signed-in person may open before passing the second factor.
+SECOND_FACTOR_EXEMPT = {
+    "account_logout",
+    "portal:mfa_setup",
+    "portal:mfa_verify",
+    "portal:language",
+    "portal:health",
+    "javascript-catalog",
+}
+
+
+class SecondFactorMiddleware:
+    """Every account must enrol an authenticator and pass it before any other page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or user.is_verified():
+            return None
+        if request.resolver_match.view_name in SECOND_FACTOR_EXEMPT:
+            return None
+        from portal.services import user_has_second_factor
+
+        target = "portal:mfa_verify" if user_has_second_factor(user) else "portal:mfa_setup"
+        return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
+
+
+class ActiveMembershipMiddleware:
+    """Hands the role chosen in the user menu (kept in the session) to the capability check."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            request.user._chosen_membership_id = request.session.get(ACTIVE_MEMBERSHIP_SESSION_KEY)
+        return self.get_response(request)

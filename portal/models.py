@@ -1,0 +1,282 @@
+"""What every portal shares: people, organizations, memberships, tasks, notifications, messages.
+
+Data and invariants only. Every write goes through portal.services; every read that depends on
+who asks goes through portal.selectors.
+"""
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+
+from portal import roles
+
+
+class Language(models.TextChoices):
+    FRENCH = "fr", _("French")
+    ENGLISH = "en", _("English")
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+    def get_by_natural_key(self, email):
+        return self.get(email__iexact=email)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField(_("email address"), unique=True)
+    first_name = models.CharField(_("first name"), max_length=150, blank=True)
+    last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    phone = PhoneNumberField(_("phone"), blank=True)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=2, choices=Language.choices, default=Language.FRENCH
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(
+        _("staff status"), default=False, help_text=_("Can sign in to the administration site.")
+    )
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["last_name", "first_name", "email"]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    def clean(self):
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+    def get_full_name(self):
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self):
+        return self.first_name or self.email
+
+
+class OrganizationKind(models.TextChoices):
+    DEPARTMENT = "department", _("Department")
+    PROVIDER_AGENCY = "provider_agency", _("Service provider agency")
+    EMPLOYMENT_AGENCY = "employment_agency", _("Employment agency")
+    HEALTH_ESTABLISHMENT = "health_establishment", _("Health establishment")
+    INTERPRETER_BANK = "interpreter_bank", _("Interpreter bank")
+    CLINIC_NETWORK = "clinic_network", _("Clinic network")
+
+
+class Organization(models.Model):
+    # name is bilingual through modeltranslation (name_fr, name_en): see portal/translation.py.
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=32, choices=OrganizationKind.choices)
+    contact_email = models.EmailField(_("general contact email"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def organization_id(self):
+        # An organization belongs to itself: lets has_capability() treat it like any record.
+        return self.pk
+
+
+class MembershipQuerySet(models.QuerySet):
+    def valid_on(self, day):
+        """Memberships that give access on that day: within their dates, active user and organization."""
+        return self.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day),
+            valid_from__lte=day,
+            user__is_active=True,
+            organization__is_active=True,
+        )
+
+    def valid_now(self):
+        return self.valid_on(timezone.localdate())
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user"))
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("organization")
+    )
+    role = models.CharField(_("role"), max_length=64, choices=roles.role_choices)
+    valid_from = models.DateField(_("valid from"), default=timezone.localdate)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    # What an app narrows the role to (for example {"locations": [3, 5]}); the app reads it.
+    scope = models.JSONField(_("scope"), default=dict, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["organization__name", "role"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="membership_dates_in_order",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organization} · {self.role_label}"
+
+    @property
+    def role_label(self):
+        role = roles.get_role(self.role)
+        return role.label if role else self.role
+
+    def clean(self):
+        super().clean()
+        if self.valid_to and self.valid_from and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": _("The end date cannot be before the start date.")})
+        role = roles.get_role(self.role)
+        if role and self.organization_id and self.organization.kind not in role.organization_kinds:
+            raise ValidationError({"role": _("This role does not exist for this kind of organization.")})
+
+    def is_valid_on(self, day):
+        return (
+            self.valid_from <= day
+            and (self.valid_to is None or self.valid_to >= day)
+            and self.user.is_active
+            and self.organization.is_active
+        )
+
+
+class Task(models.Model):
+    """Something a person has to do about a record, by a date. Created by apps through portal.services."""
+
+    # title is bilingual through modeltranslation (title_fr, title_en).
+    title = models.CharField(_("title"), max_length=255)
+    assignee = models.ForeignKey(User, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("assignee"))
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("organization")
+    )
+    due_date = models.DateField(_("due date"))
+    link = models.CharField(_("link"), max_length=500, help_text=_("Path of the record, e.g. /orders/12/."))
+    key = models.CharField(max_length=200, unique=True, null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        ordering = ["due_date", "pk"]
+        indexes = [models.Index(fields=["assignee", "done_at", "due_date"])]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_overdue(self):
+        return self.done_at is None and self.due_date < timezone.localdate()
+
+
+class Notification(models.Model):
+    """Something a person should know about a record, shown on the home page."""
+
+    title = models.CharField(_("title"), max_length=255)
+    recipient = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("organization")
+    )
+    due_date = models.DateField(_("due date"), default=timezone.localdate)
+    link = models.CharField(_("link"), max_length=500)
+    key = models.CharField(max_length=200, unique=True, null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["due_date", "pk"]
+        indexes = [models.Index(fields=["recipient", "read_at", "due_date"])]
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def is_overdue(self):
+        return self.read_at is None and self.due_date < timezone.localdate()
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+
+
+class MessageStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")
+
+
+class Message(models.Model):
+    """One email or SMS to one recipient. The unique key makes sending idempotent.
+
+    Only ids and a template name travel to the worker; the text is rendered when sent, in the
+    recipient's language. The subject and link are kept for the outbox (never personal details).
+    """
+
+    key = models.CharField(max_length=200, unique=True)
+    channel = models.CharField(_("channel"), max_length=5, choices=Channel.choices)
+    template = models.CharField(_("template"), max_length=200)
+    context = models.JSONField(default=dict, blank=True)
+    recipient = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("recipient")
+    )
+    to_address = models.CharField(_("to"), max_length=254)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    link = models.URLField(_("link"), max_length=500, blank=True)
+    subject = models.CharField(_("subject"), max_length=255, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=MessageStatus.choices, default=MessageStatus.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} {self.key}"

@@ -1,0 +1,99 @@
+"""Reads that depend on who asks. Querysets are scoped by organization in the query."""
+
+import calendar
+from datetime import timedelta
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from portal.models import Membership, Message, Notification, Organization, Task
+
+
+def valid_memberships(user):
+    """The memberships that give this person access today, in a stable order."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cached = getattr(user, "_valid_memberships", None)
+    if cached is None:
+        cached = list(
+            Membership.objects.valid_now().filter(user=user).select_related("organization").order_by("pk")
+        )
+        user._valid_memberships = cached
+    return cached
+
+
+def active_membership(user):
+    """The membership the person chose in the user menu, or their first valid one.
+
+    Capabilities come from this membership only. The middleware puts the chosen id on the user
+    (from the session); a membership outside its dates is never active.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if hasattr(user, "_active_membership"):
+        return user._active_membership
+    memberships = valid_memberships(user)
+    chosen_id = getattr(user, "_chosen_membership_id", None)
+    membership = next((m for m in memberships if m.pk == chosen_id), None)
+    if membership is None and memberships:
+        membership = memberships[0]
+    user._active_membership = membership
+    return membership
+
+
+def active_organization(user):
+    membership = active_membership(user)
+    return membership.organization if membership else None
+
+
+def scope_to_organization(queryset, user, field="organization"):
+    """Filter a queryset to the active organization, in the query (never load-then-check)."""
+    organization = active_organization(user)
+    if organization is None:
+        return queryset.none()
+    return queryset.filter(**{field: organization.pk})
+
+
+def get_organization_for_member(user, pk):
+    """The person's own active organization by id; any other id is a 404."""
+    return get_object_or_404(scope_to_organization(Organization.objects.all(), user, field="pk"), pk=pk)
+
+
+def organization_members(organization):
+    return (
+        Membership.objects.filter(organization=organization)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user__email", "role")
+    )
+
+
+def home_horizon(today=None):
+    """The home page lists what is due from now to the end of next month, and what is overdue."""
+    today = today or timezone.localdate()
+    first_of_next = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    last_day = calendar.monthrange(first_of_next.year, first_of_next.month)[1]
+    return first_of_next.replace(day=last_day)
+
+
+def open_tasks_for(user, today=None):
+    return Task.objects.filter(assignee=user, done_at__isnull=True, due_date__lte=home_horizon(today)).order_by(
+        "due_date", "pk"
+    )
+
+
+def unread_notifications_for(user, today=None):
+    return Notification.objects.filter(
+        recipient=user, read_at__isnull=True, due_date__lte=home_horizon(today)
+    ).order_by("due_date", "pk")
+
+
+def get_task_for_user(user, pk):
+    return get_object_or_404(Task.objects.filter(assignee=user), pk=pk)
+
+
+def get_notification_for_user(user, pk):
+    return get_object_or_404(Notification.objects.filter(recipient=user), pk=pk)
+
+
+def outbox():
+    return Message.objects.select_related("recipient").order_by("-created_at", "-pk")

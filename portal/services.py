@@ -1,0 +1,242 @@
+"""Every write of the shared layer: keyword-only functions, atomic.
+
+Apps call these to create tasks and notifications, to send email and SMS, and to record that
+someone looked at a personal record.
+"""
+
+import secrets
+from urllib.parse import urljoin
+
+from auditlog.signals import accessed
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from portal.models import Channel, Language, Message, Notification, Task
+
+LANGUAGE_CODES = [code for code, _label in settings.LANGUAGES]
+
+
+def absolute_url(path_or_url):
+    """Links in messages are absolute, built on SITE_URL."""
+    if not path_or_url:
+        return ""
+    if path_or_url.startswith(("http://", "https://")):
+        return path_or_url
+    return urljoin(settings.SITE_URL + "/", path_or_url.lstrip("/"))
+
+
+def _in_each_language(text, params):
+    """{"title_fr": ..., "title_en": ...} from a lazy translatable string and its parameters."""
+    values = {}
+    for code in LANGUAGE_CODES:
+        with translation.override(code):
+            values[code] = str(text) % params if params else str(text)
+    return values
+
+
+# Tasks and notifications ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_task(
+    *, assignee, title, due_date, link, params=None, organization=None, key=None, send_email=False
+):
+    """A task for one person, linking to a record. `title` is a gettext_lazy string.
+
+    With a `key`, creating the same task twice returns the first one. With `send_email`, the
+    person also gets an email (no title in it: titles may name a client) with the deep link.
+    """
+    if key:
+        existing = Task.objects.filter(key=key).first()
+        if existing:
+            return existing
+    titles = _in_each_language(title, params)
+    task = Task.objects.create(
+        assignee=assignee,
+        organization=organization,
+        due_date=due_date,
+        link=link,
+        key=key,
+        title=titles[settings.LANGUAGE_CODE],
+        **{f"title_{code}": value for code, value in titles.items()},
+    )
+    if send_email:
+        notify(
+            key=f"task-assigned:{task.pk}",
+            template="portal/emails/task_assigned",
+            recipient=assignee,
+            link=link,
+            context={"due_date": due_date.isoformat()},
+        )
+    return task
+
+
+@transaction.atomic
+def complete_task(*, task):
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    if task.done_at is not None:
+        return task
+    task.done_at = timezone.now()
+    task.save(update_fields=["done_at"])
+    return task
+
+
+@transaction.atomic
+def create_notification(*, recipient, title, link, params=None, due_date=None, organization=None, key=None):
+    if key:
+        existing = Notification.objects.filter(key=key).first()
+        if existing:
+            return existing
+    titles = _in_each_language(title, params)
+    return Notification.objects.create(
+        recipient=recipient,
+        organization=organization,
+        due_date=due_date or timezone.localdate(),
+        link=link,
+        key=key,
+        title=titles[settings.LANGUAGE_CODE],
+        **{f"title_{code}": value for code, value in titles.items()},
+    )
+
+
+@transaction.atomic
+def mark_notification_read(*, notification):
+    notification = Notification.objects.select_for_update().get(pk=notification.pk)
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+# Email and SMS -----------------------------------------------------------------------------
+
+
+def notify(
+    *,
+    key,
+    template,
+    recipient=None,
+    email=None,
+    phone=None,
+    language=None,
+    channels=(Channel.EMAIL,),
+    context=None,
+    link="",
+):
+    """Queue an email and/or SMS; sent by a Celery task once the surrounding transaction commits.
+
+    `template` names a set of templates rendered in the recipient's language:
+    `<template>_subject.txt`, `<template>.txt` and `<template>.html` for email, `<template>_sms.txt`
+    for SMS. Subjects and SMS carry a record number and a link, never personal details.
+    `key` makes the call idempotent: the same key never sends twice. `context` holds only
+    JSON values (ids, numbers): the worker renders the text.
+    """
+    from portal.tasks import send_message
+
+    if recipient is not None:
+        email = email or recipient.email
+        phone = phone or (str(recipient.phone) if recipient.phone else "")
+        language = language or recipient.preferred_language
+    language = language if language in LANGUAGE_CODES else settings.LANGUAGE_CODE
+    addresses = {Channel.EMAIL: email, Channel.SMS: phone}
+    messages = []
+    for channel in channels:
+        address = addresses[channel]
+        if not address:
+            continue
+        message, created = _get_or_create_message(
+            key=f"{key}:{channel}",
+            defaults=dict(
+                channel=channel,
+                template=template,
+                context=context or {},
+                recipient=recipient,
+                to_address=address,
+                language=language,
+                link=absolute_url(link),
+            ),
+        )
+        messages.append(message)
+        if created:
+            transaction.on_commit(lambda message_id=message.pk: send_message.delay(message_id))
+    return messages
+
+
+def _get_or_create_message(*, key, defaults):
+    try:
+        with transaction.atomic():
+            return Message.objects.get_or_create(key=key, defaults=defaults)
+    except IntegrityError:
+        # Someone else created it between our read and our write: theirs stands.
+        return Message.objects.get(key=key), False
+
+
+# Profile, language and active role -------------------------------------------------------
+
+
+@transaction.atomic
+def update_profile(*, user, first_name, last_name, phone, preferred_language):
+    user.first_name = first_name
+    user.last_name = last_name
+    user.phone = phone
+    user.preferred_language = preferred_language
+    user.save(update_fields=["first_name", "last_name", "phone", "preferred_language"])
+    return user
+
+
+def set_preferred_language(*, user, language):
+    if language not in Language.values:
+        raise ValueError(language)
+    if user.is_authenticated and user.preferred_language != language:
+        user.preferred_language = language
+        user.save(update_fields=["preferred_language"])
+
+
+# Second factor -----------------------------------------------------------------------------
+
+
+def start_totp_enrolment(*, user):
+    """An unconfirmed authenticator for this person (reused until confirmed)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator", confirmed=False)
+    return device
+
+
+@transaction.atomic
+def confirm_totp_enrolment(*, user, device):
+    """Confirm the authenticator, drop any older one, and issue fresh backup codes."""
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return regenerate_backup_codes(user=user)
+
+
+@transaction.atomic
+def regenerate_backup_codes(*, user):
+    """Single-use backup codes; the old ones stop working. Returns the codes to show once."""
+    static, _created = StaticDevice.objects.get_or_create(user=user, name="Backup codes")
+    static.token_set.all().delete()
+    codes = [secrets.token_hex(5) for _i in range(settings.BACKUP_CODE_COUNT)]
+    StaticToken.objects.bulk_create([StaticToken(device=static, token=code) for code in codes])
+    return codes
+
+
+def user_has_second_factor(user):
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+# Audit ------------------------------------------------------------------------------------
+
+
+def record_view(*, instance):
+    """Leave an audit entry saying the current person looked at this personal record.
+
+    The actor and address come from auditlog's middleware; the model must be registered with
+    auditlog (see each app's apps.py).
+    """
+    accessed.send(sender=instance.__class__, instance=instance)
+

@@ -1,0 +1,78 @@
+"""Background work of the shared layer."""
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from portal import sms
+from portal.models import Channel, Message, MessageStatus
+
+logger = logging.getLogger(__name__)
+
+
+def _render(message):
+    context = {**message.context, "link": message.link, "site_url": settings.SITE_URL}
+    with translation.override(message.language):
+        if message.channel == Channel.SMS:
+            return {"body": render_to_string(f"{message.template}_sms.txt", context).strip()}
+        subject = " ".join(render_to_string(f"{message.template}_subject.txt", context).split())
+        return {
+            "subject": subject,
+            "text": render_to_string(f"{message.template}.txt", context),
+            "html": render_to_string(f"{message.template}.html", context),
+        }
+
+
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_message(self, message_id):
+    """Send one queued message. Idempotent: a message already sent is never sent again.
+
+    The row lock makes a retried or duplicated task wait for the first one and then see it sent.
+    """
+    failure = None
+    with transaction.atomic():
+        message = Message.objects.select_for_update().filter(pk=message_id).first()
+        if message is None or message.status == MessageStatus.SENT:
+            return False
+        message.attempts += 1
+        rendered = _render(message)
+        try:
+            _deliver(message, rendered)
+        except OSError as error:
+            failure = error
+            final = self.request.retries >= self.max_retries
+            message.error = str(error)
+            message.status = MessageStatus.FAILED if final else MessageStatus.QUEUED
+            message.save(update_fields=["attempts", "error", "status"])
+            logger.warning("Message %s not sent (attempt %s): %s", message.pk, message.attempts, error)
+        else:
+            message.subject = rendered.get("subject", "")
+            message.status = MessageStatus.SENT
+            message.sent_at = timezone.now()
+            message.error = ""
+            message.save(update_fields=["attempts", "subject", "status", "sent_at", "error"])
+            return True
+    # Outside the transaction, so that the attempt is recorded before Celery retries.
+    if message.status == MessageStatus.QUEUED:
+        raise failure
+    return False
+
+
+def _deliver(message, rendered):
+    if message.channel == Channel.SMS:
+        sms.send_sms(to=message.to_address, body=rendered["body"])
+        return
+    email = EmailMultiAlternatives(
+        subject=rendered["subject"],
+        body=rendered["text"],
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.to_address],
+        headers={"Content-Language": message.language},
+    )
+    email.attach_alternative(rendered["html"], "text/html")
+    email.send()

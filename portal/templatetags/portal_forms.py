@@ -1,0 +1,26 @@
+"""Form fields that tell assistive technology about their help text and errors."""
+
+from django import template
+
+register = template.Library()
+
+
+@register.simple_tag
+def field_describedby(field):
+    ids = []
+    if field.help_text:
+        ids.append(f"{field.auto_id}_help")
+    if field.errors:
+        ids.append(f"{field.auto_id}_errors")
+    return " ".join(ids)
+
+
+@register.simple_tag
+def field_widget(field):
+    attrs = {}
+    describedby = field_describedby(field)
+    if describedby:
+        attrs["aria-describedby"] = describedby
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    return field.as_widget(attrs=attrs)

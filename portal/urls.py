@@ -1,0 +1,21 @@
+from django.urls import path
+
+from portal import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("profile/", views.profile, name="profile"),
+    path("security/setup/", views.mfa_setup, name="mfa_setup"),
+    path("security/verify/", views.mfa_verify, name="mfa_verify"),
+    path("security/backup-codes/", views.backup_codes, name="backup_codes"),
+    path("role/", views.switch_role, name="switch_role"),
+    path("language/", views.set_language, name="language"),
+    path("tasks/<int:pk>/done/", views.complete_task, name="complete_task"),
+    path("notifications/<int:pk>/", views.open_notification, name="open_notification"),
+    path("organization/", views.my_organization, name="my_organization"),
+    path("organizations/<int:pk>/", views.organization_detail, name="organization_detail"),
+    path("outbox/", views.outbox, name="outbox"),
+    path("health/", views.health, name="health"),
+]

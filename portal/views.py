@@ -1,0 +1,237 @@
+from base64 import b32encode
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+from django_tables2 import RequestConfig
+from django_otp import match_token
+
+from portal import roles, selectors, services
+from portal.forms import ActiveRoleForm, CodeForm, LanguageForm, ProfileForm
+from portal.middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
+from portal.permissions import capability_required, has_capability
+from portal.tables import OutboxTable
+
+BACKUP_CODES_SESSION_KEY = "new_backup_codes"
+
+
+def _with_next(url_name, next_url):
+    return f"{reverse(url_name)}?{urlencode({'next': next_url})}"
+
+
+def _safe_next(request, fallback="portal:home"):
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse(fallback)
+
+
+# Home --------------------------------------------------------------------------------------
+
+
+def _tiles_for(user):
+    tiles = []
+    for tile in roles.all_tiles():
+        if tile.capability and not has_capability(user, tile.capability):
+            continue
+        try:
+            url = reverse(tile.url_name, kwargs=tile.url_kwargs)
+        except NoReverseMatch:
+            continue
+        tiles.append({"tile": tile, "url": url})
+    return tiles
+
+
+def home(request):
+    user = request.user
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "tiles": _tiles_for(user),
+            "tasks": selectors.open_tasks_for(user),
+            "notifications": selectors.unread_notifications_for(user),
+            "horizon": selectors.home_horizon(),
+        },
+    )
+
+
+def open_notification(request, pk):
+    """Mark a notification read and go to its record (harmless to repeat, so a plain link)."""
+    notification = selectors.get_notification_for_user(request.user, pk)
+    services.mark_notification_read(notification=notification)
+    return HttpResponseRedirect(notification.link if notification.link.startswith("/") else "/")
+
+
+@require_POST
+def complete_task(request, pk):
+    task = selectors.get_task_for_user(request.user, pk)
+    services.complete_task(task=task)
+    messages.success(request, _("Task marked as done: %(title)s") % {"title": task.title})
+    return redirect("portal:home")
+
+
+# Active role and language ------------------------------------------------------------------
+
+
+@require_POST
+def switch_role(request):
+    memberships = selectors.valid_memberships(request.user)
+    form = ActiveRoleForm(request.POST, memberships=memberships)
+    if not form.is_valid():
+        messages.error(request, _("That role is not available to you. Choose one of your roles."))
+        return redirect(_safe_next(request))
+    request.session[ACTIVE_MEMBERSHIP_SESSION_KEY] = form.cleaned_data["membership"]
+    membership = next(m for m in memberships if m.pk == form.cleaned_data["membership"])
+    messages.success(request, _("Your role is now: %(role)s") % {"role": membership})
+    # The new role may not open the current page: start from the home page.
+    return redirect("portal:home")
+
+
+@login_not_required
+@require_POST
+def set_language(request):
+    form = LanguageForm(request.POST)
+    response = HttpResponseRedirect(_safe_next(request))
+    if form.is_valid():
+        language = form.cleaned_data["language"]
+        services.set_preferred_language(user=request.user, language=language)
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            secure=getattr(settings, "LANGUAGE_COOKIE_SECURE", False),
+            httponly=False,
+        )
+    return response
+
+
+# Profile and second factor -----------------------------------------------------------------
+
+
+def profile(request):
+    user = request.user
+    initial = {
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "phone": user.phone,
+        "preferred_language": user.preferred_language,
+    }
+    form = ProfileForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        services.update_profile(user=user, **form.cleaned_data)
+        messages.success(request, _("Your profile has been saved."))
+        return redirect("portal:profile")
+    return render(request, "portal/profile.html", {"form": form})
+
+
+def _qr_svg(data):
+    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
+    return image.to_string(encoding="unicode")
+
+
+def mfa_setup(request):
+    """Enrol an authenticator app: scan the code (or type the key), then confirm with a code."""
+    user = request.user
+    if user.is_verified():
+        # Replacing an authenticator is a deliberate act from the profile page, once verified.
+        if request.method == "GET" and request.GET.get("replace") != "1":
+            return redirect("portal:profile")
+    elif services.user_has_second_factor(user):
+        return redirect(_with_next("portal:mfa_verify", _safe_next(request)))
+    device = services.start_totp_enrolment(user=user)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["code"]):
+            codes = services.confirm_totp_enrolment(user=user, device=device)
+            otp_login(request, device)
+            request.session[BACKUP_CODES_SESSION_KEY] = codes
+            return redirect(_with_next("portal:backup_codes", _safe_next(request)))
+        form.add_error("code", _("This code is not valid. Check the time on your phone and try the newest code."))
+    return render(
+        request,
+        "portal/mfa_setup.html",
+        {
+            "form": form,
+            "qr_svg": _qr_svg(device.config_url),
+            "secret": b32encode(device.bin_key).decode(),
+            "next": _safe_next(request),
+        },
+    )
+
+
+def mfa_verify(request):
+    user = request.user
+    if user.is_verified():
+        return redirect(_safe_next(request))
+    if not services.user_has_second_factor(user):
+        return redirect(_with_next("portal:mfa_setup", _safe_next(request)))
+    form = CodeForm(request.POST or None, accept_backup=True)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(user, form.cleaned_data["code"])
+        if device is not None:
+            otp_login(request, device)
+            return redirect(_safe_next(request))
+        form.add_error("code", _("This code is not valid. Try the newest code, or a backup code."))
+    return render(request, "portal/mfa_verify.html", {"form": form, "next": _safe_next(request)})
+
+
+def backup_codes(request):
+    """Shows new backup codes once; a POST makes a new set (the old ones stop working)."""
+    if request.method == "POST":
+        request.session[BACKUP_CODES_SESSION_KEY] = services.regenerate_backup_codes(user=request.user)
+        return redirect("portal:backup_codes")
+    codes = request.session.pop(BACKUP_CODES_SESSION_KEY, None)
+    return render(request, "portal/backup_codes.html", {"codes": codes, "next": _safe_next(request)})
+
+
+# Organization ------------------------------------------------------------------------------
+
+
+@capability_required("portal.view_members")
+def my_organization(request):
+    organization = selectors.active_organization(request.user)
+    return redirect("portal:organization_detail", pk=organization.pk)
+
+
+@capability_required("portal.view_members")
+def organization_detail(request, pk):
+    organization = selectors.get_organization_for_member(request.user, pk)
+    members = selectors.organization_members(organization)
+    services.record_view(instance=organization)
+    return render(request, "portal/organization_detail.html", {"organization": organization, "members": members})
+
+
+# Development outbox ------------------------------------------------------------------------
+
+
+def outbox(request):
+    """Staff-only list of sent emails and SMS in debug mode, to follow emailed links locally."""
+    if not settings.DEBUG:
+        raise Http404
+    if not request.user.is_staff:
+        raise PermissionDenied
+    table = OutboxTable(selectors.outbox())
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(request, "portal/outbox.html", {"table": table})
+
+
+@login_not_required
+def health(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")

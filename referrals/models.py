@@ -1,0 +1,1 @@
+"""Data and invariants of the Employment case management portal (built in its own issue)."""

@@ -1,0 +1,46 @@
+"""Helpers every app's tests use: signed-in clients, query counts, the second factor."""
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
+
+from portal.middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
+from tests.factories import totp_device
+
+
+def verified_client(user, *, membership=None, client=None):
+    """A client signed in as `user`, past the second factor, optionally in a chosen role."""
+    client = client or Client()
+    client.force_login(user, backend="allauth.account.auth_backends.AuthenticationBackend")
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = totp_device(user).persistent_id
+    if membership is not None:
+        session[ACTIVE_MEMBERSHIP_SESSION_KEY] = membership.pk
+    session.save()
+    return client
+
+
+def current_code(device):
+    return f"{TOTP(device.bin_key, device.step, device.t0, device.digits).token():06d}"
+
+
+def assert_constant_queries(client, url, add_rows, *, small=1, large=50):
+    """A list page costs the same number of queries for `small` and for `large` rows.
+
+    `add_rows(n)` creates n more rows that the page lists.
+    """
+    add_rows(small)
+    with CaptureQueriesContext(connection) as few:
+        response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    add_rows(large - small)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    assert len(few) == len(many), (
+        f"{url}: {len(few)} queries for {small} rows but {len(many)} for {large}:\n"
+        + "\n".join(q["sql"] for q in many.captured_queries)
+    )
+    return len(many)
