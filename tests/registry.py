@@ -31,6 +31,7 @@ class Page:
     # still to pass; "new": signed in, no authenticator yet.
     state: str = "verified"
     status: int = 200
+    debug: bool = False  # pages that exist in debug mode only
 
 
 ALL_KINDS = (
@@ -87,5 +88,5 @@ PAGES = [
         lambda world: reverse("portal:organization_detail", args=[world["organizations"]["department"].pk]),
         account=ADMIN,
     ),
-    Page("outbox", lambda world: reverse("portal:outbox"), account=ADMIN),
+    Page("outbox", lambda world: reverse("portal:outbox"), account=ADMIN, debug=True),
 ]
