@@ -51,7 +51,7 @@ beat: $(STAMP)
 	$(VENV)/bin/celery -A config beat --loglevel=info
 
 bench: compile-messages
-	$(PY) -m pytest tests/benchmarks -s -p no:randomly $(PYTEST_ARGS)
+	$(PY) -m pytest tests/benchmarks -s -q -o python_files="bench_*.py" $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -36,7 +36,9 @@ if PRODUCTION:
         raise ImproperlyConfigured("DEBUG must be off in production.")
 
 # Development key only; production refuses to start without its own (see above).
-SECRET_KEY = env.str("SECRET_KEY", default="dev-only-insecure-key-liaison-do-not-use-in-production-0123456789")
+SECRET_KEY = env.str(
+    "SECRET_KEY", default="dev-only-insecure-key-liaison-do-not-use-in-production-0123456789"
+)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[SITE_URL])

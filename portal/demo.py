@@ -19,32 +19,91 @@ ORGANIZATIONS = {
     "provider2": ("Services de soutien Atlantique", "Atlantic Support Services", "provider_agency"),
     "employment": ("Agence d'emploi Cap-Acadie", "Cap-Acadie Employment Agency", "employment_agency"),
     "health": ("Hôpital régional de Moncton", "Moncton Regional Hospital", "health_establishment"),
-    "bank": ("Banque d'interprètes du Nouveau-Brunswick", "New Brunswick Interpreter Bank", "interpreter_bank"),
+    "bank": (
+        "Banque d'interprètes du Nouveau-Brunswick",
+        "New Brunswick Interpreter Bank",
+        "interpreter_bank",
+    ),
     "clinic": ("Réseau des cliniques de vaccination", "Vaccination Clinic Network", "clinic_network"),
 }
 
 # email, first name, last name, language, staff, [(organization, role)]
 ACCOUNTS = [
-    ("admin@demo.liaison.ca", "Anne", "Arsenault", "fr", True,
-     [("department", "portal.department_administrator")]),
-    ("worker@demo.liaison.ca", "Marc", "LeBlanc", "fr", False,
-     [("department", "orders.department_worker"), ("department", "referrals.department_staff")]),
-    ("coordination@demo.liaison.ca", "Chloé", "Cormier", "fr", False,
-     [("provider", "orders.care_coordination")]),
+    (
+        "admin@demo.liaison.ca",
+        "Anne",
+        "Arsenault",
+        "fr",
+        True,
+        [("department", "portal.department_administrator")],
+    ),
+    (
+        "worker@demo.liaison.ca",
+        "Marc",
+        "LeBlanc",
+        "fr",
+        False,
+        [("department", "orders.department_worker"), ("department", "referrals.department_staff")],
+    ),
+    (
+        "coordination@demo.liaison.ca",
+        "Chloé",
+        "Cormier",
+        "fr",
+        False,
+        [("provider", "orders.care_coordination")],
+    ),
     ("finance@demo.liaison.ca", "Frank", "Finley", "en", False, [("provider", "orders.finance")]),
-    ("financecoord@demo.liaison.ca", "Julie", "Gallant", "fr", False,
-     [("provider", "orders.finance_care_coordination"), ("provider", "portal.administrator")]),
-    ("atlantic@demo.liaison.ca", "Sam", "Steeves", "en", False,
-     [("provider2", "orders.finance_care_coordination")]),
-    ("casemanager@demo.liaison.ca", "Nadia", "Robichaud", "fr", False,
-     [("employment", "referrals.case_manager")]),
+    (
+        "financecoord@demo.liaison.ca",
+        "Julie",
+        "Gallant",
+        "fr",
+        False,
+        [("provider", "orders.finance_care_coordination"), ("provider", "portal.administrator")],
+    ),
+    (
+        "atlantic@demo.liaison.ca",
+        "Sam",
+        "Steeves",
+        "en",
+        False,
+        [("provider2", "orders.finance_care_coordination")],
+    ),
+    (
+        "casemanager@demo.liaison.ca",
+        "Nadia",
+        "Robichaud",
+        "fr",
+        False,
+        [("employment", "referrals.case_manager")],
+    ),
     ("requester@demo.liaison.ca", "Paul", "Richard", "en", False, [("health", "interpreters.requester")]),
-    ("coordinator@demo.liaison.ca", "Sophie", "Daigle", "fr", False,
-     [("bank", "interpreters.coordinator"), ("bank", "interpreters.interpreter")]),
+    (
+        "coordinator@demo.liaison.ca",
+        "Sophie",
+        "Daigle",
+        "fr",
+        False,
+        [("bank", "interpreters.coordinator"), ("bank", "interpreters.interpreter")],
+    ),
     ("interpreter@demo.liaison.ca", "Omar", "Haddad", "fr", False, [("bank", "interpreters.interpreter")]),
-    ("pilot@demo.liaison.ca", "Louise", "Thériault", "fr", False,
-     [("clinic", "appointments.pilot"), ("clinic", "appointments.management_1")]),
-    ("consultation@demo.liaison.ca", "Kevin", "Doucet", "en", False, [("clinic", "appointments.consultation_2")]),
+    (
+        "pilot@demo.liaison.ca",
+        "Louise",
+        "Thériault",
+        "fr",
+        False,
+        [("clinic", "appointments.pilot"), ("clinic", "appointments.management_1")],
+    ),
+    (
+        "consultation@demo.liaison.ca",
+        "Kevin",
+        "Doucet",
+        "en",
+        False,
+        [("clinic", "appointments.consultation_2")],
+    ),
 ]
 
 
@@ -55,7 +114,12 @@ def load_demo_data():
     for key, (name_fr, name_en, kind) in ORGANIZATIONS.items():
         organization, _created = Organization.objects.get_or_create(
             name_fr=name_fr,
-            defaults={"name": name_fr, "name_en": name_en, "kind": kind, "contact_email": f"{key}@demo.liaison.ca"},
+            defaults={
+                "name": name_fr,
+                "name_en": name_en,
+                "kind": kind,
+                "contact_email": f"{key}@demo.liaison.ca",
+            },
         )
         organizations[key] = organization
     users = {}

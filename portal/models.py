@@ -129,7 +129,9 @@ class MembershipQuerySet(models.QuerySet):
 
 
 class Membership(models.Model):
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user")
+    )
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("organization")
     )
@@ -182,7 +184,9 @@ class Task(models.Model):
 
     # title is bilingual through modeltranslation (title_fr, title_en).
     title = models.CharField(_("title"), max_length=255)
-    assignee = models.ForeignKey(User, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("assignee"))
+    assignee = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("assignee")
+    )
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("organization")
     )

@@ -76,15 +76,23 @@ def home_horizon(today=None):
 
 
 def open_tasks_for(user, today=None):
-    return Task.objects.filter(assignee=user, done_at__isnull=True, due_date__lte=home_horizon(today)).order_by(
-        "due_date", "pk"
-    )
+    return Task.objects.filter(
+        assignee=user, done_at__isnull=True, due_date__lte=home_horizon(today)
+    ).order_by("due_date", "pk")
 
 
 def unread_notifications_for(user, today=None):
     return Notification.objects.filter(
         recipient=user, read_at__isnull=True, due_date__lte=home_horizon(today)
     ).order_by("due_date", "pk")
+
+
+def all_open_tasks_for(user):
+    return Task.objects.filter(assignee=user, done_at__isnull=True).select_related("organization")
+
+
+def all_notifications_for(user):
+    return Notification.objects.filter(recipient=user)
 
 
 def get_task_for_user(user, pk):

@@ -239,4 +239,3 @@ def record_view(*, instance):
     auditlog (see each app's apps.py).
     """
     accessed.send(sender=instance.__class__, instance=instance)
-

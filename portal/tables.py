@@ -1,8 +1,9 @@
 import django_tables2 as tables
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Message
+from portal.models import Membership, Message, Notification, Task
 
 
 class OutboxTable(tables.Table):
@@ -17,3 +18,59 @@ class OutboxTable(tables.Table):
 
     def render_link(self, value):
         return format_html('<a href="{}">{}</a>', value, value)
+
+
+class TaskTable(tables.Table):
+    title = tables.Column(verbose_name=_("Task"), linkify=lambda record: record.link)
+    due_date = tables.TemplateColumn(
+        template_name="portal/includes/due_cell.html", verbose_name=_("Due date"), order_by=("due_date", "pk")
+    )
+    organization = tables.Column(verbose_name=_("Organization"), default="—")
+    actions = tables.TemplateColumn(
+        template_name="portal/includes/task_done_cell.html", verbose_name=_("Action"), orderable=False
+    )
+
+    class Meta:
+        model = Task
+        fields = ("title", "due_date", "organization", "actions")
+        order_by = ("due_date",)
+        empty_text = _("No open task.")
+        verbose_name = _("My open tasks")
+
+
+class NotificationTable(tables.Table):
+    title = tables.Column(
+        verbose_name=_("Notification"),
+        linkify=lambda record: reverse("portal:open_notification", args=[record.pk]),
+    )
+    due_date = tables.DateColumn(verbose_name=_("Date"), format="DATE_FORMAT", order_by=("due_date", "pk"))
+    read_at = tables.DateTimeColumn(verbose_name=_("Read"), default="—")
+
+    class Meta:
+        model = Notification
+        fields = ("title", "due_date", "read_at")
+        order_by = ("-due_date",)
+        empty_text = _("No notification.")
+        verbose_name = _("My notifications")
+
+
+class MemberTable(tables.Table):
+    name = tables.Column(
+        verbose_name=_("Name"), accessor="user__last_name", order_by=("user__last_name", "user__first_name")
+    )
+    email = tables.Column(verbose_name=_("Email address"), accessor="user__email")
+    role = tables.Column(verbose_name=_("Role"))
+    valid_from = tables.DateColumn(verbose_name=_("Valid from"), format="DATE_FORMAT")
+    valid_to = tables.DateColumn(verbose_name=_("Valid to"), format="DATE_FORMAT", default="—")
+
+    class Meta:
+        model = Membership
+        fields = ("name", "email", "role", "valid_from", "valid_to")
+        empty_text = _("No member.")
+        verbose_name = _("People and their roles")
+
+    def render_name(self, record):
+        return record.user.get_full_name() or "—"
+
+    def render_role(self, record):
+        return record.role_label

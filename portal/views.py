@@ -14,14 +14,14 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
-from django_tables2 import RequestConfig
 from django_otp import match_token
+from django_tables2 import RequestConfig
 
 from portal import roles, selectors, services
 from portal.forms import ActiveRoleForm, CodeForm, LanguageForm, ProfileForm
 from portal.middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
 from portal.permissions import capability_required, has_capability
-from portal.tables import OutboxTable
+from portal.tables import MemberTable, NotificationTable, OutboxTable, TaskTable
 
 BACKUP_CODES_SESSION_KEY = "new_backup_codes"
 
@@ -55,18 +55,38 @@ def _tiles_for(user):
     return tiles
 
 
+HOME_LIST_LIMIT = 10
+
+
 def home(request):
     user = request.user
+    tasks = selectors.open_tasks_for(user)
+    notifications = selectors.unread_notifications_for(user)
     return render(
         request,
         "portal/home.html",
         {
             "tiles": _tiles_for(user),
-            "tasks": selectors.open_tasks_for(user),
-            "notifications": selectors.unread_notifications_for(user),
+            # The home page shows the first few; the full lists are one link away.
+            "tasks": tasks[:HOME_LIST_LIMIT],
+            "task_count": tasks.count(),
+            "notifications": notifications[:HOME_LIST_LIMIT],
+            "notification_count": notifications.count(),
             "horizon": selectors.home_horizon(),
         },
     )
+
+
+def task_list(request):
+    table = TaskTable(selectors.all_open_tasks_for(request.user))
+    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    return render(request, "portal/task_list.html", {"table": table})
+
+
+def notification_list(request):
+    table = NotificationTable(selectors.all_notifications_for(request.user))
+    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    return render(request, "portal/notification_list.html", {"table": table})
 
 
 def open_notification(request, pk):
@@ -81,7 +101,7 @@ def complete_task(request, pk):
     task = selectors.get_task_for_user(request.user, pk)
     services.complete_task(task=task)
     messages.success(request, _("Task marked as done: %(title)s") % {"title": task.title})
-    return redirect("portal:home")
+    return redirect(_safe_next(request))
 
 
 # Active role and language ------------------------------------------------------------------
@@ -161,7 +181,9 @@ def mfa_setup(request):
             otp_login(request, device)
             request.session[BACKUP_CODES_SESSION_KEY] = codes
             return redirect(_with_next("portal:backup_codes", _safe_next(request)))
-        form.add_error("code", _("This code is not valid. Check the time on your phone and try the newest code."))
+        form.add_error(
+            "code", _("This code is not valid. Check the time on your phone and try the newest code.")
+        )
     return render(
         request,
         "portal/mfa_setup.html",
@@ -211,9 +233,10 @@ def my_organization(request):
 @capability_required("portal.view_members")
 def organization_detail(request, pk):
     organization = selectors.get_organization_for_member(request.user, pk)
-    members = selectors.organization_members(organization)
+    table = MemberTable(selectors.organization_members(organization))
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
     services.record_view(instance=organization)
-    return render(request, "portal/organization_detail.html", {"organization": organization, "members": members})
+    return render(request, "portal/organization_detail.html", {"organization": organization, "table": table})
 
 
 # Development outbox ------------------------------------------------------------------------

@@ -8,8 +8,8 @@ Each app adds its entries here (in its own section) when it adds a page:
   (`account=None`: signed out). `path(world)` returns its path; `world` is the demo data.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from django.urls import reverse
 
@@ -72,13 +72,17 @@ PAGES = [
         lambda world: reverse("account_reset_password_from_key", kwargs={"uidb36": "zz", "key": "bad-key"}),
         account=None,
     ),
-    Page("password-reset-changed", lambda world: reverse("account_reset_password_from_key_done"), account=None),
+    Page(
+        "password-reset-changed", lambda world: reverse("account_reset_password_from_key_done"), account=None
+    ),
     Page("no-sign-up", lambda world: reverse("account_signup"), account=None),
     Page("not-found", lambda world: "/no-such-page/", account=None, status=404),
     Page("second-factor", lambda world: reverse("portal:mfa_verify"), account=WORKER, state="password"),
     Page("enrolment", lambda world: reverse("portal:mfa_setup"), account=NEWCOMER, state="new"),
     Page("home", lambda world: reverse("portal:home"), account=WORKER),
     Page("profile", lambda world: reverse("portal:profile"), account=WORKER),
+    Page("tasks", lambda world: reverse("portal:task_list"), account=WORKER),
+    Page("notifications", lambda world: reverse("portal:notification_list"), account=WORKER),
     Page("backup-codes", lambda world: reverse("portal:backup_codes"), account=WORKER),
     Page("password-change", lambda world: reverse("account_change_password"), account=WORKER),
     Page("sign-out", lambda world: reverse("account_logout"), account=WORKER),

@@ -38,13 +38,19 @@ def wait_for(predicate, seconds=30):
 def test_a_notification_travels_through_redis_to_a_worker_and_is_sent_once(worker):
     user = UserFactory(preferred_language="en", phone="+15065550123")
     services.notify(
-        key="broker-test", template="portal/emails/task_assigned", recipient=user, link="/profile/",
-        channels=("email", "sms"), context={"due_date": "2026-12-01"},
+        key="broker-test",
+        template="portal/emails/task_assigned",
+        recipient=user,
+        link="/profile/",
+        channels=("email", "sms"),
+        context={"due_date": "2026-12-01"},
     )
     assert wait_for(lambda: Message.objects.filter(status=MessageStatus.SENT).count() == 2)
     assert len(mail.outbox) == 1
     assert mail.outbox[0].subject == "Liaison: a new task is waiting for you"
     # The same key again: nothing new is queued or sent.
-    services.notify(key="broker-test", template="portal/emails/task_assigned", recipient=user, link="/profile/")
+    services.notify(
+        key="broker-test", template="portal/emails/task_assigned", recipient=user, link="/profile/"
+    )
     time.sleep(1)
     assert len(mail.outbox) == 1

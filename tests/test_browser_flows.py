@@ -12,12 +12,30 @@ from tests.helpers import current_code
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WORDS = {
-    "fr": {"sign_in": "Se connecter", "verify": "Vérifier", "role": "Changer de rôle", "sign_out": "Se déconnecter",
-           "other": "English", "members": "Membres", "tasks": "Mes tâches", "email": "Courriel",
-           "password": "Mot de passe", "code": "Code"},
-    "en": {"sign_in": "Sign in", "verify": "Verify", "role": "Change role", "sign_out": "Sign out",
-           "other": "Français", "members": "Members", "tasks": "My tasks", "email": "Email",
-           "password": "Password", "code": "Code"},
+    "fr": {
+        "sign_in": "Se connecter",
+        "verify": "Vérifier",
+        "role": "Changer de rôle",
+        "sign_out": "Se déconnecter",
+        "other": "English",
+        "members": "Membres",
+        "tasks": "Mes tâches",
+        "email": "Courriel",
+        "password": "Mot de passe",
+        "code": "Code",
+    },
+    "en": {
+        "sign_in": "Sign in",
+        "verify": "Verify",
+        "role": "Change role",
+        "sign_out": "Sign out",
+        "other": "Français",
+        "members": "Members",
+        "tasks": "My tasks",
+        "email": "Email",
+        "password": "Password",
+        "code": "Code",
+    },
 }
 
 
@@ -36,7 +54,9 @@ def sign_in(page, words, email, device):
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
-def test_deep_link_sign_in_with_second_factor_then_language_role_and_sign_out(live_server, context, demo, language):
+def test_deep_link_sign_in_with_second_factor_then_language_role_and_sign_out(
+    live_server, context, demo, language
+):
     organizations, users = demo
     user = users["financecoord@demo.liaison.ca"]
     user.preferred_language = language
@@ -100,7 +120,9 @@ def test_a_new_account_enrols_its_authenticator_in_the_browser(live_server, cont
 
     from portal.models import User
 
-    user = User.objects.create_user(email="new@example.ca", password="Newcomer-password-2026", preferred_language="en")
+    user = User.objects.create_user(
+        email="new@example.ca", password="Newcomer-password-2026", preferred_language="en"
+    )
     context.add_cookies([language_cookie(live_server.url, "en")])
     page = context.new_page()
     page.goto(live_server.url + "/")

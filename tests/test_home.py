@@ -36,7 +36,9 @@ def test_it_lists_what_is_due_until_the_end_of_next_month_and_marks_what_is_over
     today = timezone.localdate()
     overdue = services.create_task(assignee=user, title=TITLE, due_date=today - timedelta(days=3), link="/a/")
     soon = services.create_task(assignee=user, title=TITLE, due_date=today + timedelta(days=3), link="/b/")
-    later = services.create_task(assignee=user, title=TITLE, due_date=home_horizon() + timedelta(days=1), link="/c/")
+    later = services.create_task(
+        assignee=user, title=TITLE, due_date=home_horizon() + timedelta(days=1), link="/c/"
+    )
     done = services.create_task(assignee=user, title=TITLE, due_date=today, link="/d/")
     services.complete_task(task=done)
     services.create_task(assignee=UserFactory(), title=TITLE, due_date=today, link="/someone-else/")
@@ -109,7 +111,9 @@ def test_the_home_page_costs_the_same_queries_for_1_and_50_rows():
 
     def add(n):
         for _i in range(n):
-            Task.objects.create(assignee=user, title="t", title_fr="t", title_en="t", due_date=today, link="/")
+            Task.objects.create(
+                assignee=user, title="t", title_fr="t", title_en="t", due_date=today, link="/"
+            )
             Notification.objects.create(recipient=user, title="n", title_fr="n", title_en="n", link="/")
 
     assert_constant_queries(verified_client(user), reverse("portal:home"), add)
@@ -133,8 +137,13 @@ def test_the_outbox_lists_messages_for_staff_in_debug_mode_only(settings):
     def add(n):
         for _i in range(n):
             Message.objects.create(
-                key=f"k{Message.objects.count()}", channel="email", template="t", to_address="a@example.ca",
-                language="fr", link="https://liaison.example.ca/x/", recipient=staff,
+                key=f"k{Message.objects.count()}",
+                channel="email",
+                template="t",
+                to_address="a@example.ca",
+                language="fr",
+                link="https://liaison.example.ca/x/",
+                recipient=staff,
             )
 
     client = verified_client(staff)
@@ -143,3 +152,46 @@ def test_the_outbox_lists_messages_for_staff_in_debug_mode_only(settings):
     assert verified_client(UserFactory()).get(reverse("portal:outbox")).status_code == 403
     settings.DEBUG = False
     assert client.get(reverse("portal:outbox")).status_code == 404
+
+
+def test_the_home_page_shows_the_first_ten_and_links_to_the_full_lists():
+    user = UserFactory(preferred_language="en")
+    today = timezone.localdate()
+    for day in range(12):
+        services.create_task(
+            assignee=user, title=TITLE, due_date=today + timedelta(days=day), link=f"/t{day}/"
+        )
+    client = verified_client(user)
+    page = client.get(reverse("portal:home")).content.decode()
+    assert 'href="/t9/"' in page and 'href="/t10/"' not in page
+    assert "See all my tasks (12 due in this period)" in page
+    full = client.get(reverse("portal:task_list")).content.decode()
+    assert 'href="/t11/"' in full
+
+
+def test_the_task_and_notification_lists_cost_the_same_queries_for_1_and_50_rows():
+    user = UserFactory()
+    today = timezone.localdate()
+    client = verified_client(user)
+
+    def add_tasks(n):
+        for _i in range(n):
+            Task.objects.create(
+                assignee=user, title="t", title_fr="t", title_en="t", due_date=today, link="/"
+            )
+
+    def add_notifications(n):
+        for _i in range(n):
+            Notification.objects.create(recipient=user, title="n", title_fr="n", title_en="n", link="/")
+
+    assert_constant_queries(client, reverse("portal:task_list"), add_tasks)
+    assert_constant_queries(client, reverse("portal:notification_list"), add_notifications)
+
+
+def test_marking_a_task_done_from_the_full_list_returns_to_it():
+    user = UserFactory()
+    task = services.create_task(assignee=user, title=TITLE, due_date=timezone.localdate(), link="/x/")
+    response = verified_client(user).post(
+        reverse("portal:complete_task", args=[task.pk]), {"next": reverse("portal:task_list")}
+    )
+    assert response["Location"] == reverse("portal:task_list")

@@ -31,12 +31,23 @@ def test_it_sends_email_and_sms_in_the_recipients_language_with_an_absolute_link
     services.notify(
         key="sms-test", template="portal/emails/task_assigned", recipient=user, channels=("sms",), link="/x/"
     )
-    assert sms.outbox == [{"to": "+15065550123", "body": "Liaison: a new task is waiting for you. https://liaison.example.ca/x/"}]
+    assert sms.outbox == [
+        {
+            "to": "+15065550123",
+            "body": "Liaison: a new task is waiting for you. https://liaison.example.ca/x/",
+        }
+    ]
 
 
 def test_french_recipients_get_french(mailoutbox):
     user = UserFactory(preferred_language="fr")
-    services.notify(key="fr", template="portal/emails/task_assigned", recipient=user, link="/", context={"due_date": "2026-12-01"})
+    services.notify(
+        key="fr",
+        template="portal/emails/task_assigned",
+        recipient=user,
+        link="/",
+        context={"due_date": "2026-12-01"},
+    )
     assert mailoutbox[0].subject == "Liaison : une nouvelle tâche vous attend"
     assert "1 décembre 2026" in mailoutbox[0].body
 
@@ -55,7 +66,9 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(mailoutbox):
     user = UserFactory()
     with pytest.raises(RuntimeError):
         with transaction.atomic():
-            services.notify(key="rolled-back", template="portal/emails/task_assigned", recipient=user, link="/")
+            services.notify(
+                key="rolled-back", template="portal/emails/task_assigned", recipient=user, link="/"
+            )
             raise RuntimeError
     assert mailoutbox == []
     assert not Message.objects.exists()
@@ -95,7 +108,12 @@ def test_file_backends_write_under_var(settings, tmp_path):
 
 def test_a_recipient_without_a_phone_gets_no_sms():
     user = UserFactory(phone="")
-    assert services.notify(key="no-phone", template="portal/emails/task_assigned", recipient=user, channels=("sms",)) == []
+    assert (
+        services.notify(
+            key="no-phone", template="portal/emails/task_assigned", recipient=user, channels=("sms",)
+        )
+        == []
+    )
 
 
 class BrokenBackend:

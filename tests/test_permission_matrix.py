@@ -20,9 +20,7 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("entry", "kind", "role"), CASES, ids=[f"{e.name}-{k}-{r}" for e, k, r in CASES]
-)
+@pytest.mark.parametrize(("entry", "kind", "role"), CASES, ids=[f"{e.name}-{k}-{r}" for e, k, r in CASES])
 def test_each_role_gets_404_for_another_organization_and_403_without_the_capability(entry, kind, role):
     own, other = OrganizationFactory(kind=kind), OrganizationFactory(kind=kind)
     membership = MembershipFactory(organization=own, role=role)

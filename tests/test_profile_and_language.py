@@ -30,7 +30,9 @@ def test_it_saves_the_profile():
         ("preferred_language", "de", "Sélectionnez un choix valide"),
     ],
 )
-def test_bad_profile_values_get_a_translated_message_next_to_the_field_and_save_nothing(field, value, message_fr):
+def test_bad_profile_values_get_a_translated_message_next_to_the_field_and_save_nothing(
+    field, value, message_fr
+):
     user = UserFactory(first_name="Original")
     response = verified_client(user).post(reverse("portal:profile"), {**VALID, field: value})
     assert response.status_code == 200
@@ -60,7 +62,9 @@ def test_the_language_toggle_works_signed_out_with_a_cookie():
     assert "Se connecter à Liaison" in client.get(reverse("account_login")).content.decode()
 
 
-@pytest.mark.parametrize("next_url", ["https://evil.example.com/", "//evil.example.com/", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "next_url", ["https://evil.example.com/", "//evil.example.com/", "javascript:alert(1)"]
+)
 def test_the_language_toggle_never_redirects_elsewhere(next_url):
     response = Client().post(reverse("portal:language"), {"language": "en", "next": next_url})
     assert response["Location"] == reverse("portal:home")
@@ -75,7 +79,12 @@ def test_an_unknown_language_changes_nothing():
 
 @pytest.mark.parametrize(
     "data",
-    [{}, {"login": "not-an-email", "password": "x"}, {"login": "", "password": ""}, {"login": "a@b.c" * 100, "password": "x"}],
+    [
+        {},
+        {"login": "not-an-email", "password": "x"},
+        {"login": "", "password": ""},
+        {"login": "a@b.c" * 100, "password": "x"},
+    ],
 )
 def test_the_sign_in_form_rejects_bad_values_with_a_translated_message(data):
     response = Client(headers={"accept-language": "fr"}).post(reverse("account_login"), data)
@@ -105,8 +114,14 @@ def test_the_second_factor_form_never_fails_on_bad_input(code):
 
 @pytest.mark.parametrize(
     "path",
-    ["/organizations/abc/", "/organizations/999999999999999999999/", "/notifications/0/", "/tasks/1/done/",
-     "/?page=-1", "/outbox/?page=abc&sort=nonsense"],
+    [
+        "/organizations/abc/",
+        "/organizations/999999999999999999999/",
+        "/notifications/0/",
+        "/tasks/1/done/",
+        "/?page=-1",
+        "/outbox/?page=abc&sort=nonsense",
+    ],
 )
 def test_odd_urls_never_produce_a_server_error(path, settings):
     settings.DEBUG = True

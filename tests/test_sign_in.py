@@ -69,7 +69,9 @@ def test_enrolment_shows_a_qr_code_and_confirms_with_a_code_then_gives_backup_co
     for token in StaticToken.objects.filter(device__user=user):
         assert token.token in codes_page.content.decode()
     # Shown once only.
-    assert StaticToken.objects.first().token not in client.get(reverse("portal:backup_codes")).content.decode()
+    assert (
+        StaticToken.objects.first().token not in client.get(reverse("portal:backup_codes")).content.decode()
+    )
     device.refresh_from_db()
     assert device.confirmed
     assert client.get("/profile/").status_code == 200

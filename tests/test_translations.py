@@ -33,3 +33,11 @@ def test_french_placeholders_match_the_source():
             assert set(pattern.findall(entry.msgid_plural)) == set(pattern.findall(entry.msgstr_plural[1]))
         else:
             assert set(pattern.findall(entry.msgid)) == set(pattern.findall(entry.msgstr)), entry.msgid
+
+
+def test_the_english_catalogue_says_what_the_source_says():
+    for entry in polib.pofile(str(LOCALE / "en" / "LC_MESSAGES" / "django.po")):
+        if entry.msgid_plural:
+            assert entry.msgstr_plural[0] == entry.msgid
+        else:
+            assert entry.msgstr == entry.msgid
