@@ -136,6 +136,7 @@ LOGIN_REDIRECT_URL = "portal:home"
 
 # django-allauth: email sign-in, accounts created by administrators (no public sign-up).
 ACCOUNT_ADAPTER = "portal.adapters.AccountAdapter"
+ACCOUNT_FORMS = {"login": "portal.forms.LoginForm"}
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None

@@ -77,7 +77,9 @@ class MessageAdmin(admin.ModelAdmin):
     list_display = ("created_at", "channel", "to_address", "subject", "status", "attempts")
     list_filter = ("channel", "status")
     search_fields = ("key", "to_address", "subject")
-    readonly_fields = [field.name for field in Message._meta.fields]
+    # The context may hold a secret link until the message is sent: never shown.
+    exclude = ("context",)
+    readonly_fields = [field.name for field in Message._meta.fields if field.name != "context"]
 
     def has_add_permission(self, request):
         return False

@@ -55,7 +55,9 @@ def send_message(self, message_id):
             message.status = MessageStatus.SENT
             message.sent_at = timezone.now()
             message.error = ""
-            message.save(update_fields=["attempts", "subject", "status", "sent_at", "error"])
+            # Once sent, the context (which may hold a secret link or names) is no longer needed.
+            message.context = {}
+            message.save(update_fields=["attempts", "subject", "status", "sent_at", "error", "context"])
             return True
     # Outside the transaction, so that the attempt is recorded before Celery retries.
     if message.status == MessageStatus.QUEUED:

@@ -1,5 +1,6 @@
 """Sign-in, second factor, lockout, passwords and session limits."""
 
+import re
 import time
 
 import pytest
@@ -11,6 +12,7 @@ from django.utils.http import urlencode
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from portal.models import Message, MessageStatus
 from tests.factories import PASSWORD, MembershipFactory, UserFactory, totp_device
 from tests.helpers import current_code, verified_client
 
@@ -200,13 +202,49 @@ def test_forms_refuse_a_post_without_csrf_token():
     assert response.status_code == 403
 
 
-def test_password_reset_sends_a_link_by_email(mailoutbox):
-    user = UserFactory()
-    response = Client().post(reverse("account_reset_password"), {"email": user.email})
+def test_password_reset_sends_a_link_by_email_in_the_accounts_language(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    user = UserFactory(preferred_language="fr")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Client(headers={"accept-language": "en"}).post(
+            reverse("account_reset_password"), {"email": user.email}
+        )
     assert response.status_code == 302
     assert len(mailoutbox) == 1
+    assert mailoutbox[0].subject == "Liaison : choisir un nouveau mot de passe"
     assert "/accounts/password/reset/key/" in mailoutbox[0].body
     assert user.last_name not in mailoutbox[0].subject
+    # Sent through the queue; the secret link is not kept once sent.
+    message = Message.objects.get()
+    assert message.status == MessageStatus.SENT and message.context == {} and message.link == ""
+
+
+def test_the_reset_link_lets_the_person_choose_a_new_password(mailoutbox, django_capture_on_commit_callbacks):
+    user = UserFactory()
+    client = Client()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("account_reset_password"), {"email": user.email})
+    link = re.search(r"https?://\S+/accounts/password/reset/key/\S+", mailoutbox[0].body).group(0)
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    form_page = client.get("/" + path, follow=True)
+    assert form_page.status_code == 200
+    response = client.post(
+        form_page.redirect_chain[-1][0] if form_page.redirect_chain else "/" + path,
+        {"password1": "Brand-new-password-2026", "password2": "Brand-new-password-2026"},
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("Brand-new-password-2026")
+
+
+def test_a_reset_for_an_unknown_address_says_no_account_uses_it(
+    mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post(reverse("account_reset_password"), {"email": "nobody@example.ca"})
+    assert len(mailoutbox) == 1
+    assert "no Liaison account uses it" in mailoutbox[0].body or "aucun compte" in mailoutbox[0].body
 
 
 def test_there_is_no_public_sign_up():
