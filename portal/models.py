@@ -179,65 +179,68 @@ class Membership(models.Model):
         )
 
 
-class Task(models.Model):
-    """Something a person has to do about a record, by a date. Created by apps through portal.services."""
+class HomeItem(models.Model):
+    """What the home page lists for one person: a bilingual title, a date and a link to the record.
 
-    # title is bilingual through modeltranslation (title_fr, title_en).
+    Created by apps through portal.services; `key` makes creating the same item twice harmless.
+    """
+
+    # title is bilingual through modeltranslation (title_fr, title_en): see portal/translation.py.
     title = models.CharField(_("title"), max_length=255)
-    assignee = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("assignee")
-    )
-    organization = models.ForeignKey(
-        Organization, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("organization")
-    )
-    due_date = models.DateField(_("due date"))
-    link = models.CharField(_("link"), max_length=500, help_text=_("Path of the record, e.g. /orders/12/."))
-    key = models.CharField(max_length=200, unique=True, null=True, blank=True, editable=False)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    done_at = models.DateTimeField(_("done"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("task")
-        verbose_name_plural = _("tasks")
-        ordering = ["due_date", "pk"]
-        indexes = [models.Index(fields=["assignee", "done_at", "due_date"])]
-
-    def __str__(self):
-        return self.title
-
-    @property
-    def is_overdue(self):
-        return self.done_at is None and self.due_date < timezone.localdate()
-
-
-class Notification(models.Model):
-    """Something a person should know about a record, shown on the home page."""
-
-    title = models.CharField(_("title"), max_length=255)
-    recipient = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
-    )
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("organization")
     )
     due_date = models.DateField(_("due date"), default=timezone.localdate)
-    link = models.CharField(_("link"), max_length=500)
+    link = models.CharField(_("link"), max_length=500, help_text=_("Path of the record, e.g. /orders/12/."))
     key = models.CharField(max_length=200, unique=True, null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    read_at = models.DateTimeField(_("read"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("notification")
-        verbose_name_plural = _("notifications")
+        abstract = True
         ordering = ["due_date", "pk"]
-        indexes = [models.Index(fields=["recipient", "read_at", "due_date"])]
 
     def __str__(self):
         return self.title
 
     @property
     def is_overdue(self):
-        return self.read_at is None and self.due_date < timezone.localdate()
+        return not self.is_closed and self.due_date < timezone.localdate()
+
+
+class Task(HomeItem):
+    """Something a person has to do about a record, by a date."""
+
+    assignee = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("assignee")
+    )
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+
+    class Meta(HomeItem.Meta):
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        indexes = [models.Index(fields=["assignee", "done_at", "due_date"])]
+
+    @property
+    def is_closed(self):
+        return self.done_at is not None
+
+
+class Notification(HomeItem):
+    """Something a person should know about a record."""
+
+    recipient = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta(HomeItem.Meta):
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        indexes = [models.Index(fields=["recipient", "read_at", "due_date"])]
+
+    @property
+    def is_closed(self):
+        return self.read_at is not None
 
 
 class Channel(models.TextChoices):

@@ -40,6 +40,20 @@ def _in_each_language(text, params):
 # Tasks and notifications ----------------------------------------------------------------------
 
 
+def _create_home_item(model, *, title, params, key, **fields):
+    if key:
+        existing = model.objects.filter(key=key).first()
+        if existing:
+            return existing
+    titles = _in_each_language(title, params)
+    return model.objects.create(
+        key=key,
+        title=titles[settings.LANGUAGE_CODE],
+        **{f"title_{code}": value for code, value in titles.items()},
+        **fields,
+    )
+
+
 @transaction.atomic
 def create_task(
     *, assignee, title, due_date, link, params=None, organization=None, key=None, send_email=False
@@ -49,19 +63,15 @@ def create_task(
     With a `key`, creating the same task twice returns the first one. With `send_email`, the
     person also gets an email (no title in it: titles may name a client) with the deep link.
     """
-    if key:
-        existing = Task.objects.filter(key=key).first()
-        if existing:
-            return existing
-    titles = _in_each_language(title, params)
-    task = Task.objects.create(
+    task = _create_home_item(
+        Task,
+        title=title,
+        params=params,
+        key=key,
         assignee=assignee,
         organization=organization,
         due_date=due_date,
         link=link,
-        key=key,
-        title=titles[settings.LANGUAGE_CODE],
-        **{f"title_{code}": value for code, value in titles.items()},
     )
     if send_email:
         notify(
@@ -86,19 +96,15 @@ def complete_task(*, task):
 
 @transaction.atomic
 def create_notification(*, recipient, title, link, params=None, due_date=None, organization=None, key=None):
-    if key:
-        existing = Notification.objects.filter(key=key).first()
-        if existing:
-            return existing
-    titles = _in_each_language(title, params)
-    return Notification.objects.create(
+    return _create_home_item(
+        Notification,
+        title=title,
+        params=params,
+        key=key,
         recipient=recipient,
         organization=organization,
         due_date=due_date or timezone.localdate(),
         link=link,
-        key=key,
-        title=titles[settings.LANGUAGE_CODE],
-        **{f"title_{code}": value for code, value in titles.items()},
     )
 
 

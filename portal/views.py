@@ -93,7 +93,8 @@ def open_notification(request, pk):
     """Mark a notification read and go to its record (harmless to repeat, so a plain link)."""
     notification = selectors.get_notification_for_user(request.user, pk)
     services.mark_notification_read(notification=notification)
-    return HttpResponseRedirect(notification.link if notification.link.startswith("/") else "/")
+    safe = url_has_allowed_host_and_scheme(notification.link, allowed_hosts={request.get_host()})
+    return HttpResponseRedirect(notification.link if safe else reverse("portal:home"))
 
 
 @require_POST

@@ -75,6 +75,13 @@ def test_opening_a_notification_marks_it_read_and_goes_to_the_record():
     assert notification.read_at is not None
 
 
+def test_a_notification_never_redirects_to_another_site():
+    user = UserFactory()
+    notification = services.create_notification(recipient=user, title=TITLE, link="//evil.example.com/")
+    response = verified_client(user).get(reverse("portal:open_notification", args=[notification.pk]))
+    assert response["Location"] == reverse("portal:home")
+
+
 def test_someone_elses_task_or_notification_is_a_404():
     mine, theirs = UserFactory(), UserFactory()
     task = services.create_task(assignee=theirs, title=TITLE, due_date=timezone.localdate(), link="/")

@@ -175,6 +175,8 @@ def test_a_session_ends_after_thirty_minutes_idle(settings):
     assert response["Location"].startswith("/accounts/login/")
     page = client.get(response["Location"], headers={"accept-language": "en"})
     assert "Your session has ended" in page.content.decode()
+    # Said once: not on every page after signing in again.
+    assert "Your session has ended" not in client.get(response["Location"]).content.decode()
 
 
 def test_a_session_ends_after_twelve_hours_in_all():
