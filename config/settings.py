@@ -72,6 +72,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "portal.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -162,7 +163,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "portal.auth.axes_username"
 AXES_LOCKOUT_TEMPLATE = "portal/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+# Behind PROXY_COUNT reverse proxies, portal.middleware.TrustedProxyMiddleware puts the client's
+# address in REMOTE_ADDR (and drops X-Forwarded-For), for lockouts and audit alike.
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
 AXES_VERBOSE = False
 
 # Sessions: 30 minutes idle, 12 hours in all (portal.middleware.SessionTimeoutMiddleware).
@@ -219,6 +222,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="liaison")
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE = {
+    "requeue-stale-messages": {"task": "portal.tasks.requeue_stale_messages", "schedule": 600.0},
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 if REDIS_URL:

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import include, path, reverse
 from django.utils.http import urlencode
@@ -23,9 +24,19 @@ admin.site.site_header = _("Liaison administration")
 admin.site.site_title = _("Liaison administration")
 admin.site.index_title = _("Administration")
 
+@login_not_required
+def not_offered(request, *args, **kwargs):
+    """allauth pages Liaison does not offer: the sign-in email is changed by an administrator."""
+    raise Http404
+
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/email/", not_offered),
+    path("accounts/confirm-email/", not_offered),
+    path("accounts/confirm-email/<str:key>/", not_offered),
     path("accounts/", include("allauth.urls")),
+    path("orders/", include("orders.urls")),
     path("", include("portal.urls")),
 ]
 

@@ -7,4 +7,12 @@ class OrdersConfig(AppConfig):
     verbose_name = _("Service orders")
 
     def ready(self):
-        from orders import roles  # noqa: F401  (registers the app's roles with the portal)
+        from auditlog.registry import auditlog
+
+        from orders import roles  # noqa: F401  (registers the app's roles and tiles with the portal)
+        from orders.models import MonthlyConfirmation, Order, OrderSummary, ServiceReport
+
+        auditlog.register(OrderSummary, exclude_fields=["client_name_search"])
+        auditlog.register(Order)
+        auditlog.register(ServiceReport)
+        auditlog.register(MonthlyConfirmation)

@@ -1,4 +1,6 @@
 from django.apps import AppConfig
+from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,6 +14,16 @@ class PortalConfig(AppConfig):
         from portal import roles  # noqa: F401  (the portal's own roles and tiles)
         from portal.models import Membership, Organization, User
 
+        user_logged_in.connect(_keep_language_chosen_before_sign_in, dispatch_uid="portal-language")
         auditlog.register(User, exclude_fields=["password", "last_login"])
         auditlog.register(Organization)
         auditlog.register(Membership)
+
+
+def _keep_language_chosen_before_sign_in(sender, request, user, **kwargs):
+    """The language toggled on the sign-in page becomes the person's saved choice."""
+    from portal.services import set_preferred_language
+
+    language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) if request is not None else None
+    if language in dict(settings.LANGUAGES):
+        set_preferred_language(user=user, language=language)

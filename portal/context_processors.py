@@ -15,6 +15,7 @@ def portal(request):
         "memberships": valid_memberships(user) if verified else [],
         "second_factor_passed": verified,
         "show_outbox": verified and settings.DEBUG and user.is_staff,
+        "idle_seconds": int(settings.SESSION_IDLE_TIMEOUT.total_seconds()),
         # Shown once, on the next page (the sign-in page), then forgotten.
         "session_expired": bool(session is not None and session.pop(SESSION_EXPIRED_KEY, False)),
     }

@@ -60,7 +60,6 @@ class ActiveRoleForm(forms.Form):
 
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(choices=Language.choices)
-    next = forms.CharField(required=False)
 
 
 class LoginForm(AllauthLoginForm):

@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from portal.models import Membership, Message, Notification, Organization, Task
+from portal.models import Export, Membership, Message, Notification, Organization, Task
 
 
 def valid_memberships(user):
@@ -59,6 +59,15 @@ def get_organization_for_member(user, pk):
     return get_object_or_404(scope_to_organization(Organization.objects.all(), user, field="pk"), pk=pk)
 
 
+def members_with_roles(organization, role_codes):
+    """The people who hold one of these roles in the organization today (for notifications)."""
+    from portal.models import User
+
+    return User.objects.filter(
+        pk__in=Membership.objects.valid_now().filter(organization=organization, role__in=role_codes).values("user")
+    ).order_by("pk")
+
+
 def organization_members(organization):
     return (
         Membership.objects.filter(organization=organization)
@@ -105,3 +114,8 @@ def get_notification_for_user(user, pk):
 
 def outbox():
     return Message.objects.select_related("recipient").order_by("-created_at", "-pk")
+
+
+def get_export_for_user(user, pk):
+    """An export is its owner's alone."""
+    return get_object_or_404(Export.objects.filter(user=user), pk=pk)

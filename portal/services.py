@@ -5,6 +5,7 @@ someone looked at a personal record.
 """
 
 import secrets
+from uuid import uuid4
 from urllib.parse import urljoin
 
 from auditlog.signals import accessed
@@ -40,18 +41,31 @@ def _in_each_language(text, params):
 # Tasks and notifications ----------------------------------------------------------------------
 
 
-def _create_home_item(model, *, title, params, key, **fields):
-    if key:
-        existing = model.objects.filter(key=key).first()
-        if existing:
-            return existing
+def _check_link(link):
+    """Home-page items link to a page of this site: a path, never another site or a script."""
+    if not link.startswith("/") or link.startswith("//"):
+        raise ValueError(f"A task or notification links to a path of the site, not {link!r}.")
+
+
+def _create_home_item(model, *, person_field, person, title, params, key, link, **fields):
+    _check_link(link)
     titles = _in_each_language(title, params)
-    return model.objects.create(
-        key=key,
-        title=titles[settings.LANGUAGE_CODE],
+    values = {
+        person_field: person,
+        "link": link,
+        "title": titles[settings.LANGUAGE_CODE],
         **{f"title_{code}": value for code, value in titles.items()},
         **fields,
-    )
+    }
+    if not key:
+        return model.objects.create(**values)
+    # Keys are per person, so two apps (or two people) cannot collide; a concurrent twin is harmless.
+    key = f"{person.pk}:{key}"
+    try:
+        with transaction.atomic():
+            return model.objects.get_or_create(key=key, defaults=values)[0]
+    except IntegrityError:
+        return model.objects.get(key=key)
 
 
 @transaction.atomic
@@ -64,14 +78,8 @@ def create_task(
     person also gets an email (no title in it: titles may name a client) with the deep link.
     """
     task = _create_home_item(
-        Task,
-        title=title,
-        params=params,
-        key=key,
-        assignee=assignee,
-        organization=organization,
-        due_date=due_date,
-        link=link,
+        Task, person_field="assignee", person=assignee, title=title, params=params, key=key, link=link,
+        organization=organization, due_date=due_date,
     )
     if send_email:
         notify(
@@ -97,14 +105,8 @@ def complete_task(*, task):
 @transaction.atomic
 def create_notification(*, recipient, title, link, params=None, due_date=None, organization=None, key=None):
     return _create_home_item(
-        Notification,
-        title=title,
-        params=params,
-        key=key,
-        recipient=recipient,
-        organization=organization,
-        due_date=due_date or timezone.localdate(),
-        link=link,
+        Notification, person_field="recipient", person=recipient, title=title, params=params, key=key, link=link,
+        organization=organization, due_date=due_date or timezone.localdate(),
     )
 
 
@@ -167,7 +169,9 @@ def notify(
         )
         messages.append(message)
         if created:
-            transaction.on_commit(lambda message_id=message.pk: send_message.delay(message_id))
+            # robust: a broker that is down must not turn a saved change into an error page;
+            # the message stays queued and the beat task queues it again.
+            transaction.on_commit(lambda message_id=message.pk: send_message.delay(message_id), robust=True)
     return messages
 
 
@@ -233,6 +237,17 @@ def regenerate_backup_codes(*, user):
 
 def user_has_second_factor(user):
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def tell_owner_of_security_change(*, user, change):
+    """An email to the account's owner when its second factor changes (they may not have done it)."""
+    notify(
+        key=f"security:{change}:{user.pk}:{uuid4().hex}",
+        template="portal/emails/security_change",
+        recipient=user,
+        link="/profile/",
+        context={"change": change},
+    )
 
 
 # Audit ------------------------------------------------------------------------------------

@@ -1,9 +1,21 @@
 import django_tables2 as tables
+from django.core.paginator import EmptyPage, PageNotAnInteger
+from django.http import Http404
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Membership, Message, Notification, Task
+
+
+def paginate(request, table, per_page=25):
+    """Sort from the query string, then paginate with a fixed page size (never the visitor's)."""
+    tables.RequestConfig(request, paginate=False).configure(table)
+    try:
+        table.paginate(page=request.GET.get(table.prefixed_page_field, 1), per_page=per_page)
+    except (EmptyPage, PageNotAnInteger) as error:
+        raise Http404 from error
+    return table
 
 
 class OutboxTable(tables.Table):

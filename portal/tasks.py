@@ -40,12 +40,12 @@ def send_message(self, message_id):
         if message is None or message.status == MessageStatus.SENT:
             return False
         message.attempts += 1
-        rendered = _render(message)
         try:
+            rendered = _render(message)
             _deliver(message, rendered)
-        except OSError as error:
+        except Exception as error:  # recorded on the message; only OSError is worth retrying
             failure = error
-            final = self.request.retries >= self.max_retries
+            final = not isinstance(error, OSError) or self.request.retries >= self.max_retries
             message.error = str(error)
             message.status = MessageStatus.FAILED if final else MessageStatus.QUEUED
             message.save(update_fields=["attempts", "error", "status"])
@@ -78,3 +78,34 @@ def _deliver(message, rendered):
     )
     email.attach_alternative(rendered["html"], "text/html")
     email.send()
+
+
+@shared_task
+def build_export(export_id):
+    from portal.exports import build
+    from portal.models import Export, ExportStatus
+
+    export = Export.objects.filter(pk=export_id, status=ExportStatus.QUEUED).select_related("user").first()
+    if export is None:
+        return False
+    try:
+        build(export)
+    except Exception:
+        logger.exception("Export %s failed", export_id)
+        Export.objects.filter(pk=export_id).update(status=ExportStatus.FAILED, finished_at=timezone.now())
+        return False
+    return True
+
+
+@shared_task
+def requeue_stale_messages(minutes=10):
+    """Queue again the messages still waiting after a while (a broker outage, a lost task)."""
+    cutoff = timezone.now() - timezone.timedelta(minutes=minutes)
+    ids = list(
+        Message.objects.filter(status=MessageStatus.QUEUED, created_at__lt=cutoff, attempts__lt=6).values_list(
+            "pk", flat=True
+        )[:500]
+    )
+    for message_id in ids:
+        send_message.delay(message_id)
+    return len(ids)

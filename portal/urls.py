@@ -18,6 +18,9 @@ urlpatterns = [
     path("notifications/<int:pk>/", views.open_notification, name="open_notification"),
     path("organization/", views.my_organization, name="my_organization"),
     path("organizations/<int:pk>/", views.organization_detail, name="organization_detail"),
+    path("exports/<int:pk>/", views.export_detail, name="export"),
+    path("exports/<int:pk>/download/", views.export_download, name="export_download"),
     path("outbox/", views.outbox, name="outbox"),
     path("health/", views.health, name="health"),
+    path("session/keepalive/", views.keepalive, name="keepalive"),
 ]

@@ -1,4 +1,7 @@
+import textwrap
 from base64 import b32encode
+
+from allauth.account.decorators import reauthentication_required
 
 import qrcode
 import qrcode.image.svg
@@ -7,21 +10,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
-from django_tables2 import RequestConfig
 
 from portal import roles, selectors, services
 from portal.forms import ActiveRoleForm, CodeForm, LanguageForm, ProfileForm
 from portal.middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
+from portal.models import ExportStatus
 from portal.permissions import capability_required, has_capability
-from portal.tables import MemberTable, NotificationTable, OutboxTable, TaskTable
+from portal.tables import MemberTable, NotificationTable, OutboxTable, TaskTable, paginate
 
 BACKUP_CODES_SESSION_KEY = "new_backup_codes"
 
@@ -78,14 +82,12 @@ def home(request):
 
 
 def task_list(request):
-    table = TaskTable(selectors.all_open_tasks_for(request.user))
-    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    table = paginate(request, TaskTable(selectors.all_open_tasks_for(request.user)))
     return render(request, "portal/task_list.html", {"table": table})
 
 
 def notification_list(request):
-    table = NotificationTable(selectors.all_notifications_for(request.user))
-    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    table = paginate(request, NotificationTable(selectors.all_notifications_for(request.user)))
     return render(request, "portal/notification_list.html", {"table": table})
 
 
@@ -165,6 +167,12 @@ def _qr_svg(data):
     return image.to_string(encoding="unicode")
 
 
+def _verified(request):
+    return request.user.is_verified()
+
+
+# Replacing the authenticator, once set up, asks for the password again (allauth reauthentication).
+@reauthentication_required(enabled=_verified)
 def mfa_setup(request):
     """Enrol an authenticator app: scan the code (or type the key), then confirm with a code."""
     user = request.user
@@ -178,7 +186,10 @@ def mfa_setup(request):
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["code"]):
+            replacing = user.is_verified()
             codes = services.confirm_totp_enrolment(user=user, device=device)
+            if replacing:
+                services.tell_owner_of_security_change(user=user, change="authenticator")
             otp_login(request, device)
             request.session[BACKUP_CODES_SESSION_KEY] = codes
             return redirect(_with_next("portal:backup_codes", _safe_next(request)))
@@ -191,7 +202,8 @@ def mfa_setup(request):
         {
             "form": form,
             "qr_svg": _qr_svg(device.config_url),
-            "secret": b32encode(device.bin_key).decode(),
+            # In groups of four, easier to read out and to type.
+            "secret": " ".join(textwrap.wrap(b32encode(device.bin_key).decode(), 4)),
             "next": _safe_next(request),
         },
     )
@@ -213,10 +225,12 @@ def mfa_verify(request):
     return render(request, "portal/mfa_verify.html", {"form": form, "next": _safe_next(request)})
 
 
+@reauthentication_required(allow_get=True)
 def backup_codes(request):
     """Shows new backup codes once; a POST makes a new set (the old ones stop working)."""
     if request.method == "POST":
         request.session[BACKUP_CODES_SESSION_KEY] = services.regenerate_backup_codes(user=request.user)
+        services.tell_owner_of_security_change(user=request.user, change="backup_codes")
         return redirect("portal:backup_codes")
     codes = request.session.pop(BACKUP_CODES_SESSION_KEY, None)
     return render(request, "portal/backup_codes.html", {"codes": codes, "next": _safe_next(request)})
@@ -234,10 +248,25 @@ def my_organization(request):
 @capability_required("portal.view_members")
 def organization_detail(request, pk):
     organization = selectors.get_organization_for_member(request.user, pk)
-    table = MemberTable(selectors.organization_members(organization))
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    table = paginate(request, MemberTable(selectors.organization_members(organization)), per_page=50)
     services.record_view(instance=organization)
     return render(request, "portal/organization_detail.html", {"organization": organization, "table": table})
+
+
+# Exports -----------------------------------------------------------------------------------
+
+
+def export_detail(request, pk):
+    export = selectors.get_export_for_user(request.user, pk)
+    return render(request, "portal/export.html", {"export": export})
+
+
+def export_download(request, pk):
+    export = selectors.get_export_for_user(request.user, pk)
+    if export.status != ExportStatus.READY or not export.file:
+        raise Http404
+    filename = f"{slugify(export.name) or 'export'}-{export.created_at:%Y%m%d-%H%M}.{export.fmt}"
+    return FileResponse(export.file.open("rb"), as_attachment=True, filename=filename)
 
 
 # Development outbox ------------------------------------------------------------------------
@@ -249,9 +278,13 @@ def outbox(request):
         raise Http404
     if not request.user.is_staff:
         raise PermissionDenied
-    table = OutboxTable(selectors.outbox())
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    table = paginate(request, OutboxTable(selectors.outbox()), per_page=50)
     return render(request, "portal/outbox.html", {"table": table})
+
+
+def keepalive(request):
+    """Touching the session (SessionTimeoutMiddleware) is all it takes to stay signed in."""
+    return HttpResponse(status=204)
 
 
 @login_not_required

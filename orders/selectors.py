@@ -1,0 +1,159 @@
+"""Reads of the service orders portal, scoped to the active organization in the query.
+
+A department sees the summaries it issued; a provider sees the summaries addressed to it, except
+drafts, revoked offers and the ones it declined.
+"""
+
+from datetime import timedelta
+
+from django.db.models import Count, Q, Sum
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from orders.models import (
+    ACTIVE_STATUSES,
+    HIDDEN_FROM_PROVIDER,
+    MonthlyConfirmation,
+    Order,
+    OrderSummary,
+    ReportKind,
+    ServiceReport,
+    SummaryStatus,
+)
+from portal.selectors import active_organization
+
+S = SummaryStatus
+
+
+def _visible(organization, prefix=""):
+    """The summaries this organization may see, as a filter (prefix: the path to the summary)."""
+    if organization is None:
+        return Q(pk__in=[])
+    if organization.kind == "department":
+        return Q(**{f"{prefix}department": organization})
+    return Q(**{f"{prefix}provider": organization}) & ~Q(**{f"{prefix}status__in": HIDDEN_FROM_PROVIDER})
+
+
+def summaries_for(user):
+    return (
+        OrderSummary.objects.filter(_visible(active_organization(user)))
+        .select_related("service", "zone", "service_centre", "provider", "department", "worker")
+    )
+
+
+def orders_for(user):
+    return Order.objects.filter(_visible(active_organization(user), "summary__")).select_related(
+        "summary", "summary__service", "summary__zone", "summary__service_centre"
+    )
+
+
+def reports_for(user):
+    return ServiceReport.objects.filter(_visible(active_organization(user), "summary__")).select_related(
+        "summary", "order", "created_by", "acknowledged_by"
+    )
+
+
+def get_summary_for_user(user, pk):
+    return get_object_or_404(summaries_for(user), pk=pk)
+
+
+def get_order_for_user(user, pk):
+    return get_object_or_404(orders_for(user), pk=pk)
+
+
+def get_report_for_user(user, pk):
+    return get_object_or_404(
+        reports_for(user).prefetch_related("types", "measures").select_related("category"), pk=pk
+    )
+
+
+TABS = {
+    "offered": (S.OFFERED,),
+    "active": ACTIVE_STATUSES,
+    "terminated": (S.TERMINATED,),
+    "cancelled": (S.CANCELLED,),
+}
+
+
+def requests_tab(user, tab):
+    return summaries_for(user).filter(status__in=TABS[tab])
+
+
+def summary_orders(summary):
+    return summary.orders.order_by("effective_date", "pk")
+
+
+def summary_reports(summary):
+    return summary.reports.select_related("order", "created_by").order_by("-created_at", "-pk")
+
+
+def summary_history(summary):
+    return summary.events.select_related("actor").order_by("-at", "-pk")
+
+
+def summary_confirmations(summary):
+    return (
+        MonthlyConfirmation.objects.filter(order__summary=summary)
+        .select_related("order", "created_by")
+        .order_by("-month", "order__number")
+    )
+
+
+def order_confirmations(order):
+    return order.confirmations.select_related("created_by").order_by("-month")
+
+
+# Dashboard ------------------------------------------------------------------------------------
+
+DASHBOARD_BLOCKS = ("new", "expiring", "activated", "terminated", "mileage", "reports")
+
+
+def dashboard_rows(user, block, today=None):
+    """The rows behind a dashboard block ("View report" and exports list the same rows)."""
+    today = today or timezone.localdate()
+    summaries = summaries_for(user)
+    if block == "new":
+        return summaries.filter(created_at__date__gte=today - timedelta(days=30)).order_by("-created_at")
+    if block == "expiring":
+        return summaries.filter(
+            status__in=ACTIVE_STATUSES, end_date__gte=today, end_date__lte=today + timedelta(days=30)
+        ).order_by("end_date")
+    if block == "activated":
+        return summaries.filter(status__in=ACTIVE_STATUSES).order_by("number")
+    if block == "terminated":
+        return summaries.filter(status=S.TERMINATED).order_by("-end_date")
+    if block == "mileage":
+        return (
+            MonthlyConfirmation.objects.filter(_visible(active_organization(user), "order__summary__"))
+            .select_related("order", "order__summary")
+            .order_by("-month", "order__number")
+        )
+    if block == "reports":
+        return reports_for(user).order_by("-created_at")
+    raise KeyError(block)
+
+
+def dashboard_figures(user, today=None):
+    """Counts per block in a constant number of queries."""
+    today = today or timezone.localdate()
+    summaries = summaries_for(user)
+    counts = summaries.aggregate(
+        new=Count("pk", filter=Q(created_at__date__gte=today - timedelta(days=30))),
+        expiring=Count(
+            "pk",
+            filter=Q(status__in=ACTIVE_STATUSES, end_date__gte=today, end_date__lte=today + timedelta(days=30)),
+        ),
+        activated=Count("pk", filter=Q(status__in=ACTIVE_STATUSES)),
+        terminated=Count("pk", filter=Q(status=S.TERMINATED)),
+    )
+    mileage = dashboard_rows(user, "mileage").aggregate(km=Sum("km_delivered"), months=Count("pk"))
+    by_kind = dict(reports_for(user).values_list("kind").annotate(total=Count("pk")).values_list("kind", "total"))
+    reports = [(kind, label, by_kind.get(kind, 0)) for kind, label in ReportKind.choices]
+    return {
+        **counts,
+        "km": mileage["km"] or 0,
+        "confirmations": mileage["months"],
+        "reports": reports,
+        "reports_total": sum(total for _kind, _label, total in reports),
+        "reports_max": max([total for _kind, _label, total in reports] + [1]),
+    }

@@ -1,0 +1,501 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from orders import exports, roles, selectors, services
+from orders.filters import DepartmentFilter, OrderSearch
+from orders.forms import (
+    AcceptForm,
+    AmendmentForm,
+    CategoryForm,
+    ChangeRequestForm,
+    ConfirmationForm,
+    DecisionForm,
+    DeclineForm,
+    IncidentForm,
+    MiscellaneousForm,
+    ObservationForm,
+    SummaryForm,
+    WorkerForm,
+)
+from orders.models import ChangeCategory, ReportKind
+from orders.services import OrderActionError
+from orders.tables import (
+    FINANCIAL_COLUMNS,
+    ConfirmationTable,
+    DepartmentSummaryTable,
+    OrderTable,
+    ReportTable,
+    SearchResultTable,
+    SummaryTable,
+)
+from portal.exports import request_export
+from portal.permissions import capability_required, has_capability
+from portal.selectors import active_organization, members_with_roles
+from portal.services import record_view
+from portal.tables import paginate
+
+def _workers(user):
+    return members_with_roles(active_organization(user), ["orders.department_worker"])
+
+
+def _apply_errors(form, error):
+    """Put a service's OrderActionError on the form (fields) or as a page message (status)."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return True
+    return False
+
+
+# Provider: service requests ------------------------------------------------------------------
+
+TAB_TITLES = {
+    "offered": gettext_lazy("Offered"),
+    "active": gettext_lazy("Active"),
+    "terminated": gettext_lazy("Terminated"),
+    "cancelled": gettext_lazy("Cancelled"),
+    "search": gettext_lazy("Search"),
+}
+
+
+@capability_required(roles.REQUESTS)
+def requests(request):
+    tab = request.GET.get("tab", "offered")
+    if tab not in TAB_TITLES:
+        tab = "offered"
+    context = {"tab": tab, "tabs": list(TAB_TITLES.items())}
+    if tab == "search":
+        search = OrderSearch(request.GET or None, queryset=selectors.orders_for(request.user))
+        context["search"] = search
+        if search.is_searching and search.is_valid():
+            context["table"] = paginate(request, SearchResultTable(search.qs))
+    else:
+        context["table"] = paginate(request, SummaryTable(selectors.requests_tab(request.user, tab)))
+    return render(request, "orders/requests.html", context)
+
+
+# Department: summaries -----------------------------------------------------------------------
+
+
+@capability_required(roles.MANAGE)
+def department_list(request):
+    filterset = DepartmentFilter(request.GET or None, queryset=selectors.summaries_for(request.user))
+    table = paginate(request, DepartmentSummaryTable(filterset.qs))
+    return render(request, "orders/department_list.html", {"filter": filterset, "table": table})
+
+
+@capability_required(roles.MANAGE)
+def summary_create(request):
+    form = SummaryForm(request.POST or None, workers=_workers(request.user), initial={"worker": request.user})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        order = form.order_data()
+        for name in order:
+            data.pop(name)
+        try:
+            summary = services.create_summary(
+                actor=request.user, department=active_organization(request.user), order=order, **data
+            )
+        except OrderActionError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Order summary %(number)s created as a draft.") % {"number": summary.number})
+            return redirect("orders:summary", pk=summary.pk)
+    return render(request, "orders/summary_form.html", {"form": form})
+
+
+DEPARTMENT_ACTIONS = {
+    "offer": (services.offer_summary, gettext_lazy("Order summary %(number)s sent to the provider.")),
+    "activate": (services.activate_summary, gettext_lazy("Order summary %(number)s activated.")),
+    "pending": (services.set_pending, gettext_lazy("Order summary %(number)s is now Pending while you adjust it.")),
+    "reactivate": (services.reactivate_summary, gettext_lazy("Order summary %(number)s activated again.")),
+    "revoke": (services.revoke_offer, gettext_lazy("The offer %(number)s has been revoked.")),
+    "cancel": (services.cancel_summary, gettext_lazy("Order summary %(number)s cancelled.")),
+    "terminate": (services.terminate_summary, gettext_lazy("Order summary %(number)s terminated.")),
+}
+
+
+@require_POST
+@capability_required(roles.MANAGE)
+def summary_action(request, pk, action):
+    if action not in DEPARTMENT_ACTIONS:
+        raise Http404
+    summary = selectors.get_summary_for_user(request.user, pk)
+    function, done = DEPARTMENT_ACTIONS[action]
+    try:
+        summary = function(actor=request.user, summary=summary)
+    except OrderActionError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, str(done) % {"number": summary.number})
+    return redirect("orders:summary", pk=pk)
+
+
+@capability_required(roles.MANAGE)
+def summary_amend(request, pk):
+    summary = selectors.get_summary_for_user(request.user, pk)
+    form = AmendmentForm(request.POST or None, summary=summary)
+    if request.method == "POST" and form.is_valid():
+        try:
+            order = services.amend_summary(actor=request.user, summary=summary, order=form.order_data())
+        except OrderActionError as error:
+            if not _apply_errors(form, error):
+                messages.error(request, " ".join(error.messages))
+                return redirect("orders:summary", pk=pk)
+        else:
+            messages.success(request, _("Order %(number)s added to the summary.") % {"number": order.number})
+            return redirect("orders:summary", pk=pk)
+    return render(request, "orders/amend.html", {"summary": summary, "form": form})
+
+
+@capability_required(roles.MANAGE)
+def summary_worker(request, pk):
+    summary = selectors.get_summary_for_user(request.user, pk)
+    form = WorkerForm(request.POST or None, workers=_workers(request.user), initial={"worker": summary.worker})
+    if request.method == "POST" and form.is_valid():
+        services.reassign_worker(actor=request.user, summary=summary, worker=form.cleaned_data["worker"])
+        messages.success(request, _("The assigned worker has been changed."))
+        return redirect("orders:summary", pk=pk)
+    return render(request, "orders/worker.html", {"summary": summary, "form": form})
+
+
+# Both sides: the summary page ----------------------------------------------------------------
+
+
+@capability_required(roles.VIEW)
+def summary_detail(request, pk):
+    user = request.user
+    summary = selectors.get_summary_for_user(user, pk)
+    record_view(instance=summary)
+    finance = has_capability(user, roles.FINANCE)
+    orders_table = OrderTable(selectors.summary_orders(summary), exclude=() if finance else FINANCIAL_COLUMNS)
+    reports = selectors.summary_reports(summary)
+    manage = has_capability(user, roles.MANAGE)
+    return render(
+        request,
+        "orders/summary_detail.html",
+        {
+            "summary": summary,
+            "orders_table": orders_table,
+            "reports": reports[:5],
+            "report_count": reports.count(),
+            "can_manage": manage,
+            "can_respond": has_capability(user, roles.RESPOND) and summary.status == "offered",
+            "history": selectors.summary_history(summary) if manage else None,
+            "confirmations": ConfirmationTable(selectors.summary_confirmations(summary)) if manage else None,
+            "actions": _department_actions(summary) if manage else [],
+            "can_amend": manage and summary.status in services.AMENDABLE,
+        },
+    )
+
+
+def _department_actions(summary):
+    """The buttons the department sees, for the summary's current status."""
+    available = {
+        "draft": ["offer", "activate"],
+        "declined": ["offer", "activate"],
+        "revoked": ["offer", "activate"],
+        "offered": ["revoke", "cancel"],
+        "activated": ["pending", "terminate", "cancel"],
+        "pending": ["reactivate", "terminate", "cancel"],
+    }.get(summary.status, [])
+    labels = {
+        "offer": _("Offer to the provider"),
+        "activate": _("Activate directly"),
+        "pending": _("Set to Pending to adjust"),
+        "reactivate": _("Activate again"),
+        "revoke": _("Revoke the offer"),
+        "cancel": _("Cancel the order summary"),
+        "terminate": _("Terminate the order summary"),
+    }
+    return [(action, labels[action]) for action in available]
+
+
+@capability_required(roles.VIEW_REPORTS)
+def summary_reports(request, pk):
+    summary = selectors.get_summary_for_user(request.user, pk)
+    table = paginate(request, ReportTable(selectors.summary_reports(summary), exclude=("summary", "client_name")))
+    return render(request, "orders/summary_reports.html", {"summary": summary, "table": table})
+
+
+# Provider: accept or decline (the guide's two steps) ------------------------------------------
+
+
+@capability_required(roles.RESPOND)
+def summary_respond(request, pk):
+    summary = selectors.get_summary_for_user(request.user, pk)
+    if summary.status != "offered":
+        messages.error(
+            request,
+            _("This order summary is no longer Offered (it is now %(status)s): there is nothing to answer.")
+            % {"status": summary.get_status_display()},
+        )
+        return redirect("orders:summary", pk=pk)
+    step = request.POST.get("step", "choose")
+    decision_form = DecisionForm(request.POST if request.method == "POST" else None)
+    if request.method != "POST" or not decision_form.is_valid():
+        return render(request, "orders/respond_choose.html", {"summary": summary, "form": decision_form})
+    decision = decision_form.cleaned_data["decision"]
+    form_class = AcceptForm if decision == "accept" else DeclineForm
+    confirm_form = form_class(request.POST if step == "confirm" else None)
+    if step == "confirm" and confirm_form.is_valid():
+        try:
+            if decision == "accept":
+                services.accept_summary(actor=request.user, summary=summary, message=confirm_form.cleaned_data["message"])
+            else:
+                services.decline_summary(actor=request.user, summary=summary, reason=confirm_form.cleaned_data["reason"])
+        except OrderActionError as error:
+            if not _apply_errors(confirm_form, error):
+                messages.error(request, " ".join(error.messages))
+                return redirect("orders:summary", pk=pk)
+        else:
+            if decision == "accept":
+                messages.success(request, _("You accepted %(number)s: it is now Activated.") % {"number": summary.number})
+                return redirect("orders:summary", pk=pk)
+            messages.success(
+                request,
+                _("You declined %(number)s. It has been returned to Social Development with your reason.")
+                % {"number": summary.number},
+            )
+            return redirect("portal:home")
+    return render(
+        request,
+        "orders/respond_confirm.html",
+        {"summary": summary, "form": confirm_form, "decision": decision},
+    )
+
+
+# Orders, service reports and confirmations ----------------------------------------------------
+
+REPORT_FORMS = {
+    ReportKind.INCIDENT: IncidentForm,
+    ReportKind.OBSERVATION: ObservationForm,
+    ReportKind.MISCELLANEOUS: MiscellaneousForm,
+}
+
+
+@capability_required(roles.VIEW)
+def order_detail(request, pk):
+    user = request.user
+    order = selectors.get_order_for_user(user, pk)
+    summary = order.summary
+    record_view(instance=order)
+    can_report = has_capability(user, roles.REPORT)
+    return render(
+        request,
+        "orders/order_detail.html",
+        {
+            "order": order,
+            "summary": summary,
+            "finance": has_capability(user, roles.FINANCE),
+            "report_kinds": services.allowed_report_kinds(summary) if can_report else [],
+            "can_confirm": can_report and summary.status == "activated",
+            "confirmations": ConfirmationTable(selectors.order_confirmations(order), exclude=("order",)),
+        },
+    )
+
+
+@capability_required(roles.REPORT)
+def report_create(request, pk, kind):
+    order = selectors.get_order_for_user(request.user, pk)
+    summary = order.summary
+    if kind not in ReportKind.values:
+        raise Http404
+    if kind not in services.allowed_report_kinds(summary):
+        messages.error(
+            request,
+            _("A %(kind)s cannot be logged on this order while it is %(status)s.")
+            % {"kind": ReportKind(kind).label.lower(), "status": summary.get_status_display()},
+        )
+        return redirect("orders:order", pk=pk)
+    category = None
+    if kind == ReportKind.CHANGE:
+        category_form = CategoryForm(request.GET if "category" in request.GET else None)
+        if not category_form.is_bound or not category_form.is_valid():
+            return render(
+                request,
+                "orders/report_category.html",
+                {"order": order, "summary": summary, "form": category_form},
+            )
+        category = category_form.cleaned_data["category"]
+        form = ChangeRequestForm(request.POST or None, category=category)
+    else:
+        form = REPORT_FORMS[kind](request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        if kind == ReportKind.CHANGE:
+            data["category"] = category
+        try:
+            report = services.log_report(actor=request.user, order=order, kind=kind, **data)
+        except OrderActionError as error:
+            if not _apply_errors(form, error):
+                messages.error(request, " ".join(error.messages))
+                return redirect("orders:order", pk=pk)
+        else:
+            return redirect("orders:report_done", pk=report.pk)
+    return render(
+        request,
+        "orders/report_form.html",
+        {"order": order, "summary": summary, "form": form, "kind": ReportKind(kind), "category": category},
+    )
+
+
+THANKS = {
+    ReportKind.INCIDENT: gettext_lazy("Thank you, the incident of %(date)s for %(name)s has been recorded."),
+    ReportKind.OBSERVATION: gettext_lazy("Thank you, the observation change of %(date)s for %(name)s has been recorded."),
+    ReportKind.CHANGE: gettext_lazy("Thank you, the change request of %(date)s for %(name)s has been recorded."),
+    ReportKind.MISCELLANEOUS: gettext_lazy("Thank you, the request submitted on %(date)s for %(name)s has been recorded."),
+}
+
+
+@capability_required(roles.REPORT)
+def report_done(request, pk):
+    report = selectors.get_report_for_user(request.user, pk)
+    if report.created_by_id != request.user.pk:
+        raise PermissionDenied
+    params = {
+        "date": formats.date_format(timezone.localtime(report.created_at), "d/m/Y H:i"),
+        "name": report.summary.client_name,
+    }
+    return render(request, "orders/report_done.html", {"report": report, "thanks": str(THANKS[report.kind]) % params})
+
+
+@capability_required(roles.VIEW_REPORTS)
+def report_detail(request, pk):
+    report = selectors.get_report_for_user(request.user, pk)
+    record_view(instance=report)
+    return render(
+        request,
+        "orders/report_detail.html",
+        {"report": report, "can_acknowledge": has_capability(request.user, roles.MANAGE) and not report.acknowledged_at},
+    )
+
+
+@require_POST
+@capability_required(roles.MANAGE)
+def report_acknowledge(request, pk):
+    report = selectors.get_report_for_user(request.user, pk)
+    services.acknowledge_report(actor=request.user, report=report)
+    messages.success(request, _("Service report %(number)s acknowledged.") % {"number": report.number})
+    return redirect("orders:report", pk=pk)
+
+
+@capability_required(roles.VIEW_REPORTS)
+def report_list(request):
+    reports = selectors.reports_for(request.user)
+    kind = request.GET.get("kind", "")
+    if kind in ReportKind.values:
+        reports = reports.filter(kind=kind)
+    state = request.GET.get("state", "")
+    if state == "open":
+        reports = reports.filter(acknowledged_at__isnull=True)
+    elif state == "acknowledged":
+        reports = reports.filter(acknowledged_at__isnull=False)
+    table = paginate(request, ReportTable(reports))
+    return render(
+        request,
+        "orders/report_list.html",
+        {"table": table, "kinds": ReportKind.choices, "kind": kind, "state": state},
+    )
+
+
+@capability_required(roles.REPORT)
+def confirm_month(request, pk):
+    order = selectors.get_order_for_user(request.user, pk)
+    form = ConfirmationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.confirm_month(actor=request.user, order=order, **form.cleaned_data)
+        except OrderActionError as error:
+            if not _apply_errors(form, error):
+                messages.error(request, " ".join(error.messages))
+                return redirect("orders:order", pk=pk)
+        else:
+            messages.success(
+                request,
+                _("Services for %(month)s confirmed on order %(number)s.")
+                % {"month": formats.date_format(form.cleaned_data["month"], "F Y"), "number": order.number},
+            )
+            return redirect("orders:order", pk=pk)
+    return render(request, "orders/confirm_month.html", {"order": order, "summary": order.summary, "form": form})
+
+
+# Dashboard -----------------------------------------------------------------------------------
+
+BLOCK_TITLES = {
+    "new": gettext_lazy("New orders (last 30 days)"),
+    "expiring": gettext_lazy("Orders expiring (next 30 days)"),
+    "activated": gettext_lazy("All activated orders"),
+    "terminated": gettext_lazy("Terminated orders"),
+    "mileage": gettext_lazy("Mileage (km)"),
+    "reports": gettext_lazy("Service reports by type"),
+}
+FINANCE_BLOCKS = ("mileage",)
+
+
+def _check_block(user, block):
+    if block not in BLOCK_TITLES:
+        raise Http404
+    if block in FINANCE_BLOCKS and not has_capability(user, roles.FINANCE):
+        raise PermissionDenied
+
+
+EXPORT_FORMATS = (("csv", "CSV"), ("xlsx", "Excel"))
+
+
+@capability_required(roles.DASHBOARD)
+def dashboard(request):
+    figures = selectors.dashboard_figures(request.user)
+    return render(
+        request,
+        "orders/dashboard.html",
+        {
+            "figures": figures,
+            "blocks": [(block, figures[block]) for block in ("new", "expiring", "activated", "terminated")],
+            "titles": BLOCK_TITLES,
+            "finance": has_capability(request.user, roles.FINANCE),
+            "export_formats": EXPORT_FORMATS,
+            "now": formats.date_format(timezone.localtime(), "SHORT_DATETIME_FORMAT"),
+        },
+    )
+
+
+@capability_required(roles.DASHBOARD)
+def dashboard_report(request, block):
+    _check_block(request.user, block)
+    table = paginate(request, exports.table_for(block, selectors.dashboard_rows(request.user, block)))
+    return render(
+        request,
+        "orders/dashboard_report.html",
+        {
+            "block": block,
+            "title": BLOCK_TITLES[block],
+            "titles": BLOCK_TITLES,
+            "table": table,
+            "finance": has_capability(request.user, roles.FINANCE),
+            "export_formats": EXPORT_FORMATS,
+        },
+    )
+
+
+@require_POST
+@capability_required(roles.FINANCE)
+def dashboard_export(request, block, fmt):
+    _check_block(request.user, block)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    export = request_export(
+        user=request.user,
+        exporter="orders.exports.dashboard_block",
+        params={"block": block},
+        fmt=fmt,
+        name=str(BLOCK_TITLES[block]),
+    )
+    return redirect(reverse("portal:export", args=[export.pk]))
