@@ -24,6 +24,7 @@ admin.site.site_header = _("Liaison administration")
 admin.site.site_title = _("Liaison administration")
 admin.site.index_title = _("Administration")
 
+
 @login_not_required
 def not_offered(request, *args, **kwargs):
     """allauth pages Liaison does not offer: the sign-in email is changed by an administrator."""

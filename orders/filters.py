@@ -2,30 +2,52 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from orders.models import HIDDEN_FROM_PROVIDER, Order, OrderSummary, ServiceCentre, ServiceType, SummaryStatus, Zone
+from orders.models import (
+    HIDDEN_FROM_PROVIDER,
+    Order,
+    OrderSummary,
+    ServiceCentre,
+    ServiceType,
+    SummaryStatus,
+    Zone,
+)
 from orders.services import normalize_name
 
-PROVIDER_STATUSES = [(value, label) for value, label in SummaryStatus.choices if value not in HIDDEN_FROM_PROVIDER]
+PROVIDER_STATUSES = [
+    (value, label) for value, label in SummaryStatus.choices if value not in HIDDEN_FROM_PROVIDER
+]
 
 
 class OrderSearch(django_filters.FilterSet):
     """The Search tab: any subset of fields; the account name matches in part, whatever the accents or case."""
 
     order_number = django_filters.CharFilter(label=_("Order number"), method="filter_order_number")
-    summary_number = django_filters.CharFilter(label=_("Order summary number"), method="filter_summary_number")
+    summary_number = django_filters.CharFilter(
+        label=_("Order summary number"), method="filter_summary_number"
+    )
     account_name = django_filters.CharFilter(label=_("Account name"), method="filter_account_name")
     service = django_filters.ModelChoiceFilter(
-        label=_("Service name"), field_name="summary__service", queryset=ServiceType.objects.all(),
+        label=_("Service name"),
+        field_name="summary__service",
+        queryset=ServiceType.objects.all(),
         empty_label=_("Select an option"),
     )
     status = django_filters.ChoiceFilter(
-        label=_("Status"), field_name="summary__status", choices=PROVIDER_STATUSES, empty_label=_("Select an option")
+        label=_("Status"),
+        field_name="summary__status",
+        choices=PROVIDER_STATUSES,
+        empty_label=_("Select an option"),
     )
     zone = django_filters.ModelChoiceFilter(
-        label=_("Zone"), field_name="summary__zone", queryset=Zone.objects.all(), empty_label=_("Select an option")
+        label=_("Zone"),
+        field_name="summary__zone",
+        queryset=Zone.objects.all(),
+        empty_label=_("Select an option"),
     )
     service_centre = django_filters.ModelChoiceFilter(
-        label=_("Service centre billed"), field_name="summary__service_centre", queryset=ServiceCentre.objects.all(),
+        label=_("Service centre billed"),
+        field_name="summary__service_centre",
+        queryset=ServiceCentre.objects.all(),
         empty_label=_("Select an option"),
     )
 
@@ -49,7 +71,9 @@ class OrderSearch(django_filters.FilterSet):
 
 class DepartmentFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Number or account name"), method="filter_q")
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=SummaryStatus.choices, empty_label=_("All"))
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=SummaryStatus.choices, empty_label=_("All")
+    )
 
     class Meta:
         model = OrderSummary

@@ -3,7 +3,16 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from orders.models import ChangeCategory, OptionList, Per, ReportOption, ServiceCentre, ServiceType, Urgency, Zone
+from orders.models import (
+    ChangeCategory,
+    OptionList,
+    Per,
+    ReportOption,
+    ServiceCentre,
+    ServiceType,
+    Urgency,
+    Zone,
+)
 from orders.models import Location as ReportLocation
 from portal.models import Organization, OrganizationKind, User
 
@@ -20,20 +29,38 @@ class OrderFieldsForm(forms.Form):
     other_monthly_cost = forms.DecimalField(label=_("Other monthly cost"), initial=0, **MONEY)
     client_contribution = forms.DecimalField(label=_("Client contribution"), initial=0, **MONEY)
 
-    ORDER_FIELDS = ("effective_date", "per", "base_units", "base_rate", "km_units", "other_monthly_cost",
-                    "client_contribution")
+    ORDER_FIELDS = (
+        "effective_date",
+        "per",
+        "base_units",
+        "base_rate",
+        "km_units",
+        "other_monthly_cost",
+        "client_contribution",
+    )
 
     def order_data(self):
         return {name: self.cleaned_data[name] for name in self.ORDER_FIELDS}
 
 
 class SummaryForm(OrderFieldsForm):
-    field_order = ["provider", "client_name", "service", "zone", "service_centre", "start_date", "end_date",
-                   "worker", "notes_for_provider"]
+    field_order = [
+        "provider",
+        "client_name",
+        "service",
+        "zone",
+        "service_centre",
+        "start_date",
+        "end_date",
+        "worker",
+        "notes_for_provider",
+    ]
 
     provider = forms.ModelChoiceField(label=_("Service provider"), queryset=Organization.objects.none())
     client_name = forms.CharField(label=_("Account name"), max_length=200)
-    service = forms.ModelChoiceField(label=_("Service name"), queryset=ServiceType.objects.filter(is_active=True))
+    service = forms.ModelChoiceField(
+        label=_("Service name"), queryset=ServiceType.objects.filter(is_active=True)
+    )
     zone = forms.ModelChoiceField(label=_("Zone"), queryset=Zone.objects.filter(is_active=True))
     service_centre = forms.ModelChoiceField(
         label=_("Service centre billed"), queryset=ServiceCentre.objects.filter(is_active=True)
@@ -59,7 +86,9 @@ class SummaryForm(OrderFieldsForm):
             self.add_error("end_date", _("The end date cannot be before the start date."))
         effective = cleaned.get("effective_date")
         if start and end and effective and not (start <= effective <= end):
-            self.add_error("effective_date", _("The effective date must be within the order summary's dates."))
+            self.add_error(
+                "effective_date", _("The effective date must be within the order summary's dates.")
+            )
         return cleaned
 
 
@@ -131,7 +160,9 @@ class IncidentForm(forms.Form):
     measures = MultipleChoice(OptionList.MEASURE, label=_("Measures taken"))
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
     urgency = forms.ChoiceField(label=_("Urgency"), choices=[("", _("-- None --"))] + Urgency.choices)
-    location = forms.ChoiceField(label=_("Location"), choices=[("", _("-- None --"))] + ReportLocation.choices)
+    location = forms.ChoiceField(
+        label=_("Location"), choices=[("", _("-- None --"))] + ReportLocation.choices
+    )
     measures_description = forms.CharField(
         label=_("Description of the measures taken"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
@@ -156,7 +187,9 @@ class ObservationForm(forms.Form):
     occurred_at = forms.TimeField(label=_("Time"), widget=TimeInput(format="%H:%M"))
     follow_up_required = forms.BooleanField(label=_("Follow-up required"), required=False)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
-    location = forms.ChoiceField(label=_("Location"), choices=[("", _("-- None --"))] + ReportLocation.choices)
+    location = forms.ChoiceField(
+        label=_("Location"), choices=[("", _("-- None --"))] + ReportLocation.choices
+    )
     location_description = forms.CharField(
         label=_("Location description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -176,7 +209,9 @@ class CategoryForm(forms.Form):
 
 
 class ChangeRequestForm(forms.Form):
-    category = forms.ModelChoiceField(queryset=ChangeCategory.objects.filter(is_active=True), widget=forms.HiddenInput)
+    category = forms.ModelChoiceField(
+        queryset=ChangeCategory.objects.filter(is_active=True), widget=forms.HiddenInput
+    )
     types = MultipleChoice(OptionList.CHANGE_TYPE, label=_("Type"))
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}))
 

@@ -86,7 +86,10 @@ class OrderSummary(models.Model):
         Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("service provider")
     )
     worker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("assigned SD worker")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("assigned SD worker"),
     )
     notes_for_provider = models.TextField(_("notes for the service provider"), blank=True)
     provider_message = models.TextField(_("message from the service provider"), blank=True)
@@ -103,7 +106,9 @@ class OrderSummary(models.Model):
             models.Index(fields=["department", "status", "-created_at"]),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="summary_dates_in_order"),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=models.F("start_date")), name="summary_dates_in_order"
+            ),
         ]
 
     def __str__(self):
@@ -139,8 +144,12 @@ class Order(models.Model):
     base_units = models.DecimalField(_("base units"), max_digits=8, decimal_places=2)
     base_rate = models.DecimalField(_("base rate"), max_digits=8, decimal_places=2)
     km_units = models.DecimalField(_("units (km)"), max_digits=8, decimal_places=2, default=0)
-    other_monthly_cost = models.DecimalField(_("other monthly cost"), max_digits=8, decimal_places=2, default=0)
-    client_contribution = models.DecimalField(_("client contribution"), max_digits=8, decimal_places=2, default=0)
+    other_monthly_cost = models.DecimalField(
+        _("other monthly cost"), max_digits=8, decimal_places=2, default=0
+    )
+    client_contribution = models.DecimalField(
+        _("client contribution"), max_digits=8, decimal_places=2, default=0
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -173,6 +182,9 @@ class SummaryEvent(models.Model):
         verbose_name = _("history entry")
         verbose_name_plural = _("history")
         ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.summary_id} {self.action}"
 
 
 class ReportKind(models.TextChoices):
@@ -226,12 +238,16 @@ class Location(models.TextChoices):
 class ServiceReport(models.Model):
     number = models.CharField(_("service report number"), max_length=20, unique=True, editable=False)
     kind = models.CharField(_("report type"), max_length=15, choices=ReportKind.choices)
-    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="reports", verbose_name=_("order"))
+    order = models.ForeignKey(
+        Order, on_delete=models.PROTECT, related_name="reports", verbose_name=_("order")
+    )
     summary = models.ForeignKey(
         OrderSummary, on_delete=models.PROTECT, related_name="reports", verbose_name=_("order summary")
     )
     types = models.ManyToManyField(ReportOption, blank=True, related_name="+", verbose_name=_("type"))
-    measures = models.ManyToManyField(ReportOption, blank=True, related_name="+", verbose_name=_("measures taken"))
+    measures = models.ManyToManyField(
+        ReportOption, blank=True, related_name="+", verbose_name=_("measures taken")
+    )
     category = models.ForeignKey(
         ChangeCategory, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("category")
     )
@@ -289,4 +305,6 @@ class MonthlyConfirmation(models.Model):
         verbose_name = _("monthly service confirmation")
         verbose_name_plural = _("monthly service confirmations")
         ordering = ["-month", "order"]
-        constraints = [models.UniqueConstraint(fields=["order", "month"], name="one_confirmation_per_order_month")]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "month"], name="one_confirmation_per_order_month")
+        ]

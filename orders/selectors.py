@@ -35,9 +35,8 @@ def _visible(organization, prefix=""):
 
 
 def summaries_for(user):
-    return (
-        OrderSummary.objects.filter(_visible(active_organization(user)))
-        .select_related("service", "zone", "service_centre", "provider", "department", "worker")
+    return OrderSummary.objects.filter(_visible(active_organization(user))).select_related(
+        "service", "zone", "service_centre", "provider", "department", "worker"
     )
 
 
@@ -141,13 +140,17 @@ def dashboard_figures(user, today=None):
         new=Count("pk", filter=Q(created_at__date__gte=today - timedelta(days=30))),
         expiring=Count(
             "pk",
-            filter=Q(status__in=ACTIVE_STATUSES, end_date__gte=today, end_date__lte=today + timedelta(days=30)),
+            filter=Q(
+                status__in=ACTIVE_STATUSES, end_date__gte=today, end_date__lte=today + timedelta(days=30)
+            ),
         ),
         activated=Count("pk", filter=Q(status__in=ACTIVE_STATUSES)),
         terminated=Count("pk", filter=Q(status=S.TERMINATED)),
     )
     mileage = dashboard_rows(user, "mileage").aggregate(km=Sum("km_delivered"), months=Count("pk"))
-    by_kind = dict(reports_for(user).values_list("kind").annotate(total=Count("pk")).values_list("kind", "total"))
+    by_kind = dict(
+        reports_for(user).values_list("kind").annotate(total=Count("pk")).values_list("kind", "total")
+    )
     reports = [(kind, label, by_kind.get(kind, 0)) for kind, label in ReportKind.choices]
     return {
         **counts,

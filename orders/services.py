@@ -43,7 +43,9 @@ def normalize_name(name):
 
 def _status_error(summary, allowed):
     return OrderActionError(
-        _("This order summary is now %(status)s: this action needs it to be %(allowed)s. Nothing was changed.")
+        _(
+            "This order summary is now %(status)s: this action needs it to be %(allowed)s. Nothing was changed."
+        )
         % {
             "status": summary.get_status_display(),
             "allowed": _(" or ").join(str(S(value).label) for value in allowed),
@@ -119,8 +121,19 @@ def _next_number(model, instance, pattern):
     model.objects.filter(pk=instance.pk).update(number=instance.number)
 
 
-def _create_order(*, summary, order_type, status, effective_date, per, base_units, base_rate, km_units,
-                  other_monthly_cost, client_contribution):
+def _create_order(
+    *,
+    summary,
+    order_type,
+    status,
+    effective_date,
+    per,
+    base_units,
+    base_rate,
+    km_units,
+    other_monthly_cost,
+    client_contribution,
+):
     order = Order.objects.create(
         summary=summary,
         number=f"tmp-{uuid4().hex}",
@@ -139,8 +152,21 @@ def _create_order(*, summary, order_type, status, effective_date, per, base_unit
 
 
 @transaction.atomic
-def create_summary(*, actor, department, provider, client_name, service, zone, service_centre, start_date,
-                   end_date, worker, notes_for_provider="", order):
+def create_summary(
+    *,
+    actor,
+    department,
+    provider,
+    client_name,
+    service,
+    zone,
+    service_centre,
+    start_date,
+    end_date,
+    worker,
+    notes_for_provider="",
+    order,
+):
     """A new summary in Draft, with its first order. `order` holds the order's fields."""
     if end_date < start_date:
         raise OrderActionError({"end_date": _("The end date cannot be before the start date.")})
@@ -168,7 +194,9 @@ def create_summary(*, actor, department, provider, client_name, service, zone, s
 def offer_summary(*, actor, summary):
     """Send to the provider. Services that need no acceptance (e.g. transport) arrive Activated."""
     to = S.ACTIVATED if summary.service.auto_activate else S.OFFERED
-    summary = _change_status(summary, actor=actor, allowed=(S.DRAFT, S.DECLINED, S.REVOKED), to=to, action="offered")
+    summary = _change_status(
+        summary, actor=actor, allowed=(S.DRAFT, S.DECLINED, S.REVOKED), to=to, action="offered"
+    )
     _email_provider(summary, f"{summary.pk}:{summary.events.first().pk}")
     return summary
 
@@ -246,7 +274,11 @@ def reassign_worker(*, actor, summary, worker):
     summary.worker = worker
     summary.save(update_fields=["worker", "updated_at"])
     SummaryEvent.objects.create(
-        summary=summary, actor=actor, action="reassigned", note=f"{previous} → {worker}", to_status=summary.status
+        summary=summary,
+        actor=actor,
+        action="reassigned",
+        note=f"{previous} → {worker}",
+        to_status=summary.status,
     )
     return summary
 
@@ -319,7 +351,11 @@ def log_report(*, actor, order, kind, types=(), measures=(), **fields):
             raise OrderActionError(_("This service does not take this kind of report. Nothing was recorded."))
         raise _status_error(summary, REPORTABLE[kind])
     report = ServiceReport.objects.create(
-        number=f"tmp-{uuid4().hex}", kind=kind, order=order, summary=summary, created_by=actor,
+        number=f"tmp-{uuid4().hex}",
+        kind=kind,
+        order=order,
+        summary=summary,
+        created_by=actor,
         **fields,
     )
     _next_number(ServiceReport, report, "SR-%07d")
@@ -355,8 +391,10 @@ def confirm_month(*, actor, order, month, units_delivered, km_delivered):
     if summary.status != S.ACTIVATED:
         if summary.status == S.PENDING:
             raise OrderActionError(
-                _("This order is Pending: a department worker is adjusting it. Confirm the month once it is "
-                  "activated again. Nothing was recorded.")
+                _(
+                    "This order is Pending: a department worker is adjusting it. Confirm the month once it is "
+                    "activated again. Nothing was recorded."
+                )
             )
         raise _status_error(summary, (S.ACTIVATED,))
     month = month.replace(day=1)

@@ -27,13 +27,24 @@ class SummaryTable(tables.Table):
     status = StatusColumn(order_by=("status",))
     service = tables.Column(verbose_name=_("Service name"), order_by=("service__name",))
     zone = tables.Column(verbose_name=_("Zone"), order_by=("zone__name",))
-    service_centre = tables.Column(verbose_name=_("Service centre billed"), order_by=("service_centre__name",))
+    service_centre = tables.Column(
+        verbose_name=_("Service centre billed"), order_by=("service_centre__name",)
+    )
     updated_at = tables.DateTimeColumn(verbose_name=_("Last modified"), format="SHORT_DATETIME_FORMAT")
 
     class Meta:
         model = OrderSummary
-        fields = ("number", "client_name", "start_date", "end_date", "status", "service", "zone", "service_centre",
-                  "updated_at")
+        fields = (
+            "number",
+            "client_name",
+            "start_date",
+            "end_date",
+            "status",
+            "service",
+            "zone",
+            "service_centre",
+            "updated_at",
+        )
         order_by = ("-updated_at",)
         empty_text = _("No order summary here.")
 
@@ -43,13 +54,24 @@ class DepartmentSummaryTable(SummaryTable):
     worker = tables.Column(verbose_name=_("Assigned SD worker"), order_by=("worker__last_name",))
 
     class Meta(SummaryTable.Meta):
-        fields = ("number", "client_name", "provider", "status", "service", "start_date", "end_date", "worker",
-                  "updated_at")
+        fields = (
+            "number",
+            "client_name",
+            "provider",
+            "status",
+            "service",
+            "start_date",
+            "end_date",
+            "worker",
+            "updated_at",
+        )
         sequence = fields
 
 
 class OrderTable(tables.Table):
-    number = tables.Column(verbose_name=_("Order number"), linkify=lambda record: reverse("orders:order", args=[record.pk]))
+    number = tables.Column(
+        verbose_name=_("Order number"), linkify=lambda record: reverse("orders:order", args=[record.pk])
+    )
     effective_date = tables.DateColumn(verbose_name=_("Order effective date"), format="DATE_FORMAT")
     status = StatusColumn(orderable=False)
     order_type = tables.Column(verbose_name=_("Order type"))
@@ -62,39 +84,67 @@ class OrderTable(tables.Table):
 
     class Meta:
         model = Order
-        fields = ("number", "effective_date", "status", "order_type", "per", "base_units", "base_rate", "km_units",
-                  "other_monthly_cost", "client_contribution")
+        fields = (
+            "number",
+            "effective_date",
+            "status",
+            "order_type",
+            "per",
+            "base_units",
+            "base_rate",
+            "km_units",
+            "other_monthly_cost",
+            "client_contribution",
+        )
         orderable = False
         empty_text = _("No order.")
 
 
 class SearchResultTable(tables.Table):
-    number = tables.Column(verbose_name=_("Order number"), linkify=lambda record: reverse("orders:order", args=[record.pk]))
+    number = tables.Column(
+        verbose_name=_("Order number"), linkify=lambda record: reverse("orders:order", args=[record.pk])
+    )
     summary = tables.Column(
-        verbose_name=_("Order summary number"), accessor="summary__number",
+        verbose_name=_("Order summary number"),
+        accessor="summary__number",
         linkify=lambda record: reverse("orders:summary", args=[record.summary_id]),
     )
     client_name = tables.Column(verbose_name=_("Account name"), accessor="summary__client_name")
     effective_date = tables.DateColumn(verbose_name=_("Order effective date"), format="SHORT_DATE_FORMAT")
     order_type = tables.Column(verbose_name=_("Order type"))
     status = StatusColumn(order_by=("status",))
-    service = tables.Column(verbose_name=_("Service name"), accessor="summary__service", order_by=("summary__service__name",))
+    service = tables.Column(
+        verbose_name=_("Service name"), accessor="summary__service", order_by=("summary__service__name",)
+    )
     zone = tables.Column(verbose_name=_("Zone"), accessor="summary__zone", order_by=("summary__zone__name",))
     service_centre = tables.Column(
-        verbose_name=_("Service centre billed"), accessor="summary__service_centre",
+        verbose_name=_("Service centre billed"),
+        accessor="summary__service_centre",
         order_by=("summary__service_centre__name",),
     )
 
     class Meta:
         model = Order
-        fields = ("number", "summary", "client_name", "effective_date", "order_type", "status", "service", "zone",
-                  "service_centre")
+        fields = (
+            "number",
+            "summary",
+            "client_name",
+            "effective_date",
+            "order_type",
+            "status",
+            "service",
+            "zone",
+            "service_centre",
+        )
         order_by = ("-effective_date",)
         empty_text = _("No order matches your search.")
 
 
 class ReportTable(tables.Table):
-    number = tables.Column(verbose_name=_("Service report number"), linkify=lambda record: reverse("orders:report", args=[record.pk]))
+    number = tables.Column(
+        verbose_name=_("Service report number"),
+        linkify=lambda record: reverse("orders:report", args=[record.pk]),
+    )
     kind = tables.Column(verbose_name=_("Report type"))
     summary = tables.Column(verbose_name=_("Order summary number"), accessor="summary__number")
     client_name = tables.Column(verbose_name=_("Account name"), accessor="summary__client_name")
@@ -107,7 +157,16 @@ class ReportTable(tables.Table):
 
     class Meta:
         model = ServiceReport
-        fields = ("number", "kind", "summary", "client_name", "order", "created_at", "created_by", "acknowledged_at")
+        fields = (
+            "number",
+            "kind",
+            "summary",
+            "client_name",
+            "order",
+            "created_at",
+            "created_by",
+            "acknowledged_at",
+        )
         order_by = ("-created_at",)
         empty_text = _("No service report.")
 

@@ -24,7 +24,7 @@ from orders.forms import (
     SummaryForm,
     WorkerForm,
 )
-from orders.models import ChangeCategory, ReportKind
+from orders.models import ReportKind
 from orders.services import OrderActionError
 from orders.tables import (
     FINANCIAL_COLUMNS,
@@ -40,6 +40,7 @@ from portal.permissions import capability_required, has_capability
 from portal.selectors import active_organization, members_with_roles
 from portal.services import record_view
 from portal.tables import paginate
+
 
 def _workers(user):
     return members_with_roles(active_organization(user), ["orders.department_worker"])
@@ -106,7 +107,9 @@ def summary_create(request):
         except OrderActionError as error:
             _apply_errors(form, error)
         else:
-            messages.success(request, _("Order summary %(number)s created as a draft.") % {"number": summary.number})
+            messages.success(
+                request, _("Order summary %(number)s created as a draft.") % {"number": summary.number}
+            )
             return redirect("orders:summary", pk=summary.pk)
     return render(request, "orders/summary_form.html", {"form": form})
 
@@ -114,7 +117,10 @@ def summary_create(request):
 DEPARTMENT_ACTIONS = {
     "offer": (services.offer_summary, gettext_lazy("Order summary %(number)s sent to the provider.")),
     "activate": (services.activate_summary, gettext_lazy("Order summary %(number)s activated.")),
-    "pending": (services.set_pending, gettext_lazy("Order summary %(number)s is now Pending while you adjust it.")),
+    "pending": (
+        services.set_pending,
+        gettext_lazy("Order summary %(number)s is now Pending while you adjust it."),
+    ),
     "reactivate": (services.reactivate_summary, gettext_lazy("Order summary %(number)s activated again.")),
     "revoke": (services.revoke_offer, gettext_lazy("The offer %(number)s has been revoked.")),
     "cancel": (services.cancel_summary, gettext_lazy("Order summary %(number)s cancelled.")),
@@ -158,7 +164,9 @@ def summary_amend(request, pk):
 @capability_required(roles.MANAGE)
 def summary_worker(request, pk):
     summary = selectors.get_summary_for_user(request.user, pk)
-    form = WorkerForm(request.POST or None, workers=_workers(request.user), initial={"worker": summary.worker})
+    form = WorkerForm(
+        request.POST or None, workers=_workers(request.user), initial={"worker": summary.worker}
+    )
     if request.method == "POST" and form.is_valid():
         services.reassign_worker(actor=request.user, summary=summary, worker=form.cleaned_data["worker"])
         messages.success(request, _("The assigned worker has been changed."))
@@ -221,7 +229,9 @@ def _department_actions(summary):
 @capability_required(roles.VIEW_REPORTS)
 def summary_reports(request, pk):
     summary = selectors.get_summary_for_user(request.user, pk)
-    table = paginate(request, ReportTable(selectors.summary_reports(summary), exclude=("summary", "client_name")))
+    table = paginate(
+        request, ReportTable(selectors.summary_reports(summary), exclude=("summary", "client_name"))
+    )
     return render(request, "orders/summary_reports.html", {"summary": summary, "table": table})
 
 
@@ -248,16 +258,22 @@ def summary_respond(request, pk):
     if step == "confirm" and confirm_form.is_valid():
         try:
             if decision == "accept":
-                services.accept_summary(actor=request.user, summary=summary, message=confirm_form.cleaned_data["message"])
+                services.accept_summary(
+                    actor=request.user, summary=summary, message=confirm_form.cleaned_data["message"]
+                )
             else:
-                services.decline_summary(actor=request.user, summary=summary, reason=confirm_form.cleaned_data["reason"])
+                services.decline_summary(
+                    actor=request.user, summary=summary, reason=confirm_form.cleaned_data["reason"]
+                )
         except OrderActionError as error:
             if not _apply_errors(confirm_form, error):
                 messages.error(request, " ".join(error.messages))
                 return redirect("orders:summary", pk=pk)
         else:
             if decision == "accept":
-                messages.success(request, _("You accepted %(number)s: it is now Activated.") % {"number": summary.number})
+                messages.success(
+                    request, _("You accepted %(number)s: it is now Activated.") % {"number": summary.number}
+                )
                 return redirect("orders:summary", pk=pk)
             messages.success(
                 request,
@@ -349,22 +365,28 @@ def report_create(request, pk, kind):
 
 THANKS = {
     ReportKind.INCIDENT: gettext_lazy("Thank you, the incident of %(date)s for %(name)s has been recorded."),
-    ReportKind.OBSERVATION: gettext_lazy("Thank you, the observation change of %(date)s for %(name)s has been recorded."),
-    ReportKind.CHANGE: gettext_lazy("Thank you, the change request of %(date)s for %(name)s has been recorded."),
-    ReportKind.MISCELLANEOUS: gettext_lazy("Thank you, the request submitted on %(date)s for %(name)s has been recorded."),
+    ReportKind.OBSERVATION: gettext_lazy(
+        "Thank you, the observation change of %(date)s for %(name)s has been recorded."
+    ),
+    ReportKind.CHANGE: gettext_lazy(
+        "Thank you, the change request of %(date)s for %(name)s has been recorded."
+    ),
+    ReportKind.MISCELLANEOUS: gettext_lazy(
+        "Thank you, the request submitted on %(date)s for %(name)s has been recorded."
+    ),
 }
 
 
-@capability_required(roles.REPORT)
+@capability_required(roles.VIEW_REPORTS)
 def report_done(request, pk):
     report = selectors.get_report_for_user(request.user, pk)
-    if report.created_by_id != request.user.pk:
-        raise PermissionDenied
     params = {
         "date": formats.date_format(timezone.localtime(report.created_at), "d/m/Y H:i"),
         "name": report.summary.client_name,
     }
-    return render(request, "orders/report_done.html", {"report": report, "thanks": str(THANKS[report.kind]) % params})
+    return render(
+        request, "orders/report_done.html", {"report": report, "thanks": str(THANKS[report.kind]) % params}
+    )
 
 
 @capability_required(roles.VIEW_REPORTS)
@@ -374,7 +396,10 @@ def report_detail(request, pk):
     return render(
         request,
         "orders/report_detail.html",
-        {"report": report, "can_acknowledge": has_capability(request.user, roles.MANAGE) and not report.acknowledged_at},
+        {
+            "report": report,
+            "can_acknowledge": has_capability(request.user, roles.MANAGE) and not report.acknowledged_at,
+        },
     )
 
 
@@ -424,7 +449,9 @@ def confirm_month(request, pk):
                 % {"month": formats.date_format(form.cleaned_data["month"], "F Y"), "number": order.number},
             )
             return redirect("orders:order", pk=pk)
-    return render(request, "orders/confirm_month.html", {"order": order, "summary": order.summary, "form": form})
+    return render(
+        request, "orders/confirm_month.html", {"order": order, "summary": order.summary, "form": form}
+    )
 
 
 # Dashboard -----------------------------------------------------------------------------------
@@ -475,7 +502,7 @@ def dashboard_report(request, block):
         request,
         "orders/dashboard_report.html",
         {
-            "block": block,
+            "block_key": block,
             "title": BLOCK_TITLES[block],
             "titles": BLOCK_TITLES,
             "table": table,

@@ -1,6 +1,7 @@
 """Bilingual demo data for a newcomer (`make run`). Idempotent: running it twice changes nothing."""
 
 from datetime import timedelta
+from importlib import import_module
 
 from django.db import transaction
 from django.utils import timezone
@@ -165,6 +166,22 @@ def load_demo_data():
         link="/",
         key="demo:welcome-notification",
     )
+    return organizations, users
+
+
+PORTAL_APPS = ("orders", "referrals", "interpreters", "appointments")
+
+
+def load_all_demo_data():
+    """The portal's demo people, then each portal's own demo records (`<app>.demo.load_demo_data`)."""
+    organizations, users = load_demo_data()
+    context = {"organizations": organizations, "users": users}
+    for app in PORTAL_APPS:
+        try:
+            module = import_module(f"{app}.demo")
+        except ModuleNotFoundError:
+            continue
+        module.load_demo_data(context)
     return organizations, users
 
 

@@ -304,7 +304,9 @@ class Export(models.Model):
     exporter = models.CharField(max_length=200)
     params = models.JSONField(default=dict, blank=True)
     fmt = models.CharField(_("format"), max_length=4, choices=[("csv", "CSV"), ("xlsx", "Excel")])
-    status = models.CharField(_("status"), max_length=8, choices=ExportStatus.choices, default=ExportStatus.QUEUED)
+    status = models.CharField(
+        _("status"), max_length=8, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
     file = models.FileField(upload_to="exports/%Y/%m/", blank=True)
     rows = models.PositiveIntegerField(_("rows"), default=0)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

@@ -64,7 +64,9 @@ def members_with_roles(organization, role_codes):
     from portal.models import User
 
     return User.objects.filter(
-        pk__in=Membership.objects.valid_now().filter(organization=organization, role__in=role_codes).values("user")
+        pk__in=Membership.objects.valid_now()
+        .filter(organization=organization, role__in=role_codes)
+        .values("user")
     ).order_by("pk")
 
 

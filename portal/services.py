@@ -5,8 +5,8 @@ someone looked at a personal record.
 """
 
 import secrets
-from uuid import uuid4
 from urllib.parse import urljoin
+from uuid import uuid4
 
 from auditlog.signals import accessed
 from django.conf import settings
@@ -78,8 +78,15 @@ def create_task(
     person also gets an email (no title in it: titles may name a client) with the deep link.
     """
     task = _create_home_item(
-        Task, person_field="assignee", person=assignee, title=title, params=params, key=key, link=link,
-        organization=organization, due_date=due_date,
+        Task,
+        person_field="assignee",
+        person=assignee,
+        title=title,
+        params=params,
+        key=key,
+        link=link,
+        organization=organization,
+        due_date=due_date,
     )
     if send_email:
         notify(
@@ -105,8 +112,15 @@ def complete_task(*, task):
 @transaction.atomic
 def create_notification(*, recipient, title, link, params=None, due_date=None, organization=None, key=None):
     return _create_home_item(
-        Notification, person_field="recipient", person=recipient, title=title, params=params, key=key, link=link,
-        organization=organization, due_date=due_date or timezone.localdate(),
+        Notification,
+        person_field="recipient",
+        person=recipient,
+        title=title,
+        params=params,
+        key=key,
+        link=link,
+        organization=organization,
+        due_date=due_date or timezone.localdate(),
     )
 
 

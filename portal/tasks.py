@@ -102,9 +102,9 @@ def requeue_stale_messages(minutes=10):
     """Queue again the messages still waiting after a while (a broker outage, a lost task)."""
     cutoff = timezone.now() - timezone.timedelta(minutes=minutes)
     ids = list(
-        Message.objects.filter(status=MessageStatus.QUEUED, created_at__lt=cutoff, attempts__lt=6).values_list(
-            "pk", flat=True
-        )[:500]
+        Message.objects.filter(
+            status=MessageStatus.QUEUED, created_at__lt=cutoff, attempts__lt=6
+        ).values_list("pk", flat=True)[:500]
     )
     for message_id in ids:
         send_message.delay(message_id)

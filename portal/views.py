@@ -1,10 +1,9 @@
 import textwrap
 from base64 import b32encode
 
-from allauth.account.decorators import reauthentication_required
-
 import qrcode
 import qrcode.image.svg
+from allauth.account.decorators import reauthentication_required
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required

@@ -3,7 +3,7 @@
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from portal.demo import load_demo_data
+from portal.demo import load_all_demo_data
 from portal.models import User
 from tests.browser import language_cookie, session_cookie
 from tests.registry import NEWCOMER, PAGES
@@ -16,7 +16,7 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 @pytest.fixture
 def world():
-    organizations, users = load_demo_data()
+    organizations, users = load_all_demo_data()
     users[NEWCOMER] = User.objects.create_user(email=NEWCOMER, password="Newcomer-password-2026")
     return {"organizations": organizations, "users": users}
 

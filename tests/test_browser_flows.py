@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from portal.demo import DEMO_PASSWORD, load_demo_data
+from portal.demo import DEMO_PASSWORD, load_all_demo_data
 from tests.browser import language_cookie
 from tests.helpers import current_code
 
@@ -41,7 +41,7 @@ WORDS = {
 
 @pytest.fixture
 def demo():
-    organizations, users = load_demo_data()
+    organizations, users = load_all_demo_data()
     return organizations, users
 
 

@@ -12,7 +12,9 @@ from tests.helpers import verified_client
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("path", ["/accounts/email/", "/accounts/confirm-email/", "/accounts/confirm-email/abc/"])
+@pytest.mark.parametrize(
+    "path", ["/accounts/email/", "/accounts/confirm-email/", "/accounts/confirm-email/abc/"]
+)
 def test_people_cannot_change_their_sign_in_email_themselves(path):
     client = verified_client(UserFactory())
     assert client.get(path).status_code == 404
@@ -62,7 +64,9 @@ def test_only_addresses_added_by_trusted_proxies_count(count, forwarded, expecte
     assert "HTTP_X_FORWARDED_FOR" not in request.META
 
 
-@pytest.mark.parametrize("query", ["?per_page=-1", "?per_page=100000", "?page=999", "?page=0", "?sort=password"])
+@pytest.mark.parametrize(
+    "query", ["?per_page=-1", "?per_page=100000", "?page=999", "?page=0", "?sort=password"]
+)
 def test_list_pages_keep_their_page_size_and_never_fail(query):
     response = verified_client(UserFactory()).get(reverse("portal:task_list") + query)
     assert response.status_code in (200, 404)

@@ -86,7 +86,9 @@ def test_tasks_and_notifications_link_only_to_this_site(link):
 def test_a_notification_never_redirects_to_another_site():
     user = UserFactory()
     # Written around the service (as a bad import might): the redirect still refuses it.
-    notification = Notification.objects.create(recipient=user, title="x", title_fr="x", title_en="x", link="//evil.example.com/")
+    notification = Notification.objects.create(
+        recipient=user, title="x", title_fr="x", title_en="x", link="//evil.example.com/"
+    )
     response = verified_client(user).get(reverse("portal:open_notification", args=[notification.pk]))
     assert response["Location"] == reverse("portal:home")
 
@@ -94,7 +96,9 @@ def test_a_notification_never_redirects_to_another_site():
 def test_the_same_key_for_two_people_makes_two_tasks():
     first, second = UserFactory(), UserFactory()
     a = services.create_task(assignee=first, title=TITLE, due_date=timezone.localdate(), link="/", key="same")
-    b = services.create_task(assignee=second, title=TITLE, due_date=timezone.localdate(), link="/", key="same")
+    b = services.create_task(
+        assignee=second, title=TITLE, due_date=timezone.localdate(), link="/", key="same"
+    )
     assert a.pk != b.pk and b.assignee == second
 
 

@@ -46,16 +46,22 @@ def test_signed_out_visitors_go_to_sign_in_with_next(entry):
     assert response["Location"] == f"{reverse('account_login')}?next={url}"
 
 
-PAGE_CASES = [(name, capability, role) for name, capability in CAPABILITY_PAGES for role in roles.all_roles()]
+PAGE_CASES = [
+    (name, args, capability, role)
+    for name, args, capability in CAPABILITY_PAGES
+    for role in roles.all_roles()
+]
 
 
 @pytest.mark.parametrize(
-    ("url_name", "capability", "role"), PAGE_CASES, ids=[f"{n}-{r.code}" for n, _c, r in PAGE_CASES]
+    ("url_name", "args", "capability", "role"),
+    PAGE_CASES,
+    ids=[f"{n}-{r.code}" for n, _a, _c, r in PAGE_CASES],
 )
-def test_capability_pages_answer_403_to_roles_without_it(url_name, capability, role):
+def test_capability_pages_answer_403_to_roles_without_it(url_name, args, capability, role):
     kind = sorted(role.organization_kinds)[0]
     membership = MembershipFactory(organization=OrganizationFactory(kind=kind), role=role.code)
-    response = verified_client(membership.user, membership=membership).get(reverse(url_name))
+    response = verified_client(membership.user, membership=membership).get(reverse(url_name, args=args))
     if capability in role.capabilities:
         assert response.status_code in (200, 302)
     else:

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from portal.demo import ACCOUNTS, DEMO_PASSWORD, load_demo_data
+from portal.demo import ACCOUNTS, DEMO_PASSWORD, load_all_demo_data
 
 
 class Command(BaseCommand):
@@ -10,7 +10,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if settings.PRODUCTION:
             raise CommandError("Demo data is not loaded in production.")
-        load_demo_data()
+        load_all_demo_data()
         self.stdout.write(self.style.SUCCESS("Demo data ready.\n"))
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for email, _first, _last, language, _staff, memberships in ACCOUNTS:

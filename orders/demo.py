@@ -1,0 +1,174 @@
+"""Demo service orders: summaries in every status, for two providers in two zones (idempotent)."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from orders import services
+from orders.models import (
+    ChangeCategory,
+    OptionList,
+    OrderSummary,
+    ReportKind,
+    ReportOption,
+    ServiceCentre,
+    ServiceType,
+    Zone,
+)
+from orders.reference import ensure_reference_data
+
+CLIENTS = [
+    "Brighton Early",
+    "Mélissa Rachyl",
+    "Anita Plourde",
+    "Howard Doucette",
+    "Élise Thériault",
+    "Gérard Landry",
+    "Nathalie Savoie",
+    "Omar Benali",
+    "Claire Boudreau",
+    "Patrick O'Neil",
+    "Suzanne Gagnon",
+    "Yves Arsenault",
+    "Léa Cormier",
+    "Daniel Hachey",
+    "Fatima Haddad",
+    "Rémi Bourque",
+]
+# The life each demo summary has had, in order.
+STORIES = [
+    [],
+    ["offer"],
+    ["offer"],
+    ["offer", "accept"],
+    ["offer", "accept", "pending"],
+    ["offer", "accept", "terminate"],
+    ["offer", "cancel"],
+    ["offer", "decline"],
+]
+
+
+def load_demo_data(context):
+    ensure_reference_data()
+    organizations, users = context["organizations"], context["users"]
+    department = organizations["department"]
+    if OrderSummary.objects.filter(department=department).exists():
+        return
+    worker = users["worker@demo.liaison.ca"]
+    coordinators = {
+        "provider": users["coordination@demo.liaison.ca"],
+        "provider2": users["atlantic@demo.liaison.ca"],
+    }
+    home_support = ServiceType.objects.get(code="home-support")
+    transport = ServiceType.objects.get(code="transport")
+    zones = [Zone.objects.get(code="south-west"), Zone.objects.get(code="central")]
+    centres = [ServiceCentre.objects.get(code="saint-john"), ServiceCentre.objects.get(code="fredericton")]
+    today = timezone.localdate()
+    names = iter(CLIENTS)
+    for index, provider_key in enumerate(("provider", "provider2")):
+        provider = organizations[provider_key]
+        coordinator = coordinators[provider_key]
+        for number, story in enumerate(STORIES):
+            start = today.replace(day=1) - timedelta(days=60 * (number % 3))
+            end = start + timedelta(days=365 if number % 2 else 25)
+            summary = services.create_summary(
+                actor=worker,
+                department=department,
+                provider=provider,
+                client_name=next(names, f"Client {number}"),
+                service=home_support,
+                zone=zones[index],
+                service_centre=centres[index],
+                start_date=start,
+                end_date=end,
+                worker=worker,
+                notes_for_provider="Entrée par la porte arrière. / Use the back door.",
+                order={
+                    "effective_date": start,
+                    "per": "week",
+                    "base_units": Decimal(10 + number),
+                    "base_rate": Decimal("30.09"),
+                    "km_units": Decimal(40),
+                    "other_monthly_cost": Decimal(0),
+                    "client_contribution": Decimal(52),
+                },
+            )
+            _play(story, summary, worker, coordinator, start)
+        # A transport service arrives Activated, without acceptance.
+        summary = services.create_summary(
+            actor=worker,
+            department=department,
+            provider=provider,
+            client_name=f"Transport — {next(names, 'Client')}",
+            service=transport,
+            zone=zones[index],
+            service_centre=centres[index],
+            start_date=today - timedelta(days=10),
+            end_date=today + timedelta(days=20),
+            worker=worker,
+            order={
+                "effective_date": today - timedelta(days=10),
+                "per": "month",
+                "base_units": Decimal(8),
+                "base_rate": Decimal("22.50"),
+                "km_units": Decimal(300),
+                "other_monthly_cost": Decimal(0),
+                "client_contribution": Decimal(0),
+            },
+        )
+        services.offer_summary(actor=worker, summary=summary)
+
+
+def _play(story, summary, worker, coordinator, start):
+    for step in story:
+        if step == "offer":
+            summary = services.offer_summary(actor=worker, summary=summary)
+        elif step == "accept":
+            summary = services.accept_summary(
+                actor=coordinator, summary=summary, message="Nous pouvons commencer lundi."
+            )
+            order = summary.orders.first()
+            month = max(
+                start.replace(day=1), (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)
+            )
+            if month <= timezone.localdate() and month <= summary.end_date:
+                services.confirm_month(
+                    actor=coordinator,
+                    order=order,
+                    month=month,
+                    units_delivered=Decimal(40),
+                    km_delivered=Decimal("123.5"),
+                )
+            services.log_report(
+                actor=coordinator,
+                order=order,
+                kind=ReportKind.CHANGE,
+                category=ChangeCategory.objects.get(code="change-service"),
+                types=ReportOption.objects.filter(
+                    list_name=OptionList.CHANGE_TYPE, code="change-person-increase"
+                ),
+                description="La personne demande deux heures de plus par semaine.",
+            )
+            services.log_report(
+                actor=coordinator,
+                order=order,
+                kind=ReportKind.INCIDENT,
+                types=ReportOption.objects.filter(code="incident_type-fall"),
+                measures=ReportOption.objects.filter(code="measure-first-aid"),
+                description="Chute dans la salle de bain, sans blessure grave.",
+                urgency="medium",
+                location="home",
+                occurred_on=date.today() - timedelta(days=2),
+                occurred_at=timezone.localtime().time().replace(microsecond=0),
+            )
+        elif step == "pending":
+            summary = services.set_pending(actor=worker, summary=summary)
+        elif step == "terminate":
+            summary = services.terminate_summary(actor=worker, summary=summary)
+        elif step == "cancel":
+            summary = services.cancel_summary(actor=worker, summary=summary)
+        elif step == "decline":
+            summary = services.decline_summary(
+                actor=coordinator, summary=summary, reason="Aucun personnel disponible dans ce secteur."
+            )

@@ -1,0 +1,77 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from orders import services
+from orders.models import ServiceCentre, ServiceType, Zone
+from orders.reference import ensure_reference_data
+from tests.factories import MembershipFactory, OrganizationFactory
+
+
+class World:
+    """A department, its worker, two providers and the three provider personas."""
+
+    def __init__(self):
+        self.department = OrganizationFactory(kind="department", name_fr="Ministère", name_en="Department")
+        self.provider = OrganizationFactory(kind="provider_agency")
+        self.other_provider = OrganizationFactory(kind="provider_agency")
+        self.worker_membership = MembershipFactory(
+            organization=self.department, role="orders.department_worker", user__preferred_language="en"
+        )
+        self.worker = self.worker_membership.user
+        self.coordinator_membership = MembershipFactory(
+            organization=self.provider, role="orders.care_coordination", user__preferred_language="en"
+        )
+        self.coordinator = self.coordinator_membership.user
+        self.finance_membership = MembershipFactory(
+            organization=self.provider, role="orders.finance", user__preferred_language="en"
+        )
+        self.finance = self.finance_membership.user
+        self.both_membership = MembershipFactory(
+            organization=self.provider, role="orders.finance_care_coordination", user__preferred_language="en"
+        )
+        self.both = self.both_membership.user
+        self.outsider_membership = MembershipFactory(
+            organization=self.other_provider, role="orders.finance_care_coordination"
+        )
+        self.outsider = self.outsider_membership.user
+
+    def summary(self, *, provider=None, service="home-support", client_name="Mélissa Rachyl", **changes):
+        today = timezone.localdate()
+        data = dict(
+            actor=self.worker,
+            department=self.department,
+            provider=provider or self.provider,
+            client_name=client_name,
+            service=ServiceType.objects.get(code=service),
+            zone=Zone.objects.get(code="central"),
+            service_centre=ServiceCentre.objects.get(code="fredericton"),
+            start_date=today.replace(day=1) - timedelta(days=40),
+            end_date=today + timedelta(days=300),
+            worker=self.worker,
+            order=dict(
+                effective_date=today.replace(day=1) - timedelta(days=40),
+                per="week",
+                base_units=Decimal(35),
+                base_rate=Decimal("30.09"),
+                km_units=Decimal(1163),
+                other_monthly_cost=Decimal(150),
+                client_contribution=Decimal(52),
+            ),
+        )
+        data.update(changes)
+        return services.create_summary(**data)
+
+    def offered(self, **kwargs):
+        return services.offer_summary(actor=self.worker, summary=self.summary(**kwargs))
+
+    def activated(self, **kwargs):
+        return services.accept_summary(actor=self.coordinator, summary=self.offered(**kwargs))
+
+
+@pytest.fixture
+def world(db):
+    ensure_reference_data()
+    return World()

@@ -1,0 +1,235 @@
+"""The life of an order summary: one service function per status change, with its rules."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from orders import selectors, services
+from orders.models import OrderSummary, ReportKind, ReportOption, SummaryStatus
+from orders.services import OrderActionError
+from portal.models import Task
+
+S = SummaryStatus
+
+
+def test_a_new_summary_is_a_draft_with_its_first_order_and_numbers(world):
+    summary = world.summary()
+    assert summary.status == S.DRAFT
+    assert summary.number == f"OS-{summary.pk:07d}"
+    order = summary.orders.get()
+    assert order.number == f"{order.pk:08d}" and order.order_type == "service"
+    assert summary.client_name_search == "melissa rachyl"
+
+
+def test_offering_sends_the_guides_email_to_care_coordination_only(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        summary = world.offered()
+    assert summary.status == S.OFFERED
+    recipients = sorted(address for message in mailoutbox for address in message.to)
+    assert recipients == sorted([world.coordinator.email, world.both.email])
+    english = next(m for m in mailoutbox if m.to == [world.coordinator.email])
+    assert english.subject == f"Liaison: service order {summary.number} offered"
+    assert "There is a new service order offer, please sign in to the portal to view it." in english.body
+    assert f"/orders/summaries/{summary.pk}/" in english.body
+    for message in mailoutbox:
+        assert "Rachyl" not in message.subject and "Rachyl" not in message.body
+
+
+def test_transport_arrives_activated_without_acceptance(world):
+    summary = world.offered(service="transport")
+    assert summary.status == S.ACTIVATED
+
+
+def test_accepting_activates_and_tells_the_worker(world):
+    summary = world.offered()
+    summary = services.accept_summary(actor=world.coordinator, summary=summary, message="We start Monday.")
+    assert summary.status == S.ACTIVATED
+    assert summary.orders.get().status == S.ACTIVATED
+    assert summary.provider_message == "We start Monday."
+    assert Task.objects.filter(assignee=world.worker, link=f"/orders/summaries/{summary.pk}/").exists()
+    assert summary.events.first().action == "accepted"
+
+
+def test_declining_needs_a_reason_and_returns_the_summary_to_the_department(world):
+    summary = world.offered()
+    with pytest.raises(OrderActionError):
+        services.decline_summary(actor=world.coordinator, summary=summary, reason="   ")
+    summary.refresh_from_db()
+    assert summary.status == S.OFFERED
+    services.decline_summary(actor=world.coordinator, summary=summary, reason="No staff in that area.")
+    summary.refresh_from_db()
+    assert summary.status == S.DECLINED and summary.decline_reason == "No staff in that area."
+    assert not selectors.summaries_for(world.coordinator).filter(pk=summary.pk).exists()
+    assert selectors.summaries_for(world.worker).filter(pk=summary.pk).exists()
+
+
+def test_a_revoked_offer_leaves_the_providers_lists_and_its_email_has_no_link(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
+    summary = world.offered()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.revoke_offer(actor=world.worker, summary=summary)
+    assert not selectors.summaries_for(world.coordinator).filter(pk=summary.pk).exists()
+    revoked = [m for m in mailoutbox if "no longer available" in m.subject]
+    assert revoked and "/orders/" not in revoked[0].body
+
+
+@pytest.mark.parametrize(
+    ("prepare", "action", "allowed"),
+    [
+        ("draft", services.set_pending, False),
+        ("draft", services.terminate_summary, False),
+        ("offered", services.terminate_summary, False),
+        ("offered", services.set_pending, False),
+        ("activated", services.revoke_offer, False),
+        ("activated", services.set_pending, True),
+        ("activated", services.cancel_summary, True),
+        ("activated", services.offer_summary, False),
+    ],
+)
+def test_actions_the_status_does_not_allow_change_nothing(world, prepare, action, allowed):
+    summary = {"draft": world.summary, "offered": world.offered, "activated": world.activated}[prepare]()
+    before = summary.status
+    if allowed:
+        action(actor=world.worker, summary=summary)
+        return
+    with pytest.raises(OrderActionError) as error:
+        action(actor=world.worker, summary=summary)
+    assert "Nothing was changed" in " ".join(error.value.messages)
+    summary.refresh_from_db()
+    assert summary.status == before
+
+
+def test_answering_an_offer_already_answered_is_refused(world):
+    summary = world.offered()
+    stale = OrderSummary.objects.get(pk=summary.pk)
+    services.accept_summary(actor=world.coordinator, summary=summary)
+    with pytest.raises(OrderActionError):
+        services.decline_summary(actor=world.both, summary=stale, reason="Too late")
+    stale.refresh_from_db()
+    assert stale.status == S.ACTIVATED and stale.decline_reason == ""
+
+
+def test_pending_then_amended_then_activated_keeps_the_whole_life_in_one_summary(world):
+    summary = world.activated()
+    with pytest.raises(OrderActionError):
+        services.amend_summary(actor=world.worker, summary=summary, order=_order_data())
+    summary = services.set_pending(actor=world.worker, summary=summary)
+    services.amend_summary(actor=world.worker, summary=summary, order=_order_data(base_units=Decimal(5)))
+    summary = services.reactivate_summary(actor=world.worker, summary=summary)
+    assert summary.orders.count() == 2
+    assert set(summary.orders.values_list("status", flat=True)) == {S.ACTIVATED}
+    assert [e.action for e in summary.events.order_by("at", "pk")] == [
+        "created",
+        "offered",
+        "accepted",
+        "pending",
+        "amended",
+        "reactivated",
+    ]
+
+
+def _order_data(**changes):
+    data = dict(
+        effective_date=timezone.localdate(),
+        per="week",
+        base_units=Decimal(40),
+        base_rate=Decimal("30.09"),
+        km_units=Decimal(0),
+        other_monthly_cost=Decimal(0),
+        client_contribution=Decimal(0),
+    )
+    data.update(changes)
+    return data
+
+
+def test_reports_follow_the_status_and_the_service(world):
+    summary = world.activated()
+    order = summary.orders.get()
+    assert services.allowed_report_kinds(summary) == [
+        ReportKind.INCIDENT,
+        ReportKind.OBSERVATION,
+        ReportKind.CHANGE,
+    ]
+    with pytest.raises(OrderActionError):
+        services.log_report(
+            actor=world.coordinator, order=order, kind=ReportKind.MISCELLANEOUS, description="x"
+        )
+    services.set_pending(actor=world.worker, summary=summary)
+    summary.refresh_from_db()
+    assert services.allowed_report_kinds(summary) == []
+    services.terminate_summary(actor=world.worker, summary=summary)
+    summary.refresh_from_db()
+    assert services.allowed_report_kinds(summary) == [ReportKind.MISCELLANEOUS]
+    transport = world.offered(service="transport")
+    assert services.allowed_report_kinds(transport) == [ReportKind.CHANGE]
+
+
+def test_a_report_goes_to_the_worker_as_a_task_and_an_email(
+    world, mailoutbox, django_capture_on_commit_callbacks
+):
+    summary = world.activated()
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.log_report(
+            actor=world.coordinator,
+            order=summary.orders.get(),
+            kind=ReportKind.INCIDENT,
+            types=ReportOption.objects.filter(code="incident_type-fall"),
+            measures=ReportOption.objects.filter(code="measure-first-aid"),
+            description="Fell in the bathroom.",
+            urgency="high",
+            location="home",
+            occurred_on=timezone.localdate(),
+            occurred_at=timezone.localtime().time(),
+        )
+    assert report.number == f"SR-{report.pk:07d}"
+    task = Task.objects.get(assignee=world.worker, link=f"/orders/reports/{report.pk}/")
+    assert report.number in task.title_en and summary.number in task.title_fr
+    assert [m.to for m in mailoutbox] == [[world.worker.email]]
+    assert all("Rachyl" not in m.subject + m.body for m in mailoutbox)
+
+
+def test_monthly_confirmation_is_refused_while_pending_and_once_per_month(world):
+    summary = world.activated()
+    order = summary.orders.get()
+    month = timezone.localdate().replace(day=1)
+    services.confirm_month(
+        actor=world.coordinator,
+        order=order,
+        month=month,
+        units_delivered=Decimal(40),
+        km_delivered=Decimal(10),
+    )
+    with pytest.raises(OrderActionError):
+        services.confirm_month(
+            actor=world.coordinator,
+            order=order,
+            month=month,
+            units_delivered=Decimal(1),
+            km_delivered=Decimal(0),
+        )
+    services.set_pending(actor=world.worker, summary=summary)
+    with pytest.raises(OrderActionError) as error:
+        services.confirm_month(
+            actor=world.coordinator,
+            order=order,
+            month=month - timedelta(days=1),
+            units_delivered=Decimal(1),
+            km_delivered=Decimal(0),
+        )
+    assert "Pending" in " ".join(error.value.messages)
+    assert order.confirmations.count() == 1
+
+
+def test_the_search_matches_part_of_a_name_whatever_the_accents_or_case(world):
+    from orders.filters import OrderSearch
+
+    melissa = world.offered(client_name="Mélissa Rachyl")
+    world.offered(client_name="Anita Plourde")
+    for query in ("melissa", "MÉLISSA", "rachy", "lissa ra"):
+        found = OrderSearch({"account_name": query}, queryset=selectors.orders_for(world.coordinator)).qs
+        assert {order.summary_id for order in found} == {melissa.pk}, query
