@@ -308,3 +308,6 @@ class MonthlyConfirmation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["order", "month"], name="one_confirmation_per_order_month")
         ]
+
+    def __str__(self):
+        return f"{self.order_id} {self.month:%Y-%m}"
