@@ -327,8 +327,8 @@ def report_create(request, pk, kind):
     if kind not in services.allowed_report_kinds(summary):
         messages.error(
             request,
-            _("A %(kind)s cannot be logged on this order while it is %(status)s.")
-            % {"kind": ReportKind(kind).label.lower(), "status": summary.get_status_display()},
+            _("This kind of report (%(kind)s) cannot be logged on this order while it is %(status)s.")
+            % {"kind": ReportKind(kind).label, "status": summary.get_status_display()},
         )
         return redirect("orders:order", pk=pk)
     category = None
