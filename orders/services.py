@@ -136,7 +136,7 @@ def _create_order(
 ):
     order = Order.objects.create(
         summary=summary,
-        number=f"tmp-{uuid4().hex}",
+        number=f"tmp-{uuid4().hex[:16]}",
         order_type=order_type,
         status=status,
         effective_date=effective_date,
@@ -171,7 +171,7 @@ def create_summary(
     if end_date < start_date:
         raise OrderActionError({"end_date": _("The end date cannot be before the start date.")})
     summary = OrderSummary.objects.create(
-        number=f"tmp-{uuid4().hex}",
+        number=f"tmp-{uuid4().hex[:16]}",
         client_name=client_name,
         client_name_search=normalize_name(client_name),
         service=service,
@@ -351,7 +351,7 @@ def log_report(*, actor, order, kind, types=(), measures=(), **fields):
             raise OrderActionError(_("This service does not take this kind of report. Nothing was recorded."))
         raise _status_error(summary, REPORTABLE[kind])
     report = ServiceReport.objects.create(
-        number=f"tmp-{uuid4().hex}",
+        number=f"tmp-{uuid4().hex[:16]}",
         kind=kind,
         order=order,
         summary=summary,
