@@ -1,0 +1,156 @@
+"""Service orders in real Chromium: the department offers, the provider accepts one offer, declines
+another and logs each kind of service report, in French and in English."""
+
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from orders.models import OrderSummary, ReportKind, ServiceReport, SummaryStatus
+from portal.demo import load_all_demo_data
+from tests.browser import language_cookie, session_cookie
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WORDS = {
+    "fr": {
+        "new": "Nouveau résumé de commande", "save": "Enregistrer le brouillon", "offer": "Offrir au fournisseur",
+        "answer": "Accepter ou refuser ce sommaire de la commande", "accept": "Accepter la demande",
+        "decline": "Refuser la demande", "next": "Suivant", "reason": "Raison du refus de la demande",
+        "submit": "Soumettre", "finish": "Terminer", "incident": "Consigner l'incident",
+        "observation": "Consigner un changement des observations", "change": "Enregistrer une demande de changement",
+        "misc": "Enregistrer une demande", "description": "Description", "thanks": "Merci",
+        "activated": "Activé",
+    },
+    "en": {
+        "new": "New order summary", "save": "Save the draft", "offer": "Offer to the provider",
+        "answer": "Accept or decline this order summary", "accept": "Accept the request",
+        "decline": "Decline the request", "next": "Next", "reason": "Reason for declining the request",
+        "submit": "Submit", "finish": "Finish", "incident": "Log an incident",
+        "observation": "Log an observation change", "change": "Log a change request", "misc": "Log a request",
+        "description": "Description", "thanks": "Thank you", "activated": "Activated",
+    },
+}
+
+
+@pytest.fixture
+def demo():
+    return load_all_demo_data()
+
+
+def as_user(context, live_server, user, language):
+    user.preferred_language = language
+    user.save(update_fields=["preferred_language"])
+    context.clear_cookies()
+    context.add_cookies([language_cookie(live_server.url, language), session_cookie(live_server.url, user)])
+
+
+def select_by_text(page, label, text):
+    select = page.get_by_label(label, exact=False).first
+    value = select.locator("option", has_text=text).first.get_attribute("value")
+    select.select_option(value)
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_offer_accept_decline_and_every_report(live_server, context, demo, language):
+    organizations, users = demo
+    words = WORDS[language]
+    page = context.new_page()
+    worker = users["worker@demo.liaison.ca"]
+    coordinator = users["financecoord@demo.liaison.ca"]
+
+    # The department creates two summaries and offers them to Horizon Home Care.
+    as_user(context, live_server, worker, language)
+    numbers = []
+    for client in ("Brighton Early", "Mélissa Rachyl"):
+        page.goto(live_server.url + reverse("orders:department_list"))
+        page.get_by_role("link", name=words["new"]).click()
+        provider = organizations["provider"]
+        page.locator("#id_provider").select_option(str(provider.pk))
+        page.locator("#id_client_name").fill(client)
+        page.locator("#id_service").select_option(index=1)
+        page.locator("#id_zone").select_option(index=1)
+        page.locator("#id_service_centre").select_option(index=1)
+        today = timezone.localdate()
+        page.locator("#id_start_date").fill(today.isoformat())
+        page.locator("#id_end_date").fill(today.replace(year=today.year + 1).isoformat())
+        page.locator("#id_effective_date").fill(today.isoformat())
+        page.locator("#id_base_units").fill("35")
+        page.locator("#id_base_rate").fill("30.09")
+        page.get_by_role("button", name=words["save"]).click()
+        page.get_by_role("button", name=words["offer"]).click()
+        number = re.search(r"OS-\d{7}", page.locator("h1").inner_text()).group(0)
+        numbers.append(number)
+        assert OrderSummary.objects.get(number=number).status == SummaryStatus.OFFERED
+
+    # The provider accepts the first offer with the guide's two steps, by keyboard.
+    as_user(context, live_server, coordinator, language)
+    page.goto(live_server.url + reverse("orders:requests") + "?tab=offered")
+    page.get_by_role("link", name=numbers[0]).click()
+    page.get_by_role("link", name=words["answer"]).click()
+    page.get_by_label(words["accept"]).check()
+    page.get_by_role("button", name=words["next"]).click()
+    page.get_by_role("button", name=words["accept"]).press("Enter")
+    page.wait_for_url(re.compile(r"/orders/summaries/\d+/$"))
+    assert words["activated"] in page.locator("main").inner_text()
+    accepted = OrderSummary.objects.get(number=numbers[0])
+    assert accepted.status == SummaryStatus.ACTIVATED
+
+    # ... and declines the second one, with the reason the guide requires.
+    page.goto(live_server.url + reverse("orders:respond", args=[OrderSummary.objects.get(number=numbers[1]).pk]))
+    page.get_by_label(words["decline"]).check()
+    page.get_by_role("button", name=words["next"]).click()
+    page.get_by_role("button", name=words["decline"]).click()
+    assert page.locator("#id_reason_errors").is_visible()
+    page.get_by_label(words["reason"]).fill("No staff in that area")
+    page.get_by_role("button", name=words["decline"]).click()
+    page.wait_for_url(live_server.url + "/")
+    assert OrderSummary.objects.get(number=numbers[1]).status == SummaryStatus.DECLINED
+
+    # Each kind of service report on the accepted order.
+    order = accepted.orders.get()
+    order_url = live_server.url + reverse("orders:order", args=[order.pk])
+
+    page.goto(order_url)
+    page.get_by_role("link", name=words["incident"]).click()
+    page.locator("input[name=types]").first.check()
+    page.locator("input[name=measures]").first.check()
+    page.locator("#id_description").fill("Fall in the bathroom")
+    page.locator("#id_urgency").select_option("high")
+    page.locator("#id_location").select_option("home")
+    page.locator("#id_occurred_on").fill(timezone.localdate().isoformat())
+    page.locator("#id_occurred_at").fill("10:30")
+    page.get_by_role("button", name=words["submit"]).click()
+    assert words["thanks"] in page.locator("main").inner_text()
+    page.get_by_role("link", name=words["finish"]).click()
+
+    page.get_by_role("link", name=words["observation"]).click()
+    page.locator("input[name=types]").first.check()
+    page.locator("#id_occurred_on").fill(timezone.localdate().isoformat())
+    page.locator("#id_occurred_at").fill("09:00")
+    page.locator("#id_description").fill("Walks less")
+    page.locator("#id_location").select_option("home")
+    page.get_by_role("button", name=words["submit"]).click()
+    page.get_by_role("link", name=words["finish"]).click()
+
+    page.get_by_role("link", name=words["change"]).click()
+    page.locator("#id_category").select_option(index=1)
+    page.get_by_role("button", name=words["next"]).click()
+    page.locator("input[name=types]").first.check()
+    page.locator("#id_description").fill("Two more hours a week")
+    page.get_by_role("button", name=words["submit"]).click()
+    assert words["thanks"] in page.locator("main").inner_text()
+
+    # A miscellaneous request once the order is terminated.
+    from orders import services
+
+    services.terminate_summary(actor=worker, summary=accepted)
+    page.goto(order_url)
+    page.get_by_role("link", name=words["misc"], exact=True).click()
+    page.locator("#id_description").fill("Question about the last invoice")
+    page.get_by_role("button", name=words["submit"]).click()
+    assert words["thanks"] in page.locator("main").inner_text()
+
+    kinds = sorted(ServiceReport.objects.filter(order=order).values_list("kind", flat=True))
+    assert kinds == sorted(ReportKind.values)
