@@ -15,21 +15,42 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WORDS = {
     "fr": {
-        "new": "Nouveau résumé de commande", "save": "Enregistrer le brouillon", "offer": "Offrir au fournisseur",
-        "answer": "Accepter ou refuser ce sommaire de la commande", "accept": "Accepter la demande",
-        "decline": "Refuser la demande", "next": "Suivant", "reason": "Raison du refus de la demande",
-        "submit": "Soumettre", "finish": "Terminer", "incident": "Consigner l'incident",
-        "observation": "Consigner un changement des observations", "change": "Enregistrer une demande de changement",
-        "misc": "Enregistrer une demande", "description": "Description", "thanks": "Merci",
+        "new": "Nouveau résumé de commande",
+        "save": "Enregistrer le brouillon",
+        "offer": "Offrir au fournisseur",
+        "answer": "Accepter ou refuser ce sommaire de la commande",
+        "accept": "Accepter la demande",
+        "decline": "Refuser la demande",
+        "next": "Suivant",
+        "reason": "Raison du refus de la demande",
+        "submit": "Soumettre",
+        "finish": "Terminer",
+        "incident": "Consigner l'incident",
+        "observation": "Consigner un changement des observations",
+        "change": "Enregistrer une demande de changement",
+        "misc": "Enregistrer une demande",
+        "description": "Description",
+        "thanks": "Merci",
         "activated": "Activé",
     },
     "en": {
-        "new": "New order summary", "save": "Save the draft", "offer": "Offer to the provider",
-        "answer": "Accept or decline this order summary", "accept": "Accept the request",
-        "decline": "Decline the request", "next": "Next", "reason": "Reason for declining the request",
-        "submit": "Submit", "finish": "Finish", "incident": "Log an incident",
-        "observation": "Log an observation change", "change": "Log a change request", "misc": "Log a request",
-        "description": "Description", "thanks": "Thank you", "activated": "Activated",
+        "new": "New order summary",
+        "save": "Save the draft",
+        "offer": "Offer to the provider",
+        "answer": "Accept or decline this order summary",
+        "accept": "Accept the request",
+        "decline": "Decline the request",
+        "next": "Next",
+        "reason": "Reason for declining the request",
+        "submit": "Submit",
+        "finish": "Finish",
+        "incident": "Log an incident",
+        "observation": "Log an observation change",
+        "change": "Log a change request",
+        "misc": "Log a request",
+        "description": "Description",
+        "thanks": "Thank you",
+        "activated": "Activated",
     },
 }
 
@@ -98,7 +119,9 @@ def test_offer_accept_decline_and_every_report(live_server, context, demo, langu
     assert accepted.status == SummaryStatus.ACTIVATED
 
     # ... and declines the second one, with the reason the guide requires.
-    page.goto(live_server.url + reverse("orders:respond", args=[OrderSummary.objects.get(number=numbers[1]).pk]))
+    page.goto(
+        live_server.url + reverse("orders:respond", args=[OrderSummary.objects.get(number=numbers[1]).pk])
+    )
     page.get_by_label(words["decline"]).check()
     page.get_by_role("button", name=words["next"]).click()
     page.get_by_role("button", name=words["decline"]).click()

@@ -32,7 +32,9 @@ def test_one_answer_wins_and_the_other_gets_a_clear_message(world):
             connections.close_all()
 
     threads = [
-        threading.Thread(target=answer, args=(lambda: services.accept_summary(actor=world.coordinator, summary=summary),)),
+        threading.Thread(
+            target=answer, args=(lambda: services.accept_summary(actor=world.coordinator, summary=summary),)
+        ),
         threading.Thread(
             target=answer,
             args=(lambda: services.decline_summary(actor=world.both, summary=summary, reason="No staff"),),
