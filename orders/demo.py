@@ -35,6 +35,14 @@ CLIENTS = [
     "Daniel Hachey",
     "Fatima Haddad",
     "Rémi Bourque",
+    "Sophie Leclerc",
+    "Marc-André Roy",
+    "Jeanne Robichaud",
+    "Kevin MacDonald",
+    "Lucie Poirier",
+    "Samuel Goguen",
+    "Isabelle Losier",
+    "Tom Fitzgerald",
 ]
 # The life each demo summary has had, in order.
 STORIES = [
@@ -43,9 +51,11 @@ STORIES = [
     ["offer"],
     ["offer", "accept"],
     ["offer", "accept", "pending"],
-    ["offer", "accept", "terminate"],
+    ["offer", "accept", "pending", "amend", "reactivate"],
+    ["offer", "accept", "terminate", "miscellaneous"],
     ["offer", "cancel"],
     ["offer", "decline"],
+    ["offer", "revoke"],
 ]
 
 
@@ -76,7 +86,7 @@ def load_demo_data(context):
                 actor=worker,
                 department=department,
                 provider=provider,
-                client_name=next(names, f"Client {number}"),
+                client_name=next(names),
                 service=home_support,
                 zone=zones[index],
                 service_centre=centres[index],
@@ -164,6 +174,42 @@ def _play(story, summary, worker, coordinator, start):
             )
         elif step == "pending":
             summary = services.set_pending(actor=worker, summary=summary)
+            services.log_report(
+                actor=coordinator,
+                order=summary.orders.first(),
+                kind=ReportKind.OBSERVATION,
+                types=ReportOption.objects.filter(code="observation_type-mobility"),
+                description="Se déplace avec plus de difficulté depuis une semaine.",
+                location="home",
+                occurred_on=date.today() - timedelta(days=1),
+                occurred_at=timezone.localtime().time().replace(microsecond=0),
+                follow_up_required=True,
+            )
+        elif step == "amend":
+            services.amend_summary(
+                actor=worker,
+                summary=summary,
+                order={
+                    "effective_date": timezone.localdate(),
+                    "per": "week",
+                    "base_units": Decimal(5),
+                    "base_rate": Decimal("30.09"),
+                    "km_units": Decimal(0),
+                    "other_monthly_cost": Decimal(0),
+                    "client_contribution": Decimal(0),
+                },
+            )
+        elif step == "reactivate":
+            summary = services.reactivate_summary(actor=worker, summary=summary)
+        elif step == "revoke":
+            summary = services.revoke_offer(actor=worker, summary=summary)
+        elif step == "miscellaneous":
+            services.log_report(
+                actor=coordinator,
+                order=summary.orders.first(),
+                kind=ReportKind.MISCELLANEOUS,
+                description="Question sur la dernière facture du mois.",
+            )
         elif step == "terminate":
             summary = services.terminate_summary(actor=worker, summary=summary)
         elif step == "cancel":

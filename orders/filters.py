@@ -66,7 +66,8 @@ class OrderSearch(django_filters.FilterSet):
 
     @property
     def is_searching(self):
-        return self.is_bound and any(value not in (None, "") for value in self.data.values())
+        """A search needs at least one field filled in (the tab, page and sort are not fields)."""
+        return self.is_bound and any(self.data.get(name) not in (None, "") for name in self.filters)
 
 
 class DepartmentFilter(django_filters.FilterSet):

@@ -96,6 +96,7 @@ class OrderSummary(models.Model):
     decline_reason = models.TextField(_("reason for declining"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last modified"), auto_now=True)
+    sent_at = models.DateTimeField(_("sent to the provider"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("order summary")

@@ -52,6 +52,18 @@ def reports_for(user):
     )
 
 
+def no_longer_available(user, pk):
+    """A summary this provider was offered, then lost (declined, revoked): say so instead of a bare 404."""
+    organization = active_organization(user)
+    return (
+        organization is not None
+        and organization.kind != "department"
+        and OrderSummary.objects.filter(
+            pk=pk, provider=organization, status__in=(S.DECLINED, S.REVOKED)
+        ).exists()
+    )
+
+
 def get_summary_for_user(user, pk):
     return get_object_or_404(summaries_for(user), pk=pk)
 
@@ -112,7 +124,7 @@ def dashboard_rows(user, block, today=None):
     today = today or timezone.localdate()
     summaries = summaries_for(user)
     if block == "new":
-        return summaries.filter(created_at__date__gte=today - timedelta(days=30)).order_by("-created_at")
+        return summaries.filter(sent_at__date__gte=today - timedelta(days=30)).order_by("-sent_at")
     if block == "expiring":
         return summaries.filter(
             status__in=ACTIVE_STATUSES, end_date__gte=today, end_date__lte=today + timedelta(days=30)
@@ -137,7 +149,7 @@ def dashboard_figures(user, today=None):
     today = today or timezone.localdate()
     summaries = summaries_for(user)
     counts = summaries.aggregate(
-        new=Count("pk", filter=Q(created_at__date__gte=today - timedelta(days=30))),
+        new=Count("pk", filter=Q(sent_at__date__gte=today - timedelta(days=30))),
         expiring=Count(
             "pk",
             filter=Q(

@@ -151,6 +151,12 @@ def _create_order(
     return order
 
 
+def _mark_sent(summary):
+    """When the provider received it: "new orders" on the dashboard count from this day."""
+    summary.sent_at = timezone.now()
+    summary.save(update_fields=["sent_at"])
+
+
 @transaction.atomic
 def create_summary(
     *,
@@ -197,6 +203,7 @@ def offer_summary(*, actor, summary):
     summary = _change_status(
         summary, actor=actor, allowed=(S.DRAFT, S.DECLINED, S.REVOKED), to=to, action="offered"
     )
+    _mark_sent(summary)
     _email_provider(summary, f"{summary.pk}:{summary.events.first().pk}")
     return summary
 
@@ -207,6 +214,7 @@ def activate_summary(*, actor, summary):
     summary = _change_status(
         summary, actor=actor, allowed=(S.DRAFT, S.DECLINED, S.REVOKED), to=S.ACTIVATED, action="activated"
     )
+    _mark_sent(summary)
     _email_provider(summary, f"{summary.pk}:{summary.events.first().pk}")
     return summary
 
@@ -324,10 +332,12 @@ def decline_summary(*, actor, summary, reason):
 
 # Provider: service reports and confirmations ---------------------------------------------------
 
+# While Pending (a worker adjusting the order) reports are still needed; only monthly
+# confirmations wait (the guide).
 REPORTABLE = {
-    ReportKind.INCIDENT: (S.ACTIVATED,),
-    ReportKind.OBSERVATION: (S.ACTIVATED,),
-    ReportKind.CHANGE: (S.ACTIVATED,),
+    ReportKind.INCIDENT: (S.ACTIVATED, S.PENDING),
+    ReportKind.OBSERVATION: (S.ACTIVATED, S.PENDING),
+    ReportKind.CHANGE: (S.ACTIVATED, S.PENDING),
     ReportKind.MISCELLANEOUS: (S.CANCELLED, S.TERMINATED),
 }
 
@@ -400,6 +410,10 @@ def confirm_month(*, actor, order, month, units_delivered, km_delivered):
     month = month.replace(day=1)
     if not (summary.start_date.replace(day=1) <= month <= summary.end_date):
         raise OrderActionError({"month": _("Choose a month within the order summary's dates.")})
+    if month < order.effective_date.replace(day=1):
+        raise OrderActionError(
+            {"month": _("This order takes effect later: choose a month from its effective date.")}
+        )
     if month > timezone.localdate():
         raise OrderActionError({"month": _("A month can be confirmed once it has started.")})
     if MonthlyConfirmation.objects.filter(order=order, month=month).exists():

@@ -146,9 +146,17 @@ class ReportTable(tables.Table):
         linkify=lambda record: reverse("orders:report", args=[record.pk]),
     )
     kind = tables.Column(verbose_name=_("Report type"))
-    summary = tables.Column(verbose_name=_("Order summary number"), accessor="summary__number")
+    summary = tables.Column(
+        verbose_name=_("Order summary number"),
+        accessor="summary__number",
+        linkify=lambda record: reverse("orders:summary", args=[record.summary_id]),
+    )
     client_name = tables.Column(verbose_name=_("Account name"), accessor="summary__client_name")
-    order = tables.Column(verbose_name=_("Order number"), accessor="order__number")
+    order = tables.Column(
+        verbose_name=_("Order number"),
+        accessor="order__number",
+        linkify=lambda record: reverse("orders:order", args=[record.order_id]),
+    )
     created_at = tables.DateTimeColumn(verbose_name=_("Logged on"), format="SHORT_DATETIME_FORMAT")
     created_by = tables.Column(verbose_name=_("Logged by"), order_by=("created_by__last_name",))
     acknowledged_at = tables.DateTimeColumn(

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from orders import exports, roles, selectors, services
 from orders.filters import DepartmentFilter, OrderSearch
@@ -44,6 +44,12 @@ from portal.tables import paginate
 
 def _workers(user):
     return members_with_roles(active_organization(user), ["orders.department_worker"])
+
+
+def _show_errors(request, form, error):
+    """Field errors next to their fields; a status error as a message. The form keeps what was typed."""
+    if not _apply_errors(form, error):
+        messages.error(request, " ".join(error.messages))
 
 
 def _apply_errors(form, error):
@@ -128,12 +134,26 @@ DEPARTMENT_ACTIONS = {
 }
 
 
-@require_POST
+# Actions that cannot be undone ask "are you sure?" on a page of their own first.
+CONFIRM_FIRST = ("revoke", "cancel", "terminate")
+
+
+@require_http_methods(["GET", "POST"])
 @capability_required(roles.MANAGE)
 def summary_action(request, pk, action):
     if action not in DEPARTMENT_ACTIONS:
         raise Http404
     summary = selectors.get_summary_for_user(request.user, pk)
+    if request.method == "GET":
+        if action not in CONFIRM_FIRST:
+            return redirect("orders:summary", pk=pk)
+        label = dict(_department_actions(summary)).get(action)
+        if label is None:
+            messages.error(request, _("This action is not available for this order summary now."))
+            return redirect("orders:summary", pk=pk)
+        return render(
+            request, "orders/action_confirm.html", {"summary": summary, "action": action, "label": label}
+        )
     function, done = DEPARTMENT_ACTIONS[action]
     try:
         summary = function(actor=request.user, summary=summary)
@@ -147,14 +167,18 @@ def summary_action(request, pk, action):
 @capability_required(roles.MANAGE)
 def summary_amend(request, pk):
     summary = selectors.get_summary_for_user(request.user, pk)
+    if summary.status not in services.AMENDABLE:
+        messages.error(
+            request,
+            _("To add an order, set the summary to Pending first (or amend it while it is a draft)."),
+        )
+        return redirect("orders:summary", pk=pk)
     form = AmendmentForm(request.POST or None, summary=summary)
     if request.method == "POST" and form.is_valid():
         try:
             order = services.amend_summary(actor=request.user, summary=summary, order=form.order_data())
         except OrderActionError as error:
-            if not _apply_errors(form, error):
-                messages.error(request, " ".join(error.messages))
-                return redirect("orders:summary", pk=pk)
+            _show_errors(request, form, error)
         else:
             messages.success(request, _("Order %(number)s added to the summary.") % {"number": order.number})
             return redirect("orders:summary", pk=pk)
@@ -177,10 +201,29 @@ def summary_worker(request, pk):
 # Both sides: the summary page ----------------------------------------------------------------
 
 
+def _unavailable(request, pk):
+    """The friendly answer when an offer was declined or revoked in the meantime (old links, races)."""
+    if selectors.no_longer_available(request.user, pk):
+        return render(request, "orders/unavailable.html", status=404)
+    raise Http404
+
+
+LIST_TAB = {
+    "offered": "offered",
+    "activated": "active",
+    "pending": "active",
+    "terminated": "terminated",
+    "cancelled": "cancelled",
+}
+
+
 @capability_required(roles.VIEW)
 def summary_detail(request, pk):
     user = request.user
-    summary = selectors.get_summary_for_user(user, pk)
+    try:
+        summary = selectors.get_summary_for_user(user, pk)
+    except Http404:
+        return _unavailable(request, pk)
     record_view(instance=summary)
     finance = has_capability(user, roles.FINANCE)
     orders_table = OrderTable(selectors.summary_orders(summary), exclude=() if finance else FINANCIAL_COLUMNS)
@@ -196,9 +239,13 @@ def summary_detail(request, pk):
             "report_count": reports.count(),
             "can_manage": manage,
             "can_respond": has_capability(user, roles.RESPOND) and summary.status == "offered",
+            "decision_form": DecisionForm(),
+            "can_view_reports": has_capability(user, roles.VIEW_REPORTS),
+            "list_tab": LIST_TAB.get(summary.status, "offered"),
             "history": selectors.summary_history(summary) if manage else None,
             "confirmations": ConfirmationTable(selectors.summary_confirmations(summary)) if manage else None,
             "actions": _department_actions(summary) if manage else [],
+            "confirm_first": CONFIRM_FIRST,
             "can_amend": manage and summary.status in services.AMENDABLE,
         },
     )
@@ -240,7 +287,10 @@ def summary_reports(request, pk):
 
 @capability_required(roles.RESPOND)
 def summary_respond(request, pk):
-    summary = selectors.get_summary_for_user(request.user, pk)
+    try:
+        summary = selectors.get_summary_for_user(request.user, pk)
+    except Http404:
+        return _unavailable(request, pk)
     if summary.status != "offered":
         messages.error(
             request,
@@ -324,7 +374,8 @@ def report_create(request, pk, kind):
     summary = order.summary
     if kind not in ReportKind.values:
         raise Http404
-    if kind not in services.allowed_report_kinds(summary):
+    # On a POST the service checks again and the form keeps what was typed (a stale form).
+    if request.method == "GET" and kind not in services.allowed_report_kinds(summary):
         messages.error(
             request,
             _("This kind of report (%(kind)s) cannot be logged on this order while it is %(status)s.")
@@ -351,9 +402,7 @@ def report_create(request, pk, kind):
         try:
             report = services.log_report(actor=request.user, order=order, kind=kind, **data)
         except OrderActionError as error:
-            if not _apply_errors(form, error):
-                messages.error(request, " ".join(error.messages))
-                return redirect("orders:order", pk=pk)
+            _show_errors(request, form, error)
         else:
             return redirect("orders:report_done", pk=report.pk)
     return render(
@@ -439,9 +488,7 @@ def confirm_month(request, pk):
         try:
             services.confirm_month(actor=request.user, order=order, **form.cleaned_data)
         except OrderActionError as error:
-            if not _apply_errors(form, error):
-                messages.error(request, " ".join(error.messages))
-                return redirect("orders:order", pk=pk)
+            _show_errors(request, form, error)
         else:
             messages.success(
                 request,
@@ -464,13 +511,13 @@ BLOCK_TITLES = {
     "mileage": gettext_lazy("Mileage (km)"),
     "reports": gettext_lazy("Service reports by type"),
 }
-FINANCE_BLOCKS = ("mileage",)
 
 
 def _check_block(user, block):
     if block not in BLOCK_TITLES:
         raise Http404
-    if block in FINANCE_BLOCKS and not has_capability(user, roles.FINANCE):
+    # The reports list links to each report: only for those who may open reports.
+    if block == "reports" and not has_capability(user, roles.VIEW_REPORTS):
         raise PermissionDenied
 
 
@@ -488,6 +535,7 @@ def dashboard(request):
             "blocks": [(block, figures[block]) for block in ("new", "expiring", "activated", "terminated")],
             "titles": BLOCK_TITLES,
             "finance": has_capability(request.user, roles.FINANCE),
+            "can_view_reports": has_capability(request.user, roles.VIEW_REPORTS),
             "export_formats": EXPORT_FORMATS,
             "now": formats.date_format(timezone.localtime(), "SHORT_DATETIME_FORMAT"),
         },

@@ -1,6 +1,5 @@
 import django_tables2 as tables
 from django.core.paginator import EmptyPage, PageNotAnInteger
-from django.http import Http404
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -13,8 +12,11 @@ def paginate(request, table, per_page=25):
     tables.RequestConfig(request, paginate=False).configure(table)
     try:
         table.paginate(page=request.GET.get(table.prefixed_page_field, 1), per_page=per_page)
-    except (EmptyPage, PageNotAnInteger) as error:
-        raise Http404 from error
+    except PageNotAnInteger:
+        table.paginate(page=1, per_page=per_page)
+    except EmptyPage:
+        # Past the end (rows have left the list since the link was made): the last page.
+        table.paginate(page=table.paginator.num_pages, per_page=per_page)
     return table
 
 

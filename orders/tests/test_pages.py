@@ -177,14 +177,35 @@ def test_a_change_request_offers_the_types_of_its_category(world, coordinator):
 
 
 def test_a_report_the_status_forbids_gets_a_message_and_records_nothing(world, coordinator):
-    summary = services.set_pending(actor=world.worker, summary=world.activated())
+    summary = services.cancel_summary(actor=world.worker, summary=world.activated())
     order = summary.orders.get()
-    response = coordinator.post(reverse("orders:report_create", args=[order.pk, "change"]), follow=True)
-    assert "cannot be logged on this order while it is Pending" in response.content.decode()
-    response = coordinator.post(
-        reverse("orders:report_create", args=[order.pk, "miscellaneous"]), {"description": "x"}, follow=True
-    )
+    response = coordinator.get(reverse("orders:report_create", args=[order.pk, "incident"]), follow=True)
+    assert "cannot be logged on this order while it is Cancelled" in response.content.decode()
     assert not ServiceReport.objects.exists()
+
+
+def test_a_stale_report_form_keeps_what_was_typed(world, coordinator):
+    summary = world.activated()
+    order = summary.orders.get()
+    services.cancel_summary(actor=world.worker, summary=summary)  # meanwhile, at the department
+    category = _category("change-service")
+    response = coordinator.post(
+        reverse("orders:report_create", args=[order.pk, "change"]) + f"?category={category.pk}",
+        {
+            "category": category.pk,
+            "description": "Typed with care",
+            "types": [ReportOption.objects.get(code="change-person-increase").pk],
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200 and "Nothing was changed" in page and "Typed with care" in page
+    assert not ServiceReport.objects.exists()
+
+
+def _category(code):
+    from orders.models import ChangeCategory
+
+    return ChangeCategory.objects.get(code=code)
 
 
 def test_a_miscellaneous_request_on_a_terminated_order(world, coordinator):
@@ -225,7 +246,7 @@ def test_personas_finance_cannot_answer_or_report_and_care_coordination_cannot_e
     assert finance.get(reverse("orders:dashboard")).status_code == 200
     coordination = verified_client(world.coordinator, membership=world.coordinator_membership)
     assert coordination.post(reverse("orders:dashboard_export", args=["new", "csv"])).status_code == 403
-    assert coordination.get(reverse("orders:dashboard_report", args=["mileage"])).status_code == 403
+    assert coordination.get(reverse("orders:dashboard_report", args=["mileage"])).status_code == 200
 
 
 def test_the_department_creates_offers_and_sees_the_answer(world, worker):
@@ -378,3 +399,60 @@ def test_lists_cost_the_same_queries_for_1_and_50_rows(world, who, url_name, kwa
     from urllib.parse import urlencode
 
     assert_constant_queries(client, f"{url}?{urlencode(params)}", add)
+
+
+def test_an_offer_declined_by_a_colleague_meanwhile_says_it_is_no_longer_available(world, coordinator):
+    summary = world.offered()
+    services.decline_summary(actor=world.both, summary=summary, reason="No staff")
+    response = coordinator.post(
+        reverse("orders:respond", args=[summary.pk]), {"step": "confirm", "decision": "accept", "message": ""}
+    )
+    assert response.status_code == 404
+    assert "This request is no longer available" in response.content.decode()
+    assert (
+        "no longer available"
+        in coordinator.get(reverse("orders:summary", args=[summary.pk])).content.decode()
+    )
+    # Another provider's summary stays a plain 404 (nothing said about it).
+    other = world.offered(provider=world.other_provider)
+    assert (
+        "no longer available"
+        not in coordinator.get(reverse("orders:summary", args=[other.pk])).content.decode()
+    )
+
+
+def test_the_search_tab_lists_nothing_until_a_field_is_filled(world, coordinator):
+    world.offered()
+    page = coordinator.get(reverse("orders:requests"), {"tab": "search"}).content.decode()
+    assert "found." not in page
+
+
+def test_destructive_actions_ask_first(world, worker):
+    summary = world.activated()
+    url = reverse("orders:action", args=[summary.pk, "terminate"])
+    page = worker.get(url).content.decode()
+    assert "This cannot be undone" in page
+    summary.refresh_from_db()
+    assert summary.status == S.ACTIVATED
+    worker.post(url)
+    summary.refresh_from_db()
+    assert summary.status == S.TERMINATED
+
+
+def test_amending_an_activated_summary_explains_what_to_do(world, worker):
+    summary = world.activated()
+    response = worker.get(reverse("orders:amend", args=[summary.pk]), follow=True)
+    assert "set the summary to Pending first" in response.content.decode()
+
+
+def test_finance_sees_no_dead_links_to_reports(world):
+    summary = world.activated()
+    services.log_report(
+        actor=world.coordinator, order=summary.orders.get(), kind=ReportKind.CHANGE, description="x"
+    )
+    finance = verified_client(world.finance, membership=world.finance_membership)
+    page = finance.get(reverse("orders:summary", args=[summary.pk])).content.decode()
+    assert "/orders/reports/" not in page
+    dashboard = finance.get(reverse("orders:dashboard")).content.decode()
+    assert reverse("orders:dashboard_report", args=["reports"]) not in dashboard
+    assert finance.get(reverse("orders:dashboard_report", args=["reports"])).status_code == 403

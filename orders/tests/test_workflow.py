@@ -161,7 +161,12 @@ def test_reports_follow_the_status_and_the_service(world):
         )
     services.set_pending(actor=world.worker, summary=summary)
     summary.refresh_from_db()
-    assert services.allowed_report_kinds(summary) == []
+    # While a worker adjusts the order, incidents and requests still reach them.
+    assert services.allowed_report_kinds(summary) == [
+        ReportKind.INCIDENT,
+        ReportKind.OBSERVATION,
+        ReportKind.CHANGE,
+    ]
     services.terminate_summary(actor=world.worker, summary=summary)
     summary.refresh_from_db()
     assert services.allowed_report_kinds(summary) == [ReportKind.MISCELLANEOUS]
@@ -209,6 +214,14 @@ def test_monthly_confirmation_is_refused_while_pending_and_once_per_month(world)
             actor=world.coordinator,
             order=order,
             month=month,
+            units_delivered=Decimal(1),
+            km_delivered=Decimal(0),
+        )
+    with pytest.raises(OrderActionError):
+        services.confirm_month(
+            actor=world.coordinator,
+            order=order,
+            month=summary.start_date.replace(day=1) - timedelta(days=40),
             units_delivered=Decimal(1),
             km_delivered=Decimal(0),
         )
