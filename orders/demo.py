@@ -110,7 +110,7 @@ def load_demo_data(context):
             actor=worker,
             department=department,
             provider=provider,
-            client_name=f"Transport — {next(names, 'Client')}",
+            client_name=next(names),
             service=transport,
             zone=zones[index],
             service_centre=centres[index],

@@ -376,11 +376,14 @@ def report_create(request, pk, kind):
         raise Http404
     # On a POST the service checks again and the form keeps what was typed (a stale form).
     if request.method == "GET" and kind not in services.allowed_report_kinds(summary):
-        messages.error(
-            request,
-            _("This kind of report (%(kind)s) cannot be logged on this order while it is %(status)s.")
-            % {"kind": ReportKind(kind).label, "status": summary.get_status_display()},
-        )
+        if summary.status in services.REPORTABLE[kind]:
+            messages.error(request, _("This service does not take this kind of report."))
+        else:
+            messages.error(
+                request,
+                _("This kind of report (%(kind)s) cannot be logged on this order while it is %(status)s.")
+                % {"kind": ReportKind(kind).label, "status": summary.get_status_display()},
+            )
         return redirect("orders:order", pk=pk)
     category = None
     if kind == ReportKind.CHANGE:

@@ -456,3 +456,9 @@ def test_finance_sees_no_dead_links_to_reports(world):
     dashboard = finance.get(reverse("orders:dashboard")).content.decode()
     assert reverse("orders:dashboard_report", args=["reports"]) not in dashboard
     assert finance.get(reverse("orders:dashboard_report", args=["reports"])).status_code == 403
+
+
+def test_a_service_without_incidents_says_so(world, coordinator):
+    order = world.offered(service="transport").orders.get()
+    response = coordinator.get(reverse("orders:report_create", args=[order.pk, "incident"]), follow=True)
+    assert "This service does not take this kind of report." in response.content.decode()
