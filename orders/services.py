@@ -275,9 +275,25 @@ def amend_summary(*, actor, summary, order):
 
 @transaction.atomic
 def reassign_worker(*, actor, summary, worker):
+    """The new worker takes over the summary and its open tasks (answers and reports to read)."""
     summary = _locked(summary)
     if summary.worker_id == worker.pk:
         return summary
+    previous = summary.worker
+    summary.worker = worker
+    summary.save(update_fields=["worker", "updated_at"])
+    links = [reverse("orders:summary", args=[summary.pk])] + [
+        reverse("orders:report", args=[pk]) for pk in summary.reports.values_list("pk", flat=True)
+    ]
+    portal_services.reassign_open_tasks(links=links, from_user=previous, to_user=worker)
+    SummaryEvent.objects.create(
+        summary=summary,
+        actor=actor,
+        action="reassigned",
+        note=f"{previous} → {worker}",
+        to_status=summary.status,
+    )
+    return summary
     previous = summary.worker
     summary.worker = worker
     summary.save(update_fields=["worker", "updated_at"])
@@ -306,6 +322,7 @@ def accept_summary(*, actor, summary, message=""):
         title=_("%(number)s accepted by the service provider"),
         params={"number": summary.number},
         key=f"orders:accepted:{summary.pk}:{summary.events.first().pk}",
+        send_email=True,
     )
     return summary
 

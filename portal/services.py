@@ -100,6 +100,14 @@ def create_task(
 
 
 @transaction.atomic
+def reassign_open_tasks(*, links, from_user, to_user):
+    """Hand the open tasks about these records to someone else (a record changed hands)."""
+    return Task.objects.filter(assignee=from_user, done_at__isnull=True, link__in=list(links)).update(
+        assignee=to_user
+    )
+
+
+@transaction.atomic
 def complete_task(*, task):
     task = Task.objects.select_for_update().get(pk=task.pk)
     if task.done_at is not None:

@@ -246,3 +246,19 @@ def test_the_search_matches_part_of_a_name_whatever_the_accents_or_case(world):
     for query in ("melissa", "MÉLISSA", "rachy", "lissa ra"):
         found = OrderSearch({"account_name": query}, queryset=selectors.orders_for(world.coordinator)).qs
         assert {order.summary_id for order in found} == {melissa.pk}, query
+
+
+def test_a_new_worker_takes_over_the_open_tasks_of_the_summary(world):
+    from tests.factories import MembershipFactory
+
+    summary = world.activated()
+    report = services.log_report(
+        actor=world.coordinator, order=summary.orders.get(), kind=ReportKind.CHANGE, description="More hours"
+    )
+    unrelated = world.activated()
+    newcomer = MembershipFactory(organization=world.department, role="orders.department_worker").user
+    services.reassign_worker(actor=world.worker, summary=summary, worker=newcomer)
+    moved = set(Task.objects.filter(assignee=newcomer).values_list("link", flat=True))
+    assert moved == {f"/orders/summaries/{summary.pk}/", f"/orders/reports/{report.pk}/"}
+    assert Task.objects.filter(assignee=world.worker, link=f"/orders/summaries/{unrelated.pk}/").exists()
+    assert summary.events.first().action == "reassigned"
