@@ -43,18 +43,8 @@ class OrderFieldsForm(forms.Form):
         return {name: self.cleaned_data[name] for name in self.ORDER_FIELDS}
 
 
-class SummaryForm(OrderFieldsForm):
-    field_order = [
-        "provider",
-        "client_name",
-        "service",
-        "zone",
-        "service_centre",
-        "start_date",
-        "end_date",
-        "worker",
-        "notes_for_provider",
-    ]
+class SummaryFieldsForm(forms.Form):
+    """What describes a summary (used to create it, and to correct it before the provider has it)."""
 
     provider = forms.ModelChoiceField(label=_("Service provider"), queryset=Organization.objects.none())
     client_name = forms.CharField(label=_("Account name"), max_length=200)
@@ -67,25 +57,51 @@ class SummaryForm(OrderFieldsForm):
     )
     start_date = forms.DateField(label=_("Order summary start date"), widget=DATE_WIDGET)
     end_date = forms.DateField(label=_("Order summary end date"), widget=DATE_WIDGET)
-    worker = forms.ModelChoiceField(label=_("Assigned SD worker"), queryset=User.objects.none())
     notes_for_provider = forms.CharField(
         label=_("Notes for the service provider"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
-    def __init__(self, *args, workers, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["provider"].queryset = Organization.objects.filter(
             kind=OrganizationKind.PROVIDER_AGENCY, is_active=True
         ).order_by("name")
-        self.fields["worker"].queryset = workers
 
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", _("The end date cannot be before the start date."))
-        effective = cleaned.get("effective_date")
-        if start and end and effective and not (start <= effective <= end):
+        return cleaned
+
+
+class SummaryForm(SummaryFieldsForm, OrderFieldsForm):
+    field_order = [
+        "provider",
+        "client_name",
+        "service",
+        "zone",
+        "service_centre",
+        "start_date",
+        "end_date",
+        "worker",
+        "notes_for_provider",
+    ]
+
+    worker = forms.ModelChoiceField(label=_("Assigned SD worker"), queryset=User.objects.none())
+
+    def __init__(self, *args, workers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["worker"].queryset = workers
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end, effective = (
+            cleaned.get("start_date"),
+            cleaned.get("end_date"),
+            cleaned.get("effective_date"),
+        )
+        if start and end and effective and start <= end and not (start <= effective <= end):
             self.add_error(
                 "effective_date", _("The effective date must be within the order summary's dates.")
             )

@@ -273,6 +273,39 @@ def amend_summary(*, actor, summary, order):
     return created
 
 
+EDITABLE = (S.DRAFT, S.DECLINED, S.REVOKED)
+SUMMARY_FIELDS = (
+    "provider",
+    "client_name",
+    "service",
+    "zone",
+    "service_centre",
+    "start_date",
+    "end_date",
+    "notes_for_provider",
+)
+
+
+@transaction.atomic
+def edit_summary(*, actor, summary, **fields):
+    """Correct a summary the provider does not hold (a draft, or one declined or revoked) before
+    offering it again, possibly to another provider."""
+    summary = _locked(summary)
+    if summary.status not in EDITABLE:
+        raise _status_error(summary, EDITABLE)
+    if fields["end_date"] < fields["start_date"]:
+        raise OrderActionError({"end_date": _("The end date cannot be before the start date.")})
+    changed = [name for name in SUMMARY_FIELDS if getattr(summary, name) != fields[name]]
+    if not changed:
+        return summary
+    for name in changed:
+        setattr(summary, name, fields[name])
+    summary.client_name_search = normalize_name(summary.client_name)
+    summary.save(update_fields=[*changed, "client_name_search", "updated_at"])
+    SummaryEvent.objects.create(summary=summary, actor=actor, action="edited", to_status=summary.status)
+    return summary
+
+
 @transaction.atomic
 def reassign_worker(*, actor, summary, worker):
     """The new worker takes over the summary and its open tasks (answers and reports to read)."""

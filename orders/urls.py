@@ -11,6 +11,7 @@ urlpatterns = [
     path("summaries/<int:pk>/", views.summary_detail, name="summary"),
     path("summaries/<int:pk>/respond/", views.summary_respond, name="respond"),
     path("summaries/<int:pk>/amend/", views.summary_amend, name="amend"),
+    path("summaries/<int:pk>/edit/", views.summary_edit, name="edit"),
     path("summaries/<int:pk>/worker/", views.summary_worker, name="worker"),
     path("summaries/<int:pk>/reports/", views.summary_reports, name="summary_reports"),
     path("summaries/<int:pk>/<slug:action>/", views.summary_action, name="action"),

@@ -21,6 +21,7 @@ from orders.forms import (
     IncidentForm,
     MiscellaneousForm,
     ObservationForm,
+    SummaryFieldsForm,
     SummaryForm,
     WorkerForm,
 )
@@ -186,6 +187,25 @@ def summary_amend(request, pk):
 
 
 @capability_required(roles.MANAGE)
+def summary_edit(request, pk):
+    summary = selectors.get_summary_for_user(request.user, pk)
+    if summary.status not in services.EDITABLE:
+        messages.error(request, _("Only a draft, or a summary declined or revoked, can be corrected."))
+        return redirect("orders:summary", pk=pk)
+    initial = {name: getattr(summary, name) for name in services.SUMMARY_FIELDS}
+    form = SummaryFieldsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.edit_summary(actor=request.user, summary=summary, **form.cleaned_data)
+        except OrderActionError as error:
+            _show_errors(request, form, error)
+        else:
+            messages.success(request, _("Order summary %(number)s saved.") % {"number": summary.number})
+            return redirect("orders:summary", pk=pk)
+    return render(request, "orders/summary_edit.html", {"summary": summary, "form": form})
+
+
+@capability_required(roles.MANAGE)
 def summary_worker(request, pk):
     summary = selectors.get_summary_for_user(request.user, pk)
     form = WorkerForm(
@@ -247,6 +267,7 @@ def summary_detail(request, pk):
             "actions": _department_actions(summary) if manage else [],
             "confirm_first": CONFIRM_FIRST,
             "can_amend": manage and summary.status in services.AMENDABLE,
+            "can_edit": manage and summary.status in services.EDITABLE,
         },
     )
 

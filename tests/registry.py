@@ -218,6 +218,12 @@ OBJECT_URLS += [
         lambda org: reverse("orders:amend", args=[_orders_summary(org, "pending").pk]),
     ),
     ObjectURL(
+        "orders:edit",
+        "orders.manage",
+        DEPARTMENT,
+        lambda org: reverse("orders:edit", args=[_orders_summary(org, "draft").pk]),
+    ),
+    ObjectURL(
         "orders:worker",
         "orders.manage",
         DEPARTMENT,
@@ -335,6 +341,11 @@ PAGES += [
         account=WORKER,
     ),
     Page("orders-new-summary", lambda w: reverse("orders:summary_create"), account=WORKER),
+    Page(
+        "orders-edit",
+        lambda w: reverse("orders:edit", args=[_demo_summary(w, "declined").pk]),
+        account=WORKER,
+    ),
     Page(
         "orders-amend",
         lambda w: reverse("orders:amend", args=[_demo_summary(w, "pending").pk]),

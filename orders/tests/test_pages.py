@@ -462,3 +462,32 @@ def test_a_service_without_incidents_says_so(world, coordinator):
     order = world.offered(service="transport").orders.get()
     response = coordinator.get(reverse("orders:report_create", args=[order.pk, "incident"]), follow=True)
     assert "This service does not take this kind of report." in response.content.decode()
+
+
+def test_a_declined_summary_is_corrected_and_offered_to_another_provider(world, worker):
+    summary = world.offered()
+    services.decline_summary(actor=world.coordinator, summary=summary, reason="No staff")
+    url = reverse("orders:edit", args=[summary.pk])
+    data = {
+        "provider": world.other_provider.pk,
+        "client_name": "Mélissa Rachyl-Doucet",
+        "service": summary.service_id,
+        "zone": summary.zone_id,
+        "service_centre": summary.service_centre_id,
+        "start_date": summary.start_date.isoformat(),
+        "end_date": summary.start_date.replace(year=2000).isoformat(),
+        "notes_for_provider": "",
+    }
+    response = worker.post(url, data)
+    assert "The end date cannot be before the start date." in response.content.decode()
+    data["end_date"] = summary.end_date.isoformat()
+    assert worker.post(url, data)["Location"] == reverse("orders:summary", args=[summary.pk])
+    summary.refresh_from_db()
+    assert summary.provider == world.other_provider and summary.client_name_search == "melissa rachyl-doucet"
+    services.offer_summary(actor=world.worker, summary=summary)
+    assert OrderSummary.objects.filter(
+        pk=summary.pk, status=S.OFFERED, provider=world.other_provider
+    ).exists()
+    # Once the provider holds it, it is no longer corrected here.
+    response = worker.get(url, follow=True)
+    assert "can be corrected" in response.content.decode()
