@@ -273,6 +273,30 @@ def amend_summary(*, actor, summary, order):
     return created
 
 
+@transaction.atomic
+def cancel_order(*, actor, order):
+    """Cancel one order of a summary being adjusted (Draft or Pending); the others stand."""
+    summary = _locked(order.summary)
+    if summary.status not in AMENDABLE:
+        raise _status_error(summary, AMENDABLE)
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.status == S.CANCELLED:
+        raise OrderActionError(_("This order is already cancelled. Nothing was changed."))
+    if not summary.orders.exclude(pk=order.pk).exclude(status=S.CANCELLED).exists():
+        raise OrderActionError(
+            _(
+                "This is the summary's only remaining order: cancel the whole summary instead. Nothing was changed."
+            )
+        )
+    order.status = S.CANCELLED
+    order.save(update_fields=["status"])
+    summary.save(update_fields=["updated_at"])
+    SummaryEvent.objects.create(
+        summary=summary, actor=actor, action="order_cancelled", note=order.number, to_status=summary.status
+    )
+    return order
+
+
 EDITABLE = (S.DRAFT, S.DECLINED, S.REVOKED)
 SUMMARY_FIELDS = (
     "provider",

@@ -18,6 +18,7 @@ urlpatterns = [
     path("orders/<int:pk>/", views.order_detail, name="order"),
     path("orders/<int:pk>/report/<slug:kind>/", views.report_create, name="report_create"),
     path("orders/<int:pk>/confirm/", views.confirm_month, name="confirm_month"),
+    path("orders/<int:pk>/cancel/", views.order_cancel, name="order_cancel"),
     path("reports/", views.report_list, name="report_list"),
     path("reports/<int:pk>/", views.report_detail, name="report"),
     path("reports/<int:pk>/recorded/", views.report_done, name="report_done"),

@@ -384,9 +384,28 @@ def order_detail(request, pk):
             "finance": has_capability(user, roles.FINANCE),
             "report_kinds": services.allowed_report_kinds(summary) if can_report else [],
             "can_confirm": can_report and summary.status == "activated",
+            "can_cancel_order": has_capability(user, roles.MANAGE)
+            and summary.status in services.AMENDABLE
+            and order.status != "cancelled",
             "confirmations": ConfirmationTable(selectors.order_confirmations(order), exclude=("order",)),
         },
     )
+
+
+@require_http_methods(["GET", "POST"])
+@capability_required(roles.MANAGE)
+def order_cancel(request, pk):
+    """Cancel one order of a summary being adjusted, after an "are you sure?" page."""
+    order = selectors.get_order_for_user(request.user, pk)
+    if request.method == "POST":
+        try:
+            services.cancel_order(actor=request.user, order=order)
+        except OrderActionError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Order %(number)s cancelled.") % {"number": order.number})
+        return redirect("orders:order", pk=pk)
+    return render(request, "orders/order_cancel.html", {"order": order, "summary": order.summary})
 
 
 @capability_required(roles.REPORT)

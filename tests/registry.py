@@ -218,6 +218,12 @@ OBJECT_URLS += [
         lambda org: reverse("orders:amend", args=[_orders_summary(org, "pending").pk]),
     ),
     ObjectURL(
+        "orders:order_cancel",
+        "orders.manage",
+        DEPARTMENT,
+        lambda org: reverse("orders:order_cancel", args=[_orders_summary(org, "pending").orders.get().pk]),
+    ),
+    ObjectURL(
         "orders:edit",
         "orders.manage",
         DEPARTMENT,
@@ -341,6 +347,11 @@ PAGES += [
         account=WORKER,
     ),
     Page("orders-new-summary", lambda w: reverse("orders:summary_create"), account=WORKER),
+    Page(
+        "orders-order-cancel",
+        lambda w: reverse("orders:order_cancel", args=[_demo_summary(w, "pending").orders.first().pk]),
+        account=WORKER,
+    ),
     Page(
         "orders-edit",
         lambda w: reverse("orders:edit", args=[_demo_summary(w, "declined").pk]),

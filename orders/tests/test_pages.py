@@ -491,3 +491,27 @@ def test_a_declined_summary_is_corrected_and_offered_to_another_provider(world, 
     # Once the provider holds it, it is no longer corrected here.
     response = worker.get(url, follow=True)
     assert "can be corrected" in response.content.decode()
+
+
+def test_the_department_cancels_one_order_after_confirming(world, worker):
+    summary = services.set_pending(actor=world.worker, summary=world.activated())
+    amendment = services.amend_summary(
+        actor=world.worker,
+        summary=summary,
+        order={
+            "effective_date": timezone.localdate(),
+            "per": "week",
+            "base_units": Decimal(-5),
+            "base_rate": Decimal(0),
+            "km_units": Decimal(0),
+            "other_monthly_cost": Decimal(0),
+            "client_contribution": Decimal(0),
+        },
+    )
+    url = reverse("orders:order_cancel", args=[amendment.pk])
+    assert "This cannot be undone" in worker.get(url).content.decode()
+    worker.post(url)
+    amendment.refresh_from_db()
+    assert amendment.status == S.CANCELLED
+    response = worker.post(url, follow=True)
+    assert "already cancelled" in response.content.decode()

@@ -262,3 +262,19 @@ def test_a_new_worker_takes_over_the_open_tasks_of_the_summary(world):
     assert moved == {f"/orders/summaries/{summary.pk}/", f"/orders/reports/{report.pk}/"}
     assert Task.objects.filter(assignee=world.worker, link=f"/orders/summaries/{unrelated.pk}/").exists()
     assert summary.events.first().action == "reassigned"
+
+
+def test_one_order_of_a_summary_being_adjusted_can_be_cancelled(world):
+    summary = world.activated()
+    first = summary.orders.get()
+    with pytest.raises(OrderActionError):
+        services.cancel_order(actor=world.worker, order=first)  # Activated: set Pending first
+    summary = services.set_pending(actor=world.worker, summary=summary)
+    with pytest.raises(OrderActionError):
+        services.cancel_order(actor=world.worker, order=first)  # the only order left
+    amendment = services.amend_summary(actor=world.worker, summary=summary, order=_order_data())
+    services.cancel_order(actor=world.worker, order=amendment)
+    services.reactivate_summary(actor=world.worker, summary=summary)
+    amendment.refresh_from_db()
+    first.refresh_from_db()
+    assert (first.status, amendment.status) == (S.ACTIVATED, S.CANCELLED)
