@@ -79,3 +79,9 @@ def test_the_language_chosen_on_the_sign_in_page_is_kept(settings):
     client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
     user.refresh_from_db()
     assert user.preferred_language == "en"
+
+
+def test_files_under_media_are_never_served_directly(settings):
+    settings.DEBUG = True
+    client = verified_client(UserFactory(is_staff=True))
+    assert client.get("/media/exports/2026/11/anything.csv").status_code == 404
