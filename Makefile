@@ -29,7 +29,7 @@ demo: migrate
 ## make run: install, migrate the embedded SQLite database, load demo data, serve on http://127.0.0.1:8000
 run: compile-messages demo
 	@echo "Liaison on http://$(HOST):$(PORT)/  (background tasks run in-process; mail and SMS in var/)"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(PY) manage.py runserver $(HOST):$(PORT)
 
 ## make test: the whole suite (unit, permission matrix, accessibility, browser flows)
 test: compile-messages

@@ -83,7 +83,7 @@ MIDDLEWARE = [
     "portal.middleware.UserLanguageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "portal.middleware.SecondFactorMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "portal.middleware.LoginRequiredMiddleware",
     "portal.middleware.ActiveMembershipMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

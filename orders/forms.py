@@ -1,6 +1,7 @@
 from datetime import date
 
 from django import forms
+from django.core.validators import MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from orders.models import (
@@ -76,6 +77,8 @@ class SummaryFieldsForm(forms.Form):
 
 
 class SummaryForm(SummaryFieldsForm, OrderFieldsForm):
+    """A new summary and its first order (amendments may subtract units; a first order may not)."""
+
     field_order = [
         "provider",
         "client_name",
@@ -93,6 +96,11 @@ class SummaryForm(SummaryFieldsForm, OrderFieldsForm):
     def __init__(self, *args, workers, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["worker"].queryset = workers
+        for name in ("base_units", "km_units", "other_monthly_cost", "client_contribution"):
+            field = self.fields[name]
+            field.min_value = 0
+            field.validators.append(MinValueValidator(0))
+            field.widget.attrs["min"] = "0"
 
     def clean(self):
         cleaned = super().clean()

@@ -117,8 +117,9 @@ def _tell_worker(summary, *, title, params, key, send_email=False):
 
 
 def _next_number(model, instance, pattern):
+    # Through save(), so that the audit log records the real number (searchable), not the placeholder.
     instance.number = pattern % instance.pk
-    model.objects.filter(pk=instance.pk).update(number=instance.number)
+    instance.save(update_fields=["number"])
 
 
 def _create_order(
@@ -319,6 +320,17 @@ def edit_summary(*, actor, summary, **fields):
         raise _status_error(summary, EDITABLE)
     if fields["end_date"] < fields["start_date"]:
         raise OrderActionError({"end_date": _("The end date cannot be before the start date.")})
+    outside = summary.orders.exclude(status=S.CANCELLED).exclude(
+        effective_date__range=(fields["start_date"], fields["end_date"])
+    )
+    if outside.exists():
+        raise OrderActionError(
+            {
+                "start_date": _(
+                    "An order of this summary takes effect outside these dates: keep the dates around it."
+                )
+            }
+        )
     changed = [name for name in SUMMARY_FIELDS if getattr(summary, name) != fields[name]]
     if not changed:
         return summary
@@ -434,6 +446,9 @@ def log_report(*, actor, order, kind, types=(), measures=(), **fields):
         if summary.status in REPORTABLE[kind]:
             raise OrderActionError(_("This service does not take this kind of report. Nothing was recorded."))
         raise _status_error(summary, REPORTABLE[kind])
+    occurred_on = fields.get("occurred_on")
+    if occurred_on and occurred_on < summary.start_date:
+        raise OrderActionError({"occurred_on": _("This date is before the service started.")})
     report = ServiceReport.objects.create(
         number=f"tmp-{uuid4().hex[:16]}",
         kind=kind,

@@ -473,7 +473,7 @@ THANKS = {
 def report_done(request, pk):
     report = selectors.get_report_for_user(request.user, pk)
     params = {
-        "date": formats.date_format(timezone.localtime(report.created_at), "d/m/Y H:i"),
+        "date": formats.date_format(timezone.localtime(report.created_at), "SHORT_DATETIME_FORMAT"),
         "name": report.summary.client_name,
     }
     return render(

@@ -19,6 +19,21 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request):
         return False
 
+    def add_message(
+        self, request, level, message_template=None, message_context=None, extra_tags="", message=None
+    ):
+        # "Successfully signed in" would be premature: the second factor is still to come.
+        if message_template == "account/messages/logged_in.txt":
+            return
+        return super().add_message(
+            request,
+            level,
+            message_template=message_template,
+            message_context=message_context,
+            extra_tags=extra_tags,
+            message=message,
+        )
+
     def send_mail(self, template_prefix, email, context):
         template = NOTIFY_TEMPLATES.get(template_prefix)
         if template is None:

@@ -1,14 +1,17 @@
 """Request plumbing of the shared layer: session limits, language, second factor, active role."""
 
 import time
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.auth import middleware as auth_middleware
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from portal.models import Language
 
@@ -121,3 +124,21 @@ class ActiveMembershipMiddleware:
         if request.user.is_authenticated:
             request.user._chosen_membership_id = request.session.get(ACTIVE_MEMBERSHIP_SESSION_KEY)
         return self.get_response(request)
+
+
+class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
+    """Django's, except that a form sent after the session ended comes back to the form's page
+    after sign-in (a POST-only address opened with GET would be a dead end)."""
+
+    def handle_no_permission(self, request, view_func):
+        if request.method in ("GET", "HEAD"):
+            return super().handle_no_permission(request, view_func)
+        referer = request.META.get("HTTP_REFERER", "")
+        if referer and url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}):
+            parts = urlsplit(referer)
+            target = parts.path + (f"?{parts.query}" if parts.query else "")
+        else:
+            target = reverse("portal:home")
+        return redirect_to_login(
+            target, self.get_login_url(view_func), self.get_redirect_field_name(view_func)
+        )

@@ -16,7 +16,12 @@ logger = logging.getLogger(__name__)
 
 
 def _render(message):
-    context = {**message.context, "link": message.link, "site_url": settings.SITE_URL}
+    context = {
+        **message.context,
+        "link": message.link,
+        "site_url": settings.SITE_URL,
+        "LANGUAGE_CODE": message.language,
+    }
     with translation.override(message.language):
         if message.channel == Channel.SMS:
             return {"body": render_to_string(f"{message.template}_sms.txt", context).strip()}

@@ -12,6 +12,7 @@ from django.db import connection
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -264,7 +265,8 @@ def export_download(request, pk):
     export = selectors.get_export_for_user(request.user, pk)
     if export.status != ExportStatus.READY or not export.file:
         raise Http404
-    filename = f"{slugify(export.name) or 'export'}-{export.created_at:%Y%m%d-%H%M}.{export.fmt}"
+    created = timezone.localtime(export.created_at)
+    filename = f"{slugify(export.name) or 'export'}-{created:%Y%m%d-%H%M}.{export.fmt}"
     return FileResponse(export.file.open("rb"), as_attachment=True, filename=filename)
 
 

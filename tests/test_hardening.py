@@ -85,3 +85,13 @@ def test_files_under_media_are_never_served_directly(settings):
     settings.DEBUG = True
     client = verified_client(UserFactory(is_staff=True))
     assert client.get("/media/exports/2026/11/anything.csv").status_code == 404
+
+
+def test_a_form_sent_after_the_session_ended_returns_to_its_page_after_sign_in():
+    response = Client().post(
+        "/role/", {"membership": "1"}, HTTP_REFERER="http://testserver/orders/dashboard/?x=1"
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/orders/dashboard/%3Fx%3D1"
+    response = Client().post("/role/", {}, HTTP_REFERER="https://evil.example.com/")
+    assert response["Location"] == "/accounts/login/?next=/"

@@ -431,7 +431,7 @@ def test_destructive_actions_ask_first(world, worker):
     summary = world.activated()
     url = reverse("orders:action", args=[summary.pk, "terminate"])
     page = worker.get(url).content.decode()
-    assert "This cannot be undone" in page
+    assert "You will not be able to go back on this" in page
     summary.refresh_from_db()
     assert summary.status == S.ACTIVATED
     worker.post(url)
@@ -509,9 +509,36 @@ def test_the_department_cancels_one_order_after_confirming(world, worker):
         },
     )
     url = reverse("orders:order_cancel", args=[amendment.pk])
-    assert "This cannot be undone" in worker.get(url).content.decode()
+    assert "You will not be able to go back on this" in worker.get(url).content.decode()
     worker.post(url)
     amendment.refresh_from_db()
     assert amendment.status == S.CANCELLED
     response = worker.post(url, follow=True)
     assert "already cancelled" in response.content.decode()
+
+
+def test_a_first_order_cannot_have_negative_amounts(world, worker):
+    from orders.models import ServiceCentre, ServiceType, Zone
+
+    today = timezone.localdate()
+    data = {
+        "provider": world.provider.pk,
+        "client_name": "Brighton Early",
+        "service": ServiceType.objects.get(code="home-support").pk,
+        "zone": Zone.objects.get(code="central").pk,
+        "service_centre": ServiceCentre.objects.get(code="sussex").pk,
+        "start_date": today.isoformat(),
+        "end_date": today.replace(year=today.year + 1).isoformat(),
+        "worker": world.worker.pk,
+        "effective_date": today.isoformat(),
+        "per": "week",
+        "base_units": "-5",
+        "base_rate": "30.09",
+        "km_units": "0",
+        "other_monthly_cost": "0",
+        "client_contribution": "-3",
+    }
+    response = worker.post(reverse("orders:summary_create"), data)
+    page = response.content.decode()
+    assert 'id="id_base_units_errors"' in page and 'id="id_client_contribution_errors"' in page
+    assert not OrderSummary.objects.exists()

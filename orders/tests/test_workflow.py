@@ -278,3 +278,37 @@ def test_one_order_of_a_summary_being_adjusted_can_be_cancelled(world):
     amendment.refresh_from_db()
     first.refresh_from_db()
     assert (first.status, amendment.status) == (S.ACTIVATED, S.CANCELLED)
+
+
+def test_corrections_keep_the_orders_within_the_summary_dates(world):
+    summary = world.summary()
+    fields = {name: getattr(summary, name) for name in services.SUMMARY_FIELDS}
+    fields["start_date"] = summary.start_date + timedelta(days=10)
+    with pytest.raises(OrderActionError):
+        services.edit_summary(actor=world.worker, summary=summary, **fields)
+
+
+def test_an_incident_cannot_predate_the_service(world):
+    summary = world.activated()
+    with pytest.raises(OrderActionError):
+        services.log_report(
+            actor=world.coordinator,
+            order=summary.orders.get(),
+            kind=ReportKind.INCIDENT,
+            description="x",
+            urgency="low",
+            location="home",
+            occurred_on=summary.start_date - timedelta(days=1),
+            occurred_at=timezone.localtime().time(),
+        )
+
+
+def test_the_audit_log_knows_records_by_their_number(world):
+    from auditlog.models import LogEntry
+
+    summary = world.activated()
+    report = services.log_report(
+        actor=world.coordinator, order=summary.orders.get(), kind=ReportKind.CHANGE, description="x"
+    )
+    assert LogEntry.objects.filter(object_repr=report.number).exists()
+    assert LogEntry.objects.filter(object_repr=summary.number).exists()
