@@ -101,6 +101,7 @@ def _email_provider(summary, event_key):
 
 
 def _tell_worker(summary, *, title, params, key, send_email=False):
+    # Titles here carry record numbers only, so they may go into the email body.
     portal_services.create_task(
         assignee=summary.worker,
         organization=summary.department,
@@ -110,6 +111,7 @@ def _tell_worker(summary, *, title, params, key, send_email=False):
         link=reverse("orders:summary", args=[summary.pk]),
         key=key,
         send_email=send_email,
+        title_in_email=True,
     )
 
 
@@ -469,6 +471,7 @@ def log_report(*, actor, order, kind, types=(), measures=(), **fields):
         link=reverse("orders:report", args=[report.pk]),
         key=f"orders:report:{report.pk}",
         send_email=True,
+        title_in_email=True,
     )
     return report
 

@@ -70,12 +70,22 @@ def _create_home_item(model, *, person_field, person, title, params, key, link, 
 
 @transaction.atomic
 def create_task(
-    *, assignee, title, due_date, link, params=None, organization=None, key=None, send_email=False
+    *,
+    assignee,
+    title,
+    due_date,
+    link,
+    params=None,
+    organization=None,
+    key=None,
+    send_email=False,
+    title_in_email=False,
 ):
     """A task for one person, linking to a record. `title` is a gettext_lazy string.
 
     With a `key`, creating the same task twice returns the first one. With `send_email`, the
-    person also gets an email (no title in it: titles may name a client) with the deep link.
+    person also gets an email with the deep link; the title goes into its body only with
+    `title_in_email`, for titles that carry record numbers and no personal details.
     """
     task = _create_home_item(
         Task,
@@ -94,7 +104,12 @@ def create_task(
             template="portal/emails/task_assigned",
             recipient=assignee,
             link=link,
-            context={"due_date": due_date.isoformat()},
+            context={
+                "due_date": due_date.isoformat(),
+                "title": {code: getattr(task, f"title_{code}") for code in LANGUAGE_CODES}
+                if title_in_email
+                else {},
+            },
         )
     return task
 

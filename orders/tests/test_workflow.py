@@ -195,6 +195,7 @@ def test_a_report_goes_to_the_worker_as_a_task_and_an_email(
     task = Task.objects.get(assignee=world.worker, link=f"/orders/reports/{report.pk}/")
     assert report.number in task.title_en and summary.number in task.title_fr
     assert [m.to for m in mailoutbox] == [[world.worker.email]]
+    assert f"New service report {report.number} on {summary.number}" in mailoutbox[0].body
     assert all("Rachyl" not in m.subject + m.body for m in mailoutbox)
 
 

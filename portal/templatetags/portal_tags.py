@@ -14,3 +14,11 @@ def isodate(value):
         return datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
     except (TypeError, ValueError):
         return value
+
+
+@register.filter
+def in_language(values, language):
+    """The text for this language from a {"fr": ..., "en": ...} mapping (message contexts)."""
+    if not isinstance(values, dict):
+        return values
+    return values.get(language) or next(iter(values.values()), "")
