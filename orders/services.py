@@ -83,13 +83,19 @@ STATUS_EMAILS = {
 }
 
 
-def _email_provider(summary, event_key):
+def _latest_event_key(summary):
+    """Identifies the status change just recorded: one email per change, even if a task is retried."""
+    return f"{summary.pk}:{summary.events.values_list('pk', flat=True).first()}"
+
+
+def _email_provider(summary):
     """The status email to the provider's care coordination people, each in their language.
 
     Only the summary number travels: no client name or personal detail. No link when revoked.
     """
     template = STATUS_EMAILS[summary.status]
     link = "" if summary.status == S.REVOKED else reverse("orders:summary", args=[summary.pk])
+    event_key = _latest_event_key(summary)
     for user in members_with_roles(summary.provider, CARE_COORDINATION_ROLES):
         portal_services.notify(
             key=f"orders:{event_key}:{user.pk}",
@@ -207,7 +213,7 @@ def offer_summary(*, actor, summary):
         summary, actor=actor, allowed=(S.DRAFT, S.DECLINED, S.REVOKED), to=to, action="offered"
     )
     _mark_sent(summary)
-    _email_provider(summary, f"{summary.pk}:{summary.events.first().pk}")
+    _email_provider(summary)
     return summary
 
 
@@ -218,7 +224,7 @@ def activate_summary(*, actor, summary):
         summary, actor=actor, allowed=(S.DRAFT, S.DECLINED, S.REVOKED), to=S.ACTIVATED, action="activated"
     )
     _mark_sent(summary)
-    _email_provider(summary, f"{summary.pk}:{summary.events.first().pk}")
+    _email_provider(summary)
     return summary
 
 
@@ -237,7 +243,7 @@ def reactivate_summary(*, actor, summary):
 def revoke_offer(*, actor, summary):
     """Take back an offer: it disappears from the provider's lists (they get an email, no link)."""
     summary = _change_status(summary, actor=actor, allowed=(S.OFFERED,), to=S.REVOKED, action="revoked")
-    _email_provider(summary, f"{summary.pk}:{summary.events.first().pk}")
+    _email_provider(summary)
     return summary
 
 
@@ -246,7 +252,7 @@ def cancel_summary(*, actor, summary):
     summary = _change_status(
         summary, actor=actor, allowed=(S.OFFERED, S.ACTIVATED, S.PENDING), to=S.CANCELLED, action="cancelled"
     )
-    _email_provider(summary, f"{summary.pk}:{summary.events.first().pk}")
+    _email_provider(summary)
     return summary
 
 
@@ -255,7 +261,7 @@ def terminate_summary(*, actor, summary):
     summary = _change_status(
         summary, actor=actor, allowed=(S.ACTIVATED, S.PENDING), to=S.TERMINATED, action="terminated"
     )
-    _email_provider(summary, f"{summary.pk}:{summary.events.first().pk}")
+    _email_provider(summary)
     return summary
 
 
@@ -392,7 +398,7 @@ def accept_summary(*, actor, summary, message=""):
         summary,
         title=_("%(number)s accepted by the service provider"),
         params={"number": summary.number},
-        key=f"orders:accepted:{summary.pk}:{summary.events.first().pk}",
+        key=f"orders:accepted:{_latest_event_key(summary)}",
         send_email=True,
     )
     return summary
@@ -412,7 +418,7 @@ def decline_summary(*, actor, summary, reason):
         summary,
         title=_("%(number)s declined by the service provider: offer it again or cancel it"),
         params={"number": summary.number},
-        key=f"orders:declined:{summary.pk}:{summary.events.first().pk}",
+        key=f"orders:declined:{_latest_event_key(summary)}",
         send_email=True,
     )
     return summary

@@ -112,7 +112,7 @@ def summary_create(request):
                 actor=request.user, department=active_organization(request.user), order=order, **data
             )
         except OrderActionError as error:
-            _apply_errors(form, error)
+            _show_errors(request, form, error)
         else:
             messages.success(
                 request, _("Order summary %(number)s created as a draft.") % {"number": summary.number}
