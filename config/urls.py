@@ -37,6 +37,7 @@ urlpatterns = [
     path("accounts/confirm-email/<str:key>/", not_offered),
     path("accounts/", include("allauth.urls")),
     path("orders/", include("orders.urls")),
+    path("employment/", include("referrals.urls")),
     path("", include("portal.urls")),
 ]
 

@@ -19,6 +19,7 @@ ORGANIZATIONS = {
     "provider": ("Soins à domicile Horizon", "Horizon Home Care", "provider_agency"),
     "provider2": ("Services de soutien Atlantique", "Atlantic Support Services", "provider_agency"),
     "employment": ("Agence d'emploi Cap-Acadie", "Cap-Acadie Employment Agency", "employment_agency"),
+    "employment2": ("Emploi Nouvelle Voie", "New Path Employment", "employment_agency"),
     "health": ("Hôpital régional de Moncton", "Moncton Regional Hospital", "health_establishment"),
     "bank": (
         "Banque d'interprètes du Nouveau-Brunswick",
@@ -79,6 +80,23 @@ ACCOUNTS = [
         False,
         [("employment", "referrals.case_manager")],
     ),
+    (
+        "casemanager2@demo.liaison.ca",
+        "Ryan",
+        "MacLeod",
+        "en",
+        False,
+        [("employment", "referrals.case_manager")],
+    ),
+    (
+        "supervisor@demo.liaison.ca",
+        "Hélène",
+        "Boudreau",
+        "fr",
+        False,
+        [("employment", "referrals.agency_supervisor")],
+    ),
+    ("newpath@demo.liaison.ca", "Lina", "Chiasson", "en", False, [("employment2", "referrals.case_manager")]),
     ("requester@demo.liaison.ca", "Paul", "Richard", "en", False, [("health", "interpreters.requester")]),
     (
         "coordinator@demo.liaison.ca",

@@ -179,6 +179,12 @@ class Membership(models.Model):
         )
 
 
+class Priority(models.TextChoices):
+    HIGH = "high", _("High")
+    NORMAL = "normal", _("Normal")
+    LOW = "low", _("Low")
+
+
 class HomeItem(models.Model):
     """What the home page lists for one person: a bilingual title, a date and a link to the record.
 
@@ -194,6 +200,18 @@ class HomeItem(models.Model):
     link = models.CharField(_("link"), max_length=500, help_text=_("Path of the record, e.g. /orders/12/."))
     key = models.CharField(max_length=200, unique=True, null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Optional columns of a work list (LaMPSS: priority, case id, person, program, created by).
+    priority = models.CharField(
+        _("priority"), max_length=6, choices=Priority.choices, default=Priority.NORMAL
+    )
+    record_number = models.CharField(_("record number"), max_length=40, blank=True)
+    record_link = models.CharField(_("record link"), max_length=500, blank=True)
+    about = models.CharField(_("person"), max_length=200, blank=True)
+    # details is bilingual through modeltranslation, like title (e.g. the program's name).
+    details = models.CharField(_("details"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
+    )
 
     class Meta:
         abstract = True

@@ -34,6 +34,8 @@ class Tile:
 
 _roles: dict[str, Role] = {}
 _tiles: dict[str, Tile] = {}
+# Small boxes an app adds to the home page for a capability (e.g. "case id → display").
+_home_boxes: dict[str, tuple[str, str]] = {}
 
 
 def register_role(code, *, label, organization_kinds, capabilities, description=""):
@@ -60,6 +62,14 @@ def register_tile(key, *, title, description, url_name, capability=None, order=1
         order=order,
         url_kwargs=url_kwargs or {},
     )
+
+
+def register_home_box(key, *, template_name, capability):
+    _home_boxes[key] = (template_name, capability)
+
+
+def all_home_boxes():
+    return [_home_boxes[key] for key in sorted(_home_boxes)]
 
 
 def get_role(code):

@@ -87,15 +87,19 @@ def home_horizon(today=None):
 
 
 def open_tasks_for(user, today=None):
-    return Task.objects.filter(
-        assignee=user, done_at__isnull=True, due_date__lte=home_horizon(today)
-    ).order_by("due_date", "pk")
+    return (
+        Task.objects.filter(assignee=user, done_at__isnull=True, due_date__lte=home_horizon(today))
+        .select_related("created_by")
+        .order_by("due_date", "pk")
+    )
 
 
 def unread_notifications_for(user, today=None):
-    return Notification.objects.filter(
-        recipient=user, read_at__isnull=True, due_date__lte=home_horizon(today)
-    ).order_by("due_date", "pk")
+    return (
+        Notification.objects.filter(recipient=user, read_at__isnull=True, due_date__lte=home_horizon(today))
+        .select_related("created_by")
+        .order_by("due_date", "pk")
+    )
 
 
 def all_open_tasks_for(user):

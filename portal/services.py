@@ -47,8 +47,10 @@ def _check_link(link):
         raise ValueError(f"A task or notification links to a path of the site, not {link!r}.")
 
 
-def _create_home_item(model, *, person_field, person, title, params, key, link, **fields):
+def _create_home_item(model, *, person_field, person, title, params, key, link, details=None, **fields):
     _check_link(link)
+    if fields.get("record_link"):
+        _check_link(fields["record_link"])
     titles = _in_each_language(title, params)
     values = {
         person_field: person,
@@ -57,6 +59,10 @@ def _create_home_item(model, *, person_field, person, title, params, key, link, 
         **{f"title_{code}": value for code, value in titles.items()},
         **fields,
     }
+    if details:
+        # Details are already bilingual ({"fr": ..., "en": ...}), e.g. a program's two names.
+        values["details"] = details.get(settings.LANGUAGE_CODE, "")
+        values.update({f"details_{code}": details.get(code, "") for code in LANGUAGE_CODES})
     if not key:
         return model.objects.create(**values)
     # Keys are per person, so two apps (or two people) cannot collide; a concurrent twin is harmless.
@@ -80,12 +86,15 @@ def create_task(
     key=None,
     send_email=False,
     title_in_email=False,
+    **columns,
 ):
     """A task for one person, linking to a record. `title` is a gettext_lazy string.
 
     With a `key`, creating the same task twice returns the first one. With `send_email`, the
     person also gets an email with the deep link; the title goes into its body only with
     `title_in_email`, for titles that carry record numbers and no personal details.
+    `columns` fill the optional work-list columns: priority, record_number, record_link, about,
+    details ({"fr": ..., "en": ...}) and created_by.
     """
     task = _create_home_item(
         Task,
@@ -97,6 +106,7 @@ def create_task(
         link=link,
         organization=organization,
         due_date=due_date,
+        **columns,
     )
     if send_email:
         notify(
@@ -123,6 +133,16 @@ def reassign_open_tasks(*, links, from_user, to_user):
 
 
 @transaction.atomic
+def hand_over_home_items(*, key_contains, from_user, to_user):
+    """Give someone else the open tasks and unread notifications whose keys name a record."""
+    tasks = Task.objects.filter(assignee=from_user, done_at__isnull=True, key__contains=key_contains)
+    notifications = Notification.objects.filter(
+        recipient=from_user, read_at__isnull=True, key__contains=key_contains
+    )
+    return tasks.update(assignee=to_user) + notifications.update(recipient=to_user)
+
+
+@transaction.atomic
 def complete_task(*, task):
     task = Task.objects.select_for_update().get(pk=task.pk)
     if task.done_at is not None:
@@ -133,7 +153,10 @@ def complete_task(*, task):
 
 
 @transaction.atomic
-def create_notification(*, recipient, title, link, params=None, due_date=None, organization=None, key=None):
+def create_notification(
+    *, recipient, title, link, params=None, due_date=None, organization=None, key=None, **columns
+):
+    """A notification for one person; `columns` as for create_task."""
     return _create_home_item(
         Notification,
         person_field="recipient",
@@ -144,7 +167,32 @@ def create_notification(*, recipient, title, link, params=None, due_date=None, o
         link=link,
         organization=organization,
         due_date=due_date or timezone.localdate(),
+        **columns,
     )
+
+
+@transaction.atomic
+def withdraw_home_items(*, keys):
+    """Remove the open tasks and unread notifications made with these keys, whoever holds them.
+
+    Used when what they announce no longer holds (an intervention's end date moved, or it was
+    deleted). Done tasks and read notifications stay as history.
+    """
+    removed = 0
+    for key in keys:
+        removed += Notification.objects.filter(key__endswith=f":{key}", read_at__isnull=True).delete()[0]
+        removed += Task.objects.filter(key__endswith=f":{key}", done_at__isnull=True).delete()[0]
+    return removed
+
+
+@transaction.atomic
+def complete_tasks(*, keys):
+    """Close the open tasks made with these keys (their work was done elsewhere in the record)."""
+    now = timezone.now()
+    count = 0
+    for key in keys:
+        count += Task.objects.filter(key__endswith=f":{key}", done_at__isnull=True).update(done_at=now)
+    return count
 
 
 @transaction.atomic

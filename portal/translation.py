@@ -13,9 +13,9 @@ class OrganizationTranslation(TranslationOptions):
 
 @register(Task)
 class TaskTranslation(TranslationOptions):
-    fields = ("title",)
+    fields = ("title", "details")
 
 
 @register(Notification)
 class NotificationTranslation(TranslationOptions):
-    fields = ("title",)
+    fields = ("title", "details")

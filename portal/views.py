@@ -62,20 +62,33 @@ def _tiles_for(user):
 HOME_LIST_LIMIT = 10
 
 
+def _home_extras(request):
+    """Templates of the home boxes the active role may use."""
+    return [
+        template
+        for template, capability in roles.all_home_boxes()
+        if has_capability(request.user, capability)
+    ]
+
+
 def home(request):
     user = request.user
-    tasks = selectors.open_tasks_for(user)
-    notifications = selectors.unread_notifications_for(user)
+    tasks = list(selectors.open_tasks_for(user)[:HOME_LIST_LIMIT])
+    notifications = list(selectors.unread_notifications_for(user)[:HOME_LIST_LIMIT])
     return render(
         request,
         "portal/home.html",
         {
             "tiles": _tiles_for(user),
             # The home page shows the first few; the full lists are one link away.
-            "tasks": tasks[:HOME_LIST_LIMIT],
-            "task_count": tasks.count(),
-            "notifications": notifications[:HOME_LIST_LIMIT],
-            "notification_count": notifications.count(),
+            "tasks": tasks,
+            "task_count": selectors.open_tasks_for(user).count(),
+            # Record columns (case id, person, program, created by) when the items carry them.
+            "task_columns": any(task.record_number for task in tasks),
+            "notifications": notifications,
+            "notification_count": selectors.unread_notifications_for(user).count(),
+            "notification_columns": any(item.record_number for item in notifications),
+            "home_extras": _home_extras(request),
             "horizon": selectors.home_horizon(),
         },
     )

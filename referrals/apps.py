@@ -7,4 +7,34 @@ class ReferralsConfig(AppConfig):
     verbose_name = _("Employment case management")
 
     def ready(self):
-        from referrals import roles  # noqa: F401  (registers the app's roles with the portal)
+        from auditlog.registry import auditlog
+
+        from referrals import roles  # noqa: F401  (registers the app's roles and tiles with the portal)
+        from referrals.models import (
+            Agreement,
+            BusinessPartner,
+            Case,
+            CaseDocument,
+            CaseNote,
+            EmploymentOutcome,
+            FundingRequest,
+            Intervention,
+            NeedsDetermination,
+            Office,
+            Person,
+        )
+
+        for model in (
+            Agreement,
+            Office,
+            Person,
+            Case,
+            CaseNote,
+            CaseDocument,
+            EmploymentOutcome,
+            NeedsDetermination,
+            Intervention,
+            FundingRequest,
+            BusinessPartner,
+        ):
+            auditlog.register(model)

@@ -51,9 +51,14 @@ def context(browser):
     context.close()
 
 
-def session_cookie(live_server_url, user, *, verified=True):
-    """A signed-in session for `user` (past the second factor when `verified`), as a cookie."""
+def session_cookie(live_server_url, user, *, verified=True, role=None):
+    """A signed-in session for `user` (past the second factor when `verified`), as a cookie;
+    `role` chooses the active membership of someone with several."""
     session = SessionStore()
+    if role:
+        from portal.middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
+
+        session[ACTIVE_MEMBERSHIP_SESSION_KEY] = user.memberships.get(role=role).pk
     session[SESSION_KEY] = str(user.pk)
     session[BACKEND_SESSION_KEY] = "allauth.account.auth_backends.AuthenticationBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()

@@ -30,7 +30,9 @@ def test_page_has_no_accessibility_violation(live_server, context, world, page_s
         user = world["users"][page_spec.account]
         user.preferred_language = language
         user.save(update_fields=["preferred_language"])
-        cookies.append(session_cookie(live_server.url, user, verified=page_spec.state == "verified"))
+        cookies.append(
+            session_cookie(live_server.url, user, verified=page_spec.state == "verified", role=page_spec.role)
+        )
     context.add_cookies(cookies)
     page = context.new_page()
     response = page.goto(live_server.url + page_spec.path(world))

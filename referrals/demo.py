@@ -1,0 +1,229 @@
+"""Demo employment cases: two agencies, several case managers, cases in every status of the cycle,
+with needs determinations, action plans, funding requests and notifications (idempotent)."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from referrals import services
+from referrals.models import (
+    Agreement,
+    Barrier,
+    Case,
+    DeliveryModel,
+    FundingType,
+    InterventionType,
+    PartnerService,
+    Program,
+)
+from referrals.reference import ensure_reference_data
+
+PARTNERS = [
+    # name, city, services, local coordinator
+    ("Collège communautaire de la Nouvelle-Écosse", "Halifax", ["training", "essential-skills"], False),
+    ("Collège communautaire du Nouveau-Brunswick", "Dieppe", ["training", "language"], False),
+    ("Centre de recherche d'emploi Atlantique", "Moncton", ["job-search"], False),
+    ("Entreprendre Atlantique", "Moncton", ["self-employment"], False),
+    ("Coordination locale Sud-Est", "Moncton", ["coordination"], True),
+]
+PERSONS = [
+    ("Jane", "Johnson", date(1985, 3, 14), "en"),
+    ("Mathieu", "Cormier", date(1979, 11, 2), "fr"),
+    ("Aisha", "Benali", date(1992, 6, 21), "fr"),
+    ("Peter", "MacNeil", date(1968, 1, 30), "en"),
+    ("Sylvie", "Thibodeau", date(1990, 9, 5), "fr"),
+    ("Daniel", "Savoie", date(1983, 4, 17), "fr"),
+    ("Grace", "O'Brien", date(1995, 12, 8), "en"),
+    ("Luc", "Gaudet", date(1975, 7, 23), "fr"),
+    ("Emma", "Landry", date(1988, 2, 11), "en"),
+    ("Rachid", "Haddad", date(1981, 10, 29), "fr"),
+    ("Marie", "LeBlanc", date(1993, 5, 19), "fr"),
+]
+# The path each demo case has taken through the cycle.
+STORIES = [
+    "intake",
+    "assessment",
+    "plan_development",
+    "plan_development_plan",
+    "plan_management",
+    "follow_up",
+    "closed",
+]
+
+
+def load_demo_data(context):
+    ensure_reference_data()
+    organizations, users = context["organizations"], context["users"]
+    department = organizations["department"]
+    agencies = [organizations["employment"], organizations["employment2"]]
+    if Case.objects.filter(agency__in=agencies).exists():
+        return
+    today = timezone.localdate()
+    for index, agency in enumerate(agencies):
+        Agreement.objects.get_or_create(
+            number=f"ENT-2026-{index + 1:03d}",
+            defaults={
+                "department": department,
+                "agency": agency,
+                "start_date": date(today.year - 1, 4, 1),
+                "funding_active": True,
+                "ecm_enabled": True,
+                "client_tracking": index == 0,
+            },
+        )
+    offices = {
+        agencies[0].pk: [
+            services.save_office(
+                agency=agencies[0],
+                name="Bureau de Moncton",
+                city="Moncton",
+                address="770, rue Main",
+                postal_code="E1C 1E7",
+            ),
+            services.save_office(
+                agency=agencies[0],
+                name="Bureau de Shediac",
+                city="Shediac",
+                address="290, rue Main",
+                postal_code="E4P 2E3",
+            ),
+        ],
+        agencies[1].pk: [
+            services.save_office(
+                agency=agencies[1],
+                name="Halifax Office",
+                city="Halifax",
+                address="1800 Argyle St",
+                postal_code="B3J 3N8",
+            ),
+        ],
+    }
+    services_by_code = {service.code: service for service in PartnerService.objects.all()}
+    partners = []
+    for name, city, codes, coordinator in PARTNERS:
+        partners.append(
+            services.save_partner(
+                name=name,
+                city=city,
+                is_local_coordinator=coordinator,
+                services=[services_by_code[code] for code in codes],
+            )
+        )
+    services.save_partner(
+        agency=agencies[0],
+        name="Atelier Menuiserie Bouctouche",
+        city="Bouctouche",
+        services=[services_by_code["training"]],
+    )
+    managers = {
+        agencies[0].pk: [users["casemanager@demo.liaison.ca"], users["casemanager2@demo.liaison.ca"]],
+        agencies[1].pk: [users["newpath@demo.liaison.ca"]],
+    }
+    ecm = Program.objects.get(code="ecm")
+    edmt = FundingType.objects.get(code="edmt")
+    agency_budget = FundingType.objects.get(code="agency")
+    types = {item.code: item for item in InterventionType.objects.select_related("dimension")}
+    barriers = list(Barrier.objects.filter(code__in=["essential-skills", "resume", "interview", "transport"]))
+    worker = users["worker@demo.liaison.ca"]
+    persons = iter(PERSONS)
+    for agency in agencies:
+        stories = STORIES if agency == agencies[0] else STORIES[:4]
+        for number, story in enumerate(stories):
+            first, last, birth, language = next(persons)
+            manager = managers[agency.pk][number % len(managers[agency.pk])]
+            person = services.save_person(
+                first_name=first,
+                last_name=last,
+                birth_date=birth,
+                preferred_language=language,
+                city="Moncton",
+            )
+            case = services.open_case(
+                actor=manager,
+                agency=agency,
+                person=person,
+                program=ecm,
+                office=offices[agency.pk][number % len(offices[agency.pk])],
+                case_manager=manager,
+                opened_on=today - timedelta(days=90 - number * 5),
+            )
+            if story == "intake":
+                continue
+            services.save_needs_determination(
+                actor=manager, case=case, barriers=barriers[:2], comments="Première évaluation."
+            )
+            if story == "assessment":
+                continue
+            services.save_needs_determination(
+                actor=manager,
+                case=case,
+                barriers=barriers,
+                comments="Évaluation complétée avec la cliente.",
+                complete_assessment_now=True,
+            )
+            if story == "plan_development":
+                continue
+            case.refresh_from_db()
+            workshop = services.add_intervention(
+                actor=manager,
+                case=case,
+                dimension=types["js-workshop"].dimension,
+                funding_requested=False,
+                intervention_type=types["js-workshop"],
+                funding_type=agency_budget,
+                delivery_model=DeliveryModel.EXTERNAL,
+                planned_start=today + timedelta(days=3),
+                planned_end=today + timedelta(days=4),
+                description="Atelier de deux jours : CV et entrevue.",
+                local_coordinator=None,
+                delivering_organization=partners[2],
+            )
+            training = services.add_intervention(
+                actor=manager,
+                case=case,
+                dimension=types["se-job-specific-formal"].dimension,
+                funding_requested=True,
+                intervention_type=types["se-job-specific-formal"],
+                funding_type=edmt,
+                delivery_model=DeliveryModel.EXTERNAL,
+                planned_start=today + timedelta(days=20),
+                planned_end=today + timedelta(days=200),
+                description="Programme de formation en soins de longue durée.",
+                local_coordinator=partners[4],
+                delivering_organization=partners[1],
+            )
+            request = services.request_funding(
+                actor=manager,
+                intervention=training,
+                amount=Decimal("4850.00"),
+                justification="Frais de scolarité et matériel.",
+            )
+            if story == "plan_development_plan":
+                continue
+            services.approve_funding(actor=worker, funding_request=request, comment="Conforme à l'entente.")
+            case = services.start_plan_management(actor=manager, case=case)
+            services.start_intervention(actor=manager, intervention=workshop)
+            services.add_note(
+                actor=manager,
+                case=case,
+                subject="Plan signé",
+                text="Plan d'action revu et signé avec la personne.",
+            )
+            if story == "plan_management":
+                continue
+            services.complete_intervention(actor=manager, intervention=workshop)
+            case = services.start_follow_up(actor=manager, case=case)
+            services.record_outcome(
+                actor=manager,
+                case=case,
+                outcome="part_time",
+                outcome_date=today - timedelta(days=2),
+                employer="Pharmacie Jean Coutu",
+                occupation="Commis",
+                hours_per_week=24,
+                notes="",
+            )
+            if story == "follow_up":
+                continue
+            services.close_case(actor=manager, case=case, reason="Emploi trouvé; suivi terminé.")

@@ -1,0 +1,50 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from portal.selectors import active_organization
+from referrals.models import CaseStatus, Program
+from referrals.selectors import case_managers
+
+
+class _PersonChoiceField(django_filters.fields.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.email
+
+
+class PersonChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = _PersonChoiceField
+
+
+class CaseFilter(django_filters.FilterSet):
+    """Cases by ID or person's name, status, program and case manager."""
+
+    q = django_filters.CharFilter(label=_("Case ID or person's name"), method="filter_q")
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=CaseStatus.choices, empty_label=_("Any status")
+    )
+    program = django_filters.ModelChoiceFilter(
+        label=_("Program"), queryset=Program.objects.all(), empty_label=_("Any program")
+    )
+    case_manager = PersonChoiceFilter(
+        label=_("Case manager"), queryset=None, empty_label=_("Any case manager")
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        organization = active_organization(user)
+        field = self.filters["case_manager"]
+        if organization is not None and organization.kind == "employment_agency":
+            field.queryset = case_managers(organization)
+        else:
+            del self.filters["case_manager"]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        if value.isdigit():
+            return queryset.filter(number=int(value)) if int(value) < 2_000_000_000 else queryset.none()
+        for word in value.split()[:4]:
+            queryset = queryset.filter(
+                Q(person__last_name__icontains=word) | Q(person__first_name__icontains=word)
+            )
+        return queryset

@@ -1,0 +1,659 @@
+"""Every write of employment case management: keyword-only, atomic, one function per status change.
+
+Statuses change under a row lock with a guard on the current status, so two people acting on the
+same case or intervention at once cannot both succeed: the second gets a clear message.
+"""
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal import services as portal_services
+from portal.models import Priority
+from referrals.models import (
+    CASE_NUMBER_BASE,
+    EDITABLE_INTERVENTION_STATUSES,
+    OPEN_CASE_STATUSES,
+    PLAN_STATUSES,
+    Agreement,
+    BusinessPartner,
+    Case,
+    CaseDocument,
+    CaseNote,
+    CaseStatus,
+    CaseStatusChange,
+    EmploymentOutcome,
+    FundingRequest,
+    FundingStatus,
+    Intervention,
+    InterventionStatus,
+    NeedsDetermination,
+    Office,
+    Person,
+    PlanPrint,
+)
+
+CS = CaseStatus
+IS = InterventionStatus
+# The guide: the "Develop action plan" task is due two weeks after the assessment is completed.
+PLAN_TASK_DELAY = timedelta(days=14)
+
+
+class CaseActionError(ValidationError):
+    """An action the current status does not allow, or bad input: nothing was changed."""
+
+
+def _choices_text(values, choices):
+    return str(_(" or ")).join(str(choices(value).label) for value in values)
+
+
+# Work-list items about a case ------------------------------------------------------------------
+
+
+def case_key(case, suffix):
+    """Keys of every task and notification about a case share this prefix (reassignment moves them)."""
+    return f"referrals.case.{case.pk}.{suffix}"
+
+
+def _columns(case, actor, priority=Priority.NORMAL):
+    """The LaMPSS work-list columns: case id, person, program, created by."""
+    return {
+        "priority": priority,
+        "record_number": str(case.number),
+        "record_link": case.get_absolute_url(),
+        "about": case.person.display_name,
+        "details": {"fr": case.program.name_fr, "en": case.program.name_en},
+        "created_by": actor,
+        "organization": case.agency,
+    }
+
+
+# Agencies, agreements, offices -----------------------------------------------------------------
+
+
+@transaction.atomic
+def save_agreement(*, agreement=None, department, **fields):
+    agreement = agreement or Agreement(department=department)
+    for name, value in fields.items():
+        setattr(agreement, name, value)
+    agreement.full_clean()
+    agreement.save()
+    return agreement
+
+
+@transaction.atomic
+def save_office(*, office=None, agency, **fields):
+    office = office or Office(agency=agency)
+    for name, value in fields.items():
+        setattr(office, name, value)
+    office.save()
+    return office
+
+
+@transaction.atomic
+def save_reference_item(*, item, **fields):
+    for name, value in fields.items():
+        setattr(item, name, value)
+    item.name = fields.get("name_fr", item.name)
+    item.save()
+    return item
+
+
+# Persons and cases ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_person(*, person=None, **fields):
+    person = person or Person()
+    for name, value in fields.items():
+        setattr(person, name, value)
+    person.save()
+    return person
+
+
+def _agency_may_open(agency, program, today):
+    """An agency opens cases while its funding agreement is active (and ECM is on, for ECM programs)."""
+    agreements = Agreement.objects.filter(agency=agency, funding_active=True, start_date__lte=today).exclude(
+        end_date__lt=today
+    )
+    if program.needs_ecm_agreement:
+        agreements = agreements.filter(ecm_enabled=True)
+    return agreements.exists()
+
+
+@transaction.atomic
+def open_case(*, actor, agency, person, program, office, case_manager, opened_on=None):
+    today = timezone.localdate()
+    opened_on = opened_on or today
+    if office.agency_id != agency.pk:
+        raise CaseActionError({"office": _("Choose an office of your agency.")})
+    if not _agency_may_open(agency, program, today):
+        raise CaseActionError(
+            {
+                "program": _(
+                    "Your agency has no active agreement for this program: a case cannot be opened in it."
+                )
+            }
+        )
+    if opened_on > today:
+        raise CaseActionError({"opened_on": _("The opening date cannot be in the future.")})
+    for _attempt in range(5):
+        number = (Case.objects.aggregate(top=Max("number"))["top"] or CASE_NUMBER_BASE) + 1
+        try:
+            with transaction.atomic():
+                case = Case.objects.create(
+                    number=number,
+                    person=person,
+                    program=program,
+                    agency=agency,
+                    office=office,
+                    case_manager=case_manager,
+                    opened_on=opened_on,
+                )
+            break
+        except IntegrityError:
+            continue  # someone took this number at the same moment: take the next one
+    else:
+        raise CaseActionError(_("The case could not be numbered. Please try again."))
+    CaseStatusChange.objects.create(case=case, from_status="", to_status=CS.INTAKE, changed_by=actor)
+    return case
+
+
+@transaction.atomic
+def update_case_information(*, actor, case, **fields):
+    case = _locked_case(case)
+    if case.is_closed:
+        raise CaseActionError(_("This case is closed: its information can no longer be changed."))
+    for name, value in fields.items():
+        setattr(case, name, value)
+    case.save(update_fields=list(fields))
+    return case
+
+
+def _locked_case(case):
+    return Case.objects.select_for_update().select_related("person", "program", "agency").get(pk=case.pk)
+
+
+def _status_error(case, allowed):
+    return CaseActionError(
+        _("This case is now %(status)s: this action needs it to be %(allowed)s. Nothing was changed.")
+        % {"status": case.get_status_display(), "allowed": _choices_text(allowed, CS)}
+    )
+
+
+def _change_status(case, *, actor, allowed, to, comment=""):
+    """Lock, check, change, record. The caller is inside a transaction."""
+    locked = _locked_case(case)
+    if locked.status not in allowed:
+        raise _status_error(locked, allowed)
+    previous = locked.status
+    locked.status = to
+    fields = ["status"]
+    if to == CS.CLOSED:
+        locked.closed_on = timezone.localdate()
+        locked.closure_reason = comment
+        fields += ["closed_on", "closure_reason"]
+    elif previous == CS.CLOSED:
+        locked.closed_on = None
+        fields.append("closed_on")
+    locked.save(update_fields=fields)
+    CaseStatusChange.objects.create(
+        case=locked, from_status=previous, to_status=to, changed_by=actor, comment=comment
+    )
+    return locked
+
+
+@transaction.atomic
+def start_assessment(*, actor, case):
+    return _change_status(case, actor=actor, allowed=[CS.INTAKE], to=CS.ASSESSMENT)
+
+
+@transaction.atomic
+def complete_assessment(*, actor, case):
+    """The assessment is done: the case moves to action plan development and the case manager
+    gets the task "Develop action plan", due two weeks later (LaMPSS)."""
+    case = _change_status(case, actor=actor, allowed=[CS.INTAKE, CS.ASSESSMENT], to=CS.PLAN_DEVELOPMENT)
+    portal_services.create_task(
+        assignee=case.case_manager,
+        title=_("Develop action plan"),
+        due_date=timezone.localdate() + PLAN_TASK_DELAY,
+        link=reverse("referrals:plan", args=[case.number]),
+        key=case_key(case, f"develop-plan.{case.status_changes.count()}"),
+        send_email=True,
+        title_in_email=True,
+        **_columns(case, actor, Priority.HIGH),
+    )
+    return case
+
+
+@transaction.atomic
+def start_plan_management(*, actor, case):
+    """The plan was reviewed and signed with the client: the "Develop action plan" task is done."""
+    if not case.interventions.exists():
+        raise CaseActionError(_("Add at least one intervention to the action plan before managing it."))
+    case = _change_status(case, actor=actor, allowed=[CS.PLAN_DEVELOPMENT], to=CS.PLAN_MANAGEMENT)
+    _complete_plan_tasks(case)
+    return case
+
+
+def _complete_plan_tasks(case):
+    keys = [case_key(case, f"develop-plan.{count}") for count in range(case.status_changes.count() + 1)]
+    portal_services.complete_tasks(keys=keys)
+
+
+@transaction.atomic
+def start_follow_up(*, actor, case):
+    return _change_status(case, actor=actor, allowed=[CS.PLAN_MANAGEMENT], to=CS.FOLLOW_UP)
+
+
+@transaction.atomic
+def close_case(*, actor, case, reason):
+    if not reason.strip():
+        raise CaseActionError({"reason": _("Give the reason for closing the case.")})
+    case = _change_status(case, actor=actor, allowed=OPEN_CASE_STATUSES, to=CS.CLOSED, comment=reason.strip())
+    _complete_plan_tasks(case)
+    return case
+
+
+@transaction.atomic
+def reopen_case(*, actor, case, reason):
+    if not reason.strip():
+        raise CaseActionError({"reason": _("Give the reason for reopening the case.")})
+    return _change_status(case, actor=actor, allowed=[CS.CLOSED], to=CS.ASSESSMENT, comment=reason.strip())
+
+
+# The status tool offers the next steps of the cycle; each maps to its own function above.
+STATUS_ACTIONS = {
+    "start-assessment": (start_assessment, [CS.INTAKE], _("Start the assessment")),
+    "complete-assessment": (complete_assessment, [CS.INTAKE, CS.ASSESSMENT], _("Complete the assessment")),
+    "manage-plan": (start_plan_management, [CS.PLAN_DEVELOPMENT], _("Action plan signed: manage the plan")),
+    "follow-up": (start_follow_up, [CS.PLAN_MANAGEMENT], _("Start the follow-up")),
+}
+
+
+@transaction.atomic
+def reassign_case(*, actor, case, case_manager):
+    """Give the case to another case manager of the agency; open tasks and notifications follow."""
+    locked = _locked_case(case)
+    if locked.is_closed:
+        raise CaseActionError(_("This case is closed: it cannot be reassigned."))
+    if locked.case_manager_id == case_manager.pk:
+        return locked
+    previous = locked.case_manager
+    locked.case_manager = case_manager
+    locked.save(update_fields=["case_manager"])
+    portal_services.hand_over_home_items(
+        key_contains=f":{case_key(locked, '')}", from_user=previous, to_user=case_manager
+    )
+    CaseStatusChange.objects.create(
+        case=locked,
+        from_status=locked.status,
+        to_status=locked.status,
+        changed_by=actor,
+        comment=str(_("Case reassigned from %(old)s to %(new)s."))
+        % {"old": previous.get_full_name(), "new": case_manager.get_full_name()},
+    )
+    portal_services.create_notification(
+        recipient=case_manager,
+        title=_("Case assigned to you"),
+        link=locked.get_absolute_url(),
+        key=case_key(locked, f"assigned.{timezone.now():%Y%m%d%H%M%S%f}"),
+        **_columns(locked, actor),
+    )
+    return locked
+
+
+# Case tools ----------------------------------------------------------------------------------
+
+
+def _open_case(case):
+    if case.is_closed:
+        raise CaseActionError(_("This case is closed: reopen it first. Nothing was changed."))
+
+
+@transaction.atomic
+def add_note(*, actor, case, subject, text):
+    case = _locked_case(case)
+    _open_case(case)
+    return CaseNote.objects.create(case=case, subject=subject, text=text, author=actor)
+
+
+@transaction.atomic
+def add_document(*, actor, case, document_type, description, upload, content_type):
+    case = _locked_case(case)
+    _open_case(case)
+    return CaseDocument.objects.create(
+        case=case,
+        document_type=document_type,
+        description=description,
+        file=upload,
+        original_name=upload.name[:200],
+        content_type=content_type,
+        size=upload.size,
+        uploaded_by=actor,
+    )
+
+
+@transaction.atomic
+def add_case_task(*, actor, case, title, due_date, assignee):
+    case = _locked_case(case)
+    _open_case(case)
+    if due_date < timezone.localdate():
+        raise CaseActionError({"due_date": _("The due date cannot be in the past.")})
+    return portal_services.create_task(
+        assignee=assignee,
+        title=title,
+        due_date=due_date,
+        link=case.get_absolute_url(),
+        key=case_key(case, f"task.{timezone.now():%Y%m%d%H%M%S%f}"),
+        **_columns(case, actor),
+    )
+
+
+@transaction.atomic
+def record_outcome(*, actor, case, **fields):
+    case = _locked_case(case)
+    if case.status not in (CS.PLAN_MANAGEMENT, CS.FOLLOW_UP, CS.CLOSED):
+        raise CaseActionError(
+            _("Employment outcomes are recorded once the action plan is under way (management or follow-up).")
+        )
+    if fields["outcome_date"] > timezone.localdate():
+        raise CaseActionError({"outcome_date": _("The date of an outcome cannot be in the future.")})
+    return EmploymentOutcome.objects.create(case=case, recorded_by=actor, **fields)
+
+
+# Needs determination -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_needs_determination(*, actor, case, barriers, comments, complete_assessment_now=False):
+    """Saving makes a new version; the earlier ones stay readable in the archive."""
+    locked = _locked_case(case)
+    _open_case(locked)
+    if complete_assessment_now and locked.status not in (CS.INTAKE, CS.ASSESSMENT):
+        raise _status_error(locked, [CS.INTAKE, CS.ASSESSMENT])
+    if complete_assessment_now and not barriers:
+        raise CaseActionError(
+            {"barriers": _("Choose at least one barrier to employment before completing the assessment.")}
+        )
+    version = (locked.needs_determinations.aggregate(top=Max("version"))["top"] or 0) + 1
+    determination = NeedsDetermination.objects.create(
+        case=locked,
+        version=version,
+        comments=comments,
+        created_by=actor,
+        completes_assessment=complete_assessment_now,
+    )
+    determination.barriers.set(barriers)
+    if complete_assessment_now:
+        complete_assessment(actor=actor, case=locked)
+    elif locked.status == CS.INTAKE:
+        start_assessment(actor=actor, case=locked)
+    return determination
+
+
+# Interventions -------------------------------------------------------------------------------
+
+
+def _intervention_keys(intervention, start=None, end=None):
+    case = intervention.case
+    return [
+        case_key(case, f"intervention.{intervention.pk}.start.{start or intervention.planned_start}"),
+        case_key(case, f"intervention.{intervention.pk}.end.{end or intervention.planned_end}"),
+    ]
+
+
+def _announce(intervention, actor, *, start=True, end=True):
+    """Follow-up notifications at the intervention's start and at its end (LaMPSS)."""
+    case = intervention.case
+    link = reverse("referrals:intervention", args=[case.number, intervention.pk])
+    start_key, end_key = _intervention_keys(intervention)
+    if start:
+        portal_services.create_notification(
+            recipient=case.case_manager,
+            title=_("Action required: an intervention starts"),
+            link=link,
+            due_date=intervention.planned_start,
+            key=start_key,
+            **_columns(case, actor),
+        )
+    if end:
+        portal_services.create_notification(
+            recipient=case.case_manager,
+            title=_("Action required: an intervention ends, follow up"),
+            link=link,
+            due_date=intervention.planned_end,
+            key=end_key,
+            **_columns(case, actor),
+        )
+
+
+def _check_intervention(case, fields):
+    errors = {}
+    if fields["planned_end"] < fields["planned_start"]:
+        errors["planned_end"] = _("The end date cannot be before the start date.")
+    if fields["intervention_type"].dimension_id != fields["dimension"].pk:
+        errors["intervention_type"] = _("Choose an intervention type of the chosen employability dimension.")
+    if fields.get("funding_requested") and not fields.get("funding_type"):
+        errors["funding_type"] = _("Choose the funding type of an intervention with a funding request.")
+    for field in ("local_coordinator", "delivering_organization"):
+        partner = fields.get(field)
+        if partner is not None and partner.agency_id not in (None, case.agency_id):
+            errors[field] = _("Choose a business partner from your directory.")
+    if errors:
+        raise CaseActionError(errors)
+
+
+def _plan_open(case):
+    if case.status not in PLAN_STATUSES:
+        raise CaseActionError(
+            _("The action plan can be changed once the assessment is completed and until the case is closed.")
+        )
+
+
+@transaction.atomic
+def add_intervention(*, actor, case, **fields):
+    case = _locked_case(case)
+    _plan_open(case)
+    _check_intervention(case, fields)
+    intervention = Intervention.objects.create(case=case, created_by=actor, **fields)
+    _announce(intervention, actor)
+    return intervention
+
+
+def _locked_intervention(intervention):
+    return (
+        Intervention.objects.select_for_update()
+        .select_related("case", "case__person", "case__program", "case__agency", "case__case_manager")
+        .get(pk=intervention.pk)
+    )
+
+
+def _intervention_status_error(intervention, allowed):
+    return CaseActionError(
+        _("This intervention is now %(status)s: this action needs it to be %(allowed)s. Nothing was changed.")
+        % {"status": intervention.get_status_display(), "allowed": _choices_text(allowed, IS)}
+    )
+
+
+@transaction.atomic
+def update_intervention(*, actor, intervention, **fields):
+    """Save one intervention. A new end date replaces the end notification (and likewise the start)."""
+    locked = _locked_intervention(intervention)
+    if locked.status not in EDITABLE_INTERVENTION_STATUSES:
+        raise _intervention_status_error(locked, EDITABLE_INTERVENTION_STATUSES)
+    _plan_open(locked.case)
+    _check_intervention(locked.case, fields)
+    old_start, old_end = locked.planned_start, locked.planned_end
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.save()
+    start_moved = old_start != locked.planned_start and locked.status == IS.PLANNED
+    end_moved = old_end != locked.planned_end
+    old_keys = _intervention_keys(locked, old_start, old_end)
+    portal_services.withdraw_home_items(
+        keys=[key for key, moved in zip(old_keys, (start_moved, end_moved), strict=True) if moved]
+    )
+    _announce(locked, actor, start=start_moved, end=end_moved)
+    return locked
+
+
+def _change_intervention(intervention, *, allowed, to):
+    locked = _locked_intervention(intervention)
+    if locked.status not in allowed:
+        raise _intervention_status_error(locked, allowed)
+    _plan_open(locked.case)
+    locked.status = to
+    locked.save(update_fields=["status", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def start_intervention(*, actor, intervention):
+    locked = _change_intervention(intervention, allowed=[IS.PLANNED], to=IS.IN_PROGRESS)
+    portal_services.withdraw_home_items(keys=_intervention_keys(locked)[:1])
+    return locked
+
+
+@transaction.atomic
+def complete_intervention(*, actor, intervention):
+    locked = _change_intervention(intervention, allowed=[IS.IN_PROGRESS], to=IS.COMPLETED)
+    return locked
+
+
+@transaction.atomic
+def cancel_intervention(*, actor, intervention):
+    locked = _change_intervention(intervention, allowed=[IS.PLANNED, IS.IN_PROGRESS], to=IS.CANCELLED)
+    portal_services.withdraw_home_items(keys=_intervention_keys(locked))
+    locked.funding_requests.filter(status=FundingStatus.SUBMITTED).update(
+        status=FundingStatus.REFUSED,
+        decided_at=timezone.now(),
+        decision_comment=str(_("The intervention was cancelled.")),
+    )
+    return locked
+
+
+INTERVENTION_ACTIONS = {
+    "start": (start_intervention, [IS.PLANNED], _("Mark as in progress")),
+    "complete": (complete_intervention, [IS.IN_PROGRESS], _("Mark as completed")),
+    "cancel": (cancel_intervention, [IS.PLANNED, IS.IN_PROGRESS], _("Cancel the intervention")),
+}
+
+
+@transaction.atomic
+def delete_interventions(*, actor, case, interventions):
+    """Delete planned interventions for good (the guide: only Planned ones; all or none)."""
+    case = _locked_case(case)
+    _plan_open(case)
+    ids = [intervention.pk for intervention in interventions]
+    locked = list(Intervention.objects.select_for_update().filter(case=case, pk__in=ids).order_by("pk"))
+    if not locked:
+        raise CaseActionError(_("Choose the interventions to delete."))
+    refused = [intervention for intervention in locked if intervention.status != IS.PLANNED]
+    if refused:
+        raise CaseActionError(
+            _(
+                "Only planned interventions can be deleted; %(names)s already started or ended. "
+                "Nothing was deleted."
+            )
+            % {"names": ", ".join(str(intervention.intervention_type) for intervention in refused)}
+        )
+    for intervention in locked:
+        intervention.case = case
+        portal_services.withdraw_home_items(keys=_intervention_keys(intervention))
+    Intervention.objects.filter(pk__in=[intervention.pk for intervention in locked]).delete()
+    return len(locked)
+
+
+# Funding -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_funding(*, actor, intervention, amount, justification):
+    locked = _locked_intervention(intervention)
+    if not locked.funding_requested:
+        raise CaseActionError(_("This intervention has no funding request: edit it and tick the box first."))
+    if locked.status not in EDITABLE_INTERVENTION_STATUSES:
+        raise _intervention_status_error(locked, EDITABLE_INTERVENTION_STATUSES)
+    if locked.funding_requests.filter(status=FundingStatus.SUBMITTED).exists():
+        raise CaseActionError(_("A funding request for this intervention is already waiting for a decision."))
+    if amount is None or amount <= 0:
+        raise CaseActionError({"amount": _("Enter an amount greater than zero.")})
+    return FundingRequest.objects.create(
+        intervention=locked, amount=amount, justification=justification, requested_by=actor
+    )
+
+
+def _decide(funding_request, *, actor, to, comment):
+    locked = (
+        FundingRequest.objects.select_for_update()
+        .select_related(
+            "intervention__case__person", "intervention__case__program", "intervention__case__agency"
+        )
+        .get(pk=funding_request.pk)
+    )
+    if locked.status != FundingStatus.SUBMITTED:
+        raise CaseActionError(
+            _("This funding request is already %(status)s. Nothing was changed.")
+            % {"status": locked.get_status_display()}
+        )
+    locked.status = to
+    locked.decided_by = actor
+    locked.decided_at = timezone.now()
+    locked.decision_comment = comment
+    locked.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
+    case = locked.intervention.case
+    portal_services.create_notification(
+        recipient=case.case_manager,
+        title=_("Funding request approved") if to == FundingStatus.APPROVED else _("Funding request refused"),
+        link=reverse("referrals:intervention", args=[case.number, locked.intervention_id]),
+        key=case_key(case, f"funding.{locked.pk}.{to}"),
+        **_columns(case, actor),
+    )
+    return locked
+
+
+@transaction.atomic
+def approve_funding(*, actor, funding_request, comment=""):
+    return _decide(funding_request, actor=actor, to=FundingStatus.APPROVED, comment=comment)
+
+
+@transaction.atomic
+def refuse_funding(*, actor, funding_request, comment):
+    if not comment.strip():
+        raise CaseActionError({"comment": _("Give the reason for refusing the funding request.")})
+    return _decide(funding_request, actor=actor, to=FundingStatus.REFUSED, comment=comment.strip())
+
+
+# Business partners ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_partner(*, partner=None, agency=None, services=(), **fields):
+    """A public partner (agency None, the department's) or one private to an agency."""
+    partner = partner or BusinessPartner(agency=agency)
+    for name, value in fields.items():
+        setattr(partner, name, value)
+    partner.save()
+    partner.services.set(services)
+    return partner
+
+
+# Printing the plan ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_plan_print(*, actor, case, language):
+    """The PDF is built by a Celery task (plans can be long); the page shows it once ready."""
+    if not case.interventions.exists():
+        raise CaseActionError(_("The action plan has no intervention yet: add one before printing."))
+    plan_print = PlanPrint.objects.create(case=case, language=language, requested_by=actor)
+    from referrals.tasks import build_plan_print
+
+    transaction.on_commit(lambda: build_plan_print.delay(plan_print.pk))
+    return plan_print

@@ -1,0 +1,1182 @@
+"""Employment case management screens (LaMPSS): thin views over selectors and services."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.forms import modelform_factory
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from portal.exports import request_export
+from portal.permissions import capability_required, has_capability
+from portal.selectors import active_organization
+from portal.services import record_view
+from portal.tables import paginate
+from referrals import roles, selectors, services
+from referrals.filters import CaseFilter
+from referrals.forms import (
+    AccountabilityForm,
+    AdditionalInformationForm,
+    AgreementForm,
+    CaseLookupForm,
+    CaseTaskForm,
+    DeleteInterventionsForm,
+    DocumentForm,
+    EducationForm,
+    FundingDecisionForm,
+    FundingRequestForm,
+    InterventionForm,
+    NeedsForm,
+    NoteForm,
+    OfficeForm,
+    OpenCaseForm,
+    OutcomeForm,
+    PartnerForm,
+    PartnerSearchForm,
+    PersonForm,
+    PrintForm,
+    ReasonForm,
+    ReassignForm,
+)
+from referrals.models import (
+    Agreement,
+    Barrier,
+    CaseStatus,
+    Dimension,
+    FundingStatus,
+    FundingType,
+    InterventionStatus,
+    InterventionType,
+    PartnerService,
+    PlanPrint,
+    PrintStatus,
+    Program,
+)
+from referrals.services import CaseActionError
+from referrals.tables import (
+    AccountabilityTable,
+    AgreementTable,
+    CaseTable,
+    FundingRequestTable,
+    PartnerTable,
+    ReferenceTable,
+)
+
+
+def _show_error(request, form, error):
+    """Field errors next to their fields; anything else as a page message. Nothing typed is lost."""
+    if hasattr(error, "error_dict") and form is not None:
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        messages.error(request, " ".join(error.messages))
+
+
+def _can_manage(request, case):
+    return has_capability(request.user, roles.MANAGE_CASES, case)
+
+
+def _case(request, number, *, manage=False):
+    """The case, if this person's organization may see it (404 otherwise); `manage` for writes."""
+    case = selectors.get_case_for_user(request.user, number)
+    if manage and not _can_manage(request, case):
+        raise PermissionDenied
+    return case
+
+
+def _case_context(request, case, section, **extra):
+    return {
+        "case": case,
+        "section": section,
+        "can_manage": _can_manage(request, case),
+        "can_reassign": has_capability(request.user, roles.REASSIGN, case),
+        **extra,
+    }
+
+
+def _render_case(request, template, case, section, **extra):
+    return render(request, template, _case_context(request, case, section, **extra))
+
+
+# Lists and lookup ----------------------------------------------------------------------------
+
+
+@capability_required(roles.VIEW_CASES)
+def case_list(request):
+    organization = active_organization(request.user)
+    managers = selectors.case_managers(organization) if organization.kind == "employment_agency" else None
+    case_filter = CaseFilter(
+        request.GET or None, queryset=selectors.cases_for(request.user), user=request.user
+    )
+    queryset = case_filter.qs if case_filter.is_bound and case_filter.is_valid() else case_filter.queryset
+    if not case_filter.is_bound and organization.kind == "employment_agency":
+        # Case managers start from their own open cases, as on their home page.
+        queryset = queryset.filter(case_manager=request.user).exclude(status=CaseStatus.CLOSED)
+    table = paginate(request, CaseTable(queryset))
+    return render(
+        request,
+        "referrals/case_list.html",
+        {"table": table, "filter": case_filter, "managers": managers, "mine_only": not case_filter.is_bound},
+    )
+
+
+@capability_required(roles.VIEW_CASES)
+def case_lookup(request):
+    """The home page's "case id → display" box."""
+    form = CaseLookupForm(request.GET or None)
+    if form.is_valid():
+        case = selectors.cases_for(request.user).filter(number=form.cleaned_data["number"]).first()
+        if case is not None:
+            return redirect(case)
+        messages.error(
+            request, _("No case of yours has the ID %(number)s.") % {"number": form.cleaned_data["number"]}
+        )
+    elif form.is_bound:
+        messages.error(request, _("Enter a case ID: digits only, e.g. 100923."))
+    return redirect(
+        request.GET.get("back")
+        if request.GET.get("back") == reverse("referrals:case_list")
+        else "portal:home"
+    )
+
+
+@capability_required(roles.MANAGE_CASES)
+@require_http_methods(["GET", "POST"])
+def case_create(request):
+    """Open a case: for a client the agency already serves (search), or a new person."""
+    agency = active_organization(request.user)
+    query = request.GET.get("q", "").strip()[:100]
+    clients = []
+    if query:
+        clients = _distinct_clients(
+            selectors.cases_for(request.user).filter(person__last_name__icontains=query)
+        )
+    person = None
+    if request.GET.get("person") or request.POST.get("person"):
+        existing = (
+            selectors.cases_for(request.user)
+            .filter(person_id=request.GET.get("person") or request.POST.get("person"))
+            .first()
+            if (request.GET.get("person") or request.POST.get("person", "")).isdigit()
+            else None
+        )
+        if existing is None:
+            raise Http404
+        person = existing.person
+    person_form = None if person else PersonForm(request.POST or None, prefix="person")
+    case_form = OpenCaseForm(
+        request.POST or None,
+        offices=selectors.offices_for(agency),
+        managers=selectors.case_managers(agency),
+        initial={"case_manager": request.user if request.user in selectors.case_managers(agency) else None},
+    )
+    if request.method == "POST" and case_form.is_valid() and (person_form is None or person_form.is_valid()):
+        try:
+            with transaction.atomic():
+                if person is None:
+                    person = services.save_person(**person_form.cleaned_data)
+                case = services.open_case(
+                    actor=request.user, agency=agency, person=person, **case_form.cleaned_data
+                )
+        except CaseActionError as error:
+            if person_form is not None:
+                person = None
+            _show_error(request, case_form, error)
+        else:
+            messages.success(request, _("Case %(number)s was opened.") % {"number": case.number})
+            return redirect(case)
+    return render(
+        request,
+        "referrals/case_create.html",
+        {
+            "person_form": person_form,
+            "case_form": case_form,
+            "person": person,
+            "query": query,
+            "clients": clients,
+        },
+    )
+
+
+def _distinct_clients(cases):
+    seen, result = set(), []
+    for case in cases.order_by("person__last_name", "person__first_name", "-number")[:200]:
+        if case.person_id not in seen:
+            seen.add(case.person_id)
+            result.append(case)
+    return result[:20]
+
+
+# Case home page and case screens -------------------------------------------------------------
+
+
+@capability_required(roles.VIEW_CASES)
+def case_home(request, number):
+    case = _case(request, number)
+    record_view(instance=case)
+    return _render_case(
+        request,
+        "referrals/case_home.html",
+        case,
+        "home",
+        tasks=list(selectors.case_tasks(case)[:20]),
+        notes=list(case.notes.select_related("author")[:3]),
+        history=list(case.status_changes.select_related("changed_by")[:5]),
+        identified=selectors.identified_needs(selectors.latest_needs(case)),
+    )
+
+
+@capability_required(roles.VIEW_CASES)
+@require_http_methods(["GET", "POST"])
+def case_details(request, number):
+    case = _case(request, number)
+    record_view(instance=case.person)
+    form = (
+        PersonForm(request.POST or None, instance=case.person, prefix="person")
+        if _can_manage(request, case)
+        else None
+    )
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            services.save_person(person=case.person, **form.cleaned_data)
+            messages.success(request, _("The person's details were saved."))
+            return redirect("referrals:case_details", number)
+    return _render_case(request, "referrals/case_details.html", case, "details", form=form)
+
+
+def _case_form_page(request, number, form_class, section, title, success):
+    case = _case(request, number)
+    form = form_class(request.POST or None, instance=case) if _can_manage(request, case) else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.update_case_information(actor=request.user, case=case, **form.cleaned_data)
+            except CaseActionError as error:
+                _show_error(request, form, error)
+            else:
+                messages.success(request, success)
+                return redirect(f"referrals:case_{section}", number)
+    readonly = form_class(instance=case)
+    return _render_case(
+        request, "referrals/case_form.html", case, section, form=form, readonly=readonly, title=title
+    )
+
+
+@capability_required(roles.VIEW_CASES)
+@require_http_methods(["GET", "POST"])
+def case_additional(request, number):
+    return _case_form_page(
+        request,
+        number,
+        AdditionalInformationForm,
+        "additional",
+        gettext_lazy("Additional information"),
+        _("The additional information was saved."),
+    )
+
+
+@capability_required(roles.VIEW_CASES)
+@require_http_methods(["GET", "POST"])
+def case_education(request, number):
+    return _case_form_page(
+        request,
+        number,
+        EducationForm,
+        "education",
+        gettext_lazy("Education and experience"),
+        _("The education and experience were saved."),
+    )
+
+
+@capability_required(roles.VIEW_CASES)
+@require_http_methods(["GET", "POST"])
+def needs(request, number):
+    case = _case(request, number)
+    latest = selectors.latest_needs(case)
+    form = None
+    if _can_manage(request, case) and not case.is_closed:
+        initial = {
+            "barriers": list(latest.barriers.all()) if latest else [],
+            "comments": latest.comments if latest else "",
+        }
+        form = NeedsForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            complete = request.POST.get("complete") == "1"
+            try:
+                determination = services.save_needs_determination(
+                    actor=request.user,
+                    case=case,
+                    barriers=form.cleaned_data["barriers"],
+                    comments=form.cleaned_data["comments"],
+                    complete_assessment_now=complete,
+                )
+            except CaseActionError as error:
+                _show_error(request, form, error)
+            else:
+                if complete:
+                    messages.success(
+                        request,
+                        _(
+                            "Version %(version)s was saved and the assessment is completed. "
+                            "The task \u201cDevelop action plan\u201d is on your home page."
+                        )
+                        % {"version": determination.version},
+                    )
+                else:
+                    messages.success(
+                        request, _("Version %(version)s was saved.") % {"version": determination.version}
+                    )
+                return redirect("referrals:needs", number)
+    groups = []
+    if form is not None:
+        chosen = {str(value) for value in (form["barriers"].value() or [])}
+        for dimension, barriers in selectors.barriers_by_dimension():
+            groups.append((dimension, [(barrier, str(barrier.pk) in chosen) for barrier in barriers]))
+    return _render_case(
+        request,
+        "referrals/needs.html",
+        case,
+        "needs",
+        latest=latest,
+        latest_by_dimension=_group_barriers(latest),
+        versions=list(selectors.needs_versions(case).values("version", "created_at", "completes_assessment"))
+        if latest
+        else [],
+        form=form,
+        groups=groups,
+        can_complete=case.status in (CaseStatus.INTAKE, CaseStatus.ASSESSMENT),
+    )
+
+
+def _group_barriers(determination):
+    if determination is None:
+        return []
+    groups = {}
+    for barrier in determination.barriers.all():
+        groups.setdefault(barrier.dimension, []).append(barrier)
+    return sorted(groups.items(), key=lambda item: (item[0].position, item[0].name))
+
+
+@capability_required(roles.VIEW_CASES)
+def needs_version(request, number, version):
+    case = _case(request, number)
+    determination = selectors.get_needs_version(case, version)
+    return _render_case(
+        request,
+        "referrals/needs_version.html",
+        case,
+        "needs",
+        determination=determination,
+        by_dimension=_group_barriers(determination),
+    )
+
+
+# Action plan -----------------------------------------------------------------------------------
+
+
+@capability_required(roles.VIEW_CASES)
+def plan(request, number):
+    case = _case(request, number)
+    interventions = list(selectors.interventions_of(case))
+    return _render_case(
+        request,
+        "referrals/plan.html",
+        case,
+        "plan",
+        interventions=interventions,
+        identified=selectors.identified_needs(selectors.latest_needs(case)),
+        plan_open=case.status in services.PLAN_STATUSES,
+        prints=list(case.plan_prints.filter(requested_by=request.user)[:3]),
+        print_form=PrintForm(initial={"language": translation.get_language()}),
+    )
+
+
+@capability_required(roles.MANAGE_CASES)
+@require_POST
+def plan_delete(request, number):
+    """Delete the ticked planned interventions, after the guide's warning (a confirmation page)."""
+    case = _case(request, number, manage=True)
+    form = DeleteInterventionsForm(request.POST, queryset=case.interventions.all())
+    if not form.is_valid():
+        messages.error(request, _("Choose the interventions to delete."))
+        return redirect("referrals:plan", number)
+    chosen = list(form.cleaned_data["interventions"].select_related("intervention_type"))
+    refused = [item for item in chosen if item.status != InterventionStatus.PLANNED]
+    if refused:
+        messages.error(
+            request,
+            _(
+                "Only planned interventions can be deleted; %(names)s already started or ended. Nothing was deleted."
+            )
+            % {"names": ", ".join(str(item.intervention_type) for item in refused)},
+        )
+        return redirect("referrals:plan", number)
+    if request.POST.get("confirm") != "1":
+        return _render_case(request, "referrals/plan_delete.html", case, "plan", chosen=chosen)
+    try:
+        count = services.delete_interventions(actor=request.user, case=case, interventions=chosen)
+    except CaseActionError as error:
+        _show_error(request, None, error)
+    else:
+        messages.success(
+            request,
+            translation.ngettext(
+                "%(count)s intervention was deleted.", "%(count)s interventions were deleted.", count
+            )
+            % {"count": count},
+        )
+    return redirect("referrals:plan", number)
+
+
+PARTNER_FIELDS = ("delivering_organization", "local_coordinator")
+
+
+def _intervention_form_page(request, case, intervention=None):
+    partners = selectors.active_partners_for(request.user)
+    searching = request.method == "POST" and request.POST.get("search") in PARTNER_FIELDS
+    if searching:
+        # The business partner search: keep what was typed, show the results, save nothing.
+        initial = {name: request.POST.get(name) for name in InterventionForm.FIELDS}
+        initial["funding_requested"] = bool(request.POST.get("funding_requested"))
+        form = InterventionForm(initial=initial, partners=partners)
+    elif request.method == "POST":
+        form = InterventionForm(request.POST, partners=partners)
+    else:
+        initial = {}
+        if intervention is not None:
+            initial = {name: getattr(intervention, name) for name in InterventionForm.FIELDS}
+        form = InterventionForm(initial=initial, partners=partners)
+    if request.method == "POST" and not searching and form.is_valid():
+        try:
+            if intervention is None:
+                services.add_intervention(actor=request.user, case=case, **form.values())
+                messages.success(request, _("The intervention was added to the action plan."))
+            else:
+                services.update_intervention(actor=request.user, intervention=intervention, **form.values())
+                messages.success(request, _("The intervention was saved."))
+        except CaseActionError as error:
+            _show_error(request, form, error)
+        else:
+            if request.POST.get("another") == "1":
+                return redirect("referrals:intervention_add", case.number)
+            return redirect("referrals:plan", case.number)
+    pickers = []
+    recent = selectors.recent_partners(request.user)
+    for field in PARTNER_FIELDS:
+        search_form = PartnerSearchForm(
+            request.POST if searching and request.POST.get("search") == field else None, prefix=field
+        )
+        results = None
+        if search_form.is_bound and search_form.is_valid():
+            results = list(
+                selectors.search_partners(
+                    request.user,
+                    name=search_form.cleaned_data["name"],
+                    service=search_form.cleaned_data["service"],
+                    city=search_form.cleaned_data["city"],
+                    limit=25,
+                )
+            )
+        value = form[field].value()
+        chosen = partners.filter(pk=value).first() if str(value or "").isdigit() else None
+        options = []
+        for partner in [chosen, *recent, *(results or [])]:
+            if partner is not None and partner not in options:
+                options.append(partner)
+        pickers.append(
+            {
+                "field": form[field],
+                "search_form": search_form,
+                "results": results,
+                "recent": recent,
+                "options": options,
+                "chosen": chosen,
+                "open": search_form.is_bound,
+            }
+        )
+    return _render_case(
+        request,
+        "referrals/intervention_form.html",
+        case,
+        "plan",
+        form=form,
+        intervention=intervention,
+        pickers=pickers,
+        focus=request.POST.get("search") if searching else None,
+    )
+
+
+@capability_required(roles.MANAGE_CASES)
+@require_http_methods(["GET", "POST"])
+def intervention_add(request, number):
+    case = _case(request, number, manage=True)
+    if case.status not in services.PLAN_STATUSES:
+        messages.error(
+            request,
+            _(
+                "The action plan can be changed once the assessment is completed and until the case is closed."
+            ),
+        )
+        return redirect("referrals:plan", number)
+    return _intervention_form_page(request, case)
+
+
+@capability_required(roles.MANAGE_CASES)
+@require_http_methods(["GET", "POST"])
+def intervention_edit(request, number, pk):
+    case = _case(request, number, manage=True)
+    intervention = selectors.get_intervention(case, pk)
+    if not intervention.is_editable:
+        messages.error(
+            request,
+            _("This intervention is %(status)s: it can no longer be changed.")
+            % {"status": intervention.get_status_display()},
+        )
+        return redirect("referrals:intervention", number, pk)
+    return _intervention_form_page(request, case, intervention)
+
+
+@capability_required(roles.VIEW_CASES)
+def intervention_detail(request, number, pk):
+    case = _case(request, number)
+    intervention = selectors.get_intervention(case, pk)
+    actions = [
+        (code, label)
+        for code, (_function, allowed, label) in services.INTERVENTION_ACTIONS.items()
+        if intervention.status in allowed
+    ]
+    return _render_case(
+        request,
+        "referrals/intervention_detail.html",
+        case,
+        "plan",
+        intervention=intervention,
+        actions=actions if case.status in services.PLAN_STATUSES else [],
+        funding_requests=list(selectors.funding_requests_of(intervention)),
+        can_request_funding=(
+            intervention.funding_requested
+            and intervention.is_editable
+            and not intervention.open_funding
+            and case.status in services.PLAN_STATUSES
+        ),
+    )
+
+
+@capability_required(roles.MANAGE_CASES)
+@require_http_methods(["GET", "POST"])
+def intervention_action(request, number, pk, action):
+    case = _case(request, number, manage=True)
+    intervention = selectors.get_intervention(case, pk)
+    if action not in services.INTERVENTION_ACTIONS:
+        raise Http404
+    function, _allowed, label = services.INTERVENTION_ACTIONS[action]
+    if request.method == "GET":
+        return _render_case(
+            request,
+            "referrals/intervention_action.html",
+            case,
+            "plan",
+            intervention=intervention,
+            label=label,
+            action=action,
+        )
+    try:
+        function(actor=request.user, intervention=intervention)
+    except CaseActionError as error:
+        _show_error(request, None, error)
+    else:
+        messages.success(
+            request, _("The intervention is now %(status)s.") % {"status": _status_label(intervention)}
+        )
+    return redirect("referrals:intervention", number, pk)
+
+
+def _status_label(intervention):
+    intervention.refresh_from_db(fields=["status"])
+    return intervention.get_status_display()
+
+
+@capability_required(roles.MANAGE_CASES)
+@require_http_methods(["GET", "POST"])
+def funding_request_create(request, number, pk):
+    case = _case(request, number, manage=True)
+    intervention = selectors.get_intervention(case, pk)
+    form = FundingRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.request_funding(actor=request.user, intervention=intervention, **form.cleaned_data)
+        except CaseActionError as error:
+            _show_error(request, form, error)
+        else:
+            messages.success(request, _("The funding request was sent to the department."))
+            return redirect("referrals:intervention", number, pk)
+    return _render_case(
+        request, "referrals/funding_request.html", case, "plan", intervention=intervention, form=form
+    )
+
+
+@capability_required(roles.VIEW_CASES)
+@require_POST
+def plan_print(request, number):
+    case = _case(request, number)
+    form = PrintForm(request.POST)
+    language = form.cleaned_data["language"] if form.is_valid() else translation.get_language()
+    try:
+        plan_print = services.request_plan_print(actor=request.user, case=case, language=language)
+    except CaseActionError as error:
+        _show_error(request, None, error)
+        return redirect("referrals:plan", number)
+    return redirect("referrals:plan_print_status", number, plan_print.pk)
+
+
+@capability_required(roles.VIEW_CASES)
+def plan_print_status(request, number, pk):
+    case = _case(request, number)
+    plan_print = get_object_or_404(PlanPrint.objects.filter(case=case, requested_by=request.user), pk=pk)
+    template = (
+        "referrals/includes/print_status.html"
+        if request.headers.get("HX-Request")
+        else "referrals/plan_print.html"
+    )
+    return _render_case(request, template, case, "plan", plan_print=plan_print)
+
+
+@capability_required(roles.VIEW_CASES)
+def plan_print_download(request, pk):
+    plan_print = selectors.get_plan_print_for_user(request.user, pk)
+    if plan_print.status != PrintStatus.READY:
+        raise Http404
+    record_view(instance=plan_print.case)
+    return _private_file(
+        plan_print.file, f"action-plan-{plan_print.case.number}-{plan_print.language}.pdf", "application/pdf"
+    )
+
+
+def _private_file(field_file, filename, content_type):
+    response = FileResponse(
+        field_file.open("rb"), as_attachment=True, filename=filename, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+# Outcomes and case tools ---------------------------------------------------------------------
+
+
+@capability_required(roles.VIEW_CASES)
+@require_http_methods(["GET", "POST"])
+def outcomes(request, number):
+    case = _case(request, number)
+    form = OutcomeForm(request.POST or None) if _can_manage(request, case) else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.record_outcome(actor=request.user, case=case, **form.cleaned_data)
+            except CaseActionError as error:
+                _show_error(request, form, error)
+            else:
+                messages.success(request, _("The employment outcome was recorded."))
+                return redirect("referrals:outcomes", number)
+    return _render_case(
+        request,
+        "referrals/outcomes.html",
+        case,
+        "outcomes",
+        form=form,
+        outcomes=list(case.outcomes.select_related("recorded_by")),
+        can_record=case.status in (CaseStatus.PLAN_MANAGEMENT, CaseStatus.FOLLOW_UP, CaseStatus.CLOSED),
+    )
+
+
+@capability_required(roles.VIEW_CASES)
+@require_http_methods(["GET", "POST"])
+def notes(request, number):
+    case = _case(request, number)
+    form = NoteForm(request.POST or None) if _can_manage(request, case) and not case.is_closed else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.add_note(actor=request.user, case=case, **form.cleaned_data)
+            except CaseActionError as error:
+                _show_error(request, form, error)
+            else:
+                messages.success(request, _("The note was added."))
+                return redirect("referrals:notes", number)
+    return _render_case(
+        request,
+        "referrals/notes.html",
+        case,
+        "notes",
+        form=form,
+        notes=list(case.notes.select_related("author")),
+    )
+
+
+@capability_required(roles.VIEW_CASES)
+@require_http_methods(["GET", "POST"])
+def case_tasks(request, number):
+    case = _case(request, number)
+    form = None
+    if _can_manage(request, case) and not case.is_closed:
+        form = CaseTaskForm(
+            request.POST or None,
+            managers=selectors.case_managers(case.agency),
+            initial={"assignee": case.case_manager},
+        )
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.add_case_task(actor=request.user, case=case, **form.cleaned_data)
+            except CaseActionError as error:
+                _show_error(request, form, error)
+            else:
+                messages.success(request, _("The task was added."))
+                return redirect("referrals:case_tasks", number)
+    return _render_case(
+        request, "referrals/case_tasks.html", case, "tasks", form=form, tasks=list(selectors.case_tasks(case))
+    )
+
+
+@capability_required(roles.VIEW_CASES)
+def case_status(request, number):
+    case = _case(request, number)
+    actions = [
+        (code, label)
+        for code, (_function, allowed, label) in services.STATUS_ACTIONS.items()
+        if case.status in allowed
+    ]
+    return _render_case(
+        request,
+        "referrals/case_status.html",
+        case,
+        "status",
+        actions=actions,
+        history=list(case.status_changes.select_related("changed_by")),
+    )
+
+
+@capability_required(roles.MANAGE_CASES)
+@require_POST
+def case_status_action(request, number, action):
+    case = _case(request, number, manage=True)
+    if action not in services.STATUS_ACTIONS:
+        raise Http404
+    function = services.STATUS_ACTIONS[action][0]
+    try:
+        case = function(actor=request.user, case=case)
+    except CaseActionError as error:
+        _show_error(request, None, error)
+    else:
+        messages.success(request, _("The case is now %(status)s.") % {"status": case.get_status_display()})
+    return redirect("referrals:case_status", number)
+
+
+@capability_required(roles.MANAGE_CASES)
+@require_http_methods(["GET", "POST"])
+def case_close(request, number, action):
+    """Close or reopen: both need a reason, asked on their own page."""
+    case = _case(request, number, manage=True)
+    if action not in ("close", "reopen"):
+        raise Http404
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        function = services.close_case if action == "close" else services.reopen_case
+        try:
+            case = function(actor=request.user, case=case, reason=form.cleaned_data["reason"])
+        except CaseActionError as error:
+            _show_error(request, form, error)
+        else:
+            messages.success(
+                request, _("The case is now %(status)s.") % {"status": case.get_status_display()}
+            )
+            return redirect("referrals:case_status", number)
+    return _render_case(request, "referrals/case_close.html", case, "status", form=form, action=action)
+
+
+@capability_required(roles.REASSIGN)
+@require_http_methods(["GET", "POST"])
+def case_reassign(request, number):
+    case = _case(request, number)
+    form = ReassignForm(
+        request.POST or None,
+        managers=selectors.case_managers(case.agency),
+        initial={"case_manager": case.case_manager},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reassign_case(
+                actor=request.user, case=case, case_manager=form.cleaned_data["case_manager"]
+            )
+        except CaseActionError as error:
+            _show_error(request, form, error)
+        else:
+            messages.success(request, _("The case was reassigned."))
+            return redirect(case)
+    return _render_case(request, "referrals/case_reassign.html", case, "home", form=form)
+
+
+@capability_required(roles.VIEW_CASES)
+@require_http_methods(["GET", "POST"])
+def documents(request, number):
+    case = _case(request, number)
+    form = (
+        DocumentForm(request.POST or None, request.FILES or None)
+        if _can_manage(request, case) and not case.is_closed
+        else None
+    )
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.add_document(
+                    actor=request.user,
+                    case=case,
+                    document_type=form.cleaned_data["document_type"],
+                    description=form.cleaned_data["description"],
+                    upload=form.cleaned_data["file"],
+                    content_type=form.content_type,
+                )
+            except CaseActionError as error:
+                _show_error(request, form, error)
+            else:
+                messages.success(request, _("The document was added."))
+                return redirect("referrals:documents", number)
+    return _render_case(
+        request,
+        "referrals/documents.html",
+        case,
+        "documents",
+        form=form,
+        documents=list(selectors.documents_of(case)),
+    )
+
+
+@capability_required(roles.VIEW_CASES)
+def document_download(request, pk):
+    document = selectors.get_document_for_user(request.user, pk)
+    record_view(instance=document)
+    return _private_file(document.file, document.original_name, document.content_type)
+
+
+# Business partners ---------------------------------------------------------------------------
+
+
+def _can_edit_partner(request, partner):
+    if partner.is_public:
+        return has_capability(request.user, roles.MANAGE_PUBLIC_PARTNERS)
+    return has_capability(request.user, roles.MANAGE_PRIVATE_PARTNERS, partner.agency)
+
+
+@capability_required(roles.PARTNERS)
+def partner_list(request):
+    form = PartnerSearchForm(request.GET or None)
+    queryset = selectors.partners_for(request.user)
+    if form.is_bound and form.is_valid():
+        queryset = selectors.search_partners(
+            request.user,
+            name=form.cleaned_data["name"],
+            service=form.cleaned_data["service"],
+            city=form.cleaned_data["city"],
+        ).prefetch_related("services")
+        if has_capability(request.user, roles.MANAGE_PUBLIC_PARTNERS) or has_capability(
+            request.user, roles.MANAGE_PRIVATE_PARTNERS
+        ):
+            # Managers also find the inactive ones, to switch them back on.
+            queryset = selectors.partners_for(request.user).filter(pk__in=_search_ids(request, form))
+    table = paginate(request, PartnerTable(queryset.order_by("name")))
+    can_add = has_capability(request.user, roles.MANAGE_PUBLIC_PARTNERS) or has_capability(
+        request.user, roles.MANAGE_PRIVATE_PARTNERS
+    )
+    return render(request, "referrals/partner_list.html", {"form": form, "table": table, "can_add": can_add})
+
+
+def _search_ids(request, form):
+    partners = selectors.partners_for(request.user)
+    if form.cleaned_data["name"]:
+        partners = partners.filter(name__icontains=form.cleaned_data["name"])
+    if form.cleaned_data["service"]:
+        partners = partners.filter(services=form.cleaned_data["service"])
+    if form.cleaned_data["city"]:
+        partners = partners.filter(city__icontains=form.cleaned_data["city"])
+    return partners.values("pk")
+
+
+@capability_required(roles.PARTNERS)
+def partner_detail(request, pk):
+    partner = selectors.get_partner_for_user(request.user, pk)
+    return render(
+        request,
+        "referrals/partner_detail.html",
+        {"partner": partner, "can_edit": _can_edit_partner(request, partner)},
+    )
+
+
+@capability_required(roles.PARTNERS)
+@require_http_methods(["GET", "POST"])
+def partner_edit(request, pk=None):
+    organization = active_organization(request.user)
+    if pk is None:
+        public = has_capability(request.user, roles.MANAGE_PUBLIC_PARTNERS)
+        if not public and not has_capability(request.user, roles.MANAGE_PRIVATE_PARTNERS):
+            raise PermissionDenied
+        partner = None
+        agency = None if public else organization
+    else:
+        partner = selectors.get_partner_for_user(request.user, pk)
+        if not _can_edit_partner(request, partner):
+            raise PermissionDenied
+        agency = partner.agency
+    form = PartnerForm(request.POST or None, instance=partner)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        services_offered = data.pop("services")
+        partner = services.save_partner(partner=partner, agency=agency, services=services_offered, **data)
+        messages.success(request, _("The business partner was saved."))
+        return redirect("referrals:partner", partner.pk)
+    return render(
+        request,
+        "referrals/partner_form.html",
+        {"form": form, "partner": partner, "public": agency is None},
+    )
+
+
+# Funding decisions (department) --------------------------------------------------------------
+
+
+@capability_required(roles.DECIDE_FUNDING)
+def funding_list(request):
+    status = request.GET.get("status", FundingStatus.SUBMITTED)
+    if status not in FundingStatus.values:
+        status = FundingStatus.SUBMITTED
+    queryset = selectors.funding_requests_for(request.user).filter(status=status)
+    table = paginate(request, FundingRequestTable(queryset))
+    return render(
+        request,
+        "referrals/funding_list.html",
+        {"table": table, "status": status, "statuses": FundingStatus.choices},
+    )
+
+
+@capability_required(roles.DECIDE_FUNDING)
+@require_http_methods(["GET", "POST"])
+def funding_decide(request, pk):
+    funding_request = selectors.get_funding_request_for_user(request.user, pk)
+    form = (
+        FundingDecisionForm(request.POST or None)
+        if funding_request.status == FundingStatus.SUBMITTED
+        else None
+    )
+    if request.method == "POST":
+        if form is None:
+            messages.error(
+                request,
+                _("This funding request is already %(status)s. Nothing was changed.")
+                % {"status": funding_request.get_status_display()},
+            )
+            return redirect("referrals:funding_decide", pk)
+        if form.is_valid():
+            try:
+                if form.cleaned_data["decision"] == "approve":
+                    services.approve_funding(
+                        actor=request.user,
+                        funding_request=funding_request,
+                        comment=form.cleaned_data["comment"],
+                    )
+                else:
+                    services.refuse_funding(
+                        actor=request.user,
+                        funding_request=funding_request,
+                        comment=form.cleaned_data["comment"],
+                    )
+            except CaseActionError as error:
+                _show_error(request, form, error)
+            else:
+                messages.success(request, _("The decision was recorded and the case manager notified."))
+                return redirect("referrals:funding_list")
+    intervention = funding_request.intervention
+    return render(
+        request,
+        "referrals/funding_decide.html",
+        {
+            "funding_request": funding_request,
+            "intervention": intervention,
+            "case": intervention.case,
+            "form": form,
+        },
+    )
+
+
+# Agencies, agreements, offices, reference lists (department) -----------------------------------
+
+
+@capability_required(roles.MANAGE_AGENCIES)
+def agency_list(request):
+    table = paginate(request, AgreementTable(selectors.agreements_for(request.user)))
+    return render(request, "referrals/agency_list.html", {"table": table})
+
+
+@capability_required(roles.MANAGE_AGENCIES)
+@require_http_methods(["GET", "POST"])
+def agreement_edit(request, pk=None):
+    department = active_organization(request.user)
+    agreement = selectors.get_agreement_for_user(request.user, pk) if pk else Agreement(department=department)
+    form = AgreementForm(request.POST or None, instance=agreement)
+    if request.method == "POST" and form.is_valid():
+        agreement = services.save_agreement(agreement=agreement, department=department, **form.cleaned_data)
+        messages.success(request, _("The agreement was saved."))
+        return redirect("referrals:agency", agreement.agency_id)
+    return render(
+        request, "referrals/agreement_form.html", {"form": form, "agreement": agreement if pk else None}
+    )
+
+
+@capability_required(roles.MANAGE_AGENCIES)
+def agency_detail(request, pk):
+    agency = selectors.get_agency_for_user(request.user, pk)
+    return render(
+        request,
+        "referrals/agency_detail.html",
+        {
+            "agency": agency,
+            "agreements": list(selectors.agreements_for(request.user).filter(agency=agency)),
+            "offices": list(agency.employment_offices.all()),
+        },
+    )
+
+
+@capability_required(roles.MANAGE_AGENCIES)
+@require_http_methods(["GET", "POST"])
+def office_edit(request, agency_pk=None, pk=None):
+    if pk:
+        office = selectors.get_office_for_user(request.user, pk)
+        agency = office.agency
+    else:
+        agency = selectors.get_agency_for_user(request.user, agency_pk)
+        office = None
+    form = OfficeForm(request.POST or None, instance=office)
+    if request.method == "POST" and form.is_valid():
+        services.save_office(office=office, agency=agency, **form.cleaned_data)
+        messages.success(request, _("The office was saved."))
+        return redirect("referrals:agency", agency.pk)
+    return render(request, "referrals/office_form.html", {"form": form, "agency": agency, "office": office})
+
+
+REFERENCE_LISTS = {
+    "programs": (Program, ["needs_ecm_agreement"], gettext_lazy("Programs")),
+    "dimensions": (Dimension, ["abbreviation"], gettext_lazy("Employability dimensions")),
+    "barriers": (Barrier, ["dimension"], gettext_lazy("Barriers to employment")),
+    "intervention-types": (InterventionType, ["dimension"], gettext_lazy("Intervention types")),
+    "funding-types": (FundingType, ["counts_as_edmt"], gettext_lazy("Funding types")),
+    "partner-services": (PartnerService, [], gettext_lazy("Business partner services")),
+}
+
+
+@capability_required(roles.MANAGE_AGENCIES)
+def reference_index(request):
+    return render(request, "referrals/reference_index.html", {"lists": REFERENCE_LISTS.items()})
+
+
+@capability_required(roles.MANAGE_AGENCIES)
+def reference_list(request, kind):
+    if kind not in REFERENCE_LISTS:
+        raise Http404
+    model, _extra, title = REFERENCE_LISTS[kind]
+    table = paginate(request, ReferenceTable(model.objects.all(), kind=kind), per_page=50)
+    return render(request, "referrals/reference_list.html", {"table": table, "title": title, "kind": kind})
+
+
+@capability_required(roles.MANAGE_AGENCIES)
+@require_http_methods(["GET", "POST"])
+def reference_edit(request, kind, pk=None):
+    if kind not in REFERENCE_LISTS:
+        raise Http404
+    model, extra, title = REFERENCE_LISTS[kind]
+    item = get_object_or_404(model, pk=pk) if pk else model()
+    form_class = modelform_factory(
+        model, fields=["name_fr", "name_en", "code", *extra, "position", "is_active"]
+    )
+    form = form_class(request.POST or None, instance=item)
+    if request.method == "POST" and form.is_valid():
+        services.save_reference_item(item=item, **form.cleaned_data)
+        messages.success(request, _("The entry was saved."))
+        return redirect("referrals:reference_list", kind)
+    return render(
+        request,
+        "referrals/reference_form.html",
+        {"form": form, "title": title, "kind": kind, "item": item if pk else None},
+    )
+
+
+# Accountability report -----------------------------------------------------------------------
+
+
+def _period(request):
+    today = timezone.localdate()
+    fiscal_start = date(today.year if today.month >= 4 else today.year - 1, 4, 1)
+    form = AccountabilityForm(
+        request.GET or None,
+        agencies=selectors.report_agencies(request.user),
+        initial={"start": fiscal_start, "end": date(fiscal_start.year + 1, 3, 31)},
+    )
+    if form.is_bound and form.is_valid():
+        return form, form.cleaned_data["start"], form.cleaned_data["end"], form.cleaned_data["agency"]
+    if form.is_bound:
+        return form, None, None, None
+    return form, fiscal_start, date(fiscal_start.year + 1, 3, 31), None
+
+
+@capability_required(roles.REPORTS)
+def accountability(request):
+    form, start, end, agency = _period(request)
+    context = {"form": form, "start": start, "end": end}
+    if start is not None:
+        context["by_agency"] = selectors.edmt_by_agency(request.user, start=start, end=end, agency=agency)
+        context["table"] = paginate(
+            request,
+            AccountabilityTable(
+                selectors.edmt_interventions(request.user, start=start, end=end, agency=agency)
+            ),
+        )
+    return render(request, "referrals/accountability.html", context)
+
+
+@capability_required(roles.REPORTS)
+@require_POST
+def accountability_export(request):
+    form, start, end, agency = _period(request)
+    if start is None:
+        messages.error(request, _("Choose a valid period first."))
+        return redirect("referrals:accountability")
+    export = request_export(
+        user=request.user,
+        exporter="referrals.exports.accountability",
+        params={"start": start.isoformat(), "end": end.isoformat(), "agency": agency.pk if agency else None},
+        fmt="xlsx",
+        name=_("EDMT accountability report %(start)s to %(end)s")
+        % {"start": start.isoformat(), "end": end.isoformat()},
+    )
+    messages.success(request, _("The Excel file is being prepared. It will be listed in your exports."))
+    return redirect(reverse("portal:export", args=[export.pk]))
