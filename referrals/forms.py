@@ -351,6 +351,7 @@ class PrintForm(forms.Form):
 
 class PartnerForm(forms.ModelForm):
     website = forms.URLField(label=_("website"), required=False, assume_scheme="https", max_length=200)
+
     class Meta:
         model = BusinessPartner
         fields = [

@@ -99,7 +99,6 @@ def save_office(*, office=None, agency, **fields):
 def save_reference_item(*, item, **fields):
     for name, value in fields.items():
         setattr(item, name, value)
-    item.name = fields.get("name_fr", item.name)
     item.save()
     return item
 
@@ -390,10 +389,11 @@ def save_needs_determination(*, actor, case, barriers, comments, complete_assess
         completes_assessment=complete_assessment_now,
     )
     determination.barriers.set(barriers)
+    if locked.status == CS.INTAKE:
+        # Recording needs is the assessment: the history shows the step even when done in one go.
+        start_assessment(actor=actor, case=locked)
     if complete_assessment_now:
         complete_assessment(actor=actor, case=locked)
-    elif locked.status == CS.INTAKE:
-        start_assessment(actor=actor, case=locked)
     return determination
 
 

@@ -332,7 +332,7 @@ def needs(request, number):
                         request,
                         _(
                             "Version %(version)s was saved and the assessment is completed. "
-                            "The task \u201cDevelop action plan\u201d is on your home page."
+                            "The task “Develop action plan” is on your home page."
                         )
                         % {"version": determination.version},
                     )

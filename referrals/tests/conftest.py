@@ -1,0 +1,116 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from referrals import services
+from referrals.models import Agreement, Barrier, FundingType, InterventionType, Program
+from referrals.reference import ensure_reference_data
+from tests.factories import MembershipFactory, OrganizationFactory
+
+
+class World:
+    """A department, its agency under agreement (two case managers, a supervisor), another agency."""
+
+    def __init__(self):
+        today = timezone.localdate()
+        self.department = OrganizationFactory(kind="department")
+        self.agency = OrganizationFactory(kind="employment_agency")
+        self.other_agency = OrganizationFactory(kind="employment_agency")
+        for number, agency in enumerate((self.agency, self.other_agency)):
+            Agreement.objects.create(
+                number=f"A-{number}",
+                department=self.department
+                if agency == self.agency
+                else OrganizationFactory(kind="department"),
+                agency=agency,
+                start_date=today - timedelta(days=100),
+            )
+        self.manager_membership = MembershipFactory(
+            organization=self.agency, role="referrals.case_manager", user__preferred_language="en"
+        )
+        self.manager = self.manager_membership.user
+        self.colleague_membership = MembershipFactory(organization=self.agency, role="referrals.case_manager")
+        self.colleague = self.colleague_membership.user
+        self.supervisor_membership = MembershipFactory(
+            organization=self.agency, role="referrals.agency_supervisor"
+        )
+        self.supervisor = self.supervisor_membership.user
+        self.staff_membership = MembershipFactory(
+            organization=self.department, role="referrals.department_staff", user__preferred_language="en"
+        )
+        self.staff = self.staff_membership.user
+        self.outsider_membership = MembershipFactory(
+            organization=self.other_agency, role="referrals.case_manager"
+        )
+        self.outsider = self.outsider_membership.user
+        self.office = services.save_office(agency=self.agency, name="Moncton", city="Moncton")
+        self.other_office = services.save_office(agency=self.other_agency, name="Halifax", city="Halifax")
+        self.ecm = Program.objects.get(code="ecm")
+        self.edmt = FundingType.objects.get(code="edmt")
+        self.workshop = InterventionType.objects.select_related("dimension").get(code="js-workshop")
+        self.training = InterventionType.objects.select_related("dimension").get(
+            code="se-job-specific-formal"
+        )
+        self.public_partner = services.save_partner(name="Collège communautaire", city="Dieppe")
+        self.private_partner = services.save_partner(agency=self.agency, name="Atelier privé", city="Shediac")
+        self.outsider_partner = services.save_partner(
+            agency=self.other_agency, name="Autre privé", city="Halifax"
+        )
+
+    def case(
+        self, *, status="plan_development", manager=None, agency=None, first_name="Jane", last_name="Johnson"
+    ):
+        manager = manager or self.manager
+        agency = agency or self.agency
+        person = services.save_person(first_name=first_name, last_name=last_name)
+        case = services.open_case(
+            actor=manager,
+            agency=agency,
+            person=person,
+            program=self.ecm,
+            office=self.office if agency == self.agency else self.other_office,
+            case_manager=manager,
+        )
+        if status == "intake":
+            return case
+        services.save_needs_determination(
+            actor=manager,
+            case=case,
+            barriers=list(Barrier.objects.filter(code__in=["resume", "essential-skills"])),
+            comments="",
+            complete_assessment_now=status != "assessment",
+        )
+        case.refresh_from_db()
+        if status in ("plan_management", "follow_up", "closed"):
+            self.intervention(case)
+            case = services.start_plan_management(actor=manager, case=case)
+        if status in ("follow_up", "closed"):
+            case = services.start_follow_up(actor=manager, case=case)
+        if status == "closed":
+            case = services.close_case(actor=manager, case=case, reason="Employed")
+        return case
+
+    def intervention(self, case, *, funded=False, start_in=5, length=10, **changes):
+        today = timezone.localdate()
+        kind = self.training if funded else self.workshop
+        values = dict(
+            dimension=kind.dimension,
+            funding_requested=funded,
+            intervention_type=kind,
+            funding_type=self.edmt if funded else None,
+            delivery_model="external",
+            planned_start=today + timedelta(days=start_in),
+            planned_end=today + timedelta(days=start_in + length),
+            description="",
+            local_coordinator=None,
+            delivering_organization=self.public_partner,
+        )
+        values.update(changes)
+        return services.add_intervention(actor=case.case_manager, case=case, **values)
+
+
+@pytest.fixture
+def world(db):
+    ensure_reference_data()
+    return World()

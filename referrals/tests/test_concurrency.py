@@ -1,0 +1,79 @@
+"""Two people acting on the same record at the same moment: one wins, the other is told."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+from django.utils import translation
+
+from portal.models import Task
+from referrals import services
+from referrals.models import CaseStatus, Intervention
+from referrals.services import CaseActionError
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def _race(*calls):
+    barrier = threading.Barrier(len(calls))
+    outcomes = []
+
+    def run(call):
+        try:
+            barrier.wait()
+            with translation.override("en"):
+                call()
+            outcomes.append("done")
+        except CaseActionError as error:
+            outcomes.append(" ".join(error.messages))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+def test_the_assessment_is_completed_once_and_one_task_made(world):
+    if connection.vendor != "postgresql":
+        pytest.skip("row-lock tests need PostgreSQL (set DATABASE_URL)")
+    case = world.case(status="assessment")
+    outcomes = _race(
+        lambda: services.complete_assessment(actor=world.manager, case=case),
+        lambda: services.complete_assessment(actor=world.colleague, case=case),
+    )
+    assert outcomes.count("done") == 1
+    assert "Nothing was changed" in next(outcome for outcome in outcomes if outcome != "done")
+    case.refresh_from_db()
+    assert case.status == CaseStatus.PLAN_DEVELOPMENT
+    assert Task.objects.filter(key__contains=f"referrals.case.{case.pk}.develop-plan").count() == 1
+
+
+def test_starting_and_deleting_the_same_intervention_at_once(world):
+    if connection.vendor != "postgresql":
+        pytest.skip("row-lock tests need PostgreSQL (set DATABASE_URL)")
+    case = world.case()
+    intervention = world.intervention(case)
+    outcomes = _race(
+        lambda: services.start_intervention(actor=world.manager, intervention=intervention),
+        lambda: services.delete_interventions(actor=world.colleague, case=case, interventions=[intervention]),
+    )
+    assert outcomes.count("done") == 1
+    remaining = Intervention.objects.filter(pk=intervention.pk).first()
+    # Either it was deleted before it started, or it started and the deletion was refused.
+    assert remaining is None or remaining.status == "in_progress"
+
+
+def test_two_cases_opened_at_once_get_different_numbers(world):
+    if connection.vendor != "postgresql":
+        pytest.skip("row-lock tests need PostgreSQL (set DATABASE_URL)")
+    outcomes = _race(
+        lambda: world.case(status="intake"), lambda: world.case(status="intake", first_name="Bob")
+    )
+    assert outcomes == ["done", "done"]
+    from referrals.models import Case
+
+    assert Case.objects.values("number").distinct().count() == 2
