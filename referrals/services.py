@@ -175,7 +175,12 @@ def update_case_information(*, actor, case, **fields):
 
 
 def _locked_case(case):
-    return Case.objects.select_for_update().select_related("person", "program", "agency").get(pk=case.pk)
+    # Lock the case row only (not the person, program or agency rows the join reads).
+    return (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("person", "program", "agency")
+        .get(pk=case.pk)
+    )
 
 
 def _status_error(case, allowed):
@@ -467,8 +472,10 @@ def add_intervention(*, actor, case, **fields):
 
 
 def _locked_intervention(intervention):
+    # The intervention row only: deleting locks the case then its interventions, so locking the
+    # case here too, in the other order, could deadlock.
     return (
-        Intervention.objects.select_for_update()
+        Intervention.objects.select_for_update(of=("self",))
         .select_related("case", "case__person", "case__program", "case__agency", "case__case_manager")
         .get(pk=intervention.pk)
     )
@@ -591,7 +598,7 @@ def request_funding(*, actor, intervention, amount, justification):
 
 def _decide(funding_request, *, actor, to, comment):
     locked = (
-        FundingRequest.objects.select_for_update()
+        FundingRequest.objects.select_for_update(of=("self",))
         .select_related(
             "intervention__case__person", "intervention__case__program", "intervention__case__agency"
         )

@@ -45,6 +45,7 @@ def test_the_assessment_is_completed_once_and_one_task_made(world):
         lambda: services.complete_assessment(actor=world.manager, case=case),
         lambda: services.complete_assessment(actor=world.colleague, case=case),
     )
+    assert len(outcomes) == 2, outcomes
     assert outcomes.count("done") == 1
     assert "Nothing was changed" in next(outcome for outcome in outcomes if outcome != "done")
     case.refresh_from_db()
@@ -61,6 +62,7 @@ def test_starting_and_deleting_the_same_intervention_at_once(world):
         lambda: services.start_intervention(actor=world.manager, intervention=intervention),
         lambda: services.delete_interventions(actor=world.colleague, case=case, interventions=[intervention]),
     )
+    assert len(outcomes) == 2, outcomes  # neither crashed (no deadlock)
     assert outcomes.count("done") == 1
     remaining = Intervention.objects.filter(pk=intervention.pk).first()
     # Either it was deleted before it started, or it started and the deletion was refused.
