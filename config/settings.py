@@ -224,6 +224,7 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="liaison")
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale-messages": {"task": "portal.tasks.requeue_stale_messages", "schedule": 600.0},
+    "requeue-stale-referrals": {"task": "referrals.tasks.requeue_stale_referrals", "schedule": 900.0},
 }
 CELERY_TIMEZONE = TIME_ZONE
 
@@ -252,6 +253,8 @@ else:
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Liaison <no-reply@liaison.example.ca>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Referral letters leave from a no-reply address; the letter carries the agency's own contact details.
+REFERRAL_FROM_EMAIL = env.str("REFERRAL_FROM_EMAIL", default=DEFAULT_FROM_EMAIL)
 SMS_BACKEND = env.str("SMS_BACKEND", default="portal.sms.FileBackend")
 SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms"))
 SMS_FROM = env.str("SMS_FROM", default="Liaison")

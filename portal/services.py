@@ -186,6 +186,15 @@ def withdraw_home_items(*, keys):
 
 
 @transaction.atomic
+def withdraw_home_items_containing(*, key_contains):
+    """Remove every open task and unread notification whose key names a record (it left us)."""
+    return (
+        Notification.objects.filter(key__contains=key_contains, read_at__isnull=True).delete()[0]
+        + Task.objects.filter(key__contains=key_contains, done_at__isnull=True).delete()[0]
+    )
+
+
+@transaction.atomic
 def complete_tasks(*, keys):
     """Close the open tasks made with these keys (their work was done elsewhere in the record)."""
     now = timezone.now()

@@ -69,7 +69,7 @@ def load_demo_data(context):
                 "start_date": date(today.year - 1, 4, 1),
                 "funding_active": True,
                 "ecm_enabled": True,
-                "client_tracking": index == 0,
+                "client_tracking": True,
             },
         )
     offices = {
@@ -227,3 +227,53 @@ def load_demo_data(context):
             if story == "follow_up":
                 continue
             services.close_case(actor=manager, case=case, reason="Emploi trouvé; suivi terminé.")
+    _load_referrals(agencies, users)
+
+
+# Demo referrals: each type in each status, and one transfer waiting for New Path Employment.
+REFERRAL_STATES = ["draft", "sent", "emailed", "failed"]
+
+
+def _load_referrals(agencies, users):
+    from referrals.models import Referral, ReferralType, TransferStatus
+
+    sender = users["casemanager@demo.liaison.ca"]
+    now = timezone.now()
+    cases = list(
+        Case.objects.filter(
+            agency=agencies[0], case_manager=sender, status__in=["plan_development", "plan_management"]
+        )
+    )
+    for index, (kind, state) in enumerate(
+        (kind, state) for kind in ReferralType.values for state in REFERRAL_STATES
+    ):
+        case = cases[index % len(cases)]
+        referral = services.create_referral(actor=sender, case=case, referral_type=kind)
+        fields = {
+            "contact_person": "Denise Gallant",
+            "language": referral.language,
+            "template": referral.template,
+        }
+        fields.update(subject=referral.subject, body=referral.body, notes="")
+        if kind in (ReferralType.TRANSFER, ReferralType.WITHIN):
+            fields.update(agency=agencies[1], email_to="")
+        else:
+            fields.update(organization_name="Centre communautaire Sainte-Anne", email_to="accueil@example.ca")
+        services.update_referral(actor=sender, referral=referral, **fields)
+        if state == "draft":
+            continue
+        # Sent referrals are stored as they would be after sending (no email leaves the demo loader).
+        values = {"status": state, "sent_at": now - timedelta(days=index), "sent_by": sender}
+        if state == "emailed":
+            values["emailed_at"] = now - timedelta(days=index)
+        if state == "failed":
+            values.update(
+                attempts=5,
+                failure_reason="SMTPRecipientsRefused: {'accueil@example.ca': (550, 'Mailbox unavailable')}",
+            )
+        if kind == ReferralType.TRANSFER:
+            # One transfer waits for the receiving agency; the others were withdrawn.
+            values["transfer_status"] = (
+                TransferStatus.PENDING if state == "emailed" else TransferStatus.WITHDRAWN
+            )
+        Referral.objects.filter(pk=referral.pk).update(**values)

@@ -249,6 +249,23 @@ class Case(models.Model):
         Organization, on_delete=models.PROTECT, related_name="employment_cases", verbose_name=_("agency")
     )
     office = models.ForeignKey(Office, on_delete=models.PROTECT, verbose_name=_("office"))
+    # The accountability agreement and the main service delivery location (set again on transfer).
+    agreement = models.ForeignKey(
+        Agreement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("accountability agreement"),
+    )
+    delivery_location = models.ForeignKey(
+        Office,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("service delivery location"),
+    )
     case_manager = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -364,6 +381,10 @@ def _document_path(instance, filename):
 
 class CaseDocument(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="documents")
+    # A document attached to a referral (it also belongs to the case).
+    referral = models.ForeignKey(
+        "Referral", on_delete=models.CASCADE, null=True, blank=True, related_name="documents"
+    )
     document_type = models.CharField(_("document type"), max_length=20, choices=DocumentType.choices)
     description = models.CharField(_("description"), max_length=200, blank=True)
     file = models.FileField(_("file"), upload_to=_document_path)
@@ -614,6 +635,10 @@ class PlanPrint(models.Model):
     """The action plan as a PDF, built in the background, downloadable by whoever may see the case."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="plan_prints")
+    # Set for the preview of a referral letter (the same background rendering as the plan).
+    referral = models.ForeignKey(
+        "Referral", on_delete=models.CASCADE, null=True, blank=True, related_name="previews"
+    )
     language = models.CharField(_("language"), max_length=2, choices=settings.LANGUAGES)
     status = models.CharField(
         _("status"), max_length=8, choices=PrintStatus.choices, default=PrintStatus.QUEUED
@@ -628,3 +653,142 @@ class PlanPrint(models.Model):
 
     def __str__(self):
         return f"{self.case_id} ({self.language})"
+
+
+# Referrals and case transfer -----------------------------------------------------------------
+
+
+class ReferralType(models.TextChoices):
+    TRANSFER = "transfer", _("Case transfer")
+    WITHIN = "within", _("Informational (within the network)")
+    OUTSIDE = "outside", _("Informational (outside the network)")
+
+
+# The types whose organization is an agency of the network, chosen from a list.
+NETWORK_TYPES = (ReferralType.TRANSFER, ReferralType.WITHIN)
+
+
+class ReferralStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SENT = "sent", _("Sent")
+    EMAILED = "emailed", _("Emailed")
+    FAILED = "failed", _("Failed")
+
+
+SENT_STATUSES = (ReferralStatus.SENT, ReferralStatus.EMAILED, ReferralStatus.FAILED)
+
+
+class TransferStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the receiving agency")
+    COMPLETED = "completed", _("Transferred")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class CorrespondenceTemplate(models.Model):
+    """A referral letter in one language. Templates sharing a code are the same letter in each language.
+
+    The letter body takes placeholders in square brackets, e.g. [client_name] (see LETTER_PLACEHOLDERS).
+    """
+
+    code = models.SlugField(_("code"), max_length=50)
+    referral_type = models.CharField(_("referral type"), max_length=10, choices=ReferralType.choices)
+    language = models.CharField(_("language"), max_length=2, choices=settings.LANGUAGES)
+    name = models.CharField(_("name"), max_length=200)
+    default_subject = models.CharField(_("default email subject"), max_length=200)
+    default_body = models.TextField(_("default email body"))
+    letter_body = models.TextField(_("letter"))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("correspondence template")
+        verbose_name_plural = _("correspondence templates")
+        ordering = ["referral_type", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "language"], name="referrals_one_template_per_language")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+LETTER_PLACEHOLDERS = (
+    "client_name",
+    "case_number",
+    "date",
+    "organization",
+    "contact_person",
+    "agency_name",
+    "agency_address",
+    "agency_phone",
+    "agency_email",
+    "case_manager",
+)
+
+
+class Referral(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="referrals")
+    referral_type = models.CharField(_("referral type"), max_length=10, choices=ReferralType.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.DRAFT
+    )
+    # The receiving agency (network types) or the organization's name typed in (outside the network).
+    agency = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incoming_referrals",
+        verbose_name=_("organization"),
+    )
+    organization_name = models.CharField(_("organization"), max_length=200, blank=True)
+    contact_person = models.CharField(_("contact person"), max_length=200, blank=True)
+    email_to = models.EmailField(_("email to"), blank=True)
+    template = models.ForeignKey(
+        CorrespondenceTemplate,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        verbose_name=_("correspondence template"),
+    )
+    language = models.CharField(_("correspondence language"), max_length=2, choices=settings.LANGUAGES)
+    subject = models.CharField(_("email subject"), max_length=200, blank=True)
+    body = models.TextField(_("email body"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("referral date"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("emailed"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    failure_reason = models.CharField(_("reason of the failure"), max_length=500, blank=True)
+    transfer_status = models.CharField(
+        _("transfer"), max_length=10, choices=TransferStatus.choices, blank=True
+    )
+    transferred_at = models.DateTimeField(_("transferred"), null=True, blank=True)
+    transferred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["agency", "referral_type", "status"])]
+
+    def __str__(self):
+        return f"{self.case_id} {self.referral_type}"
+
+    @property
+    def organization_display(self):
+        return self.agency.name if self.agency_id else self.organization_name
+
+    @property
+    def is_draft(self):
+        return self.status == ReferralStatus.DRAFT
+
+    @property
+    def organization_ids(self):
+        return {self.case.agency_id}

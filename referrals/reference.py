@@ -143,3 +143,112 @@ def ensure_reference_data():
 
     if not apps.get_model("referrals", "Dimension").objects.exists():
         load_reference_data(apps)
+    ensure_templates()
+
+
+# Correspondence templates: one letter per referral type, in each language ---------------------
+
+_LETTER_FR = """Objet : Renvoi d'un client
+
+Madame, Monsieur [contact_person],
+
+{paragraph}
+
+Personne renvoyée : [client_name] (dossier [case_number])
+Organisme destinataire : [organization]
+
+Pour toute question, veuillez communiquer avec [case_manager], gestionnaire de cas, à [agency_name] : [agency_address], [agency_phone], [agency_email].
+
+Veuillez agréer nos salutations distinguées.
+
+[agency_name]
+Le [date]"""
+
+_LETTER_EN = """Re: Client referral
+
+Dear [contact_person],
+
+{paragraph}
+
+Person referred: [client_name] (case [case_number])
+Receiving organization: [organization]
+
+For any question, please contact [case_manager], case manager, at [agency_name]: [agency_address], [agency_phone], [agency_email].
+
+Sincerely,
+
+[agency_name]
+[date]"""
+
+TEMPLATES = [
+    # code, type, French name, English name, French paragraph, English paragraph
+    (
+        "transfer",
+        "transfer",
+        "Renvoi – Transfert de dossier",
+        "Referral – Case transfer",
+        "Nous vous informons du transfert potentiel de la personne nommée ci-dessous vers votre organisme. "
+        "Vous pouvez consulter son dossier personnel et un résumé de son cas dans Liaison, puis terminer le "
+        "transfert à l'écran « Détails du dossier / Transfert ».",
+        "We are letting you know that the person named below may be transferred to your agency. You can read "
+        "their person record and a summary of their case in Liaison, then complete the transfer from the "
+        "“Case details / Transfer” screen.",
+    ),
+    (
+        "within",
+        "within",
+        "Renvoi – Pour information à l'intérieur du réseau",
+        "Referral – Informational within the network",
+        "Nous vous renvoyons la personne nommée ci-dessous, qui pourrait bénéficier de vos programmes, services "
+        "ou interventions. Notre organisme continue de gérer son dossier.",
+        "We are referring the person named below, who could benefit from your programs, services or "
+        "interventions. Our agency keeps managing their case.",
+    ),
+    (
+        "outside",
+        "outside",
+        "Renvoi – Pour information à l'extérieur du réseau",
+        "Referral – Informational outside the network",
+        "Nous vous renvoyons la personne nommée ci-dessous, qui pourrait bénéficier de vos programmes, services "
+        "ou interventions.",
+        "We are referring the person named below, who could benefit from your programs, services or "
+        "interventions.",
+    ),
+]
+SUBJECTS = {
+    "fr": "Renvoi d'un client – Programmes, services et interventions",
+    "en": "Client referral – Programs, services and interventions",
+}
+BODIES = {
+    "fr": "Veuillez trouver ci-joint la lettre de renvoi concernant un de nos clients qui pourrait bénéficier "
+    "de vos programmes, services ou interventions.",
+    "en": "Please find attached the referral letter about one of our clients who could benefit from your "
+    "programs, services or interventions.",
+}
+
+
+def load_templates(apps):
+    CorrespondenceTemplate = apps.get_model("referrals", "CorrespondenceTemplate")
+    for code, kind, name_fr, name_en, paragraph_fr, paragraph_en in TEMPLATES:
+        for language, name, letter, paragraph in (
+            ("fr", name_fr, _LETTER_FR, paragraph_fr),
+            ("en", name_en, _LETTER_EN, paragraph_en),
+        ):
+            CorrespondenceTemplate.objects.update_or_create(
+                code=code,
+                language=language,
+                defaults={
+                    "referral_type": kind,
+                    "name": name,
+                    "default_subject": SUBJECTS[language],
+                    "default_body": BODIES[language],
+                    "letter_body": letter.replace("{paragraph}", paragraph),
+                },
+            )
+
+
+def ensure_templates():
+    from django.apps import apps
+
+    if not apps.get_model("referrals", "CorrespondenceTemplate").objects.exists():
+        load_templates(apps)

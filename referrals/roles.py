@@ -98,6 +98,22 @@ register_tile(
     capability=REPORTS,
     order=30,
 )
+register_tile(
+    "referrals.incoming",
+    title=_("Clients referred to us"),
+    description=_("Referrals from other agencies: person records, case summaries, transfers to complete."),
+    url_name="referrals:incoming",
+    capability=MANAGE_CASES,
+    order=12,
+)
+register_tile(
+    "referrals.templates",
+    title=_("Correspondence templates"),
+    description=_("The referral letters, per referral type and language."),
+    url_name="referrals:template_list",
+    capability=MANAGE_AGENCIES,
+    order=27,
+)
 register_home_box(
     "referrals.case_lookup", template_name="referrals/includes/case_lookup.html", capability=VIEW_CASES
 )

@@ -6,15 +6,18 @@ agreement with. Business partners: the public ones and the agency's private ones
 
 from django.db.models import Count, Prefetch, Q, Sum
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from portal.models import Task
 from portal.selectors import active_organization, members_with_roles
 from referrals.models import (
+    SENT_STATUSES,
     Agreement,
     Barrier,
     BusinessPartner,
     Case,
     CaseDocument,
+    CorrespondenceTemplate,
     Dimension,
     FundingRequest,
     FundingStatus,
@@ -22,6 +25,9 @@ from referrals.models import (
     NeedsDetermination,
     Office,
     PlanPrint,
+    Referral,
+    ReferralType,
+    TransferStatus,
 )
 
 CASE_MANAGER_ROLES = ("referrals.case_manager", "referrals.agency_supervisor")
@@ -68,6 +74,15 @@ def case_tasks(case):
         .select_related("assignee", "created_by")
         .order_by("due_date", "pk")
     )
+
+
+def case_notifications(case, user):
+    """This person's unread notifications about the case, for the case home page."""
+    from portal.models import Notification
+
+    return Notification.objects.filter(
+        recipient=user, read_at__isnull=True, key__contains=f":referrals.case.{case.pk}."
+    ).order_by("due_date", "pk")
 
 
 def latest_needs(case):
@@ -313,3 +328,59 @@ def report_agencies(user):
     from portal.models import Organization
 
     return Organization.objects.filter(pk=organization.pk)
+
+
+# Referrals -----------------------------------------------------------------------------------
+
+
+def referrals_of(case):
+    return (
+        Referral.objects.filter(case=case)
+        .select_related("agency", "template", "created_by", "sent_by", "transferred_by")
+        .prefetch_related("documents")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def get_referral(case, pk):
+    return get_object_or_404(referrals_of(case), pk=pk)
+
+
+def templates_for(referral_type, language):
+    return CorrespondenceTemplate.objects.filter(
+        referral_type=referral_type, language=language, is_active=True
+    )
+
+
+def incoming_for(user):
+    """Referrals sent to the person's agency: pending transfers and informational ones within the
+    network. They open the person record (and, for a transfer, a case summary) and nothing more."""
+    organization = active_organization(user)
+    if organization is None or organization.kind != "employment_agency":
+        return Referral.objects.none()
+    return (
+        Referral.objects.filter(agency=organization, status__in=SENT_STATUSES)
+        .filter(
+            Q(referral_type=ReferralType.WITHIN)
+            | Q(referral_type=ReferralType.TRANSFER, transfer_status=TransferStatus.PENDING)
+        )
+        .select_related("case__person", "case__agency", "case__program", "case__case_manager", "case__office")
+        .order_by("-sent_at", "-pk")
+    )
+
+
+def get_incoming_for_user(user, pk):
+    return get_object_or_404(incoming_for(user), pk=pk)
+
+
+def active_agreements(agency):
+    today = timezone.localdate()
+    return (
+        Agreement.objects.filter(agency=agency, funding_active=True, start_date__lte=today)
+        .exclude(end_date__lt=today)
+        .order_by("number")
+    )
+
+
+def delivery_locations(agency):
+    return Office.objects.filter(agency=agency, is_active=True, is_delivery_location=True)

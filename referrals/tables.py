@@ -2,7 +2,15 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from referrals.models import Agreement, BusinessPartner, Case, FundingRequest, Intervention
+from referrals.models import (
+    Agreement,
+    BusinessPartner,
+    Case,
+    CorrespondenceTemplate,
+    FundingRequest,
+    Intervention,
+    Referral,
+)
 
 
 class CaseTable(tables.Table):
@@ -167,3 +175,38 @@ class AccountabilityTable(tables.Table):
         from django.utils import formats
 
         return f"{formats.number_format(value, 2, use_l10n=True, force_grouping=True)} $"
+
+
+class IncomingTable(tables.Table):
+    person = tables.Column(
+        verbose_name=_("Person"),
+        accessor="case__person__display_name",
+        linkify=lambda record: reverse("referrals:incoming_detail", args=[record.pk]),
+        order_by=("case__person__last_name", "case__person__first_name"),
+    )
+    case = tables.Column(verbose_name=_("Case ID"), accessor="case__number")
+    referral_type = tables.Column(verbose_name=_("Referral type"))
+    sending_agency = tables.Column(
+        verbose_name=_("Referred by"), accessor="case__agency", order_by=("case__agency__name",)
+    )
+    sent_at = tables.DateColumn(verbose_name=_("Referral date"), format="SHORT_DATE_FORMAT")
+
+    class Meta:
+        model = Referral
+        fields = ("person", "case", "referral_type", "sending_agency", "sent_at")
+        order_by = ("-sent_at",)
+        empty_text = _("No client referred to your agency matches.")
+
+
+class TemplateTable(tables.Table):
+    name = tables.Column(
+        verbose_name=_("Name"), linkify=lambda record: reverse("referrals:template_edit", args=[record.pk])
+    )
+    referral_type = tables.Column(verbose_name=_("Referral type"))
+    language = tables.Column(verbose_name=_("Language"))
+    is_active = tables.BooleanColumn(verbose_name=_("Active"), yesno=(_("Yes"), _("No")))
+
+    class Meta:
+        model = CorrespondenceTemplate
+        fields = ("name", "referral_type", "language", "is_active")
+        empty_text = _("No template yet.")

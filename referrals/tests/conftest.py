@@ -41,7 +41,7 @@ class World:
         )
         self.staff = self.staff_membership.user
         self.outsider_membership = MembershipFactory(
-            organization=self.other_agency, role="referrals.case_manager"
+            organization=self.other_agency, role="referrals.case_manager", user__preferred_language="en"
         )
         self.outsider = self.outsider_membership.user
         self.office = services.save_office(agency=self.agency, name="Moncton", city="Moncton")

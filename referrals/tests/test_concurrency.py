@@ -79,3 +79,47 @@ def test_two_cases_opened_at_once_get_different_numbers(world):
     from referrals.models import Case
 
     assert Case.objects.values("number").distinct().count() == 2
+
+
+def test_two_people_completing_the_same_transfer_end_with_one_transfer(world):
+    if connection.vendor != "postgresql":
+        pytest.skip("row-lock tests need PostgreSQL (set DATABASE_URL)")
+    from referrals.models import Agreement, CaseStatusChange, Referral, TransferStatus
+    from tests.factories import MembershipFactory
+
+    Agreement.objects.filter(agency=world.other_agency).update(client_tracking=True)
+    case = world.case()
+    referral = services.create_referral(actor=world.manager, case=case, referral_type="transfer")
+    referral = services.update_referral(
+        actor=world.manager,
+        referral=referral,
+        agency=world.other_agency,
+        contact_person="X",
+        email_to="x@example.ca",
+        language=referral.language,
+        template=referral.template,
+        subject="s",
+        body="b",
+    )
+    Referral.objects.filter(pk=referral.pk).update(status="emailed", transfer_status=TransferStatus.PENDING)
+    second = MembershipFactory(organization=world.other_agency, role="referrals.case_manager").user
+    agreement = Agreement.objects.get(agency=world.other_agency)
+    office = world.other_office
+
+    def complete(actor, manager):
+        return lambda: services.complete_transfer(
+            actor=actor,
+            referral=referral,
+            office=office,
+            case_manager=manager,
+            agreement=agreement,
+            delivery_location=office,
+        )
+
+    outcomes = _race(complete(world.outsider, world.outsider), complete(second, second))
+    assert len(outcomes) == 2, outcomes
+    assert outcomes.count("done") == 1
+    assert "no longer waiting" in next(outcome for outcome in outcomes if outcome != "done")
+    case.refresh_from_db()
+    assert case.agency == world.other_agency
+    assert CaseStatusChange.objects.filter(case=case, comment__contains="transferred").count() == 1
