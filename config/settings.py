@@ -225,6 +225,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale-messages": {"task": "portal.tasks.requeue_stale_messages", "schedule": 600.0},
     "requeue-stale-referrals": {"task": "referrals.tasks.requeue_stale_referrals", "schedule": 900.0},
+    "interpreter-reminders": {"task": "interpreters.tasks.send_reminders", "schedule": 3600.0},
 }
 CELERY_TIMEZONE = TIME_ZONE
 

@@ -38,6 +38,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("orders/", include("orders.urls")),
     path("employment/", include("referrals.urls")),
+    path("interpreters/", include("interpreters.urls")),
     path("", include("portal.urls")),
 ]
 

@@ -7,4 +7,10 @@ class InterpretersConfig(AppConfig):
     verbose_name = _("Interpreter bank")
 
     def ready(self):
-        from interpreters import roles  # noqa: F401  (registers the app's roles with the portal)
+        from auditlog.registry import auditlog
+
+        from interpreters import roles  # noqa: F401  (registers the app's roles and tiles with the portal)
+        from interpreters.models import Completion, InterpreterProfile, Registration, Request, Statement
+
+        for model in (Request, Completion, InterpreterProfile, Registration, Statement):
+            auditlog.register(model)

@@ -21,6 +21,8 @@ ORGANIZATIONS = {
     "employment": ("Agence d'emploi Cap-Acadie", "Cap-Acadie Employment Agency", "employment_agency"),
     "employment2": ("Emploi Nouvelle Voie", "New Path Employment", "employment_agency"),
     "health": ("Hôpital régional de Moncton", "Moncton Regional Hospital", "health_establishment"),
+    "health2": ("CISSS de la Montérégie-Centre", "CISSS de la Montérégie-Centre", "health_establishment"),
+    "health3": ("CLSC des Faubourgs", "CLSC des Faubourgs", "health_establishment"),
     "bank": (
         "Banque d'interprètes du Nouveau-Brunswick",
         "New Brunswick Interpreter Bank",

@@ -1,7 +1,8 @@
 """Exports for every portal: a CSV or Excel file built by Celery, then downloaded by its owner.
 
 An app names an exporter by dotted path: a function `(user, params) -> (headers, rows)` that
-reads through the app's selectors, so the file holds exactly what the person may see.
+reads through the app's selectors, so the file holds exactly what the person may see. For a PDF,
+the exporter returns the document's bytes instead (rendered by WeasyPrint from a template).
 """
 
 import csv
@@ -64,8 +65,11 @@ def build(export):
     user = export.user
     user._chosen_membership_id = export.membership_id
     with translation.override(export.params.get("language")):
-        headers, rows = import_string(export.exporter)(user=user, params=export.params)
-        content, count = (_csv if export.fmt == "csv" else _xlsx)(headers, rows)
+        result = import_string(export.exporter)(user=user, params=export.params)
+        if export.fmt == "pdf":
+            content, count = result, 0
+        else:
+            content, count = (_csv if export.fmt == "csv" else _xlsx)(*result)
     export.file.save(f"{uuid4().hex}.{export.fmt}", ContentFile(content), save=False)
     export.rows = count
     export.status = ExportStatus.READY

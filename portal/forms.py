@@ -43,9 +43,9 @@ class CodeForm(forms.Form):
 
     def clean_code(self):
         code = "".join(self.cleaned_data["code"].split()).lower()
-        if not self.accept_backup and not (code.isdigit() and len(code) == 6):
+        if not self.accept_backup and not (code.isascii() and code.isdigit() and len(code) == 6):
             raise forms.ValidationError(_("Enter the 6 digits shown by your authenticator app."))
-        if not code.isalnum():
+        if not (code.isascii() and code.isalnum()):
             raise forms.ValidationError(_("A code has only digits and letters."))
         return code
 

@@ -321,7 +321,9 @@ class Export(models.Model):
     name = models.CharField(_("name"), max_length=200)
     exporter = models.CharField(max_length=200)
     params = models.JSONField(default=dict, blank=True)
-    fmt = models.CharField(_("format"), max_length=4, choices=[("csv", "CSV"), ("xlsx", "Excel")])
+    fmt = models.CharField(
+        _("format"), max_length=4, choices=[("csv", "CSV"), ("xlsx", "Excel"), ("pdf", "PDF")]
+    )
     status = models.CharField(
         _("status"), max_length=8, choices=ExportStatus.choices, default=ExportStatus.QUEUED
     )

@@ -2,6 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.params import as_id
 from portal.selectors import active_organization
 from referrals.models import CaseStatus, Program
 from referrals.selectors import case_managers
@@ -41,8 +42,11 @@ class CaseFilter(django_filters.FilterSet):
 
     def filter_q(self, queryset, name, value):
         value = value.strip()
+        number = as_id(value)
+        if number is not None:
+            return queryset.filter(number=number)
         if value.isdigit():
-            return queryset.filter(number=int(value)) if int(value) < 2_000_000_000 else queryset.none()
+            return queryset.none()
         for word in value.split()[:4]:
             queryset = queryset.filter(
                 Q(person__last_name__icontains=word) | Q(person__first_name__icontains=word)

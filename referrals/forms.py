@@ -65,7 +65,9 @@ class PersonForm(forms.ModelForm):
 
     def clean_postal_code(self):
         value = self.cleaned_data.get("postal_code", "").upper().replace(" ", "")
-        if value and (len(value) != 6 or not (value[0::2].isalpha() and value[1::2].isdigit())):
+        if value and (
+            len(value) != 6 or not value.isascii() or not (value[0::2].isalpha() and value[1::2].isdigit())
+        ):
             raise ValidationError(_("Enter a Canadian postal code, e.g. E1C 4M2."))
         return f"{value[:3]} {value[3:]}" if value else ""
 
@@ -354,7 +356,7 @@ class PrintForm(forms.Form):
 
 
 class PartnerForm(forms.ModelForm):
-    website = forms.URLField(label=_("website"), required=False, assume_scheme="https", max_length=200)
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https", max_length=200)
 
     class Meta:
         model = BusinessPartner
@@ -396,6 +398,9 @@ class AgreementForm(forms.ModelForm):
 
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = Organization.objects.filter(kind="employment_agency", is_active=True)
+        if self.instance.pk:
+            # Cases point at this agreement: it stays with its agency.
+            self.fields["agency"].disabled = True
 
     def clean(self):
         data = super().clean()

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, ProtectedError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import lazy
@@ -111,6 +111,15 @@ def save_reference_item(*, item, **fields):
 
 
 # Persons and cases ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def update_case_person(*, actor, case, **fields):
+    """The person's details, from an open case."""
+    case = _locked_case(case)
+    if case.is_closed:
+        raise CaseActionError(_("This case is closed: its information can no longer be changed."))
+    return save_person(person=case.person, **fields)
 
 
 @transaction.atomic
@@ -233,6 +242,13 @@ def complete_assessment(*, actor, case):
     """The assessment is done: the case moves to action plan development and the case manager
     gets the task "Develop action plan", due two weeks later (LaMPSS)."""
     case = _change_status(case, actor=actor, allowed=[CS.INTAKE, CS.ASSESSMENT], to=CS.PLAN_DEVELOPMENT)
+    latest = case.needs_determinations.order_by("-version").first()
+    if latest is None or not latest.barriers.exists():
+        raise CaseActionError(
+            _(
+                "Save a needs determination with at least one barrier to employment before completing the assessment."
+            )
+        )
     portal_services.create_task(
         assignee=case.case_manager,
         title=_("Develop action plan"),
@@ -355,9 +371,18 @@ def add_document(*, actor, case, document_type, description, upload, content_typ
 
 
 @transaction.atomic
-def attach_document(*, referral, document):
+def add_referral_document(*, actor, referral, document_type, description, upload, content_type):
+    """A document attached to a draft referral (it also joins the case's documents)."""
     locked = _locked_referral(referral)
     _draft_only(locked)
+    document = add_document(
+        actor=actor,
+        case=locked.case,
+        document_type=document_type,
+        description=description,
+        upload=upload,
+        content_type=content_type,
+    )
     document.referral = locked
     document.save(update_fields=["referral"])
     return document
@@ -494,11 +519,15 @@ def add_intervention(*, actor, case, **fields):
 def _locked_intervention(intervention):
     # The intervention row only: deleting locks the case then its interventions, so locking the
     # case here too, in the other order, could deadlock.
-    return (
+    locked = (
         Intervention.objects.select_for_update(of=("self",))
         .select_related("case", "case__person", "case__program", "case__agency", "case__case_manager")
-        .get(pk=intervention.pk)
+        .filter(pk=intervention.pk)
+        .first()
     )
+    if locked is None:
+        raise CaseActionError(_("This intervention was deleted in the meantime. Nothing was changed."))
+    return locked
 
 
 def _intervention_status_error(intervention, allowed):
@@ -557,11 +586,15 @@ def complete_intervention(*, actor, intervention):
 def cancel_intervention(*, actor, intervention):
     locked = _change_intervention(intervention, allowed=[IS.PLANNED, IS.IN_PROGRESS], to=IS.CANCELLED)
     portal_services.withdraw_home_items(keys=_intervention_keys(locked))
-    locked.funding_requests.filter(status=FundingStatus.SUBMITTED).update(
-        status=FundingStatus.REFUSED,
-        decided_at=timezone.now(),
-        decision_comment=str(_("The intervention was cancelled.")),
-    )
+    # A request still waiting for the department is refused with the intervention.
+    for waiting in locked.funding_requests.filter(status=FundingStatus.SUBMITTED):
+        _decide(
+            waiting,
+            actor=actor,
+            to=FundingStatus.REFUSED,
+            comment=str(_("The intervention was cancelled.")),
+            allow_closed=True,
+        )
     return locked
 
 
@@ -581,6 +614,15 @@ def delete_interventions(*, actor, case, interventions):
     locked = list(Intervention.objects.select_for_update().filter(case=case, pk__in=ids).order_by("pk"))
     if not locked:
         raise CaseActionError(_("Choose the interventions to delete."))
+    funded = [intervention for intervention in locked if intervention.funding_requests.exists()]
+    if funded:
+        raise CaseActionError(
+            _(
+                "%(names)s has a funding request: cancel the intervention instead, so that the request "
+                "stays on record. Nothing was deleted."
+            )
+            % {"names": ", ".join(str(intervention.intervention_type) for intervention in funded)}
+        )
     refused = [intervention for intervention in locked if intervention.status != IS.PLANNED]
     if refused:
         raise CaseActionError(
@@ -603,6 +645,7 @@ def delete_interventions(*, actor, case, interventions):
 @transaction.atomic
 def request_funding(*, actor, intervention, amount, justification):
     locked = _locked_intervention(intervention)
+    _plan_open(locked.case)
     if not locked.funding_requested:
         raise CaseActionError(_("This intervention has no funding request: edit it and tick the box first."))
     if locked.status not in EDITABLE_INTERVENTION_STATUSES:
@@ -616,7 +659,7 @@ def request_funding(*, actor, intervention, amount, justification):
     )
 
 
-def _decide(funding_request, *, actor, to, comment):
+def _decide(funding_request, *, actor, to, comment, allow_closed=False):
     locked = (
         FundingRequest.objects.select_for_update(of=("self",))
         .select_related(
@@ -628,6 +671,14 @@ def _decide(funding_request, *, actor, to, comment):
         raise CaseActionError(
             _("This funding request is already %(status)s. Nothing was changed.")
             % {"status": locked.get_status_display()}
+        )
+    if (
+        not allow_closed
+        and to == FundingStatus.APPROVED
+        and (locked.intervention.case.is_closed or locked.intervention.status == IS.CANCELLED)
+    ):
+        raise CaseActionError(
+            _("The case is closed or the intervention cancelled: this request can only be refused.")
         )
     locked.status = to
     locked.decided_by = actor
@@ -736,13 +787,15 @@ def create_referral(*, actor, case, referral_type):
 
 
 def _locked_referral(referral):
-    return (
+    locked = (
         Referral.objects.select_for_update(of=("self",))
-        .select_related(
-            "case", "case__agency", "case__person", "case__program", "case__case_manager", "agency"
-        )
-        .get(pk=referral.pk)
+        .select_related("case", "case__agency", "case__person", "case__program", "case__case_manager", "agency")
+        .filter(pk=referral.pk)
+        .first()
     )
+    if locked is None:
+        raise CaseActionError(_("This referral was deleted in the meantime. Nothing was changed."))
+    return locked
 
 
 def _draft_only(referral):
@@ -1024,8 +1077,12 @@ def save_template(*, template=None, **fields):
 
 @transaction.atomic
 def delete_template(*, template):
+    message = _("This template is used by referrals: deactivate it instead. Nothing was deleted.")
+    template = CorrespondenceTemplate.objects.select_for_update().get(pk=template.pk)
     if template.referrals.exists():
-        raise CaseActionError(
-            _("This template is used by referrals: deactivate it instead. Nothing was deleted.")
-        )
-    template.delete()
+        raise CaseActionError(message)
+    try:
+        with transaction.atomic():
+            template.delete()
+    except ProtectedError as error:  # a referral took it in the meantime
+        raise CaseActionError(message) from error

@@ -22,7 +22,8 @@ logger = logging.getLogger(__name__)
 def _pdf(html):
     from weasyprint import HTML
 
-    return HTML(string=html).write_pdf()
+    # Tagged PDF: screen readers follow the plan's and the letter's structure.
+    return HTML(string=html).write_pdf(pdf_tags=True)
 
 
 def render_plan_pdf(plan_print):

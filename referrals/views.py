@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.exports import request_export
+from portal.params import as_id
 from portal.permissions import capability_required, has_capability
 from portal.selectors import active_organization
 from portal.services import record_view
@@ -112,6 +113,15 @@ def _case_context(request, case, section, **extra):
     }
 
 
+def _post_without_form(request, case):
+    """A form sent to a page that does not offer it: 403 without the capability; when the case
+    was closed in the meantime, the clear message instead, and nothing changes."""
+    if not _can_manage(request, case):
+        raise PermissionDenied
+    messages.error(request, _("This case is closed: reopen it first. Nothing was changed."))
+    return redirect(request.path)
+
+
 def _render_case(request, template, case, section, **extra):
     return render(request, template, _case_context(request, case, section, **extra))
 
@@ -171,12 +181,9 @@ def case_create(request):
         )
     person = None
     if request.GET.get("person") or request.POST.get("person"):
+        person_id = as_id(request.GET.get("person") or request.POST.get("person"))
         existing = (
-            selectors.cases_for(request.user)
-            .filter(person_id=request.GET.get("person") or request.POST.get("person"))
-            .first()
-            if (request.GET.get("person") or request.POST.get("person", "")).isdigit()
-            else None
+            selectors.cases_for(request.user).filter(person_id=person_id).first() if person_id else None
         )
         if existing is None:
             raise Http404
@@ -252,16 +259,20 @@ def case_details(request, number):
     record_view(instance=case.person)
     form = (
         PersonForm(request.POST or None, instance=case.person, prefix="person")
-        if _can_manage(request, case)
+        if _can_manage(request, case) and not case.is_closed
         else None
     )
     if request.method == "POST":
         if form is None:
-            raise PermissionDenied
+            return _post_without_form(request, case)
         if form.is_valid():
-            services.save_person(person=case.person, **form.cleaned_data)
-            messages.success(request, _("The person's details were saved."))
-            return redirect("referrals:case_details", number)
+            try:
+                services.update_case_person(actor=request.user, case=case, **form.cleaned_data)
+            except CaseActionError as error:
+                _show_error(request, form, error)
+            else:
+                messages.success(request, _("The person's details were saved."))
+                return redirect("referrals:case_details", number)
     return _render_case(request, "referrals/case_details.html", case, "details", form=form)
 
 
@@ -270,7 +281,7 @@ def _case_form_page(request, number, form_class, section, title, success):
     form = form_class(request.POST or None, instance=case) if _can_manage(request, case) else None
     if request.method == "POST":
         if form is None:
-            raise PermissionDenied
+            return _post_without_form(request, case)
         if form.is_valid():
             try:
                 services.update_case_information(actor=request.user, case=case, **form.cleaned_data)
@@ -325,7 +336,7 @@ def needs(request, number):
         form = NeedsForm(request.POST or None, initial=initial)
     if request.method == "POST":
         if form is None:
-            raise PermissionDenied
+            return _post_without_form(request, case)
         if form.is_valid():
             complete = request.POST.get("complete") == "1"
             try:
@@ -504,7 +515,7 @@ def _intervention_form_page(request, case, intervention=None):
                 )
             )
         value = form[field].value()
-        chosen = partners.filter(pk=value).first() if str(value or "").isdigit() else None
+        chosen = partners.filter(pk=as_id(value)).first() if as_id(value) else None
         options = []
         for partner in [chosen, *recent, *(results or [])]:
             if partner is not None and partner not in options:
@@ -699,7 +710,7 @@ def outcomes(request, number):
     form = OutcomeForm(request.POST or None) if _can_manage(request, case) else None
     if request.method == "POST":
         if form is None:
-            raise PermissionDenied
+            return _post_without_form(request, case)
         if form.is_valid():
             try:
                 services.record_outcome(actor=request.user, case=case, **form.cleaned_data)
@@ -726,7 +737,7 @@ def notes(request, number):
     form = NoteForm(request.POST or None) if _can_manage(request, case) and not case.is_closed else None
     if request.method == "POST":
         if form is None:
-            raise PermissionDenied
+            return _post_without_form(request, case)
         if form.is_valid():
             try:
                 services.add_note(actor=request.user, case=case, **form.cleaned_data)
@@ -758,7 +769,7 @@ def case_tasks(request, number):
         )
     if request.method == "POST":
         if form is None:
-            raise PermissionDenied
+            return _post_without_form(request, case)
         if form.is_valid():
             try:
                 services.add_case_task(actor=request.user, case=case, **form.cleaned_data)
@@ -861,7 +872,7 @@ def documents(request, number):
     )
     if request.method == "POST":
         if form is None:
-            raise PermissionDenied
+            return _post_without_form(request, case)
         if form.is_valid():
             try:
                 services.add_document(
@@ -1208,7 +1219,7 @@ def referrals(request, number):
     )
     if request.method == "POST":
         if form is None:
-            raise PermissionDenied
+            return _post_without_form(request, case)
         if form.is_valid():
             try:
                 referral = services.create_referral(
@@ -1226,7 +1237,7 @@ def referrals(request, number):
         "referrals",
         form=form,
         referrals=list(selectors.referrals_of(case)),
-        open_pk=int(open_pk) if open_pk.isdigit() else None,
+        open_pk=as_id(open_pk),
     )
 
 
@@ -1340,9 +1351,9 @@ def referral_document(request, number, pk):
         )
     elif form.is_valid():
         try:
-            document = services.add_document(
+            services.add_referral_document(
                 actor=request.user,
-                case=case,
+                referral=referral,
                 document_type=form.cleaned_data["document_type"],
                 description=form.cleaned_data["description"],
                 upload=form.cleaned_data["file"],
@@ -1351,7 +1362,6 @@ def referral_document(request, number, pk):
         except CaseActionError as error:
             _show_error(request, None, error)
         else:
-            services.attach_document(referral=referral, document=document)
             messages.success(request, _("The document was added."))
     else:
         messages.error(request, " ".join(" ".join(errors) for errors in form.errors.values()))
@@ -1436,12 +1446,10 @@ def incoming(request):
     """Clients referred to the agency: find them by name or case ID."""
     query = request.GET.get("q", "").strip()[:100]
     referrals_in = selectors.incoming_for(request.user)
-    if query.isdigit():
-        referrals_in = (
-            referrals_in.filter(case__number=int(query))
-            if int(query) < 2_000_000_000
-            else referrals_in.none()
-        )
+    if as_id(query) is not None:
+        referrals_in = referrals_in.filter(case__number=as_id(query))
+    elif query.isdigit():
+        referrals_in = referrals_in.none()
     elif query:
         for word in query.split()[:4]:
             referrals_in = referrals_in.filter(

@@ -937,3 +937,216 @@ PAGES += [
         role="referrals.department_staff",
     ),
 ]
+
+
+# interpreters --------------------------------------------------------------------------------
+
+
+def _interpreters_request(organization):
+    """A request of this establishment, three days from now."""
+    from datetime import time, timedelta
+
+    from django.utils import timezone
+
+    from interpreters import services
+    from interpreters.models import CostCentre, Language, ServiceType
+    from interpreters.reference import ensure_reference_data
+    from tests.factories import MembershipFactory
+
+    ensure_reference_data()
+    requester = MembershipFactory(organization=organization, role="interpreters.requester").user
+    centre = CostCentre.objects.create(establishment=organization, code=f"C{organization.pk}", name="Centre")
+    return services.create_request(
+        actor=requester,
+        establishment=organization,
+        language=Language.objects.get(code="ar"),
+        dialect="",
+        date=timezone.localdate() + timedelta(days=3),
+        start_time=time(10, 0),
+        duration_minutes=60,
+        modality="phone",
+        site_name="",
+        address="",
+        postal_code="",
+        room="",
+        remote_details="514-555-0100",
+        service_type=ServiceType.objects.get(code="medical"),
+        participants=2,
+        gender_preference="",
+        preference_reason="",
+        context="",
+        instructions="",
+        contact_name="Contact",
+        contact_phone="514-555-0100",
+        cost_centre=centre,
+    )[0]
+
+
+ESTABLISHMENT = ("health_establishment",)
+
+OBJECT_URLS += [
+    ObjectURL(
+        "interpreters:request",
+        "interpreters.view",
+        ESTABLISHMENT,
+        lambda org: reverse("interpreters:request", args=[_interpreters_request(org).pk]),
+    ),
+    ObjectURL(
+        "interpreters:request_edit",
+        "interpreters.request",
+        ESTABLISHMENT,
+        lambda org: reverse("interpreters:request_edit", args=[_interpreters_request(org).pk]),
+    ),
+    ObjectURL(
+        "interpreters:request_cancel",
+        "interpreters.view",
+        ESTABLISHMENT,
+        lambda org: reverse("interpreters:request_cancel", args=[_interpreters_request(org).pk]),
+    ),
+]
+
+CAPABILITY_PAGES += [
+    ("interpreters:request_list", (), "interpreters.request"),
+    ("interpreters:request_create", (), "interpreters.request"),
+    ("interpreters:queue", (), "interpreters.assign"),
+    ("interpreters:registrations", (), "interpreters.assign"),
+    ("interpreters:interpreters", (), "interpreters.assign"),
+    ("interpreters:statements", (), "interpreters.billing"),
+    ("interpreters:my_work", (), "interpreters.perform"),
+    ("interpreters:availability", (), "interpreters.perform"),
+]
+
+REQUESTER = "requester@demo.liaison.ca"
+COORDINATOR = "coordinator@demo.liaison.ca"
+INTERPRETER = "interpreter@demo.liaison.ca"
+
+
+def _demo_request(world, status):
+    from interpreters.models import Request
+
+    return Request.objects.filter(status=status).order_by("pk").first()
+
+
+PAGES += [
+    Page("interpreters-sign-up", lambda w: reverse("interpreters:sign_up"), account=None),
+    Page("interpreters-sign-up-done", lambda w: reverse("interpreters:sign_up_done"), account=None),
+    Page("interpreters-requests", lambda w: reverse("interpreters:request_list"), account=REQUESTER),
+    Page("interpreters-request-new", lambda w: reverse("interpreters:request_create"), account=REQUESTER),
+    Page(
+        "interpreters-request-requester",
+        lambda w: reverse("interpreters:request", args=[_demo_request(w, "confirmed").pk]),
+        account=REQUESTER,
+    ),
+    Page(
+        "interpreters-request-edit",
+        lambda w: reverse("interpreters:request_edit", args=[_demo_request(w, "submitted").pk]),
+        account=REQUESTER,
+    ),
+    Page(
+        "interpreters-request-cancel",
+        lambda w: reverse("interpreters:request_cancel", args=[_demo_request(w, "confirmed").pk]),
+        account=REQUESTER,
+    ),
+    Page(
+        "interpreters-queue",
+        lambda w: reverse("interpreters:queue"),
+        account=COORDINATOR,
+        role="interpreters.coordinator",
+    ),
+    Page(
+        "interpreters-assign",
+        lambda w: reverse("interpreters:assign", args=[_demo_request(w, "submitted").pk]),
+        account=COORDINATOR,
+        role="interpreters.coordinator",
+    ),
+    Page(
+        "interpreters-request-coordinator",
+        lambda w: reverse("interpreters:request", args=[_demo_request(w, "completed").pk]),
+        account=COORDINATOR,
+        role="interpreters.coordinator",
+    ),
+    Page(
+        "interpreters-correct",
+        lambda w: reverse("interpreters:completion_correct", args=[_demo_request(w, "validated").pk]),
+        account=COORDINATOR,
+        role="interpreters.coordinator",
+    ),
+    Page(
+        "interpreters-registrations",
+        lambda w: reverse("interpreters:registrations"),
+        account=COORDINATOR,
+        role="interpreters.coordinator",
+    ),
+    Page(
+        "interpreters-registration",
+        lambda w: reverse("interpreters:registration_decide", args=[_demo_registration()]),
+        account=COORDINATOR,
+        role="interpreters.coordinator",
+    ),
+    Page(
+        "interpreters-interpreters",
+        lambda w: reverse("interpreters:interpreters"),
+        account=COORDINATOR,
+        role="interpreters.coordinator",
+    ),
+    Page(
+        "interpreters-interpreter-edit",
+        lambda w: reverse("interpreters:interpreter_edit", args=[_demo_profile()]),
+        account=COORDINATOR,
+        role="interpreters.coordinator",
+    ),
+    Page(
+        "interpreters-statements",
+        lambda w: reverse("interpreters:statements"),
+        account=COORDINATOR,
+        role="interpreters.coordinator",
+    ),
+    Page(
+        "interpreters-statement",
+        lambda w: reverse("interpreters:statement", args=[_demo_statement()]),
+        account=COORDINATOR,
+        role="interpreters.coordinator",
+    ),
+    Page(
+        "interpreters-rate",
+        lambda w: reverse("interpreters:rate_edit", args=[_demo_rate()]),
+        account=COORDINATOR,
+        role="interpreters.coordinator",
+    ),
+    Page("interpreters-my-work", lambda w: reverse("interpreters:my_work"), account=INTERPRETER),
+    Page("interpreters-availability", lambda w: reverse("interpreters:availability"), account=INTERPRETER),
+    Page(
+        "interpreters-decline",
+        lambda w: reverse("interpreters:offer_answer", args=[_demo_request(w, "assigned").pk, "decline"]),
+        account=INTERPRETER,
+    ),
+    Page(
+        "interpreters-complete",
+        lambda w: reverse("interpreters:completion_record", args=[_demo_request(w, "confirmed").pk]),
+        account=INTERPRETER,
+    ),
+]
+
+
+def _demo_registration():
+    from interpreters.models import Registration
+
+    return Registration.objects.first().pk
+
+
+def _demo_profile():
+    from interpreters.models import InterpreterProfile
+
+    return InterpreterProfile.objects.first().pk
+
+
+def _demo_statement():
+    from interpreters.models import Statement
+
+    return Statement.objects.first().pk
+
+
+def _demo_rate():
+    from interpreters.models import Rate
+
+    return Rate.objects.first().pk

@@ -19,15 +19,16 @@ def _race(*calls):
     outcomes = []
 
     def run(call):
-        try:
-            barrier.wait()
-            with translation.override("en"):
+        # English for the whole thread: lazy messages are read after the call, not inside it.
+        with translation.override("en"):
+            try:
+                barrier.wait()
                 call()
-            outcomes.append("done")
-        except CaseActionError as error:
-            outcomes.append(" ".join(error.messages))
-        finally:
-            connections.close_all()
+                outcomes.append("done")
+            except CaseActionError as error:
+                outcomes.append(" ".join(error.messages))
+            finally:
+                connections.close_all()
 
     threads = [threading.Thread(target=run, args=(call,)) for call in calls]
     for thread in threads:

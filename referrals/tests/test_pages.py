@@ -747,3 +747,63 @@ def test_the_accountability_report_counts_edmt_interventions_and_exports_them(
     assert rows[1][1] == case.number
     bad = staff.get(reverse("referrals:accountability"), {"start": "2026-05-01", "end": "2026-01-01"})
     assert "end" in bad.context["form"].errors
+
+
+# After the review ------------------------------------------------------------------------------
+
+
+def test_unicode_digits_in_addresses_never_break_a_page(world, manager):
+    case = world.case()
+    for url in (
+        reverse("referrals:case_list") + "?q=²",
+        reverse("referrals:incoming") + "?q=²",
+        reverse("referrals:referrals", args=[case.number]) + "?open=²",
+        reverse("referrals:case_create") + "?person=²",
+        reverse("referrals:case_lookup") + "?number=²",
+    ):
+        assert manager.get(url).status_code in (200, 302, 404), url
+
+
+def test_the_status_tool_cannot_complete_an_assessment_without_needs(world, manager):
+    case = world.case(status="intake")
+    response = manager.post(
+        reverse("referrals:case_status_action", args=[case.number, "complete-assessment"]), follow=True
+    )
+    assert "at least one barrier" in response.content.decode()
+    case.refresh_from_db()
+    assert case.status == CaseStatus.INTAKE
+
+
+def test_funding_cannot_be_requested_once_the_case_is_closed(world):
+    case = world.case()
+    intervention = world.intervention(case, funded=True)
+    services.close_case(actor=world.manager, case=case, reason="Moved")
+    with pytest.raises(services.CaseActionError):
+        services.request_funding(
+            actor=world.manager, intervention=intervention, amount=Decimal(5), justification="x"
+        )
+
+
+def test_a_planned_intervention_with_a_funding_request_is_cancelled_not_deleted(world):
+    case = world.case()
+    intervention = world.intervention(case, funded=True)
+    services.request_funding(
+        actor=world.manager, intervention=intervention, amount=Decimal(5), justification="x"
+    )
+    with pytest.raises(services.CaseActionError):
+        services.delete_interventions(actor=world.manager, case=case, interventions=[intervention])
+    assert FundingRequest.objects.count() == 1
+    services.cancel_intervention(actor=world.manager, intervention=intervention)
+    request = FundingRequest.objects.get()
+    assert (request.status, request.decided_by) == (FundingStatus.REFUSED, world.manager)
+
+
+def test_a_note_sent_after_the_case_was_closed_gets_a_message_not_an_error(world, manager):
+    case = world.case()
+    services.close_case(actor=world.colleague, case=case, reason="Moved")
+    response = manager.post(
+        reverse("referrals:notes", args=[case.number]), {"subject": "x", "text": "y"}, follow=True
+    )
+    assert response.status_code == 200
+    assert "This case is closed" in response.content.decode()
+    assert not case.notes.exists()

@@ -1,0 +1,265 @@
+"""Demo interpreter bank: three establishments, ten interpreters in several languages, requests in
+every status, and one issued statement (idempotent)."""
+
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from interpreters import services
+from interpreters.models import (
+    CostCentre,
+    InterpreterProfile,
+    Language,
+    Registration,
+    Request,
+    RequestStatus,
+    ServiceType,
+)
+from interpreters.reference import ensure_reference_data
+from portal.demo import DEMO_PASSWORD
+from portal.models import Membership, User
+
+INTERPRETERS = [
+    # email, first, last, language, languages, modalities, postal code, gender
+    (
+        "interpreter@demo.liaison.ca",
+        None,
+        None,
+        "fr",
+        ["ar", "fa"],
+        ["in_person", "phone", "video"],
+        "H2X 1Y4",
+        "man",
+    ),
+    ("amal@demo.liaison.ca", "Amal", "Khoury", "fr", ["ar"], ["in_person", "video"], "H3T 1J4", "woman"),
+    (
+        "diego@demo.liaison.ca",
+        "Diego",
+        "Ramírez",
+        "fr",
+        ["es", "pt"],
+        ["in_person", "phone"],
+        "H2J 3K5",
+        "man",
+    ),
+    ("mei@demo.liaison.ca", "Mei", "Chen", "en", ["zh"], ["phone", "video"], "H4A 2L1", "woman"),
+    (
+        "yonas@demo.liaison.ca",
+        "Yonas",
+        "Tesfaye",
+        "en",
+        ["ti", "sw"],
+        ["in_person", "phone"],
+        "J4K 2T8",
+        "man",
+    ),
+    (
+        "olena@demo.liaison.ca",
+        "Olena",
+        "Kovalenko",
+        "fr",
+        ["uk", "ru"],
+        ["in_person", "video"],
+        "H1V 3R2",
+        "woman",
+    ),
+    (
+        "sara@demo.liaison.ca",
+        "Sara",
+        "Haidari",
+        "fr",
+        ["fa"],
+        ["in_person", "phone", "video"],
+        "J4W 1A1",
+        "woman",
+    ),
+    ("jean@demo.liaison.ca", "Jean-Robert", "Pierre", "fr", ["ht"], ["in_person", "phone"], "H1G 4V2", "man"),
+    (
+        "isabelle@demo.liaison.ca",
+        "Isabelle",
+        "Gagné",
+        "fr",
+        ["lsq"],
+        ["in_person", "video"],
+        "H2L 2C4",
+        "woman",
+    ),
+    (
+        "mark@demo.liaison.ca",
+        "Mark",
+        "Sullivan",
+        "en",
+        ["asl", "lsq"],
+        ["in_person", "video"],
+        "H3Z 2Y7",
+        "man",
+    ),
+]
+# The story of each demo request.
+STORIES = [
+    "submitted",
+    "assigned",
+    "accepted",
+    "declined",
+    "confirmed",
+    "completed",
+    "validated",
+    "cancelled",
+]
+
+
+def _at(day, hour):
+    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
+
+
+def load_demo_data(context):
+    ensure_reference_data()
+    organizations, users = context["organizations"], context["users"]
+    bank = organizations["bank"]
+    if Request.objects.exists():
+        return
+    profiles = []
+    for email, first, last, language, languages, modalities, postal_code, gender in INTERPRETERS:
+        user = users.get(email) or User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(
+                email=email,
+                password=DEMO_PASSWORD,
+                first_name=first,
+                last_name=last,
+                preferred_language=language,
+            )
+            from django_otp.plugins.otp_totp.models import TOTPDevice
+
+            TOTPDevice.objects.get_or_create(
+                user=user, confirmed=True, defaults={"name": "Demo authenticator"}
+            )
+        Membership.objects.get_or_create(
+            user=user,
+            organization=bank,
+            role="interpreters.interpreter",
+            defaults={"valid_from": timezone.localdate() - timedelta(days=365)},
+        )
+        profile, _created = InterpreterProfile.objects.get_or_create(
+            user=user,
+            defaults={
+                "bank": bank,
+                "modalities": modalities,
+                "home_postal_code": postal_code,
+                "gender": gender,
+                "accreditation": "accredited",
+            },
+        )
+        profile.languages.set(Language.objects.filter(code__in=languages))
+        profiles.append(profile)
+    establishments = [organizations["health"], organizations["health2"], organizations["health3"]]
+    centres = {}
+    for establishment in establishments:
+        centres[establishment.pk] = [
+            CostCentre.objects.get_or_create(establishment=establishment, code=code, defaults={"name": name})[
+                0
+            ]
+            for code, name in (
+                ("7010", "Urgence"),
+                ("7420", "Santé mentale adulte"),
+                ("6300", "Services sociaux"),
+            )
+        ]
+    requester = users["requester@demo.liaison.ca"]
+    coordinator = users["coordinator@demo.liaison.ca"]
+    Registration.objects.get_or_create(
+        email="nouvelle.demandeuse@example.ca",
+        defaults={
+            "first_name": "Nadine",
+            "last_name": "Bélanger",
+            "establishment": establishments[2],
+            "job_title": "Travailleuse sociale",
+        },
+    )
+    arabic = Language.objects.get(code="ar")
+    medical = ServiceType.objects.get(code="medical")
+    today = timezone.localdate()
+    first_of_month = today.replace(day=1)
+    for index, story in enumerate(STORIES):
+        past = story in ("completed", "validated")
+        day = (
+            (first_of_month if past and first_of_month < today else today - timedelta(days=1))
+            if past
+            else today + timedelta(days=2 + index)
+        )
+        if past and day >= today:
+            day = today - timedelta(days=1)
+        request = Request(
+            number=f"IR-{900 + index:06d}",
+            establishment=establishments[0],
+            requester=requester,
+            language=arabic,
+            date=day,
+            start_time=time(9 + index % 6, 0),
+            duration_minutes=90,
+            modality="in_person",
+            site_name="Hôpital régional — Pavillon B",
+            address="135, rue MacBeath, Moncton",
+            postal_code="E1C 6Z8",
+            room=f"B-{210 + index}",
+            service_type=medical,
+            context="Rendez-vous de suivi en clinique externe.",
+            contact_name="Paul Richard",
+            contact_phone="506-555-0100",
+            cost_centre=centres[establishments[0].pk][index % 3],
+        )
+        request.compute_times()
+        request.save()
+        services.RequestEvent.objects.create(
+            request=request, from_status="", to_status=RequestStatus.SUBMITTED, actor=requester
+        )
+        if story == "submitted":
+            continue
+        # interpreter@ holds the offer, the confirmed assignment and a completed service.
+        interpreter = profiles[0] if story in ("assigned", "confirmed", "completed") else profiles[1]
+        if story == "cancelled":
+            services.cancel_request(
+                actor=requester, request=request, reason="Rendez-vous reporté par la clinique."
+            )
+            continue
+        if past:
+            # Past services are stored as they happened (assigning is for future moments only).
+            request.interpreter = interpreter
+            request.status = RequestStatus.CONFIRMED
+            request.save(update_fields=["interpreter", "status"])
+        else:
+            request = services.assign_interpreter(actor=coordinator, request=request, interpreter=interpreter)
+        if story == "assigned":
+            continue
+        if story == "declined":
+            services.decline_offer(
+                actor=interpreter.user, request=request, reason="Déjà engagé ailleurs ce jour-là."
+            )
+            continue
+        if not past:
+            request = services.accept_offer(actor=interpreter.user, request=request)
+        if story == "accepted":
+            continue
+        if not past:
+            request = services.confirm_request(actor=coordinator, request=request)
+            services.post_message(
+                actor=requester, request=request, text="Merci! L'accueil est au rez-de-chaussée."
+            )
+            continue
+        request = services.record_completion(
+            actor=interpreter.user,
+            request=request,
+            actual_start=request.starts_at,
+            actual_end=request.starts_at + timedelta(minutes=100),
+            travel_km=Decimal("12.5"),
+            waiting_minutes=10,
+            expenses=Decimal("8.00"),
+            notes="",
+        )
+        if story == "validated":
+            services.validate_completion(actor=coordinator, request=request)
+    # One statement issued, for the month of the validated service.
+    validated = Request.objects.filter(status=RequestStatus.VALIDATED).first()
+    if validated is not None:
+        services.issue_statements(actor=coordinator, month=validated.date.replace(day=1))

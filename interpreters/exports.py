@@ -1,0 +1,72 @@
+"""Statements as Excel and PDF files, built in the background through portal.exports."""
+
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+from interpreters import selectors
+from interpreters.models import Statement, StatementKind
+
+
+def statement_rows(statement):
+    headers = [
+        _("Request number"),
+        _("Date"),
+        _("Language"),
+        _("Modality"),
+        _("Cost centre") if statement.kind == StatementKind.ESTABLISHMENT else _("Establishment"),
+        _("Minutes"),
+        _("Time ($)"),
+        _("Travel ($)"),
+        _("Expenses ($)"),
+        _("Amount ($)"),
+        _("Note"),
+    ]
+    rows = []
+    for line in statement.lines.all():
+        request = line.request
+        rows.append(
+            [
+                request.number,
+                request.date,
+                request.language.name,
+                request.get_modality_display(),
+                str(request.cost_centre)
+                if statement.kind == StatementKind.ESTABLISHMENT
+                else request.establishment.name,
+                line.minutes,
+                line.time_amount,
+                line.travel_amount,
+                line.expenses,
+                line.amount,
+                line.note or (_("Late cancellation") if request.late_cancellation else ""),
+            ]
+        )
+    return headers, rows
+
+
+def _statement(user, params):
+    """Statements are the coordinators' (billing capability, checked when the export was asked)."""
+    return (
+        selectors.get_statement(params["statement"])
+        if Statement.objects.filter(pk=params["statement"]).exists()
+        else None
+    )
+
+
+def statement_xlsx(*, user, params):
+    statement = _statement(user, params)
+    if statement is None:
+        return [], []
+    headers, rows = statement_rows(statement)
+    return headers, [[float(value) if hasattr(value, "as_tuple") else value for value in row] for row in rows]
+
+
+def statement_pdf(*, user, params):
+    from weasyprint import HTML
+
+    statement = _statement(user, params)
+    headers, rows = statement_rows(statement)
+    html = render_to_string(
+        "interpreters/statement_pdf.html", {"statement": statement, "headers": headers, "rows": rows}
+    )
+    return HTML(string=html).write_pdf(pdf_tags=True)

@@ -1,0 +1,653 @@
+"""Every write of the interpreter bank: keyword-only, atomic, one function per status change.
+
+The same interpreter can never hold two overlapping requests: assigning locks the interpreter's
+row, then checks for an overlap, inside one transaction (two coordinators assigning at once: one
+wins, the other is told).
+"""
+
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from interpreters.models import (
+    HOLDING_STATUSES,
+    QUEUE_STATUSES,
+    Availability,
+    Completion,
+    InterpreterProfile,
+    Message,
+    Modality,
+    Rate,
+    Registration,
+    RegistrationStatus,
+    Request,
+    RequestEvent,
+    RequestStatus,
+    Statement,
+    StatementKind,
+    StatementLine,
+    Unavailability,
+)
+from portal import services as portal_services
+from portal.models import Channel, Membership, User
+from portal.selectors import members_with_roles
+
+RS = RequestStatus
+CENTS = Decimal("0.01")
+MAX_SERIES = 52
+
+
+class RequestActionError(ValidationError):
+    """An action the current status does not allow, or bad input: nothing was changed."""
+
+
+def _status_error(request, allowed):
+    return RequestActionError(
+        _("This request is now %(status)s: this action needs it to be %(allowed)s. Nothing was changed.")
+        % {
+            "status": request.get_status_display(),
+            "allowed": str(_(" or ")).join(str(RS(value).label) for value in allowed),
+        }
+    )
+
+
+def _locked(request):
+    return (
+        Request.objects.select_for_update(of=("self",))
+        .select_related("interpreter__user", "requester", "establishment", "language")
+        .get(pk=request.pk)
+    )
+
+
+def _change_status(request, *, actor, allowed, to, note="", **fields):
+    """Lock, check, change, record. The caller is inside a transaction."""
+    locked = _locked(request)
+    if locked.status not in allowed:
+        raise _status_error(locked, allowed)
+    previous = locked.status
+    locked.status = to
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.save(update_fields=["status", *fields])
+    RequestEvent.objects.create(request=locked, from_status=previous, to_status=to, actor=actor, note=note)
+    return locked
+
+
+# Messages to people ----------------------------------------------------------------------------
+
+
+def _tell(person, request, event, *, sms=False, suffix=""):
+    """An email (and SMS) about a request: its number, date and a link; never the person served."""
+    if person is None:
+        return
+    portal_services.notify(
+        key=f"interpreters:{request.pk}:{event}:{person.pk}{suffix}",
+        template="interpreters/emails/request_update",
+        recipient=person,
+        channels=(Channel.EMAIL, Channel.SMS) if sms else (Channel.EMAIL,),
+        link=reverse("interpreters:request", args=[request.pk]),
+        context={
+            "event": event,
+            "number": request.number,
+            "date": request.date.isoformat(),
+            "time": request.start_time.strftime("%H:%M"),
+        },
+    )
+
+
+def _coordinators(request):
+    from interpreters.selectors import bank
+
+    organization = bank()
+    return list(members_with_roles(organization, ["interpreters.coordinator"])) if organization else []
+
+
+def _notify_in_app(people, request, title, actor, key):
+    for person in people:
+        if person is None or person == actor:
+            continue
+        portal_services.create_notification(
+            recipient=person,
+            title=title,
+            params={"number": request.number},
+            link=reverse("interpreters:request", args=[request.pk]),
+            key=f"interpreters.{request.pk}.{key}",
+            record_number=request.number,
+            record_link=reverse("interpreters:request", args=[request.pk]),
+            created_by=actor,
+        )
+
+
+# Registrations ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def register_requester(**fields):
+    registration = Registration.objects.create(**fields)
+    for coordinator in _coordinators(None):
+        portal_services.create_notification(
+            recipient=coordinator,
+            title=_("A requester registration is waiting for approval"),
+            link=reverse("interpreters:registrations"),
+            key=f"interpreters.registration.{registration.pk}",
+        )
+    return registration
+
+
+def _locked_registration(registration):
+    locked = Registration.objects.select_for_update().get(pk=registration.pk)
+    if locked.status != RegistrationStatus.PENDING:
+        raise RequestActionError(_("This registration was already decided. Nothing was changed."))
+    return locked
+
+
+@transaction.atomic
+def approve_registration(*, actor, registration):
+    """An account for the requester, in their establishment; they choose their password by email."""
+    locked = _locked_registration(registration)
+    user = User.objects.filter(email__iexact=locked.email).first()
+    if user is None:
+        user = User.objects.create_user(
+            email=locked.email,
+            password=None,
+            first_name=locked.first_name,
+            last_name=locked.last_name,
+            preferred_language=locked.preferred_language,
+        )
+    Membership.objects.get_or_create(
+        user=user,
+        organization=locked.establishment,
+        role="interpreters.requester",
+        defaults={"valid_from": timezone.localdate()},
+    )
+    locked.status = RegistrationStatus.APPROVED
+    locked.decided_by, locked.decided_at = actor, timezone.now()
+    locked.save(update_fields=["status", "decided_by", "decided_at"])
+    portal_services.notify(
+        key=f"interpreters:registration:{locked.pk}:approved",
+        template="interpreters/emails/registration",
+        recipient=user,
+        link=reverse("account_reset_password"),
+        context={"approved": True},
+    )
+    return locked
+
+
+@transaction.atomic
+def refuse_registration(*, actor, registration, reason):
+    if not reason.strip():
+        raise RequestActionError({"reason": _("Give the reason for refusing the registration.")})
+    locked = _locked_registration(registration)
+    locked.status = RegistrationStatus.REFUSED
+    locked.decided_by, locked.decided_at, locked.decision_reason = actor, timezone.now(), reason.strip()
+    locked.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    portal_services.notify(
+        key=f"interpreters:registration:{locked.pk}:refused",
+        template="interpreters/emails/registration",
+        email=locked.email,
+        language=locked.preferred_language,
+        context={"approved": False, "reason": locked.decision_reason},
+    )
+    return locked
+
+
+# Requests --------------------------------------------------------------------------------------
+
+
+def _next_number():
+    top = Request.objects.aggregate(top=Max("number"))["top"]
+    return f"IR-{(int(top.split('-')[1]) if top else 100) + 1:06d}"
+
+
+def _check_request(establishment, fields):
+    errors = {}
+    request = Request(**{name: value for name, value in fields.items() if name != "repeat_until"})
+    request.compute_times()
+    if request.starts_at <= timezone.now():
+        errors["date"] = _("The request must be for a moment in the future.")
+    if not fields["language"].is_active:
+        errors["language"] = _("This language is not offered by the bank.")
+    if fields["cost_centre"].establishment_id != establishment.pk:
+        errors["cost_centre"] = _("Choose a cost centre of your establishment.")
+    if fields["modality"] == Modality.IN_PERSON and not fields.get("address"):
+        errors["address"] = _("Give the address where the interpreter must go.")
+    if fields["modality"] != Modality.IN_PERSON and not fields.get("remote_details"):
+        errors["remote_details"] = _("Give the phone number or the video link.")
+    if fields.get("gender_preference") and not fields.get("preference_reason"):
+        errors["preference_reason"] = _("Give the reason for the preference.")
+    if errors:
+        raise RequestActionError(errors)
+
+
+@transaction.atomic
+def create_request(*, actor, establishment, repeat_until=None, **fields):
+    """A request, or a weekly series until `repeat_until` (each date is its own request)."""
+    _check_request(establishment, fields)
+    if repeat_until is not None and repeat_until < fields["date"]:
+        raise RequestActionError({"repeat_until": _("The series cannot end before its first date.")})
+    dates = [fields["date"]]
+    while repeat_until is not None and dates[-1] + timedelta(days=7) <= repeat_until:
+        dates.append(dates[-1] + timedelta(days=7))
+    if len(dates) > MAX_SERIES:
+        raise RequestActionError({"repeat_until": _("A series holds at most 52 dates.")})
+    created = []
+    for day in dates:
+        for _attempt in range(5):
+            request = Request(
+                establishment=establishment, requester=actor, number=_next_number(), **{**fields, "date": day}
+            )
+            request.series = created[0] if created else None
+            request.compute_times()
+            try:
+                with transaction.atomic():
+                    request.save()
+                break
+            except IntegrityError:
+                continue
+        RequestEvent.objects.create(request=request, from_status="", to_status=RS.SUBMITTED, actor=actor)
+        created.append(request)
+    _notify_in_app(
+        _coordinators(created[0]), created[0], _("New interpreter request %(number)s"), actor, "submitted"
+    )
+    return created
+
+
+# What a requester may still change once an interpreter holds the request (not the time).
+DETAIL_FIELDS = (
+    "site_name",
+    "address",
+    "postal_code",
+    "room",
+    "remote_details",
+    "context",
+    "instructions",
+    "contact_name",
+    "contact_phone",
+)
+
+
+@transaction.atomic
+def change_request(*, actor, request, **fields):
+    locked = _locked(request)
+    allowed = (*QUEUE_STATUSES, RS.ASSIGNED, RS.ACCEPTED, RS.CONFIRMED)
+    if locked.status not in allowed:
+        raise _status_error(locked, allowed)
+    for name, value in fields.items():
+        if name not in DETAIL_FIELDS:
+            raise ValueError(name)
+        setattr(locked, name, value)
+    locked.save(update_fields=list(fields))
+    RequestEvent.objects.create(
+        request=locked,
+        from_status=locked.status,
+        to_status=locked.status,
+        actor=actor,
+        note=str(_("Details changed")),
+    )
+    if locked.interpreter_id:
+        _tell(locked.interpreter.user, locked, "change", sms=True, suffix=f":{timezone.now():%Y%m%d%H%M%S}")
+    return locked
+
+
+def _rate(modality):
+    return Rate.objects.filter(modality=modality).first()
+
+
+@transaction.atomic
+def cancel_request(*, actor, request, reason):
+    """Cancelled by the requester or a coordinator; inside the late-cancellation window, with an
+    interpreter already committed, it is billable by the rate rules."""
+    if not reason.strip():
+        raise RequestActionError({"reason": _("Give the reason for cancelling.")})
+    current = _locked(request)
+    late = False
+    rate = _rate(current.modality)
+    if current.status in (RS.ACCEPTED, RS.CONFIRMED) and rate is not None:
+        late = current.starts_at - timezone.now() < timedelta(hours=rate.late_cancellation_hours)
+    allowed = (*QUEUE_STATUSES, RS.ASSIGNED, RS.ACCEPTED, RS.CONFIRMED)
+    locked = _change_status(
+        current,
+        actor=actor,
+        allowed=allowed,
+        to=RS.CANCELLED,
+        note=reason.strip(),
+        cancellation_reason=reason.strip(),
+        late_cancellation=late,
+    )
+    if locked.interpreter_id:
+        _tell(locked.interpreter.user, locked, "cancelled", sms=True)
+    _tell(locked.requester, locked, "cancelled")
+    return locked
+
+
+# Assignment ------------------------------------------------------------------------------------
+
+
+def overlapping(interpreter, request, *, exclude_pk=None):
+    """The requests this interpreter already holds at the same time."""
+    queryset = Request.objects.filter(
+        interpreter=interpreter,
+        status__in=HOLDING_STATUSES,
+        starts_at__lt=request.ends_at,
+        ends_at__gt=request.starts_at,
+    )
+    return queryset.exclude(pk=exclude_pk or request.pk)
+
+
+def _check_interpreter(interpreter, request):
+    errors = []
+    if not interpreter.is_active:
+        errors.append(_("This interpreter is not active."))
+    if not interpreter.languages.filter(pk=request.language_id).exists():
+        errors.append(_("This interpreter does not interpret this language."))
+    if request.modality not in interpreter.modalities:
+        errors.append(_("This interpreter does not accept this modality."))
+    if interpreter.unavailabilities.filter(
+        starts_at__lt=request.ends_at, ends_at__gt=request.starts_at
+    ).exists():
+        errors.append(_("This interpreter is unavailable at that time."))
+    if overlapping(interpreter, request).exists():
+        errors.append(_("This interpreter already holds an assignment at that time."))
+    if errors:
+        raise RequestActionError({"interpreter": errors})
+
+
+@transaction.atomic
+def assign_interpreter(*, actor, request, interpreter):
+    """Offer the request to an interpreter (from the queue, or instead of the current one)."""
+    # Lock the interpreter first: two coordinators giving them overlapping requests wait in line.
+    interpreter = InterpreterProfile.objects.select_for_update().get(pk=interpreter.pk)
+    current = _locked(request)
+    allowed = (*QUEUE_STATUSES, RS.ASSIGNED, RS.ACCEPTED, RS.CONFIRMED)
+    if current.status not in allowed:
+        raise _status_error(current, allowed)
+    if current.interpreter_id == interpreter.pk and current.status not in QUEUE_STATUSES:
+        return current
+    _check_interpreter(interpreter, current)
+    previous = current.interpreter
+    locked = _change_status(
+        current,
+        actor=actor,
+        allowed=allowed,
+        to=RS.ASSIGNED,
+        note=str(interpreter),
+        interpreter=interpreter,
+    )
+    if previous is not None and previous != interpreter:
+        _tell(previous.user, locked, "cancelled", sms=True, suffix=f":{timezone.now():%Y%m%d%H%M%S}")
+    _tell(interpreter.user, locked, "offer", sms=True, suffix=f":{timezone.now():%Y%m%d%H%M%S}")
+    return locked
+
+
+@transaction.atomic
+def accept_offer(*, actor, request):
+    locked = _change_status(request, actor=actor, allowed=[RS.ASSIGNED], to=RS.ACCEPTED)
+    _notify_in_app(
+        _coordinators(locked), locked, _("Request %(number)s was accepted: confirm it"), actor, "accepted"
+    )
+    return locked
+
+
+@transaction.atomic
+def decline_offer(*, actor, request, reason):
+    """Back to the coordinators, with the reason."""
+    if not reason.strip():
+        raise RequestActionError({"reason": _("Give the reason for declining.")})
+    locked = _change_status(
+        request, actor=actor, allowed=[RS.ASSIGNED], to=RS.DECLINED, note=reason.strip(), interpreter=None
+    )
+    _notify_in_app(
+        _coordinators(locked),
+        locked,
+        _("Request %(number)s was declined: assign it again"),
+        actor,
+        f"declined.{locked.events.count()}",
+    )
+    return locked
+
+
+@transaction.atomic
+def confirm_request(*, actor, request):
+    locked = _change_status(request, actor=actor, allowed=[RS.ACCEPTED], to=RS.CONFIRMED)
+    _tell(locked.requester, locked, "confirmed")
+    return locked
+
+
+@transaction.atomic
+def record_completion(
+    *, actor, request, actual_start, actual_end, travel_km, waiting_minutes, expenses, notes
+):
+    current = _locked(request)
+    if actual_end <= actual_start:
+        raise RequestActionError({"actual_end": _("The end cannot be before the start.")})
+    if actual_start > timezone.now():
+        raise RequestActionError({"actual_start": _("A service is recorded once it has started.")})
+    locked = _change_status(current, actor=actor, allowed=[RS.CONFIRMED, RS.ACCEPTED], to=RS.COMPLETED)
+    Completion.objects.create(
+        request=locked,
+        actual_start=actual_start,
+        actual_end=actual_end,
+        travel_km=travel_km,
+        waiting_minutes=waiting_minutes,
+        expenses=expenses,
+        notes=notes,
+    )
+    _notify_in_app(
+        _coordinators(locked), locked, _("Request %(number)s was completed: validate it"), actor, "completed"
+    )
+    return locked
+
+
+@transaction.atomic
+def validate_completion(*, actor, request):
+    return _change_status(request, actor=actor, allowed=[RS.COMPLETED], to=RS.VALIDATED)
+
+
+@transaction.atomic
+def correct_completion(*, actor, request, **fields):
+    """A coordinator corrects a recorded service; statements already issued keep their lines and the
+    next statement carries the difference as a correction line."""
+    locked = _locked(request)
+    if locked.status not in (RS.COMPLETED, RS.VALIDATED):
+        raise _status_error(locked, [RS.COMPLETED, RS.VALIDATED])
+    if fields["actual_end"] <= fields["actual_start"]:
+        raise RequestActionError({"actual_end": _("The end cannot be before the start.")})
+    completion = locked.completion
+    for name, value in fields.items():
+        setattr(completion, name, value)
+    completion.save()
+    RequestEvent.objects.create(
+        request=locked,
+        from_status=locked.status,
+        to_status=locked.status,
+        actor=actor,
+        note=str(_("Completion corrected")),
+    )
+    return completion
+
+
+@transaction.atomic
+def post_message(*, actor, request, text):
+    message = Message.objects.create(request=request, author=actor, text=text)
+    people = {request.requester, *(_coordinators(request))}
+    if request.interpreter_id:
+        people.add(request.interpreter.user)
+    _notify_in_app(people, request, _("New message on request %(number)s"), actor, f"message.{message.pk}")
+    return message
+
+
+# Interpreter's availability --------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_availability(*, interpreter, weekday, start_time, end_time):
+    if end_time <= start_time:
+        raise RequestActionError({"end_time": _("The end cannot be before the start.")})
+    return Availability.objects.create(
+        interpreter=interpreter, weekday=weekday, start_time=start_time, end_time=end_time
+    )
+
+
+@transaction.atomic
+def add_unavailability(*, interpreter, starts_at, ends_at, reason=""):
+    if ends_at <= starts_at:
+        raise RequestActionError({"ends_at": _("The end cannot be before the start.")})
+    return Unavailability.objects.create(
+        interpreter=interpreter, starts_at=starts_at, ends_at=ends_at, reason=reason
+    )
+
+
+@transaction.atomic
+def remove_availability(*, interpreter, pk, weekly):
+    model = Availability if weekly else Unavailability
+    model.objects.filter(interpreter=interpreter, pk=pk).delete()
+
+
+@transaction.atomic
+def save_interpreter(*, profile, languages, **fields):
+    for name, value in fields.items():
+        setattr(profile, name, value)
+    profile.save()
+    profile.languages.set(languages)
+    return profile
+
+
+@transaction.atomic
+def save_rate(*, rate, **fields):
+    for name, value in fields.items():
+        setattr(rate, name, value)
+    rate.save()
+    return rate
+
+
+# Reminders -------------------------------------------------------------------------------------
+
+
+def send_reminders(now=None):
+    """The day before, between 8:00 and 21:00 local time: a reminder to each confirmed interpreter."""
+    now = timezone.localtime(now or timezone.now())
+    if not 8 <= now.hour < 21:
+        return 0
+    tomorrow = now.date() + timedelta(days=1)
+    count = 0
+    for request in Request.objects.filter(
+        status=RS.CONFIRMED, date=tomorrow, reminded_at__isnull=True
+    ).select_related("interpreter__user"):
+        with transaction.atomic():
+            locked = Request.objects.select_for_update().get(pk=request.pk)
+            if locked.reminded_at is not None:
+                continue
+            _tell(request.interpreter.user, request, "reminder", sms=True)
+            locked.reminded_at = timezone.now()
+            locked.save(update_fields=["reminded_at"])
+            count += 1
+    return count
+
+
+# Billing ---------------------------------------------------------------------------------------
+
+
+def amounts(request, kind):
+    """(minutes, time $, travel $, expenses $, total $) owed for a request, by the rate rules.
+
+    Establishments are billed at the hourly rate, interpreters paid at the hourly pay; at least the
+    minimum billable time; waiting time counts when the rate says so; travel for in-person work;
+    a late cancellation counts the minimum time and nothing else.
+    """
+    rate = _rate(request.modality)
+    hourly = rate.hourly_rate if kind == StatementKind.ESTABLISHMENT else rate.hourly_pay
+    if request.status == RS.CANCELLED:
+        minutes, travel, expenses = (
+            (rate.minimum_minutes if request.late_cancellation else 0),
+            Decimal(0),
+            Decimal(0),
+        )
+    else:
+        completion = request.completion
+        minutes = completion.minutes + (completion.waiting_minutes if rate.waiting_billable else 0)
+        minutes = max(minutes, rate.minimum_minutes)
+        travel = (
+            completion.travel_km * rate.travel_rate if request.modality == Modality.IN_PERSON else Decimal(0)
+        )
+        expenses = completion.expenses
+    time_amount = (Decimal(minutes) * hourly / 60).quantize(CENTS, ROUND_HALF_UP)
+    travel = Decimal(travel).quantize(CENTS, ROUND_HALF_UP)
+    return minutes, time_amount, travel, expenses, time_amount + travel + expenses
+
+
+def billable_requests(month_end):
+    """Validated services and late cancellations up to the end of the month."""
+    return (
+        Request.objects.filter(date__lte=month_end)
+        .filter(Q(status=RS.VALIDATED) | Q(status=RS.CANCELLED, late_cancellation=True))
+        .select_related("completion", "interpreter__user", "cost_centre", "establishment")
+        .prefetch_related("statement_lines")
+        .order_by("starts_at", "pk")
+    )
+
+
+@transaction.atomic
+def issue_statements(*, actor, month):
+    """Issue the month's statements: one per establishment and cost centre, one pay statement per
+    interpreter. Each line is what is owed minus what earlier statements already carried, so an
+    issued statement never changes and a later correction appears as a new line."""
+    month = month.replace(day=1)
+    month_end = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    # One issuing at a time: the rates row of in-person work serves as the lock.
+    list(Rate.objects.select_for_update().all())
+    groups = {}
+    for request in billable_requests(month_end):
+        for kind, owner in (
+            (
+                StatementKind.ESTABLISHMENT,
+                ("establishment", request.establishment_id, request.cost_centre_id),
+            ),
+            (StatementKind.PAY, ("pay", request.interpreter_id, None)),
+        ):
+            if kind == StatementKind.PAY and request.interpreter_id is None:
+                continue
+            minutes, time_amount, travel, expenses, total = amounts(request, kind)
+            billed = sum(
+                (line.amount for line in request.statement_lines.all() if line.kind == kind), Decimal(0)
+            )
+            if total == billed:
+                continue
+            earlier = any(line.kind == kind for line in request.statement_lines.all())
+            groups.setdefault((kind, owner), []).append(
+                StatementLine(
+                    request=request,
+                    kind=kind,
+                    minutes=minutes,
+                    time_amount=time_amount,
+                    travel_amount=travel,
+                    expenses=expenses,
+                    amount=total - billed,
+                    is_correction=earlier,
+                    note=str(_("Correction of an earlier statement")) if earlier else "",
+                )
+            )
+    statements = []
+    sequence = Statement.objects.filter(month=month).count()
+    for (kind, owner), lines in groups.items():
+        sequence += 1
+        statement = Statement.objects.create(
+            number=f"{'F' if kind == StatementKind.ESTABLISHMENT else 'P'}-{month:%Y%m}-{sequence:04d}",
+            kind=kind,
+            month=month,
+            establishment_id=owner[1] if kind == StatementKind.ESTABLISHMENT else None,
+            cost_centre_id=owner[2],
+            interpreter_id=owner[1] if kind == StatementKind.PAY else None,
+            issued_by=actor,
+            total=sum((line.amount for line in lines), Decimal(0)),
+        )
+        for line in lines:
+            line.statement = statement
+        StatementLine.objects.bulk_create(lines)
+        statements.append(statement)
+    return statements

@@ -1,0 +1,96 @@
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from interpreters.models import Registration, Request, Statement
+
+
+class RequestTable(tables.Table):
+    number = tables.Column(verbose_name=_("Request number"), linkify=lambda record: record.get_absolute_url())
+    starts_at = tables.DateTimeColumn(verbose_name=_("Date and time"), format="SHORT_DATETIME_FORMAT")
+    language = tables.Column(verbose_name=_("Language"), order_by=("language__name",))
+    modality = tables.Column(verbose_name=_("Modality"))
+    status = tables.Column(verbose_name=_("Status"))
+    interpreter = tables.Column(
+        verbose_name=_("Interpreter"), default="—", order_by=("interpreter__user__last_name",)
+    )
+    requester = tables.Column(verbose_name=_("Requester"), order_by=("requester__last_name",))
+
+    class Meta:
+        model = Request
+        fields = ("number", "starts_at", "language", "modality", "status", "interpreter", "requester")
+        empty_text = _("No request here.")
+
+    def render_requester(self, value):
+        return value.get_full_name() or value.email
+
+
+class QueueTable(tables.Table):
+    number = tables.Column(verbose_name=_("Request number"), linkify=lambda record: record.get_absolute_url())
+    starts_at = tables.DateTimeColumn(verbose_name=_("Date and time"), format="SHORT_DATETIME_FORMAT")
+    language = tables.Column(verbose_name=_("Language"), order_by=("language__name",))
+    modality = tables.Column(verbose_name=_("Modality"))
+    establishment = tables.Column(verbose_name=_("Establishment"), order_by=("establishment__name",))
+    status = tables.Column(verbose_name=_("Status"))
+    interpreter = tables.Column(verbose_name=_("Interpreter"), default="—", orderable=False)
+    action = tables.TemplateColumn(
+        template_name="interpreters/includes/queue_action.html", verbose_name=_("Action"), orderable=False
+    )
+
+    class Meta:
+        model = Request
+        fields = (
+            "number",
+            "starts_at",
+            "language",
+            "modality",
+            "establishment",
+            "status",
+            "interpreter",
+            "action",
+        )
+        empty_text = _("Nothing waiting here.")
+
+
+class RegistrationTable(tables.Table):
+    name = tables.Column(
+        verbose_name=_("Name"),
+        empty_values=(),
+        order_by=("last_name", "first_name"),
+        linkify=lambda record: reverse("interpreters:registration_decide", args=[record.pk]),
+    )
+    email = tables.Column(verbose_name=_("Work email address"))
+    establishment = tables.Column(verbose_name=_("Establishment"))
+    job_title = tables.Column(verbose_name=_("Job title"))
+    created_at = tables.DateColumn(verbose_name=_("Received"), format="SHORT_DATE_FORMAT")
+
+    class Meta:
+        model = Registration
+        fields = ("name", "email", "establishment", "job_title", "created_at")
+        empty_text = _("No registration is waiting.")
+
+    def render_name(self, record):
+        return f"{record.last_name}, {record.first_name}"
+
+
+class StatementTable(tables.Table):
+    number = tables.Column(
+        verbose_name=_("Statement number"),
+        linkify=lambda record: reverse("interpreters:statement", args=[record.pk]),
+    )
+    kind = tables.Column(verbose_name=_("Kind"))
+    month = tables.DateColumn(verbose_name=_("Month"), format="F Y")
+    owner = tables.Column(verbose_name=_("For"), empty_values=(), orderable=False)
+    total = tables.Column(verbose_name=_("Total ($)"))
+    issued_at = tables.DateTimeColumn(verbose_name=_("Issued"), format="SHORT_DATETIME_FORMAT")
+
+    class Meta:
+        model = Statement
+        fields = ("number", "kind", "month", "owner", "total", "issued_at")
+        order_by = ("-issued_at",)
+        empty_text = _("No statement issued yet.")
+
+    def render_owner(self, record):
+        if record.interpreter_id:
+            return str(record.interpreter)
+        return f"{record.establishment} – {record.cost_centre}"

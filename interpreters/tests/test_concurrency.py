@@ -1,0 +1,44 @@
+"""Two coordinators giving the same interpreter overlapping requests at the same moment: one wins."""
+
+import threading
+from datetime import time
+
+import pytest
+from django.db import connection, connections
+from django.utils import translation
+
+from interpreters import services
+from interpreters.models import Request, RequestStatus
+from interpreters.services import RequestActionError
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+def test_an_interpreter_never_gets_two_overlapping_assignments(world):
+    if connection.vendor != "postgresql":
+        pytest.skip("row-lock tests need PostgreSQL (set DATABASE_URL)")
+    first = world.request()
+    second = world.request(start_time=time(10, 30))
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def assign(request):
+        with translation.override("en"):
+            try:
+                barrier.wait()
+                services.assign_interpreter(actor=world.coordinator, request=request, interpreter=world.near)
+                outcomes.append("done")
+            except RequestActionError as error:
+                outcomes.append(" ".join(error.messages))
+            finally:
+                connections.close_all()
+
+    threads = [threading.Thread(target=assign, args=(request,)) for request in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(outcomes) == 2, outcomes
+    assert outcomes.count("done") == 1
+    assert "already holds an assignment" in next(outcome for outcome in outcomes if outcome != "done")
+    assert Request.objects.filter(interpreter=world.near, status=RequestStatus.ASSIGNED).count() == 1

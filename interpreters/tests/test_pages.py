@@ -1,0 +1,262 @@
+"""The interpreter bank's screens through the test client: who sees what, forms, files."""
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from interpreters import services
+from interpreters.models import Registration, Request, RequestStatus, Statement
+from portal.models import Export
+from tests.helpers import assert_constant_queries, verified_client
+
+pytestmark = pytest.mark.django_db
+RS = RequestStatus
+
+
+@pytest.fixture
+def requester(world):
+    return verified_client(world.requester, membership=world.requester_membership)
+
+
+@pytest.fixture
+def coordinator(world):
+    return verified_client(world.coordinator, membership=world.coordinator_membership)
+
+
+@pytest.fixture
+def interpreter(world):
+    return verified_client(world.near.user, membership=world.near_membership)
+
+
+def _form(world, **changes):
+    data = {
+        "language": world.arabic.pk,
+        "date": (timezone.localdate() + timedelta(days=3)).isoformat(),
+        "start_time": "10:00",
+        "duration_minutes": "90",
+        "modality": "in_person",
+        "site_name": "Hôpital",
+        "address": "1000, rue Saint-Denis",
+        "postal_code": "h2x0c1",
+        "service_type": world.medical.pk,
+        "participants": "2",
+        "contact_name": "Paul",
+        "contact_phone": "514-555-0100",
+        "cost_centre": world.centre.pk,
+    }
+    data.update(changes)
+    return data
+
+
+def test_a_requester_creates_a_request(world, requester):
+    response = requester.post(reverse("interpreters:request_create"), _form(world))
+    request = Request.objects.get()
+    assert response["Location"] == request.get_absolute_url()
+    assert request.postal_code == "H2X 0C1"
+    assert request.establishment == world.hospital
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"date": "2001-01-01"}, "date"),
+        ({"language": "999999"}, "language"),
+        ({"language": "²"}, "language"),
+        ({"duration_minutes": "5"}, "duration_minutes"),
+        ({"cost_centre": "abc"}, "cost_centre"),
+        ({"postal_code": "12345"}, "postal_code"),
+        ({"modality": "phone", "remote_details": ""}, "remote_details"),
+        ({"gender_preference": "woman", "preference_reason": ""}, "preference_reason"),
+    ],
+)
+def test_bad_input_is_refused_next_to_the_field(world, requester, changes, field):
+    response = requester.post(reverse("interpreters:request_create"), _form(world, **changes))
+    assert response.status_code == 200
+    assert field in response.context["form"].errors
+    assert not Request.objects.exists()
+
+
+def test_another_establishments_cost_centre_is_not_a_choice(world, requester):
+    response = requester.post(
+        reverse("interpreters:request_create"), _form(world, cost_centre=world.other_centre.pk)
+    )
+    assert "cost_centre" in response.context["form"].errors
+
+
+def test_requesters_see_their_establishments_requests_only(world, requester):
+    mine = world.request()
+    theirs = services.create_request(
+        actor=world.other_requester,
+        establishment=world.clinic,
+        **world.values(cost_centre=world.other_centre),
+    )[0]
+    assert requester.get(mine.get_absolute_url()).status_code == 200
+    assert requester.get(theirs.get_absolute_url()).status_code == 404
+    listing = requester.get(reverse("interpreters:request_list"))
+    assert [row.record for row in listing.context["table"].page.object_list] == [mine]
+
+
+def test_interpreters_see_only_their_own_assignments(world, interpreter):
+    offered = services.assign_interpreter(
+        actor=world.coordinator, request=world.request(), interpreter=world.near
+    )
+    other = world.request(start_time=timezone.datetime(2000, 1, 1, 14, 0).time())
+    assert interpreter.get(offered.get_absolute_url()).status_code == 200
+    assert interpreter.get(other.get_absolute_url()).status_code == 404
+    work = interpreter.get(reverse("interpreters:my_work"))
+    assert offered.number in work.content.decode()
+
+
+def test_the_coordinator_assigns_from_the_suggestions(world, coordinator):
+    request = world.request()
+    page = coordinator.get(reverse("interpreters:assign", args=[request.pk]))
+    assert [row["interpreter"] for row in page.context["suggested"]] == [world.near, world.far]
+    coordinator.post(reverse("interpreters:assign", args=[request.pk]), {"interpreter": world.near.pk})
+    request.refresh_from_db()
+    assert (request.status, request.interpreter) == (RS.ASSIGNED, world.near)
+    for value in ("", "abc", "²", "99999"):
+        response = coordinator.post(reverse("interpreters:assign", args=[request.pk]), {"interpreter": value})
+        assert response.status_code == 200
+
+
+def test_an_overlapping_assignment_gets_a_clear_message(world, coordinator):
+    first = world.request()
+    services.assign_interpreter(actor=world.coordinator, request=first, interpreter=world.near)
+    second = world.request()
+    response = coordinator.post(
+        reverse("interpreters:assign", args=[second.pk]), {"interpreter": world.near.pk}, follow=True
+    )
+    assert "already holds an assignment at that time" in response.content.decode()
+    second.refresh_from_db()
+    assert second.status == RS.SUBMITTED
+
+
+def test_the_interpreter_accepts_declines_and_downloads_the_calendar(world, interpreter):
+    offered = services.assign_interpreter(
+        actor=world.coordinator, request=world.request(), interpreter=world.near
+    )
+    interpreter.post(reverse("interpreters:offer_answer", args=[offered.pk, "accept"]))
+    offered.refresh_from_db()
+    assert offered.status == RS.ACCEPTED
+    ics = interpreter.get(reverse("interpreters:request_ics", args=[offered.pk]))
+    assert ics["Content-Type"].startswith("text/calendar")
+    assert b"BEGIN:VEVENT" in ics.content and offered.number.encode() in ics.content
+    second = services.assign_interpreter(
+        actor=world.coordinator,
+        request=world.request(start_time=timezone.datetime(2000, 1, 1, 15, 0).time()),
+        interpreter=world.near,
+    )
+    response = interpreter.post(
+        reverse("interpreters:offer_answer", args=[second.pk, "decline"]), {"reason": ""}
+    )
+    assert "reason" in response.context["form"].errors
+    interpreter.post(reverse("interpreters:offer_answer", args=[second.pk, "decline"]), {"reason": "Away"})
+    second.refresh_from_db()
+    assert second.status == RS.DECLINED
+
+
+def test_the_interpreter_records_the_service(world, interpreter):
+    request = world.confirmed()
+    start = timezone.now() - timedelta(hours=3)
+    Request.objects.filter(pk=request.pk).update(starts_at=start, ends_at=start + timedelta(minutes=90))
+    url = reverse("interpreters:completion_record", args=[request.pk])
+    response = interpreter.post(
+        url,
+        {
+            "actual_start": timezone.localtime(start).strftime("%Y-%m-%dT%H:%M"),
+            "actual_end": timezone.localtime(start - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+            "travel_km": "5",
+            "waiting_minutes": "0",
+            "expenses": "0",
+        },
+    )
+    assert "actual_end" in response.context["form"].errors
+    interpreter.post(
+        url,
+        {
+            "actual_start": timezone.localtime(start).strftime("%Y-%m-%dT%H:%M"),
+            "actual_end": timezone.localtime(start + timedelta(minutes=95)).strftime("%Y-%m-%dT%H:%M"),
+            "travel_km": "5",
+            "waiting_minutes": "10",
+            "expenses": "3.50",
+        },
+    )
+    request.refresh_from_db()
+    assert request.status == RS.COMPLETED
+    assert request.completion.waiting_minutes == 10
+
+
+def test_messages_on_a_request_reach_the_other_people(world, requester):
+    request = world.confirmed()
+    requester.post(request.get_absolute_url(), {"text": "Entrance B, please."})
+    from portal.models import Notification
+
+    assert Notification.objects.filter(recipient=world.near.user, record_number=request.number).exists()
+    assert Notification.objects.filter(recipient=world.coordinator, record_number=request.number).exists()
+
+
+def test_sign_up_then_approval(world, coordinator):
+    response = Client().post(
+        reverse("interpreters:sign_up"),
+        {
+            "first_name": "Nadine",
+            "last_name": "Bélanger",
+            "email": "nadine@example.ca",
+            "establishment": world.hospital.pk,
+            "job_title": "Social worker",
+            "preferred_language": "fr",
+        },
+    )
+    assert response["Location"] == reverse("interpreters:sign_up_done")
+    registration = Registration.objects.get()
+    coordinator.post(
+        reverse("interpreters:registration_decide", args=[registration.pk]), {"decision": "approve"}
+    )
+    registration.refresh_from_db()
+    assert registration.status == "approved"
+
+
+def test_statements_are_issued_and_exported(world, coordinator, django_capture_on_commit_callbacks):
+    request = world.validated()
+    coordinator.post(reverse("interpreters:statements"), {"month": request.date.strftime("%Y-%m")})
+    statement = Statement.objects.get(kind="establishment")
+    page = coordinator.get(reverse("interpreters:statement", args=[statement.pk])).content.decode()
+    assert request.number in page
+    with django_capture_on_commit_callbacks(execute=True):
+        coordinator.get(reverse("interpreters:statement", args=[statement.pk]) + "?format=pdf")
+        coordinator.get(reverse("interpreters:statement", args=[statement.pk]) + "?format=xlsx")
+    assert set(Export.objects.values_list("fmt", "status")) == {("pdf", "ready"), ("xlsx", "ready")}
+    future = (timezone.localdate().replace(day=1) + timedelta(days=40)).strftime("%Y-%m")
+    response = coordinator.post(reverse("interpreters:statements"), {"month": future})
+    assert "month" in response.context["form"].errors
+
+
+def test_requesters_and_interpreters_cannot_reach_coordinator_pages(world, requester, interpreter):
+    request = world.request()
+    for client in (requester, interpreter):
+        assert client.get(reverse("interpreters:queue")).status_code == 403
+        assert client.get(reverse("interpreters:assign", args=[request.pk])).status_code == 403
+        assert client.get(reverse("interpreters:statements")).status_code == 403
+
+
+def test_the_queue_costs_the_same_queries_for_1_and_50(world, coordinator):
+    counter = iter(range(1000))
+
+    def add(count):
+        for _index in range(count):
+            world.request(date=timezone.localdate() + timedelta(days=3 + next(counter) % 300))
+
+    assert_constant_queries(coordinator, reverse("interpreters:queue"), add)
+
+
+def test_the_request_list_costs_the_same_queries_for_1_and_50(world, requester):
+    counter = iter(range(1000))
+
+    def add(count):
+        for _index in range(count):
+            world.request(date=timezone.localdate() + timedelta(days=3 + next(counter) % 300))
+
+    assert_constant_queries(requester, reverse("interpreters:request_list"), add)
