@@ -1,6 +1,7 @@
 """Statements as Excel and PDF files, built in the background through portal.exports."""
 
 from django.template.loader import render_to_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from interpreters import selectors
@@ -65,8 +66,11 @@ def statement_pdf(*, user, params):
     from weasyprint import HTML
 
     statement = _statement(user, params)
+    if statement is None:
+        raise ValueError("The statement no longer exists.")
     headers, rows = statement_rows(statement)
     html = render_to_string(
-        "interpreters/statement_pdf.html", {"statement": statement, "headers": headers, "rows": rows}
+        "interpreters/statement_pdf.html",
+        {"statement": statement, "headers": headers, "rows": rows, "LANGUAGE_CODE": get_language()},
     )
     return HTML(string=html).write_pdf(pdf_tags=True)

@@ -280,6 +280,7 @@ class MonthForm(forms.Form):
         label=_("Month"),
         input_formats=["%Y-%m"],
         widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        help_text=_("Year and month, e.g. 2026-11."),
     )
 
     def clean_month(self):

@@ -91,6 +91,10 @@ class InterpreterProfile(models.Model):
     def organization_ids(self):
         return {self.bank_id}
 
+    @property
+    def modality_labels(self):
+        return [str(Modality(code).label) for code in self.modalities if code in Modality.values]
+
 
 class Availability(models.Model):
     """A weekly time window the interpreter usually works in."""
@@ -293,6 +297,9 @@ class Request(models.Model):
     cancellation_reason = models.CharField(_("reason for cancelling"), max_length=500, blank=True)
     late_cancellation = models.BooleanField(_("late cancellation (billable)"), default=False)
     reminded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The rate in force when the service was validated (or cancelled late): later rate changes
+    # never re-price it.
+    rate_snapshot = models.JSONField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

@@ -24,6 +24,7 @@ from interpreters.models import (
     RequestStatus,
     Statement,
     StatementLine,
+    Unavailability,
 )
 from portal.models import Organization
 from portal.selectors import active_membership, active_organization
@@ -130,7 +131,9 @@ def suggestions(request):
     candidates = (
         InterpreterProfile.objects.filter(is_active=True, languages=request.language)
         .exclude(
-            unavailabilities__starts_at__lt=request.ends_at, unavailabilities__ends_at__gt=request.starts_at
+            pk__in=Unavailability.objects.filter(
+                starts_at__lt=request.ends_at, ends_at__gt=request.starts_at
+            ).values("interpreter")
         )
         .select_related("user")
         .prefetch_related("availabilities")
@@ -233,7 +236,10 @@ def get_statement(pk):
     return get_object_or_404(
         statements().prefetch_related(
             Prefetch(
-                "lines", StatementLine.objects.select_related("request__language", "request__cost_centre")
+                "lines",
+                StatementLine.objects.select_related(
+                    "request__language", "request__cost_centre", "request__establishment"
+                ),
             )
         ),
         pk=pk,

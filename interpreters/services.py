@@ -250,6 +250,8 @@ def create_request(*, actor, establishment, repeat_until=None, **fields):
                 break
             except IntegrityError:
                 continue
+        else:
+            raise RequestActionError(_("The request could not be numbered. Please try again."))
         RequestEvent.objects.create(request=request, from_status="", to_status=RS.SUBMITTED, actor=actor)
         created.append(request)
     _notify_in_app(
@@ -282,6 +284,10 @@ def change_request(*, actor, request, **fields):
         if name not in DETAIL_FIELDS:
             raise ValueError(name)
         setattr(locked, name, value)
+    if locked.modality == Modality.IN_PERSON and not locked.address:
+        raise RequestActionError({"address": _("Give the address where the interpreter must go.")})
+    if locked.modality != Modality.IN_PERSON and not locked.remote_details:
+        raise RequestActionError({"remote_details": _("Give the phone number or the video link.")})
     locked.save(update_fields=list(fields))
     RequestEvent.objects.create(
         request=locked,
@@ -306,6 +312,10 @@ def cancel_request(*, actor, request, reason):
     if not reason.strip():
         raise RequestActionError({"reason": _("Give the reason for cancelling.")})
     current = _locked(request)
+    if current.starts_at <= timezone.now():
+        raise RequestActionError(
+            _("The service has started: it can no longer be cancelled. Nothing was changed.")
+        )
     late = False
     rate = _rate(current.modality)
     if current.status in (RS.ACCEPTED, RS.CONFIRMED) and rate is not None:
@@ -319,6 +329,7 @@ def cancel_request(*, actor, request, reason):
         note=reason.strip(),
         cancellation_reason=reason.strip(),
         late_cancellation=late,
+        rate_snapshot=_rate_snapshot(current.modality) if late else None,
     )
     if locked.interpreter_id:
         _tell(locked.interpreter.user, locked, "cancelled", sms=True)
@@ -367,6 +378,10 @@ def assign_interpreter(*, actor, request, interpreter):
     allowed = (*QUEUE_STATUSES, RS.ASSIGNED, RS.ACCEPTED, RS.CONFIRMED)
     if current.status not in allowed:
         raise _status_error(current, allowed)
+    if current.starts_at <= timezone.now():
+        raise RequestActionError(
+            _("The service has started: it can no longer be assigned. Nothing was changed.")
+        )
     if current.interpreter_id == interpreter.pk and current.status not in QUEUE_STATUSES:
         return current
     _check_interpreter(interpreter, current)
@@ -389,7 +404,11 @@ def assign_interpreter(*, actor, request, interpreter):
 def accept_offer(*, actor, request):
     locked = _change_status(request, actor=actor, allowed=[RS.ASSIGNED], to=RS.ACCEPTED)
     _notify_in_app(
-        _coordinators(locked), locked, _("Request %(number)s was accepted: confirm it"), actor, "accepted"
+        _coordinators(locked),
+        locked,
+        _("Request %(number)s was accepted: confirm it"),
+        actor,
+        f"accepted.{locked.events.count()}",
     )
     return locked
 
@@ -415,7 +434,7 @@ def decline_offer(*, actor, request, reason):
 @transaction.atomic
 def confirm_request(*, actor, request):
     locked = _change_status(request, actor=actor, allowed=[RS.ACCEPTED], to=RS.CONFIRMED)
-    _tell(locked.requester, locked, "confirmed")
+    _tell(locked.requester, locked, "confirmed", suffix=f":{locked.events.count()}")
     return locked
 
 
@@ -424,10 +443,9 @@ def record_completion(
     *, actor, request, actual_start, actual_end, travel_km, waiting_minutes, expenses, notes
 ):
     current = _locked(request)
-    if actual_end <= actual_start:
-        raise RequestActionError({"actual_end": _("The end cannot be before the start.")})
-    if actual_start > timezone.now():
-        raise RequestActionError({"actual_start": _("A service is recorded once it has started.")})
+    if current.starts_at > timezone.now():
+        raise RequestActionError(_("A service is recorded once it has started."))
+    _check_times(current, actual_start, actual_end)
     locked = _change_status(current, actor=actor, allowed=[RS.CONFIRMED, RS.ACCEPTED], to=RS.COMPLETED)
     Completion.objects.create(
         request=locked,
@@ -439,14 +457,41 @@ def record_completion(
         notes=notes,
     )
     _notify_in_app(
-        _coordinators(locked), locked, _("Request %(number)s was completed: validate it"), actor, "completed"
+        _coordinators(locked),
+        locked,
+        _("Request %(number)s was completed: validate it"),
+        actor,
+        f"completed.{locked.events.count()}",
     )
     return locked
 
 
+MAX_SERVICE = timedelta(hours=12)
+
+
+def _check_times(request, actual_start, actual_end):
+    """Actual times close to the planned ones, in the past, and at most 12 hours long."""
+    if actual_end <= actual_start:
+        raise RequestActionError({"actual_end": _("The end cannot be before the start.")})
+    if actual_start > timezone.now():
+        raise RequestActionError({"actual_start": _("A service is recorded once it has started.")})
+    if abs(actual_start - request.starts_at) > MAX_SERVICE:
+        raise RequestActionError(
+            {"actual_start": _("The actual start must be within 12 hours of the planned start.")}
+        )
+    if actual_end - actual_start > MAX_SERVICE:
+        raise RequestActionError({"actual_end": _("A service lasts at most 12 hours.")})
+
+
 @transaction.atomic
 def validate_completion(*, actor, request):
-    return _change_status(request, actor=actor, allowed=[RS.COMPLETED], to=RS.VALIDATED)
+    return _change_status(
+        request,
+        actor=actor,
+        allowed=[RS.COMPLETED],
+        to=RS.VALIDATED,
+        rate_snapshot=_rate_snapshot(request.modality),
+    )
 
 
 @transaction.atomic
@@ -456,8 +501,7 @@ def correct_completion(*, actor, request, **fields):
     locked = _locked(request)
     if locked.status not in (RS.COMPLETED, RS.VALIDATED):
         raise _status_error(locked, [RS.COMPLETED, RS.VALIDATED])
-    if fields["actual_end"] <= fields["actual_start"]:
-        raise RequestActionError({"actual_end": _("The end cannot be before the start.")})
+    _check_times(locked, fields["actual_start"], fields["actual_end"])
     completion = locked.completion
     for name, value in fields.items():
         setattr(completion, name, value)
@@ -510,6 +554,15 @@ def remove_availability(*, interpreter, pk, weekly):
 
 
 @transaction.atomic
+def create_interpreter_profile(*, user, bank):
+    """The profile of a bank member with the interpreter role (completed by a coordinator next)."""
+    profile, _created = InterpreterProfile.objects.get_or_create(
+        user=user, defaults={"bank": bank, "modalities": [], "home_postal_code": "", "is_active": False}
+    )
+    return profile
+
+
+@transaction.atomic
 def save_interpreter(*, profile, languages, **fields):
     for name, value in fields.items():
         setattr(profile, name, value)
@@ -540,10 +593,14 @@ def send_reminders(now=None):
         status=RS.CONFIRMED, date=tomorrow, reminded_at__isnull=True
     ).select_related("interpreter__user"):
         with transaction.atomic():
-            locked = Request.objects.select_for_update().get(pk=request.pk)
-            if locked.reminded_at is not None:
+            locked = (
+                Request.objects.select_for_update(of=("self",))
+                .select_related("interpreter__user")
+                .get(pk=request.pk)
+            )
+            if locked.reminded_at is not None or locked.status != RS.CONFIRMED or locked.interpreter is None:
                 continue
-            _tell(request.interpreter.user, request, "reminder", sms=True)
+            _tell(locked.interpreter.user, locked, "reminder", sms=True)
             locked.reminded_at = timezone.now()
             locked.save(update_fields=["reminded_at"])
             count += 1
@@ -553,14 +610,39 @@ def send_reminders(now=None):
 # Billing ---------------------------------------------------------------------------------------
 
 
+RATE_FIELDS = ("hourly_rate", "hourly_pay", "minimum_minutes", "travel_rate", "waiting_billable")
+
+
+def _rate_snapshot(modality):
+    rate = _rate(modality)
+    if rate is None:
+        raise RequestActionError(_("No rate is set for this modality: a coordinator must set one first."))
+    return {
+        name: str(getattr(rate, name)) if name != "waiting_billable" else rate.waiting_billable
+        for name in RATE_FIELDS
+    }
+
+
+class _Rate:
+    """The rate a request was priced with (its snapshot), read like a Rate."""
+
+    def __init__(self, snapshot):
+        self.hourly_rate = Decimal(snapshot["hourly_rate"])
+        self.hourly_pay = Decimal(snapshot["hourly_pay"])
+        self.minimum_minutes = int(snapshot["minimum_minutes"])
+        self.travel_rate = Decimal(snapshot["travel_rate"])
+        self.waiting_billable = bool(snapshot["waiting_billable"])
+
+
 def amounts(request, kind):
     """(minutes, time $, travel $, expenses $, total $) owed for a request, by the rate rules.
 
     Establishments are billed at the hourly rate, interpreters paid at the hourly pay; at least the
     minimum billable time; waiting time counts when the rate says so; travel for in-person work;
-    a late cancellation counts the minimum time and nothing else.
+    a late cancellation counts the minimum time and nothing else. The rate is the one in force when
+    the service was validated (or cancelled late).
     """
-    rate = _rate(request.modality)
+    rate = _Rate(request.rate_snapshot or _rate_snapshot(request.modality))
     hourly = rate.hourly_rate if kind == StatementKind.ESTABLISHMENT else rate.hourly_pay
     if request.status == RS.CANCELLED:
         minutes, travel, expenses = (
@@ -613,20 +695,20 @@ def issue_statements(*, actor, month):
             if kind == StatementKind.PAY and request.interpreter_id is None:
                 continue
             minutes, time_amount, travel, expenses, total = amounts(request, kind)
-            billed = sum(
-                (line.amount for line in request.statement_lines.all() if line.kind == kind), Decimal(0)
-            )
+            earlier_lines = [line for line in request.statement_lines.all() if line.kind == kind]
+            billed = sum((line.amount for line in earlier_lines), Decimal(0))
             if total == billed:
                 continue
-            earlier = any(line.kind == kind for line in request.statement_lines.all())
+            earlier = bool(earlier_lines)
+            # Each column carries what changed, so that a correction line adds up.
             groups.setdefault((kind, owner), []).append(
                 StatementLine(
                     request=request,
                     kind=kind,
-                    minutes=minutes,
-                    time_amount=time_amount,
-                    travel_amount=travel,
-                    expenses=expenses,
+                    minutes=minutes - sum(line.minutes for line in earlier_lines),
+                    time_amount=time_amount - sum((line.time_amount for line in earlier_lines), Decimal(0)),
+                    travel_amount=travel - sum((line.travel_amount for line in earlier_lines), Decimal(0)),
+                    expenses=expenses - sum((line.expenses for line in earlier_lines), Decimal(0)),
                     amount=total - billed,
                     is_correction=earlier,
                     note=str(_("Correction of an earlier statement")) if earlier else "",

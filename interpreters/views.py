@@ -32,7 +32,7 @@ from interpreters.tables import QueueTable, RegistrationTable, RequestTable, Sta
 from portal.exports import request_export
 from portal.params import as_id
 from portal.permissions import capability_required, has_capability
-from portal.selectors import active_organization
+from portal.selectors import active_organization, members_with_roles
 from portal.tables import paginate
 
 RS = RequestStatus
@@ -181,6 +181,7 @@ def request_detail(request, pk):
             "completion": getattr(item, "completion", None)
             if item.status in (RS.COMPLETED, RS.VALIDATED)
             else None,
+            "started": item.starts_at <= timezone.now(),
         },
     )
 
@@ -344,13 +345,26 @@ def completion_correct(request, pk):
 
 
 @capability_required(roles.ASSIGN)
+@require_http_methods(["GET", "POST"])
 def interpreters(request):
+    """The bank's interpreters; members with the interpreter role but no profile yet can be set up."""
+    bank = active_organization(request.user)
+    newcomers = list(
+        members_with_roles(bank, ["interpreters.interpreter"]).filter(interpreter_profile__isnull=True)
+    )
+    if request.method == "POST":
+        user = next((person for person in newcomers if person.pk == as_id(request.POST.get("user"))), None)
+        if user is None:
+            raise Http404
+        profile = services.create_interpreter_profile(user=user, bank=bank)
+        messages.info(request, _("Complete the interpreter's languages, modalities and home postal code."))
+        return redirect("interpreters:interpreter_edit", profile.pk)
     people = (
         InterpreterProfile.objects.select_related("user")
         .prefetch_related("languages")
         .order_by("user__last_name")
     )
-    return render(request, "interpreters/interpreters.html", {"people": people})
+    return render(request, "interpreters/interpreters.html", {"people": people, "newcomers": newcomers})
 
 
 @capability_required(roles.ASSIGN)
@@ -385,7 +399,11 @@ def interpreter_edit(request, pk):
 def statements(request):
     form = MonthForm(request.POST or None, initial={"month": timezone.localdate().replace(day=1)})
     if request.method == "POST" and form.is_valid():
-        issued = services.issue_statements(actor=request.user, month=form.cleaned_data["month"])
+        try:
+            issued = services.issue_statements(actor=request.user, month=form.cleaned_data["month"])
+        except RequestActionError as error:
+            _show_error(request, None, error)
+            return redirect("interpreters:statements")
         if issued:
             messages.success(request, _("%(count)s statements were issued.") % {"count": len(issued)})
         else:
@@ -397,10 +415,11 @@ def statements(request):
 
 
 @capability_required(roles.BILLING)
+@require_http_methods(["GET", "POST"])
 def statement_detail(request, pk):
     statement = selectors.get_statement(pk)
-    fmt = request.GET.get("format")
-    if fmt in ("pdf", "xlsx"):
+    fmt = request.POST.get("format")
+    if request.method == "POST" and fmt in ("pdf", "xlsx"):
         # Built in the background (portal exports), then downloaded from the export's page.
         export = request_export(
             user=request.user,

@@ -789,7 +789,9 @@ def create_referral(*, actor, case, referral_type):
 def _locked_referral(referral):
     locked = (
         Referral.objects.select_for_update(of=("self",))
-        .select_related("case", "case__agency", "case__person", "case__program", "case__case_manager", "agency")
+        .select_related(
+            "case", "case__agency", "case__person", "case__program", "case__case_manager", "agency"
+        )
         .filter(pk=referral.pk)
         .first()
     )

@@ -226,8 +226,8 @@ def test_statements_are_issued_and_exported(world, coordinator, django_capture_o
     page = coordinator.get(reverse("interpreters:statement", args=[statement.pk])).content.decode()
     assert request.number in page
     with django_capture_on_commit_callbacks(execute=True):
-        coordinator.get(reverse("interpreters:statement", args=[statement.pk]) + "?format=pdf")
-        coordinator.get(reverse("interpreters:statement", args=[statement.pk]) + "?format=xlsx")
+        coordinator.post(reverse("interpreters:statement", args=[statement.pk]), {"format": "pdf"})
+        coordinator.post(reverse("interpreters:statement", args=[statement.pk]), {"format": "xlsx"})
     assert set(Export.objects.values_list("fmt", "status")) == {("pdf", "ready"), ("xlsx", "ready")}
     future = (timezone.localdate().replace(day=1) + timedelta(days=40)).strftime("%Y-%m")
     response = coordinator.post(reverse("interpreters:statements"), {"month": future})
@@ -260,3 +260,28 @@ def test_the_request_list_costs_the_same_queries_for_1_and_50(world, requester):
             world.request(date=timezone.localdate() + timedelta(days=3 + next(counter) % 300))
 
     assert_constant_queries(requester, reverse("interpreters:request_list"), add)
+
+
+def test_a_coordinator_sets_up_the_profile_of_a_new_interpreter(world, coordinator):
+    from interpreters.models import InterpreterProfile
+    from tests.factories import MembershipFactory
+
+    newcomer = MembershipFactory(organization=world.bank, role="interpreters.interpreter").user
+    page = coordinator.get(reverse("interpreters:interpreters"))
+    assert newcomer in page.context["newcomers"]
+    response = coordinator.post(reverse("interpreters:interpreters"), {"user": newcomer.pk})
+    profile = InterpreterProfile.objects.get(user=newcomer)
+    assert response["Location"] == reverse("interpreters:interpreter_edit", args=[profile.pk])
+    assert coordinator.post(reverse("interpreters:interpreters"), {"user": "x"}).status_code == 404
+    coordinator.post(
+        reverse("interpreters:interpreter_edit", args=[profile.pk]),
+        {
+            "languages": [world.arabic.pk],
+            "modalities": ["phone"],
+            "home_postal_code": "h2x1y4",
+            "accreditation": "accredited",
+            "is_active": "on",
+        },
+    )
+    profile.refresh_from_db()
+    assert (profile.home_postal_code, profile.modalities, profile.is_active) == ("H2X 1Y4", ["phone"], True)

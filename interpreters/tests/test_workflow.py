@@ -159,6 +159,9 @@ def test_a_service_is_recorded_once_started_and_ends_after_it_starts(world):
             expenses=0,
             notes="",
         )
+    start = timezone.now() - timedelta(hours=2)
+    Request.objects.filter(pk=request.pk).update(starts_at=start, ends_at=start + timedelta(minutes=90))
+    request.refresh_from_db()
     with pytest.raises(RequestActionError) as error:
         services.record_completion(
             actor=world.near.user,
@@ -258,3 +261,61 @@ def test_approving_a_registration_makes_a_requester_account(world, django_captur
     with pytest.raises(RequestActionError):
         services.refuse_registration(actor=world.coordinator, registration=registration, reason="No")
     assert Registration.objects.get().status == "approved"
+
+
+def test_a_service_of_days_or_far_from_its_planned_time_is_refused(world):
+    request = world.confirmed()
+    start = timezone.now() - timedelta(hours=2)
+    Request.objects.filter(pk=request.pk).update(starts_at=start, ends_at=start + timedelta(minutes=90))
+    request.refresh_from_db()
+    for actual_start, actual_end in (
+        (start, start + timedelta(days=3)),
+        (start - timedelta(days=2), start - timedelta(days=2) + timedelta(hours=1)),
+    ):
+        with pytest.raises(RequestActionError):
+            services.record_completion(
+                actor=world.near.user,
+                request=request,
+                actual_start=actual_start,
+                actual_end=actual_end,
+                travel_km=0,
+                waiting_minutes=0,
+                expenses=0,
+                notes="",
+            )
+
+
+def test_a_started_service_can_no_longer_be_cancelled_or_assigned(world):
+    request = world.confirmed()
+    start = timezone.now() - timedelta(minutes=10)
+    Request.objects.filter(pk=request.pk).update(starts_at=start, ends_at=start + timedelta(minutes=90))
+    request.refresh_from_db()
+    with pytest.raises(RequestActionError):
+        services.cancel_request(actor=world.requester, request=request, reason="Too late")
+    with pytest.raises(RequestActionError):
+        services.assign_interpreter(actor=world.coordinator, request=request, interpreter=world.far)
+    request.refresh_from_db()
+    assert request.status == RS.CONFIRMED
+
+
+def test_changing_a_rate_does_not_reprice_validated_services(world):
+    request = world.validated()
+    month = request.date.replace(day=1)
+    services.issue_statements(actor=world.coordinator, month=month)
+    Rate.objects.filter(modality="in_person").update(hourly_rate=Decimal("999.00"))
+    assert services.issue_statements(actor=world.coordinator, month=month) == []
+
+
+def test_an_old_absence_does_not_hide_an_interpreter(world):
+    request = world.request()
+    services.add_unavailability(
+        interpreter=world.near,
+        starts_at=timezone.now() - timedelta(days=30),
+        ends_at=timezone.now() - timedelta(days=29),
+    )
+    services.add_unavailability(
+        interpreter=world.near,
+        starts_at=request.ends_at + timedelta(days=5),
+        ends_at=request.ends_at + timedelta(days=6),
+    )
+    assert world.near in [row["interpreter"] for row in selectors.suggestions(request)]

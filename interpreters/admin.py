@@ -1,0 +1,82 @@
+"""The bank's reference data and records in the admin site (staff only, second factor required)."""
+
+from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin
+
+from interpreters.models import (
+    CostCentre,
+    InterpreterProfile,
+    Language,
+    Rate,
+    Registration,
+    Request,
+    ServiceType,
+    Statement,
+)
+
+
+class ReferenceAdmin(TranslationAdmin):
+    list_display = ("name", "code", "is_active", "position")
+    list_editable = ("is_active", "position")
+    search_fields = ("name_fr", "name_en", "code")
+
+
+admin.site.register(Language, ReferenceAdmin)
+admin.site.register(ServiceType, ReferenceAdmin)
+
+
+@admin.register(CostCentre)
+class CostCentreAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "establishment", "is_active")
+    list_filter = ("establishment", "is_active")
+    search_fields = ("code", "name")
+
+
+@admin.register(InterpreterProfile)
+class InterpreterProfileAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "home_postal_code", "accreditation", "is_active")
+    list_filter = ("accreditation", "is_active", "languages")
+    search_fields = ("user__last_name", "user__email")
+
+
+@admin.register(Rate)
+class RateAdmin(admin.ModelAdmin):
+    list_display = (
+        "modality",
+        "hourly_rate",
+        "hourly_pay",
+        "minimum_minutes",
+        "travel_rate",
+        "late_cancellation_hours",
+    )
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    list_display = ("email", "establishment", "status", "created_at")
+    list_filter = ("status",)
+    readonly_fields = ("status", "decided_by", "decided_at")
+
+
+@admin.register(Request)
+class RequestAdmin(admin.ModelAdmin):
+    """Read-only: every change goes through the screens (one function per status change)."""
+
+    list_display = ("number", "starts_at", "establishment", "language", "status", "interpreter")
+    list_filter = ("status", "modality", "establishment")
+    search_fields = ("number",)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Statement)
+class StatementAdmin(RequestAdmin):
+    list_display = ("number", "kind", "month", "total", "issued_at")
+    list_filter = ("kind",)
