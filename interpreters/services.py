@@ -160,12 +160,16 @@ def approve_registration(*, actor, registration):
             last_name=locked.last_name,
             preferred_language=locked.preferred_language,
         )
-    Membership.objects.get_or_create(
+    membership, created = Membership.objects.get_or_create(
         user=user,
         organization=locked.establishment,
         role="interpreters.requester",
         defaults={"valid_from": timezone.localdate()},
     )
+    if not created and membership.valid_to is not None and membership.valid_to < timezone.localdate():
+        # An old, ended access to the same establishment: open it again from today.
+        membership.valid_from, membership.valid_to = timezone.localdate(), None
+        membership.save(update_fields=["valid_from", "valid_to"])
     locked.status = RegistrationStatus.APPROVED
     locked.decided_by, locked.decided_at = actor, timezone.now()
     locked.save(update_fields=["status", "decided_by", "decided_at"])

@@ -30,6 +30,7 @@ from interpreters.models import QUEUE_STATUSES, InterpreterProfile, Rate, Reques
 from interpreters.services import RequestActionError
 from interpreters.tables import QueueTable, RegistrationTable, RequestTable, StatementTable
 from portal.exports import request_export
+from portal.models import User
 from portal.params import as_id
 from portal.permissions import capability_required, has_capability
 from portal.selectors import active_organization, members_with_roles
@@ -91,7 +92,13 @@ def registration_decide(request, pk):
         except RequestActionError as error:
             _show_error(request, form, error)
     return render(
-        request, "interpreters/registration_decide.html", {"registration": registration, "form": form}
+        request,
+        "interpreters/registration_decide.html",
+        {
+            "registration": registration,
+            "form": form,
+            "existing_account": User.objects.filter(email__iexact=registration.email).exists(),
+        },
     )
 
 
