@@ -1,29 +1,59 @@
-"""Every registered page, in French and in English, has no axe violation of WCAG 2.1 A and AA."""
+"""Every registered page, in French and in English, has no axe violation of WCAG 2.1 A and AA.
+
+The pages only read, so the demo data is loaded once for the whole module and served by one live
+server, instead of once per page and language; the database is emptied again at the end, as
+transactional tests expect.
+"""
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.core.management import call_command
 
 from portal.demo import load_all_demo_data
 from portal.models import User
 from tests.browser import language_cookie, session_cookie
 from tests.registry import NEWCOMER, PAGES
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser]
 
 AXE = Axe()
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
-@pytest.fixture
-def world():
-    organizations, users = load_all_demo_data()
-    users[NEWCOMER] = User.objects.create_user(email=NEWCOMER, password="Newcomer-password-2026")
-    return {"organizations": organizations, "users": users}
+@pytest.mark.django_db
+def test_every_page_is_registered_once():
+    """(Also makes pytest-django set up the test database when this module runs alone.)"""
+    names = [page.name for page in PAGES]
+    assert len(names) == len(set(names))
+
+
+@pytest.fixture(scope="module")
+def served(django_db_setup, django_db_blocker):
+    from django.db import connection
+    from pytest_django.live_server_helper import LiveServer
+
+    # The live server's thread reads the database while the tests run: keep access open for the
+    # whole module (as pytest-django's live_server does for one test).
+    with django_db_blocker.unblock():
+        # Never write to (or empty) anything but the test database.
+        name = str(connection.settings_dict["NAME"])
+        assert "test" in name or "memory" in name, name
+        organizations, users = load_all_demo_data()
+        users[NEWCOMER] = User.objects.create_user(email=NEWCOMER, password="Newcomer-password-2026")
+        server = LiveServer("localhost")
+        server._live_server_modified_settings.enable()
+        try:
+            yield server, {"organizations": organizations, "users": users}
+        finally:
+            server._live_server_modified_settings.disable()
+            server.stop()
+            call_command("flush", interactive=False, verbosity=0)
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
 @pytest.mark.parametrize("page_spec", PAGES, ids=[p.name for p in PAGES])
-def test_page_has_no_accessibility_violation(live_server, context, world, page_spec, language, settings):
+def test_page_has_no_accessibility_violation(served, context, page_spec, language, settings):
+    live_server, world = served
     settings.DEBUG = page_spec.debug
     cookies = [language_cookie(live_server.url, language)]
     if page_spec.account:
@@ -33,9 +63,10 @@ def test_page_has_no_accessibility_violation(live_server, context, world, page_s
         cookies.append(
             session_cookie(live_server.url, user, verified=page_spec.state == "verified", role=page_spec.role)
         )
+    path = page_spec.path(world)
     context.add_cookies(cookies)
     page = context.new_page()
-    response = page.goto(live_server.url + page_spec.path(world))
+    response = page.goto(live_server.url + path)
     assert response.status == page_spec.status
     assert page.locator("html").get_attribute("lang") == language
 
