@@ -8,6 +8,7 @@ transactional tests expect.
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
+from django.test.utils import setup_databases, teardown_databases
 
 from portal.demo import load_all_demo_data
 from portal.models import User
@@ -27,6 +28,13 @@ def test_every_page_is_registered_once():
     assert len(names) == len(set(names))
 
 
+def _is_test_database():
+    from django.db import connection
+
+    name = str(connection.settings_dict["NAME"])
+    return "test" in name or "memory" in name
+
+
 @pytest.fixture(scope="module")
 def served(django_db_setup, django_db_blocker):
     from django.db import connection
@@ -35,9 +43,12 @@ def served(django_db_setup, django_db_blocker):
     # The live server's thread reads the database while the tests run: keep access open for the
     # whole module (as pytest-django's live_server does for one test).
     with django_db_blocker.unblock():
+        own_setup = None
+        if not _is_test_database():
+            # Only these tests were selected (-k): pytest-django set up no test database for them.
+            own_setup = setup_databases(verbosity=0, interactive=False, aliases={"default"})
         # Never write to (or empty) anything but the test database.
-        name = str(connection.settings_dict["NAME"])
-        assert "test" in name or "memory" in name, name
+        assert _is_test_database(), connection.settings_dict["NAME"]
         organizations, users = load_all_demo_data()
         users[NEWCOMER] = User.objects.create_user(email=NEWCOMER, password="Newcomer-password-2026")
         server = LiveServer("localhost")
@@ -48,6 +59,8 @@ def served(django_db_setup, django_db_blocker):
             server._live_server_modified_settings.disable()
             server.stop()
             call_command("flush", interactive=False, verbosity=0)
+            if own_setup is not None:
+                teardown_databases(own_setup, verbosity=0)
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
