@@ -1,7 +1,6 @@
 """The bank's reference data and records in the admin site (staff only, second factor required)."""
 
 from django.contrib import admin
-from modeltranslation.admin import TranslationAdmin
 
 from interpreters.models import (
     CostCentre,
@@ -13,13 +12,7 @@ from interpreters.models import (
     ServiceType,
     Statement,
 )
-
-
-class ReferenceAdmin(TranslationAdmin):
-    list_display = ("name", "code", "is_active", "position")
-    list_editable = ("is_active", "position")
-    search_fields = ("name_fr", "name_en", "code")
-
+from portal.admin import ReferenceAdmin
 
 admin.site.register(Language, ReferenceAdmin)
 admin.site.register(ServiceType, ReferenceAdmin)

@@ -15,6 +15,7 @@ from interpreters.models import (
     Rate,
     ServiceType,
 )
+from portal.forms import canadian_postal_code
 from portal.models import Organization
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -29,15 +30,6 @@ def _reasonable(value):
     ):
         raise ValidationError(_("Enter a date between 2000 and 2100."))
     return value
-
-
-def _postal_code(value):
-    value = (value or "").upper().replace(" ", "")
-    if value and (
-        len(value) != 6 or not value.isascii() or not (value[0::2].isalpha() and value[1::2].isdigit())
-    ):
-        raise ValidationError(_("Enter a Canadian postal code, e.g. H2X 1Y4."))
-    return f"{value[:3]} {value[3:]}" if value else ""
 
 
 class RegistrationForm(forms.Form):
@@ -131,7 +123,7 @@ class RequestForm(forms.Form):
         )
 
     def clean_postal_code(self):
-        return _postal_code(self.cleaned_data.get("postal_code"))
+        return canadian_postal_code(self.cleaned_data.get("postal_code"))
 
     def clean_date(self):
         value = _reasonable(self.cleaned_data.get("date"))
@@ -160,7 +152,7 @@ class DetailsForm(forms.Form):
     contact_phone = RequestForm.base_fields["contact_phone"]
 
     def clean_postal_code(self):
-        return _postal_code(self.cleaned_data.get("postal_code"))
+        return canadian_postal_code(self.cleaned_data.get("postal_code"))
 
 
 class ReasonForm(forms.Form):
@@ -256,9 +248,9 @@ class InterpreterForm(forms.Form):
     is_active = forms.BooleanField(label=_("Active"), required=False)
 
     def clean_home_postal_code(self):
-        value = _postal_code(self.cleaned_data.get("home_postal_code"))
+        value = canadian_postal_code(self.cleaned_data.get("home_postal_code"))
         if not value:
-            raise ValidationError(_("Enter a Canadian postal code, e.g. H2X 1Y4."))
+            raise ValidationError(_("Enter a Canadian postal code, e.g. E1C 4M2."))
         return value
 
 

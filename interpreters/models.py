@@ -13,21 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Organization
-
-
-class ReferenceData(models.Model):
-    name = models.CharField(_("name"), max_length=200)
-    code = models.SlugField(_("code"), max_length=50, unique=True)
-    is_active = models.BooleanField(_("active"), default=True)
-    position = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    class Meta:
-        abstract = True
-        ordering = ["position", "name"]
-
-    def __str__(self):
-        return self.name
+from portal.models import Organization, ReferenceData
 
 
 class Language(ReferenceData):

@@ -30,6 +30,7 @@ from interpreters.models import QUEUE_STATUSES, InterpreterProfile, Rate, Reques
 from interpreters.services import RequestActionError
 from interpreters.tables import QueueTable, RegistrationTable, RequestTable, StatementTable
 from portal.exports import request_export
+from portal.forms import show_service_error as _show_error
 from portal.models import User
 from portal.params import as_id
 from portal.permissions import capability_required, has_capability
@@ -37,14 +38,6 @@ from portal.selectors import active_organization, members_with_roles
 from portal.tables import paginate
 
 RS = RequestStatus
-
-
-def _show_error(request, form, error):
-    if hasattr(error, "error_dict") and form is not None:
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        messages.error(request, " ".join(error.messages))
 
 
 # Sign-up (public) --------------------------------------------------------------------------------

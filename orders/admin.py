@@ -1,5 +1,4 @@
 from django.contrib import admin
-from modeltranslation.admin import TranslationAdmin
 
 from orders.models import (
     ChangeCategory,
@@ -13,12 +12,7 @@ from orders.models import (
     SummaryEvent,
     Zone,
 )
-
-
-class ReferenceAdmin(TranslationAdmin):
-    list_display = ("name", "code", "is_active", "position")
-    list_editable = ("is_active", "position")
-    search_fields = ("name_fr", "name_en", "code")
+from portal.admin import ReferenceAdmin
 
 
 @admin.register(ServiceType)

@@ -37,6 +37,7 @@ from orders.tables import (
     SummaryTable,
 )
 from portal.exports import request_export
+from portal.forms import show_service_error as _show_errors
 from portal.permissions import capability_required, has_capability
 from portal.selectors import active_organization, members_with_roles
 from portal.services import record_view
@@ -45,12 +46,6 @@ from portal.tables import paginate
 
 def _workers(user):
     return members_with_roles(active_organization(user), ["orders.department_worker"])
-
-
-def _show_errors(request, form, error):
-    """Field errors next to their fields; a status error as a message. The form keeps what was typed."""
-    if not _apply_errors(form, error):
-        messages.error(request, " ".join(error.messages))
 
 
 def _apply_errors(form, error):

@@ -83,3 +83,11 @@ class MessageAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class ReferenceAdmin(TranslationAdmin):
+    """The admin of every portal's bilingual reference lists (portal.models.ReferenceData)."""
+
+    list_display = ("name", "code", "is_active", "position")
+    list_editable = ("is_active", "position")
+    search_fields = ("name_fr", "name_en", "code")

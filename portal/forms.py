@@ -1,5 +1,7 @@
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
@@ -68,3 +70,26 @@ class LoginForm(AllauthLoginForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["password"].help_text = ""
+
+
+# Helpers every portal's forms and views share ----------------------------------------------------
+
+
+def canadian_postal_code(value):
+    """ "e1c4m2" → "E1C 4M2"; empty stays empty; anything else is refused with a clear message."""
+    value = (value or "").upper().replace(" ", "")
+    if value and (
+        len(value) != 6 or not value.isascii() or not (value[0::2].isalpha() and value[1::2].isdigit())
+    ):
+        raise ValidationError(_("Enter a Canadian postal code, e.g. E1C 4M2."))
+    return f"{value[:3]} {value[3:]}" if value else ""
+
+
+def show_service_error(request, form, error):
+    """A service's ValidationError: field errors next to their fields (what was typed stays), anything
+    else (a status that does not allow the action) as a page message."""
+    if hasattr(error, "error_dict") and form is not None:
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        messages.error(request, " ".join(error.messages))

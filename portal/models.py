@@ -179,6 +179,22 @@ class Membership(models.Model):
         )
 
 
+class ReferenceData(models.Model):
+    """Bilingual reference data users see (name_fr / name_en through each app's modeltranslation)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
 class Priority(models.TextChoices):
     HIGH = "high", _("High")
     NORMAL = "normal", _("Normal")

@@ -195,13 +195,11 @@ def withdraw_home_items_containing(*, key_contains):
 
 
 @transaction.atomic
-def complete_tasks(*, keys):
-    """Close the open tasks made with these keys (their work was done elsewhere in the record)."""
-    now = timezone.now()
-    count = 0
-    for key in keys:
-        count += Task.objects.filter(key__endswith=f":{key}", done_at__isnull=True).update(done_at=now)
-    return count
+def complete_tasks(*, key_contains):
+    """Close the open tasks whose keys name this work (it was done elsewhere in the record)."""
+    return Task.objects.filter(key__contains=key_contains, done_at__isnull=True).update(
+        done_at=timezone.now()
+    )
 
 
 @transaction.atomic

@@ -1,8 +1,8 @@
 """Case management reference data in the admin site (staff only); cases change through the screens."""
 
 from django.contrib import admin
-from modeltranslation.admin import TranslationAdmin
 
+from portal.admin import ReferenceAdmin
 from referrals.models import (
     Barrier,
     CorrespondenceTemplate,
@@ -12,13 +12,6 @@ from referrals.models import (
     PartnerService,
     Program,
 )
-
-
-class ReferenceAdmin(TranslationAdmin):
-    list_display = ("name", "code", "is_active", "position")
-    list_editable = ("is_active", "position")
-    search_fields = ("name_fr", "name_en", "code")
-
 
 for model in (Program, Dimension, Barrier, InterventionType, FundingType, PartnerService):
     admin.site.register(model, ReferenceAdmin)

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import canadian_postal_code
 from referrals.models import (
     LETTER_PLACEHOLDERS,
     NETWORK_TYPES,
@@ -64,12 +65,7 @@ class PersonForm(forms.ModelForm):
         return value
 
     def clean_postal_code(self):
-        value = self.cleaned_data.get("postal_code", "").upper().replace(" ", "")
-        if value and (
-            len(value) != 6 or not value.isascii() or not (value[0::2].isalpha() and value[1::2].isdigit())
-        ):
-            raise ValidationError(_("Enter a Canadian postal code, e.g. E1C 4M2."))
-        return f"{value[:3]} {value[3:]}" if value else ""
+        return canadian_postal_code(self.cleaned_data.get("postal_code"))
 
 
 class OpenCaseForm(forms.Form):

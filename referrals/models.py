@@ -12,25 +12,9 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Organization
+from portal.models import Organization, ReferenceData
 
 CASE_NUMBER_BASE = 100900
-
-
-class ReferenceData(models.Model):
-    """Bilingual reference lists managed by department staff (name_fr / name_en)."""
-
-    name = models.CharField(_("name"), max_length=200)
-    code = models.SlugField(_("code"), max_length=50, unique=True)
-    is_active = models.BooleanField(_("active"), default=True)
-    position = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    class Meta:
-        abstract = True
-        ordering = ["position", "name"]
-
-    def __str__(self):
-        return self.name
 
 
 class Program(ReferenceData):

@@ -273,8 +273,7 @@ def start_plan_management(*, actor, case):
 
 
 def _complete_plan_tasks(case):
-    keys = [case_key(case, f"develop-plan.{count}") for count in range(case.status_changes.count() + 1)]
-    portal_services.complete_tasks(keys=keys)
+    portal_services.complete_tasks(key_contains=f":{case_key(case, 'develop-plan.')}")
 
 
 @transaction.atomic

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.exports import request_export
+from portal.forms import show_service_error as _show_error
 from portal.params import as_id
 from portal.permissions import capability_required, has_capability
 from portal.selectors import active_organization
@@ -80,15 +81,6 @@ from referrals.tables import (
     ReferenceTable,
     TemplateTable,
 )
-
-
-def _show_error(request, form, error):
-    """Field errors next to their fields; anything else as a page message. Nothing typed is lost."""
-    if hasattr(error, "error_dict") and form is not None:
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        messages.error(request, " ".join(error.messages))
 
 
 def _can_manage(request, case):
