@@ -7,4 +7,18 @@ class AppointmentsConfig(AppConfig):
     verbose_name = _("Appointments")
 
     def ready(self):
-        from appointments import roles  # noqa: F401  (registers the app's roles with the portal)
+        from auditlog.registry import auditlog
+
+        from appointments import roles  # noqa: F401  (registers the app's roles and tiles with the portal)
+        from appointments.models import (
+            Appointment,
+            ClinicSettings,
+            CommunicationRule,
+            Location,
+            Service,
+            Slot,
+            TeamResource,
+        )
+
+        for model in (Appointment, ClinicSettings, CommunicationRule, Location, Service, Slot, TeamResource):
+            auditlog.register(model)

@@ -1,52 +1,96 @@
-"""Appointment scheduling: the roles of the Clic Santé guide's table."""
+"""Appointment scheduling: the roles of the Clic Santé guide's table.
+
+Pilot and the management roles are separate roles, switched from the user menu (guide 1.7). What a
+role sees is narrowed further by its membership: `scope = {"locations": [ids]}` limits it to those
+locations, and the membership's dates end it by themselves.
+"""
 
 from django.utils.translation import gettext_lazy as _
 
-from portal.roles import register_role
+from portal.roles import register_role, register_tile
 
-CONFIGURE = "appointments.configure"
+CONFIGURE = "appointments.configure"  # Configuration menu and online-booking switch
 STATISTICS = "appointments.statistics"
-MANAGE_ALL = "appointments.manage_all"
-GIVE = "appointments.give"
-MANAGE_OWN = "appointments.manage_own"
+SCHEDULES = "appointments.schedules"  # see schedules (all or own: see the two below)
+EDIT_SCHEDULES = "appointments.edit_schedules"  # create, edit, clone and lock slots
+MANAGE_ALL = "appointments.manage_all"  # every team's schedules and appointments
+GIVE = "appointments.give"  # book appointments
+MANAGE_OWN = "appointments.manage_own"  # only the teams the person belongs to
 VIEW_ALL = "appointments.view_all"
 VIEW_OWN = "appointments.view_own"
 
 CLINIC = {"clinic_network"}
 
+# Roles a pilot may give to an access account, from the most to the least powerful.
+PILOT = "appointments.pilot"
+DEFAULT_ROLE = "appointments.consultation_2"
+MAX_PILOTS = 3
+
 register_role(
-    "appointments.pilot",
+    PILOT,
     label=_("Pilot"),
     organization_kinds=CLINIC,
     capabilities={CONFIGURE, STATISTICS},
+    description=_("Configures the scheduler and sees the statistics."),
 )
 register_role(
     "appointments.management_1",
     label=_("Management #1"),
     organization_kinds=CLINIC,
-    capabilities={MANAGE_ALL, GIVE, VIEW_ALL},
+    capabilities={SCHEDULES, EDIT_SCHEDULES, MANAGE_ALL, GIVE, VIEW_ALL},
+    description=_("Manages all schedules and all appointments."),
 )
 register_role(
     "appointments.management_2",
     label=_("Management #2"),
     organization_kinds=CLINIC,
-    capabilities={GIVE, VIEW_ALL},
+    capabilities={SCHEDULES, GIVE, VIEW_ALL},
+    description=_("Gives appointments."),
 )
 register_role(
     "appointments.management_3",
     label=_("Management #3"),
     organization_kinds=CLINIC,
-    capabilities={MANAGE_OWN, VIEW_OWN},
+    capabilities={SCHEDULES, EDIT_SCHEDULES, MANAGE_OWN, VIEW_OWN},
+    description=_("Manages only their own schedules and appointments."),
 )
 register_role(
     "appointments.consultation_1",
     label=_("Consultation #1"),
     organization_kinds=CLINIC,
-    capabilities={VIEW_ALL},
+    capabilities={SCHEDULES, VIEW_ALL},
+    description=_("Views the schedules and the appointments."),
 )
 register_role(
-    "appointments.consultation_2",
+    DEFAULT_ROLE,
     label=_("Consultation #2"),
     organization_kinds=CLINIC,
-    capabilities={VIEW_OWN},
+    capabilities={SCHEDULES, VIEW_OWN},
+    description=_("Views only their own schedules and appointments."),
+)
+
+ROLE_CODES = [
+    PILOT,
+    "appointments.management_1",
+    "appointments.management_2",
+    "appointments.management_3",
+    "appointments.consultation_1",
+    DEFAULT_ROLE,
+]
+
+register_tile(
+    "appointments.configuration",
+    title=_("Configuration"),
+    description=_("Services, locations, resources, access accounts, communications and the public page."),
+    url_name="appointments:checklist",
+    capability=CONFIGURE,
+    order=10,
+)
+register_tile(
+    "appointments.schedules",
+    title=_("Schedules"),
+    description=_("Day, week and month views of the slots; create, clone and lock them."),
+    url_name="appointments:calendar",
+    capability=SCHEDULES,
+    order=10,
 )

@@ -39,6 +39,7 @@ urlpatterns = [
     path("orders/", include("orders.urls")),
     path("employment/", include("referrals.urls")),
     path("interpreters/", include("interpreters.urls")),
+    path("appointments/", include("appointments.urls")),
     path("", include("portal.urls")),
 ]
 

@@ -125,6 +125,18 @@ ACCOUNTS = [
         False,
         [("clinic", "appointments.consultation_2")],
     ),
+    (
+        "scheduler@demo.liaison.ca",
+        "Nadia",
+        "LeBlanc",
+        "fr",
+        False,
+        [
+            ("clinic", "appointments.management_2"),
+            ("clinic", "appointments.management_3"),
+            ("clinic", "appointments.consultation_1"),
+        ],
+    ),
 ]
 
 

@@ -85,6 +85,44 @@ def canadian_postal_code(value):
     return f"{value[:3]} {value[3:]}" if value else ""
 
 
+# Uploads: what we accept, and the first bytes each kind of file must start with.
+ALLOWED_DOCUMENTS = {
+    ".pdf": ("application/pdf", [b"%PDF-"]),
+    ".png": ("image/png", [b"\x89PNG\r\n\x1a\n"]),
+    ".jpg": ("image/jpeg", [b"\xff\xd8\xff"]),
+    ".jpeg": ("image/jpeg", [b"\xff\xd8\xff"]),
+    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", [b"PK\x03\x04"]),
+    ".txt": ("text/plain", None),
+}
+ALLOWED_IMAGES = {extension: ALLOWED_DOCUMENTS[extension] for extension in (".png", ".jpg", ".jpeg")}
+MAX_DOCUMENT_SIZE = 10 * 1024 * 1024
+
+
+def check_upload(upload, allowed=ALLOWED_DOCUMENTS, max_size=MAX_DOCUMENT_SIZE):
+    """The content type of an accepted upload; a clear ValidationError for anything else."""
+    extension = "." + upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+    if extension not in allowed:
+        kinds = ", ".join(sorted({key.lstrip(".").upper() for key in allowed}))
+        raise ValidationError(_("This kind of file is not accepted. Accepted: %(kinds)s.") % {"kinds": kinds})
+    if upload.size > max_size:
+        raise ValidationError(_("The file is larger than %(size)d MB.") % {"size": max_size // (1024 * 1024)})
+    if upload.size == 0:
+        raise ValidationError(_("The file is empty."))
+    content_type, signatures = allowed[extension]
+    head = upload.read(16)
+    upload.seek(0)
+    if signatures is not None and not any(head.startswith(signature) for signature in signatures):
+        raise ValidationError(_("The file's content does not match its name: it was not accepted."))
+    if signatures is None:
+        try:
+            upload.read(65536).decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise ValidationError(_("A text file must be plain UTF-8 text.")) from error
+        finally:
+            upload.seek(0)
+    return content_type
+
+
 def show_service_error(request, form, error):
     """A service's ValidationError: field errors next to their fields (what was typed stays), anything
     else (a status that does not allow the action) as a page message."""

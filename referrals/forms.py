@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import canadian_postal_code
+from portal.forms import ALLOWED_DOCUMENTS, canadian_postal_code, check_upload
 from referrals.models import (
     LETTER_PLACEHOLDERS,
     NETWORK_TYPES,
@@ -256,18 +256,6 @@ class NoteForm(forms.Form):
     text = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 5}))
 
 
-# Documents: what we accept, and the first bytes each kind of file must start with.
-ALLOWED_DOCUMENTS = {
-    ".pdf": ("application/pdf", [b"%PDF-"]),
-    ".png": ("image/png", [b"\x89PNG\r\n\x1a\n"]),
-    ".jpg": ("image/jpeg", [b"\xff\xd8\xff"]),
-    ".jpeg": ("image/jpeg", [b"\xff\xd8\xff"]),
-    ".docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", [b"PK\x03\x04"]),
-    ".txt": ("text/plain", None),
-}
-MAX_DOCUMENT_SIZE = 10 * 1024 * 1024
-
-
 class DocumentForm(forms.Form):
     document_type = forms.ChoiceField(label=_("Document type"), choices=DocumentType.choices)
     description = forms.CharField(label=_("Description"), max_length=200, required=False)
@@ -279,28 +267,7 @@ class DocumentForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        extension = "." + upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
-        if extension not in ALLOWED_DOCUMENTS:
-            raise ValidationError(
-                _("This kind of file is not accepted: PDF, PNG, JPEG, Word (.docx) or text only.")
-            )
-        if upload.size > MAX_DOCUMENT_SIZE:
-            raise ValidationError(_("The file is larger than 10 MB."))
-        if upload.size == 0:
-            raise ValidationError(_("The file is empty."))
-        content_type, signatures = ALLOWED_DOCUMENTS[extension]
-        head = upload.read(16)
-        upload.seek(0)
-        if signatures is not None and not any(head.startswith(signature) for signature in signatures):
-            raise ValidationError(_("The file's content does not match its name: it was not accepted."))
-        if signatures is None:
-            try:
-                upload.read(65536).decode("utf-8")
-            except UnicodeDecodeError as error:
-                raise ValidationError(_("A text file must be plain UTF-8 text.")) from error
-            finally:
-                upload.seek(0)
-        self.content_type = content_type
+        self.content_type = check_upload(upload)
         return upload
 
 

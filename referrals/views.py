@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.forms import modelform_factory
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.exports import request_export
+from portal.files import private_file_response
 from portal.forms import show_service_error as _show_error
 from portal.params import as_id
 from portal.permissions import capability_required, has_capability
@@ -677,19 +678,9 @@ def plan_print_download(request, pk):
         raise Http404
     record_view(instance=plan_print.case)
     name = "referral-letter" if plan_print.referral_id else "action-plan"
-    return _private_file(
+    return private_file_response(
         plan_print.file, f"{name}-{plan_print.case.number}-{plan_print.language}.pdf", "application/pdf"
     )
-
-
-def _private_file(field_file, filename, content_type):
-    response = FileResponse(
-        field_file.open("rb"), as_attachment=True, filename=filename, content_type=content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 # Outcomes and case tools ---------------------------------------------------------------------
@@ -894,7 +885,7 @@ def documents(request, number):
 def document_download(request, pk):
     document = selectors.get_document_for_user(request.user, pk)
     record_view(instance=document)
-    return _private_file(document.file, document.original_name, document.content_type)
+    return private_file_response(document.file, document.original_name, document.content_type)
 
 
 # Business partners ---------------------------------------------------------------------------

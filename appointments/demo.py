@@ -1,0 +1,204 @@
+"""Demo clinic network: two locations, first- and second-dose services with eligibility questions,
+three teams, communications, the public page, and slots for the coming two weeks (idempotent)."""
+
+from datetime import datetime, time, timedelta
+
+from django.utils import timezone
+
+from appointments import services
+from appointments.models import (
+    ClinicSettings,
+    CommunicationKind,
+    Dose,
+    EligibilityAnswer,
+    EligibilityQuestion,
+    Location,
+    Service,
+    Slot,
+    TeamResource,
+)
+
+SERVICES = [
+    # key, name fr, name en, dose, position
+    ("first", "1re dose – Vaccin contre la COVID-19", "First dose – COVID-19 vaccine", Dose.FIRST, 1),
+    ("second", "2e dose – Vaccin contre la COVID-19", "Second dose – COVID-19 vaccine", Dose.SECOND, 2),
+]
+LOCATIONS = [
+    (
+        "moncton",
+        "Clinique de vaccination de Moncton",
+        "Moncton Vaccination Clinic",
+        "1 rue Main",
+        "Moncton",
+        "E1C 8K6",
+        1,
+    ),
+    (
+        "fredericton",
+        "Clinique de vaccination de Fredericton",
+        "Fredericton Vaccination Clinic",
+        "520 rue King",
+        "Fredericton",
+        "E3B 5H1",
+        2,
+    ),
+]
+TEAMS = [
+    # name, colour, location keys, service keys, position
+    ("Équipe infirmières – #1", "#1f5f99", ["moncton"], ["first"], 1),
+    ("Équipe infirmières – #2", "#7a3e9d", ["moncton"], ["second"], 2),
+    ("Équipe infirmières – #3", "#2e7d32", ["fredericton"], ["first", "second"], 3),
+]
+
+
+def load_demo_data(context):
+    organization = context["organizations"]["clinic"]
+    users = context["users"]
+    if Service.objects.filter(organization=organization).exists():
+        return
+    ClinicSettings.objects.update_or_create(
+        organization=organization,
+        defaults=dict(
+            online_booking_open=True,
+            public_name_fr="Réseau des cliniques de vaccination",
+            public_name_en="Vaccination Clinic Network",
+            address="1 rue Main, Moncton NB E1C 8K6",
+            phone="506 555 0100",
+            email="vaccination@demo.liaison.ca",
+            welcome_message_fr="Bienvenue! Prenez rendez-vous pour votre vaccin contre la COVID-19.",
+            welcome_message_en="Welcome! Book your COVID-19 vaccine appointment.",
+            popup_message_fr="Nous vaccinons actuellement les personnes de 12 ans et plus.",
+            popup_message_en="We are currently vaccinating people aged 12 and over.",
+            transitional_message_fr="La prise de rendez-vous en ligne ouvrira bientôt. Revenez nous voir.",
+            transitional_message_en="Online booking opens soon. Please come back.",
+            days_shown=14,
+        ),
+    )
+    service_by_key = {}
+    for key, name_fr, name_en, dose, position in SERVICES:
+        service = Service.objects.create(
+            organization=organization,
+            name_fr=name_fr,
+            name_en=name_en,
+            description_fr="Vaccin contre la COVID-19, sur rendez-vous.",
+            description_en="COVID-19 vaccine, by appointment.",
+            campaign="COVID-19",
+            dose=dose,
+            duration_minutes=15,
+            instructions_fr="Portez un vêtement à manches courtes et apportez votre carte d'assurance-maladie.",
+            instructions_en="Wear a short-sleeved top and bring your health card.",
+            message_available_fr="Choisissez une date puis une heure.",
+            message_available_en="Choose a date, then a time.",
+            message_unavailable_fr="Aucune disponibilité pour le moment à ce lieu. Essayez un autre lieu.",
+            message_unavailable_en="No availability at this location for now. Try another location.",
+            message_not_eligible_fr="Vous n'êtes pas admissible à ce service pour le moment.",
+            message_not_eligible_en="You are not eligible for this service at this time.",
+            personal_fields={
+                "date_of_birth": "required",
+                "health_card_number": "required",
+                "email": "optional",
+                "mobile_phone": "optional",
+                "postal_code": "optional",
+                "comment": "optional",
+            },
+            position=position,
+        )
+        EligibilityQuestion.objects.create(
+            service=service,
+            text_fr="Avez-vous 12 ans ou plus?",
+            text_en="Are you 12 years of age or older?",
+            eligible_answer=EligibilityAnswer.YES,
+            position=1,
+        )
+        EligibilityQuestion.objects.create(
+            service=service,
+            text_fr="Avez-vous reçu un autre vaccin au cours des 14 derniers jours?",
+            text_en="Have you received another vaccine in the last 14 days?",
+            eligible_answer=EligibilityAnswer.NO,
+            position=2,
+        )
+        service_by_key[key] = service
+    location_by_key = {}
+    for key, name_fr, name_en, address, city, postal_code, position in LOCATIONS:
+        location_by_key[key] = services.save_location(
+            organization=organization,
+            location=Location(
+                name_fr=name_fr,
+                name_en=name_en,
+                address=address,
+                city=city,
+                postal_code=postal_code,
+                position=position,
+                message_fr="Stationnement gratuit à l'arrière.",
+                message_en="Free parking at the back.",
+            ),
+        )
+    teams = []
+    for name, colour, location_keys, service_keys, position in TEAMS:
+        team = TeamResource.objects.create(
+            organization=organization, name=name, colour=colour, position=position
+        )
+        team.locations.set([location_by_key[key] for key in location_keys])
+        team.services.set([service_by_key[key] for key in service_keys])
+        teams.append((team, location_keys, service_keys))
+    # The Management #3 and Consultation #2 demo people see the first team's schedules as their own.
+    teams[0][0].members.set(
+        [
+            users[email]
+            for email in ("scheduler@demo.liaison.ca", "consultation@demo.liaison.ca")
+            if email in users
+        ]
+    )
+    services.save_communications(
+        organization=organization,
+        rules={
+            CommunicationKind.FIRST_REMINDER: dict(
+                is_active=True, delay_hours=48, by_sms=True, by_email=True
+            ),
+            CommunicationKind.SECOND_REMINDER: dict(
+                is_active=True, delay_hours=24, by_sms=True, by_email=True
+            ),
+            CommunicationKind.ABSENCE_RELAUNCH: dict(
+                is_active=True, delay_hours=24, by_sms=True, by_email=True
+            ),
+            CommunicationKind.CANCELLATION_RELAUNCH: dict(
+                is_active=False, delay_hours=24, by_sms=False, by_email=True
+            ),
+        },
+    )
+    pilot = users.get("pilot@demo.liaison.ca")
+    tz = timezone.get_current_timezone()
+    today = timezone.localdate()
+    for offset in range(0, 15):
+        day = today + timedelta(days=offset)
+        if day.weekday() >= 5:
+            continue
+        for team, location_keys, service_keys in teams:
+            for start, end in ((time(9, 0), time(12, 0)), (time(13, 0), time(16, 0))):
+                services.create_slot(
+                    actor=pilot,
+                    organization=organization,
+                    location=location_by_key[location_keys[0]],
+                    resource=team,
+                    services=[service_by_key[key] for key in service_keys],
+                    starts_at=timezone.make_aware(datetime.combine(day, start), tz),
+                    ends_at=timezone.make_aware(datetime.combine(day, end), tz),
+                    per_interval=2,
+                    is_locked=start == time(13, 0) and team.position == 2,
+                )
+    # A few booked places, so that the schedule shows what is left.
+    people = [("Marc", "Cormier"), ("Julie", "Gallant"), ("Amir", "Nasser"), ("Chloé", "Arsenault")]
+    slots = list(
+        Slot.objects.filter(organization=organization, starts_at__gte=timezone.now()).order_by("starts_at")[
+            :4
+        ]
+    )
+    for slot, (first, last) in zip(slots, people, strict=False):
+        services.book_place(
+            actor=pilot,
+            slot=slot,
+            service=slot.services.first(),
+            starts_at=slot.starts_at,
+            first_name=first,
+            last_name=last,
+        )

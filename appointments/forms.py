@@ -1,0 +1,599 @@
+from datetime import datetime, time, timedelta
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms import inlineformset_factory
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.formfields import PhoneNumberField
+
+from appointments import roles
+from appointments.models import (
+    ClinicSettings,
+    CommunicationKind,
+    EligibilityQuestion,
+    FieldMode,
+    Location,
+    PersonalField,
+    Service,
+    TeamResource,
+)
+from portal.forms import ALLOWED_DOCUMENTS, ALLOWED_IMAGES, canadian_postal_code, check_upload
+from portal.models import Language
+from portal.roles import get_role
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TIME_WIDGET = forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")
+TEXTAREA = forms.Textarea(attrs={"rows": 3})
+
+
+# Configuration ------------------------------------------------------------------------------------
+
+
+class ServiceForm(forms.ModelForm):
+    attachment_upload = forms.FileField(
+        label=_("Attachment added to the confirmation email"),
+        required=False,
+        help_text=_("PDF, PNG, JPEG, Word (.docx) or text; 10 MB at most."),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(ALLOWED_DOCUMENTS)}),
+    )
+    remove_attachment = forms.BooleanField(label=_("Remove the current attachment"), required=False)
+
+    class Meta:
+        model = Service
+        fields = [
+            "name_fr",
+            "name_en",
+            "description_fr",
+            "description_en",
+            "campaign",
+            "dose",
+            "duration_minutes",
+            "instructions_fr",
+            "instructions_en",
+            "message_available_fr",
+            "message_available_en",
+            "message_unavailable_fr",
+            "message_unavailable_en",
+            "message_not_eligible_fr",
+            "message_not_eligible_en",
+            "is_active",
+            "position",
+        ]
+        labels = {
+            "name_fr": _("Name (French)"),
+            "name_en": _("Name (English)"),
+            "description_fr": _("Description (French)"),
+            "description_en": _("Description (English)"),
+            "instructions_fr": _("Instructions on the coupon (French)"),
+            "instructions_en": _("Instructions on the coupon (English)"),
+            "message_available_fr": _("Message when there is availability (French)"),
+            "message_available_en": _("Message when there is availability (English)"),
+            "message_unavailable_fr": _("Message when there is no availability (French)"),
+            "message_unavailable_en": _("Message when there is no availability (English)"),
+            "message_not_eligible_fr": _("Message when the person is not eligible (French)"),
+            "message_not_eligible_en": _("Message when the person is not eligible (English)"),
+        }
+        widgets = {
+            field: TEXTAREA
+            for field in fields
+            if field.startswith(("description", "instructions", "message"))
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name_fr"].required = self.fields["name_en"].required = True
+        self.fields["duration_minutes"].help_text = _(
+            "The number of minutes between two appointments; the same for the first and second dose."
+        )
+        for code, label in PersonalField.choices:
+            self.fields[f"field_{code}"] = forms.ChoiceField(
+                label=label,
+                choices=FieldMode.choices,
+                widget=forms.RadioSelect,
+                initial=self.instance.field_mode(code),
+            )
+        self.attachment_content_type = ""
+
+    def personal_field_names(self):
+        return [self[f"field_{code}"] for code in PersonalField.values]
+
+    def text_field_names(self):
+        personal = {f"field_{code}" for code in PersonalField.values}
+        return [field for field in self if field.name not in personal]
+
+    def clean_attachment_upload(self):
+        upload = self.cleaned_data.get("attachment_upload")
+        if upload:
+            self.attachment_content_type = check_upload(upload)
+        return upload
+
+    def save(self, commit=True):
+        service = super().save(commit=False)
+        service.personal_fields = {code: self.cleaned_data[f"field_{code}"] for code in PersonalField.values}
+        return service
+
+
+QuestionFormSet = inlineformset_factory(
+    Service,
+    EligibilityQuestion,
+    fields=["text_fr", "text_en", "eligible_answer", "position"],
+    labels={
+        "text_fr": _("Question (French)"),
+        "text_en": _("Question (English)"),
+    },
+    widgets={"eligible_answer": forms.RadioSelect},
+    extra=2,
+    can_delete=True,
+    max_num=20,
+    validate_max=True,
+)
+
+
+class LocationForm(forms.ModelForm):
+    class Meta:
+        model = Location
+        fields = [
+            "name_fr",
+            "name_en",
+            "address",
+            "city",
+            "province",
+            "postal_code",
+            "latitude",
+            "longitude",
+            "message_fr",
+            "message_en",
+            "is_active",
+            "position",
+        ]
+        labels = {
+            "name_fr": _("Name (French)"),
+            "name_en": _("Name (English)"),
+            "message_fr": _("Message for this location (French)"),
+            "message_en": _("Message for this location (English)"),
+        }
+        widgets = {"message_fr": TEXTAREA, "message_en": TEXTAREA}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name_fr"].required = self.fields["name_en"].required = True
+        self.fields["latitude"].help_text = _("Filled from the postal code when left empty; editable.")
+        self.fields["longitude"].help_text = _("Filled from the postal code when left empty; editable.")
+
+    def clean_postal_code(self):
+        value = canadian_postal_code(self.cleaned_data["postal_code"])
+        if not value:
+            raise ValidationError(_("Enter the postal code of the location."))
+        return value
+
+    def clean_latitude(self):
+        value = self.cleaned_data.get("latitude")
+        if value is not None and not -90 <= value <= 90:
+            raise ValidationError(_("A latitude is between -90 and 90."))
+        return value
+
+    def clean_longitude(self):
+        value = self.cleaned_data.get("longitude")
+        if value is not None and not -180 <= value <= 180:
+            raise ValidationError(_("A longitude is between -180 and 180."))
+        return value
+
+
+class ResourceForm(forms.ModelForm):
+    class Meta:
+        model = TeamResource
+        fields = ["name", "colour", "variable_capacity", "is_active", "position"]
+        widgets = {"colour": forms.TextInput(attrs={"type": "color"})}
+
+    def clean_colour(self):
+        value = self.cleaned_data["colour"].lower()
+        if len(value) != 7 or value[0] != "#" or any(char not in "0123456789abcdef" for char in value[1:]):
+            raise ValidationError(_("Choose a colour (for example #1f5f99)."))
+        return value
+
+
+class AssociationForm(forms.Form):
+    locations = forms.ModelMultipleChoiceField(
+        label=_("Associated locations"),
+        queryset=Location.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    services = forms.ModelMultipleChoiceField(
+        label=_("Associated services"),
+        queryset=Service.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    members = forms.ModelMultipleChoiceField(
+        label=_("Access accounts whose own schedules these are (Management #3, Consultation #2)"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, locations, services, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["locations"].queryset = locations
+        self.fields["services"].queryset = services
+        self.fields["members"].queryset = members
+        self.fields["members"].label_from_instance = lambda user: user.get_full_name() or user.email
+
+
+def _date_range_clean(form):
+    cleaned = form.cleaned_data
+    if cleaned.get("limit_access"):
+        if not cleaned.get("valid_from") and not cleaned.get("valid_to"):
+            form.add_error("valid_from", _("Give the start date, the end date or both."))
+    else:
+        cleaned["valid_from"] = cleaned["valid_to"] = None
+    if cleaned.get("valid_from") and cleaned.get("valid_to") and cleaned["valid_to"] < cleaned["valid_from"]:
+        form.add_error("valid_to", _("The end date cannot be before the start date."))
+    return cleaned
+
+
+class AccountForm(forms.Form):
+    preferred_language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    phone = PhoneNumberField(
+        label=_("Phone"),
+        required=False,
+        region="CA",
+        error_messages={"invalid": _("Enter a valid phone number, for example 506 555 0123.")},
+    )
+    email = forms.EmailField(label=_("Email"), help_text=_("The person signs in with this address."))
+    limit_access = forms.BooleanField(
+        label=_("Limit access to the scheduler between two dates"), required=False
+    )
+    valid_from = forms.DateField(label=_("Start date"), required=False, widget=DATE_WIDGET)
+    valid_to = forms.DateField(label=_("End date"), required=False, widget=DATE_WIDGET)
+
+    def clean_email(self):
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean(self):
+        return _date_range_clean(self)
+
+
+class AccountEditForm(forms.Form):
+    preferred_language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    phone = PhoneNumberField(
+        label=_("Phone"),
+        required=False,
+        region="CA",
+        error_messages={"invalid": _("Enter a valid phone number, for example 506 555 0123.")},
+    )
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), widget=forms.RadioSelect)
+    location = forms.ModelChoiceField(
+        label=_("Location"), queryset=Location.objects.none(), required=False, empty_label=_("All locations")
+    )
+    limit_access = forms.BooleanField(label=_("Limit this role between two dates"), required=False)
+    valid_from = forms.DateField(label=_("Effective start date"), required=False, widget=DATE_WIDGET)
+    valid_to = forms.DateField(label=_("Effective end date"), required=False, widget=DATE_WIDGET)
+
+    def __init__(self, *args, locations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = locations
+        self.fields["role"].choices = [
+            (code, f"{get_role(code).label} — {get_role(code).description}") for code in roles.ROLE_CODES
+        ]
+
+    def clean(self):
+        return _date_range_clean(self)
+
+
+class CommunicationsForm(forms.Form):
+    """One row per kind of communication: active, delay, SMS, email (guide 2.5)."""
+
+    def __init__(self, *args, rules, **kwargs):
+        super().__init__(*args, **kwargs)
+        from appointments.services import DEFAULT_DELAYS
+
+        self.rows = []
+        for kind, label in CommunicationKind.choices:
+            rule = rules.get(kind)
+            self.fields[f"{kind}_active"] = forms.BooleanField(
+                label=_("Active"), required=False, initial=rule.is_active if rule else False
+            )
+            self.fields[f"{kind}_delay"] = forms.IntegerField(
+                label=_("Delay (hours)"),
+                min_value=1,
+                max_value=720,
+                initial=rule.delay_hours if rule else DEFAULT_DELAYS[kind],
+            )
+            self.fields[f"{kind}_sms"] = forms.BooleanField(
+                label=_("SMS"), required=False, initial=rule.by_sms if rule else True
+            )
+            self.fields[f"{kind}_email"] = forms.BooleanField(
+                label=_("Email"), required=False, initial=rule.by_email if rule else True
+            )
+            self.rows.append(
+                {
+                    "kind": kind,
+                    "label": label,
+                    "active": self[f"{kind}_active"],
+                    "delay": self[f"{kind}_delay"],
+                    "sms": self[f"{kind}_sms"],
+                    "email": self[f"{kind}_email"],
+                    "after": kind
+                    in (CommunicationKind.ABSENCE_RELAUNCH, CommunicationKind.CANCELLATION_RELAUNCH),
+                }
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        for kind in CommunicationKind.values:
+            if cleaned.get(f"{kind}_active") and not (
+                cleaned.get(f"{kind}_sms") or cleaned.get(f"{kind}_email")
+            ):
+                self.add_error(f"{kind}_email", _("An active communication goes out by SMS, email or both."))
+        first = cleaned.get(f"{CommunicationKind.FIRST_REMINDER}_delay")
+        second = cleaned.get(f"{CommunicationKind.SECOND_REMINDER}_delay")
+        if (
+            cleaned.get(f"{CommunicationKind.SECOND_REMINDER}_active")
+            and first
+            and second
+            and second >= first
+        ):
+            self.add_error(
+                f"{CommunicationKind.SECOND_REMINDER}_delay",
+                _(
+                    "The second reminder comes closer to the appointment than the first: give it a shorter delay."
+                ),
+            )
+        return cleaned
+
+    def rules(self):
+        return {
+            kind: {
+                "is_active": self.cleaned_data[f"{kind}_active"],
+                "delay_hours": self.cleaned_data[f"{kind}_delay"],
+                "by_sms": self.cleaned_data[f"{kind}_sms"],
+                "by_email": self.cleaned_data[f"{kind}_email"],
+            }
+            for kind in CommunicationKind.values
+        }
+
+
+class PublicPageForm(forms.ModelForm):
+    logo_upload = forms.FileField(
+        label=_("Logo"),
+        required=False,
+        help_text=_("PNG or JPEG; 2 MB at most."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".png,.jpg,.jpeg"}),
+    )
+    remove_logo = forms.BooleanField(label=_("Remove the current logo"), required=False)
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https", max_length=200)
+
+    class Meta:
+        model = ClinicSettings
+        fields = [
+            "public_name_fr",
+            "public_name_en",
+            "address",
+            "phone",
+            "email",
+            "website",
+            "welcome_message_fr",
+            "welcome_message_en",
+            "popup_message_fr",
+            "popup_message_en",
+            "transitional_message_fr",
+            "transitional_message_en",
+            "days_shown",
+            "show_duration",
+        ]
+        labels = {
+            "public_name_fr": _("Name shown on the public page (French)"),
+            "public_name_en": _("Name shown on the public page (English)"),
+            "welcome_message_fr": _("Welcome message (French)"),
+            "welcome_message_en": _("Welcome message (English)"),
+            "popup_message_fr": _("Pop-up message (French)"),
+            "popup_message_en": _("Pop-up message (English)"),
+            "transitional_message_fr": _("Transitional message, while online booking is closed (French)"),
+            "transitional_message_en": _("Transitional message, while online booking is closed (English)"),
+        }
+        widgets = {
+            field: TEXTAREA for field in fields if field.startswith(("welcome", "popup", "transitional"))
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.logo_content_type = ""
+
+    def clean_logo_upload(self):
+        upload = self.cleaned_data.get("logo_upload")
+        if upload:
+            self.logo_content_type = check_upload(upload, allowed=ALLOWED_IMAGES, max_size=2 * 1024 * 1024)
+        return upload
+
+
+# Schedules ------------------------------------------------------------------------------------
+
+
+class SlotForm(forms.Form):
+    date = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
+    start = forms.TimeField(label=_("Start time"), widget=TIME_WIDGET)
+    end = forms.TimeField(label=_("End time"), widget=TIME_WIDGET)
+    resource = forms.ModelChoiceField(label=_("Team resource"), queryset=TeamResource.objects.none())
+    services = forms.ModelMultipleChoiceField(
+        label=_("Services"), queryset=Service.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    per_interval = forms.IntegerField(
+        label=_("Number of resources (appointments per interval)"),
+        min_value=1,
+        max_value=500,
+        initial=1,
+        help_text=_("How many people can come at each interval of the service."),
+    )
+    is_locked = forms.BooleanField(label=_("Locked: staff only, not offered online"), required=False)
+    accept_unused = forms.BooleanField(
+        label=_("Save anyway: the minutes left at the end cannot be booked"), required=False
+    )
+
+    def __init__(self, *args, resources, services, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["resource"].queryset = resources
+        self.fields["services"].queryset = services
+        self.fields["services"].label_from_instance = lambda service: (
+            _("%(name)s (%(minutes)d min)")
+            % {
+                "name": service.name,
+                "minutes": service.duration_minutes,
+            }
+        )
+        self.unused_minutes = 0
+        self.capacity = None
+
+    def clean(self):
+        cleaned = super().clean()
+        day, start, end = cleaned.get("date"), cleaned.get("start"), cleaned.get("end")
+        if day and start and end:
+            tz = timezone.get_current_timezone()
+            cleaned["starts_at"] = timezone.make_aware(datetime.combine(day, start), tz)
+            if end == time(0, 0):
+                cleaned["ends_at"] = timezone.make_aware(datetime.combine(day + timedelta(days=1), end), tz)
+            else:
+                cleaned["ends_at"] = timezone.make_aware(datetime.combine(day, end), tz)
+            if cleaned["ends_at"] <= cleaned["starts_at"]:
+                self.add_error("end", _("The end must be after the start."))
+        services = cleaned.get("services")
+        if services and "starts_at" in cleaned and "ends_at" in cleaned and cleaned.get("per_interval"):
+            from appointments.services import capacity_of
+
+            durations = {service.duration_minutes for service in services}
+            if len(durations) > 1:
+                self.add_error("services", _("The services of one slot must have the same duration."))
+            else:
+                self.capacity, self.unused_minutes = capacity_of(
+                    starts_at=cleaned["starts_at"],
+                    ends_at=cleaned["ends_at"],
+                    interval_minutes=durations.pop(),
+                    per_interval=cleaned["per_interval"],
+                )
+                if self.unused_minutes and not cleaned.get("accept_unused"):
+                    self.add_error(
+                        "accept_unused",
+                        _(
+                            "The range is not a multiple of the service duration: the last %(minutes)d minutes "
+                            "cannot be booked. Adjust the times, or tick this box to save anyway."
+                        )
+                        % {"minutes": self.unused_minutes},
+                    )
+        return cleaned
+
+
+WEEKDAYS = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
+
+
+class CloneForm(forms.Form):
+    location = forms.ModelChoiceField(label=_("Location"), queryset=Location.objects.none())
+    source_day = forms.DateField(label=_("Typical day to copy"), widget=DATE_WIDGET)
+    first_day = forms.DateField(label=_("First day to create"), widget=DATE_WIDGET)
+    last_day = forms.DateField(label=_("Last day to create"), widget=DATE_WIDGET)
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("Days of the week"),
+        choices=WEEKDAYS,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        initial=[0, 1, 2, 3, 4],
+    )
+
+    def __init__(self, *args, locations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = locations
+
+    def clean(self):
+        cleaned = super().clean()
+        first, last = cleaned.get("first_day"), cleaned.get("last_day")
+        if first and last:
+            if last < first:
+                self.add_error("last_day", _("The last day cannot be before the first day."))
+            elif (last - first).days > 180:
+                self.add_error("last_day", _("Clone at most six months at a time."))
+            else:
+                weekdays = set(cleaned.get("weekdays") or [])
+                cleaned["target_days"] = [
+                    first + timedelta(days=offset)
+                    for offset in range((last - first).days + 1)
+                    if (first + timedelta(days=offset)).weekday() in weekdays
+                ]
+                if not cleaned["target_days"] and "weekdays" not in self.errors:
+                    self.add_error("weekdays", _("No chosen day of the week falls between these dates."))
+        return cleaned
+
+
+class CalendarForm(forms.Form):
+    """The schedule's filters (guide 3.4): date, view, location, services, resources, period."""
+
+    view = forms.ChoiceField(
+        label=_("View"),
+        choices=[("day", _("Day")), ("week", _("Week")), ("month", _("Month"))],
+        required=False,
+    )
+    display = forms.ChoiceField(
+        label=_("Display"),
+        choices=[("grid", _("Calendar")), ("list", _("List"))],
+        required=False,
+    )
+    date = forms.DateField(label=_("Date"), required=False, widget=DATE_WIDGET)
+    location = forms.ModelChoiceField(label=_("Location"), queryset=Location.objects.none(), required=False)
+    services = forms.ModelMultipleChoiceField(
+        label=_("Services"),
+        queryset=Service.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    resources = forms.ModelMultipleChoiceField(
+        label=_("Resources"),
+        queryset=TeamResource.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    grid = forms.TypedChoiceField(
+        label=_("Grid"),
+        choices=[(5, _("5 minutes")), (10, _("10 minutes")), (15, _("15 minutes"))],
+        coerce=int,
+        required=False,
+    )
+    first_hour = forms.TypedChoiceField(
+        label=_("From"), choices=[(hour, f"{hour:02d}:00") for hour in range(24)], coerce=int, required=False
+    )
+    last_hour = forms.TypedChoiceField(
+        label=_("To"), choices=[(hour, f"{hour:02d}:00") for hour in range(1, 25)], coerce=int, required=False
+    )
+
+    def __init__(self, *args, locations, services, resources, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = locations
+        self.fields["services"].queryset = services
+        self.fields["resources"].queryset = resources
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["view"] = cleaned.get("view") or "week"
+        cleaned["display"] = cleaned.get("display") or "grid"
+        cleaned["date"] = cleaned.get("date") or timezone.localdate()
+        cleaned["grid"] = cleaned.get("grid") or 15
+        first = cleaned.get("first_hour")
+        last = cleaned.get("last_hour")
+        cleaned["first_hour"] = 7 if first in (None, "") else first
+        cleaned["last_hour"] = 21 if last in (None, "") else last
+        if cleaned["last_hour"] <= cleaned["first_hour"]:
+            self.add_error("last_hour", _("The end of the period must be after its start."))
+        return cleaned

