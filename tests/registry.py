@@ -1150,3 +1150,251 @@ def _demo_rate():
     from interpreters.models import Rate
 
     return Rate.objects.first().pk
+
+
+# appointments ------------------------------------------------------------------------------------
+
+CLINIC = ("clinic_network",)
+
+
+def _clinic_setup(organization):
+    """A location, a 15-minute service and a team associated with both, in this clinic network."""
+    from appointments.models import Location, Service, TeamResource
+
+    service = Service.objects.create(
+        organization=organization, name_fr="1re dose", name_en="First dose", duration_minutes=15
+    )
+    location = Location.objects.create(
+        organization=organization,
+        name_fr="Lieu",
+        name_en="Location",
+        address="1 rue Main",
+        city="Moncton",
+        postal_code="E1C 8K6",
+        latitude=46.08,
+        longitude=-64.79,
+    )
+    team = TeamResource.objects.create(organization=organization, name="Équipe")
+    team.locations.set([location])
+    team.services.set([service])
+    return service, location, team
+
+
+def _clinic_slot(organization):
+    """A slot tomorrow, of a team every member of the organization belongs to (so that the
+    "own schedules only" roles see it too)."""
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from appointments import services
+    from portal.models import User
+
+    service, location, team = _clinic_setup(organization)
+    team.members.set(User.objects.filter(memberships__organization=organization))
+    day = timezone.localdate() + timedelta(days=1)
+    tz = timezone.get_current_timezone()
+    return services.create_slot(
+        actor=None,
+        organization=organization,
+        location=location,
+        resource=team,
+        services=[service],
+        starts_at=timezone.make_aware(datetime.combine(day, time(9, 0)), tz),
+        ends_at=timezone.make_aware(datetime.combine(day, time(10, 0)), tz),
+        per_interval=2,
+        is_locked=False,
+    )
+
+
+def _clinic_membership(organization):
+    from tests.factories import MembershipFactory
+
+    return MembershipFactory(organization=organization, role="appointments.management_2")
+
+
+OBJECT_URLS += [
+    ObjectURL(
+        "appointments:service_edit",
+        "appointments.configure",
+        CLINIC,
+        lambda org: reverse("appointments:service_edit", args=[_clinic_setup(org)[0].pk]),
+    ),
+    ObjectURL(
+        "appointments:location_edit",
+        "appointments.configure",
+        CLINIC,
+        lambda org: reverse("appointments:location_edit", args=[_clinic_setup(org)[1].pk]),
+    ),
+    ObjectURL(
+        "appointments:resource_edit",
+        "appointments.configure",
+        CLINIC,
+        lambda org: reverse("appointments:resource_edit", args=[_clinic_setup(org)[2].pk]),
+    ),
+    ObjectURL(
+        "appointments:resource_associations",
+        "appointments.configure",
+        CLINIC,
+        lambda org: reverse("appointments:resource_associations", args=[_clinic_setup(org)[2].pk]),
+    ),
+    ObjectURL(
+        "appointments:account_edit",
+        "appointments.configure",
+        CLINIC,
+        lambda org: reverse("appointments:account_edit", args=[_clinic_membership(org).user_id]),
+    ),
+    ObjectURL(
+        "appointments:account_roles",
+        "appointments.configure",
+        CLINIC,
+        lambda org: reverse("appointments:account_roles", args=[_clinic_membership(org).user_id]),
+    ),
+    ObjectURL(
+        "appointments:role_create",
+        "appointments.configure",
+        CLINIC,
+        lambda org: reverse("appointments:role_create", args=[_clinic_membership(org).user_id]),
+    ),
+    ObjectURL(
+        "appointments:role_edit",
+        "appointments.configure",
+        CLINIC,
+        lambda org: reverse("appointments:role_edit", args=[_clinic_membership(org).pk]),
+    ),
+    ObjectURL(
+        "appointments:slot",
+        "appointments.schedules",
+        CLINIC,
+        lambda org: reverse("appointments:slot", args=[_clinic_slot(org).pk]),
+    ),
+]
+
+CAPABILITY_PAGES += [
+    (f"appointments:{name}", (), "appointments.configure")
+    for name in (
+        "checklist",
+        "service_list",
+        "service_create",
+        "location_list",
+        "location_create",
+        "resource_list",
+        "resource_create",
+        "account_create",
+        "communications",
+        "public_page_settings",
+        "public_page_preview",
+    )
+] + [
+    ("appointments:calendar", (), "appointments.schedules"),
+    ("appointments:slot_create", (), "appointments.edit_schedules"),
+    ("appointments:clone", (), "appointments.edit_schedules"),
+]
+
+PILOT = "pilot@demo.liaison.ca"
+SCHEDULER = "scheduler@demo.liaison.ca"
+
+
+def _demo_clinic():
+    from portal.models import Organization
+
+    return Organization.objects.filter(kind="clinic_network").order_by("pk").first()
+
+
+def _demo_first(model, **filters):
+    return model.objects.filter(**filters).order_by("pk").first().pk
+
+
+def _demo_service():
+    from appointments.models import Service
+
+    return _demo_first(Service)
+
+
+def _demo_location():
+    from appointments.models import Location
+
+    return _demo_first(Location)
+
+
+def _demo_team():
+    from appointments.models import TeamResource
+
+    return _demo_first(TeamResource)
+
+
+def _demo_scheduler_membership():
+    from portal.models import Membership
+
+    return _demo_first(Membership, user__email=SCHEDULER, role="appointments.management_2")
+
+
+def _demo_slot():
+    from django.utils import timezone
+
+    from appointments.models import Slot
+
+    return _demo_first(Slot, starts_at__gte=timezone.now())
+
+
+def _config_page(name, url, **kwargs):
+    return Page(name, url, account=PILOT, role="appointments.pilot", **kwargs)
+
+
+def _schedule_page(name, url, **kwargs):
+    return Page(name, url, account=PILOT, role="appointments.management_1", **kwargs)
+
+
+PAGES += [
+    _config_page("appointments-checklist", lambda w: reverse("appointments:checklist")),
+    _config_page("appointments-services", lambda w: reverse("appointments:service_list")),
+    _config_page("appointments-service-new", lambda w: reverse("appointments:service_create")),
+    _config_page(
+        "appointments-service", lambda w: reverse("appointments:service_edit", args=[_demo_service()])
+    ),
+    _config_page("appointments-locations", lambda w: reverse("appointments:location_list")),
+    _config_page(
+        "appointments-location", lambda w: reverse("appointments:location_edit", args=[_demo_location()])
+    ),
+    _config_page("appointments-resources", lambda w: reverse("appointments:resource_list")),
+    _config_page("appointments-team", lambda w: reverse("appointments:resource_edit", args=[_demo_team()])),
+    _config_page(
+        "appointments-associations",
+        lambda w: reverse("appointments:resource_associations", args=[_demo_team()]),
+    ),
+    _config_page("appointments-account-new", lambda w: reverse("appointments:account_create")),
+    _config_page(
+        "appointments-account",
+        lambda w: reverse("appointments:account_edit", args=[w["users"][SCHEDULER].pk]),
+    ),
+    _config_page(
+        "appointments-account-roles",
+        lambda w: reverse("appointments:account_roles", args=[w["users"][SCHEDULER].pk]),
+    ),
+    _config_page(
+        "appointments-role", lambda w: reverse("appointments:role_edit", args=[_demo_scheduler_membership()])
+    ),
+    _config_page("appointments-communications", lambda w: reverse("appointments:communications")),
+    _config_page("appointments-public-settings", lambda w: reverse("appointments:public_page_settings")),
+    _config_page(
+        "appointments-public-preview", lambda w: reverse("appointments:public_page_preview") + "?state=closed"
+    ),
+    Page(
+        "appointments-public",
+        lambda w: reverse("appointments:public_page", args=[_demo_clinic().pk]),
+        account=None,
+    ),
+    _schedule_page("appointments-week", lambda w: reverse("appointments:calendar")),
+    _schedule_page("appointments-day", lambda w: reverse("appointments:calendar") + "?view=day&grid=15"),
+    _schedule_page("appointments-month", lambda w: reverse("appointments:calendar") + "?view=month"),
+    _schedule_page("appointments-list", lambda w: reverse("appointments:calendar") + "?display=list"),
+    _schedule_page("appointments-slot-new", lambda w: reverse("appointments:slot_create")),
+    _schedule_page("appointments-slot", lambda w: reverse("appointments:slot", args=[_demo_slot()])),
+    _schedule_page("appointments-clone", lambda w: reverse("appointments:clone")),
+    Page(
+        "appointments-week-own",
+        lambda w: reverse("appointments:calendar"),
+        account=SCHEDULER,
+        role="appointments.management_3",
+    ),
+]

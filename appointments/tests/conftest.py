@@ -54,7 +54,9 @@ class World:
         self.location_b = self.location("Lieu B", "E3B 5H1")
         self.limited_membership.scope = {"locations": [self.location_b.pk]}
         self.limited_membership.save()
-        self.team_a = self.team("Équipe A", [self.location_a], [self.first], members=[self.manager3, self.consult2])
+        self.team_a = self.team(
+            "Équipe A", [self.location_a], [self.first], members=[self.manager3, self.consult2]
+        )
         self.team_b = self.team("Équipe B", [self.location_a], [self.second])
         self.team_c = self.team("Équipe C", [self.location_b], [self.first, self.second])
         # The other network's own records.
@@ -81,7 +83,9 @@ class World:
     def location(self, name, postal_code):
         return services.save_location(
             organization=self.clinic,
-            location=Location(name_fr=name, name_en=name, address="1 rue Main", city="Moncton", postal_code=postal_code),
+            location=Location(
+                name_fr=name, name_en=name, address="1 rue Main", city="Moncton", postal_code=postal_code
+            ),
         )
 
     def team(self, name, locations, services_, members=()):
@@ -95,7 +99,18 @@ class World:
         day = timezone.localdate() + timedelta(days=day_offset)
         return timezone.make_aware(datetime.combine(day, time(hour, minute)), timezone.get_current_timezone())
 
-    def slot(self, *, day=1, start=9, end=10, team=None, location=None, services_=None, per_interval=2, locked=False):
+    def slot(
+        self,
+        *,
+        day=1,
+        start=9,
+        end=10,
+        team=None,
+        location=None,
+        services_=None,
+        per_interval=2,
+        locked=False,
+    ):
         team = team or self.team_a
         location = location or self.location_a
         return services.create_slot(

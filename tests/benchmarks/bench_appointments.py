@@ -1,0 +1,99 @@
+"""Schedules of a location with 3 teams and 480 slots a day: week (calendar and list), day and
+month views. Prints figures (and the query count for 1 slot a day against 480); asserts nothing
+about time."""
+
+from datetime import datetime, time, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from appointments.models import Appointment, Location, Service, Slot, TeamResource
+from tests.benchmarks.bench_portal import measure
+from tests.factories import MembershipFactory, OrganizationFactory
+from tests.helpers import verified_client
+
+pytestmark = pytest.mark.django_db
+
+TEAMS = 3
+
+
+def _clinic(slots_per_day):
+    clinic = OrganizationFactory(kind="clinic_network")
+    manager = MembershipFactory(organization=clinic, role="appointments.management_1")
+    service = Service.objects.create(organization=clinic, name_fr="Dose", name_en="Dose", duration_minutes=5)
+    location = Location.objects.create(
+        organization=clinic,
+        name_fr="Lieu",
+        name_en="Location",
+        address="1 rue Main",
+        city="Moncton",
+        postal_code="E1C 8K6",
+        latitude=46.08,
+        longitude=-64.79,
+    )
+    teams = []
+    for index in range(TEAMS):
+        team = TeamResource.objects.create(organization=clinic, name=f"Équipe {index + 1}", position=index)
+        team.locations.set([location])
+        team.services.set([service])
+        teams.append(team)
+    tz = timezone.get_current_timezone()
+    monday = timezone.localdate() - timedelta(days=timezone.localdate().weekday())
+    rows = []
+    per_team = max(slots_per_day // TEAMS, 1)
+    for offset in range(7):
+        day = monday + timedelta(days=offset)
+        for team in teams[: min(TEAMS, slots_per_day)]:
+            start = timezone.make_aware(datetime.combine(day, time(8, 0)), tz)
+            for index in range(per_team):
+                rows.append(
+                    Slot(
+                        organization=clinic,
+                        location=location,
+                        resource=team,
+                        starts_at=start + timedelta(minutes=5 * index),
+                        ends_at=start + timedelta(minutes=5 * index + 5),
+                        interval_minutes=5,
+                        per_interval=2,
+                        is_locked=index % 10 == 0,
+                    )
+                )
+    slots = Slot.objects.bulk_create(rows, batch_size=2000)
+    Slot.services.through.objects.bulk_create(
+        [Slot.services.through(slot_id=slot.pk, service_id=service.pk) for slot in slots], batch_size=2000
+    )
+    Appointment.objects.bulk_create(
+        [
+            Appointment(
+                organization=clinic,
+                slot=slot,
+                service=service,
+                starts_at=slot.starts_at,
+                number=f"B{index:07d}",
+                first_name="A",
+                last_name="B",
+            )
+            for index, slot in enumerate(slots[::3])
+        ],
+        batch_size=2000,
+    )
+    return manager, location, len(slots)
+
+
+@pytest.mark.parametrize("slots_per_day", [1, 480])
+def test_bench_schedules(slots_per_day):
+    manager, location, count = _clinic(slots_per_day)
+    client = verified_client(manager.user, membership=manager)
+    base = reverse("appointments:calendar") + f"?location={location.pk}"
+    for label, url in [
+        ("week, calendar, 5-min grid", base + "&view=week&grid=5&first_hour=7&last_hour=22"),
+        ("week, list", base + "&view=week&display=list"),
+        ("day, calendar (3 team columns)", base + "&view=day&grid=5&first_hour=7&last_hour=22"),
+        ("month", base + "&view=month"),
+    ]:
+        median, worst, queries = measure(client, url, repeat=5)
+        print(
+            f"\nschedule {label}, {slots_per_day:>3} slots a day ({count} in the week): "
+            f"median {median:7.1f} ms, max {worst:7.1f} ms, {queries} queries"
+        )
