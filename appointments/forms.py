@@ -11,6 +11,7 @@ from appointments import roles
 from appointments.models import (
     ClinicSettings,
     CommunicationKind,
+    EligibilityAnswer,
     EligibilityQuestion,
     FieldMode,
     Location,
@@ -418,8 +419,21 @@ class PublicPageForm(forms.ModelForm):
 # Schedules ------------------------------------------------------------------------------------
 
 
+def is_schedule_day(value):
+    """Within ten years of today: further is a typing mistake, and near the first or last date Python
+    knows, the schedules' date arithmetic would overflow (a server error instead of a message)."""
+    return abs((value - timezone.localdate()).days) <= 3653
+
+
+class ScheduleDateField(forms.DateField):
+    def validate(self, value):
+        super().validate(value)
+        if value and not is_schedule_day(value):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+
+
 class SlotForm(forms.Form):
-    date = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
+    date = ScheduleDateField(label=_("Date"), widget=DATE_WIDGET)
     start = forms.TimeField(label=_("Start time"), widget=TIME_WIDGET)
     end = forms.TimeField(label=_("End time"), widget=TIME_WIDGET)
     resource = forms.ModelChoiceField(label=_("Team resource"), queryset=TeamResource.objects.none())
@@ -503,9 +517,9 @@ WEEKDAYS = [
 
 class CloneForm(forms.Form):
     location = forms.ModelChoiceField(label=_("Location"), queryset=Location.objects.none())
-    source_day = forms.DateField(label=_("Typical day to copy"), widget=DATE_WIDGET)
-    first_day = forms.DateField(label=_("First day to create"), widget=DATE_WIDGET)
-    last_day = forms.DateField(label=_("Last day to create"), widget=DATE_WIDGET)
+    source_day = ScheduleDateField(label=_("Typical day to copy"), widget=DATE_WIDGET)
+    first_day = ScheduleDateField(label=_("First day to create"), widget=DATE_WIDGET)
+    last_day = ScheduleDateField(label=_("Last day to create"), widget=DATE_WIDGET)
     weekdays = forms.TypedMultipleChoiceField(
         label=_("Days of the week"),
         choices=WEEKDAYS,
@@ -551,7 +565,7 @@ class CalendarForm(forms.Form):
         choices=[("grid", _("Calendar")), ("list", _("List"))],
         required=False,
     )
-    date = forms.DateField(label=_("Date"), required=False, widget=DATE_WIDGET)
+    date = ScheduleDateField(label=_("Date"), required=False, widget=DATE_WIDGET)
     location = forms.ModelChoiceField(label=_("Location"), queryset=Location.objects.none(), required=False)
     services = forms.ModelMultipleChoiceField(
         label=_("Services"),
@@ -596,4 +610,381 @@ class CalendarForm(forms.Form):
         cleaned["last_hour"] = 21 if last in (None, "") else last
         if cleaned["last_hour"] <= cleaned["first_hour"]:
             self.add_error("last_hour", _("The end of the period must be after its start."))
+        return cleaned
+
+
+# Booking --------------------------------------------------------------------------------------------
+
+
+class PublicSearchForm(forms.Form):
+    """Guide 5, steps 2–3: choose a service and type a postal code."""
+
+    service = forms.ModelChoiceField(label=_("Select a service"), queryset=Service.objects.none())
+    postal_code = forms.CharField(
+        label=_("Your postal code"),
+        max_length=10,
+        help_text=_("Home, or the town where you want the appointment. Example: E1C 4M2."),
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
+    )
+
+    def __init__(self, *args, services, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = services
+
+    def clean_postal_code(self):
+        value = canadian_postal_code(self.cleaned_data["postal_code"])
+        if not value:
+            raise ValidationError(_("Enter a Canadian postal code, e.g. E1C 4M2."))
+        return value
+
+
+class EligibilityForm(forms.Form):
+    def __init__(self, *args, questions, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.questions = list(questions)
+        for question in self.questions:
+            self.fields[f"q{question.pk}"] = forms.ChoiceField(
+                label=question.text,
+                choices=EligibilityAnswer.choices,
+                widget=forms.RadioSelect,
+                error_messages={"required": _("Answer this question.")},
+            )
+
+    def is_eligible(self):
+        return all(
+            self.cleaned_data[f"q{question.pk}"] == question.eligible_answer for question in self.questions
+        )
+
+
+class TimeChoiceForm(forms.Form):
+    """A time among the open ones: `<slot id>@<YYYYMMDDTHHMM>`; anything else is refused clearly."""
+
+    time = forms.CharField(label=_("Time"), max_length=40, error_messages={"required": _("Choose a time.")})
+
+    def clean_time(self):
+        value = self.cleaned_data["time"]
+        slot_part, _sep, moment_part = value.partition("@")
+        from portal.params import as_id
+
+        slot_id = as_id(slot_part)
+        try:
+            naive = datetime.strptime(moment_part, "%Y%m%dT%H%M")
+        except ValueError:
+            naive = None
+        if slot_id is None or naive is None:
+            raise ValidationError(_("This time is not available. Choose a time in the list."))
+        self.cleaned_data["slot_id"] = slot_id
+        return timezone.make_aware(naive, timezone.get_current_timezone())
+
+
+def time_value(slot, moment):
+    return f"{slot.pk}@{timezone.localtime(moment):%Y%m%dT%H%M}"
+
+
+PERSONAL_WIDGETS = {
+    PersonalField.DATE_OF_BIRTH: lambda label, required: forms.DateField(
+        label=label, required=required, widget=DATE_WIDGET
+    ),
+    PersonalField.GENDER: lambda label, required: forms.ChoiceField(
+        label=label,
+        required=required,
+        choices=[("", "—"), ("woman", _("Woman")), ("man", _("Man")), ("other", _("Another gender"))],
+    ),
+    PersonalField.HEALTH_CARD: lambda label, required: forms.CharField(
+        label=label, required=required, max_length=20
+    ),
+    PersonalField.EMAIL: lambda label, required: forms.EmailField(
+        label=label, required=required, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    ),
+    PersonalField.MOBILE: lambda label, required: PhoneNumberField(
+        label=label,
+        required=required,
+        region="CA",
+        error_messages={"invalid": _("Enter a valid phone number, for example 506 555 0123.")},
+        widget=forms.TextInput(attrs={"autocomplete": "tel"}),
+    ),
+    PersonalField.PHONE: lambda label, required: PhoneNumberField(
+        label=label,
+        required=required,
+        region="CA",
+        error_messages={"invalid": _("Enter a valid phone number, for example 506 555 0123.")},
+    ),
+    PersonalField.ADDRESS: lambda label, required: forms.CharField(
+        label=label, required=required, max_length=200
+    ),
+    PersonalField.POSTAL_CODE: lambda label, required: forms.CharField(
+        label=label, required=required, max_length=10
+    ),
+    PersonalField.PARENT_NAME: lambda label, required: forms.CharField(
+        label=label, required=required, max_length=200
+    ),
+    PersonalField.COMMENT: lambda label, required: forms.CharField(
+        label=label, required=required, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    ),
+}
+MODEL_FIELDS = {"date_of_birth", "email", "mobile_phone"}
+
+
+class PersonForm(forms.Form):
+    """The person's details, as the service asks them (guide 5 step 9, 4.3 step 6)."""
+
+    for_someone_else = forms.BooleanField(label=_("I want an appointment for another person"), required=False)
+    first_name = forms.CharField(
+        label=_("First name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "given-name"})
+    )
+    last_name = forms.CharField(
+        label=_("Last name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
+    )
+
+    def __init__(self, *args, service, staff=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.staff = staff
+        for code, label in PersonalField.choices:
+            mode = service.field_mode(code)
+            if mode == FieldMode.OFF or (staff and code == PersonalField.COMMENT):
+                continue
+            self.fields[code] = PERSONAL_WIDGETS[code](label, mode == FieldMode.REQUIRED)
+        if "mobile_phone" in self.fields:
+            self.fields["send_sms"] = forms.BooleanField(
+                label=_("Receive the confirmation and reminders by SMS")
+                if not staff
+                else _("Send the coupon by SMS"),
+                required=False,
+                initial=staff,
+                help_text=_("Only with a mobile phone number."),
+            )
+        if "email" in self.fields and staff:
+            self.fields["send_email"] = forms.BooleanField(
+                label=_("Send the coupon by email"), required=False, initial=True
+            )
+        if staff:
+            del self.fields["for_someone_else"]
+            self.fields["comment"] = forms.CharField(
+                label=_("Comment"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+            )
+        else:
+            self.fields["accept_terms"] = forms.BooleanField(
+                label=_(
+                    "I have read the terms of use and the privacy policy, and I authorize the clinic's staff to keep "
+                    "and consult the personal information given here."
+                ),
+                error_messages={"required": _("Tick this box to book: the clinic needs your consent.")},
+            )
+
+    def clean_postal_code(self):
+        return canadian_postal_code(self.cleaned_data.get("postal_code"))
+
+    def clean_date_of_birth(self):
+        value = self.cleaned_data.get("date_of_birth")
+        if value and (value > timezone.localdate() or value.year < 1900):
+            raise ValidationError(_("Enter a real date of birth."))
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("send_sms") and not cleaned.get("mobile_phone"):
+            self.add_error("mobile_phone", _("Enter a mobile phone number to receive SMS."))
+        return cleaned
+
+    def booking_values(self):
+        data = self.cleaned_data
+        values = {
+            "first_name": data["first_name"].strip(),
+            "last_name": data["last_name"].strip(),
+            "date_of_birth": data.get("date_of_birth"),
+            "email": data.get("email") or "",
+            "mobile_phone": str(data["mobile_phone"]) if data.get("mobile_phone") else "",
+            "details": {
+                code: str(data[code])
+                for code in PersonalField.values
+                if code in data
+                and code not in MODEL_FIELDS
+                and data.get(code) not in (None, "")
+                and not (self.staff and code == PersonalField.COMMENT)
+            },
+            "send_sms": bool(data.get("send_sms")),
+            "send_email": bool(data.get("send_email")) if self.staff else bool(data.get("email")),
+        }
+        if self.staff:
+            values["comment"] = data.get("comment", "")
+        else:
+            values["for_someone_else"] = bool(data.get("for_someone_else"))
+        return values
+
+
+def person_initial(appointment):
+    initial = {
+        "first_name": appointment.first_name,
+        "last_name": appointment.last_name,
+        "date_of_birth": appointment.date_of_birth,
+        "email": appointment.email,
+        "mobile_phone": appointment.mobile_phone,
+        "send_sms": appointment.send_sms,
+        "send_email": appointment.send_email,
+        "comment": appointment.comment,
+    }
+    initial.update(appointment.details or {})
+    return initial
+
+
+class CancelByNumberForm(forms.Form):
+    number = forms.CharField(label=_("Confirmation number"), max_length=12)
+    last_name = forms.CharField(
+        label=_("Last name of the person"), max_length=100, help_text=_("As given when booking.")
+    )
+
+    def clean_number(self):
+        return "".join(self.cleaned_data["number"].split()).upper().lstrip("#")
+
+
+class StaffBookingForm(forms.Form):
+    """Guide 4.3 steps 2–4: service, location, date; then a time among the open ones."""
+
+    service = forms.ModelChoiceField(label=_("Service"), queryset=Service.objects.none())
+    location = forms.ModelChoiceField(label=_("Location"), queryset=Location.objects.none())
+    date = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
+
+    def __init__(self, *args, services, locations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = services
+        self.fields["location"].queryset = locations
+
+
+# Follow-up --------------------------------------------------------------------------------------------
+
+FOLLOW_UP_COLUMNS = [
+    ("date", _("Date")),
+    ("time", _("Time")),
+    ("service", _("Service")),
+    ("location", _("Location")),
+    ("resource", _("Team resource")),
+    ("name", _("Name")),
+    ("date_of_birth", _("Date of birth")),
+    ("phone", _("Mobile phone")),
+    ("email", _("Email")),
+    ("number", _("Confirmation number")),
+    ("reminders", _("Reminder")),
+    ("relaunches", _("Relaunch")),
+    ("attendance", _("Person's status")),
+    ("status", _("Appointment status")),
+    ("comment", _("Comment")),
+]
+DEFAULT_COLUMNS = ["date", "time", "service", "name", "reminders", "relaunches", "attendance", "status"]
+
+
+class FollowUpForm(forms.Form):
+    """Guide 6.1–6.4: report, period, filters, view type and advanced search."""
+
+    report = forms.ChoiceField(
+        label=_("Report"),
+        choices=[
+            ("active", _("All appointments (without cancellations)")),
+            ("all", _("All appointments (with cancellations)")),
+        ],
+        required=False,
+    )
+    period = forms.ChoiceField(
+        label=_("Period"),
+        choices=[("day", _("Day")), ("week", _("Week")), ("month", _("Month")), ("quarter", _("3 months"))],
+        required=False,
+    )
+    date = forms.DateField(label=_("Date"), required=False, widget=DATE_WIDGET)
+    view_type = forms.ChoiceField(
+        label=_("View type"),
+        choices=[
+            ("appointments", _("Only the appointments")),
+            ("both", _("Availabilities and appointments")),
+            ("availabilities", _("Only the availabilities")),
+        ],
+        required=False,
+    )
+    services = forms.ModelMultipleChoiceField(
+        label=_("Services"),
+        queryset=Service.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    locations = forms.ModelMultipleChoiceField(
+        label=_("Locations"),
+        queryset=Location.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    resources = forms.ModelMultipleChoiceField(
+        label=_("Resources"),
+        queryset=TeamResource.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    number = forms.CharField(label=_("Confirmation number"), required=False, max_length=12)
+    first_name = forms.CharField(label=_("First name"), required=False, max_length=100)
+    last_name = forms.CharField(label=_("Last name"), required=False, max_length=100)
+    date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DATE_WIDGET)
+    phone = forms.CharField(label=_("Mobile phone"), required=False, max_length=30)
+    email = forms.CharField(label=_("Email"), required=False, max_length=254)
+
+    SEARCH_FIELDS = ("number", "first_name", "last_name", "date_of_birth", "phone", "email")
+
+    def __init__(self, *args, services, locations, resources, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["services"].queryset = services
+        self.fields["locations"].queryset = locations
+        self.fields["resources"].queryset = resources
+
+    def clean(self):
+        cleaned = super().clean()
+        cleaned["report"] = cleaned.get("report") or "active"
+        cleaned["period"] = cleaned.get("period") or "day"
+        cleaned["date"] = cleaned.get("date") or timezone.localdate()
+        cleaned["view_type"] = cleaned.get("view_type") or "appointments"
+        cleaned["number"] = "".join((cleaned.get("number") or "").split()).upper().lstrip("#")
+        return cleaned
+
+    def searching(self):
+        return any(self.cleaned_data.get(field) for field in self.SEARCH_FIELDS)
+
+
+class ColumnsForm(forms.Form):
+    columns = forms.MultipleChoiceField(
+        label=_("Columns shown"), choices=FOLLOW_UP_COLUMNS, widget=forms.CheckboxSelectMultiple
+    )
+
+
+BATCH_LABELS = {
+    "present": _("Present"),
+    "absent": _("Absent"),
+    "not_eligible": _("Not eligible"),
+    "confirm": _("Confirm"),
+    "reminder": _("Reminder"),
+    "relaunch": _("Relaunch"),
+    "cancel": _("Cancel"),
+}
+
+
+class BatchForm(forms.Form):
+    action = forms.ChoiceField(label=_("Action"), choices=list(BATCH_LABELS.items()))
+    selected = forms.TypedMultipleChoiceField(
+        label=_("Appointments"),
+        coerce=int,
+        error_messages={"required": _("Select at least one appointment.")},
+    )
+
+    def __init__(self, *args, choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["selected"].choices = choices
+
+
+class StatisticsForm(forms.Form):
+    first_day = forms.DateField(label=_("From"), required=False, widget=DATE_WIDGET)
+    last_day = forms.DateField(label=_("To"), required=False, widget=DATE_WIDGET)
+
+    def clean(self):
+        cleaned = super().clean()
+        today = timezone.localdate()
+        cleaned["first_day"] = cleaned.get("first_day") or today - timedelta(days=30)
+        cleaned["last_day"] = cleaned.get("last_day") or today + timedelta(days=14)
+        if cleaned["last_day"] < cleaned["first_day"]:
+            self.add_error("last_day", _("The last day cannot be before the first day."))
+        elif (cleaned["last_day"] - cleaned["first_day"]).days > 366:
+            self.add_error("last_day", _("Choose a period of one year at most."))
         return cleaned

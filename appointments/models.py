@@ -295,34 +295,55 @@ class Slot(models.Model):
 
 
 class AppointmentStatus(models.TextChoices):
+    """The appointment's status ("Statut RDV" in the guide's follow-up list)."""
+
     BOOKED = "booked", _("Booked")
     CONFIRMED = "confirmed", _("Confirmed")
-    PRESENT = "present", _("Present")
-    ABSENT = "absent", _("Absent")
-    NOT_ELIGIBLE = "not_eligible", _("Not eligible")
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class Attendance(models.TextChoices):
+    """The person's status ("Statut client"): set by staff on the day."""
+
+    UNDEFINED = "undefined", _("Not defined")
+    PRESENT = "present", _("Present")
+    ABSENT = "absent", _("Absent")
+    NOT_ELIGIBLE = "not_eligible", _("Not eligible")
+
+
 # Appointments that hold a place in their slot.
-HOLDING_STATUSES = (
-    AppointmentStatus.BOOKED,
-    AppointmentStatus.CONFIRMED,
-    AppointmentStatus.PRESENT,
-    AppointmentStatus.ABSENT,
-    AppointmentStatus.NOT_ELIGIBLE,
-)
+HOLDING_STATUSES = (AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED)
+
+
+def person_key(first_name, last_name, date_of_birth):
+    """The same person, as far as booking rules go: names without case or extra spaces, and birth date."""
+    return "|".join(
+        [
+            " ".join(first_name.casefold().split()),
+            " ".join(last_name.casefold().split()),
+            str(date_of_birth or ""),
+        ]
+    )[:300]
 
 
 class Appointment(models.Model):
-    """A booked place at one interval of a slot (booking screens come with the booking issue)."""
+    """A booked place at one interval of a slot."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="appointments")
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="appointments")
     starts_at = models.DateTimeField(_("time"))
     number = models.CharField(_("confirmation number"), max_length=12, unique=True)
+    # Secret of the confirm and cancel links sent by email and SMS.
+    token = models.CharField(max_length=64, unique=True, null=True, blank=True)
     status = models.CharField(
-        _("status"), max_length=20, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED
+        _("appointment status"),
+        max_length=20,
+        choices=AppointmentStatus.choices,
+        default=AppointmentStatus.BOOKED,
+    )
+    attendance = models.CharField(
+        _("person's status"), max_length=20, choices=Attendance.choices, default=Attendance.UNDEFINED
     )
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
@@ -330,17 +351,80 @@ class Appointment(models.Model):
     email = models.EmailField(_("email"), blank=True)
     mobile_phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
     details = models.JSONField(_("other details"), default=dict, blank=True)
+    comment = models.TextField(_("comment"), blank=True)
+    person_key = models.CharField(max_length=300, db_index=True, default="")
+    for_someone_else = models.BooleanField(_("booked for someone else"), default=False)
+    send_email = models.BooleanField(_("send the coupon by email"), default=False)
+    send_sms = models.BooleanField(_("send the coupon by SMS"), default=False)
+    language = models.CharField(_("language"), max_length=2, default="fr")
     booked_online = models.BooleanField(_("booked online"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    attendance_at = models.DateTimeField(null=True, blank=True)
+    # Automated communications: when each went out (never twice), and the counts the list shows.
+    first_reminder_at = models.DateTimeField(null=True, blank=True)
+    second_reminder_at = models.DateTimeField(null=True, blank=True)
+    relaunch_at = models.DateTimeField(null=True, blank=True)
+    reminders = models.PositiveSmallIntegerField(_("reminders"), default=0)
+    relaunches = models.PositiveSmallIntegerField(_("relaunches"), default=0)
 
     class Meta:
         verbose_name = _("appointment")
         verbose_name_plural = _("appointments")
         ordering = ["starts_at", "pk"]
-        indexes = [models.Index(fields=["slot", "status"])]
+        indexes = [
+            models.Index(fields=["slot", "status"]),
+            models.Index(fields=["organization", "starts_at"]),
+        ]
+        constraints = [
+            # One person holds one active appointment per service (checked in services first, with
+            # a clear message; this stops two simultaneous requests).
+            models.UniqueConstraint(
+                fields=["organization", "service", "person_key"],
+                condition=Q(status__in=["booked", "confirmed"], attendance="undefined") & ~Q(person_key=""),
+                name="one_active_appointment_per_person_and_service",
+            ),
+        ]
 
     def __str__(self):
         return self.number
+
+    @property
+    def is_active(self):
+        return self.status in HOLDING_STATUSES
+
+    @property
+    def ends_at(self):
+        return self.starts_at + timedelta(minutes=self.slot.interval_minutes)
+
+
+class AppointmentEvent(models.Model):
+    """The appointment's history: every status change and communication, who and when."""
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=40)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(_("date"), auto_now_add=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return self.action
+
+
+class ListPreference(models.Model):
+    """The follow-up list's columns each person chose (guide 6.1), remembered."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    columns = models.JSONField(default=list)
+
+    def __str__(self):
+        return str(self.user_id)

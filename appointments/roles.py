@@ -14,7 +14,8 @@ STATISTICS = "appointments.statistics"
 SCHEDULES = "appointments.schedules"  # see schedules (all or own: see the two below)
 EDIT_SCHEDULES = "appointments.edit_schedules"  # create, edit, clone and lock slots
 MANAGE_ALL = "appointments.manage_all"  # every team's schedules and appointments
-GIVE = "appointments.give"  # book appointments
+GIVE = "appointments.give"  # book appointments for anyone (Management #1 and #2)
+BOOK = "appointments.book"  # book, change and follow up appointments (the selector narrows #3 to its teams)
 MANAGE_OWN = "appointments.manage_own"  # only the teams the person belongs to
 VIEW_ALL = "appointments.view_all"
 VIEW_OWN = "appointments.view_own"
@@ -37,21 +38,21 @@ register_role(
     "appointments.management_1",
     label=_("Management #1"),
     organization_kinds=CLINIC,
-    capabilities={SCHEDULES, EDIT_SCHEDULES, MANAGE_ALL, GIVE, VIEW_ALL},
+    capabilities={SCHEDULES, EDIT_SCHEDULES, MANAGE_ALL, GIVE, BOOK, VIEW_ALL},
     description=_("Manages all schedules and all appointments."),
 )
 register_role(
     "appointments.management_2",
     label=_("Management #2"),
     organization_kinds=CLINIC,
-    capabilities={SCHEDULES, GIVE, VIEW_ALL},
+    capabilities={SCHEDULES, GIVE, BOOK, VIEW_ALL},
     description=_("Gives appointments."),
 )
 register_role(
     "appointments.management_3",
     label=_("Management #3"),
     organization_kinds=CLINIC,
-    capabilities={SCHEDULES, EDIT_SCHEDULES, MANAGE_OWN, VIEW_OWN},
+    capabilities={SCHEDULES, EDIT_SCHEDULES, MANAGE_OWN, BOOK, VIEW_OWN},
     description=_("Manages only their own schedules and appointments."),
 )
 register_role(
@@ -85,6 +86,22 @@ register_tile(
     url_name="appointments:checklist",
     capability=CONFIGURE,
     order=10,
+)
+register_tile(
+    "appointments.follow_up",
+    title=_("Follow-up"),
+    description=_("All appointments by day, week or month: search, mark present or absent, export."),
+    url_name="appointments:follow_up",
+    capability=SCHEDULES,
+    order=11,
+)
+register_tile(
+    "appointments.statistics",
+    title=_("Statistics"),
+    description=_("Bookings, cancellations, presences and absences by day, service and location."),
+    url_name="appointments:statistics",
+    capability=STATISTICS,
+    order=11,
 )
 register_tile(
     "appointments.schedules",

@@ -4,12 +4,20 @@ A membership may narrow its role to some locations (`scope = {"locations": [ids]
 and Consultation #2 see only the teams they belong to. Anything outside answers 404.
 """
 
+import calendar as pycalendar
+from datetime import datetime, time, timedelta
+
 from django.db.models import Count, Prefetch, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from appointments import roles
 from appointments.models import (
     HOLDING_STATUSES,
+    Appointment,
+    AppointmentStatus,
+    Attendance,
     ClinicSettings,
     CommunicationRule,
     Location,
@@ -181,3 +189,178 @@ def calendar_slots(user, *, location_ids, start, end, service_ids=(), resource_i
     for slot in slots:
         slot.service_list = links.get(slot.pk, [])
     return slots
+
+
+# Appointments ----------------------------------------------------------------------------------
+
+
+def appointments_for(user):
+    """The appointments the active role may see: its application, locations and (if limited) teams."""
+    queryset = Appointment.objects.filter(organization_id=_organization_id(user))
+    scope = location_scope(user)
+    if scope is not None:
+        queryset = queryset.filter(slot__location_id__in=scope)
+    if not sees_all_teams(user):
+        queryset = queryset.filter(slot__resource__members=user)
+    return queryset
+
+
+def bookable_appointments_for(user):
+    if not has_capability(user, roles.BOOK):
+        return Appointment.objects.none()
+    return appointments_for(user)
+
+
+def get_appointment(user, pk):
+    return get_object_or_404(
+        appointments_for(user).select_related("slot__location", "slot__resource", "service"), pk=pk
+    )
+
+
+def bookable_slots_for(user):
+    """Slots the person may book in: Management #1 and #2 all (of their locations), #3 its teams'."""
+    if not has_capability(user, roles.BOOK):
+        return Slot.objects.none()
+    return slots_for(user)
+
+
+def open_times(slots, *, service, online, now, last_day=None):
+    """[(slot, time, places left)] of these slots for a service, in two queries (never a past time)."""
+    slots = list(
+        slots.filter(services=service, ends_at__gt=now)
+        .select_related("resource", "location")
+        .order_by("starts_at", "resource__position", "pk")
+    )
+    if online:
+        slots = [slot for slot in slots if not slot.is_locked]
+    taken = {}
+    for slot_id, moment in Appointment.objects.filter(
+        slot__in=[slot.pk for slot in slots], status__in=HOLDING_STATUSES
+    ).values_list("slot_id", "starts_at"):
+        taken[(slot_id, moment)] = taken.get((slot_id, moment), 0) + 1
+    times = []
+    for slot in slots:
+        for moment in slot.interval_starts():
+            if moment <= now:
+                continue
+            if last_day is not None and timezone.localtime(moment).date() > last_day:
+                continue
+            left = slot.per_interval - taken.get((slot.pk, moment), 0)
+            if left > 0:
+                times.append((slot, moment, left))
+    times.sort(key=lambda item: (item[1], item[0].resource.position, item[0].pk))
+    return times
+
+
+def public_clinic(organization_id):
+    from portal.models import Organization
+
+    return get_object_or_404(
+        Organization.objects.filter(kind="clinic_network", is_active=True), pk=organization_id
+    )
+
+
+def appointment_by_token(token):
+    if not token or len(token) > 64:
+        raise Http404
+    return get_object_or_404(
+        Appointment.objects.select_related("slot__location", "service", "organization"), token=token
+    )
+
+
+# Follow-up and statistics -------------------------------------------------------------------------
+
+
+def day_bounds(day):
+    tz = timezone.get_current_timezone()
+    start = timezone.make_aware(datetime.combine(day, time(0, 0)), tz)
+    return start, timezone.make_aware(datetime.combine(day + timedelta(days=1), time(0, 0)), tz)
+
+
+def _add_months(day, months):
+    month = day.month - 1 + months
+    year = day.year + month // 12
+    return day.replace(year=year, month=month % 12 + 1, day=1)
+
+
+def follow_up_period(period, day):
+    if period == "day":
+        return day, day
+    if period == "week":
+        start = day - timedelta(days=day.weekday())
+        return start, start + timedelta(days=6)
+    first = day.replace(day=1)
+    months = 1 if period == "month" else 3
+    last_month = _add_months(first, months - 1)
+    return first, last_month.replace(day=pycalendar.monthrange(last_month.year, last_month.month)[1])
+
+
+def follow_up_queryset(user, data):
+    """The follow-up list's appointments for the filters (also used by the Excel export)."""
+    queryset = appointments_for(user).select_related("slot__location", "slot__resource", "service")
+    if data.get("report") != "all":
+        queryset = queryset.exclude(status=AppointmentStatus.CANCELLED)
+    if data.get("number"):
+        queryset = queryset.filter(number=data["number"])
+    for field, lookup in (
+        ("first_name", "first_name__icontains"),
+        ("last_name", "last_name__icontains"),
+        ("date_of_birth", "date_of_birth"),
+        ("email", "email__icontains"),
+        ("phone", "mobile_phone__icontains"),
+    ):
+        if data.get(field):
+            queryset = queryset.filter(**{lookup: data[field]})
+    if not data.get("number"):
+        first, last = follow_up_period(data.get("period", "day"), data.get("date") or timezone.localdate())
+        start, _end = day_bounds(first)
+        _start, end = day_bounds(last)
+        queryset = queryset.filter(starts_at__gte=start, starts_at__lt=end)
+    if data.get("services"):
+        queryset = queryset.filter(service__in=data["services"])
+    if data.get("locations"):
+        queryset = queryset.filter(slot__location__in=data["locations"])
+    if data.get("resources"):
+        queryset = queryset.filter(slot__resource__in=data["resources"])
+    return queryset.order_by("starts_at", "slot__resource__position", "pk")
+
+
+def statistics_data(organization, first_day, last_day):
+    """Bookings, cancellations, presences, absences and no-shows by day, service and location."""
+    from django.db.models import Count as _Count
+    from django.db.models.functions import TruncDate
+
+    start, _end = day_bounds(first_day)
+    _start, end = day_bounds(last_day)
+    base = Appointment.objects.filter(organization=organization, starts_at__gte=start, starts_at__lt=end)
+    now = timezone.now()
+    measures = {
+        "bookings": Q(),
+        "cancellations": Q(status=AppointmentStatus.CANCELLED),
+        "presences": Q(attendance=Attendance.PRESENT),
+        "absences": Q(attendance=Attendance.ABSENT),
+        "no_shows": Q(attendance=Attendance.UNDEFINED, starts_at__lt=now)
+        & ~Q(status=AppointmentStatus.CANCELLED),
+    }
+    aggregates = {name: _Count("pk", filter=condition) for name, condition in measures.items()}
+    tz = timezone.get_current_timezone()
+    by_day = list(
+        base.annotate(day=TruncDate("starts_at", tzinfo=tz))
+        .values("day")
+        .annotate(**aggregates)
+        .order_by("day")
+    )
+    by_service = list(base.values("service__pk").annotate(**aggregates).order_by("service__pk"))
+    by_location = list(
+        base.values("slot__location__pk").annotate(**aggregates).order_by("slot__location__pk")
+    )
+    names = {service.pk: service.name for service in Service.objects.filter(organization=organization)}
+    places = {location.pk: location.name for location in Location.objects.filter(organization=organization)}
+    for row in by_service:
+        row["label"] = names.get(row["service__pk"], "")
+    for row in by_location:
+        row["label"] = places.get(row["slot__location__pk"], "")
+    for row in by_day:
+        row["label"] = row["day"]
+    totals = base.aggregate(**aggregates)
+    return {"by_day": by_day, "by_service": by_service, "by_location": by_location, "totals": totals}

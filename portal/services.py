@@ -225,6 +225,7 @@ def notify(
     channels=(Channel.EMAIL,),
     context=None,
     link="",
+    attachments=(),
 ):
     """Queue an email and/or SMS; sent by a Celery task once the surrounding transaction commits.
 
@@ -232,7 +233,9 @@ def notify(
     `<template>_subject.txt`, `<template>.txt` and `<template>.html` for email, `<template>_sms.txt`
     for SMS. Subjects and SMS carry a record number and a link, never personal details.
     `key` makes the call idempotent: the same key never sends twice. `context` holds only
-    JSON values (ids, numbers): the worker renders the text.
+    JSON values (ids, numbers): the worker renders the text. `attachments` lists
+    `[dotted path, {kwargs}]` of functions the worker calls to get `(filename, bytes, mimetype)`
+    (or None) for each email: files are read when sent, never stored twice.
     """
     from portal.tasks import send_message
 
@@ -252,7 +255,7 @@ def notify(
             defaults=dict(
                 channel=channel,
                 template=template,
-                context=context or {},
+                context={**(context or {}), **({"_attachments": list(attachments)} if attachments else {})},
                 recipient=recipient,
                 to_address=address,
                 language=language,

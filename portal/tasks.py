@@ -8,6 +8,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.module_loading import import_string
 
 from portal import sms
 from portal.models import Channel, Message, MessageStatus
@@ -82,6 +83,10 @@ def _deliver(message, rendered):
         headers={"Content-Language": message.language},
     )
     email.attach_alternative(rendered["html"], "text/html")
+    for dotted, kwargs in message.context.get("_attachments", []):
+        attachment = import_string(dotted)(**kwargs)
+        if attachment is not None:
+            email.attach(*attachment)
     email.send()
 
 

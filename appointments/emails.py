@@ -1,0 +1,44 @@
+"""Files attached to the appointment emails, read by the worker when it sends them."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone, translation
+from icalendar import Calendar, Event
+
+from appointments.models import Appointment, Service
+
+
+def ics_attachment(appointment_id):
+    """The appointment as an .ics calendar event (no health details beyond the service's name)."""
+    appointment = (
+        Appointment.objects.select_related("slot__location", "service").filter(pk=appointment_id).first()
+    )
+    if appointment is None:
+        return None
+    with translation.override(appointment.language):
+        location = appointment.slot.location
+        calendar = Calendar()
+        calendar.add("prodid", "-//Liaison//Appointments//FR")
+        calendar.add("version", "2.0")
+        calendar.add("method", "PUBLISH")
+        event = Event()
+        event.add(
+            "uid", f"{appointment.number}@{settings.SITE_URL.split('//')[-1].split('/')[0] or 'liaison'}"
+        )
+        event.add("dtstamp", timezone.now())
+        event.add("dtstart", appointment.starts_at)
+        event.add("dtend", appointment.starts_at + timedelta(minutes=appointment.slot.interval_minutes))
+        event.add("summary", f"{appointment.service.name} — {appointment.number}")
+        event.add("location", f"{location.name}, {location.full_address}")
+        calendar.add_component(event)
+    return (f"appointment-{appointment.number}.ics", calendar.to_ical(), "text/calendar")
+
+
+def service_attachment(service_id):
+    """The service's information document (guide 2.1: "Fichier joint")."""
+    service = Service.objects.filter(pk=service_id).exclude(attachment="").first()
+    if service is None:
+        return None
+    with service.attachment.open("rb") as handle:
+        return (service.attachment_name or "document", handle.read(), service.attachment_content_type)

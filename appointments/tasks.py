@@ -1,0 +1,9 @@
+from celery import shared_task
+
+
+@shared_task
+def send_due_communications():
+    """Reminders and relaunches that are due (Celery beat, every five minutes)."""
+    from appointments import services
+
+    return services.send_due_communications()
