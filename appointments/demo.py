@@ -48,6 +48,7 @@ TEAMS = [
     ("Équipe infirmières – #1", "#1f5f99", ["moncton"], ["first"], 1),
     ("Équipe infirmières – #2", "#7a3e9d", ["moncton"], ["second"], 2),
     ("Équipe infirmières – #3", "#2e7d32", ["fredericton"], ["first", "second"], 3),
+    ("Équipe grippe", "#b35c00", ["moncton", "fredericton"], ["flu"], 4),
 ]
 
 
@@ -118,6 +119,18 @@ def load_demo_data(context):
             position=2,
         )
         service_by_key[key] = service
+    service_by_key["flu"] = Service.objects.create(
+        organization=organization,
+        name_fr="Vaccin contre la grippe",
+        name_en="Flu vaccine",
+        description_fr="Vaccin saisonnier contre la grippe, pour toute personne de 6 mois et plus.",
+        description_en="Seasonal flu vaccine, for anyone 6 months of age and older.",
+        duration_minutes=10,
+        instructions_fr="Apportez votre carte d'assurance-maladie.",
+        instructions_en="Bring your health card.",
+        personal_fields={"date_of_birth": "required", "email": "optional", "mobile_phone": "optional"},
+        position=3,
+    )
     location_by_key = {}
     for key, name_fr, name_en, address, city, postal_code, position in LOCATIONS:
         location_by_key[key] = services.save_location(

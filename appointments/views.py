@@ -1253,6 +1253,14 @@ def public_details(request, organization_id, service_id, location_id):
         return redirect("appointments:public_page", organization_id=organization.pk)
     if not _eligible(request, organization, service):
         return redirect("appointments:public_eligibility", organization.pk, service.pk, location.pk)
+    if request.method == "GET" and request.GET.get("time"):
+        # A time chosen from a link (or the back button): checked against the open times again.
+        proposed = TimeChoiceForm({"time": request.GET["time"]})
+        if proposed.is_valid() and any(
+            slot.pk == proposed.cleaned_data["slot_id"] and moment == proposed.cleaned_data["time"]
+            for slot, moment, _left in _public_times(organization, clinic, service, location)
+        ):
+            _save_booking_session(request, organization, time=request.GET["time"])
     chosen = TimeChoiceForm({"time": _booking_session(request, organization).get("time", "")})
     if not chosen.is_valid():
         messages.error(request, _("Choose a time first."))

@@ -1398,3 +1398,128 @@ PAGES += [
         role="appointments.management_3",
     ),
 ]
+
+
+def _clinic_appointment(organization):
+    """An appointment tomorrow in a slot of a team every member of the organization belongs to."""
+    from appointments import services
+
+    slot = _clinic_slot(organization)
+    return services.book_place(
+        actor=None,
+        slot=slot,
+        service=slot.services.first(),
+        starts_at=slot.starts_at,
+        first_name="Anne",
+        last_name="Roy",
+    )
+
+
+OBJECT_URLS += [
+    ObjectURL(
+        "appointments:appointment",
+        "appointments.schedules",
+        CLINIC,
+        lambda org: reverse("appointments:appointment", args=[_clinic_appointment(org).pk]),
+    ),
+    ObjectURL(
+        "appointments:appointment_edit",
+        "appointments.book",
+        CLINIC,
+        lambda org: reverse("appointments:appointment_edit", args=[_clinic_appointment(org).pk]),
+    ),
+]
+
+CAPABILITY_PAGES += [
+    ("appointments:follow_up", (), "appointments.schedules"),
+    ("appointments:book", (), "appointments.book"),
+    ("appointments:statistics", (), "appointments.statistics"),
+]
+
+
+def _demo_appointment():
+    from django.utils import timezone
+
+    from appointments.models import Appointment
+
+    return Appointment.objects.filter(starts_at__gte=timezone.now(), status="booked").order_by("pk").first()
+
+
+def _demo_flu_times(world):
+    """The public details step of the demo flu vaccine (no eligibility question), for its first open time."""
+    from django.utils import timezone
+
+    from appointments import selectors
+    from appointments.forms import time_value
+    from appointments.models import Location, Service, Slot
+
+    clinic = _demo_clinic()
+    service = Service.objects.get(organization=clinic, name_en="Flu vaccine")
+    location = Location.objects.filter(organization=clinic).order_by("position").first()
+    slot, moment, _left = selectors.open_times(
+        Slot.objects.filter(organization=clinic, location=location, is_locked=False),
+        service=service,
+        online=True,
+        now=timezone.now(),
+    )[0]
+    return clinic, service, location, time_value(slot, moment), timezone.localtime(moment).date()
+
+
+def _demo_flu_step(world, name):
+    clinic, service, location, value, day = _demo_flu_times(world)
+    url = reverse(f"appointments:{name}", args=[clinic.pk, service.pk, location.pk])
+    return url + (f"?date={day.isoformat()}" if name == "public_times" else f"?time={value}")
+
+
+def _demo_public(name, build):
+    return Page(name, build, account=None)
+
+
+PAGES += [
+    _demo_public(
+        "appointments-public-search",
+        lambda w: (
+            reverse("appointments:public_search", args=[_demo_clinic().pk])
+            + f"?service={_demo_service()}&postal_code=E1C+9Z9"
+        ),
+    ),
+    _demo_public(
+        "appointments-public-eligibility",
+        lambda w: reverse(
+            "appointments:public_eligibility", args=[_demo_clinic().pk, _demo_service(), _demo_location()]
+        ),
+    ),
+    _demo_public("appointments-public-times", lambda w: _demo_flu_step(w, "public_times")),
+    _demo_public("appointments-public-details", lambda w: _demo_flu_step(w, "public_details")),
+    _demo_public(
+        "appointments-public-cancel",
+        lambda w: reverse("appointments:public_cancel", args=[_demo_clinic().pk]),
+    ),
+    _demo_public(
+        "appointments-manage", lambda w: reverse("appointments:manage", args=[_demo_appointment().token])
+    ),
+    _schedule_page("appointments-follow-up", lambda w: reverse("appointments:follow_up") + "?period=week"),
+    _schedule_page(
+        "appointments-follow-up-both",
+        lambda w: reverse("appointments:follow_up") + "?period=day&view_type=both",
+    ),
+    _schedule_page(
+        "appointments-follow-up-print", lambda w: reverse("appointments:follow_up") + "?print=1&period=week"
+    ),
+    _schedule_page(
+        "appointments-book",
+        lambda w: (
+            reverse("appointments:book")
+            + f"?service={_demo_service()}&location={_demo_location()}&date={_demo_appointment().starts_at.date()}"
+        ),
+    ),
+    _schedule_page(
+        "appointments-appointment",
+        lambda w: reverse("appointments:appointment", args=[_demo_appointment().pk]),
+    ),
+    _schedule_page(
+        "appointments-appointment-edit",
+        lambda w: reverse("appointments:appointment_edit", args=[_demo_appointment().pk]),
+    ),
+    _config_page("appointments-statistics", lambda w: reverse("appointments:statistics")),
+]
