@@ -50,8 +50,11 @@ worker: $(STAMP)
 beat: $(STAMP)
 	$(VENV)/bin/celery -A config beat --loglevel=info
 
+## make bench: page benchmarks (figures, no assertion on time), then the booking rush against
+## gunicorn, PostgreSQL and Redis started for it on loopback
 bench: compile-messages
 	$(PY) -m pytest tests/benchmarks -s -q -o python_files="bench_*.py" $(PYTEST_ARGS)
+	$(PY) scripts/booking_rush.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

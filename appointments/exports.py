@@ -23,7 +23,7 @@ def stat_labels():
 def follow_up_rows(*, user, params):
     """Exporter (portal.exports): the follow-up list as the person sees it."""
     form = FollowUpForm(
-        params,
+        params.get("filters", {}),
         services=selectors.services_for(user),
         locations=selectors.locations_for(user),
         resources=selectors.resources_for(user),

@@ -39,6 +39,11 @@ class ServiceForm(forms.ModelForm):
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(ALLOWED_DOCUMENTS)}),
     )
     remove_attachment = forms.BooleanField(label=_("Remove the current attachment"), required=False)
+    apply_to_campaign = forms.BooleanField(
+        label=_("Apply this duration to the campaign's other dose too"),
+        required=False,
+        help_text=_("The first and second doses of a campaign always keep the same duration."),
+    )
 
     class Meta:
         model = Service
@@ -750,7 +755,8 @@ class PersonForm(forms.Form):
                 if not staff
                 else _("Send the coupon by SMS"),
                 required=False,
-                initial=staff,
+                # Unticked until a mobile number is typed (coupon-ticks.js ticks it then): ticked by
+                # default, a booking without a mobile number was refused.
                 help_text=_("Only with a mobile phone number."),
             )
         if "email" in self.fields and staff:

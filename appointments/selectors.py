@@ -95,10 +95,12 @@ def resources_with_associations(user):
 
 def access_accounts(organization):
     """The people with a role in the application, each with their memberships there (one query each)."""
-    memberships = Membership.objects.filter(organization=organization).order_by("valid_from", "pk")
+    # The scheduler's roles only: other roles in the organization are not the pilot's to manage.
+    memberships = Membership.objects.filter(organization=organization, role__in=roles.ROLE_CODES).order_by(
+        "valid_from", "pk"
+    )
     return (
-        User.objects.filter(memberships__organization=organization)
-        .distinct()
+        User.objects.filter(pk__in=memberships.values("user_id"))
         .prefetch_related(Prefetch("memberships", queryset=memberships, to_attr="clinic_memberships"))
         .order_by("last_name", "first_name", "email")
     )

@@ -28,6 +28,7 @@ from appointments.models import (
     CommunicationKind,
     CommunicationRule,
     Dose,
+    Location,
     Service,
     Slot,
     TeamResource,
@@ -74,47 +75,64 @@ def _settings_locked(organization):
 # Services ---------------------------------------------------------------------------------------
 
 
-def _check_campaign_duration(*, organization, service):
-    """The first and second doses of one campaign keep the same duration (guide 2.1)."""
+def _check_campaign_duration(*, organization, service, apply_to_campaign=False):
+    """The first and second doses of one campaign keep the same duration (guide 2.1).
+
+    With `apply_to_campaign`, a new duration is given to the campaign's other doses too (the way
+    to change it at all); otherwise a different duration is refused.
+    """
     if not service.campaign or service.dose == Dose.SINGLE:
         return
-    other = (
-        Service.objects.filter(organization=organization, campaign__iexact=service.campaign)
+    others = (
+        Service.objects.select_for_update()
+        .filter(organization=organization, campaign__iexact=service.campaign)
         .exclude(dose=Dose.SINGLE)
         .exclude(pk=service.pk)
         .exclude(duration_minutes=service.duration_minutes)
-        .first()
     )
-    if other is not None:
+    other = others.first()
+    if other is None:
+        return
+    if not apply_to_campaign:
         raise ActionError(
             {
                 "duration_minutes": _(
                     "The first and second doses of a campaign must have the same duration: "
-                    "“%(service)s” lasts %(minutes)d minutes."
+                    "“%(service)s” lasts %(minutes)d minutes. To change both, tick “apply to the campaign”."
                 )
                 % {"service": other.name, "minutes": other.duration_minutes}
+            }
+        )
+    for other in others:
+        _check_upcoming_slots(other, service.duration_minutes)
+        other.duration_minutes = service.duration_minutes
+        other.save(update_fields=["duration_minutes"])
+
+
+def _check_upcoming_slots(service, minutes):
+    """Slots already made keep their interval; a new duration would not match them."""
+    if (
+        service.pk
+        and Slot.objects.filter(services=service, ends_at__gt=timezone.now())
+        .exclude(interval_minutes=minutes)
+        .exists()
+    ):
+        raise ActionError(
+            {
+                "duration_minutes": _(
+                    "Upcoming slots use “%(service)s” with another duration: change or remove them first."
+                )
+                % {"service": service.name}
             }
         )
 
 
 @transaction.atomic
-def save_service(*, organization, service, questions_formset=None):
+def save_service(*, organization, service, questions_formset=None, apply_to_campaign=False):
     """Save a service built by its form (and its eligibility questions), after the campaign check."""
     service.organization = organization
-    _check_campaign_duration(organization=organization, service=service)
-    if service.pk:
-        # Slots already made keep their interval; a new duration would not match them.
-        used = Slot.objects.filter(services=service, ends_at__gt=timezone.now()).exclude(
-            interval_minutes=service.duration_minutes
-        )
-        if used.exists():
-            raise ActionError(
-                {
-                    "duration_minutes": _(
-                        "Upcoming slots use this service with another duration: change or remove them first."
-                    )
-                }
-            )
+    _check_upcoming_slots(service, service.duration_minutes)
+    _check_campaign_duration(organization=organization, service=service, apply_to_campaign=apply_to_campaign)
     service.save()
     if questions_formset is not None:
         questions_formset.instance = service
@@ -177,6 +195,14 @@ def coordinates_for(postal_code):
 def save_location(*, organization, location):
     """Save a location; empty coordinates are filled from its postal code (and stay editable)."""
     location.organization = organization
+    stored = Location.objects.filter(pk=location.pk).values("postal_code", "latitude", "longitude").first()
+    if (
+        stored
+        and stored["postal_code"] != location.postal_code
+        and (stored["latitude"], stored["longitude"]) == (location.latitude, location.longitude)
+    ):
+        # A new postal code with the old coordinates left as they were: they follow the new code.
+        location.latitude = location.longitude = None
     if location.latitude is None or location.longitude is None:
         latitude, longitude, _exact = coordinates_for(location.postal_code)
         if latitude is None:
@@ -319,7 +345,7 @@ def reset_password(*, actor, organization, account):
     return locked
 
 
-def _check_role(*, organization, role, valid_from, valid_to, membership=None):
+def _check_role(*, organization, role, valid_from, valid_to, membership=None, user=None):
     if role not in roles.ROLE_CODES or get_role(role) is None:
         raise ActionError({"role": _("Choose one of the scheduler's roles.")})
     if valid_to is not None and valid_from is not None and valid_to < valid_from:
@@ -335,7 +361,9 @@ def _check_role(*, organization, role, valid_from, valid_to, membership=None):
         )
         if membership is not None:
             pilots = pilots.exclude(pk=membership.pk)
-        if pilots.count() >= roles.MAX_PILOTS:
+        # People, not roles: a pilot for two locations is one of the three.
+        people = set(pilots.values_list("user_id", flat=True))
+        if (user is None or user.pk not in people) and len(people) >= roles.MAX_PILOTS:
             raise ActionError(
                 {"role": _("An application has three pilots at most: remove a pilot role first.")}
             )
@@ -349,7 +377,7 @@ def _scope(location):
 def add_role(*, organization, account, role, location, valid_from, valid_to):
     # The start date defaults to today before the checks: an end date before it is refused too.
     valid_from = valid_from or timezone.localdate()
-    _check_role(organization=organization, role=role, valid_from=valid_from, valid_to=valid_to)
+    _check_role(organization=organization, role=role, valid_from=valid_from, valid_to=valid_to, user=account)
     if Membership.objects.filter(
         user=account, organization=organization, role=role, scope=_scope(location)
     ).exists():
@@ -365,11 +393,20 @@ def add_role(*, organization, account, role, location, valid_from, valid_to):
 
 
 @transaction.atomic
-def change_role(*, organization, membership, role, location, valid_from, valid_to):
+def change_role(*, organization, membership, role, location, valid_from, valid_to, actor=None):
     locked = Membership.objects.select_for_update().get(pk=membership.pk, organization=organization)
+    if actor is not None and locked.user_id == actor.pk and locked.role == roles.PILOT:
+        if role != roles.PILOT or (valid_to is not None and valid_to < timezone.localdate()):
+            # Like removing it: the pilot would lock themselves out of Configuration.
+            raise ActionError({"role": _("You cannot change or end your own pilot role.")})
     valid_from = valid_from or locked.valid_from  # kept when not given, and checked against the end
     _check_role(
-        organization=organization, role=role, valid_from=valid_from, valid_to=valid_to, membership=locked
+        organization=organization,
+        role=role,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        membership=locked,
+        user=locked.user,
     )
     locked.role, locked.scope = role, _scope(location)
     locked.valid_from, locked.valid_to = valid_from, valid_to
@@ -455,9 +492,18 @@ def _interval_for(services):
     return durations.pop()
 
 
-def _check_slot(*, resource, location, services, starts_at, ends_at, interval):
+def _check_slot(*, organization_id, resource, location, services, starts_at, ends_at, interval, per_interval):
     if not services:
         raise ActionError({"services": _("Choose at least one service.")})
+    # The views offer only the application's own; a service function checks again.
+    if {resource.organization_id, location.organization_id, *(s.organization_id for s in services)} != {
+        organization_id
+    }:
+        raise ActionError(_("This team, location or service belongs to another application."))
+    if not resource.variable_capacity and per_interval != 1:
+        raise ActionError(
+            {"per_interval": _("This team has a fixed capacity: one appointment per interval.")}
+        )
     if ends_at <= starts_at:
         raise ActionError({"ends_at": _("The end must be after the start.")})
     # Local dates (the times may come in UTC); ending at midnight closes the same day.
@@ -496,12 +542,14 @@ def create_slot(
     services = list(services)
     interval = _interval_for(services) if services else 0
     _check_slot(
+        organization_id=organization.pk,
         resource=resource,
         location=location,
         services=services,
         starts_at=starts_at,
         ends_at=ends_at,
         interval=interval,
+        per_interval=per_interval,
     )
     slot = Slot.objects.create(
         organization=organization,
@@ -540,12 +588,14 @@ def update_slot(*, actor, slot, resource, services, starts_at, ends_at, per_inte
     services = list(services)
     interval = _interval_for(services) if services else 0
     _check_slot(
+        organization_id=locked.organization_id,
         resource=resource,
         location=locked.location,
         services=services,
         starts_at=starts_at,
         ends_at=ends_at,
         interval=interval,
+        per_interval=per_interval,
     )
     booked = _booked_by_time(locked)
     if booked:
@@ -627,9 +677,21 @@ def clone_day(*, actor, organization, source_slots, source_day, target_days):
     if source_day in target_days:
         raise ActionError({"target_days": _("The typical day cannot be cloned onto itself.")})
     booked = _busiest_by_slot(source_slots)
-    sources = list(source_slots.prefetch_related("services"))
+    sources = list(source_slots.prefetch_related("services", "resource__locations", "resource__services"))
     if not sources:
         raise ActionError({"source_day": _("There is no slot on this day to clone.")})
+    for source in sources:
+        # A typical day in the past may predate a change of associations (past slots do not hold them).
+        locations = {location.pk for location in source.resource.locations.all()}
+        offered = {service.pk for service in source.resource.services.all()}
+        if source.location_id not in locations or any(s.pk not in offered for s in source.services.all()):
+            raise ActionError(
+                _(
+                    "The team %(team)s is no longer associated with this location or one of its services: "
+                    "associate it in Configuration, or change the typical day."
+                )
+                % {"team": source.resource.name}
+            )
     tz = timezone.get_current_timezone()
     new_slots, service_links = [], []
     for day in sorted(set(target_days)):
@@ -823,13 +885,16 @@ def book_place(
     return appointment
 
 
-def _send(appointment, template, *, key_suffix, attach=False, links=True):
-    """The person's coupon, reminder or relaunch, by email and/or SMS as chosen at booking."""
+def _send(appointment, template, *, key_suffix, attach=False, links=True, allowed=None):
+    """The person's coupon, reminder or relaunch, by email and/or SMS as chosen at booking
+    (and, for automated communications, as the rule allows: `allowed` channels)."""
     channels = []
     if appointment.email and (appointment.send_email or template != "confirmation"):
         channels.append(Channel.EMAIL)
     if appointment.mobile_phone and appointment.send_sms:
         channels.append(Channel.SMS)
+    if allowed is not None:
+        channels = [channel for channel in channels if channel in allowed]
     if not channels:
         return []
     attachments = []
@@ -939,7 +1004,7 @@ def mark_attendance(*, actor, appointment, attendance):
 
 
 @transaction.atomic
-def send_reminder(*, actor, appointment, which="manual"):
+def send_reminder(*, actor, appointment, which="manual", channels=None):
     """A reminder now (batch action), or the first or second automated reminder (once each)."""
     locked = _locked_appointment(appointment)
     if locked.status == AppointmentStatus.CANCELLED:
@@ -954,11 +1019,11 @@ def send_reminder(*, actor, appointment, which="manual"):
         update_fields=["reminders"] + ([f"{which}_reminder_at"] if which in ("first", "second") else [])
     )
     _event(locked, f"reminder:{which}", actor)
-    return _send(locked, "reminder", key_suffix=f"reminder:{which}:{locked.reminders}")
+    return _send(locked, "reminder", key_suffix=f"reminder:{which}:{locked.reminders}", allowed=channels)
 
 
 @transaction.atomic
-def send_relaunch(*, actor, appointment, automatic=False):
+def send_relaunch(*, actor, appointment, automatic=False, channels=None):
     """Invite the person to book again (after an absence or a cancellation)."""
     locked = _locked_appointment(appointment)
     if automatic and locked.relaunch_at is not None:
@@ -969,7 +1034,9 @@ def send_relaunch(*, actor, appointment, automatic=False):
     locked.relaunches += 1
     locked.save(update_fields=["relaunch_at", "relaunches"])
     _event(locked, "relaunch", actor)
-    return _send(locked, "relaunch", key_suffix=f"relaunch:{locked.relaunches}", links=False)
+    return _send(
+        locked, "relaunch", key_suffix=f"relaunch:{locked.relaunches}", links=False, allowed=channels
+    )
 
 
 @transaction.atomic
@@ -1082,6 +1149,8 @@ def send_due_communications(now=None):
     rules = CommunicationRule.objects.filter(is_active=True).filter(Q(by_email=True) | Q(by_sms=True))
     for rule in rules:
         delay = timedelta(hours=rule.delay_hours)
+        # The rule's "SMS" and "email" ticks (guide 2.5): only those channels go out.
+        channels = [Channel.EMAIL] * rule.by_email + [Channel.SMS] * rule.by_sms
         base = Appointment.objects.filter(organization_id=rule.organization_id)
         if rule.kind in (CommunicationKind.FIRST_REMINDER, CommunicationKind.SECOND_REMINDER):
             which = "first" if rule.kind == CommunicationKind.FIRST_REMINDER else "second"
@@ -1094,7 +1163,12 @@ def send_due_communications(now=None):
             )
             for pk in _due(due, f"{which}_reminder_at", now):
                 try:
-                    if send_reminder(actor=None, appointment=Appointment(pk=pk), which=which) is not None:
+                    if (
+                        send_reminder(
+                            actor=None, appointment=Appointment(pk=pk), which=which, channels=channels
+                        )
+                        is not None
+                    ):
                         sent += 1
                 except ActionError:
                     continue  # cancelled since the query: nothing to send
@@ -1105,7 +1179,12 @@ def send_due_communications(now=None):
                 due = base.filter(status=AppointmentStatus.CANCELLED, cancelled_at__lte=now - delay)
             for pk in _due(due, "relaunch_at", now):
                 try:
-                    if send_relaunch(actor=None, appointment=Appointment(pk=pk), automatic=True) is not None:
+                    if (
+                        send_relaunch(
+                            actor=None, appointment=Appointment(pk=pk), automatic=True, channels=channels
+                        )
+                        is not None
+                    ):
                         sent += 1
                 except ActionError:
                     continue

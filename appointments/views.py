@@ -179,11 +179,12 @@ def checklist_items(organization):
                 (_("I created the access accounts needed"), len(accounts) > 1),
                 (
                     _("I adjusted the role of each of my resources"),
+                    # Someone other than the pilots was given a role beyond the default one.
                     any(
-                        m.role != roles.DEFAULT_ROLE
+                        m.role not in (roles.DEFAULT_ROLE, roles.PILOT)
                         for account in accounts
+                        if not any(own.role == roles.PILOT for own in account.clinic_memberships)
                         for m in account.clinic_memberships
-                        if m.user_id != 0
                     ),
                 ),
             ],
@@ -284,7 +285,10 @@ def service_edit(request, pk=None):
     if request.method == "POST" and form.is_valid() and questions.is_valid():
         try:
             saved = services.save_service(
-                organization=_organization(request), service=form.save(), questions_formset=questions
+                organization=_organization(request),
+                service=form.save(),
+                questions_formset=questions,
+                apply_to_campaign=form.cleaned_data.get("apply_to_campaign", False),
             )
             if form.cleaned_data.get("attachment_upload"):
                 services.set_service_attachment(
@@ -530,7 +534,9 @@ def role_edit(request, pk=None, account_pk=None):
             if membership is None:
                 services.add_role(organization=organization, account=account, **values)
             else:
-                services.change_role(organization=organization, membership=membership, **values)
+                services.change_role(
+                    actor=request.user, organization=organization, membership=membership, **values
+                )
         except ActionError as error:
             show_service_error(request, form, error)
         else:
@@ -1722,9 +1728,12 @@ def follow_up_batch(request):
     """Guide 6.7–6.10: an action on the selected appointments, after a confirmation."""
     visible = selectors.bookable_appointments_for(request.user)
     ids = [value for value in (as_id(raw) for raw in request.POST.getlist("selected")) if value]
-    form = BatchForm(
-        request.POST, choices=[(pk, pk) for pk in visible.filter(pk__in=ids).values_list("pk", flat=True)]
-    )
+    allowed = list(visible.filter(pk__in=ids).values_list("pk", flat=True))
+    # Ids outside the role's scope (another clinic, team or location) are left out silently: the
+    # others are still done, and the form's "not one of the choices" error would only confuse.
+    data = request.POST.copy()
+    data.setlist("selected", [str(pk) for pk in allowed])
+    form = BatchForm(data, choices=[(pk, pk) for pk in allowed])
     back = _safe_next(request, reverse("appointments:follow_up"))
     if not form.is_valid():
         for errors in form.errors.values():
@@ -1753,7 +1762,7 @@ def follow_up_batch(request):
 def follow_up_export(request):
     from portal.exports import request_export
 
-    params = {
+    filters = {
         key: request.POST.getlist(key)
         if key in ("services", "locations", "resources")
         else request.POST.get(key, "")
@@ -1763,7 +1772,9 @@ def follow_up_export(request):
     request_export(
         user=request.user,
         exporter="appointments.exports.follow_up_rows",
-        params=params,
+        # Under their own key: portal.exports adds "email" (send by email) to the params, which is
+        # also the list's email search field.
+        params={"filters": filters},
         fmt="xlsx",
         name=_("Appointments"),
         email=True,
@@ -1807,6 +1818,12 @@ def statistics(request):
 def statistics_export(request):
     from portal.exports import request_export
 
+    back = _safe_next(request, reverse("appointments:statistics"))
+    form = StatisticsForm(request.POST)
+    if not form.is_valid():
+        # Checked here, not in the worker: a period the exporter refuses would fail there unseen.
+        messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
+        return redirect(back)
     request_export(
         user=request.user,
         exporter="appointments.exports.statistics_rows",
@@ -1816,4 +1833,4 @@ def statistics_export(request):
         email=True,
     )
     messages.success(request, _("The export is being prepared: the Excel file will be sent to your mailbox."))
-    return redirect(_safe_next(request, reverse("appointments:statistics")))
+    return redirect(back)

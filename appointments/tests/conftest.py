@@ -139,3 +139,34 @@ class World:
 @pytest.fixture
 def world(db):
     return World()
+
+
+# Booking helpers (test_booking.py, test_booking_pages.py) ------------------------------------------
+
+
+def open_online_booking(world, **values):
+    """Online booking open for the world's clinic, with optional settings (days_shown, messages...)."""
+    from appointments.models import ClinicSettings
+
+    clinic_settings, _created = ClinicSettings.objects.get_or_create(organization=world.clinic)
+    clinic_settings.online_booking_open = True
+    for field, value in values.items():
+        setattr(clinic_settings, field, value)
+    clinic_settings.save()
+    return clinic_settings
+
+
+def book_person(world, slot, *, at=None, service=None, name=("Anne", "Roy"), born="1980-01-02", **values):
+    """A booking with a date of birth (so that the one-person-per-service rule applies)."""
+    from datetime import date
+
+    values.setdefault("actor", world.manager1)
+    return services.book_place(
+        slot=slot,
+        service=service or slot.services.first(),
+        starts_at=at or slot.starts_at,
+        first_name=name[0],
+        last_name=name[1],
+        date_of_birth=date.fromisoformat(born) if isinstance(born, str) else born,
+        **values,
+    )

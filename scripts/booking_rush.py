@@ -1,0 +1,334 @@
+"""Booking rush against the real server: gunicorn, PostgreSQL and Redis on this machine.
+
+Starts a throw-away PostgreSQL cluster and Redis on loopback, a clinic whose slots hold fewer
+places than there are people, then many clients racing through the public booking path at once
+(each: open the booking form, then book). Prints committed bookings per second, latency
+percentiles of the booking request, errors, oversold places (must be 0), and the same server's
+rate for a trivial page (/health/) as the framework's own floor. Run by `make bench`.
+
+    .venv/bin/python scripts/booking_rush.py [--clients 32] [--attempts 600]
+"""
+
+import argparse
+import http.cookiejar
+import json
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+SETUP = r"""
+import json
+from datetime import datetime, time, timedelta
+from django.utils import timezone
+from appointments import services
+from appointments.models import ClinicSettings, Location, Service, TeamResource
+from appointments.forms import time_value
+from portal.models import Organization
+
+clinic = Organization.objects.create(name="Rush", name_fr="Rush", name_en="Rush", kind="clinic_network")
+ClinicSettings.objects.create(organization=clinic, online_booking_open=True, days_shown=14)
+service = Service.objects.create(organization=clinic, name_fr="Dose", name_en="Dose", duration_minutes=10,
+                                 personal_fields={"date_of_birth": "off", "email": "off", "mobile_phone": "off",
+                                                  "postal_code": "off", "comment": "off", "health_card_number": "off"})
+location = services.save_location(organization=clinic, location=Location(
+    name_fr="Lieu", name_en="Location", address="1 rue Main", city="Moncton", postal_code="E1C 8K6"))
+day = timezone.localdate() + timedelta(days=1)
+tz = timezone.get_current_timezone()
+times = []
+for index in range(3):
+    team = TeamResource.objects.create(organization=clinic, name=f"Team {index}")
+    team.locations.set([location]); team.services.set([service])
+    slot = services.create_slot(actor=None, organization=clinic, location=location, resource=team, services=[service],
+        starts_at=timezone.make_aware(datetime.combine(day, time(8, 0)), tz),
+        ends_at=timezone.make_aware(datetime.combine(day, time(12, 0)), tz), per_interval=2, is_locked=False)
+    times += [time_value(slot, moment) for moment in slot.interval_starts()]
+print(json.dumps({"clinic": clinic.pk, "service": service.pk, "location": location.pk, "times": times,
+                  "places": 3 * 24 * 2}))
+"""
+
+OVERSOLD = r"""
+from django.db.models import Count
+from appointments.models import Appointment, HOLDING_STATUSES
+rows = (Appointment.objects.filter(status__in=HOLDING_STATUSES).values("slot_id", "starts_at", "slot__per_interval")
+        .annotate(n=Count("pk")))
+print(sum(max(row["n"] - row["slot__per_interval"], 0) for row in rows), Appointment.objects.count())
+"""
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def run(command, **kwargs):
+    return subprocess.run(command, check=True, capture_output=True, text=True, **kwargs)
+
+
+def as_postgres(command):
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
+def start_postgres(work):
+    pg_bin = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
+    data = work / "pg"
+    data.mkdir()
+    if os.geteuid() == 0:
+        shutil.chown(data, "postgres")
+        shutil.chown(work, "postgres")
+    port = free_port()
+    run(as_postgres([str(pg_bin / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8"]))
+    run(
+        as_postgres(
+            [
+                str(pg_bin / "pg_ctl"),
+                "-D",
+                str(data),
+                "-l",
+                str(data / "log"),
+                "-w",
+                "-o",
+                f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off",
+                "start",
+            ]
+        )
+    )
+    run(["psql", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-c", "CREATE DATABASE rush"])
+    return pg_bin, data, port
+
+
+def manage(env, *args, stdin=None):
+    return run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, input=stdin).stdout
+
+
+class Client:
+    def __init__(self, base):
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect())
+
+    def request(self, path, data=None):
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        try:
+            with self.opener.open(self.base + path, data=body, timeout=60) as response:
+                return response.status, response.headers.get("Location", ""), response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers.get("Location", ""), error.read()
+
+    def csrf(self):
+        return next((cookie.value for cookie in self.jar if cookie.name == "csrftoken"), "")
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def percentile(values, fraction):
+    ordered = sorted(values)
+    return ordered[min(int(len(ordered) * fraction), len(ordered) - 1)] if ordered else 0.0
+
+
+def rush(base, setup, clients, attempts):
+    details = f"/appointments/public/{setup['clinic']}/book/{setup['service']}/{setup['location']}/details/"
+    # Everyone wants the morning's first hour: far more people than places there.
+    popular = setup["times"][:6] + setup["times"][24:30] + setup["times"][48:54]
+    results, lock = [], threading.Lock()
+    counter = iter(range(attempts))
+
+    def worker():
+        while True:
+            with lock:
+                index = next(counter, None)
+            if index is None:
+                return
+            client = Client(base)
+            choice = random.choice(popular if random.random() < 0.7 else setup["times"])
+            status, _location, _body = client.request(f"{details}?time={urllib.parse.quote(choice)}")
+            if status == 302:
+                # The time filled up before the form opened: sent back to the times, nothing booked.
+                with lock:
+                    results.append(("full", 0.0))
+                continue
+            if status != 200:
+                with lock:
+                    results.append(("error", 0.0))
+                continue
+            form = {
+                "csrfmiddlewaretoken": client.csrf(),
+                "first_name": f"P{index}",
+                "last_name": "Rush",
+                "accept_terms": "on",
+            }
+            start = time.perf_counter()
+            status, location, _body = client.request(details, form)
+            elapsed = (time.perf_counter() - start) * 1000
+            if status == 302 and "/confirmation/" in location:
+                outcome = "booked"
+            elif status in (200, 302):
+                outcome = "refused"  # "no longer available": sent back to the times, or the form again
+            else:
+                outcome = "error"
+            with lock:
+                results.append((outcome, elapsed))
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _index in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, time.perf_counter() - started
+
+
+def trivial(base, clients, requests):
+    counter = iter(range(requests))
+    lock = threading.Lock()
+    latencies, errors = [], 0
+
+    def worker():
+        nonlocal errors
+        client = Client(base)
+        while True:
+            with lock:
+                if next(counter, None) is None:
+                    return
+            start = time.perf_counter()
+            status, _location, _body = client.request("/health/")
+            with lock:
+                latencies.append((time.perf_counter() - start) * 1000)
+                errors += status != 200
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=worker) for _index in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return latencies, errors, time.perf_counter() - started
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--attempts", type=int, default=600)
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    options = parser.parse_args()
+    if not shutil.which("redis-server") or not list(Path("/usr/lib/postgresql").glob("*/bin")):
+        print(
+            "booking rush: needs PostgreSQL and redis-server installed (apt-get install postgresql redis-server)"
+        )
+        return 0
+    work = Path(tempfile.mkdtemp(prefix="liaison-rush-"))
+    os.chmod(work, 0o755)
+    pg_bin = data = redis_port = server = None
+    try:
+        pg_bin, data, pg_port = start_postgres(work)
+        redis_port = free_port()
+        run(
+            [
+                "redis-server",
+                "--port",
+                str(redis_port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--daemonize",
+                "yes",
+                "--dir",
+                str(work),
+                "--logfile",
+                str(work / "redis.log"),
+            ]
+        )
+        web_port = free_port()
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"postgres://postgres@127.0.0.1:{pg_port}/rush",
+            "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+            "DEBUG": "False",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "SITE_URL": f"http://127.0.0.1:{web_port}",
+            "VAR_DIR": str(work / "var"),
+        }
+        manage(env, "migrate", "--noinput", "-v", "0")
+        setup = json.loads(manage(env, "shell", stdin=SETUP).strip().splitlines()[-1])
+        server = subprocess.Popen(
+            [
+                str(Path(PYTHON).parent / "gunicorn"),
+                "config.wsgi",
+                "-b",
+                f"127.0.0.1:{web_port}",
+                "-w",
+                str(options.workers),
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        base = f"http://127.0.0.1:{web_port}"
+        for _attempt in range(100):
+            try:
+                if Client(base).request("/health/")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        results, seconds = rush(base, setup, options.clients, options.attempts)
+        booked = [ms for outcome, ms in results if outcome == "booked"]
+        refused = [ms for outcome, ms in results if outcome == "refused"]
+        errors = sum(1 for outcome, _ms in results if outcome == "error")
+        full = sum(1 for outcome, _ms in results if outcome == "full")
+        timings = booked + refused
+        oversold, stored = map(int, manage(env, "shell", stdin=OVERSOLD).strip().splitlines()[-1].split())
+        latencies, health_errors, health_seconds = trivial(base, options.clients, 3000)
+        print(
+            f"\nbooking rush: {options.attempts} people, {options.clients} at once, {setup['places']} places, "
+            f"gunicorn {options.workers} workers, PostgreSQL, Redis"
+        )
+        print(
+            f"  committed bookings: {len(booked)} ({len(booked) / seconds:.1f} per second), "
+            f"refused 'no longer available': {len(refused)} when booking + {full} before the form, "
+            f"errors: {errors}, oversold places: {oversold}"
+        )
+        print(
+            f"  booking request latency: p50 {percentile(timings, 0.5):.1f} ms, p95 {percentile(timings, 0.95):.1f} ms, "
+            f"p99 {percentile(timings, 0.99):.1f} ms ({len(results) / seconds:.1f} people served per second)"
+        )
+        print(
+            f"  trivial page (/health/): {len(latencies) / health_seconds:.1f} requests per second, "
+            f"p50 {statistics.median(latencies):.1f} ms, p99 {percentile(latencies, 0.99):.1f} ms, errors: {health_errors}"
+        )
+        print(f"  appointments stored: {stored}")
+        return 1 if oversold or errors else 0
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        if redis_port:
+            subprocess.run(["redis-cli", "-p", str(redis_port), "shutdown", "nosave"], capture_output=True)
+        if data is not None:
+            subprocess.run(
+                as_postgres([str(pg_bin / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
+                capture_output=True,
+            )
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
