@@ -380,15 +380,8 @@ class Appointment(models.Model):
             models.Index(fields=["slot", "status"]),
             models.Index(fields=["organization", "starts_at"]),
         ]
-        constraints = [
-            # One person holds one active appointment per service (checked in services first, with
-            # a clear message; this stops two simultaneous requests).
-            models.UniqueConstraint(
-                fields=["organization", "service", "person_key"],
-                condition=Q(status__in=["booked", "confirmed"], attendance="undefined") & ~Q(person_key=""),
-                name="one_active_appointment_per_person_and_service",
-            ),
-        ]
+        # One person holds one upcoming appointment per service: services.book_place checks it
+        # under a lock per person (a past appointment never blocks, so no table constraint).
 
     def __str__(self):
         return self.number

@@ -10,7 +10,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -46,6 +46,8 @@ class ActionError(ValidationError):
 # Quiet hours: the guide's hint (2.5), enforced: nothing goes out between 21:00 and 8:00.
 QUIET_FROM = time(21, 0)
 QUIET_UNTIL = time(8, 0)
+
+RELAUNCH_WINDOW = timedelta(days=7)
 
 DEFAULT_DELAYS = {
     CommunicationKind.FIRST_REMINDER: 48,
@@ -781,14 +783,26 @@ def _check_bookable(*, slot, service, starts_at, online):
 
 
 def _active_duplicate(*, organization_id, service, key, exclude=None):
+    """The person's upcoming appointment for the service, if any (a past one never blocks).
+
+    On PostgreSQL a transaction-scoped advisory lock on (application, service, person) makes two
+    bookings of the same person wait for each other, so the second sees the first.
+    """
     if not key:
         return None
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s))",
+                [f"appointments:{organization_id}:{service.pk}:{key}"],
+            )
     queryset = Appointment.objects.select_for_update().filter(
         organization_id=organization_id,
         service=service,
         person_key=key,
         status__in=HOLDING_STATUSES,
         attendance=Attendance.UNDEFINED,
+        starts_at__gt=timezone.now(),
     )
     if exclude is not None:
         queryset = queryset.exclude(pk=exclude.pk)
@@ -853,33 +867,28 @@ def book_place(
     number = _new_number()
     while Appointment.objects.filter(number=number).exists():
         number = _new_number()
-    try:
-        with transaction.atomic():
-            appointment = Appointment.objects.create(
-                organization_id=locked.organization_id,
-                slot=locked,
-                service=service,
-                starts_at=starts_at,
-                number=number,
-                token=secrets.token_urlsafe(32),
-                first_name=first_name,
-                last_name=last_name,
-                date_of_birth=date_of_birth,
-                email=email or "",
-                mobile_phone=mobile_phone or "",
-                details=details or {},
-                comment=comment or "",
-                person_key=key,
-                send_email=bool(send_email and email),
-                send_sms=bool(send_sms and mobile_phone),
-                for_someone_else=for_someone_else,
-                language=language if language in ("fr", "en") else "fr",
-                booked_online=online,
-                created_by=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
-            )
-    except IntegrityError as error:
-        # The same person booked the same service at the same moment, elsewhere.
-        raise ActionError(_("This person already has an appointment for this service.")) from error
+    appointment = Appointment.objects.create(
+        organization_id=locked.organization_id,
+        slot=locked,
+        service=service,
+        starts_at=starts_at,
+        number=number,
+        token=secrets.token_urlsafe(32),
+        first_name=first_name,
+        last_name=last_name,
+        date_of_birth=date_of_birth,
+        email=email or "",
+        mobile_phone=mobile_phone or "",
+        details=details or {},
+        comment=comment or "",
+        person_key=key,
+        send_email=bool(send_email and email),
+        send_sms=bool(send_sms and mobile_phone),
+        for_someone_else=for_someone_else,
+        language=language if language in ("fr", "en") else "fr",
+        booked_online=online,
+        created_by=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
+    )
     _event(appointment, "booked", actor)
     _send(appointment, "confirmation", key_suffix="booked", attach=True)
     return appointment
@@ -1003,23 +1012,59 @@ def mark_attendance(*, actor, appointment, attendance):
     return locked
 
 
+def _clock():
+    return timezone.now()
+
+
+def _check_daytime():
+    """Staff sending a reminder or relaunch by hand: never at night either (guide 2.5)."""
+    now = _clock()
+    if sending_time(now) != now:
+        raise ActionError(_("Nothing is sent to people between 21:00 and 8:00: send it again after 8:00."))
+
+
+def _has_booked_again(appointment):
+    if not appointment.person_key:
+        return False
+    return (
+        Appointment.objects.filter(
+            organization_id=appointment.organization_id,
+            service_id=appointment.service_id,
+            person_key=appointment.person_key,
+            status__in=HOLDING_STATUSES,
+            starts_at__gt=timezone.now(),
+        )
+        .exclude(pk=appointment.pk)
+        .exists()
+    )
+
+
 @transaction.atomic
 def send_reminder(*, actor, appointment, which="manual", channels=None):
     """A reminder now (batch action), or the first or second automated reminder (once each)."""
     locked = _locked_appointment(appointment)
     if locked.status == AppointmentStatus.CANCELLED:
         raise ActionError(_("This appointment is cancelled: no reminder is sent."))
+    fields = []
     if which in ("first", "second"):
         field = f"{which}_reminder_at"
         if getattr(locked, field) is not None:
             return None
         setattr(locked, field, timezone.now())
-    locked.reminders += 1
-    locked.save(
-        update_fields=["reminders"] + ([f"{which}_reminder_at"] if which in ("first", "second") else [])
-    )
+        fields.append(field)
+    else:
+        _check_daytime()
+    sent = _send(locked, "reminder", key_suffix=f"reminder:{which}:{locked.reminders + 1}", allowed=channels)
+    if which == "manual" and not sent:
+        raise ActionError(_("This person gave no email or mobile phone for messages: nothing was sent."))
+    if sent:
+        # The list's "Reminder (n)" counts reminders that went out, not attempts.
+        locked.reminders += 1
+        fields.append("reminders")
+    if fields:
+        locked.save(update_fields=fields)
     _event(locked, f"reminder:{which}", actor)
-    return _send(locked, "reminder", key_suffix=f"reminder:{which}:{locked.reminders}", allowed=channels)
+    return sent
 
 
 @transaction.atomic
@@ -1030,13 +1075,24 @@ def send_relaunch(*, actor, appointment, automatic=False, channels=None):
         return None
     if not (locked.status == AppointmentStatus.CANCELLED or locked.attendance == Attendance.ABSENT):
         raise ActionError(_("A relaunch goes to people who were absent or whose appointment was cancelled."))
+    if not automatic:
+        _check_daytime()
     locked.relaunch_at = timezone.now()
-    locked.relaunches += 1
-    locked.save(update_fields=["relaunch_at", "relaunches"])
+    fields = ["relaunch_at"]
+    sent = None
+    if not (automatic and _has_booked_again(locked)):
+        # Nobody is asked to book again after they already did.
+        sent = _send(
+            locked, "relaunch", key_suffix=f"relaunch:{locked.relaunches + 1}", links=False, allowed=channels
+        )
+        if not automatic and not sent:
+            raise ActionError(_("This person gave no email or mobile phone for messages: nothing was sent."))
+        if sent:
+            locked.relaunches += 1
+            fields.append("relaunches")
+    locked.save(update_fields=fields)
     _event(locked, "relaunch", actor)
-    return _send(
-        locked, "relaunch", key_suffix=f"relaunch:{locked.relaunches}", links=False, allowed=channels
-    )
+    return sent
 
 
 @transaction.atomic
@@ -1058,6 +1114,9 @@ def update_appointment(*, actor, appointment, details, slot=None, service=None, 
         # The place being left does not count against the new time in the same slot.
         if not (new_slot.pk == locked.slot_id and starts_at == locked.starts_at):
             _check_bookable(slot=new_slot, service=service, starts_at=starts_at, online=False)
+        elif not new_slot.services.filter(pk=service.pk).exists():
+            # Same place and time, another service: the slot must still offer it.
+            raise ActionError(_("This slot does not offer this service."), code="time_gone")
         locked.slot, locked.service, locked.starts_at = new_slot, service, starts_at
         locked.first_reminder_at = locked.second_reminder_at = None
     for field in ("first_name", "last_name", "date_of_birth", "email", "mobile_phone", "comment", "details"):
@@ -1079,11 +1138,7 @@ def update_appointment(*, actor, appointment, details, slot=None, service=None, 
         )
         if existing is not None:
             raise _duplicate_error(existing, online=False)
-    try:
-        with transaction.atomic():
-            locked.save()
-    except IntegrityError as error:
-        raise ActionError(_("This person already has an appointment for this service.")) from error
+    locked.save()
     _event(locked, "changed", actor)
     if moving:
         _send(locked, "confirmation", key_suffix=f"moved:{secrets.token_hex(6)}", attach=True)
@@ -1173,10 +1228,20 @@ def send_due_communications(now=None):
                 except ActionError:
                     continue  # cancelled since the query: nothing to send
         else:
+            # A week at most after it was due: a rule turned on later does not write to everyone
+            # who ever missed or cancelled an appointment.
+            oldest = now - delay - RELAUNCH_WINDOW
             if rule.kind == CommunicationKind.ABSENCE_RELAUNCH:
-                due = base.filter(attendance=Attendance.ABSENT, attendance_at__lte=now - delay)
+                # "hours after the appointment" (guide 2.5), once staff marked the person absent.
+                due = base.filter(
+                    attendance=Attendance.ABSENT, starts_at__lte=now - delay, starts_at__gte=oldest
+                )
             else:
-                due = base.filter(status=AppointmentStatus.CANCELLED, cancelled_at__lte=now - delay)
+                due = base.filter(
+                    status=AppointmentStatus.CANCELLED,
+                    cancelled_at__lte=now - delay,
+                    cancelled_at__gte=oldest,
+                )
             for pk in _due(due, "relaunch_at", now):
                 try:
                     if (

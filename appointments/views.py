@@ -951,6 +951,7 @@ def slot_edit(request, pk):
             "slot": slot,
             "can_edit": can_edit,
             "durations": _durations(services_qs),
+            "now": timezone.now(),
         },
     )
 

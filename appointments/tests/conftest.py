@@ -170,3 +170,17 @@ def book_person(world, slot, *, at=None, service=None, name=("Anne", "Roy"), bor
         date_of_birth=date.fromisoformat(born) if isinstance(born, str) else born,
         **values,
     )
+
+
+@pytest.fixture(autouse=True)
+def daytime(monkeypatch):
+    """Staff send reminders and relaunches by hand only between 8:00 and 21:00: tests that do so run
+    at 10:00 whatever the real time (tests of the night rule set the clock themselves)."""
+    from appointments import services as appointment_services
+
+    def ten_o_clock():
+        return timezone.make_aware(
+            datetime.combine(timezone.localdate(), time(10, 0)), timezone.get_current_timezone()
+        )
+
+    monkeypatch.setattr(appointment_services, "_clock", ten_o_clock)

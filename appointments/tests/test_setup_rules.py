@@ -103,3 +103,105 @@ def test_the_role_list_shows_only_the_schedulers_roles(world):
     MembershipFactory(organization=world.clinic, role="portal.administrator", user=world.manager2)
     account = selectors.access_accounts(world.clinic).get(pk=world.manager2.pk)
     assert [m.role for m in account.clinic_memberships] == ["appointments.management_2"]
+
+
+def test_staff_cannot_send_a_reminder_at_night(world, monkeypatch):
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    slot = world.slot(day=2)
+    appointment = services.book_place(
+        actor=world.manager1,
+        slot=slot,
+        service=world.first,
+        starts_at=slot.starts_at,
+        first_name="Anne",
+        last_name="Roy",
+        email="anne@example.com",
+    )
+    night = timezone.make_aware(
+        datetime.combine(timezone.localdate(), time(22, 30)), timezone.get_current_timezone()
+    )
+    monkeypatch.setattr(services, "_clock", lambda: night)
+    done, refused = services.batch_action(actor=world.manager1, appointments=[appointment], action="reminder")
+    assert done == 0
+    assert "between 21:00 and 8:00" in refused[0][1]
+    appointment.refresh_from_db()
+    assert appointment.reminders == 0
+
+
+def _past(appointment, hours):
+    """Move an appointment (and its slot) into the past, as if time had gone by."""
+    from datetime import timedelta
+
+    from appointments.models import Appointment, Slot
+
+    shift = timedelta(hours=hours)
+    Slot.objects.filter(pk=appointment.slot_id).update(
+        starts_at=appointment.slot.starts_at - shift, ends_at=appointment.slot.ends_at - shift
+    )
+    Appointment.objects.filter(pk=appointment.pk).update(starts_at=appointment.starts_at - shift)
+    appointment.refresh_from_db()
+    return appointment
+
+
+def test_a_past_appointment_never_blocks_booking_the_same_service_again(world):
+    from appointments.tests.conftest import book_person
+
+    first = book_person(world, world.slot(day=1, start=9, end=10))
+    _past(first, 24 * 3)  # three days ago; nobody recorded the presence
+    again = book_person(world, world.slot(day=2, start=9, end=10))
+    assert again.pk != first.pk
+
+
+def test_no_relaunch_for_a_person_who_booked_again_nor_for_old_cancellations(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from appointments.models import Appointment, CommunicationRule
+    from appointments.tests.conftest import book_person
+
+    CommunicationRule.objects.create(
+        organization=world.clinic, kind="cancellation_relaunch", is_active=True, delay_hours=2
+    )
+    rebooked = book_person(world, world.slot(day=1), email="anne@example.com")
+    services.cancel_appointment(actor=world.manager1, appointment=rebooked)
+    book_person(world, world.slot(day=2), email="anne@example.com")
+    old = book_person(world, world.slot(day=3), name=("Marc", "Roy"), email="marc@example.com")
+    services.cancel_appointment(actor=world.manager1, appointment=old)
+    noon = timezone.make_aware(
+        timezone.datetime.combine(timezone.localdate(), timezone.datetime.min.time().replace(hour=12)),
+        timezone.get_current_timezone(),
+    )
+    Appointment.objects.filter(pk=rebooked.pk).update(cancelled_at=noon - timedelta(hours=3))
+    Appointment.objects.filter(pk=old.pk).update(cancelled_at=noon - timedelta(days=30))
+
+    assert services.send_due_communications(now=noon) == 0
+    rebooked.refresh_from_db()
+    old.refresh_from_db()
+    assert rebooked.relaunch_at is not None and rebooked.relaunches == 0
+    assert old.relaunch_at is None
+
+
+def test_the_absence_relaunch_counts_its_delay_from_the_appointment(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from appointments.models import CommunicationRule
+    from appointments.tests.conftest import book_person
+
+    CommunicationRule.objects.create(
+        organization=world.clinic, kind="absence_relaunch", is_active=True, delay_hours=2
+    )
+    appointment = _past(
+        book_person(world, world.slot(day=1, start=9, end=10), email="anne@example.com"), 24 + 1
+    )
+    services.mark_attendance(actor=world.manager1, appointment=appointment, attendance="absent")
+    start = timezone.localtime(appointment.starts_at)
+    assert services.send_due_communications(now=start + timedelta(hours=1, minutes=59)) == 0
+    assert services.send_due_communications(now=start + timedelta(hours=2, minutes=1)) == 1
+    appointment.refresh_from_db()
+    assert appointment.relaunches == 1

@@ -17,7 +17,8 @@ def test_public_path_and_staff_pages(world, django_capture_on_commit_callbacks, 
     org = world.clinic.pk
     assert client.get(reverse("appointments:public_page", args=[org])).status_code == 200
     response = client.get(
-        reverse("appointments:public_search", args=[org]), {"service": world.first.pk, "postal_code": "E1C 4M2"}
+        reverse("appointments:public_search", args=[org]),
+        {"service": world.first.pk, "postal_code": "E1C 4M2"},
     )
     assert response.status_code == 200
     assert "Lieu A" in response.content.decode()
