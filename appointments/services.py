@@ -100,7 +100,7 @@ def _check_campaign_duration(*, organization, service, apply_to_campaign=False):
             {
                 "duration_minutes": _(
                     "The first and second doses of a campaign must have the same duration: "
-                    "“%(service)s” lasts %(minutes)d minutes. To change both, tick “apply to the campaign”."
+                    "“%(service)s” lasts %(minutes)d minutes. To change both, tick “Apply this duration to the campaign's other dose too”."
                 )
                 % {"service": other.name, "minutes": other.duration_minutes}
             }
