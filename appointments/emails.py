@@ -42,3 +42,10 @@ def service_attachment(service_id):
         return None
     with service.attachment.open("rb") as handle:
         return (service.attachment_name or "document", handle.read(), service.attachment_content_type)
+
+
+def still_booked(appointment_id):
+    """Asked by the worker just before sending a reminder."""
+    from appointments.models import HOLDING_STATUSES
+
+    return Appointment.objects.filter(pk=appointment_id, status__in=HOLDING_STATUSES).exists()

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from phonenumber_field.formfields import PhoneNumberField
 
 from appointments import roles
@@ -676,7 +677,7 @@ class TimeChoiceForm(forms.Form):
             naive = datetime.strptime(moment_part, "%Y%m%dT%H%M")
         except ValueError:
             naive = None
-        if slot_id is None or naive is None:
+        if slot_id is None or naive is None or not is_schedule_day(naive.date()):
             raise ValidationError(_("This time is not available. Choose a time in the list."))
         self.cleaned_data["slot_id"] = slot_id
         return timezone.make_aware(naive, timezone.get_current_timezone())
@@ -780,6 +781,13 @@ class PersonForm(forms.Form):
     def clean_postal_code(self):
         return canadian_postal_code(self.cleaned_data.get("postal_code"))
 
+    def clean_mobile_phone(self):
+        value = self.cleaned_data.get("mobile_phone")
+        if value and value.country_code != 1:
+            # Text messages go to North American numbers only (no premium-rate numbers abroad).
+            raise ValidationError(_("Enter a Canadian mobile phone number, for example 506 555 0123."))
+        return value
+
     def clean_date_of_birth(self):
         value = self.cleaned_data.get("date_of_birth")
         if value and (value > timezone.localdate() or value.year < 1900):
@@ -848,7 +856,7 @@ class StaffBookingForm(forms.Form):
 
     service = forms.ModelChoiceField(label=_("Service"), queryset=Service.objects.none())
     location = forms.ModelChoiceField(label=_("Location"), queryset=Location.objects.none())
-    date = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
+    date = ScheduleDateField(label=_("Date"), widget=DATE_WIDGET)
 
     def __init__(self, *args, services, locations, **kwargs):
         super().__init__(*args, **kwargs)
@@ -894,7 +902,7 @@ class FollowUpForm(forms.Form):
         choices=[("day", _("Day")), ("week", _("Week")), ("month", _("Month")), ("quarter", _("3 months"))],
         required=False,
     )
-    date = forms.DateField(label=_("Date"), required=False, widget=DATE_WIDGET)
+    date = ScheduleDateField(label=_("Date"), required=False, widget=DATE_WIDGET)
     view_type = forms.ChoiceField(
         label=_("View type"),
         choices=[
@@ -957,13 +965,59 @@ class ColumnsForm(forms.Form):
 
 
 BATCH_LABELS = {
+    "undefined": _("Not defined"),
     "present": _("Present"),
     "absent": _("Absent"),
     "not_eligible": _("Not eligible"),
     "confirm": _("Confirm"),
     "reminder": _("Reminder"),
-    "relaunch": _("Relaunch"),
-    "cancel": _("Cancel"),
+    "relaunch": pgettext_lazy("batch action", "Relaunch"),
+    "cancel": pgettext_lazy("batch action", "Cancel"),
+}
+# The confirmation of each batch action (guide 6.7 to 6.10): title, question, button.
+BATCH_CONFIRMATIONS = {
+    "undefined": (
+        _("Mark appointments as not defined"),
+        _("You are about to mark all the selected appointments as not defined. Do you want to continue?"),
+        _("Not defined"),
+    ),
+    "present": (
+        _("Mark appointments as present"),
+        _("You are about to mark all the selected appointments as present. Do you want to continue?"),
+        _("Present"),
+    ),
+    "absent": (
+        _("Mark appointments as absent"),
+        _("You are about to mark all the selected appointments as absent. Do you want to continue?"),
+        _("Absent"),
+    ),
+    "not_eligible": (
+        _("Mark appointments as not eligible"),
+        _("You are about to mark all the selected appointments as not eligible. Do you want to continue?"),
+        _("Not eligible"),
+    ),
+    "confirm": (
+        _("Confirm appointments"),
+        _("You are about to confirm all the selected appointments. Do you want to continue?"),
+        _("Confirm the appointments"),
+    ),
+    "reminder": (
+        _("Send a reminder"),
+        _("You are about to send a reminder for all the selected appointments. Do you want to continue?"),
+        _("Send the reminders"),
+    ),
+    "relaunch": (
+        _("Relaunch people"),
+        _(
+            "You are about to invite the people of all the selected appointments to book again. Do you want to continue?"
+        ),
+        _("Send the relaunches"),
+    ),
+    "cancel": (
+        _("Cancel appointments"),
+        _("You are about to cancel all the selected appointments. Do you want to continue?"),
+        _("Cancel the appointments"),
+    ),
 }
 
 
@@ -981,8 +1035,8 @@ class BatchForm(forms.Form):
 
 
 class StatisticsForm(forms.Form):
-    first_day = forms.DateField(label=_("From"), required=False, widget=DATE_WIDGET)
-    last_day = forms.DateField(label=_("To"), required=False, widget=DATE_WIDGET)
+    first_day = ScheduleDateField(label=_("From"), required=False, widget=DATE_WIDGET)
+    last_day = ScheduleDateField(label=_("To"), required=False, widget=DATE_WIDGET)
 
     def clean(self):
         cleaned = super().clean()

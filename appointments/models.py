@@ -315,14 +315,19 @@ class Attendance(models.TextChoices):
 HOLDING_STATUSES = (AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED)
 
 
-def person_key(first_name, last_name, date_of_birth):
-    """The same person, as far as booking rules go: names without case or extra spaces, and birth date."""
+def person_key(first_name, last_name, date_of_birth=None, email="", mobile_phone=""):
+    """The same person, as far as booking rules go: names without case or extra spaces, and the date
+    of birth (or, when the service does not ask it, the email or mobile phone). Empty when there is
+    nothing but names to go by: the one-appointment rule then does not apply."""
+    identity = (
+        str(date_of_birth or "")
+        or (email or "").strip().casefold()
+        or "".join(char for char in (mobile_phone or "") if char.isdigit())
+    )
+    if not identity:
+        return ""
     return "|".join(
-        [
-            " ".join(first_name.casefold().split()),
-            " ".join(last_name.casefold().split()),
-            str(date_of_birth or ""),
-        ]
+        [" ".join(first_name.casefold().split()), " ".join(last_name.casefold().split()), identity]
     )[:300]
 
 
@@ -411,6 +416,24 @@ class AppointmentEvent(models.Model):
 
     def __str__(self):
         return self.action
+
+    @property
+    def label(self):
+        labels = {
+            "booked": _("Booked"),
+            "confirmed": _("Confirmed"),
+            "cancelled": _("Cancelled"),
+            "changed": _("Changed"),
+            "relaunch": _("Relaunch sent"),
+            "reminder:first": _("First reminder sent"),
+            "reminder:second": _("Second reminder sent"),
+            "reminder:manual": _("Reminder sent"),
+        }
+        if self.action.startswith("attendance:"):
+            return _("Person's status: %(status)s") % {
+                "status": Attendance(self.action.split(":", 1)[1]).label
+            }
+        return labels.get(self.action, self.action)
 
 
 class ListPreference(models.Model):

@@ -228,18 +228,17 @@ def bookable_slots_for(user):
 
 def open_times(slots, *, service, online, now, last_day=None):
     """[(slot, time, places left)] of these slots for a service, in two queries (never a past time)."""
-    slots = list(
-        slots.filter(services=service, ends_at__gt=now)
-        .select_related("resource", "location")
-        .order_by("starts_at", "resource__position", "pk")
-    )
+    slots = slots.filter(services=service, ends_at__gt=now)
     if online:
-        slots = [slot for slot in slots if not slot.is_locked]
+        slots = slots.filter(is_locked=False)
+    if last_day is not None:
+        slots = slots.filter(starts_at__lt=day_bounds(last_day)[1])
     taken = {}
     for slot_id, moment in Appointment.objects.filter(
-        slot__in=[slot.pk for slot in slots], status__in=HOLDING_STATUSES
+        slot__in=slots.values("pk"), status__in=HOLDING_STATUSES, starts_at__gt=now
     ).values_list("slot_id", "starts_at"):
         taken[(slot_id, moment)] = taken.get((slot_id, moment), 0) + 1
+    slots = slots.select_related("resource", "location").order_by("starts_at", "resource__position", "pk")
     times = []
     for slot in slots:
         for moment in slot.interval_starts():
@@ -263,7 +262,12 @@ def public_clinic(organization_id):
 
 
 def appointment_by_token(token):
-    if not token or len(token) > 64:
+    # Tokens are URL-safe base64 (secrets.token_urlsafe): anything else (a NUL byte...) is a 404.
+    if (
+        not token
+        or len(token) > 64
+        or not all(char.isascii() and (char.isalnum() or char in "-_") for char in token)
+    ):
         raise Http404
     return get_object_or_404(
         Appointment.objects.select_related("slot__location", "service", "organization"), token=token
@@ -309,10 +313,13 @@ def follow_up_queryset(user, data):
         ("last_name", "last_name__icontains"),
         ("date_of_birth", "date_of_birth"),
         ("email", "email__icontains"),
-        ("phone", "mobile_phone__icontains"),
     ):
         if data.get(field):
             queryset = queryset.filter(**{lookup: data[field]})
+    # Numbers are stored as +15065550123: "506 555-0123" is searched by its digits.
+    digits = "".join(char for char in data.get("phone") or "" if char.isascii() and char.isdigit())
+    if digits:
+        queryset = queryset.filter(mobile_phone__contains=digits[-10:])
     if not data.get("number"):
         first, last = follow_up_period(data.get("period", "day"), data.get("date") or timezone.localdate())
         start, _end = day_bounds(first)

@@ -37,6 +37,7 @@ from appointments.models import (
 from portal import services as portal_services
 from portal.models import Channel, Membership, User
 from portal.roles import get_role
+from portal.services import sending_time
 
 
 class ActionError(ValidationError):
@@ -44,9 +45,6 @@ class ActionError(ValidationError):
 
 
 # Quiet hours: the guide's hint (2.5), enforced: nothing goes out between 21:00 and 8:00.
-QUIET_FROM = time(21, 0)
-QUIET_UNTIL = time(8, 0)
-
 RELAUNCH_WINDOW = timedelta(days=7)
 
 DEFAULT_DELAYS = {
@@ -55,18 +53,6 @@ DEFAULT_DELAYS = {
     CommunicationKind.ABSENCE_RELAUNCH: 2,
     CommunicationKind.CANCELLATION_RELAUNCH: 2,
 }
-
-
-def sending_time(moment):
-    """When a communication due at `moment` may go out: held until 8:00 when due at night."""
-    local = timezone.localtime(moment)
-    if local.time() >= QUIET_FROM:
-        held = datetime.combine(local.date() + timedelta(days=1), QUIET_UNTIL)
-    elif local.time() < QUIET_UNTIL:
-        held = datetime.combine(local.date(), QUIET_UNTIL)
-    else:
-        return moment
-    return timezone.make_aware(held, timezone.get_current_timezone())
 
 
 def _settings_locked(organization):
@@ -347,9 +333,14 @@ def reset_password(*, actor, organization, account):
     return locked
 
 
-def _check_role(*, organization, role, valid_from, valid_to, membership=None, user=None):
+def _check_role(*, organization, role, valid_from, valid_to, membership=None, user=None, location=None):
     if role not in roles.ROLE_CODES or get_role(role) is None:
         raise ActionError({"role": _("Choose one of the scheduler's roles.")})
+    if role == roles.PILOT and location is not None:
+        # Configuration and statistics cover the whole application.
+        raise ActionError(
+            {"location": _("A pilot configures the whole application: choose “All locations”.")}
+        )
     if valid_to is not None and valid_from is not None and valid_to < valid_from:
         raise ActionError({"valid_to": _("The end date cannot be before the start date.")})
     if role == roles.PILOT:
@@ -379,7 +370,14 @@ def _scope(location):
 def add_role(*, organization, account, role, location, valid_from, valid_to):
     # The start date defaults to today before the checks: an end date before it is refused too.
     valid_from = valid_from or timezone.localdate()
-    _check_role(organization=organization, role=role, valid_from=valid_from, valid_to=valid_to, user=account)
+    _check_role(
+        organization=organization,
+        role=role,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        user=account,
+        location=location,
+    )
     if Membership.objects.filter(
         user=account, organization=organization, role=role, scope=_scope(location)
     ).exists():
@@ -409,6 +407,7 @@ def change_role(*, organization, membership, role, location, valid_from, valid_t
         valid_to=valid_to,
         membership=locked,
         user=locked.user,
+        location=location,
     )
     locked.role, locked.scope = role, _scope(location)
     locked.valid_from, locked.valid_to = valid_from, valid_to
@@ -644,7 +643,9 @@ def delete_slot(*, actor, slot):
     locked = _locked_slot(slot)
     if locked.appointments.filter(status__in=HOLDING_STATUSES).exists():
         raise ActionError(_("Appointments are booked in this slot: it cannot be deleted."))
-    locked.appointments.all().delete()  # cancelled ones only
+    if locked.appointments.exists():
+        # Cancelled appointments keep their history and their place in the statistics.
+        raise ActionError(_("This slot holds cancelled appointments: lock it instead of deleting it."))
     locked.delete()
 
 
@@ -782,6 +783,16 @@ def _check_bookable(*, slot, service, starts_at, online):
         raise ActionError(_("This time is no longer available. Choose another time."), code="time_gone")
 
 
+def _person_lock(organization_id, service_id, key):
+    """PostgreSQL: a transaction-scoped advisory lock on (application, service, person)."""
+    if key and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s))",
+                [f"appointments:{organization_id}:{service_id}:{key}"],
+            )
+
+
 def _active_duplicate(*, organization_id, service, key, exclude=None):
     """The person's upcoming appointment for the service, if any (a past one never blocks).
 
@@ -790,12 +801,7 @@ def _active_duplicate(*, organization_id, service, key, exclude=None):
     """
     if not key:
         return None
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(hashtext(%s))",
-                [f"appointments:{organization_id}:{service.pk}:{key}"],
-            )
+    _person_lock(organization_id, service.pk, key)
     queryset = Appointment.objects.select_for_update().filter(
         organization_id=organization_id,
         service=service,
@@ -857,11 +863,20 @@ def book_place(
     """
     locked = _locked_slot(slot)
     _check_bookable(slot=locked, service=service, starts_at=starts_at, online=online)
-    key = person_key(first_name, last_name, date_of_birth) if date_of_birth else ""
+    key = person_key(first_name, last_name, date_of_birth, email, mobile_phone)
     existing = _active_duplicate(organization_id=locked.organization_id, service=service, key=key)
+    replaced = None
     if existing is not None:
-        if service.dose == Dose.SECOND and starts_at < existing.starts_at:
+        # Online, names and a birth date are no secret: only someone who also gives the contact
+        # the old appointment was booked with may replace it.
+        same_contact = not online or bool(
+            (email and existing.email and email.casefold() == existing.email.casefold())
+            or (mobile_phone and existing.mobile_phone and mobile_phone == existing.mobile_phone)
+        )
+        if service.dose == Dose.SECOND and starts_at < existing.starts_at and same_contact:
             _cancel(existing, actor=actor, note=_("Replaced by an earlier second dose."), relaunch=False)
+            _send(existing, "cancelled", key_suffix="replaced", links=False)
+            replaced = existing
         else:
             raise _duplicate_error(existing, online)
     number = _new_number()
@@ -889,8 +904,14 @@ def book_place(
         booked_online=online,
         created_by=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
     )
-    _event(appointment, "booked", actor)
+    _event(
+        appointment,
+        "booked",
+        actor,
+        _("Replaces %(number)s.") % {"number": replaced.number} if replaced else "",
+    )
     _send(appointment, "confirmation", key_suffix="booked", attach=True)
+    appointment.replaced = replaced
     return appointment
 
 
@@ -921,6 +942,12 @@ def _send(appointment, template, *, key_suffix, attach=False, links=True, allowe
         language=appointment.language,
         channels=channels,
         context=_message_context(appointment),
+        # Reminders and relaunches are never sent at night, even late from a queue; a reminder
+        # whose appointment was cancelled meanwhile is not sent at all.
+        quiet_hours=template in ("reminder", "relaunch"),
+        send_only_if=["appointments.emails.still_booked", {"appointment_id": appointment.pk}]
+        if template == "reminder"
+        else None,
         link=reverse("appointments:manage", args=[appointment.token]) if links and appointment.token else "",
         attachments=attachments,
     )
@@ -990,6 +1017,8 @@ def confirm_appointment(*, actor, appointment):
         raise ActionError(_("This appointment is cancelled: it cannot be confirmed."))
     if locked.status == AppointmentStatus.CONFIRMED:
         return locked
+    if locked.starts_at <= timezone.now():
+        raise ActionError(_("This appointment has passed: it can no longer be confirmed."))
     locked.status, locked.confirmed_at = AppointmentStatus.CONFIRMED, timezone.now()
     locked.save(update_fields=["status", "confirmed_at"])
     _event(locked, "confirmed", actor)
@@ -999,14 +1028,16 @@ def confirm_appointment(*, actor, appointment):
 @transaction.atomic
 def mark_attendance(*, actor, appointment, attendance):
     """Present, absent or not eligible (guide 6.7 to 6.9); an absence triggers the relaunch later."""
-    if attendance not in (Attendance.PRESENT, Attendance.ABSENT, Attendance.NOT_ELIGIBLE):
+    if attendance not in Attendance.values:
         raise ActionError(_("Choose present, absent or not eligible."))
     locked = _locked_appointment(appointment)
     if locked.status == AppointmentStatus.CANCELLED:
         raise ActionError(_("This appointment is cancelled: the person's status cannot change."))
     if locked.attendance == attendance:
         return locked
-    locked.attendance, locked.attendance_at = attendance, timezone.now()
+    # Back to "not defined" (a mis-click, guide 6.9) clears the time it was recorded.
+    locked.attendance = attendance
+    locked.attendance_at = None if attendance == Attendance.UNDEFINED else timezone.now()
     locked.save(update_fields=["attendance", "attendance_at"])
     _event(locked, f"attendance:{attendance}", actor)
     return locked
@@ -1054,6 +1085,8 @@ def send_reminder(*, actor, appointment, which="manual", channels=None):
         fields.append(field)
     else:
         _check_daytime()
+        if locked.starts_at <= timezone.now():
+            raise ActionError(_("This appointment has passed: no reminder is sent."))
     sent = _send(locked, "reminder", key_suffix=f"reminder:{which}:{locked.reminders + 1}", allowed=channels)
     if which == "manual" and not sent:
         raise ActionError(_("This person gave no email or mobile phone for messages: nothing was sent."))
@@ -1098,11 +1131,25 @@ def send_relaunch(*, actor, appointment, automatic=False, channels=None):
 @transaction.atomic
 def update_appointment(*, actor, appointment, details, slot=None, service=None, starts_at=None):
     """Staff change an appointment (guide 4.5): an upcoming one may move (service, location, date,
-    time) and change its comment and personal details; a past or cancelled one only the latter."""
-    locked = _locked_appointment(appointment)
+    time) and change its comment and personal details; a past or cancelled one only the latter.
+
+    Locks in the order booking takes them (slot, person, appointment), so that the two never wait
+    for each other.
+    """
+    current = Appointment.objects.get(pk=appointment.pk)
     moving = slot is not None and (
-        slot.pk != locked.slot_id or starts_at != locked.starts_at or service.pk != locked.service_id
+        slot.pk != current.slot_id or starts_at != current.starts_at or service.pk != current.service_id
     )
+    new_slot = _locked_slot(slot) if moving else None
+    _person_lock(current.organization_id, current.service_id, current.person_key)
+    locked = _locked_appointment(appointment)
+    if (locked.slot_id, locked.starts_at, locked.service_id, locked.status) != (
+        current.slot_id,
+        current.starts_at,
+        current.service_id,
+        current.status,
+    ):
+        raise ActionError(_("Someone changed this appointment at the same moment: check it and try again."))
     if moving:
         if locked.status == AppointmentStatus.CANCELLED or locked.starts_at <= timezone.now():
             raise ActionError(
@@ -1110,7 +1157,6 @@ def update_appointment(*, actor, appointment, details, slot=None, service=None, 
                     "A past or cancelled appointment keeps its service, place and time: only the comment and details change."
                 )
             )
-        new_slot = _locked_slot(slot)
         # The place being left does not count against the new time in the same slot.
         if not (new_slot.pk == locked.slot_id and starts_at == locked.starts_at):
             _check_bookable(slot=new_slot, service=service, starts_at=starts_at, online=False)
@@ -1126,8 +1172,8 @@ def update_appointment(*, actor, appointment, details, slot=None, service=None, 
                 field,
                 details[field] if details[field] is not None or field == "date_of_birth" else "",
             )
-    locked.person_key = (
-        person_key(locked.first_name, locked.last_name, locked.date_of_birth) if locked.date_of_birth else ""
+    locked.person_key = person_key(
+        locked.first_name, locked.last_name, locked.date_of_birth, locked.email, locked.mobile_phone
     )
     if locked.status in HOLDING_STATUSES:
         existing = _active_duplicate(
@@ -1146,6 +1192,9 @@ def update_appointment(*, actor, appointment, details, slot=None, service=None, 
 
 
 BATCH_ACTIONS = {
+    "undefined": lambda actor, appointment: mark_attendance(
+        actor=actor, appointment=appointment, attendance=Attendance.UNDEFINED
+    ),
     "present": lambda actor, appointment: mark_attendance(
         actor=actor, appointment=appointment, attendance=Attendance.PRESENT
     ),
@@ -1218,11 +1267,9 @@ def send_due_communications(now=None):
             )
             for pk in _due(due, f"{which}_reminder_at", now):
                 try:
-                    if (
-                        send_reminder(
-                            actor=None, appointment=Appointment(pk=pk), which=which, channels=channels
-                        )
-                        is not None
+                    # Counted only when a message went out (the rule's channels may reach nobody).
+                    if send_reminder(
+                        actor=None, appointment=Appointment(pk=pk), which=which, channels=channels
                     ):
                         sent += 1
                 except ActionError:
@@ -1244,11 +1291,8 @@ def send_due_communications(now=None):
                 )
             for pk in _due(due, "relaunch_at", now):
                 try:
-                    if (
-                        send_relaunch(
-                            actor=None, appointment=Appointment(pk=pk), automatic=True, channels=channels
-                        )
-                        is not None
+                    if send_relaunch(
+                        actor=None, appointment=Appointment(pk=pk), automatic=True, channels=channels
                     ):
                         sent += 1
                 except ActionError:

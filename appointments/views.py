@@ -53,6 +53,7 @@ from appointments.models import (
     CommunicationKind,
     ListPreference,
     Location,
+    PersonalField,
     Service,
     Slot,
 )
@@ -351,7 +352,7 @@ def location_edit(request, pk=None):
 def resource_list(request):
     organization = _organization(request)
     accounts = selectors.access_accounts(organization)
-    query = request.GET.get("q", "").strip()[:100]
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     if query:
         accounts = accounts.filter(
             Q(first_name__icontains=query) | Q(last_name__icontains=query) | Q(email__icontains=query)
@@ -1074,6 +1075,23 @@ def _distance_km(lat1, lon1, lat2, lon2):
     return 2 * 6371 * asin(sqrt(a))
 
 
+def _over_limit(request, organization, bucket):
+    """Public forms: at most PUBLIC_ATTEMPTS_PER_HOUR posts an hour from one address for one
+    application (cancel attempts cannot guess numbers, scripts cannot empty the schedule)."""
+    from django.conf import settings
+    from django.core.cache import cache
+
+    limit = getattr(settings, "APPOINTMENTS_PUBLIC_ATTEMPTS_PER_HOUR", 30)
+    key = f"appointments:rate:{bucket}:{organization.pk}:{request.META.get('REMOTE_ADDR', '')}"
+    cache.add(key, 0, 3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between the two calls
+        cache.set(key, 1, 3600)
+        count = 1
+    return count > limit
+
+
 def _booking_session(request, organization):
     return request.session.get(f"booking:{organization.pk}", {})
 
@@ -1194,11 +1212,24 @@ def public_eligibility(request, organization_id, service_id, location_id):
     )
 
 
-def _public_times(organization, clinic, service, location):
+def _public_times(organization, clinic, service, location, day=None):
+    """The open times online, within the days shown (one day's only when `day` is given)."""
     now = timezone.now()
     last_day = timezone.localdate() + timedelta(days=clinic.days_shown)
     slots = Slot.objects.filter(organization=organization, location=location)
+    if day is not None:
+        start, end = selectors.day_bounds(day)
+        slots = slots.filter(starts_at__gte=start, starts_at__lt=end)
     return selectors.open_times(slots, service=service, online=True, now=now, last_day=last_day)
+
+
+def _is_open_time(organization, clinic, service, location, slot_id, moment):
+    """Is this (slot, time) one of the open times? Checks that one day only."""
+    day = timezone.localtime(moment).date()
+    return any(
+        slot.pk == slot_id and when == moment
+        for slot, when, _left in _public_times(organization, clinic, service, location, day=day)
+    )
 
 
 @login_not_required
@@ -1212,18 +1243,18 @@ def public_times(request, organization_id, service_id, location_id):
         return redirect("appointments:public_page", organization_id=organization.pk)
     if not _eligible(request, organization, service):
         return redirect("appointments:public_eligibility", organization.pk, service.pk, location.pk)
+    form = TimeChoiceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        moment, slot_id = form.cleaned_data["time"], form.cleaned_data["slot_id"]
+        if _is_open_time(organization, clinic, service, location, slot_id, moment):
+            _save_booking_session(request, organization, time=time_value_of(slot_id, moment))
+            return redirect("appointments:public_details", organization.pk, service.pk, location.pk)
+        form.add_error("time", _("This time is no longer available. Choose another time."))
     times = _public_times(organization, clinic, service, location)
     days = sorted({timezone.localtime(moment).date() for _slot, moment, _left in times})
     day = _parse_day(request.GET.get("date") or request.POST.get("date"))
     if day not in days:
         day = None
-    form = TimeChoiceForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        moment, slot_id = form.cleaned_data["time"], form.cleaned_data["slot_id"]
-        if any(slot.pk == slot_id and when == moment for slot, when, _left in times):
-            _save_booking_session(request, organization, time=time_value_of(slot_id, moment))
-            return redirect("appointments:public_details", organization.pk, service.pk, location.pk)
-        form.add_error("time", _("This time is no longer available. Choose another time."))
     day_times = [
         (time_value_of(slot.pk, moment), moment, left)
         for slot, moment, left in times
@@ -1263,9 +1294,13 @@ def public_details(request, organization_id, service_id, location_id):
     if request.method == "GET" and request.GET.get("time"):
         # A time chosen from a link (or the back button): checked against the open times again.
         proposed = TimeChoiceForm({"time": request.GET["time"]})
-        if proposed.is_valid() and any(
-            slot.pk == proposed.cleaned_data["slot_id"] and moment == proposed.cleaned_data["time"]
-            for slot, moment, _left in _public_times(organization, clinic, service, location)
+        if proposed.is_valid() and _is_open_time(
+            organization,
+            clinic,
+            service,
+            location,
+            proposed.cleaned_data["slot_id"],
+            proposed.cleaned_data["time"],
         ):
             _save_booking_session(request, organization, time=request.GET["time"])
     chosen = TimeChoiceForm({"time": _booking_session(request, organization).get("time", "")})
@@ -1278,7 +1313,12 @@ def public_details(request, organization_id, service_id, location_id):
         messages.error(request, _("This time is not available. Choose a time in the list."))
         return redirect("appointments:public_times", organization.pk, service.pk, location.pk)
     form = PersonForm(request.POST or None, service=service)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and _over_limit(request, organization, "book"):
+        form.is_valid()
+        form.add_error(
+            None, _("Too many bookings from this connection: try again in an hour, or call the clinic.")
+        )
+    elif request.method == "POST" and form.is_valid():
         try:
             appointment = services.book_place(
                 actor=None,
@@ -1322,6 +1362,8 @@ def _time_gone(error):
 def public_confirmation(request, organization_id, number):
     """Guide 5, step 11: the confirmation and its printable coupon (only in the session that booked)."""
     organization = selectors.public_clinic(organization_id)
+    if not (number.isascii() and number.isalnum()):
+        raise Http404
     appointment = get_object_or_404(
         Appointment.objects.select_related("slot__location", "service"),
         organization=organization,
@@ -1345,7 +1387,12 @@ def public_cancel(request, organization_id):
     """Guide 5, step 14: cancel with the confirmation number (and the person's last name)."""
     organization = selectors.public_clinic(organization_id)
     form = CancelByNumberForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and _over_limit(request, organization, "cancel"):
+        form.is_valid()
+        form.add_error(
+            None, _("Too many attempts from this connection: try again in an hour, or call the clinic.")
+        )
+    elif request.method == "POST" and form.is_valid():
         appointment = (
             Appointment.objects.filter(
                 organization=organization,
@@ -1516,6 +1563,11 @@ def appointment_detail(request, pk):
             "upcoming": appointment.starts_at > timezone.now()
             and appointment.status != AppointmentStatus.CANCELLED,
             "events": appointment.events.select_related("actor"),
+            "details": [
+                (PersonalField(code).label, value)
+                for code, value in (appointment.details or {}).items()
+                if code in PersonalField.values
+            ],
         },
     )
 

@@ -222,6 +222,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="liaison")
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Public booking forms: posts an hour from one address, per clinic network.
+APPOINTMENTS_PUBLIC_ATTEMPTS_PER_HOUR = env.int("APPOINTMENTS_PUBLIC_ATTEMPTS_PER_HOUR", default=30)
+
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale-messages": {"task": "portal.tasks.requeue_stale_messages", "schedule": 600.0},
     "requeue-stale-referrals": {"task": "referrals.tasks.requeue_stale_referrals", "schedule": 900.0},

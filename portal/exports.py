@@ -99,4 +99,8 @@ def export_attachment(export_id):
         return None
     types = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
     with export.file.open("rb") as handle:
-        return (f"{slugify(export.name) or 'export'}.{export.fmt}", handle.read(), types.get(export.fmt, "application/pdf"))
+        return (
+            f"{slugify(export.name) or 'export'}.{export.fmt}",
+            handle.read(),
+            types.get(export.fmt, "application/pdf"),
+        )

@@ -5,6 +5,8 @@ someone looked at a personal record.
 """
 
 import secrets
+from datetime import datetime, timedelta
+from datetime import time as dt_time
 from urllib.parse import urljoin
 from uuid import uuid4
 
@@ -213,6 +215,22 @@ def mark_notification_read(*, notification):
 
 # Email and SMS -----------------------------------------------------------------------------
 
+# Quiet hours for messages people did not just ask for (reminders, relaunches): 21:00 to 8:00.
+QUIET_FROM = dt_time(21, 0)
+QUIET_UNTIL = dt_time(8, 0)
+
+
+def sending_time(moment):
+    """When a message due at `moment` may go out: held until 8:00 when due at night (local time)."""
+    local = timezone.localtime(moment)
+    if local.time() >= QUIET_FROM:
+        held = datetime.combine(local.date() + timedelta(days=1), QUIET_UNTIL)
+    elif local.time() < QUIET_UNTIL:
+        held = datetime.combine(local.date(), QUIET_UNTIL)
+    else:
+        return moment
+    return timezone.make_aware(held, timezone.get_current_timezone())
+
 
 def notify(
     *,
@@ -226,6 +244,8 @@ def notify(
     context=None,
     link="",
     attachments=(),
+    quiet_hours=False,
+    send_only_if=None,
 ):
     """Queue an email and/or SMS; sent by a Celery task once the surrounding transaction commits.
 
@@ -235,7 +255,10 @@ def notify(
     `key` makes the call idempotent: the same key never sends twice. `context` holds only
     JSON values (ids, numbers): the worker renders the text. `attachments` lists
     `[dotted path, {kwargs}]` of functions the worker calls to get `(filename, bytes, mimetype)`
-    (or None) for each email: files are read when sent, never stored twice.
+    (or None) for each email: files are read when sent, never stored twice. With `quiet_hours`,
+    the worker never sends it between 21:00 and 8:00 (it stays queued until the morning run of
+    requeue_stale_messages). `send_only_if` is `[dotted path, {kwargs}]` of a function the worker
+    asks just before sending (e.g. "is the appointment still booked?"); False means not sent.
     """
     from portal.tasks import send_message
 
@@ -255,7 +278,12 @@ def notify(
             defaults=dict(
                 channel=channel,
                 template=template,
-                context={**(context or {}), **({"_attachments": list(attachments)} if attachments else {})},
+                context={
+                    **(context or {}),
+                    **({"_attachments": list(attachments)} if attachments else {}),
+                    **({"_quiet_hours": True} if quiet_hours else {}),
+                    **({"_send_only_if": list(send_only_if)} if send_only_if else {}),
+                },
                 recipient=recipient,
                 to_address=address,
                 language=language,

@@ -45,6 +45,18 @@ def send_message(self, message_id):
         message = Message.objects.select_for_update().filter(pk=message_id).first()
         if message is None or message.status == MessageStatus.SENT:
             return False
+        if message.context.get("_quiet_hours"):
+            from portal.services import sending_time
+
+            now = timezone.now()
+            if sending_time(now) != now:
+                return False  # night: stays queued; requeue_stale_messages sends it after 8:00
+        condition = message.context.get("_send_only_if")
+        if condition and not import_string(condition[0])(**condition[1]):
+            message.status, message.error = MessageStatus.FAILED, "Not sent: no longer needed."
+            message.context = {}
+            message.save(update_fields=["status", "error", "context"])
+            return False
         message.attempts += 1
         try:
             rendered = _render(message)
@@ -112,9 +124,9 @@ def requeue_stale_messages(minutes=10):
     """Queue again the messages still waiting after a while (a broker outage, a lost task)."""
     cutoff = timezone.now() - timezone.timedelta(minutes=minutes)
     ids = list(
-        Message.objects.filter(
-            status=MessageStatus.QUEUED, created_at__lt=cutoff, attempts__lt=6
-        ).values_list("pk", flat=True)[:500]
+        Message.objects.filter(status=MessageStatus.QUEUED, created_at__lt=cutoff, attempts__lt=6)
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:500]
     )
     for message_id in ids:
         send_message.delay(message_id)

@@ -184,3 +184,7 @@ def daytime(monkeypatch):
         )
 
     monkeypatch.setattr(appointment_services, "_clock", ten_o_clock)
+    # The worker holds reminders at night (portal.tasks.send_message): in tests, it is daytime.
+    from portal import services as portal_services
+
+    monkeypatch.setattr(portal_services, "sending_time", lambda moment: moment)

@@ -43,15 +43,25 @@ def test_a_pilot_cannot_change_or_end_their_own_pilot_role(world):
 def test_the_three_pilots_are_counted_as_people(world):
     MembershipFactory(organization=world.clinic, role="appointments.pilot")
     MembershipFactory(organization=world.clinic, role="appointments.pilot")
-    # The first pilot may get a pilot role for one location too: still three people.
-    services.add_role(
+    # Changing a pilot's own dates keeps three people.
+    services.change_role(
         organization=world.clinic,
-        account=world.pilot,
+        membership=world.memberships["pilot"],
         role="appointments.pilot",
-        location=world.location_a,
+        location=None,
         valid_from=None,
         valid_to=None,
     )
+    with pytest.raises(ActionError) as error:
+        services.add_role(
+            organization=world.clinic,
+            account=world.manager1,
+            role="appointments.pilot",
+            location=world.location_a,
+            valid_from=None,
+            valid_to=None,
+        )
+    assert "All locations" in _message(error)
     with pytest.raises(ActionError) as error:
         services.add_role(
             organization=world.clinic,
@@ -205,3 +215,120 @@ def test_the_absence_relaunch_counts_its_delay_from_the_appointment(world):
     assert services.send_due_communications(now=start + timedelta(hours=2, minutes=1)) == 1
     appointment.refresh_from_db()
     assert appointment.relaunches == 1
+
+
+def test_the_worker_holds_a_reminder_at_night_and_drops_it_once_cancelled(
+    world, monkeypatch, django_capture_on_commit_callbacks, mailoutbox
+):
+    from datetime import timedelta
+
+    from portal import services as portal_services
+    from portal.models import Message
+    from portal.tasks import send_message
+
+    slot = world.slot(day=2)
+    appointment = services.book_place(
+        actor=world.manager1,
+        slot=slot,
+        service=world.first,
+        starts_at=slot.starts_at,
+        first_name="Anne",
+        last_name="Roy",
+        email="anne@example.com",
+    )
+    monkeypatch.setattr(portal_services, "sending_time", lambda moment: moment + timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.send_reminder(actor=world.manager1, appointment=appointment)
+    message = Message.objects.get(template="appointments/emails/reminder")
+    assert message.status == "queued" and mailoutbox == []
+    services.cancel_appointment(actor=world.manager1, appointment=appointment)
+    monkeypatch.setattr(portal_services, "sending_time", lambda moment: moment)  # morning
+    send_message(message.pk)
+    message.refresh_from_db()
+    assert message.status == "failed"
+    assert not [mail for mail in mailoutbox if "confirm" in mail.subject.lower() and "#" in mail.subject]
+
+
+def test_online_only_the_same_contact_replaces_a_second_dose(
+    world, django_capture_on_commit_callbacks, mailoutbox
+):
+    from appointments.tests.conftest import book_person, open_online_booking
+
+    open_online_booking(world)
+    later = world.slot(day=4, team=world.team_b)
+    earlier = world.slot(day=2, team=world.team_b)
+    with django_capture_on_commit_callbacks(execute=True):
+        held = book_person(world, later, service=world.second, email="anne@example.com")
+    with pytest.raises(ActionError) as error:
+        book_person(world, earlier, service=world.second, actor=None, online=True, email="other@example.com")
+    assert "already has an appointment" in _message(error)
+    held.refresh_from_db()
+    assert held.status == "booked"
+    with django_capture_on_commit_callbacks(execute=True):
+        new = book_person(
+            world, earlier, service=world.second, actor=None, online=True, email="ANNE@example.com"
+        )
+    held.refresh_from_db()
+    assert held.status == "cancelled" and new.replaced == held
+    assert any(held.number in mail.subject for mail in mailoutbox)  # the old contact is told
+
+
+def test_the_one_appointment_rule_uses_the_email_without_a_date_of_birth(world):
+    from appointments.tests.conftest import book_person
+
+    book_person(world, world.slot(day=2), born=None, email="anne@example.com")
+    with pytest.raises(ActionError):
+        book_person(world, world.slot(day=3), born=None, email="anne@example.com")
+    book_person(world, world.slot(day=3, start=11, end=12), born=None)  # names only: no rule
+
+
+def test_a_pilot_role_covers_all_locations(world):
+    with pytest.raises(ActionError) as error:
+        services.change_role(
+            organization=world.clinic,
+            membership=world.memberships["manager1"],
+            role="appointments.pilot",
+            location=world.location_a,
+            valid_from=None,
+            valid_to=None,
+        )
+    assert "All locations" in _message(error)
+
+
+def test_public_links_with_odd_characters_answer_404(world):
+    from django.test import Client
+
+    client = Client()
+    assert client.get("/appointments/r/%00abc/").status_code == 404
+    assert client.get(f"/appointments/public/{world.clinic.pk}/confirmation/%00/").status_code == 404
+
+
+def test_the_follow_up_finds_a_mobile_number_as_typed(world):
+    from appointments import selectors
+    from appointments.tests.conftest import book_person
+
+    book_person(world, world.slot(day=1), mobile_phone="+15065550123")
+    rows = selectors.follow_up_queryset(
+        world.manager1, {"report": "all", "number": "", "phone": "506 555-0123"}
+    )
+    assert rows.count() == 0  # the period is today by default
+    found = selectors.follow_up_queryset(
+        world.manager1,
+        {"report": "all", "period": "week", "date": world.at(1, 9).date(), "phone": "(506) 555-0123"},
+    )
+    assert found.count() == 1
+
+
+def test_public_cancel_attempts_are_limited_per_address(world, settings):
+    from django.test import Client
+    from django.urls import reverse
+
+    settings.APPOINTMENTS_PUBLIC_ATTEMPTS_PER_HOUR = 3
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    url = reverse("appointments:public_cancel", args=[world.clinic.pk])
+    for _attempt in range(3):
+        response = client.post(url, {"number": "ZZZZZZ", "last_name": "Roy"})
+        assert "No appointment matches" in response.content.decode()
+    response = client.post(url, {"number": "ZZZZZZ", "last_name": "Roy"})
+    assert "Too many attempts" in response.content.decode()

@@ -454,14 +454,16 @@ def test_a_slot_with_bookings_cannot_be_deleted(world):
     assert Slot.objects.filter(pk=slot.pk).exists()
 
 
-def test_a_slot_with_only_cancelled_appointments_can_be_deleted(world):
+def test_a_slot_keeps_its_cancelled_appointments_and_only_an_empty_one_is_deleted(world):
     slot = world.slot()
     Appointment.objects.filter(pk=world.book(slot).pk).update(status=AppointmentStatus.CANCELLED)
     empty = world.slot(start=11, end=12)
-    services.delete_slot(actor=world.manager1, slot=slot)
+    with pytest.raises(ActionError) as error:
+        services.delete_slot(actor=world.manager1, slot=slot)
+    assert "lock it instead" in " ".join(error.value.messages)
     services.delete_slot(actor=world.manager1, slot=empty)
-    assert not Slot.objects.exists()
-    assert not Appointment.objects.exists()
+    assert list(Slot.objects.all()) == [slot]
+    assert Appointment.objects.count() == 1
 
 
 # Locks -------------------------------------------------------------------------------------------------
