@@ -1,7 +1,7 @@
 """Demo clinic network: two locations, first- and second-dose services with eligibility questions,
 three teams, communications, the public page, and slots for the coming two weeks (idempotent)."""
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -200,18 +200,29 @@ def load_demo_data(context):
                     is_locked=start == time(13, 0) and team.position == 2,
                 )
     # A few booked places, so that the schedule shows what is left.
-    people = [("Marc", "Cormier"), ("Julie", "Gallant"), ("Amir", "Nasser"), ("Chloé", "Arsenault")]
+    people = [
+        ("Marc", "Cormier", "1956-03-14"),
+        ("Julie", "Gallant", "1988-07-02"),
+        ("Amir", "Nasser", "1971-11-23"),
+        ("Chloe", "Arsenault", "2001-05-30"),
+        ("Robert", "Losier", "1949-09-09"),
+        ("Nadia", "Hache", "1993-01-17"),
+    ]
     slots = list(
-        Slot.objects.filter(organization=organization, starts_at__gte=timezone.now()).order_by("starts_at")[
-            :4
-        ]
+        Slot.objects.filter(
+            organization=organization, starts_at__gte=timezone.now(), is_locked=False
+        ).order_by("starts_at")[:6]
     )
-    for slot, (first, last) in zip(slots, people, strict=False):
+    for index, (slot, (first, last, born)) in enumerate(zip(slots, people, strict=False)):
         services.book_place(
             actor=pilot,
             slot=slot,
             service=slot.services.first(),
-            starts_at=slot.starts_at,
+            starts_at=slot.interval_starts()[index % slot.interval_count],
             first_name=first,
             last_name=last,
+            date_of_birth=date.fromisoformat(born),
+            email=f"{first.lower()}.{last.lower()}@example.com",
+            mobile_phone=f"+1506555{index + 100:04d}",
+            details={"health_card_number": f"{123456700 + index}"},
         )

@@ -99,6 +99,8 @@ class ServiceForm(forms.ModelForm):
                 choices=FieldMode.choices,
                 widget=forms.RadioSelect,
                 initial=self.instance.field_mode(code),
+                # A choice among three, never "required" itself (the mark would read as "asked").
+                required=False,
             )
         self.attachment_content_type = ""
 
@@ -117,13 +119,30 @@ class ServiceForm(forms.ModelForm):
 
     def save(self, commit=True):
         service = super().save(commit=False)
-        service.personal_fields = {code: self.cleaned_data[f"field_{code}"] for code in PersonalField.values}
+        service.personal_fields = {
+            code: self.cleaned_data[f"field_{code}"] or service.field_mode(code)
+            for code in PersonalField.values
+        }
         return service
+
+
+class QuestionForm(forms.ModelForm):
+    # Yes or no, without the blank choice a model field's radio list would add.
+    eligible_answer = forms.ChoiceField(
+        label=_("Answer that makes the person eligible"),
+        choices=EligibilityAnswer.choices,
+        widget=forms.RadioSelect,
+    )
+
+    class Meta:
+        model = EligibilityQuestion
+        fields = ["text_fr", "text_en", "eligible_answer", "position"]
 
 
 QuestionFormSet = inlineformset_factory(
     Service,
     EligibilityQuestion,
+    form=QuestionForm,
     fields=["text_fr", "text_en", "eligible_answer", "position"],
     labels={
         "text_fr": _("Question (French)"),
@@ -329,8 +348,6 @@ class CommunicationsForm(forms.Form):
                     "delay": self[f"{kind}_delay"],
                     "sms": self[f"{kind}_sms"],
                     "email": self[f"{kind}_email"],
-                    "after": kind
-                    in (CommunicationKind.ABSENCE_RELAUNCH, CommunicationKind.CANCELLATION_RELAUNCH),
                 }
             )
 
@@ -777,6 +794,11 @@ class PersonForm(forms.Form):
                 ),
                 error_messages={"required": _("Tick this box to book: the clinic needs your consent.")},
             )
+        # The SMS choice right after the mobile number (guide 5, step 9).
+        order = [name for name in self.fields if name != "send_sms"]
+        if "send_sms" in self.fields:
+            order.insert(order.index("mobile_phone") + 1, "send_sms")
+        self.order_fields(order)
 
     def clean_postal_code(self):
         return canadian_postal_code(self.cleaned_data.get("postal_code"))

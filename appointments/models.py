@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.models import Organization
 
@@ -298,7 +299,7 @@ class AppointmentStatus(models.TextChoices):
     """The appointment's status ("Statut RDV" in the guide's follow-up list)."""
 
     BOOKED = "booked", _("Booked")
-    CONFIRMED = "confirmed", _("Confirmed")
+    CONFIRMED = "confirmed", pgettext_lazy("appointment", "Confirmed")
     CANCELLED = "cancelled", _("Cancelled")
 
 
@@ -421,7 +422,7 @@ class AppointmentEvent(models.Model):
     def label(self):
         labels = {
             "booked": _("Booked"),
-            "confirmed": _("Confirmed"),
+            "confirmed": pgettext_lazy("appointment", "Confirmed"),
             "cancelled": _("Cancelled"),
             "changed": _("Changed"),
             "relaunch": _("Relaunch sent"),

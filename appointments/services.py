@@ -416,6 +416,33 @@ def change_role(*, organization, membership, role, location, valid_from, valid_t
 
 
 @transaction.atomic
+def end_access(*, actor, organization, account):
+    """The person's access to the scheduler ends today (guide 2.4: accesses no longer needed).
+
+    Roles already started end yesterday; roles not started yet are removed. History stays.
+    """
+    if account.pk == actor.pk:
+        raise ActionError(_("You cannot end your own access."))
+    today = timezone.localdate()
+    memberships = Membership.objects.select_for_update().filter(
+        user=account, organization=organization, role__in=roles.ROLE_CODES
+    )
+    ended = 0
+    for membership in memberships:
+        if membership.valid_from >= today:
+            membership.delete()
+        elif membership.valid_to is None or membership.valid_to >= today:
+            membership.valid_to = today - timedelta(days=1)
+            membership.save(update_fields=["valid_to"])
+        else:
+            continue
+        ended += 1
+    if not ended:
+        raise ActionError(_("This person's access has already ended."))
+    return ended
+
+
+@transaction.atomic
 def remove_role(*, actor, organization, membership):
     locked = Membership.objects.select_for_update().get(pk=membership.pk, organization=organization)
     if locked.user_id == actor.pk and locked.role == roles.PILOT:

@@ -32,6 +32,7 @@ urlpatterns = [
         views.account_reset_password,
         name="account_reset_password",
     ),
+    path("configuration/accounts/<int:pk>/end-access/", views.account_end_access, name="account_end_access"),
     path("configuration/roles/<int:pk>/", views.role_edit, name="role_edit"),
     path("configuration/roles/<int:pk>/remove/", views.role_remove, name="role_remove"),
     path("configuration/communications/", views.communications, name="communications"),

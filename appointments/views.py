@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from appointments import roles, selectors, services
 from appointments.exports import STAT_MEASURES, stat_labels
 from appointments.forms import (
+    BATCH_CONFIRMATIONS,
     BATCH_LABELS,
     DEFAULT_COLUMNS,
     FOLLOW_UP_COLUMNS,
@@ -552,6 +553,21 @@ def role_edit(request, pk=None, account_pk=None):
 
 @capability_required(roles.CONFIGURE)
 @require_POST
+def account_end_access(request, pk):
+    account = selectors.get_access_account(request.user, pk)
+    try:
+        services.end_access(actor=request.user, organization=_organization(request), account=account)
+    except ActionError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("appointments:account_roles", pk=account.pk)
+    messages.success(
+        request, _("The access of %(name)s has ended.") % {"name": account.get_full_name() or account.email}
+    )
+    return redirect("appointments:resource_list")
+
+
+@capability_required(roles.CONFIGURE)
+@require_POST
 def role_remove(request, pk):
     membership = selectors.get_account_membership(request.user, pk)
     try:
@@ -943,6 +959,13 @@ def slot_edit(request, pk):
                 messages.success(request, _("The slot was saved."))
                 return redirect(_calendar_url(slot.location, data["date"]))
     slot.remaining = max(slot.capacity - slot.booked, 0)
+    # Guide 4.7: the appointments booked in the slot, each opening its details.
+    booked = (
+        selectors.appointments_for(request.user)
+        .filter(slot=slot)
+        .select_related("service")
+        .order_by("starts_at", "last_name")
+    )
     return _page(
         request,
         "appointments/slot_form.html",
@@ -953,6 +976,7 @@ def slot_edit(request, pk):
             "can_edit": can_edit,
             "durations": _durations(services_qs),
             "now": timezone.now(),
+            "booked_appointments": booked,
         },
     )
 
@@ -1335,6 +1359,12 @@ def public_details(request, organization_id, service_id, location_id):
                 return redirect("appointments:public_times", organization.pk, service.pk, location.pk)
             show_service_error(request, form, error)
         else:
+            if appointment.replaced is not None:
+                messages.info(
+                    request,
+                    _("Your appointment %(old)s was cancelled and replaced by this earlier one.")
+                    % {"old": appointment.replaced.number},
+                )
             booked = list(request.session.get("booked", []))[-9:] + [appointment.pk]
             request.session["booked"] = booked
             _save_booking_session(request, organization, time="")
@@ -1798,7 +1828,14 @@ def follow_up_batch(request):
         return _page(
             request,
             "appointments/batch_confirm.html",
-            {"action": action, "action_label": BATCH_LABELS[action], "appointments": chosen, "next": back},
+            {
+                "action": action,
+                "title": BATCH_CONFIRMATIONS[action][0],
+                "question": BATCH_CONFIRMATIONS[action][1],
+                "button": BATCH_CONFIRMATIONS[action][2],
+                "appointments": chosen,
+                "next": back,
+            },
         )
     done, refused = services.batch_action(actor=request.user, appointments=chosen, action=action)
     messages.success(

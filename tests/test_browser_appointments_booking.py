@@ -73,7 +73,10 @@ WORDS = {
         "apply": "Appliquer",
         "present": "Présent",
         "absent": "Absent",
-        "batch_title": "Marquer les rendez-vous : {action}",
+        "batch_title": {
+            "present": "Marquer des rendez-vous comme présent",
+            "absent": "Marquer des rendez-vous comme absent",
+        },
         "batch_done": "{action} : {count} rendez-vous traités.",
         "export": "Exporter en Excel (envoyé par courriel)",
         "export_queued": "L'exportation est en préparation",
@@ -117,7 +120,7 @@ WORDS = {
         "apply": "Apply",
         "present": "Present",
         "absent": "Absent",
-        "batch_title": "Mark the appointments: {action}",
+        "batch_title": {"present": "Mark appointments as present", "absent": "Mark appointments as absent"},
         "batch_done": "{action}: {count} appointments done.",
         "export": "Export to Excel (sent by email)",
         "export_queued": "The export is being prepared",
@@ -307,7 +310,7 @@ def batch_present_and_absent(page, live_server, words, appointments):
             page.get_by_label(words["select"].format(number=appointment.number), exact=True).check()
         field(page, words["action"]).select_option(label=words[action])
         page.get_by_role("button", name=words["apply"], exact=True).click()
-        title = words["batch_title"].format(action=words[action])
+        title = words["batch_title"][action]
         page.get_by_role("heading", name=title, exact=True).wait_for()
         for appointment in chosen:
             assert page.get_by_text(appointment.number).is_visible()

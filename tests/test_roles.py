@@ -105,7 +105,7 @@ def test_the_user_menu_offers_the_role_switcher_with_several_roles():
     MembershipFactory(user=pilot.user, organization=organization, role="appointments.management_1")
     page = verified_client(pilot.user).get(reverse("portal:home")).content.decode()
     assert 'id="active-role"' in page
-    assert "Pilote" in page and "Gestion no 1" in page
+    assert "Pilote" in page and "Gestion #1" in page
 
 
 def test_a_role_must_exist_for_the_kind_of_organization():

@@ -5,7 +5,7 @@ from django import template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 register = template.Library()
 
@@ -51,7 +51,7 @@ def slot_row(slot):
     if slot.is_locked:
         online = format_html('<span aria-hidden="true">🔒</span> {}', gettext("Staff only"))
     else:
-        online = format_html('<span aria-hidden="true">🔓</span> {}', gettext("Open"))
+        online = format_html('<span aria-hidden="true">🔓</span> {}', pgettext("slot", "Open"))
     return format_html(
         '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>'
         "<td>{}/{}</td><td>{}</td></tr>",

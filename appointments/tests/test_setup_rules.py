@@ -332,3 +332,19 @@ def test_public_cancel_attempts_are_limited_per_address(world, settings):
         assert "No appointment matches" in response.content.decode()
     response = client.post(url, {"number": "ZZZZZZ", "last_name": "Roy"})
     assert "Too many attempts" in response.content.decode()
+
+
+def test_a_pilot_ends_someones_access(world):
+    from django.utils import timezone
+
+    from portal.models import Membership
+
+    services.end_access(actor=world.pilot, organization=world.clinic, account=world.manager2)
+    membership = Membership.objects.get(pk=world.memberships["manager2"].pk)
+    assert membership.valid_to < timezone.localdate()
+    assert not Membership.objects.valid_now().filter(user=world.manager2).exists()
+    with pytest.raises(ActionError) as error:
+        services.end_access(actor=world.pilot, organization=world.clinic, account=world.manager2)
+    assert "already ended" in _message(error)
+    with pytest.raises(ActionError):
+        services.end_access(actor=world.pilot, organization=world.clinic, account=world.pilot)
