@@ -605,10 +605,10 @@ def test_documents_are_checked_stored_privately_and_served_to_the_agency_only(wo
 
 
 def test_a_document_larger_than_10_mb_is_refused(world, manager, settings):
-    from referrals import forms
+    from portal.forms import MAX_DOCUMENT_SIZE
 
     case = world.case()
-    big = SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * (forms.MAX_DOCUMENT_SIZE + 1))
+    big = SimpleUploadedFile("big.pdf", b"%PDF-" + b"0" * (MAX_DOCUMENT_SIZE + 1))
     response = manager.post(
         reverse("referrals:documents", args=[case.number]), {"document_type": "other", "file": big}
     )
