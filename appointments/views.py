@@ -59,13 +59,15 @@ from appointments.models import (
     Slot,
 )
 from appointments.services import ActionError
+from portal import geo
 from portal.files import private_file_response
 from portal.forms import show_service_error
 from portal.models import Organization
-from portal.params import as_id
+from portal.params import as_id, safe_next
 from portal.permissions import capability_required, has_capability
 from portal.roles import get_role
 from portal.selectors import active_organization
+from portal.services import record_view
 
 
 def _page(request, template, context=None):
@@ -253,18 +255,7 @@ def online_booking(request):
         messages.success(
             request, _("Online booking is closed: the public page shows the transitional message.")
         )
-    return redirect(_safe_next(request, reverse("appointments:checklist")))
-
-
-def _safe_next(request, default):
-    from django.utils.http import url_has_allowed_host_and_scheme
-
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
+    return redirect(safe_next(request, reverse("appointments:checklist")))
 
 
 # Services -----------------------------------------------------------------------------------------------
@@ -1006,7 +997,7 @@ def slot_lock(request, pk):
         _("The slot is locked: staff only.") if locked else _("The slot is open online."),
     )
     return redirect(
-        _safe_next(request, _calendar_url(slot.location, timezone.localtime(slot.starts_at).date()))
+        safe_next(request, _calendar_url(slot.location, timezone.localtime(slot.starts_at).date()))
     )
 
 
@@ -1028,7 +1019,7 @@ def day_lock(request):
         messages.success(request, _("%(count)d slots of the day were locked.") % {"count": count})
     else:
         messages.success(request, _("%(count)d slots of the day were opened online.") % {"count": count})
-    return redirect(_safe_next(request, _calendar_url(location, day)))
+    return redirect(safe_next(request, _calendar_url(location, day)))
 
 
 @capability_required(roles.EDIT_SCHEDULES)
@@ -1089,14 +1080,6 @@ def clone(request):
 
 
 # Public booking (no account) -----------------------------------------------------------------------
-
-
-def _distance_km(lat1, lon1, lat2, lon2):
-    from math import asin, cos, radians, sin, sqrt
-
-    lat1, lon1, lat2, lon2 = (radians(float(value)) for value in (lat1, lon1, lat2, lon2))
-    a = sin((lat2 - lat1) / 2) ** 2 + cos(lat1) * cos(lat2) * sin((lon2 - lon1) / 2) ** 2
-    return 2 * 6371 * asin(sqrt(a))
 
 
 def _over_limit(request, organization, bucket):
@@ -1172,7 +1155,7 @@ def public_search(request, organization_id):
                 ) % {"code": code, "place": area.name if area else code[:3]}
             for location in _public_locations(organization, service):
                 distance = (
-                    _distance_km(latitude, longitude, location.latitude, location.longitude)
+                    geo.distance_km((latitude, longitude), (location.latitude, location.longitude))
                     if location.latitude is not None
                     else None
                 )
@@ -1583,7 +1566,7 @@ def _can_book(request, appointment):
 def appointment_detail(request, pk):
     """Guide 4.4: the appointment's details and its options (modify, book again for this person)."""
     appointment = selectors.get_appointment(request.user, pk)
-    record_view_of(appointment)
+    record_view(instance=appointment)
     return _page(
         request,
         "appointments/appointment_detail.html",
@@ -1600,12 +1583,6 @@ def appointment_detail(request, pk):
             ],
         },
     )
-
-
-def record_view_of(appointment):
-    from portal.services import record_view
-
-    record_view(instance=appointment)
 
 
 @capability_required(roles.BOOK)
@@ -1802,7 +1779,7 @@ def follow_up_columns(request):
         messages.success(request, _("Your columns were saved."))
     else:
         messages.error(request, _("Choose at least one column."))
-    return redirect(_safe_next(request, reverse("appointments:follow_up")))
+    return redirect(safe_next(request, reverse("appointments:follow_up")))
 
 
 @capability_required(roles.BOOK)
@@ -1817,7 +1794,7 @@ def follow_up_batch(request):
     data = request.POST.copy()
     data.setlist("selected", [str(pk) for pk in allowed])
     form = BatchForm(data, choices=[(pk, pk) for pk in allowed])
-    back = _safe_next(request, reverse("appointments:follow_up"))
+    back = safe_next(request, reverse("appointments:follow_up"))
     if not form.is_valid():
         for errors in form.errors.values():
             messages.error(request, " ".join(errors))
@@ -1870,7 +1847,7 @@ def follow_up_export(request):
         email=True,
     )
     messages.success(request, _("The export is being prepared: the Excel file will be sent to your mailbox."))
-    return redirect(_safe_next(request, reverse("appointments:follow_up")))
+    return redirect(safe_next(request, reverse("appointments:follow_up")))
 
 
 # Statistics (Pilot) ------------------------------------------------------------------------------------------
@@ -1908,7 +1885,7 @@ def statistics(request):
 def statistics_export(request):
     from portal.exports import request_export
 
-    back = _safe_next(request, reverse("appointments:statistics"))
+    back = safe_next(request, reverse("appointments:statistics"))
     form = StatisticsForm(request.POST)
     if not form.is_valid():
         # Checked here, not in the worker: a period the exporter refuses would fail there unseen.

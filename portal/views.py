@@ -24,6 +24,7 @@ from portal import roles, selectors, services
 from portal.forms import ActiveRoleForm, CodeForm, LanguageForm, ProfileForm
 from portal.middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
 from portal.models import ExportStatus
+from portal.params import safe_next
 from portal.permissions import capability_required, has_capability
 from portal.tables import MemberTable, NotificationTable, OutboxTable, TaskTable, paginate
 
@@ -35,12 +36,7 @@ def _with_next(url_name, next_url):
 
 
 def _safe_next(request, fallback="portal:home"):
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return reverse(fallback)
+    return safe_next(request, reverse(fallback))
 
 
 # Home --------------------------------------------------------------------------------------
