@@ -53,6 +53,22 @@ def _test_settings(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _reset_translation():
+    """Each test starts in the default language, whatever an earlier test activated."""
+    from django.utils import translation
+
+    translation.activate(settings_language())
+    yield
+    translation.activate(settings_language())
+
+
+def settings_language():
+    from django.conf import settings
+
+    return settings.LANGUAGE_CODE
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery(request):
     """Tasks run in-process, except in tests marked `broker`, which use Redis and a real worker."""
     from config.celery import app

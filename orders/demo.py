@@ -1,6 +1,6 @@
 """Demo service orders: summaries in every status, for two providers in two zones (idempotent)."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from django.utils import timezone
@@ -169,7 +169,8 @@ def _play(story, summary, worker, coordinator, start):
                 description="Chute dans la salle de bain, sans blessure grave.",
                 urgency="medium",
                 location="home",
-                occurred_on=date.today() - timedelta(days=2),
+                # Never before the service started (on the 1st, two days ago is last month).
+                occurred_on=max(start, timezone.localdate() - timedelta(days=2)),
                 occurred_at=timezone.localtime().time().replace(microsecond=0),
             )
         elif step == "pending":
@@ -181,7 +182,7 @@ def _play(story, summary, worker, coordinator, start):
                 types=ReportOption.objects.filter(code="observation_type-mobility"),
                 description="Se déplace avec plus de difficulté depuis une semaine.",
                 location="home",
-                occurred_on=date.today() - timedelta(days=1),
+                occurred_on=max(start, timezone.localdate() - timedelta(days=1)),
                 occurred_at=timezone.localtime().time().replace(microsecond=0),
                 follow_up_required=True,
             )

@@ -1,7 +1,6 @@
-from datetime import date
-
 from django import forms
 from django.core.validators import MinValueValidator
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orders.models import (
@@ -196,7 +195,7 @@ class IncidentForm(forms.Form):
 
     def clean_occurred_on(self):
         value = self.cleaned_data["occurred_on"]
-        if value > date.today():
+        if value > timezone.localdate():
             raise forms.ValidationError(_("The date cannot be in the future."))
         return value
 
