@@ -12,6 +12,7 @@ class PortalConfig(AppConfig):
         from auditlog.registry import auditlog
 
         from portal import roles  # noqa: F401  (the portal's own roles and tiles)
+        from portal import db  # noqa: F401  (accent-free search and sort in SQL: the fold function)
         from portal.models import Membership, Organization, User
 
         user_logged_in.connect(_keep_language_chosen_before_sign_in, dispatch_uid="portal-language")
