@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate demo otp messages compile-messages worker beat bench lint clean
+.PHONY: run test calendar alone install migrate demo otp messages compile-messages worker beat bench lint clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,15 @@ run: compile-messages demo
 ## make test: the whole suite (unit, permission matrix, accessibility, browser flows)
 test: compile-messages
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## make calendar: the demo, every portal's pages and scheduled work at fixed instants (month ends,
+## leap day, DST changes, quiet-hour edges); also part of `make test`
+calendar: compile-messages
+	$(PY) -m pytest tests/test_calendar.py -q $(PYTEST_ARGS)
+
+## make alone: every test module in a process of its own (no test depends on another module)
+alone: compile-messages
+	scripts/each_module_alone.sh $(PYTEST_ARGS)
 
 ## make otp EMAIL=worker@demo.liaison.ca: current second-factor code of a demo account
 otp: $(STAMP)

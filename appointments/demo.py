@@ -210,15 +210,16 @@ def load_demo_data(context):
     ]
     slots = list(
         Slot.objects.filter(
-            organization=organization, starts_at__gte=timezone.now(), is_locked=False
+            organization=organization, starts_at__gt=timezone.now(), is_locked=False
         ).order_by("starts_at")[:6]
     )
     for index, (slot, (first, last, born)) in enumerate(zip(slots, people, strict=False)):
+        times = slot.interval_starts()
         services.book_place(
             actor=pilot,
             slot=slot,
             service=slot.services.first(),
-            starts_at=slot.interval_starts()[index % slot.interval_count],
+            starts_at=times[index % len(times)],
             first_name=first,
             last_name=last,
             date_of_birth=date.fromisoformat(born),

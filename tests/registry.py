@@ -251,7 +251,11 @@ CAPABILITY_PAGES += [
 def _demo_summary(world, status, provider="provider"):
     from orders.models import OrderSummary
 
-    return OrderSummary.objects.filter(provider=world["organizations"][provider], status=status).first()
+    return (
+        OrderSummary.objects.filter(provider=world["organizations"][provider], status=status)
+        .order_by("pk")
+        .first()
+    )
 
 
 COORDINATION = "coordination@demo.liaison.ca"
