@@ -7,23 +7,31 @@ the exporter returns the document's bytes instead (rendered by WeasyPrint from a
 
 import csv
 import io
+import logging
+from datetime import timedelta
 from uuid import uuid4
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.module_loading import import_string
 from django.utils.text import slugify
 from openpyxl import Workbook
 
+from portal import outbound
 from portal.models import Export, ExportStatus
 from portal.selectors import active_membership
 
 
+logger = logging.getLogger(__name__)
+
+
+@transaction.atomic
 def request_export(*, user, exporter, params, fmt, name, email=False):
     """Build an export in the background; with `email`, the file is also emailed to the person
-    (the Clic Santé way: "the Excel document is sent to your mailbox")."""
+    (the Clic Santé way: "the Excel document is sent to your mailbox"). The export is recorded as
+    queued first: with the broker away, requeue_stale_exports builds it later."""
+    outbound.check(exporter)  # the worker builds only with declared exporters
     export = Export.objects.create(
         user=user,
         membership=active_membership(user),
@@ -32,10 +40,22 @@ def request_export(*, user, exporter, params, fmt, name, email=False):
         fmt=fmt,
         name=name[:200],
     )
-    from portal.tasks import build_export
+    from portal.tasks import build_export, enqueue
 
-    transaction.on_commit(lambda: build_export.delay(export.pk))
+    enqueue(build_export, export.pk)
     return export
+
+
+# A text cell starting with one of these is read as a formula by spreadsheet programs (OWASP
+# "CSV injection"): such cells get a leading apostrophe, so they show as typed and never run.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A cell value that no spreadsheet program evaluates: text only; numbers and dates stay."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def _csv(headers, rows):
@@ -43,10 +63,10 @@ def _csv(headers, rows):
     # A byte-order mark so that Excel opens accented French text correctly.
     buffer.write("\ufeff")
     writer = csv.writer(buffer)
-    writer.writerow(headers)
+    writer.writerow([neutralise(str(header)) for header in headers])
     count = 0
     for row in rows:
-        writer.writerow(row)
+        writer.writerow([neutralise(value) for value in row])
         count += 1
     return buffer.getvalue().encode("utf-8"), count
 
@@ -54,10 +74,10 @@ def _csv(headers, rows):
 def _xlsx(headers, rows):
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
-    sheet.append([str(header) for header in headers])
+    sheet.append([neutralise(str(header)) for header in headers])
     count = 0
     for row in rows:
-        sheet.append(list(row))
+        sheet.append([neutralise(value) for value in row])
         count += 1
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -69,7 +89,7 @@ def build(export):
     user = export.user
     user._chosen_membership_id = export.membership_id
     with translation.override(export.params.get("language")):
-        result = import_string(export.exporter)(user=user, params=export.params)
+        result = outbound.load(export.exporter)(user=user, params=export.params)
         if export.fmt == "pdf":
             content, count = result, 0
         else:
@@ -104,3 +124,50 @@ def export_attachment(export_id):
             handle.read(),
             types.get(export.fmt, "application/pdf"),
         )
+
+
+def run_export(*, export_id):
+    """The worker's side of request_export: build a queued export, or mark it failed.
+
+    The row is locked while building, so a re-queued twin skips it instead of building it twice.
+    """
+    with transaction.atomic():
+        export = (
+            Export.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("user")
+            .filter(pk=export_id, status=ExportStatus.QUEUED)
+            .first()
+        )
+        if export is None:
+            return False
+        try:
+            with transaction.atomic():
+                build(export)
+        except Exception:
+            # outbound.NotAllowed included: an exporter no app declared is never imported.
+            logger.exception("Export %s failed", export_id)
+            export.status, export.finished_at = ExportStatus.FAILED, timezone.now()
+            export.save(update_fields=["status", "finished_at"])
+            return False
+    return True
+
+
+def requeue_stale_exports(*, minutes=10, days=1):
+    """Queue again the exports still waiting after a while (a broker outage, a lost task); an
+    export asked for more than `days` ago is no longer worth building."""
+    from portal.tasks import build_export, publish
+
+    now = timezone.now()
+    ids = list(
+        Export.objects.filter(
+            status=ExportStatus.QUEUED,
+            created_at__lt=now - timedelta(minutes=minutes),
+            created_at__gte=now - timedelta(days=days),
+        )
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:200]
+    )
+    for export_id in ids:
+        if not publish(build_export, export_id):
+            break  # the broker is still away: the next run tries again
+    return len(ids)
