@@ -19,7 +19,11 @@ def safe_next(request, default):
     from django.utils.http import url_has_allowed_host_and_scheme
 
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
+    # Only a path of this site: a bare word would reach redirect() as a URL name (an error page),
+    # and "//host" or "/\\host" would leave the site.
+    if not candidate.startswith("/") or candidate.startswith(("//", "/\\")) or "\x00" in candidate:
+        return default
+    if url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
