@@ -74,6 +74,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "portal.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "portal.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -85,6 +86,8 @@ MIDDLEWARE = [
     "portal.middleware.SecondFactorMiddleware",
     "portal.middleware.LoginRequiredMiddleware",
     "portal.middleware.ActiveMembershipMiddleware",
+    # Reads of an organization's data in a request go through a scope (portal.scoping).
+    "portal.middleware.ScopingMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -92,6 +95,10 @@ MIDDLEWARE = [
     # Axes last, as its documentation asks.
     "axes.middleware.AxesMiddleware",
 ]
+
+# An unscoped read of an organization's data while handling a request raises instead of logging a
+# warning (portal.scoping). The test suite turns it on.
+SCOPING_STRICT = env.bool("SCOPING_STRICT", default=False)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -222,12 +229,24 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="liaison")
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# A request that queues work never waits long for a broker that is away: the work is recorded
+# first and the re-queue tasks below send it later (portal.tasks.enqueue).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 # Public booking forms: posts an hour from one address, per clinic network.
 APPOINTMENTS_PUBLIC_ATTEMPTS_PER_HOUR = env.int("APPOINTMENTS_PUBLIC_ATTEMPTS_PER_HOUR", default=30)
 
 CELERY_BEAT_SCHEDULE = {
+    # Work recorded as queued while the broker was away (or whose task was lost) is queued again.
     "requeue-stale-messages": {"task": "portal.tasks.requeue_stale_messages", "schedule": 600.0},
-    "requeue-stale-referrals": {"task": "referrals.tasks.requeue_stale_referrals", "schedule": 900.0},
+    "requeue-stale-exports": {"task": "portal.tasks.requeue_stale_exports", "schedule": 600.0},
+    # Referral emails are portal messages now; the name is kept so that the database scheduler
+    # updates its stored entry instead of keeping one for a task that no longer exists.
+    "requeue-stale-referrals": {"task": "referrals.tasks.requeue_stale_prints", "schedule": 600.0},
     "interpreter-reminders": {"task": "interpreters.tasks.send_reminders", "schedule": 3600.0},
     "appointment-communications": {"task": "appointments.tasks.send_due_communications", "schedule": 300.0},
 }

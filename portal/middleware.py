@@ -13,6 +13,7 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
+from portal import scoping
 from portal.models import Language
 
 ACTIVE_MEMBERSHIP_SESSION_KEY = "active_membership_id"
@@ -126,6 +127,29 @@ class ActiveMembershipMiddleware:
         return self.get_response(request)
 
 
+class ScopingMiddleware:
+    """While a request is handled, reads of an organization's data must be scoped (portal.scoping).
+
+    The admin site is left out: its pages are for superusers with a second factor, and they are
+    read-only where services enforce rules (see each app's admin.py).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = scoping.enter_request()
+        try:
+            return self.get_response(request)
+        finally:
+            scoping.leave_request(token)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if "admin" in request.resolver_match.namespaces:
+            scoping.relax_current_request()
+        return None
+
+
 class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
     """Django's, except that a form sent after the session ended comes back to the form's page
     after sign-in (a POST-only address opened with GET would be a dead end)."""
@@ -142,3 +166,38 @@ class LoginRequiredMiddleware(auth_middleware.LoginRequiredMiddleware):
         return redirect_to_login(
             target, self.get_login_url(view_func), self.get_redirect_field_name(view_func)
         )
+
+
+# No inline script anywhere (every script is a file of this site); styles may use attributes
+# (bar widths, team colours), images may be data: URIs (the enrolment QR code).
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+class SecurityHeadersMiddleware:
+    """A Content-Security-Policy on every HTML page, and no caching of signed-in pages (a shared
+    computer's back button or a proxy must not show someone's records)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.get("Content-Type", "").startswith("text/html"):
+            response.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = "no-store, private"
+        return response
