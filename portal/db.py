@@ -116,9 +116,7 @@ def name_order(*paths, descending=False, queryset=None):
 
 def order_by_name(queryset, *paths, descending=False, then=()):
     """``queryset`` sorted by the names at ``paths``, accents ignored; ``then`` breaks ties."""
-    return queryset.order_by(
-        *name_order(*paths, descending=descending, queryset=queryset), *then
-    )
+    return queryset.order_by(*name_order(*paths, descending=descending, queryset=queryset), *then)
 
 
 class NameColumn(Column):

@@ -1,7 +1,7 @@
 import django_filters
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.db import text_search
 from portal.params import as_id
 from portal.selectors import active_organization
 from referrals.models import CaseStatus, Program
@@ -47,8 +47,5 @@ class CaseFilter(django_filters.FilterSet):
             return queryset.filter(number=number)
         if value.isdigit():
             return queryset.none()
-        for word in value.split()[:4]:
-            queryset = queryset.filter(
-                Q(person__last_name__icontains=word) | Q(person__first_name__icontains=word)
-            )
-        return queryset
+        # Accents and case ignored: "belanger" finds "Bélanger".
+        return queryset.filter(text_search(["person__last_name", "person__first_name"], value))

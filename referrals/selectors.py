@@ -8,6 +8,7 @@ from django.db.models import Count, Prefetch, Q, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from portal.db import folded_q, order_by_name
 from portal.models import Task
 from portal.selectors import active_organization, members_with_roles
 from referrals.models import (
@@ -235,12 +236,12 @@ def recent_partners(user, limit=5):
 def search_partners(user, *, name="", service=None, city="", limit=None):
     partners = active_partners_for(user)
     if name:
-        partners = partners.filter(name__icontains=name)
+        partners = partners.filter(folded_q("name", name))
     if service:
         partners = partners.filter(services=service)
     if city:
-        partners = partners.filter(city__icontains=city)
-    partners = partners.distinct().order_by("name")
+        partners = partners.filter(folded_q("city", city))
+    partners = order_by_name(partners.distinct(), "name")
     return partners[:limit] if limit else partners
 
 

@@ -2,6 +2,7 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from portal.db import NameColumn
 from referrals.models import (
     Agreement,
     BusinessPartner,
@@ -15,16 +16,18 @@ from referrals.models import (
 
 class CaseTable(tables.Table):
     number = tables.Column(verbose_name=_("Case ID"), linkify=lambda record: record.get_absolute_url())
-    person = tables.Column(
+    person = NameColumn(
         verbose_name=_("Person"),
         accessor="person__display_name",
         order_by=("person__last_name", "person__first_name"),
     )
-    program = tables.Column(verbose_name=_("Program"), order_by=("program__name",))
+    program = NameColumn(verbose_name=_("Program"), order_by=("program__name",))
     status = tables.Column(verbose_name=_("Status"))
-    case_manager = tables.Column(verbose_name=_("Case manager"), order_by=("case_manager__last_name",))
-    office = tables.Column(verbose_name=_("Office"), accessor="office__name", order_by=("office__name",))
-    agency = tables.Column(verbose_name=_("Agency"), order_by=("agency__name",))
+    case_manager = NameColumn(
+        verbose_name=_("Case manager"), order_by=("case_manager__last_name", "case_manager__first_name")
+    )
+    office = NameColumn(verbose_name=_("Office"), accessor="office__name", order_by=("office__name",))
+    agency = NameColumn(verbose_name=_("Agency"), order_by=("agency__name",))
     opened_on = tables.DateColumn(verbose_name=_("Opened on"), format="SHORT_DATE_FORMAT")
 
     class Meta:
@@ -38,11 +41,13 @@ class CaseTable(tables.Table):
 
 
 class PartnerTable(tables.Table):
-    name = tables.Column(
-        verbose_name=_("Name"), linkify=lambda record: reverse("referrals:partner", args=[record.pk])
+    name = NameColumn(
+        verbose_name=_("Name"),
+        linkify=lambda record: reverse("referrals:partner", args=[record.pk]),
+        order_by=("name",),
     )
     services = tables.Column(verbose_name=_("Services offered"), empty_values=(), orderable=False)
-    city = tables.Column(verbose_name=_("City or town"))
+    city = NameColumn(verbose_name=_("City or town"), order_by=("city",))
     phone = tables.Column(verbose_name=_("Telephone"), default="—")
     visibility = tables.Column(verbose_name=_("Visibility"), empty_values=(), orderable=False)
     is_active = tables.BooleanColumn(verbose_name=_("Active"), yesno=(_("Yes"), _("No")))
@@ -68,9 +73,15 @@ class FundingRequestTable(tables.Table):
     person = tables.Column(
         verbose_name=_("Person"), accessor="intervention__case__person__display_name", orderable=False
     )
-    agency = tables.Column(verbose_name=_("Agency"), accessor="intervention__case__agency")
-    intervention = tables.Column(
-        verbose_name=_("Intervention type"), accessor="intervention__intervention_type"
+    agency = NameColumn(
+        verbose_name=_("Agency"),
+        accessor="intervention__case__agency",
+        order_by=("intervention__case__agency__name",),
+    )
+    intervention = NameColumn(
+        verbose_name=_("Intervention type"),
+        accessor="intervention__intervention_type",
+        order_by=("intervention__intervention_type__name",),
     )
     amount = tables.Column(verbose_name=_("Amount requested"))
     requested_at = tables.DateColumn(verbose_name=_("Requested"), format="SHORT_DATE_FORMAT")
@@ -90,7 +101,7 @@ class FundingRequestTable(tables.Table):
 
 class AgreementTable(tables.Table):
     number = tables.Column(verbose_name=_("Agreement number"))
-    agency = tables.Column(
+    agency = NameColumn(
         verbose_name=_("Employment agency"),
         linkify=lambda record: reverse("referrals:agency", args=[record.agency_id]),
         order_by=("agency__name",),
@@ -118,7 +129,7 @@ class AgreementTable(tables.Table):
 
 
 class ReferenceTable(tables.Table):
-    name = tables.Column(verbose_name=_("Name"), empty_values=())
+    name = NameColumn(verbose_name=_("Name"), empty_values=(), order_by=("name",))
     code = tables.Column(verbose_name=_("Code"))
     is_active = tables.BooleanColumn(verbose_name=_("Active"), yesno=(_("Yes"), _("No")))
     position = tables.Column(verbose_name=_("Order"))
@@ -142,17 +153,13 @@ class ReferenceTable(tables.Table):
 
 
 class AccountabilityTable(tables.Table):
-    agency = tables.Column(
-        verbose_name=_("Agency"), accessor="case__agency", order_by=("case__agency__name",)
-    )
+    agency = NameColumn(verbose_name=_("Agency"), accessor="case__agency", order_by=("case__agency__name",))
     case = tables.Column(
         verbose_name=_("Case ID"),
         accessor="case__number",
         linkify=lambda record: record.case.get_absolute_url(),
     )
-    intervention_type = tables.Column(
-        verbose_name=_("Intervention type"), order_by=("intervention_type__name",)
-    )
+    intervention_type = NameColumn(verbose_name=_("Intervention type"), order_by=("intervention_type__name",))
     planned_start = tables.DateColumn(verbose_name=_("Start date"), format="SHORT_DATE_FORMAT")
     planned_end = tables.DateColumn(verbose_name=_("End date"), format="SHORT_DATE_FORMAT")
     status = tables.Column(verbose_name=_("Status"))
@@ -178,7 +185,7 @@ class AccountabilityTable(tables.Table):
 
 
 class IncomingTable(tables.Table):
-    person = tables.Column(
+    person = NameColumn(
         verbose_name=_("Person"),
         accessor="case__person__display_name",
         linkify=lambda record: reverse("referrals:incoming_detail", args=[record.pk]),
@@ -186,7 +193,7 @@ class IncomingTable(tables.Table):
     )
     case = tables.Column(verbose_name=_("Case ID"), accessor="case__number")
     referral_type = tables.Column(verbose_name=_("Referral type"))
-    sending_agency = tables.Column(
+    sending_agency = NameColumn(
         verbose_name=_("Referred by"), accessor="case__agency", order_by=("case__agency__name",)
     )
     sent_at = tables.DateColumn(verbose_name=_("Referral date"), format="SHORT_DATE_FORMAT")

@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Q
 from django.forms import modelform_factory
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from portal.db import folded_q, order_by_name, text_search
 from portal.exports import request_export
 from portal.files import private_file_response
 from portal.forms import show_service_error as _show_error
@@ -170,7 +170,9 @@ def case_create(request):
     clients = []
     if query:
         clients = _distinct_clients(
-            selectors.cases_for(request.user).filter(person__last_name__icontains=query)
+            selectors.cases_for(request.user).filter(
+                text_search(["person__last_name", "person__first_name"], query)
+            )
         )
     person = None
     if request.GET.get("person") or request.POST.get("person"):
@@ -913,7 +915,7 @@ def partner_list(request):
         ):
             # Managers also find the inactive ones, to switch them back on.
             queryset = selectors.partners_for(request.user).filter(pk__in=_search_ids(request, form))
-    table = paginate(request, PartnerTable(queryset.order_by("name")))
+    table = paginate(request, PartnerTable(order_by_name(queryset, "name")))
     can_add = has_capability(request.user, roles.MANAGE_PUBLIC_PARTNERS) or has_capability(
         request.user, roles.MANAGE_PRIVATE_PARTNERS
     )
@@ -923,11 +925,11 @@ def partner_list(request):
 def _search_ids(request, form):
     partners = selectors.partners_for(request.user)
     if form.cleaned_data["name"]:
-        partners = partners.filter(name__icontains=form.cleaned_data["name"])
+        partners = partners.filter(folded_q("name", form.cleaned_data["name"]))
     if form.cleaned_data["service"]:
         partners = partners.filter(services=form.cleaned_data["service"])
     if form.cleaned_data["city"]:
-        partners = partners.filter(city__icontains=form.cleaned_data["city"])
+        partners = partners.filter(folded_q("city", form.cleaned_data["city"]))
     return partners.values("pk")
 
 
@@ -1434,10 +1436,9 @@ def incoming(request):
     elif query.isdigit():
         referrals_in = referrals_in.none()
     elif query:
-        for word in query.split()[:4]:
-            referrals_in = referrals_in.filter(
-                Q(case__person__last_name__icontains=word) | Q(case__person__first_name__icontains=word)
-            )
+        referrals_in = referrals_in.filter(
+            text_search(["case__person__last_name", "case__person__first_name"], query)
+        )
     table = paginate(request, IncomingTable(referrals_in))
     return render(request, "referrals/incoming.html", {"table": table, "query": query})
 

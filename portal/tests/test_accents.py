@@ -18,7 +18,9 @@ ALPHABETICAL = ["Adèle", "Élise", "Émile", "eric", "Gérard", "Gisèle", "Zo�
 
 @pytest.fixture
 def people():
-    return [UserFactory(first_name=name, last_name="Bélanger" if name == "Élise" else "Roy") for name in NAMES]
+    return [
+        UserFactory(first_name=name, last_name="Bélanger" if name == "Élise" else "Roy") for name in NAMES
+    ]
 
 
 def test_fold_removes_accents_and_case():
@@ -38,7 +40,9 @@ def test_it_sorts_names_descending_too(people):
 
 
 def test_name_order_is_usable_in_a_plain_order_by(people):
-    ordered = User.objects.filter(pk__in=[p.pk for p in people]).order_by(*name_order("last_name", "first_name"))
+    ordered = User.objects.filter(pk__in=[p.pk for p in people]).order_by(
+        *name_order("last_name", "first_name")
+    )
     assert [u.first_name for u in ordered][:1] == ["Élise"]  # Bélanger before Roy
 
 
@@ -50,14 +54,16 @@ def test_it_finds_a_name_whatever_the_accents_and_case(people, typed):
 
 @pytest.mark.parametrize("typed", ["ELISE", "elise", "Élise"])
 def test_an_accented_name_is_found_without_its_accent(people, typed):
-    assert list(User.objects.filter(first_name__fold__exact=Fold(Value(typed))).values_list("first_name", flat=True)) == [
-        "Élise"
-    ]
+    assert list(
+        User.objects.filter(first_name__fold__exact=Fold(Value(typed))).values_list("first_name", flat=True)
+    ) == ["Élise"]
 
 
 def test_text_search_needs_every_word_in_one_of_the_fields(people):
     users = User.objects.filter(pk__in=[p.pk for p in people])
-    assert [u.first_name for u in users.filter(text_search(["first_name", "last_name"], "elise BELANGER"))] == ["Élise"]
+    assert [
+        u.first_name for u in users.filter(text_search(["first_name", "last_name"], "elise BELANGER"))
+    ] == ["Élise"]
     assert not users.filter(text_search(["first_name", "last_name"], "gerard belanger")).exists()
     assert users.filter(text_search(["first_name", "last_name"], "")).count() == len(NAMES)
 
@@ -77,7 +83,11 @@ def test_translated_names_sort_in_the_active_language():
             "Fondation",
         ]
     with translation.override("en"):
-        assert [o.name for o in order_by_name(Organization.objects.all(), "name")] == ["Alpha", "Omega", "Zeta"]
+        assert [o.name for o in order_by_name(Organization.objects.all(), "name")] == [
+            "Alpha",
+            "Omega",
+            "Zeta",
+        ]
 
 
 class _PeopleTable(tables.Table):
