@@ -19,6 +19,15 @@ class AppointmentsConfig(AppConfig):
             Slot,
             TeamResource,
         )
+        from portal import outbound
 
         for model in (Appointment, ClinicSettings, CommunicationRule, Location, Service, Slot, TeamResource):
             auditlog.register(model)
+        # What a worker may call by a dotted path stored in a message or an export (portal.outbound).
+        outbound.allow(
+            "appointments.emails.ics_attachment",
+            "appointments.emails.service_attachment",
+            "appointments.emails.still_booked",
+            "appointments.exports.follow_up_rows",
+            "appointments.exports.statistics_rows",
+        )

@@ -14,11 +14,14 @@ class PortalConfig(AppConfig):
         from portal import roles  # noqa: F401  (the portal's own roles and tiles)
         from portal import db  # noqa: F401  (accent-free search and sort in SQL: the fold function)
         from portal.models import Membership, Organization, User
+        from portal.outbound import allow
 
         user_logged_in.connect(_keep_language_chosen_before_sign_in, dispatch_uid="portal-language")
         auditlog.register(User, exclude_fields=["password", "last_login"])
         auditlog.register(Organization)
         auditlog.register(Membership)
+        # What a worker may call by a dotted path stored in a message or an export (portal.outbound).
+        allow("portal.exports.export_attachment")
 
 
 def _keep_language_chosen_before_sign_in(sender, request, user, **kwargs):

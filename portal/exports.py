@@ -22,7 +22,6 @@ from portal import outbound
 from portal.models import Export, ExportStatus
 from portal.selectors import active_membership
 
-
 logger = logging.getLogger(__name__)
 
 

@@ -4,6 +4,7 @@ Apps call these to create tasks and notifications, to send email and SMS, and to
 someone looked at a personal record.
 """
 
+import logging
 import secrets
 from datetime import datetime, timedelta
 from datetime import time as dt_time
@@ -12,14 +13,18 @@ from uuid import uuid4
 
 from auditlog.signals import accessed
 from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal.models import Channel, Language, Message, Notification, Task
+from portal import outbound, sms
+from portal.models import Channel, Language, Message, MessageStatus, Notification, Task
 
 LANGUAGE_CODES = [code for code, _label in settings.LANGUAGES]
+logger = logging.getLogger(__name__)
 
 
 def absolute_url(path_or_url):
@@ -246,6 +251,9 @@ def notify(
     attachments=(),
     quiet_hours=False,
     send_only_if=None,
+    from_email=None,
+    on_sent=None,
+    on_failed=None,
 ):
     """Queue an email and/or SMS; sent by a Celery task once the surrounding transaction commits.
 
@@ -259,8 +267,16 @@ def notify(
     the worker never sends it between 21:00 and 8:00 (it stays queued until the morning run of
     requeue_stale_messages). `send_only_if` is `[dotted path, {kwargs}]` of a function the worker
     asks just before sending (e.g. "is the appointment still booked?"); False means not sent.
+    `on_sent` and `on_failed` are `[dotted path, {kwargs}]` of services the worker calls once the
+    message left (with `attempts=`) or failed for good (with `attempts=` and `reason=`), so that a
+    record shows its email's state (a referral: Emailed or Failed). Every dotted path must be
+    declared with portal.outbound.allow (the worker imports nothing else). `from_email` replaces
+    DEFAULT_FROM_EMAIL (e.g. the referrals' no-reply address).
     """
-    from portal.tasks import send_message
+    from portal.tasks import enqueue, send_message
+
+    for dotted, _kwargs in [*attachments, *(item for item in (send_only_if, on_sent, on_failed) if item)]:
+        outbound.check(dotted)
 
     if recipient is not None:
         email = email or recipient.email
@@ -283,6 +299,9 @@ def notify(
                     **({"_attachments": list(attachments)} if attachments else {}),
                     **({"_quiet_hours": True} if quiet_hours else {}),
                     **({"_send_only_if": list(send_only_if)} if send_only_if else {}),
+                    **({"_from_email": from_email} if from_email else {}),
+                    **({"_on_sent": list(on_sent)} if on_sent else {}),
+                    **({"_on_failed": list(on_failed)} if on_failed else {}),
                 },
                 recipient=recipient,
                 to_address=address,
@@ -292,9 +311,9 @@ def notify(
         )
         messages.append(message)
         if created:
-            # robust: a broker that is down must not turn a saved change into an error page;
-            # the message stays queued and the beat task queues it again.
-            transaction.on_commit(lambda message_id=message.pk: send_message.delay(message_id), robust=True)
+            # A broker that is down must not turn a saved change into an error page: the message
+            # stays queued and requeue_stale_messages queues it again.
+            enqueue(send_message, message.pk)
     return messages
 
 
@@ -305,6 +324,150 @@ def _get_or_create_message(*, key, defaults):
     except IntegrityError:
         # Someone else created it between our read and our write: theirs stands.
         return Message.objects.get(key=key), False
+
+
+# The first attempt and portal.tasks.SEND_RETRIES retries.
+MESSAGE_ATTEMPTS = 6
+_CALLABLE_KEYS = ("_send_only_if", "_on_sent", "_on_failed")
+
+
+def _declared_paths(context):
+    return [item[0] for item in context.get("_attachments", [])] + [
+        context[name][0] for name in _CALLABLE_KEYS if context.get(name)
+    ]
+
+
+def send_queued_message(*, message_id, last_try=True):
+    """The worker's side of notify: send one queued message and record what happened.
+
+    Idempotent: the row lock makes a retried or duplicated task wait for the first one and then
+    see the message sent. A mail server or SMS gateway error (OSError) before `last_try` leaves
+    the message queued and is raised again, for Celery to retry; any other error, or the last
+    try, marks it failed. Dotted paths of the message not on the allow-list fail it unimported.
+    """
+    failure = None
+    with transaction.atomic():
+        message = Message.objects.select_for_update().filter(pk=message_id).first()
+        if message is None or message.status == MessageStatus.SENT:
+            return False
+        context = message.context
+        if context.get("_quiet_hours"):
+            now = timezone.now()
+            if sending_time(now) != now:
+                return False  # night: stays queued; requeue_stale_messages sends it after 8:00
+        refused = [dotted for dotted in _declared_paths(context) if not outbound.is_allowed(dotted)]
+        if refused:
+            # A row that names code no app declared is never trusted (a declared hook still runs).
+            _fail(message, str(outbound.NotAllowed(refused[0])))
+            logger.error("Message %s refused: %s", message.pk, message.error)
+            return False
+        condition = context.get("_send_only_if")
+        if condition and not outbound.load(condition[0])(**condition[1]):
+            message.status, message.error = MessageStatus.FAILED, "Not sent: no longer needed."
+            message.context = {}
+            message.save(update_fields=["status", "error", "context"])
+            return False
+        message.attempts += 1
+        try:
+            rendered = _render(message)
+            _deliver(message, rendered)
+        except Exception as error:  # recorded on the message; only OSError is worth retrying
+            if isinstance(error, OSError) and not last_try:
+                failure = error
+                message.status, message.error = MessageStatus.QUEUED, str(error)
+                message.save(update_fields=["attempts", "status", "error"])
+            else:
+                _fail(message, str(error) or type(error).__name__, save=["attempts"])
+            logger.warning("Message %s not sent (attempt %s): %s", message.pk, message.attempts, error)
+        else:
+            message.subject = rendered.get("subject", "")
+            message.status = MessageStatus.SENT
+            message.sent_at = timezone.now()
+            message.error = ""
+            # Once sent, the context (which may hold a secret link or names) is no longer needed.
+            message.context = {}
+            message.save(update_fields=["attempts", "subject", "status", "sent_at", "error", "context"])
+            _run_hook(message, context.get("_on_sent"), attempts=message.attempts)
+            return True
+    # Outside the transaction, so that the attempt is recorded before Celery retries.
+    if failure is not None:
+        raise failure
+    return False
+
+
+def _fail(message, reason, *, save=()):
+    hook = message.context.get("_on_failed")
+    message.status, message.error = MessageStatus.FAILED, reason
+    message.save(update_fields=[*save, "status", "error"])
+    _run_hook(message, hook, attempts=message.attempts, reason=reason)
+
+
+def _run_hook(message, hook, **values):
+    """Tell the record about its message. Its own savepoint: a failing hook never undoes the
+    message's state (an email that left must never be sent again)."""
+    if not hook:
+        return
+    dotted, kwargs = hook
+    try:
+        with transaction.atomic():
+            outbound.load(dotted)(**kwargs, **values)
+    except Exception:
+        logger.exception("Message %s: the hook %s failed", message.pk, dotted)
+
+
+def _render(message):
+    context = {
+        **message.context,
+        "link": message.link,
+        "site_url": settings.SITE_URL,
+        "LANGUAGE_CODE": message.language,
+    }
+    with translation.override(message.language):
+        if message.channel == Channel.SMS:
+            return {"body": render_to_string(f"{message.template}_sms.txt", context).strip()}
+        subject = " ".join(render_to_string(f"{message.template}_subject.txt", context).split())
+        return {
+            "subject": subject,
+            "text": render_to_string(f"{message.template}.txt", context),
+            "html": render_to_string(f"{message.template}.html", context),
+        }
+
+
+def _deliver(message, rendered):
+    if message.channel == Channel.SMS:
+        sms.send_sms(to=message.to_address, body=rendered["body"])
+        return
+    email = EmailMultiAlternatives(
+        subject=rendered["subject"],
+        body=rendered["text"],
+        from_email=message.context.get("_from_email") or settings.DEFAULT_FROM_EMAIL,
+        to=[message.to_address],
+        headers={"Content-Language": message.language},
+    )
+    email.attach_alternative(rendered["html"], "text/html")
+    for dotted, kwargs in message.context.get("_attachments", []):
+        attachment = outbound.load(dotted)(**kwargs)
+        if attachment is not None:
+            email.attach(*attachment)
+    email.send()
+
+
+def requeue_stale_messages(*, minutes=10):
+    """Queue again the messages still waiting after a while (a broker outage, a lost task)."""
+    from portal.tasks import publish, send_message
+
+    cutoff = timezone.now() - timedelta(minutes=minutes)
+    ids = list(
+        Message.objects.filter(
+            status=MessageStatus.QUEUED, created_at__lt=cutoff, attempts__lt=MESSAGE_ATTEMPTS
+        )
+        .order_by("created_at", "pk")
+        .values_list("pk", flat=True)[:500]
+    )
+    for message_id in ids:
+        if not publish(send_message, message_id):
+            break  # the broker is still away: the next run tries again
+    return len(ids)
 
 
 # Profile, language and active role -------------------------------------------------------

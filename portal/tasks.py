@@ -1,133 +1,71 @@
-"""Background work of the shared layer."""
+"""Background work of the shared layer: thin wrappers around services, and the one way to queue.
+
+Every task is queued through `enqueue`, after the work it does was recorded in the database (a
+queued Message, Export or print row). If the broker is away, the request that saved the work
+still answers normally; the periodic re-queue tasks below queue it again once the broker is back.
+"""
 
 import logging
 
 from celery import shared_task
-from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
-from django.utils.module_loading import import_string
-
-from portal import sms
-from portal.models import Channel, Message, MessageStatus
+from kombu.exceptions import OperationalError
 
 logger = logging.getLogger(__name__)
 
-
-def _render(message):
-    context = {
-        **message.context,
-        "link": message.link,
-        "site_url": settings.SITE_URL,
-        "LANGUAGE_CODE": message.language,
-    }
-    with translation.override(message.language):
-        if message.channel == Channel.SMS:
-            return {"body": render_to_string(f"{message.template}_sms.txt", context).strip()}
-        subject = " ".join(render_to_string(f"{message.template}_subject.txt", context).split())
-        return {
-            "subject": subject,
-            "text": render_to_string(f"{message.template}.txt", context),
-            "html": render_to_string(f"{message.template}.html", context),
-        }
+# Errors of a broker that is down or unreachable, as publishing reports them.
+BROKER_ERRORS = (OperationalError, OSError)
 
 
-@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_message(self, message_id):
-    """Send one queued message. Idempotent: a message already sent is never sent again.
+def enqueue(task, *ids):
+    """Queue `task(*ids)` once the surrounding transaction commits (at once outside one).
 
-    The row lock makes a retried or duplicated task wait for the first one and then see it sent.
+    The caller has already recorded the work in a 'queued' row: a broker error is logged, never
+    raised, and the row waits for the next re-queue.
     """
-    failure = None
-    with transaction.atomic():
-        message = Message.objects.select_for_update().filter(pk=message_id).first()
-        if message is None or message.status == MessageStatus.SENT:
-            return False
-        if message.context.get("_quiet_hours"):
-            from portal.services import sending_time
-
-            now = timezone.now()
-            if sending_time(now) != now:
-                return False  # night: stays queued; requeue_stale_messages sends it after 8:00
-        condition = message.context.get("_send_only_if")
-        if condition and not import_string(condition[0])(**condition[1]):
-            message.status, message.error = MessageStatus.FAILED, "Not sent: no longer needed."
-            message.context = {}
-            message.save(update_fields=["status", "error", "context"])
-            return False
-        message.attempts += 1
-        try:
-            rendered = _render(message)
-            _deliver(message, rendered)
-        except Exception as error:  # recorded on the message; only OSError is worth retrying
-            failure = error
-            final = not isinstance(error, OSError) or self.request.retries >= self.max_retries
-            message.error = str(error)
-            message.status = MessageStatus.FAILED if final else MessageStatus.QUEUED
-            message.save(update_fields=["attempts", "error", "status"])
-            logger.warning("Message %s not sent (attempt %s): %s", message.pk, message.attempts, error)
-        else:
-            message.subject = rendered.get("subject", "")
-            message.status = MessageStatus.SENT
-            message.sent_at = timezone.now()
-            message.error = ""
-            # Once sent, the context (which may hold a secret link or names) is no longer needed.
-            message.context = {}
-            message.save(update_fields=["attempts", "subject", "status", "sent_at", "error", "context"])
-            return True
-    # Outside the transaction, so that the attempt is recorded before Celery retries.
-    if message.status == MessageStatus.QUEUED:
-        raise failure
-    return False
+    transaction.on_commit(lambda: publish(task, *ids), robust=True)
 
 
-def _deliver(message, rendered):
-    if message.channel == Channel.SMS:
-        sms.send_sms(to=message.to_address, body=rendered["body"])
-        return
-    email = EmailMultiAlternatives(
-        subject=rendered["subject"],
-        body=rendered["text"],
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[message.to_address],
-        headers={"Content-Language": message.language},
-    )
-    email.attach_alternative(rendered["html"], "text/html")
-    for dotted, kwargs in message.context.get("_attachments", []):
-        attachment = import_string(dotted)(**kwargs)
-        if attachment is not None:
-            email.attach(*attachment)
-    email.send()
+def publish(task, *ids):
+    """Send `task(*ids)` to the broker now; False when the broker is away (the row stays queued)."""
+    try:
+        task.delay(*ids)
+    except BROKER_ERRORS as error:
+        logger.warning("Broker unavailable, %s%r stays queued for the re-queue: %s", task.name, ids, error)
+        return False
+    return True
+
+
+# MESSAGE_ATTEMPTS in portal.services: the first attempt and these retries.
+SEND_RETRIES = 5
+
+
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=SEND_RETRIES)
+def send_message(self, message_id):
+    """Send one queued message (portal.services.send_queued_message; idempotent)."""
+    from portal.services import send_queued_message
+
+    return send_queued_message(message_id=message_id, last_try=self.request.retries >= self.max_retries)
 
 
 @shared_task
 def build_export(export_id):
-    from portal.exports import build
-    from portal.models import Export, ExportStatus
+    from portal.exports import run_export
 
-    export = Export.objects.filter(pk=export_id, status=ExportStatus.QUEUED).select_related("user").first()
-    if export is None:
-        return False
-    try:
-        build(export)
-    except Exception:
-        logger.exception("Export %s failed", export_id)
-        Export.objects.filter(pk=export_id).update(status=ExportStatus.FAILED, finished_at=timezone.now())
-        return False
-    return True
+    return run_export(export_id=export_id)
 
 
 @shared_task
 def requeue_stale_messages(minutes=10):
     """Queue again the messages still waiting after a while (a broker outage, a lost task)."""
-    cutoff = timezone.now() - timezone.timedelta(minutes=minutes)
-    ids = list(
-        Message.objects.filter(status=MessageStatus.QUEUED, created_at__lt=cutoff, attempts__lt=6)
-        .order_by("created_at", "pk")
-        .values_list("pk", flat=True)[:500]
-    )
-    for message_id in ids:
-        send_message.delay(message_id)
-    return len(ids)
+    from portal.services import requeue_stale_messages as requeue
+
+    return requeue(minutes=minutes)
+
+
+@shared_task
+def requeue_stale_exports(minutes=10):
+    """Queue again the exports still waiting after a while (a broker outage, a lost task)."""
+    from portal.exports import requeue_stale_exports as requeue
+
+    return requeue(minutes=minutes)

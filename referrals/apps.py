@@ -9,6 +9,7 @@ class ReferralsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
+        from portal import outbound
         from referrals import roles  # noqa: F401  (registers the app's roles and tiles with the portal)
         from referrals.models import (
             Agreement,
@@ -38,3 +39,10 @@ class ReferralsConfig(AppConfig):
             BusinessPartner,
         ):
             auditlog.register(model)
+        # What a worker may call by a dotted path stored in a message or an export (portal.outbound).
+        outbound.allow(
+            "referrals.exports.accountability",
+            "referrals.services.letter_attachment",
+            "referrals.services.referral_emailed",
+            "referrals.services.referral_not_emailed",
+        )

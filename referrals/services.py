@@ -4,9 +4,13 @@ Statuses change under a row lock with a guard on the current status, so two peop
 same case or intervention at once cannot both succeed: the second gets a clear message.
 """
 
+import logging
 from datetime import timedelta
+from uuid import uuid4
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max, ProtectedError
 from django.urls import reverse
@@ -39,12 +43,14 @@ from referrals.models import (
     Office,
     Person,
     PlanPrint,
+    PrintStatus,
     Referral,
     ReferralStatus,
     ReferralType,
     TransferStatus,
 )
 
+logger = logging.getLogger(__name__)
 CS = CaseStatus
 IS = InterventionStatus
 # The guide: the "Develop action plan" task is due two weeks after the assessment is completed.
@@ -730,10 +736,69 @@ def request_plan_print(*, actor, case, language):
     if not case.interventions.exists():
         raise CaseActionError(_("The action plan has no intervention yet: add one before printing."))
     plan_print = PlanPrint.objects.create(case=case, language=language, requested_by=actor)
+    _queue_print(plan_print)
+    return plan_print
+
+
+def _queue_print(plan_print):
+    # Recorded as queued first: with the broker away, requeue_stale_prints builds it later.
+    from portal.tasks import enqueue
     from referrals.tasks import build_plan_print
 
-    transaction.on_commit(lambda: build_plan_print.delay(plan_print.pk))
-    return plan_print
+    enqueue(build_plan_print, plan_print.pk)
+
+
+def build_print(*, plan_print_id):
+    """The worker's side of a plan print or letter preview: build the PDF, or mark it failed.
+    The row is locked while building, so a re-queued twin skips it instead of building it twice."""
+    from referrals.tasks import render_letter_pdf, render_plan_pdf
+
+    with transaction.atomic():
+        plan_print = (
+            PlanPrint.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("case", "referral")
+            .filter(pk=plan_print_id, status=PrintStatus.QUEUED)
+            .first()
+        )
+        if plan_print is None:
+            return False
+        try:
+            content = (
+                render_letter_pdf(_referral_for_letter(plan_print.referral_id))
+                if plan_print.referral_id
+                else render_plan_pdf(plan_print)
+            )
+        except Exception:
+            logger.exception("The PDF %s could not be built", plan_print_id)
+            plan_print.status, plan_print.finished_at = PrintStatus.FAILED, timezone.now()
+            plan_print.save(update_fields=["status", "finished_at"])
+            return False
+        plan_print.file.save(f"{uuid4().hex}.pdf", ContentFile(content), save=False)
+        plan_print.status = PrintStatus.READY
+        plan_print.finished_at = timezone.now()
+        plan_print.save(update_fields=["file", "status", "finished_at"])
+    return True
+
+
+def requeue_stale_prints(*, minutes=10, days=1):
+    """Queue again the PDFs still being prepared after a while (a broker outage, a lost task)."""
+    from portal.tasks import publish
+    from referrals.tasks import build_plan_print
+
+    now = timezone.now()
+    ids = list(
+        PlanPrint.objects.filter(
+            status=PrintStatus.QUEUED,
+            requested_at__lt=now - timedelta(minutes=minutes),
+            requested_at__gte=now - timedelta(days=days),
+        )
+        .order_by("requested_at", "pk")
+        .values_list("pk", flat=True)[:200]
+    )
+    for plan_print_id in ids:
+        if not publish(build_plan_print, plan_print_id):
+            break  # the broker is still away: the next run tries again
+    return len(ids)
 
 
 # Referrals -----------------------------------------------------------------------------------
@@ -741,7 +806,8 @@ def request_plan_print(*, actor, case, language):
 RS = ReferralStatus
 # The guide: a case in follow-up or closed cannot be transferred.
 NO_TRANSFER_STATUSES = (CS.FOLLOW_UP, CS.CLOSED)
-MAX_EMAIL_ATTEMPTS = 5
+# A referral's email is a portal message: its attempts are the message's.
+MAX_EMAIL_ATTEMPTS = portal_services.MESSAGE_ATTEMPTS
 
 
 def network_agencies(*, excluding=None):
@@ -905,10 +971,64 @@ def send_referral(*, actor, referral):
     locked.sent_at = timezone.now()
     locked.sent_by = actor
     locked.save(update_fields=["status", "sent_at", "sent_by", "transfer_status"])
-    from referrals.tasks import email_referral
-
-    transaction.on_commit(lambda: email_referral.delay(locked.pk))
+    _email_referral(locked)
     return locked
+
+
+def _email_referral(referral):
+    """The referral's email, with its letter attached, from the no-reply address, through
+    portal.notify (one retry policy, idempotency key and stale re-queue for every email). Each
+    sending gets its own key; notify tells referral_emailed or referral_not_emailed how it went."""
+    hook_kwargs = {"referral_id": referral.pk}
+    portal_services.notify(
+        key=f"referrals:referral:{referral.pk}:{uuid4().hex}",
+        template="referrals/emails/referral",
+        email=referral.email_to,
+        language=referral.language,
+        from_email=settings.REFERRAL_FROM_EMAIL,
+        # What the sender typed, rendered as is by the worker; cleared from the message once sent.
+        context={"subject": referral.subject, "body": referral.body},
+        attachments=[["referrals.services.letter_attachment", hook_kwargs]],
+        on_sent=["referrals.services.referral_emailed", hook_kwargs],
+        on_failed=["referrals.services.referral_not_emailed", hook_kwargs],
+    )
+
+
+def _referral_for_letter(pk):
+    return Referral.objects.select_related(
+        "case__person", "case__agency", "case__office", "case__case_manager", "agency", "template"
+    ).get(pk=pk)
+
+
+def letter_attachment(*, referral_id):
+    """The letter as a PDF, rendered when the email leaves (portal.notify attachment)."""
+    from referrals.tasks import render_letter_pdf
+
+    referral = _referral_for_letter(referral_id)
+    return f"referral-{referral.case.number}.pdf", render_letter_pdf(referral), "application/pdf"
+
+
+def _locked_sent_referral(referral_id):
+    return (
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("case", "sent_by")
+        .filter(pk=referral_id, status=RS.SENT)
+        .first()
+    )
+
+
+@transaction.atomic
+def referral_emailed(*, referral_id, attempts):
+    """portal.notify's on_sent hook: the referral's email left."""
+    referral = _locked_sent_referral(referral_id)
+    return mark_referral_emailed(referral=referral, attempts=attempts) if referral else None
+
+
+@transaction.atomic
+def referral_not_emailed(*, referral_id, attempts, reason):
+    """portal.notify's on_failed hook: the referral's email failed for good."""
+    referral = _locked_sent_referral(referral_id)
+    return record_referral_failure(referral=referral, reason=reason, attempts=attempts) if referral else None
 
 
 @transaction.atomic
@@ -919,36 +1039,34 @@ def cancel_referral(*, actor, referral):
     locked.delete()
 
 
-def mark_referral_emailed(*, referral):
-    """Called by the email task on the locked row, once the email has left."""
+def mark_referral_emailed(*, referral, attempts):
+    """On the locked row, once the email has left."""
     referral.status = RS.EMAILED
     referral.emailed_at = timezone.now()
-    referral.attempts += 1
+    referral.attempts = attempts
     referral.failure_reason = ""
     referral.save(update_fields=["status", "emailed_at", "attempts", "failure_reason"])
     return referral
 
 
-def record_referral_failure(*, referral, reason):
-    """Called by the email task on the locked row: one more failed attempt; the last one is Failed
-    (the sender is told, with the reason)."""
-    referral.attempts += 1
+def record_referral_failure(*, referral, reason, attempts):
+    """On the locked row, once its email failed for good (portal.notify retried it): Failed, with
+    the reason, and the sender is told."""
+    referral.attempts = attempts
     referral.failure_reason = reason[:500]
-    fields = ["attempts", "failure_reason"]
-    if referral.attempts >= MAX_EMAIL_ATTEMPTS:
-        referral.status = RS.FAILED
-        fields.append("status")
-        case = referral.case
-        portal_services.create_notification(
-            recipient=referral.sent_by or case.case_manager,
-            title=_("A referral could not be emailed"),
-            link=reverse("referrals:referrals", args=[case.number])
-            + f"?open={referral.pk}#referral-{referral.pk}",
-            key=case_key(case, f"referral.{referral.pk}.failed.{referral.attempts}"),
-            priority=Priority.HIGH,
-            **{key: value for key, value in _columns(case, None).items() if key != "priority"},
-        )
-    referral.save(update_fields=fields)
+    referral.status = RS.FAILED
+    case = referral.case
+    portal_services.create_notification(
+        recipient=referral.sent_by or case.case_manager,
+        title=_("A referral could not be emailed"),
+        link=reverse("referrals:referrals", args=[case.number])
+        + f"?open={referral.pk}#referral-{referral.pk}",
+        # One notice per failed sending (a resent referral that fails again is told again).
+        key=case_key(case, f"referral.{referral.pk}.failed.{uuid4().hex}"),
+        priority=Priority.HIGH,
+        **{key: value for key, value in _columns(case, None).items() if key != "priority"},
+    )
+    referral.save(update_fields=["attempts", "failure_reason", "status"])
     return referral
 
 
@@ -961,9 +1079,7 @@ def resend_referral(*, actor, referral):
     locked.status = RS.SENT
     locked.attempts = 0
     locked.save(update_fields=["status", "attempts"])
-    from referrals.tasks import email_referral
-
-    transaction.on_commit(lambda: email_referral.delay(locked.pk))
+    _email_referral(locked)
     return locked
 
 
@@ -1061,9 +1177,7 @@ def request_letter_preview(*, actor, referral):
     preview = PlanPrint.objects.create(
         case=referral.case, referral=referral, language=referral.language, requested_by=actor
     )
-    from referrals.tasks import build_plan_print
-
-    transaction.on_commit(lambda: build_plan_print.delay(preview.pk))
+    _queue_print(preview)
     return preview
 
 

@@ -1,22 +1,17 @@
-"""Background work of employment case management: the action plan PDF, referral letters and their emails."""
+"""Background work of employment case management: the action plan and referral letter PDFs.
 
-import logging
+The tasks are thin wrappers around referrals.services; referral emails go through portal.notify.
+"""
+
 import re
-from uuid import uuid4
 
 from celery import shared_task
-from django.conf import settings
-from django.core.files.base import ContentFile
-from django.core.mail import EmailMessage
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import formats, timezone, translation
 from django.utils.html import escape, linebreaks
 from django.utils.safestring import mark_safe
 
-from referrals.models import LETTER_PLACEHOLDERS, PlanPrint, PrintStatus, Referral, ReferralStatus
-
-logger = logging.getLogger(__name__)
+from referrals.models import LETTER_PLACEHOLDERS
 
 
 def _pdf(html):
@@ -77,80 +72,14 @@ def render_letter_pdf(referral):
 
 @shared_task
 def build_plan_print(plan_print_id):
-    plan_print = PlanPrint.objects.select_related("case", "referral").filter(pk=plan_print_id).first()
-    if plan_print is None or plan_print.status == PrintStatus.READY:
-        return
-    try:
-        content = (
-            render_letter_pdf(_referral(plan_print.referral_id))
-            if plan_print.referral_id
-            else render_plan_pdf(plan_print)
-        )
-    except Exception:
-        logger.exception("The PDF %s could not be built", plan_print_id)
-        PlanPrint.objects.filter(pk=plan_print_id).update(
-            status=PrintStatus.FAILED, finished_at=timezone.now()
-        )
-        return
-    plan_print.file.save(f"{uuid4().hex}.pdf", ContentFile(content), save=False)
-    plan_print.status = PrintStatus.READY
-    plan_print.finished_at = timezone.now()
-    plan_print.save(update_fields=["file", "status", "finished_at"])
-
-
-def _referral(pk):
-    return Referral.objects.select_related(
-        "case__person", "case__agency", "case__office", "case__case_manager", "agency", "template"
-    ).get(pk=pk)
-
-
-@shared_task(bind=True, max_retries=None)
-def email_referral(self, referral_id):
-    """Email the referral with its letter attached, from the no-reply address. Idempotent: the row
-    is locked while sending and a referral already emailed is never sent again. Failures retry with
-    back-off; after the last attempt the referral shows Failed with the reason."""
     from referrals import services
 
-    failed = None
-    with transaction.atomic():
-        referral = Referral.objects.select_for_update(of=("self",)).filter(pk=referral_id).first()
-        if referral is None or referral.status != ReferralStatus.SENT:
-            return False
-        referral = _referral(referral_id)
-        try:
-            message = EmailMessage(
-                subject=referral.subject,
-                body=referral.body,
-                from_email=settings.REFERRAL_FROM_EMAIL,
-                to=[referral.email_to],
-            )
-            message.attach(
-                f"referral-{referral.case.number}.pdf", render_letter_pdf(referral), "application/pdf"
-            )
-            message.send()
-        except Exception as error:  # any failure of rendering or sending: record it, then retry
-            logger.warning("Referral %s could not be emailed: %s", referral_id, error)
-            referral = services.record_referral_failure(
-                referral=referral, reason=f"{type(error).__name__}: {error}"
-            )
-            failed = error
-        else:
-            services.mark_referral_emailed(referral=referral)
-            return True
-    if failed is not None and referral.status == ReferralStatus.SENT:
-        raise self.retry(exc=failed, countdown=min(60 * 2**referral.attempts, 3600))
-    return False
+    return services.build_print(plan_print_id=plan_print_id)
 
 
 @shared_task
-def requeue_stale_referrals(minutes=15):
-    """Queue again the referrals still waiting for their email after a while (a lost task)."""
-    cutoff = timezone.now() - timezone.timedelta(minutes=minutes)
-    ids = list(
-        Referral.objects.filter(status=ReferralStatus.SENT, sent_at__lt=cutoff).values_list("pk", flat=True)[
-            :200
-        ]
-    )
-    for referral_id in ids:
-        email_referral.delay(referral_id)
-    return len(ids)
+def requeue_stale_prints(minutes=10):
+    """Queue again the PDFs still being prepared after a while (a broker outage, a lost task)."""
+    from referrals import services
+
+    return services.requeue_stale_prints(minutes=minutes)
