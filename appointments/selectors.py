@@ -25,6 +25,7 @@ from appointments.models import (
     Slot,
     TeamResource,
 )
+from portal.db import folded_q, order_by_name
 from portal.models import Membership, User
 from portal.permissions import has_capability
 from portal.selectors import active_membership, active_organization
@@ -99,11 +100,10 @@ def access_accounts(organization):
     memberships = Membership.objects.filter(organization=organization, role__in=roles.ROLE_CODES).order_by(
         "valid_from", "pk"
     )
-    return (
-        User.objects.filter(pk__in=memberships.values("user_id"))
-        .prefetch_related(Prefetch("memberships", queryset=memberships, to_attr="clinic_memberships"))
-        .order_by("last_name", "first_name", "email")
+    accounts = User.objects.filter(pk__in=memberships.values("user_id")).prefetch_related(
+        Prefetch("memberships", queryset=memberships, to_attr="clinic_memberships")
     )
+    return order_by_name(accounts, "last_name", "first_name", then=("email",))
 
 
 def get_access_account(user, pk):
@@ -308,14 +308,12 @@ def follow_up_queryset(user, data):
         queryset = queryset.exclude(status=AppointmentStatus.CANCELLED)
     if data.get("number"):
         queryset = queryset.filter(number=data["number"])
-    for field, lookup in (
-        ("first_name", "first_name__icontains"),
-        ("last_name", "last_name__icontains"),
-        ("date_of_birth", "date_of_birth"),
-        ("email", "email__icontains"),
-    ):
+    # Accents and case ignored: "belanger" finds "Bélanger", "ELISE" finds "Élise".
+    for field in ("first_name", "last_name", "email"):
         if data.get(field):
-            queryset = queryset.filter(**{lookup: data[field]})
+            queryset = queryset.filter(folded_q(field, data[field]))
+    if data.get("date_of_birth"):
+        queryset = queryset.filter(date_of_birth=data["date_of_birth"])
     # Numbers are stored as +15065550123: "506 555-0123" is searched by its digits.
     digits = "".join(char for char in data.get("phone") or "" if char.isascii() and char.isdigit())
     if digits:

@@ -5,7 +5,6 @@ from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -60,6 +59,7 @@ from appointments.models import (
 )
 from appointments.services import ActionError
 from portal import geo
+from portal.db import folded_q, text_search
 from portal.files import private_file_response
 from portal.forms import show_service_error
 from portal.models import Organization
@@ -346,9 +346,7 @@ def resource_list(request):
     accounts = selectors.access_accounts(organization)
     query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     if query:
-        accounts = accounts.filter(
-            Q(first_name__icontains=query) | Q(last_name__icontains=query) | Q(email__icontains=query)
-        )
+        accounts = accounts.filter(text_search(["first_name", "last_name", "email"], query))
     today = timezone.localdate()
     location_names = {location.pk: location.name for location in selectors.locations_for(request.user)}
     rows = []
@@ -1410,8 +1408,8 @@ def public_cancel(request, organization_id):
             Appointment.objects.filter(
                 organization=organization,
                 number=form.cleaned_data["number"],
-                last_name__iexact=form.cleaned_data["last_name"].strip(),
             )
+            .filter(folded_q("last_name", form.cleaned_data["last_name"].strip(), lookup="exact"))
             .select_related("slot")
             .first()
         )

@@ -4,7 +4,6 @@ Two people acting on the same summary at once: the second waits for the lock, th
 status changed and gets a clear message; nothing is half-done.
 """
 
-import unicodedata
 from datetime import timedelta
 from uuid import uuid4
 
@@ -26,6 +25,7 @@ from orders.models import (
 )
 from orders.roles import CARE_COORDINATION_ROLES
 from portal import services as portal_services
+from portal.db import fold
 from portal.selectors import members_with_roles
 
 S = SummaryStatus
@@ -36,9 +36,8 @@ class OrderActionError(ValidationError):
 
 
 def normalize_name(name):
-    """Lower case, no accents: "Mélissa" and "MELISSA" both become "melissa"."""
-    decomposed = unicodedata.normalize("NFKD", name or "")
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
+    """Lower case, no accents: "Mélissa" and "MELISSA" both become "melissa" (portal.db's rule)."""
+    return fold(name or "").strip()
 
 
 def _status_error(summary, allowed):

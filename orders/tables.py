@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from orders.models import MonthlyConfirmation, Order, OrderSummary, ServiceReport
+from portal.db import NameColumn
 
 FINANCIAL_COLUMNS = ("base_rate", "other_monthly_cost", "client_contribution")
 
@@ -21,15 +22,16 @@ class StatusColumn(tables.TemplateColumn):
 
 class SummaryTable(tables.Table):
     number = tables.Column(verbose_name=_("Order summary number"), linkify=_summary_link)
-    client_name = tables.Column(verbose_name=_("Account name"))
+    # client_name_search is the name folded at save (accents and case removed): it sorts as letters.
+    client_name = tables.Column(
+        verbose_name=_("Account name"), order_by=("client_name_search", "client_name")
+    )
     start_date = tables.DateColumn(verbose_name=_("Start date"), format="SHORT_DATE_FORMAT")
     end_date = tables.DateColumn(verbose_name=_("End date"), format="SHORT_DATE_FORMAT")
     status = StatusColumn(order_by=("status",))
-    service = tables.Column(verbose_name=_("Service name"), order_by=("service__name",))
-    zone = tables.Column(verbose_name=_("Zone"), order_by=("zone__name",))
-    service_centre = tables.Column(
-        verbose_name=_("Service centre billed"), order_by=("service_centre__name",)
-    )
+    service = NameColumn(verbose_name=_("Service name"), order_by=("service__name",))
+    zone = NameColumn(verbose_name=_("Zone"), order_by=("zone__name",))
+    service_centre = NameColumn(verbose_name=_("Service centre billed"), order_by=("service_centre__name",))
     updated_at = tables.DateTimeColumn(verbose_name=_("Last modified"), format="SHORT_DATETIME_FORMAT")
 
     class Meta:
@@ -50,8 +52,10 @@ class SummaryTable(tables.Table):
 
 
 class DepartmentSummaryTable(SummaryTable):
-    provider = tables.Column(verbose_name=_("Service provider"), order_by=("provider__name",))
-    worker = tables.Column(verbose_name=_("Assigned SD worker"), order_by=("worker__last_name",))
+    provider = NameColumn(verbose_name=_("Service provider"), order_by=("provider__name",))
+    worker = NameColumn(
+        verbose_name=_("Assigned SD worker"), order_by=("worker__last_name", "worker__first_name")
+    )
 
     class Meta(SummaryTable.Meta):
         fields = (
@@ -109,15 +113,19 @@ class SearchResultTable(tables.Table):
         accessor="summary__number",
         linkify=lambda record: reverse("orders:summary", args=[record.summary_id]),
     )
-    client_name = tables.Column(verbose_name=_("Account name"), accessor="summary__client_name")
+    client_name = tables.Column(
+        verbose_name=_("Account name"),
+        accessor="summary__client_name",
+        order_by=("summary__client_name_search", "summary__client_name"),
+    )
     effective_date = tables.DateColumn(verbose_name=_("Order effective date"), format="SHORT_DATE_FORMAT")
     order_type = tables.Column(verbose_name=_("Order type"))
     status = StatusColumn(order_by=("status",))
-    service = tables.Column(
+    service = NameColumn(
         verbose_name=_("Service name"), accessor="summary__service", order_by=("summary__service__name",)
     )
-    zone = tables.Column(verbose_name=_("Zone"), accessor="summary__zone", order_by=("summary__zone__name",))
-    service_centre = tables.Column(
+    zone = NameColumn(verbose_name=_("Zone"), accessor="summary__zone", order_by=("summary__zone__name",))
+    service_centre = NameColumn(
         verbose_name=_("Service centre billed"),
         accessor="summary__service_centre",
         order_by=("summary__service_centre__name",),
@@ -151,14 +159,20 @@ class ReportTable(tables.Table):
         accessor="summary__number",
         linkify=lambda record: reverse("orders:summary", args=[record.summary_id]),
     )
-    client_name = tables.Column(verbose_name=_("Account name"), accessor="summary__client_name")
+    client_name = tables.Column(
+        verbose_name=_("Account name"),
+        accessor="summary__client_name",
+        order_by=("summary__client_name_search", "summary__client_name"),
+    )
     order = tables.Column(
         verbose_name=_("Order number"),
         accessor="order__number",
         linkify=lambda record: reverse("orders:order", args=[record.order_id]),
     )
     created_at = tables.DateTimeColumn(verbose_name=_("Logged on"), format="SHORT_DATETIME_FORMAT")
-    created_by = tables.Column(verbose_name=_("Logged by"), order_by=("created_by__last_name",))
+    created_by = NameColumn(
+        verbose_name=_("Logged by"), order_by=("created_by__last_name", "created_by__first_name")
+    )
     acknowledged_at = tables.DateTimeColumn(
         verbose_name=_("Acknowledged on"), format="SHORT_DATETIME_FORMAT", default="—"
     )
