@@ -3,18 +3,23 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from interpreters.models import Registration, Request, Statement
+from portal.db import NameColumn
 
 
 class RequestTable(tables.Table):
     number = tables.Column(verbose_name=_("Request number"), linkify=lambda record: record.get_absolute_url())
     starts_at = tables.DateTimeColumn(verbose_name=_("Date and time"), format="SHORT_DATETIME_FORMAT")
-    language = tables.Column(verbose_name=_("Language"), order_by=("language__name",))
+    language = NameColumn(verbose_name=_("Language"), order_by=("language__name",))
     modality = tables.Column(verbose_name=_("Modality"))
     status = tables.Column(verbose_name=_("Status"))
-    interpreter = tables.Column(
-        verbose_name=_("Interpreter"), default="—", order_by=("interpreter__user__last_name",)
+    interpreter = NameColumn(
+        verbose_name=_("Interpreter"),
+        default="—",
+        order_by=("interpreter__user__last_name", "interpreter__user__first_name"),
     )
-    requester = tables.Column(verbose_name=_("Requester"), order_by=("requester__last_name",))
+    requester = NameColumn(
+        verbose_name=_("Requester"), order_by=("requester__last_name", "requester__first_name")
+    )
 
     class Meta:
         model = Request
@@ -28,9 +33,9 @@ class RequestTable(tables.Table):
 class QueueTable(tables.Table):
     number = tables.Column(verbose_name=_("Request number"), linkify=lambda record: record.get_absolute_url())
     starts_at = tables.DateTimeColumn(verbose_name=_("Date and time"), format="SHORT_DATETIME_FORMAT")
-    language = tables.Column(verbose_name=_("Language"), order_by=("language__name",))
+    language = NameColumn(verbose_name=_("Language"), order_by=("language__name",))
     modality = tables.Column(verbose_name=_("Modality"))
-    establishment = tables.Column(verbose_name=_("Establishment"), order_by=("establishment__name",))
+    establishment = NameColumn(verbose_name=_("Establishment"), order_by=("establishment__name",))
     status = tables.Column(verbose_name=_("Status"))
     interpreter = tables.Column(verbose_name=_("Interpreter"), default="—", orderable=False)
     action = tables.TemplateColumn(
@@ -53,14 +58,14 @@ class QueueTable(tables.Table):
 
 
 class RegistrationTable(tables.Table):
-    name = tables.Column(
+    name = NameColumn(
         verbose_name=_("Name"),
         empty_values=(),
         order_by=("last_name", "first_name"),
         linkify=lambda record: reverse("interpreters:registration_decide", args=[record.pk]),
     )
     email = tables.Column(verbose_name=_("Work email address"))
-    establishment = tables.Column(verbose_name=_("Establishment"))
+    establishment = NameColumn(verbose_name=_("Establishment"), order_by=("establishment__name",))
     job_title = tables.Column(verbose_name=_("Job title"))
     created_at = tables.DateColumn(verbose_name=_("Received"), format="SHORT_DATE_FORMAT")
 

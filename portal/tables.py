@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from portal.db import NameColumn
 from portal.models import Membership, Message, Notification, Task
 
 
@@ -69,7 +70,7 @@ class NotificationTable(tables.Table):
 
 
 class MemberTable(tables.Table):
-    name = tables.Column(
+    name = NameColumn(
         verbose_name=_("Name"), accessor="user__last_name", order_by=("user__last_name", "user__first_name")
     )
     email = tables.Column(verbose_name=_("Email address"), accessor="user__email")
