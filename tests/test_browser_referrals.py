@@ -210,3 +210,26 @@ def test_case_manager_builds_and_prints_an_action_plan(live_server, context, lan
     assert str(case.number) in text
     assert case.person.display_name in text
     assert words["signature"] in text
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_case_search_without_accents_finds_an_accented_name(live_server, context, language):
+    """Typed without accents or capitals, "elise belanger" finds Élise Bélanger (issue 13)."""
+    organizations, users = load_all_demo_data()
+    manager = users["casemanager@demo.liaison.ca"]
+    manager.preferred_language = language
+    manager.save(update_fields=["preferred_language"])
+    case = Case.objects.filter(case_manager=manager).select_related("person").first()
+    case.person.first_name, case.person.last_name = "Élise", "Bélanger"
+    case.person.save(update_fields=["first_name", "last_name"])
+    context.add_cookies(
+        [language_cookie(live_server.url, language), session_cookie(live_server.url, manager)]
+    )
+    page = context.new_page()
+    page.goto(live_server.url + reverse("referrals:case_list"))
+    page.locator("input[name=q]").fill("elise BELANGER")
+    page.get_by_role("button", name=WORDS[language]["search"], exact=True).click()
+    rows = page.locator("table tbody tr")
+    assert rows.count() == 1
+    assert "Bélanger, Élise" in rows.first.inner_text()
+    assert str(case.number) in rows.first.inner_text()
