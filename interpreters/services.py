@@ -82,13 +82,15 @@ def _change_status(request, *, actor, allowed, to, note="", **fields):
 # Messages to people ----------------------------------------------------------------------------
 
 
-def _tell(person, request, event, *, sms=False, suffix=""):
-    """An email (and SMS) about a request: its number, date and a link; never the person served."""
+def _tell(person, request, event, *, sms=False, suffix="", quiet_hours=False):
+    """An email (and SMS) about a request: its number, date and a link; never the person served.
+    With `quiet_hours`, the worker holds it between 21:00 and 8:00 (a reminder late from a queue)."""
     if person is None:
         return
     portal_services.notify(
         key=f"interpreters:{request.pk}:{event}:{person.pk}{suffix}",
         template="interpreters/emails/request_update",
+        quiet_hours=quiet_hours,
         recipient=person,
         channels=(Channel.EMAIL, Channel.SMS) if sms else (Channel.EMAIL,),
         link=reverse("interpreters:request", args=[request.pk]),
@@ -604,7 +606,7 @@ def send_reminders(now=None):
             )
             if locked.reminded_at is not None or locked.status != RS.CONFIRMED or locked.interpreter is None:
                 continue
-            _tell(locked.interpreter.user, locked, "reminder", sms=True)
+            _tell(locked.interpreter.user, locked, "reminder", sms=True, quiet_hours=True)
             locked.reminded_at = timezone.now()
             locked.save(update_fields=["reminded_at"])
             count += 1

@@ -122,3 +122,123 @@ class BrokenBackend:
 
     def send_messages(self, messages):
         raise OSError("mail server down")
+
+
+# Dotted paths stored in the database: only declared functions are ever imported -------------
+
+
+def _stored_message(user, **context):
+    """A queued message as a row of the database holds it (e.g. one written by hand or tampered)."""
+    return Message.objects.create(
+        key=f"stored:{len(context)}:{sorted(context)}",
+        channel="email",
+        template="portal/emails/task_assigned",
+        context=context,
+        recipient=user,
+        to_address=user.email,
+        language="en",
+    )
+
+
+@pytest.mark.parametrize(
+    "context",
+    [
+        {"_attachments": [["os.system", {"command": "touch /tmp/pwned"}]]},
+        {"_send_only_if": ["os.system", {"command": "touch /tmp/pwned"}]},
+        {"_on_sent": ["os.system", {"command": "touch /tmp/pwned"}]},
+        {"_on_failed": ["os.system", {"command": "touch /tmp/pwned"}]},
+    ],
+)
+def test_a_message_naming_an_undeclared_function_fails_without_importing_it(context, mailoutbox):
+    from unittest import mock
+
+    message = _stored_message(UserFactory(), **context)
+    with mock.patch("portal.outbound.import_string") as importing:
+        assert send_message.apply(args=[message.pk]).get() is False
+    importing.assert_not_called()
+    message.refresh_from_db()
+    assert message.status == MessageStatus.FAILED
+    assert "'os.system' is not on the list of functions a worker may call" in message.error
+    assert mailoutbox == []
+
+
+def test_notify_refuses_an_undeclared_function_before_storing_anything():
+    from portal.outbound import NotAllowed
+
+    with pytest.raises(NotAllowed):
+        services.notify(
+            key="undeclared",
+            template="portal/emails/task_assigned",
+            recipient=UserFactory(),
+            attachments=[["os.system", {"command": "true"}]],
+        )
+    assert not Message.objects.exists()
+
+
+def test_an_export_naming_an_undeclared_builder_fails_without_importing_it():
+    from unittest import mock
+
+    from portal import exports
+    from portal.models import Export, ExportStatus
+    from portal.outbound import NotAllowed
+    from portal.tasks import build_export
+
+    user = UserFactory()
+    with pytest.raises(NotAllowed):
+        exports.request_export(user=user, exporter="os.system", params={}, fmt="csv", name="x")
+    export = Export.objects.create(user=user, exporter="os.system", params={}, fmt="csv", name="Tampered")
+    with mock.patch("portal.outbound.import_string") as importing:
+        assert build_export.apply(args=[export.pk]).get() is False
+    importing.assert_not_called()
+    export.refresh_from_db()
+    assert export.status == ExportStatus.FAILED
+
+
+def test_declared_hooks_hear_how_the_message_went(settings, mailoutbox):
+    from portal import outbound
+
+    outbound.allow("tests.test_notify.record_hook")
+    heard.clear()
+    user = UserFactory()
+    services.notify(
+        key="hooked",
+        template="portal/emails/task_assigned",
+        recipient=user,
+        on_sent=["tests.test_notify.record_hook", {"name": "sent"}],
+        on_failed=["tests.test_notify.record_hook", {"name": "failed"}],
+    )
+    assert heard == [{"name": "sent", "attempts": 1}]
+    settings.EMAIL_BACKEND = "tests.test_notify.BrokenBackend"
+    services.notify(
+        key="hooked-broken",
+        template="portal/emails/task_assigned",
+        recipient=user,
+        on_failed=["tests.test_notify.record_hook", {"name": "failed"}],
+    )
+    assert heard[1] == {
+        "name": "failed",
+        "attempts": send_message.max_retries + 1,
+        "reason": "mail server down",
+    }
+
+
+def test_with_the_broker_down_a_message_stays_queued_and_the_requeue_sends_it_once(mailoutbox):
+    from tests.outage import broker_down, requeue_later
+
+    user = UserFactory()
+    with broker_down():
+        services.notify(key="outage", template="portal/emails/task_assigned", recipient=user, link="/")
+    assert Message.objects.get().status == MessageStatus.QUEUED
+    assert mailoutbox == []
+    with broker_down():
+        assert requeue_later()["messages"] == 1  # still down: stays queued
+    assert requeue_later()["messages"] == 1
+    assert requeue_later()["messages"] == 0
+    assert len(mailoutbox) == 1
+
+
+heard = []
+
+
+def record_hook(**values):
+    heard.append(values)
