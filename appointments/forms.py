@@ -23,6 +23,7 @@ from appointments.models import (
 from portal.forms import ALLOWED_DOCUMENTS, ALLOWED_IMAGES, canadian_postal_code, check_upload
 from portal.models import Language
 from portal.roles import get_role
+from portal.scoping import ScopedInlineFormSet
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")
@@ -143,6 +144,7 @@ QuestionFormSet = inlineformset_factory(
     Service,
     EligibilityQuestion,
     form=QuestionForm,
+    formset=ScopedInlineFormSet,
     fields=["text_fr", "text_en", "eligible_answer", "position"],
     labels={
         "text_fr": _("Question (French)"),

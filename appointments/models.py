@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from portal.models import Organization
+from portal.scoping import scoped_manager
 
 
 def _private_name(folder, filename):
@@ -57,6 +58,8 @@ class ClinicSettings(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(120)],
     )
     show_duration = models.BooleanField(_("show the appointment duration"), default=True)
+
+    objects = scoped_manager("organization")
 
     class Meta:
         verbose_name = _("appointment application settings")
@@ -133,6 +136,8 @@ class Service(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
+    objects = scoped_manager("organization")
+
     class Meta:
         verbose_name = _("service")
         verbose_name_plural = _("services")
@@ -158,6 +163,8 @@ class EligibilityQuestion(models.Model):
     )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
+    objects = scoped_manager("service__organization")
+
     class Meta:
         verbose_name = _("eligibility question")
         verbose_name_plural = _("eligibility questions")
@@ -179,6 +186,8 @@ class Location(models.Model):
     message = models.TextField(_("message for this location"), blank=True)  # bilingual
     is_active = models.BooleanField(_("active"), default=True)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    objects = scoped_manager("organization")
 
     class Meta:
         verbose_name = _("location")
@@ -213,6 +222,8 @@ class TeamResource(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
 
+    objects = scoped_manager("organization")
+
     class Meta:
         verbose_name = _("team resource")
         verbose_name_plural = _("team resources")
@@ -238,6 +249,8 @@ class CommunicationRule(models.Model):
     )
     by_sms = models.BooleanField(_("SMS"), default=True)
     by_email = models.BooleanField(_("email"), default=True)
+
+    objects = scoped_manager("organization")
 
     class Meta:
         verbose_name = _("automated communication")
@@ -266,6 +279,8 @@ class Slot(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
+
+    objects = scoped_manager("organization")
 
     class Meta:
         verbose_name = _("slot")
@@ -378,6 +393,8 @@ class Appointment(models.Model):
     reminders = models.PositiveSmallIntegerField(_("reminders"), default=0)
     relaunches = models.PositiveSmallIntegerField(_("relaunches"), default=0)
 
+    objects = scoped_manager("organization")
+
     class Meta:
         verbose_name = _("appointment")
         verbose_name_plural = _("appointments")
@@ -411,6 +428,8 @@ class AppointmentEvent(models.Model):
     )
     at = models.DateTimeField(_("date"), auto_now_add=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
+
+    objects = scoped_manager("appointment__organization")
 
     class Meta:
         ordering = ["at", "pk"]

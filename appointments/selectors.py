@@ -56,13 +56,13 @@ def sees_all_teams(user):
 
 def clinic_settings(organization):
     """The application's settings, or unsaved defaults (services.save_* create the row)."""
-    return ClinicSettings.objects.filter(organization=organization).first() or ClinicSettings(
+    return ClinicSettings.objects.for_organization(organization).first() or ClinicSettings(
         organization=organization
     )
 
 
 def services_for(user):
-    return Service.objects.filter(organization_id=_organization_id(user))
+    return Service.objects.for_organization(_organization_id(user))
 
 
 def get_service(user, pk):
@@ -70,7 +70,7 @@ def get_service(user, pk):
 
 
 def locations_for(user):
-    queryset = Location.objects.filter(organization_id=_organization_id(user))
+    queryset = Location.objects.for_organization(_organization_id(user))
     scope = location_scope(user)
     return queryset if scope is None else queryset.filter(pk__in=scope)
 
@@ -80,7 +80,7 @@ def get_location(user, pk):
 
 
 def resources_for(user):
-    queryset = TeamResource.objects.filter(organization_id=_organization_id(user))
+    queryset = TeamResource.objects.for_organization(_organization_id(user))
     if not sees_all_teams(user) and not has_capability(user, roles.CONFIGURE):
         queryset = queryset.filter(members=user)
     return queryset
@@ -97,8 +97,10 @@ def resources_with_associations(user):
 def access_accounts(organization):
     """The people with a role in the application, each with their memberships there (one query each)."""
     # The scheduler's roles only: other roles in the organization are not the pilot's to manage.
-    memberships = Membership.objects.filter(organization=organization, role__in=roles.ROLE_CODES).order_by(
-        "valid_from", "pk"
+    memberships = (
+        Membership.objects.for_organization(organization)
+        .filter(role__in=roles.ROLE_CODES)
+        .order_by("valid_from", "pk")
     )
     accounts = User.objects.filter(pk__in=memberships.values("user_id")).prefetch_related(
         Prefetch("memberships", queryset=memberships, to_attr="clinic_memberships")
@@ -113,15 +115,15 @@ def get_access_account(user, pk):
 
 def get_account_membership(user, pk):
     return get_object_or_404(
-        Membership.objects.filter(
-            organization_id=_organization_id(user), role__in=roles.ROLE_CODES
-        ).select_related("user"),
+        Membership.objects.for_organization(_organization_id(user))
+        .filter(role__in=roles.ROLE_CODES)
+        .select_related("user"),
         pk=pk,
     )
 
 
 def communication_rules(organization):
-    return {rule.kind: rule for rule in CommunicationRule.objects.filter(organization=organization)}
+    return {rule.kind: rule for rule in CommunicationRule.objects.for_organization(organization)}
 
 
 # Schedules ------------------------------------------------------------------------------------
@@ -129,7 +131,7 @@ def communication_rules(organization):
 
 def slots_for(user):
     """The slots the active role may see: its application, its locations, and its teams when limited."""
-    queryset = Slot.objects.filter(organization_id=_organization_id(user))
+    queryset = Slot.objects.for_organization(_organization_id(user))
     scope = location_scope(user)
     if scope is not None:
         queryset = queryset.filter(location_id__in=scope)
@@ -180,9 +182,7 @@ def calendar_slots(user, *, location_ids, start, end, service_ids=(), resource_i
         .annotate(booked=Count("appointments", filter=Q(appointments__status__in=HOLDING_STATUSES)))
         .order_by("starts_at", "resource__position", "resource__name", "pk")
     )
-    services = {
-        service.pk: service for service in Service.objects.filter(organization_id=_organization_id(user))
-    }
+    services = {service.pk: service for service in Service.objects.for_organization(_organization_id(user))}
     links = {}
     for slot_id, service_id in Slot.services.through.objects.filter(
         slot__in=queryset.values("pk")
@@ -198,7 +198,7 @@ def calendar_slots(user, *, location_ids, start, end, service_ids=(), resource_i
 
 def appointments_for(user):
     """The appointments the active role may see: its application, locations and (if limited) teams."""
-    queryset = Appointment.objects.filter(organization_id=_organization_id(user))
+    queryset = Appointment.objects.for_organization(_organization_id(user))
     scope = location_scope(user)
     if scope is not None:
         queryset = queryset.filter(slot__location_id__in=scope)
@@ -234,9 +234,11 @@ def open_times(slots, *, service, online, now, last_day=None):
     if last_day is not None:
         slots = slots.filter(starts_at__lt=day_bounds(last_day)[1])
     taken = {}
-    for slot_id, moment in Appointment.objects.filter(
-        slot__in=slots.values("pk"), status__in=HOLDING_STATUSES, starts_at__gt=now
-    ).values_list("slot_id", "starts_at"):
+    for slot_id, moment in (
+        Appointment.objects.scoped("in slots the caller scoped")
+        .filter(slot__in=slots.values("pk"), status__in=HOLDING_STATUSES, starts_at__gt=now)
+        .values_list("slot_id", "starts_at")
+    ):
         taken[(slot_id, moment)] = taken.get((slot_id, moment), 0) + 1
     slots = slots.select_related("resource", "location").order_by("starts_at", "resource__position", "pk")
     times = []
@@ -270,7 +272,10 @@ def appointment_by_token(token):
     ):
         raise Http404
     return get_object_or_404(
-        Appointment.objects.select_related("slot__location", "service", "organization"), token=token
+        Appointment.objects.scoped("the public page of the holder of a secret token").select_related(
+            "slot__location", "service", "organization"
+        ),
+        token=token,
     )
 
 
@@ -339,7 +344,7 @@ def statistics_data(organization, first_day, last_day):
 
     start, _end = day_bounds(first_day)
     _start, end = day_bounds(last_day)
-    base = Appointment.objects.filter(organization=organization, starts_at__gte=start, starts_at__lt=end)
+    base = Appointment.objects.for_organization(organization).filter(starts_at__gte=start, starts_at__lt=end)
     now = timezone.now()
     measures = {
         "bookings": Q(),
@@ -361,8 +366,8 @@ def statistics_data(organization, first_day, last_day):
     by_location = list(
         base.values("slot__location__pk").annotate(**aggregates).order_by("slot__location__pk")
     )
-    names = {service.pk: service.name for service in Service.objects.filter(organization=organization)}
-    places = {location.pk: location.name for location in Location.objects.filter(organization=organization)}
+    names = {service.pk: service.name for service in Service.objects.for_organization(organization)}
+    places = {location.pk: location.name for location in Location.objects.for_organization(organization)}
     for row in by_service:
         row["label"] = names.get(row["service__pk"], "")
     for row in by_location:

@@ -91,15 +91,15 @@ def _organization(request):
 
 def checklist_items(organization):
     """The guide's memory aid (2.7), each line ticked from the real configuration."""
-    service_qs = Service.objects.filter(organization=organization, is_active=True)
+    service_qs = Service.objects.for_organization(organization).filter(is_active=True)
     services_list = list(service_qs.prefetch_related("questions"))
     locations = list(
-        Location.objects.filter(organization=organization, is_active=True).prefetch_related("resources")
+        Location.objects.for_organization(organization).filter(is_active=True).prefetch_related("resources")
     )
     resources = list(
-        selectors.TeamResource.objects.filter(organization=organization, is_active=True).prefetch_related(
-            "locations", "services"
-        )
+        selectors.TeamResource.objects.for_organization(organization)
+        .filter(is_active=True)
+        .prefetch_related("locations", "services")
     )
     rules = selectors.communication_rules(organization)
     clinic = selectors.clinic_settings(organization)
@@ -608,10 +608,10 @@ def _public_context(organization, clinic):
         "organization": organization,
         "clinic": clinic,
         "search_form": PublicSearchForm(
-            services=Service.objects.filter(organization=organization, is_active=True)
+            services=Service.objects.for_organization(organization).filter(is_active=True)
         ),
-        "services": Service.objects.filter(organization=organization, is_active=True),
-        "locations": Location.objects.filter(organization=organization, is_active=True),
+        "services": Service.objects.for_organization(organization).filter(is_active=True),
+        "locations": Location.objects.for_organization(organization).filter(is_active=True),
     }
 
 
@@ -640,8 +640,9 @@ def public_page(request, organization_id):
 @login_not_required
 def public_logo(request, organization_id):
     clinic = get_object_or_404(
-        ClinicSettings.objects.filter(organization__is_active=True).exclude(logo=""),
-        organization_id=organization_id,
+        ClinicSettings.objects.for_organization(organization_id)
+        .filter(organization__is_active=True)
+        .exclude(logo=""),
     )
     response = private_file_response(clinic.logo, "logo", clinic.logo_content_type, as_attachment=False)
     response["Cache-Control"] = "public, max-age=300"
@@ -1113,14 +1114,13 @@ def _public_open(organization):
 
 
 def _public_services(organization):
-    return Service.objects.filter(organization=organization, is_active=True)
+    return Service.objects.for_organization(organization).filter(is_active=True)
 
 
 def _public_locations(organization, service):
     return (
-        Location.objects.filter(
-            organization=organization, is_active=True, resources__services=service, resources__is_active=True
-        )
+        Location.objects.for_organization(organization)
+        .filter(is_active=True, resources__services=service, resources__is_active=True)
         .distinct()
         .order_by("position", "pk")
     )
@@ -1221,7 +1221,7 @@ def _public_times(organization, clinic, service, location, day=None):
     """The open times online, within the days shown (one day's only when `day` is given)."""
     now = timezone.now()
     last_day = timezone.localdate() + timedelta(days=clinic.days_shown)
-    slots = Slot.objects.filter(organization=organization, location=location)
+    slots = Slot.objects.for_organization(organization).filter(location=location)
     if day is not None:
         start, end = selectors.day_bounds(day)
         slots = slots.filter(starts_at__gte=start, starts_at__lt=end)
@@ -1313,7 +1313,7 @@ def public_details(request, organization_id, service_id, location_id):
         messages.error(request, _("Choose a time first."))
         return redirect("appointments:public_times", organization.pk, service.pk, location.pk)
     moment, slot_id = chosen.cleaned_data["time"], chosen.cleaned_data["slot_id"]
-    slot = Slot.objects.filter(pk=slot_id, organization=organization, location=location).first()
+    slot = Slot.objects.for_organization(organization).filter(pk=slot_id, location=location).first()
     if slot is None:
         messages.error(request, _("This time is not available. Choose a time in the list."))
         return redirect("appointments:public_times", organization.pk, service.pk, location.pk)
@@ -1376,8 +1376,7 @@ def public_confirmation(request, organization_id, number):
     if not (number.isascii() and number.isalnum()):
         raise Http404
     appointment = get_object_or_404(
-        Appointment.objects.select_related("slot__location", "service"),
-        organization=organization,
+        Appointment.objects.for_organization(organization).select_related("slot__location", "service"),
         number=number,
         pk__in=request.session.get("booked", []),
     )
@@ -1405,8 +1404,8 @@ def public_cancel(request, organization_id):
         )
     elif request.method == "POST" and form.is_valid():
         appointment = (
-            Appointment.objects.filter(
-                organization=organization,
+            Appointment.objects.for_organization(organization)
+            .filter(
                 number=form.cleaned_data["number"],
             )
             .filter(folded_q("last_name", form.cleaned_data["last_name"].strip(), lookup="exact"))

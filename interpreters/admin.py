@@ -12,7 +12,7 @@ from interpreters.models import (
     ServiceType,
     Statement,
 )
-from portal.admin import ReferenceAdmin
+from portal.admin import ReadOnlyAdmin, ReferenceAdmin
 
 admin.site.register(Language, ReferenceAdmin)
 admin.site.register(ServiceType, ReferenceAdmin)
@@ -45,10 +45,11 @@ class RateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(ReadOnlyAdmin):
+    """Approved or refused on the coordinators' screens (the service creates the account)."""
+
     list_display = ("email", "establishment", "status", "created_at")
     list_filter = ("status",)
-    readonly_fields = ("status", "decided_by", "decided_at")
 
 
 @admin.register(Request)

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Organization, ReferenceData
+from portal.scoping import scoped_manager
 
 
 class ServiceType(ReferenceData):
@@ -82,6 +83,8 @@ class OrderSummary(models.Model):
     updated_at = models.DateTimeField(_("last modified"), auto_now=True)
     sent_at = models.DateTimeField(_("sent to the provider"), null=True, blank=True, editable=False)
 
+    objects = scoped_manager("department", "provider")
+
     class Meta:
         verbose_name = _("order summary")
         verbose_name_plural = _("order summaries")
@@ -137,6 +140,8 @@ class Order(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
+    objects = scoped_manager("summary__department", "summary__provider")
+
     class Meta:
         verbose_name = _("order")
         verbose_name_plural = _("orders")
@@ -162,6 +167,8 @@ class SummaryEvent(models.Model):
     from_status = models.CharField(max_length=12, choices=SummaryStatus.choices, blank=True)
     to_status = models.CharField(max_length=12, choices=SummaryStatus.choices, blank=True)
     note = models.TextField(_("note"), blank=True)
+
+    objects = scoped_manager("summary__department", "summary__provider")
 
     class Meta:
         verbose_name = _("history entry")
@@ -259,6 +266,8 @@ class ServiceReport(models.Model):
         verbose_name=_("acknowledged by"),
     )
 
+    objects = scoped_manager("summary__department", "summary__provider")
+
     class Meta:
         verbose_name = _("service report")
         verbose_name_plural = _("service reports")
@@ -285,6 +294,8 @@ class MonthlyConfirmation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("confirmed by")
     )
     created_at = models.DateTimeField(_("confirmed on"), auto_now_add=True)
+
+    objects = scoped_manager("order__summary__department", "order__summary__provider")
 
     class Meta:
         verbose_name = _("monthly service confirmation")

@@ -23,6 +23,8 @@ from orders.models import (
 from portal.selectors import active_organization
 
 S = SummaryStatus
+# The reason given to portal.scoping: _visible() filters by the organization, in the query.
+VISIBLE = "visible to the active organization"
 
 
 def _visible(organization, prefix=""):
@@ -35,20 +37,26 @@ def _visible(organization, prefix=""):
 
 
 def summaries_for(user):
-    return OrderSummary.objects.filter(_visible(active_organization(user))).select_related(
-        "service", "zone", "service_centre", "provider", "department", "worker"
+    return (
+        OrderSummary.objects.scoped(VISIBLE)
+        .filter(_visible(active_organization(user)))
+        .select_related("service", "zone", "service_centre", "provider", "department", "worker")
     )
 
 
 def orders_for(user):
-    return Order.objects.filter(_visible(active_organization(user), "summary__")).select_related(
-        "summary", "summary__service", "summary__zone", "summary__service_centre"
+    return (
+        Order.objects.scoped(VISIBLE)
+        .filter(_visible(active_organization(user), "summary__"))
+        .select_related("summary", "summary__service", "summary__zone", "summary__service_centre")
     )
 
 
 def reports_for(user):
-    return ServiceReport.objects.filter(_visible(active_organization(user), "summary__")).select_related(
-        "summary", "order", "created_by", "acknowledged_by"
+    return (
+        ServiceReport.objects.scoped(VISIBLE)
+        .filter(_visible(active_organization(user), "summary__"))
+        .select_related("summary", "order", "created_by", "acknowledged_by")
     )
 
 
@@ -58,9 +66,9 @@ def no_longer_available(user, pk):
     return (
         organization is not None
         and organization.kind != "department"
-        and OrderSummary.objects.filter(
-            pk=pk, provider=organization, status__in=(S.DECLINED, S.REVOKED)
-        ).exists()
+        and OrderSummary.objects.for_organization(organization)
+        .filter(pk=pk, provider=organization, status__in=(S.DECLINED, S.REVOKED))
+        .exists()
     )
 
 
@@ -104,7 +112,8 @@ def summary_history(summary):
 
 def summary_confirmations(summary):
     return (
-        MonthlyConfirmation.objects.filter(order__summary=summary)
+        MonthlyConfirmation.objects.scoped("of a summary fetched through a selector")
+        .filter(order__summary=summary)
         .select_related("order", "created_by")
         .order_by("-month", "order__number")
     )
@@ -135,7 +144,8 @@ def dashboard_rows(user, block, today=None):
         return summaries.filter(status=S.TERMINATED).order_by("-end_date")
     if block == "mileage":
         return (
-            MonthlyConfirmation.objects.filter(_visible(active_organization(user), "order__summary__"))
+            MonthlyConfirmation.objects.scoped(VISIBLE)
+            .filter(_visible(active_organization(user), "order__summary__"))
             .select_related("order", "order__summary")
             .order_by("-month", "order__number")
         )

@@ -16,11 +16,39 @@ def _admin_has_permission(request):
 admin.site.has_permission = _admin_has_permission
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown, never changed here: the rules live in services (limits, history, notices).
+
+    Memberships change on the portals' screens (the three-pilot limit, one's own pilot role),
+    tasks and notifications through portal.services, registrations through their approval.
+    """
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
+    can_delete = False
     fields = ("organization", "role", "valid_from", "valid_to", "scope")
-    autocomplete_fields = ("organization",)
+    readonly_fields = fields
+
+    # Read-only for the same reason as MembershipAdmin.
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(User)
@@ -50,26 +78,24 @@ class OrganizationAdmin(TranslationAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ReadOnlyAdmin):
     list_display = ("user", "organization", "role", "valid_from", "valid_to")
     list_filter = ("role", "organization__kind")
     search_fields = ("user__email", "user__last_name", "organization__name_fr", "organization__name_en")
-    autocomplete_fields = ("user", "organization")
+    list_select_related = ("user", "organization")
 
 
 @admin.register(Task)
-class TaskAdmin(TranslationAdmin):
+class TaskAdmin(ReadOnlyAdmin, TranslationAdmin):
     list_display = ("title", "assignee", "due_date", "done_at")
     list_filter = ("done_at",)
     search_fields = ("title_fr", "title_en", "assignee__email")
-    raw_id_fields = ("assignee",)
 
 
 @admin.register(Notification)
-class NotificationAdmin(TranslationAdmin):
+class NotificationAdmin(ReadOnlyAdmin, TranslationAdmin):
     list_display = ("title", "recipient", "due_date", "read_at")
     search_fields = ("title_fr", "title_en", "recipient__email")
-    raw_id_fields = ("recipient",)
 
 
 @admin.register(Message)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
 from portal import roles
+from portal.scoping import ScopedQuerySet, scoped_manager
 
 
 class Language(models.TextChoices):
@@ -114,7 +115,10 @@ class Organization(models.Model):
         return self.pk
 
 
-class MembershipQuerySet(models.QuerySet):
+class MembershipQuerySet(ScopedQuerySet):
+    # A membership is its organization's (for_organization) and its person's (for_user).
+    user_field = "user"
+
     def valid_on(self, day):
         """Memberships that give access on that day: within their dates, active user and organization."""
         return self.filter(
@@ -249,6 +253,9 @@ class Task(HomeItem):
     )
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
 
+    # A task is its assignee's: read through for_user (or for_organization for an organization's).
+    objects = scoped_manager("organization", user="assignee")
+
     class Meta(HomeItem.Meta):
         verbose_name = _("task")
         verbose_name_plural = _("tasks")
@@ -266,6 +273,8 @@ class Notification(HomeItem):
         User, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
     )
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    objects = scoped_manager("organization", user="recipient")
 
     class Meta(HomeItem.Meta):
         verbose_name = _("notification")
@@ -347,6 +356,8 @@ class Export(models.Model):
     rows = models.PositiveIntegerField(_("rows"), default=0)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    objects = scoped_manager("membership__organization", user="user")
 
     class Meta:
         verbose_name = _("export")

@@ -16,7 +16,7 @@ def valid_memberships(user):
     cached = getattr(user, "_valid_memberships", None)
     if cached is None:
         cached = list(
-            Membership.objects.valid_now().filter(user=user).select_related("organization").order_by("pk")
+            Membership.objects.for_user(user).valid_now().select_related("organization").order_by("pk")
         )
         user._valid_memberships = cached
     return cached
@@ -64,15 +64,16 @@ def members_with_roles(organization, role_codes):
     from portal.models import User
 
     return User.objects.filter(
-        pk__in=Membership.objects.valid_now()
-        .filter(organization=organization, role__in=role_codes)
+        pk__in=Membership.objects.for_organization(organization)
+        .valid_now()
+        .filter(role__in=role_codes)
         .values("user")
     ).order_by("pk")
 
 
 def organization_members(organization):
     return (
-        Membership.objects.filter(organization=organization)
+        Membership.objects.for_organization(organization)
         .select_related("user")
         .order_by("user__last_name", "user__first_name", "user__email", "role")
     )
@@ -88,7 +89,8 @@ def home_horizon(today=None):
 
 def open_tasks_for(user, today=None):
     return (
-        Task.objects.filter(assignee=user, done_at__isnull=True, due_date__lte=home_horizon(today))
+        Task.objects.for_user(user)
+        .filter(done_at__isnull=True, due_date__lte=home_horizon(today))
         .select_related("created_by")
         .order_by("due_date", "pk")
     )
@@ -96,26 +98,27 @@ def open_tasks_for(user, today=None):
 
 def unread_notifications_for(user, today=None):
     return (
-        Notification.objects.filter(recipient=user, read_at__isnull=True, due_date__lte=home_horizon(today))
+        Notification.objects.for_user(user)
+        .filter(read_at__isnull=True, due_date__lte=home_horizon(today))
         .select_related("created_by")
         .order_by("due_date", "pk")
     )
 
 
 def all_open_tasks_for(user):
-    return Task.objects.filter(assignee=user, done_at__isnull=True).select_related("organization")
+    return Task.objects.for_user(user).filter(done_at__isnull=True).select_related("organization")
 
 
 def all_notifications_for(user):
-    return Notification.objects.filter(recipient=user)
+    return Notification.objects.for_user(user)
 
 
 def get_task_for_user(user, pk):
-    return get_object_or_404(Task.objects.filter(assignee=user), pk=pk)
+    return get_object_or_404(Task.objects.for_user(user), pk=pk)
 
 
 def get_notification_for_user(user, pk):
-    return get_object_or_404(Notification.objects.filter(recipient=user), pk=pk)
+    return get_object_or_404(Notification.objects.for_user(user), pk=pk)
 
 
 def outbox():
@@ -124,4 +127,4 @@ def outbox():
 
 def get_export_for_user(user, pk):
     """An export is its owner's alone."""
-    return get_object_or_404(Export.objects.filter(user=user), pk=pk)
+    return get_object_or_404(Export.objects.for_user(user), pk=pk)

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import Organization, ReferenceData
+from portal.scoping import scoped_manager
 
 CASE_NUMBER_BASE = 100900
 
@@ -108,6 +109,8 @@ class Agreement(models.Model):
     ecm_enabled = models.BooleanField(_("external case management program enabled"), default=True)
     client_tracking = models.BooleanField(_("client tracking enabled"), default=False)
 
+    objects = scoped_manager("department", "agency")
+
     class Meta:
         verbose_name = _("agreement")
         verbose_name_plural = _("agreements")
@@ -138,6 +141,8 @@ class Office(models.Model):
     phone = models.CharField(_("telephone"), max_length=30, blank=True)
     is_delivery_location = models.BooleanField(_("service delivery location"), default=True)
     is_active = models.BooleanField(_("active"), default=True)
+
+    objects = scoped_manager("agency")
 
     class Meta:
         verbose_name = _("office")
@@ -170,6 +175,8 @@ class Person(models.Model):
     city = models.CharField(_("city"), max_length=100, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=7, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = scoped_manager("cases__agency")
 
     class Meta:
         verbose_name = _("person")
@@ -287,6 +294,8 @@ class Case(models.Model):
     skills = models.TextField(_("skills and certifications"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
+    objects = scoped_manager("agency")
+
     class Meta:
         verbose_name = _("case")
         verbose_name_plural = _("cases")
@@ -318,6 +327,8 @@ class CaseStatusChange(models.Model):
     changed_at = models.DateTimeField(_("date"), auto_now_add=True)
     comment = models.CharField(_("comment"), max_length=500, blank=True)
 
+    objects = scoped_manager("case__agency")
+
     class Meta:
         verbose_name = _("status change")
         verbose_name_plural = _("status changes")
@@ -335,6 +346,8 @@ class CaseNote(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("author")
     )
     created_at = models.DateTimeField(_("date"), auto_now_add=True)
+
+    objects = scoped_manager("case__agency")
 
     class Meta:
         verbose_name = _("case note")
@@ -380,6 +393,8 @@ class CaseDocument(models.Model):
     )
     uploaded_at = models.DateTimeField(_("date"), auto_now_add=True)
 
+    objects = scoped_manager("case__agency")
+
     class Meta:
         verbose_name = _("case document")
         verbose_name_plural = _("case documents")
@@ -408,6 +423,8 @@ class EmploymentOutcome(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = scoped_manager("case__agency")
 
     class Meta:
         verbose_name = _("employment outcome")
@@ -438,6 +455,8 @@ class NeedsDetermination(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("saved by")
     )
     created_at = models.DateTimeField(_("saved"), auto_now_add=True)
+
+    objects = scoped_manager("case__agency")
 
     class Meta:
         verbose_name = _("needs determination")
@@ -475,6 +494,8 @@ class BusinessPartner(models.Model):
         verbose_name=_("private to"),
     )
     is_active = models.BooleanField(_("active"), default=True)
+
+    objects = scoped_manager("agency")
 
     class Meta:
         verbose_name = _("business partner")
@@ -547,6 +568,8 @@ class Intervention(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = scoped_manager("case__agency")
+
     class Meta:
         verbose_name = _("intervention")
         verbose_name_plural = _("interventions")
@@ -591,6 +614,8 @@ class FundingRequest(models.Model):
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decision_comment = models.TextField(_("reason"), blank=True)
 
+    objects = scoped_manager("intervention__case__agency")
+
     class Meta:
         verbose_name = _("funding request")
         verbose_name_plural = _("funding requests")
@@ -631,6 +656,8 @@ class PlanPrint(models.Model):
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     requested_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = scoped_manager("case__agency")
 
     class Meta:
         ordering = ["-requested_at", "-pk"]
@@ -755,6 +782,8 @@ class Referral(models.Model):
     transferred_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+
+    objects = scoped_manager("case__agency")
 
     class Meta:
         verbose_name = _("referral")

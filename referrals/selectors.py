@@ -23,7 +23,6 @@ from referrals.models import (
     FundingRequest,
     FundingStatus,
     Intervention,
-    NeedsDetermination,
     Office,
     PlanPrint,
     Referral,
@@ -33,12 +32,17 @@ from referrals.models import (
 
 CASE_MANAGER_ROLES = ("referrals.case_manager", "referrals.agency_supervisor")
 
+# Reasons given to portal.scoping for reads that apply their own organization rule.
+VISIBLE = "visible to the active organization (_agency_filter)"
+DEPARTMENT = "the department's agreements"
+OF_CASE = "about a case fetched through a selector"
+
 
 def _agency_filter(organization, prefix=""):
     if organization is None:
         return Q(pk__in=[])
     if organization.kind == "department":
-        agencies = Agreement.objects.filter(department=organization).values("agency")
+        agencies = Agreement.objects.scoped(DEPARTMENT).filter(department=organization).values("agency")
         return Q(**{f"{prefix}agency__in": agencies})
     if organization.kind == "employment_agency":
         return Q(**{f"{prefix}agency": organization})
@@ -51,8 +55,10 @@ def is_department(user):
 
 
 def cases_for(user):
-    return Case.objects.filter(_agency_filter(active_organization(user))).select_related(
-        "person", "program", "agency", "office", "case_manager"
+    return (
+        Case.objects.scoped(VISIBLE)
+        .filter(_agency_filter(active_organization(user)))
+        .select_related("person", "program", "agency", "office", "case_manager")
     )
 
 
@@ -65,13 +71,14 @@ def case_managers(agency):
 
 
 def offices_for(agency):
-    return Office.objects.filter(agency=agency, is_active=True)
+    return Office.objects.for_organization(agency).filter(is_active=True)
 
 
 def case_tasks(case):
     """The open tasks about this case (whoever holds them), for the case home page."""
     return (
-        Task.objects.filter(key__contains=f":referrals.case.{case.pk}.", done_at__isnull=True)
+        Task.objects.scoped(OF_CASE)
+        .filter(key__contains=f":referrals.case.{case.pk}.", done_at__isnull=True)
         .select_related("assignee", "created_by")
         .order_by("due_date", "pk")
     )
@@ -81,15 +88,16 @@ def case_notifications(case, user):
     """This person's unread notifications about the case, for the case home page."""
     from portal.models import Notification
 
-    return Notification.objects.filter(
-        recipient=user, read_at__isnull=True, key__contains=f":referrals.case.{case.pk}."
-    ).order_by("due_date", "pk")
+    return (
+        Notification.objects.for_user(user)
+        .filter(read_at__isnull=True, key__contains=f":referrals.case.{case.pk}.")
+        .order_by("due_date", "pk")
+    )
 
 
 def latest_needs(case):
     return (
-        NeedsDetermination.objects.filter(case=case)
-        .select_related("created_by")
+        case.needs_determinations.select_related("created_by")
         .prefetch_related(Prefetch("barriers", Barrier.objects.select_related("dimension")))
         .order_by("-version")
         .first()
@@ -98,8 +106,7 @@ def latest_needs(case):
 
 def needs_versions(case):
     return (
-        NeedsDetermination.objects.filter(case=case)
-        .select_related("created_by")
+        case.needs_determinations.select_related("created_by")
         .prefetch_related(Prefetch("barriers", Barrier.objects.select_related("dimension")))
         .order_by("-version")
     )
@@ -126,8 +133,7 @@ def barriers_by_dimension():
 
 def interventions_of(case):
     return (
-        Intervention.objects.filter(case=case)
-        .select_related(
+        case.interventions.select_related(
             "dimension", "intervention_type", "funding_type", "delivering_organization", "local_coordinator"
         )
         .annotate(
@@ -153,14 +159,16 @@ def funding_requests_of(intervention):
 
 
 def funding_requests_for(user):
-    return FundingRequest.objects.filter(
-        _agency_filter(active_organization(user), "intervention__case__")
-    ).select_related(
-        "intervention__case__person",
-        "intervention__case__agency",
-        "intervention__intervention_type",
-        "requested_by",
-        "decided_by",
+    return (
+        FundingRequest.objects.scoped(VISIBLE)
+        .filter(_agency_filter(active_organization(user), "intervention__case__"))
+        .select_related(
+            "intervention__case__person",
+            "intervention__case__agency",
+            "intervention__intervention_type",
+            "requested_by",
+            "decided_by",
+        )
     )
 
 
@@ -169,23 +177,27 @@ def get_funding_request_for_user(user, pk):
 
 
 def documents_of(case):
-    return CaseDocument.objects.filter(case=case).select_related("uploaded_by")
+    return case.documents.select_related("uploaded_by")
 
 
 def get_document_for_user(user, pk):
     return get_object_or_404(
-        CaseDocument.objects.filter(case__in=cases_for(user)).select_related("case"), pk=pk
+        CaseDocument.objects.scoped(VISIBLE).filter(case__in=cases_for(user)).select_related("case"), pk=pk
     )
 
 
 def get_plan_print_for_user(user, pk):
-    return get_object_or_404(PlanPrint.objects.filter(case__in=cases_for(user)).select_related("case"), pk=pk)
+    return get_object_or_404(
+        PlanPrint.objects.scoped(VISIBLE).filter(case__in=cases_for(user)).select_related("case"), pk=pk
+    )
 
 
 def plan_print_context(case):
     """Everything the printed plan shows (the task renders it without a request)."""
-    case = Case.objects.select_related("person", "program", "agency", "office", "case_manager").get(
-        pk=case.pk
+    case = (
+        Case.objects.scoped(OF_CASE)
+        .select_related("person", "program", "agency", "office", "case_manager")
+        .get(pk=case.pk)
     )
     needs = latest_needs(case)
     return {
@@ -205,7 +217,12 @@ def partners_for(user):
     visible = Q(agency__isnull=True)
     if organization is not None and organization.kind == "employment_agency":
         visible |= Q(agency=organization)
-    return BusinessPartner.objects.filter(visible).prefetch_related("services").select_related("agency")
+    return (
+        BusinessPartner.objects.scoped("public, or private to the agency")
+        .filter(visible)
+        .prefetch_related("services")
+        .select_related("agency")
+    )
 
 
 def active_partners_for(user):
@@ -220,7 +237,8 @@ def recent_partners(user, limit=5):
     """The business partners this person chose most recently (the guide's "Recent business partners")."""
     ids = []
     rows = (
-        Intervention.objects.filter(created_by=user)
+        Intervention.objects.scoped("this person's own choices, shown through partners_for")
+        .filter(created_by=user)
         .order_by("-updated_at")
         .values_list("delivering_organization", "local_coordinator")[:50]
     )
@@ -250,7 +268,11 @@ def search_partners(user, *, name="", service=None, city="", limit=None):
 
 def agreements_for(user):
     organization = active_organization(user)
-    return Agreement.objects.filter(department=organization).select_related("agency", "department")
+    return (
+        Agreement.objects.scoped(DEPARTMENT)
+        .filter(department=organization)
+        .select_related("agency", "department")
+    )
 
 
 def get_agreement_for_user(user, pk):
@@ -272,7 +294,7 @@ def get_agency_for_user(user, pk):
 
 
 def get_office_for_user(user, pk):
-    return get_object_or_404(Office.objects.filter(agency__in=agencies_for(user)), pk=pk)
+    return get_object_or_404(Office.objects.scoped(VISIBLE).filter(agency__in=agencies_for(user)), pk=pk)
 
 
 # Accountability report -----------------------------------------------------------------------
@@ -281,7 +303,8 @@ def get_office_for_user(user, pk):
 def _edmt(user, *, start, end, agency):
     """EDMT interventions under way in the period (planned start before its end, end after its start)."""
     queryset = (
-        Intervention.objects.filter(_agency_filter(active_organization(user), "case__"))
+        Intervention.objects.scoped(VISIBLE)
+        .filter(_agency_filter(active_organization(user), "case__"))
         .filter(funding_type__counts_as_edmt=True, planned_start__lte=end, planned_end__gte=start)
         .exclude(status="cancelled")
     )
@@ -336,8 +359,7 @@ def report_agencies(user):
 
 def referrals_of(case):
     return (
-        Referral.objects.filter(case=case)
-        .select_related("agency", "template", "created_by", "sent_by", "transferred_by")
+        case.referrals.select_related("agency", "template", "created_by", "sent_by", "transferred_by")
         .prefetch_related("documents")
         .order_by("-created_at", "-pk")
     )
@@ -360,7 +382,8 @@ def incoming_for(user):
     if organization is None or organization.kind != "employment_agency":
         return Referral.objects.none()
     return (
-        Referral.objects.filter(agency=organization, status__in=SENT_STATUSES)
+        Referral.objects.scoped("sent to the agency")
+        .filter(agency=organization, status__in=SENT_STATUSES)
         .filter(
             Q(referral_type=ReferralType.WITHIN)
             | Q(referral_type=ReferralType.TRANSFER, transfer_status=TransferStatus.PENDING)
@@ -377,11 +400,12 @@ def get_incoming_for_user(user, pk):
 def active_agreements(agency):
     today = timezone.localdate()
     return (
-        Agreement.objects.filter(agency=agency, funding_active=True, start_date__lte=today)
+        Agreement.objects.scoped("the agency's")
+        .filter(agency=agency, funding_active=True, start_date__lte=today)
         .exclude(end_date__lt=today)
         .order_by("number")
     )
 
 
 def delivery_locations(agency):
-    return Office.objects.filter(agency=agency, is_active=True, is_delivery_location=True)
+    return Office.objects.for_organization(agency).filter(is_active=True, is_delivery_location=True)

@@ -66,7 +66,6 @@ from referrals.models import (
     InterventionStatus,
     InterventionType,
     PartnerService,
-    PlanPrint,
     PrintStatus,
     Program,
     ReferralType,
@@ -664,7 +663,7 @@ def plan_print(request, number):
 @capability_required(roles.VIEW_CASES)
 def plan_print_status(request, number, pk):
     case = _case(request, number)
-    plan_print = get_object_or_404(PlanPrint.objects.filter(case=case, requested_by=request.user), pk=pk)
+    plan_print = get_object_or_404(case.plan_prints.filter(requested_by=request.user), pk=pk)
     template = (
         "referrals/includes/print_status.html"
         if request.headers.get("HX-Request")
