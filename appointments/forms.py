@@ -20,7 +20,13 @@ from appointments.models import (
     Service,
     TeamResource,
 )
-from portal.forms import ALLOWED_DOCUMENTS, ALLOWED_IMAGES, canadian_postal_code, check_upload
+from portal.forms import (
+    ALLOWED_DOCUMENTS,
+    ALLOWED_IMAGES,
+    canadian_postal_code,
+    check_upload,
+    localized_formfield,
+)
 from portal.models import Language
 from portal.roles import get_role
 from portal.scoping import ScopedInlineFormSet
@@ -161,6 +167,7 @@ QuestionFormSet = inlineformset_factory(
 class LocationForm(forms.ModelForm):
     class Meta:
         model = Location
+        formfield_callback = localized_formfield
         fields = [
             "name_fr",
             "name_en",

@@ -15,7 +15,7 @@ from interpreters.models import (
     Rate,
     ServiceType,
 )
-from portal.forms import canadian_postal_code
+from portal.forms import LocalizedDecimalField, canadian_postal_code, localized_formfield
 from portal.models import Organization
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -174,13 +174,13 @@ class CompletionForm(forms.Form):
     actual_end = forms.DateTimeField(
         label=_("Actual end"), widget=DATETIME_WIDGET, input_formats=DATETIME_FORMATS
     )
-    travel_km = forms.DecimalField(
+    travel_km = LocalizedDecimalField(
         label=_("Travel (km)"), min_value=0, max_value=2000, decimal_places=1, initial=0
     )
     waiting_minutes = forms.IntegerField(
         label=_("Waiting time (minutes)"), min_value=0, max_value=600, initial=0
     )
-    expenses = forms.DecimalField(
+    expenses = LocalizedDecimalField(
         label=_("Expenses ($)"), min_value=0, max_value=10000, decimal_places=2, initial=0
     )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -257,6 +257,7 @@ class InterpreterForm(forms.Form):
 class RateForm(forms.ModelForm):
     class Meta:
         model = Rate
+        formfield_callback = localized_formfield
         fields = [
             "hourly_rate",
             "hourly_pay",

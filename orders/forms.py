@@ -14,6 +14,7 @@ from orders.models import (
     Zone,
 )
 from orders.models import Location as ReportLocation
+from portal.forms import LocalizedDecimalField
 from portal.models import Organization, OrganizationKind, User
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -23,11 +24,11 @@ MONEY = {"max_digits": 8, "decimal_places": 2}
 class OrderFieldsForm(forms.Form):
     effective_date = forms.DateField(label=_("Order effective date"), widget=DATE_WIDGET)
     per = forms.ChoiceField(label=_("Per"), choices=Per.choices)
-    base_units = forms.DecimalField(label=_("Base units"), **MONEY)
-    base_rate = forms.DecimalField(label=_("Base rate"), min_value=0, **MONEY)
-    km_units = forms.DecimalField(label=_("Units (km)"), initial=0, **MONEY)
-    other_monthly_cost = forms.DecimalField(label=_("Other monthly cost"), initial=0, **MONEY)
-    client_contribution = forms.DecimalField(label=_("Client contribution"), initial=0, **MONEY)
+    base_units = LocalizedDecimalField(label=_("Base units"), **MONEY)
+    base_rate = LocalizedDecimalField(label=_("Base rate"), min_value=0, **MONEY)
+    km_units = LocalizedDecimalField(label=_("Units (km)"), initial=0, **MONEY)
+    other_monthly_cost = LocalizedDecimalField(label=_("Other monthly cost"), initial=0, **MONEY)
+    client_contribution = LocalizedDecimalField(label=_("Client contribution"), initial=0, **MONEY)
 
     ORDER_FIELDS = (
         "effective_date",
@@ -265,5 +266,5 @@ class ConfirmationForm(forms.Form):
         help_text=_("Year and month, for example 2026-11."),
         error_messages={"invalid": _("Enter a month as year-month, for example 2026-11.")},
     )
-    units_delivered = forms.DecimalField(label=_("Units delivered"), min_value=0, **MONEY)
-    km_delivered = forms.DecimalField(label=_("Kilometres driven"), min_value=0, initial=0, **MONEY)
+    units_delivered = LocalizedDecimalField(label=_("Units delivered"), min_value=0, **MONEY)
+    km_delivered = LocalizedDecimalField(label=_("Kilometres driven"), min_value=0, initial=0, **MONEY)

@@ -1,7 +1,12 @@
+import re
+from decimal import Decimal, DecimalException
+
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
@@ -131,3 +136,125 @@ def show_service_error(request, form, error):
             form.add_error(field if field in form.fields else None, errors)
     else:
         messages.error(request, " ".join(error.messages))
+
+
+# Decimal numbers typed by people, in French and in English -----------------------------------------
+#
+# Why not Django's DecimalField as it is: its widget is <input type="number">, and Chromium reads
+# what is typed in such a box with the browser's number format, in which "," groups thousands: a
+# French user's "37,5" reached the server as "375" (and "30,09" as "3009") with no warning. This
+# field is a text box (inputmode="decimal" still brings up the numeric keypad) whose text the server
+# reads itself, in the active language, refusing whatever could be read in more than one way.
+
+SPACES = " \u00a0\u202f\u2009"  # space, no-break space, narrow no-break space, thin space
+_PLAIN_NUMBER = re.compile(r"(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
+
+
+def _grouped(digits, separator):
+    """ "1 234 567" with `separator` " ": thousands in groups of three after a first group of 1 to 3."""
+    groups = digits.split(separator)
+    return (
+        len(groups) > 1
+        and 1 <= len(groups[0]) <= 3
+        and all(len(group) == 3 for group in groups[1:])
+        and all(group.isascii() and group.isdigit() for group in groups)
+    )
+
+
+class AmbiguousNumber(ValueError):
+    pass
+
+
+def normalise_decimal(text, *, decimal_separator):
+    """The number typed as "-1234.5" (a point, no grouping), or ValueError.
+
+    `decimal_separator` is the active language's ("," in French, "." in English). In French both
+    "37,5" and "37.5" are 37.5; spaces (also no-break) group thousands: "1 234,5". In English "37.5";
+    commas group thousands only in a number that has its decimal point ("1,234.5"): "1,234" and
+    "37,5" could each be read two ways and raise AmbiguousNumber, as do "1.234,5", "1.234.5" and
+    anything with two decimal separators. Letters, exponents and "NaN" are not numbers here.
+    """
+    value = text.strip().replace("\u2212", "-")  # a typographic minus sign
+    sign = ""
+    if value[:1] in ("+", "-"):
+        sign, value = value[0], value[1:].strip()
+    sign = "-" if sign == "-" else ""
+    if any(space in value for space in SPACES):
+        for space in SPACES:
+            value = value.replace(space, " ")
+        head, rest = re.match(r"([^.,]*)(.*)", value).groups()  # the integer part, then the rest
+        if " " in rest or not _grouped(head, " "):
+            raise ValueError(value)
+        value = head.replace(" ", "") + rest
+    commas, points = value.count(","), value.count(".")
+    if commas and points:
+        integer, _point, decimals = value.rpartition(".")
+        if not (decimal_separator == "." and points == 1 and "," not in decimals and _grouped(integer, ",")):
+            raise AmbiguousNumber(value)
+        value = value.replace(",", "")
+    elif commas:
+        if decimal_separator != "," or commas > 1:
+            raise AmbiguousNumber(value)
+        value = value.replace(",", ".")
+    elif points > 1:
+        raise AmbiguousNumber(value)
+    if not _PLAIN_NUMBER.fullmatch(value):
+        raise ValueError(value)
+    return sign + value
+
+
+class LocalizedDecimalField(forms.DecimalField):
+    """A decimal number typed in the active language ("37,5" or "37.5" in French, "37.5" in English),
+    shown in that language ("37,5" in French); refused with a clear message when it is not a number
+    or could be read in more than one way; never silently multiplied by ten."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+    default_error_messages = {
+        "invalid": _("Enter a number, for example %(example)s."),
+        "ambiguous": _(
+            "“%(value)s” can be read in more than one way. Type the number without a thousands "
+            "separator, for example %(example)s."
+        ),
+    }
+
+    def __init__(self, *args, **kwargs):
+        kwargs["localize"] = True  # shown with the active language's decimal separator
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if not isinstance(value, str):
+            return super().to_python(value)
+        separator = formats.get_format("DECIMAL_SEPARATOR")
+        try:
+            number = Decimal(normalise_decimal(value, decimal_separator=separator))
+        except AmbiguousNumber:
+            raise ValidationError(
+                self.error_messages["ambiguous"],
+                code="ambiguous",
+                params={"value": value.strip(), "example": formats.number_format(Decimal("1234.5"))},
+            ) from None
+        except (ValueError, DecimalException):
+            raise ValidationError(
+                self.error_messages["invalid"],
+                code="invalid",
+                params={"example": formats.number_format(Decimal("37.5"))},
+            ) from None
+        return number
+
+    def validate(self, value):
+        forms.Field.validate(self, value)  # Django's own check reuses "invalid", without its example
+        if value not in self.empty_values and not value.is_finite():
+            raise ValidationError(
+                self.error_messages["invalid"],
+                code="invalid",
+                params={"example": formats.number_format(Decimal("37.5"))},
+            )
+
+
+def localized_formfield(db_field, **kwargs):
+    """Meta.formfield_callback of a ModelForm: its decimal model fields become LocalizedDecimalField."""
+    if isinstance(db_field, models.DecimalField):
+        kwargs.setdefault("form_class", LocalizedDecimalField)
+    return db_field.formfield(**kwargs)

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import ALLOWED_DOCUMENTS, canadian_postal_code, check_upload
+from portal.forms import ALLOWED_DOCUMENTS, LocalizedDecimalField, canadian_postal_code, check_upload
 from referrals.models import (
     LETTER_PLACEHOLDERS,
     NETWORK_TYPES,
@@ -225,7 +225,7 @@ class DeleteInterventionsForm(forms.Form):
 
 
 class FundingRequestForm(forms.Form):
-    amount = forms.DecimalField(
+    amount = LocalizedDecimalField(
         label=_("Amount requested ($)"), max_digits=9, decimal_places=2, min_value=0.01, max_value=1_000_000
     )
     justification = forms.CharField(label=_("Justification"), widget=forms.Textarea(attrs={"rows": 5}))
