@@ -9,6 +9,7 @@ from interpreters.models import (
     Rate,
     Registration,
     Request,
+    ServedEstablishment,
     ServiceType,
     Statement,
 )
@@ -25,16 +26,25 @@ class CostCentreAdmin(admin.ModelAdmin):
     search_fields = ("code", "name")
 
 
+@admin.register(ServedEstablishment)
+class ServedEstablishmentAdmin(admin.ModelAdmin):
+    """Which bank serves an establishment: its requests and sign-ups go to that bank."""
+
+    list_display = ("establishment", "bank")
+    list_filter = ("bank",)
+
+
 @admin.register(InterpreterProfile)
 class InterpreterProfileAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "home_postal_code", "accreditation", "is_active")
-    list_filter = ("accreditation", "is_active", "languages")
+    list_display = ("__str__", "bank", "home_postal_code", "accreditation", "is_active")
+    list_filter = ("bank", "accreditation", "is_active", "languages")
     search_fields = ("user__last_name", "user__email")
 
 
 @admin.register(Rate)
 class RateAdmin(admin.ModelAdmin):
     list_display = (
+        "bank",
         "modality",
         "hourly_rate",
         "hourly_pay",
@@ -48,16 +58,16 @@ class RateAdmin(admin.ModelAdmin):
 class RegistrationAdmin(ReadOnlyAdmin):
     """Approved or refused on the coordinators' screens (the service creates the account)."""
 
-    list_display = ("email", "establishment", "status", "created_at")
-    list_filter = ("status",)
+    list_display = ("email", "establishment", "bank", "status", "created_at")
+    list_filter = ("status", "bank")
 
 
 @admin.register(Request)
 class RequestAdmin(admin.ModelAdmin):
     """Read-only: every change goes through the screens (one function per status change)."""
 
-    list_display = ("number", "starts_at", "establishment", "language", "status", "interpreter")
-    list_filter = ("status", "modality", "establishment")
+    list_display = ("number", "starts_at", "establishment", "bank", "language", "status", "interpreter")
+    list_filter = ("status", "modality", "bank", "establishment")
     search_fields = ("number",)
 
     def has_change_permission(self, request, obj=None):
@@ -72,5 +82,5 @@ class RequestAdmin(admin.ModelAdmin):
 
 @admin.register(Statement)
 class StatementAdmin(RequestAdmin):
-    list_display = ("number", "kind", "month", "total", "issued_at")
-    list_filter = ("kind",)
+    list_display = ("number", "bank", "kind", "month", "total", "issued_at")
+    list_filter = ("kind", "bank")

@@ -1,5 +1,6 @@
-"""Demo interpreter bank: three establishments, ten interpreters in several languages, requests in
-every status, and one issued statement (idempotent)."""
+"""Demo interpreter banks (idempotent): the first serves three establishments, with ten interpreters
+in several languages, requests in every status and one issued statement; the second has its own
+coordinator and interpreter and none of the first bank's data (it sees none of it either)."""
 
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -14,11 +15,19 @@ from interpreters.models import (
     Registration,
     Request,
     RequestStatus,
+    ServedEstablishment,
     ServiceType,
 )
 from interpreters.reference import ensure_reference_data
 from portal.demo import DEMO_PASSWORD
-from portal.models import Membership, User
+from portal.models import Membership, Organization, User
+
+SECOND_BANK = ("Banque d'interprètes de l'Atlantique", "Atlantic Interpreter Bank")
+# email, first, last, language, role (the second bank's people)
+SECOND_BANK_PEOPLE = [
+    ("coordinator2@demo.liaison.ca", "Martine", "Poirier", "fr", "interpreters.coordinator"),
+    ("interpreter2@demo.liaison.ca", "Karim", "Benali", "fr", "interpreters.interpreter"),
+]
 
 INTERPRETERS = [
     # email, first, last, language, languages, modalities, postal code, gender
@@ -113,28 +122,74 @@ def _at(day, hour):
     return timezone.make_aware(datetime.combine(day, time(hour, 0)))
 
 
+def _demo_user(users, email, first, last, language):
+    user = users.get(email) or User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(
+            email=email,
+            password=DEMO_PASSWORD,
+            first_name=first,
+            last_name=last,
+            preferred_language=language,
+        )
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "Demo authenticator"})
+    users[email] = user
+    return user
+
+
+def _load_second_bank(context):
+    """A second bank with a coordinator and an interpreter, and nothing of the first bank's."""
+    organizations, users = context["organizations"], context["users"]
+    name_fr, name_en = SECOND_BANK
+    bank, _created = Organization.objects.get_or_create(
+        name_fr=name_fr,
+        defaults={
+            "name": name_fr,
+            "name_en": name_en,
+            "kind": "interpreter_bank",
+            "contact_email": "bank2@demo.liaison.ca",
+        },
+    )
+    organizations["bank2"] = bank
+    services.ensure_rates(bank=bank)
+    for email, first, last, language, role in SECOND_BANK_PEOPLE:
+        user = _demo_user(users, email, first, last, language)
+        Membership.objects.get_or_create(
+            user=user,
+            organization=bank,
+            role=role,
+            defaults={"valid_from": timezone.localdate() - timedelta(days=365)},
+        )
+        if role == "interpreters.interpreter":
+            profile, _created = InterpreterProfile.objects.get_or_create(
+                user=user,
+                defaults={
+                    "bank": bank,
+                    "modalities": ["phone", "video"],
+                    "home_postal_code": "E1A 7R1",
+                    "gender": "man",
+                    "accreditation": "accredited",
+                },
+            )
+            profile.languages.set(Language.objects.filter(code__in=["ar", "es"]))
+
+
 def load_demo_data(context):
     ensure_reference_data()
     organizations, users = context["organizations"], context["users"]
     bank = organizations["bank"]
-    if Request.objects.exists():
+    establishments = [organizations["health"], organizations["health2"], organizations["health3"]]
+    for establishment in establishments:
+        ServedEstablishment.objects.get_or_create(establishment=establishment, defaults={"bank": bank})
+    services.ensure_rates(bank=bank)
+    _load_second_bank(context)
+    if Request.objects.filter(bank=bank).exists():
         return
     profiles = []
     for email, first, last, language, languages, modalities, postal_code, gender in INTERPRETERS:
-        user = users.get(email) or User.objects.filter(email=email).first()
-        if user is None:
-            user = User.objects.create_user(
-                email=email,
-                password=DEMO_PASSWORD,
-                first_name=first,
-                last_name=last,
-                preferred_language=language,
-            )
-            from django_otp.plugins.otp_totp.models import TOTPDevice
-
-            TOTPDevice.objects.get_or_create(
-                user=user, confirmed=True, defaults={"name": "Demo authenticator"}
-            )
+        user = _demo_user(users, email, first, last, language)
         Membership.objects.get_or_create(
             user=user,
             organization=bank,
@@ -153,7 +208,6 @@ def load_demo_data(context):
         )
         profile.languages.set(Language.objects.filter(code__in=languages))
         profiles.append(profile)
-    establishments = [organizations["health"], organizations["health2"], organizations["health3"]]
     centres = {}
     for establishment in establishments:
         centres[establishment.pk] = [
@@ -174,6 +228,7 @@ def load_demo_data(context):
             "first_name": "Nadine",
             "last_name": "Bélanger",
             "establishment": establishments[2],
+            "bank": bank,
             "job_title": "Travailleuse sociale",
         },
     )
@@ -193,6 +248,7 @@ def load_demo_data(context):
         request = Request(
             number=f"IR-{900 + index:06d}",
             establishment=establishments[0],
+            bank=bank,
             requester=requester,
             language=arabic,
             date=day,
@@ -260,6 +316,6 @@ def load_demo_data(context):
         if story == "validated":
             services.validate_completion(actor=coordinator, request=request)
     # One statement issued, for the month of the validated service.
-    validated = Request.objects.filter(status=RequestStatus.VALIDATED).first()
+    validated = Request.objects.filter(bank=bank, status=RequestStatus.VALIDATED).first()
     if validated is not None:
-        services.issue_statements(actor=coordinator, month=validated.date.replace(day=1))
+        services.issue_statements(actor=coordinator, bank=bank, month=validated.date.replace(day=1))

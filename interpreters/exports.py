@@ -1,11 +1,12 @@
 """Statements as Excel and PDF files, built in the background through portal.exports."""
 
+from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from interpreters import selectors
-from interpreters.models import Statement, StatementKind
+from interpreters.models import StatementKind
 
 
 def statement_rows(statement):
@@ -46,12 +47,12 @@ def statement_rows(statement):
 
 
 def _statement(user, params):
-    """Statements are the coordinators' (billing capability, checked when the export was asked)."""
-    return (
-        selectors.get_statement(params["statement"])
-        if Statement.objects.filter(pk=params["statement"]).exists()
-        else None
-    )
+    """The statement, if it is still of the bank whose billing the person does in the role the
+    export was asked in (portal.exports restores that role in the worker)."""
+    try:
+        return selectors.get_statement(user, params["statement"])
+    except Http404:
+        return None
 
 
 def statement_xlsx(*, user, params):

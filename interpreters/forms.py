@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from interpreters import selectors
 from interpreters.models import (
     Accreditation,
     CostCentre,
@@ -16,7 +17,6 @@ from interpreters.models import (
     ServiceType,
 )
 from portal.forms import LocalizedDecimalField, canadian_postal_code, localized_formfield
-from portal.models import Organization
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -39,7 +39,8 @@ class RegistrationForm(forms.Form):
     phone = forms.CharField(label=_("Work telephone"), max_length=30, required=False)
     establishment = forms.ModelChoiceField(
         label=_("Establishment"),
-        queryset=Organization.objects.filter(kind="health_establishment", is_active=True),
+        # Only establishments an interpreter bank serves (their bank decides the sign-up).
+        queryset=selectors.served_establishments(),
     )
     job_title = forms.CharField(label=_("Job title"), max_length=200)
     preferred_language = forms.ChoiceField(label=_("Preferred language"), choices=settings.LANGUAGES)

@@ -4,15 +4,15 @@ establishments, interpreters of the bank's pool and the bank's coordinators.
 Data and invariants only; every write is in interpreters.services.
 """
 
-from datetime import datetime, timedelta
+from datetime import UTC
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal import dates
 from portal.models import Organization, ReferenceData
 
 
@@ -163,6 +163,40 @@ class CostCentre(models.Model):
         return f"{self.code} – {self.name}"
 
 
+class ServedEstablishment(models.Model):
+    """An establishment whose requesters ask this bank for interpreters (one bank each).
+
+    A request, a registration and a statement of the establishment belong to that bank: its
+    coordinators see them, its interpreters are offered them.
+    """
+
+    establishment = models.OneToOneField(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="interpreter_bank_link",
+        limit_choices_to={"kind": "health_establishment"},
+        verbose_name=_("establishment"),
+    )
+    bank = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="served_establishments",
+        limit_choices_to={"kind": "interpreter_bank"},
+        verbose_name=_("bank"),
+    )
+
+    class Meta:
+        verbose_name = _("establishment served")
+        verbose_name_plural = _("establishments served")
+
+    def __str__(self):
+        return f"{self.establishment} → {self.bank}"
+
+    @property
+    def organization_ids(self):
+        return {self.bank_id}
+
+
 class RegistrationStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for approval")
     APPROVED = "approved", _("Approved")
@@ -179,6 +213,8 @@ class Registration(models.Model):
     establishment = models.ForeignKey(
         Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("establishment")
     )
+    # The bank that serves the establishment: its coordinators decide.
+    bank = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("bank"))
     job_title = models.CharField(_("job title"), max_length=200)
     preferred_language = models.CharField(
         _("preferred language"), max_length=2, choices=settings.LANGUAGES, default="fr"
@@ -200,6 +236,10 @@ class Registration(models.Model):
 
     def __str__(self):
         return self.email
+
+    @property
+    def organization_ids(self):
+        return {self.bank_id}
 
 
 class RequestStatus(models.TextChoices):
@@ -232,6 +272,9 @@ class Request(models.Model):
         related_name="interpreter_requests",
         verbose_name=_("establishment"),
     )
+    # The bank that serves the establishment (set when the request is made): its coordinators
+    # assign it, its interpreters are offered it.
+    bank = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("bank"))
     requester = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requester")
     )
@@ -296,6 +339,7 @@ class Request(models.Model):
             models.Index(fields=["status", "starts_at"]),
             models.Index(fields=["interpreter", "status", "starts_at"]),
             models.Index(fields=["establishment", "starts_at"]),
+            models.Index(fields=["bank", "status", "starts_at"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -314,12 +358,15 @@ class Request(models.Model):
 
     @property
     def organization_ids(self):
-        return {self.establishment_id}
+        return {self.establishment_id, self.bank_id}
 
     def compute_times(self):
-        start = timezone.make_aware(datetime.combine(self.date, self.start_time))
-        self.starts_at = start
-        self.ends_at = start + timedelta(minutes=self.duration_minutes)
+        """The instants of the local date and start time, and the end in real minutes (DST-safe).
+
+        Raises portal.dates.LocalTimeError for a start time the clocks skip or show twice. Both are
+        kept in UTC, as read from the database: `ends_at - starts_at` is then real time too."""
+        self.starts_at = dates.aware(self.date, self.start_time).astimezone(UTC)
+        self.ends_at = dates.add_minutes(self.starts_at, self.duration_minutes)
 
 
 class RequestEvent(models.Model):
@@ -389,9 +436,10 @@ class Completion(models.Model):
 
 
 class Rate(models.Model):
-    """Billing and pay rules for one modality."""
+    """A bank's billing and pay rules for one modality."""
 
-    modality = models.CharField(_("modality"), max_length=10, choices=Modality.choices, unique=True)
+    bank = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("bank"))
+    modality = models.CharField(_("modality"), max_length=10, choices=Modality.choices)
     hourly_rate = models.DecimalField(_("hourly rate billed ($)"), max_digits=7, decimal_places=2)
     hourly_pay = models.DecimalField(_("hourly pay of the interpreter ($)"), max_digits=7, decimal_places=2)
     minimum_minutes = models.PositiveSmallIntegerField(_("minimum billable time (minutes)"), default=60)
@@ -405,9 +453,16 @@ class Rate(models.Model):
         verbose_name = _("rate")
         verbose_name_plural = _("rates")
         ordering = ["modality"]
+        constraints = [
+            models.UniqueConstraint(fields=["bank", "modality"], name="interpreters_one_rate_per_modality")
+        ]
 
     def __str__(self):
         return self.get_modality_display()
+
+    @property
+    def organization_ids(self):
+        return {self.bank_id}
 
 
 class StatementKind(models.TextChoices):
@@ -418,7 +473,9 @@ class StatementKind(models.TextChoices):
 class Statement(models.Model):
     """A monthly statement, issued once: its lines never change (a correction is a new line later)."""
 
-    number = models.CharField(_("statement number"), max_length=30, unique=True)
+    bank = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+", verbose_name=_("bank"))
+    # Numbered per bank (F-202601-0001 in each bank).
+    number = models.CharField(_("statement number"), max_length=30)
     kind = models.CharField(_("kind"), max_length=15, choices=StatementKind.choices)
     month = models.DateField(_("month"))
     establishment = models.ForeignKey(
@@ -443,9 +500,16 @@ class Statement(models.Model):
         verbose_name = _("statement")
         verbose_name_plural = _("statements")
         ordering = ["-month", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["bank", "number"], name="interpreters_one_statement_number")
+        ]
 
     def __str__(self):
         return self.number
+
+    @property
+    def organization_ids(self):
+        return {self.bank_id}
 
 
 class StatementLine(models.Model):

@@ -1,4 +1,5 @@
-"""The interpreter bank's reference lists and rates (editable by coordinators).
+"""The interpreter bank's reference lists, and the default rates a new bank starts with (editable
+by its coordinators).
 
 Loaded by a data migration; tests that empty the database load them again (ensure_reference_data).
 """
@@ -28,6 +29,7 @@ SERVICE_TYPES = [
     ("rehabilitation", "Réadaptation", "Rehabilitation"),
 ]
 RATES = [
+    # A bank's first rates (services.ensure_rates).
     # modality, hourly rate billed, hourly pay, minimum minutes, travel per km, late window (hours)
     ("in_person", Decimal("65.00"), Decimal("45.00"), 120, Decimal("0.55"), 48),
     ("phone", Decimal("55.00"), Decimal("38.00"), 30, Decimal("0"), 24),
@@ -38,7 +40,6 @@ RATES = [
 def load_reference_data(apps):
     Language = apps.get_model("interpreters", "Language")
     ServiceType = apps.get_model("interpreters", "ServiceType")
-    Rate = apps.get_model("interpreters", "Rate")
     for position, (code, fr, en, sign) in enumerate(LANGUAGES):
         Language.objects.update_or_create(
             code=code,
@@ -54,17 +55,7 @@ def load_reference_data(apps):
         ServiceType.objects.update_or_create(
             code=code, defaults={"name": fr, "name_fr": fr, "name_en": en, "position": position}
         )
-    for modality, rate, pay, minimum, travel, window in RATES:
-        Rate.objects.get_or_create(
-            modality=modality,
-            defaults={
-                "hourly_rate": rate,
-                "hourly_pay": pay,
-                "minimum_minutes": minimum,
-                "travel_rate": travel,
-                "late_cancellation_hours": window,
-            },
-        )
+    # Rates are each bank's: interpreters.services.ensure_rates(bank=...) sets RATES for a bank.
 
 
 def ensure_reference_data():

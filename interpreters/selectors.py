@@ -1,7 +1,10 @@
 """Reads of the interpreter bank, scoped to who asks.
 
-A requester sees the requests of their establishment; an interpreter only the requests offered or
-assigned to them; coordinators (the bank) see every request.
+A requester sees the requests of their establishment; an interpreter only the requests of their
+bank offered or assigned to them; a bank's coordinators see the bank's requests, interpreters,
+registrations, rates and statements, and nothing of another bank's (filtered in the query, so
+another bank's record is a 404). What a person may see comes from the capabilities of their
+active role (portal.permissions.has_capability), never from role codes.
 """
 
 from datetime import timedelta
@@ -10,51 +13,79 @@ from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from interpreters import roles
 from interpreters.models import (
     HOLDING_STATUSES,
     QUEUE_STATUSES,
     InterpreterProfile,
     Language,
     Modality,
+    Rate,
     Registration,
     RegistrationStatus,
     Request,
     RequestStatus,
+    ServedEstablishment,
     Statement,
     StatementLine,
     Unavailability,
 )
 from portal import geo
 from portal.models import Organization
-from portal.selectors import active_membership, active_organization
+from portal.permissions import has_capability
+from portal.selectors import active_organization
 
 RS = RequestStatus
 
 
-def bank():
-    return Organization.objects.filter(kind="interpreter_bank", is_active=True).order_by("pk").first()
+def bank_of(establishment):
+    """The active bank that serves this establishment, or None."""
+    link = (
+        ServedEstablishment.objects.filter(establishment=establishment, bank__is_active=True)
+        .select_related("bank")
+        .first()
+    )
+    return link.bank if link else None
 
 
-def _role(user):
-    membership = active_membership(user)
-    return membership.role if membership else None
+def served_establishments():
+    """Establishments a requester may sign up for: active, and served by an active bank."""
+    return Organization.objects.filter(
+        kind="health_establishment",
+        is_active=True,
+        interpreter_bank_link__bank__is_active=True,
+    )
+
+
+def user_bank(user, capability):
+    """The bank of the person's active role when that role has `capability` there, else None."""
+    organization = active_organization(user)
+    if organization is None or organization.kind != "interpreter_bank":
+        return None
+    return organization if has_capability(user, capability, organization) else None
 
 
 def interpreter_profile(user):
-    return InterpreterProfile.objects.filter(user=user).first()
+    """The person's profile in the bank of their active role."""
+    organization = user_bank(user, roles.PERFORM)
+    if organization is None:
+        return None
+    return InterpreterProfile.objects.filter(user=user, bank=organization).first()
 
 
 def requests_for(user):
-    role = _role(user)
     queryset = Request.objects.select_related(
         "language", "service_type", "establishment", "interpreter__user", "requester", "cost_centre"
     )
-    if role == "interpreters.coordinator":
-        return queryset
-    if role == "interpreters.interpreter":
-        return queryset.filter(interpreter__user=user)
-    if role == "interpreters.requester":
-        return queryset.filter(establishment=active_organization(user))
+    organization = active_organization(user)
+    if organization is None:
+        return queryset.none()
+    if has_capability(user, roles.ASSIGN, organization):
+        return queryset.filter(bank=organization)
+    if has_capability(user, roles.PERFORM, organization):
+        return queryset.filter(bank=organization, interpreter__user=user)
+    if has_capability(user, roles.REQUEST, organization):
+        return queryset.filter(establishment=organization)
     return queryset.none()
 
 
@@ -62,17 +93,37 @@ def get_request_for_user(user, pk):
     return get_object_or_404(requests_for(user), pk=pk)
 
 
-def queue():
-    """Requests waiting for an interpreter, soonest first."""
+def queue(user):
+    """The bank's requests waiting for an interpreter, soonest first."""
     return (
-        requests_for_coordinators()
+        requests_for_coordinators(user)
         .filter(status__in=QUEUE_STATUSES, starts_at__gte=timezone.now())
         .order_by("starts_at")
     )
 
 
-def requests_for_coordinators():
-    return Request.objects.select_related("language", "service_type", "establishment", "interpreter__user")
+def requests_for_coordinators(user):
+    """The requests of the bank the person coordinates (none for anyone else)."""
+    queryset = Request.objects.select_related(
+        "language", "service_type", "establishment", "interpreter__user"
+    )
+    organization = user_bank(user, roles.ASSIGN)
+    return queryset.filter(bank=organization) if organization else queryset.none()
+
+
+def get_request_for_coordinator(user, pk):
+    return get_object_or_404(requests_for_coordinators(user), pk=pk)
+
+
+def bank_interpreters(user):
+    """The interpreters of the bank the person coordinates."""
+    organization = user_bank(user, roles.ASSIGN)
+    queryset = InterpreterProfile.objects.select_related("user")
+    return queryset.filter(bank=organization) if organization else queryset.none()
+
+
+def get_interpreter(user, pk):
+    return get_object_or_404(bank_interpreters(user), pk=pk)
 
 
 # Distance between postal codes (offline coordinates) ------------------------------------------
@@ -105,7 +156,7 @@ def suggestions(request):
     nearest first (home postal code to the place), then the least busy in the coming month."""
     month = timezone.now() + timedelta(days=30)
     candidates = (
-        InterpreterProfile.objects.filter(is_active=True, languages=request.language)
+        InterpreterProfile.objects.filter(bank=request.bank_id, is_active=True, languages=request.language)
         .exclude(
             pk__in=Unavailability.objects.filter(
                 starts_at__lt=request.ends_at, ends_at__gt=request.starts_at
@@ -166,9 +217,10 @@ def suggestions(request):
 
 
 def other_interpreters(request):
-    """Everyone else who has the language, for a coordinator who knows better than the ranking."""
+    """Everyone else of the bank who has the language, for a coordinator who knows better than the
+    ranking."""
     return (
-        InterpreterProfile.objects.filter(is_active=True, languages=request.language)
+        InterpreterProfile.objects.filter(bank=request.bank_id, is_active=True, languages=request.language)
         .select_related("user")
         .distinct()
     )
@@ -196,21 +248,48 @@ def done_for(user):
 # Registrations and statements -----------------------------------------------------------------
 
 
-def pending_registrations():
-    return Registration.objects.filter(status=RegistrationStatus.PENDING).select_related("establishment")
+def registrations_for(user):
+    """The registrations the bank the person coordinates decides."""
+    organization = user_bank(user, roles.ASSIGN)
+    queryset = Registration.objects.select_related("establishment")
+    return queryset.filter(bank=organization) if organization else queryset.none()
 
 
-def get_registration(pk):
-    return get_object_or_404(Registration.objects.select_related("establishment"), pk=pk)
+def pending_registrations(user):
+    return registrations_for(user).filter(status=RegistrationStatus.PENDING)
 
 
-def statements():
-    return Statement.objects.select_related("establishment", "cost_centre", "interpreter__user", "issued_by")
+def get_registration(user, pk):
+    return get_object_or_404(registrations_for(user), pk=pk)
 
 
-def get_statement(pk):
+def rates(user):
+    """The rates of the bank whose billing the person does."""
+    organization = user_bank(user, roles.BILLING)
+    return Rate.objects.filter(bank=organization) if organization else Rate.objects.none()
+
+
+def get_rate(user, pk):
+    return get_object_or_404(rates(user), pk=pk)
+
+
+def rate_for(request):
+    """The rate of the request's bank for its modality."""
+    return Rate.objects.filter(bank=request.bank_id, modality=request.modality).first()
+
+
+def statements(user):
+    """The statements of the bank whose billing the person does."""
+    organization = user_bank(user, roles.BILLING)
+    queryset = Statement.objects.select_related(
+        "establishment", "cost_centre", "interpreter__user", "issued_by"
+    )
+    return queryset.filter(bank=organization) if organization else queryset.none()
+
+
+def get_statement(user, pk):
     return get_object_or_404(
-        statements().prefetch_related(
+        statements(user).prefetch_related(
             Prefetch(
                 "lines",
                 StatementLine.objects.select_related(

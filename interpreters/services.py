@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from interpreters import selectors
 from interpreters.models import (
     HOLDING_STATUSES,
     QUEUE_STATUSES,
@@ -60,7 +61,7 @@ def _status_error(request, allowed):
 def _locked(request):
     return (
         Request.objects.select_for_update(of=("self",))
-        .select_related("interpreter__user", "requester", "establishment", "language")
+        .select_related("interpreter__user", "requester", "establishment", "bank", "language")
         .get(pk=request.pk)
     )
 
@@ -103,11 +104,9 @@ def _tell(person, request, event, *, sms=False, suffix="", quiet_hours=False):
     )
 
 
-def _coordinators(request):
-    from interpreters.selectors import bank
-
-    organization = bank()
-    return list(members_with_roles(organization, ["interpreters.coordinator"])) if organization else []
+def _coordinators(bank):
+    """The coordinators of the bank a request or a registration belongs to (no other bank's)."""
+    return list(members_with_roles(bank, ["interpreters.coordinator"])) if bank else []
 
 
 def _notify_in_app(people, request, title, actor, key):
@@ -131,8 +130,12 @@ def _notify_in_app(people, request, title, actor, key):
 
 @transaction.atomic
 def register_requester(**fields):
-    registration = Registration.objects.create(**fields)
-    for coordinator in _coordinators(None):
+    """A sign-up, decided by the coordinators of the bank that serves the establishment."""
+    bank = selectors.bank_of(fields["establishment"])
+    if bank is None:
+        raise RequestActionError({"establishment": _("No interpreter bank serves this establishment.")})
+    registration = Registration.objects.create(bank=bank, **fields)
+    for coordinator in _coordinators(bank):
         portal_services.create_notification(
             recipient=coordinator,
             title=_("A requester registration is waiting for approval"),
@@ -233,7 +236,14 @@ def _check_request(establishment, fields):
 
 @transaction.atomic
 def create_request(*, actor, establishment, repeat_until=None, **fields):
-    """A request, or a weekly series until `repeat_until` (each date is its own request)."""
+    """A request, or a weekly series until `repeat_until` (each date is its own request), for the
+    bank that serves the establishment."""
+    bank = selectors.bank_of(establishment)
+    if bank is None:
+        raise RequestActionError(
+            _("No interpreter bank serves your establishment yet: ask your administrator. Nothing was sent.")
+        )
+    ensure_rates(bank=bank)
     _check_request(establishment, fields)
     if repeat_until is not None and repeat_until < fields["date"]:
         raise RequestActionError({"repeat_until": _("The series cannot end before its first date.")})
@@ -246,7 +256,11 @@ def create_request(*, actor, establishment, repeat_until=None, **fields):
     for day in dates:
         for _attempt in range(5):
             request = Request(
-                establishment=establishment, requester=actor, number=_next_number(), **{**fields, "date": day}
+                establishment=establishment,
+                bank=bank,
+                requester=actor,
+                number=_next_number(),
+                **{**fields, "date": day},
             )
             request.series = created[0] if created else None
             request.compute_times()
@@ -261,7 +275,7 @@ def create_request(*, actor, establishment, repeat_until=None, **fields):
         RequestEvent.objects.create(request=request, from_status="", to_status=RS.SUBMITTED, actor=actor)
         created.append(request)
     _notify_in_app(
-        _coordinators(created[0]), created[0], _("New interpreter request %(number)s"), actor, "submitted"
+        _coordinators(bank), created[0], _("New interpreter request %(number)s"), actor, "submitted"
     )
     return created
 
@@ -307,8 +321,8 @@ def change_request(*, actor, request, **fields):
     return locked
 
 
-def _rate(modality):
-    return Rate.objects.filter(modality=modality).first()
+def _rate(bank_id, modality):
+    return Rate.objects.filter(bank_id=bank_id, modality=modality).first()
 
 
 @transaction.atomic
@@ -323,7 +337,7 @@ def cancel_request(*, actor, request, reason):
             _("The service has started: it can no longer be cancelled. Nothing was changed.")
         )
     late = False
-    rate = _rate(current.modality)
+    rate = _rate(current.bank_id, current.modality)
     if current.status in (RS.ACCEPTED, RS.CONFIRMED) and rate is not None:
         late = current.starts_at - timezone.now() < timedelta(hours=rate.late_cancellation_hours)
     allowed = (*QUEUE_STATUSES, RS.ASSIGNED, RS.ACCEPTED, RS.CONFIRMED)
@@ -335,7 +349,7 @@ def cancel_request(*, actor, request, reason):
         note=reason.strip(),
         cancellation_reason=reason.strip(),
         late_cancellation=late,
-        rate_snapshot=_rate_snapshot(current.modality) if late else None,
+        rate_snapshot=_rate_snapshot(current.bank_id, current.modality) if late else None,
     )
     if locked.interpreter_id:
         _tell(locked.interpreter.user, locked, "cancelled", sms=True)
@@ -373,6 +387,9 @@ def _check_interpreter(interpreter, request):
         errors.append(_("This interpreter already holds an assignment at that time."))
     if errors:
         raise RequestActionError({"interpreter": errors})
+    if interpreter.bank_id != request.bank_id:
+        # A request is offered only to an interpreter of its own bank.
+        raise RequestActionError({"interpreter": _("This interpreter is not in the bank's pool.")})
 
 
 @transaction.atomic
@@ -410,7 +427,7 @@ def assign_interpreter(*, actor, request, interpreter):
 def accept_offer(*, actor, request):
     locked = _change_status(request, actor=actor, allowed=[RS.ASSIGNED], to=RS.ACCEPTED)
     _notify_in_app(
-        _coordinators(locked),
+        _coordinators(locked.bank),
         locked,
         _("Request %(number)s was accepted: confirm it"),
         actor,
@@ -428,7 +445,7 @@ def decline_offer(*, actor, request, reason):
         request, actor=actor, allowed=[RS.ASSIGNED], to=RS.DECLINED, note=reason.strip(), interpreter=None
     )
     _notify_in_app(
-        _coordinators(locked),
+        _coordinators(locked.bank),
         locked,
         _("Request %(number)s was declined: assign it again"),
         actor,
@@ -463,7 +480,7 @@ def record_completion(
         notes=notes,
     )
     _notify_in_app(
-        _coordinators(locked),
+        _coordinators(locked.bank),
         locked,
         _("Request %(number)s was completed: validate it"),
         actor,
@@ -496,7 +513,7 @@ def validate_completion(*, actor, request):
         actor=actor,
         allowed=[RS.COMPLETED],
         to=RS.VALIDATED,
-        rate_snapshot=_rate_snapshot(request.modality),
+        rate_snapshot=_rate_snapshot(request.bank_id, request.modality),
     )
 
 
@@ -525,7 +542,7 @@ def correct_completion(*, actor, request, **fields):
 @transaction.atomic
 def post_message(*, actor, request, text):
     message = Message.objects.create(request=request, author=actor, text=text)
-    people = {request.requester, *(_coordinators(request))}
+    people = {request.requester, *(_coordinators(request.bank))}
     if request.interpreter_id:
         people.add(request.interpreter.user)
     _notify_in_app(people, request, _("New message on request %(number)s"), actor, f"message.{message.pk}")
@@ -591,6 +608,25 @@ def save_rate(*, rate, **fields):
 def send_reminders(now=None):
     """The day before, between 8:00 and 21:00 local time: a reminder to each confirmed interpreter."""
     now = timezone.localtime(now or timezone.now())
+@transaction.atomic
+def ensure_rates(*, bank):
+    """The bank's rates, one per modality: a bank starts with the default ones (reference.RATES)."""
+    from interpreters.reference import RATES
+
+    for modality, rate, pay, minimum, travel, window in RATES:
+        Rate.objects.get_or_create(
+            bank=bank,
+            modality=modality,
+            defaults={
+                "hourly_rate": rate,
+                "hourly_pay": pay,
+                "minimum_minutes": minimum,
+                "travel_rate": travel,
+                "late_cancellation_hours": window,
+            },
+        )
+
+
     if not 8 <= now.hour < 21:
         return 0
     tomorrow = now.date() + timedelta(days=1)
@@ -619,8 +655,8 @@ def send_reminders(now=None):
 RATE_FIELDS = ("hourly_rate", "hourly_pay", "minimum_minutes", "travel_rate", "waiting_billable")
 
 
-def _rate_snapshot(modality):
-    rate = _rate(modality)
+def _rate_snapshot(bank_id, modality):
+    rate = _rate(bank_id, modality)
     if rate is None:
         raise RequestActionError(_("No rate is set for this modality: a coordinator must set one first."))
     return {
@@ -648,7 +684,7 @@ def amounts(request, kind):
     a late cancellation counts the minimum time and nothing else. The rate is the one in force when
     the service was validated (or cancelled late).
     """
-    rate = _Rate(request.rate_snapshot or _rate_snapshot(request.modality))
+    rate = _Rate(request.rate_snapshot or _rate_snapshot(request.bank_id, request.modality))
     hourly = rate.hourly_rate if kind == StatementKind.ESTABLISHMENT else rate.hourly_pay
     if request.status == RS.CANCELLED:
         minutes, travel, expenses = (
@@ -669,10 +705,10 @@ def amounts(request, kind):
     return minutes, time_amount, travel, expenses, time_amount + travel + expenses
 
 
-def billable_requests(month_end):
-    """Validated services and late cancellations up to the end of the month."""
+def billable_requests(bank, month_end):
+    """The bank's validated services and late cancellations up to the end of the month."""
     return (
-        Request.objects.filter(date__lte=month_end)
+        Request.objects.filter(bank=bank, date__lte=month_end)
         .filter(Q(status=RS.VALIDATED) | Q(status=RS.CANCELLED, late_cancellation=True))
         .select_related("completion", "interpreter__user", "cost_centre", "establishment")
         .prefetch_related("statement_lines")
@@ -687,10 +723,11 @@ def issue_statements(*, actor, month):
     issued statement never changes and a later correction appears as a new line."""
     month = month.replace(day=1)
     month_end = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-    # One issuing at a time: the rates row of in-person work serves as the lock.
-    list(Rate.objects.select_for_update().all())
+    # One issuing at a time per bank: the bank's rate rows serve as the lock.
+    ensure_rates(bank=bank)
+    list(Rate.objects.select_for_update().filter(bank=bank))
     groups = {}
-    for request in billable_requests(month_end):
+    for request in billable_requests(bank, month_end):
         for kind, owner in (
             (
                 StatementKind.ESTABLISHMENT,
@@ -721,7 +758,7 @@ def issue_statements(*, actor, month):
                 )
             )
     statements = []
-    sequence = Statement.objects.filter(month=month).count()
+    sequence = Statement.objects.filter(bank=bank, month=month).count()
     for (kind, owner), lines in groups.items():
         sequence += 1
         statement = Statement.objects.create(
@@ -739,3 +776,4 @@ def issue_statements(*, actor, month):
         StatementLine.objects.bulk_create(lines)
         statements.append(statement)
     return statements
+            bank=bank,

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,7 +26,7 @@ from interpreters.forms import (
     RequestForm,
     UnavailabilityForm,
 )
-from interpreters.models import QUEUE_STATUSES, InterpreterProfile, Rate, RequestStatus
+from interpreters.models import QUEUE_STATUSES, RequestStatus
 from interpreters.services import RequestActionError
 from interpreters.tables import QueueTable, RegistrationTable, RequestTable, StatementTable
 from portal.exports import request_export
@@ -61,14 +61,14 @@ def sign_up_done(request):
 
 @capability_required(roles.ASSIGN)
 def registrations(request):
-    table = paginate(request, RegistrationTable(selectors.pending_registrations()))
+    table = paginate(request, RegistrationTable(selectors.pending_registrations(request.user)))
     return render(request, "interpreters/registrations.html", {"table": table})
 
 
 @capability_required(roles.ASSIGN)
 @require_http_methods(["GET", "POST"])
 def registration_decide(request, pk):
-    registration = selectors.get_registration(pk)
+    registration = selectors.get_registration(request.user, pk)
     form = ReasonForm(request.POST or None)
     if request.method == "POST":
         try:
@@ -210,7 +210,7 @@ def request_cancel(request, pk):
         raise PermissionDenied
     item = selectors.get_request_for_user(request.user, pk)
     form = ReasonForm(request.POST or None)
-    rate = Rate.objects.filter(modality=item.modality).first()
+    rate = selectors.rate_for(item)
     if request.method == "POST" and form.is_valid():
         try:
             item = services.cancel_request(
@@ -245,7 +245,7 @@ def queue(request):
     if tab not in QUEUE_TABS:
         tab = "assign"
     statuses, order = QUEUE_TABS[tab]
-    queryset = selectors.requests_for_coordinators().filter(status__in=statuses)
+    queryset = selectors.requests_for_coordinators(request.user).filter(status__in=statuses)
     if tab in ("assign", "offered", "confirm"):
         queryset = queryset.filter(starts_at__gte=timezone.now())
     table = paginate(request, QueueTable(queryset.order_by(order)))
@@ -256,11 +256,12 @@ def queue(request):
 @require_http_methods(["GET", "POST"])
 def assign(request, pk):
     """Suggested interpreters (language, modality, free, available), nearest and least busy first."""
-    item = get_object_or_404(selectors.requests_for_coordinators(), pk=pk)
+    item = selectors.get_request_for_coordinator(request.user, pk)
     if request.method == "POST":
         interpreter_pk = request.POST.get("interpreter", "")
+        # Only an interpreter of the coordinator's bank can be chosen.
         interpreter = (
-            InterpreterProfile.objects.filter(pk=as_id(interpreter_pk)).first()
+            selectors.bank_interpreters(request.user).filter(pk=as_id(interpreter_pk)).first()
             if as_id(interpreter_pk)
             else None
         )
@@ -295,7 +296,7 @@ COORDINATOR_ACTIONS = {
 @capability_required(roles.ASSIGN)
 @require_POST
 def coordinator_action(request, pk, action):
-    item = get_object_or_404(selectors.requests_for_coordinators(), pk=pk)
+    item = selectors.get_request_for_coordinator(request.user, pk)
     if action not in COORDINATOR_ACTIONS:
         raise Http404
     try:
@@ -314,7 +315,7 @@ def coordinator_action(request, pk, action):
 @capability_required(roles.ASSIGN)
 @require_http_methods(["GET", "POST"])
 def completion_correct(request, pk):
-    item = get_object_or_404(selectors.requests_for_coordinators(), pk=pk)
+    item = selectors.get_request_for_coordinator(request.user, pk)
     if item.status not in (RS.COMPLETED, RS.VALIDATED):
         raise Http404
     completion = item.completion
@@ -348,7 +349,7 @@ def completion_correct(request, pk):
 @require_http_methods(["GET", "POST"])
 def interpreters(request):
     """The bank's interpreters; members with the interpreter role but no profile yet can be set up."""
-    bank = active_organization(request.user)
+    bank = selectors.user_bank(request.user, roles.ASSIGN)
     newcomers = list(
         members_with_roles(bank, ["interpreters.interpreter"]).filter(interpreter_profile__isnull=True)
     )
@@ -360,9 +361,7 @@ def interpreters(request):
         messages.info(request, _("Complete the interpreter's languages, modalities and home postal code."))
         return redirect("interpreters:interpreter_edit", profile.pk)
     people = (
-        InterpreterProfile.objects.select_related("user")
-        .prefetch_related("languages")
-        .order_by("user__last_name")
+        selectors.bank_interpreters(request.user).prefetch_related("languages").order_by("user__last_name")
     )
     return render(request, "interpreters/interpreters.html", {"people": people, "newcomers": newcomers})
 
@@ -370,7 +369,7 @@ def interpreters(request):
 @capability_required(roles.ASSIGN)
 @require_http_methods(["GET", "POST"])
 def interpreter_edit(request, pk):
-    profile = get_object_or_404(InterpreterProfile.objects.select_related("user"), pk=pk)
+    profile = selectors.get_interpreter(request.user, pk)
     form = InterpreterForm(
         request.POST or None,
         initial={
@@ -400,7 +399,11 @@ def statements(request):
     form = MonthForm(request.POST or None, initial={"month": timezone.localdate().replace(day=1)})
     if request.method == "POST" and form.is_valid():
         try:
-            issued = services.issue_statements(actor=request.user, month=form.cleaned_data["month"])
+            issued = services.issue_statements(
+                actor=request.user,
+                bank=selectors.user_bank(request.user, roles.BILLING),
+                month=form.cleaned_data["month"],
+            )
         except RequestActionError as error:
             _show_error(request, None, error)
             return redirect("interpreters:statements")
@@ -409,15 +412,15 @@ def statements(request):
         else:
             messages.info(request, _("Nothing new to bill or pay for that month: no statement was issued."))
         return redirect("interpreters:statements")
-    table = paginate(request, StatementTable(selectors.statements()))
-    rates = Rate.objects.all()
+    table = paginate(request, StatementTable(selectors.statements(request.user)))
+    rates = selectors.rates(request.user)
     return render(request, "interpreters/statements.html", {"form": form, "table": table, "rates": rates})
 
 
 @capability_required(roles.BILLING)
 @require_http_methods(["GET", "POST"])
 def statement_detail(request, pk):
-    statement = selectors.get_statement(pk)
+    statement = selectors.get_statement(request.user, pk)
     fmt = request.POST.get("format")
     if request.method == "POST" and fmt in ("pdf", "xlsx"):
         # Built in the background (portal exports), then downloaded from the export's page.
@@ -440,7 +443,7 @@ def statement_detail(request, pk):
 @capability_required(roles.BILLING)
 @require_http_methods(["GET", "POST"])
 def rate_edit(request, pk):
-    rate = get_object_or_404(Rate, pk=pk)
+    rate = selectors.get_rate(request.user, pk)
     form = RateForm(request.POST or None, instance=rate)
     if request.method == "POST" and form.is_valid():
         services.save_rate(rate=rate, **form.cleaned_data)

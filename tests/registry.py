@@ -947,17 +947,20 @@ PAGES += [
 
 
 def _interpreters_request(organization):
-    """A request of this establishment, three days from now."""
+    """A request of this establishment (served by a bank of its own), three days from now."""
     from datetime import time, timedelta
 
     from django.utils import timezone
 
     from interpreters import services
-    from interpreters.models import CostCentre, Language, ServiceType
+    from interpreters.models import CostCentre, Language, ServedEstablishment, ServiceType
     from interpreters.reference import ensure_reference_data
-    from tests.factories import MembershipFactory
+    from tests.factories import MembershipFactory, OrganizationFactory
 
     ensure_reference_data()
+    ServedEstablishment.objects.get_or_create(
+        establishment=organization, defaults={"bank": OrganizationFactory(kind="interpreter_bank")}
+    )
     requester = MembershipFactory(organization=organization, role="interpreters.requester").user
     centre = CostCentre.objects.create(establishment=organization, code=f"C{organization.pk}", name="Centre")
     return services.create_request(

@@ -4,18 +4,21 @@ import pytest
 from django.utils import timezone
 
 from interpreters import services
-from interpreters.models import CostCentre, InterpreterProfile, Language, ServiceType
+from interpreters.models import CostCentre, InterpreterProfile, Language, ServedEstablishment, ServiceType
 from interpreters.reference import ensure_reference_data
 from tests.factories import MembershipFactory, OrganizationFactory
 
 
 class World:
-    """A bank (coordinator, two interpreters), two establishments with a requester each."""
+    """A bank (coordinator, two interpreters), two establishments it serves with a requester each."""
 
     def __init__(self):
         self.bank = OrganizationFactory(kind="interpreter_bank")
         self.hospital = OrganizationFactory(kind="health_establishment")
         self.clinic = OrganizationFactory(kind="health_establishment")
+        for establishment in (self.hospital, self.clinic):
+            ServedEstablishment.objects.create(establishment=establishment, bank=self.bank)
+        services.ensure_rates(bank=self.bank)
         self.coordinator_membership = MembershipFactory(
             organization=self.bank, role="interpreters.coordinator", user__preferred_language="en"
         )
@@ -36,12 +39,13 @@ class World:
         self.near_membership, self.near = self.interpreter("H2X 1Y4", ["ar"])
         self.far_membership, self.far = self.interpreter("J8Y 3R4", ["ar"])
 
-    def interpreter(self, postal_code, languages, modalities=("in_person", "phone", "video")):
+    def interpreter(self, postal_code, languages, modalities=("in_person", "phone", "video"), bank=None):
+        bank = bank or self.bank
         membership = MembershipFactory(
-            organization=self.bank, role="interpreters.interpreter", user__preferred_language="en"
+            organization=bank, role="interpreters.interpreter", user__preferred_language="en"
         )
         profile = InterpreterProfile.objects.create(
-            user=membership.user, bank=self.bank, modalities=list(modalities), home_postal_code=postal_code
+            user=membership.user, bank=bank, modalities=list(modalities), home_postal_code=postal_code
         )
         profile.languages.set(Language.objects.filter(code__in=languages))
         return membership, profile

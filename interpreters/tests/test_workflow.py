@@ -129,7 +129,7 @@ def test_declining_needs_a_reason_and_returns_to_the_queue(world):
         services.decline_offer(actor=world.near.user, request=request, reason=" ")
     request = services.decline_offer(actor=world.near.user, request=request, reason="Sick")
     assert (request.status, request.interpreter) == (RS.DECLINED, None)
-    assert request in selectors.queue()
+    assert request in selectors.queue(world.coordinator)
     assert request.events.last().note == "Sick"
 
 
@@ -202,9 +202,9 @@ def test_reminders_go_the_day_before_between_8_and_21_only(world, django_capture
 
 def test_statements_bill_validated_services_and_never_change(world):
     request = world.validated()
-    rate = Rate.objects.get(modality="in_person")
+    rate = Rate.objects.get(bank=world.bank, modality="in_person")
     month = request.date.replace(day=1)
-    statements = services.issue_statements(actor=world.coordinator, month=month)
+    statements = services.issue_statements(actor=world.coordinator, bank=world.bank, month=month)
     establishment = next(item for item in statements if item.kind == "establishment")
     pay = next(item for item in statements if item.kind == "pay")
     # 100 minutes worked, but the in-person minimum is 120.
@@ -214,7 +214,7 @@ def test_statements_bill_validated_services_and_never_change(world):
     ).quantize(Decimal("0.01"))
     assert establishment.total == expected
     assert pay.interpreter == world.near
-    assert services.issue_statements(actor=world.coordinator, month=month) == []
+    assert services.issue_statements(actor=world.coordinator, bank=world.bank, month=month) == []
     # A correction after issuing: the old statement stays, the next carries the difference.
     completion = request.completion
     services.correct_completion(
@@ -229,7 +229,7 @@ def test_statements_bill_validated_services_and_never_change(world):
     )
     establishment.refresh_from_db()
     assert establishment.total == expected
-    corrections = services.issue_statements(actor=world.coordinator, month=month)
+    corrections = services.issue_statements(actor=world.coordinator, bank=world.bank, month=month)
     line = StatementLine.objects.get(statement__in=corrections, kind="establishment")
     assert line.is_correction
     assert (
@@ -301,9 +301,9 @@ def test_a_started_service_can_no_longer_be_cancelled_or_assigned(world):
 def test_changing_a_rate_does_not_reprice_validated_services(world):
     request = world.validated()
     month = request.date.replace(day=1)
-    services.issue_statements(actor=world.coordinator, month=month)
-    Rate.objects.filter(modality="in_person").update(hourly_rate=Decimal("999.00"))
-    assert services.issue_statements(actor=world.coordinator, month=month) == []
+    services.issue_statements(actor=world.coordinator, bank=world.bank, month=month)
+    Rate.objects.filter(bank=world.bank, modality="in_person").update(hourly_rate=Decimal("999.00"))
+    assert services.issue_statements(actor=world.coordinator, bank=world.bank, month=month) == []
 
 
 def test_an_old_absence_does_not_hide_an_interpreter(world):

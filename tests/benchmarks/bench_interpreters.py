@@ -8,7 +8,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from interpreters.models import CostCentre, InterpreterProfile, Language, Request, ServiceType
+from interpreters.models import (
+    CostCentre,
+    InterpreterProfile,
+    Language,
+    Request,
+    ServedEstablishment,
+    ServiceType,
+)
 from interpreters.reference import ensure_reference_data
 from tests.benchmarks.bench_portal import measure
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
@@ -27,6 +34,7 @@ def bank_world():
     random.seed(7)
     bank = OrganizationFactory(kind="interpreter_bank")
     hospital = OrganizationFactory(kind="health_establishment")
+    ServedEstablishment.objects.create(establishment=hospital, bank=bank)
     coordinator = MembershipFactory(organization=bank, role="interpreters.coordinator")
     requester = MembershipFactory(organization=hospital, role="interpreters.requester")
     centre = CostCentre.objects.create(establishment=hospital, code="1", name="C")
@@ -47,6 +55,7 @@ def bank_world():
         rows.append(
             Request(
                 number=f"IR-{index + 1000:06d}",
+                bank=bank,
                 establishment=hospital,
                 requester=requester.user,
                 language=languages[index % len(languages)],
