@@ -373,6 +373,9 @@ def overlapping(interpreter, request, *, exclude_pk=None):
 
 def _check_interpreter(interpreter, request):
     errors = []
+    if interpreter.bank_id != request.bank_id:
+        # A request is offered only to an interpreter of its own bank.
+        raise RequestActionError({"interpreter": _("This interpreter is not in the bank's pool.")})
     if not interpreter.is_active:
         errors.append(_("This interpreter is not active."))
     if not interpreter.languages.filter(pk=request.language_id).exists():
@@ -387,9 +390,6 @@ def _check_interpreter(interpreter, request):
         errors.append(_("This interpreter already holds an assignment at that time."))
     if errors:
         raise RequestActionError({"interpreter": errors})
-    if interpreter.bank_id != request.bank_id:
-        # A request is offered only to an interpreter of its own bank.
-        raise RequestActionError({"interpreter": _("This interpreter is not in the bank's pool.")})
 
 
 @transaction.atomic
@@ -595,20 +595,6 @@ def save_interpreter(*, profile, languages, **fields):
 
 
 @transaction.atomic
-def save_rate(*, rate, **fields):
-    for name, value in fields.items():
-        setattr(rate, name, value)
-    rate.save()
-    return rate
-
-
-# Reminders -------------------------------------------------------------------------------------
-
-
-def send_reminders(now=None):
-    """The day before, between 8:00 and 21:00 local time: a reminder to each confirmed interpreter."""
-    now = timezone.localtime(now or timezone.now())
-@transaction.atomic
 def ensure_rates(*, bank):
     """The bank's rates, one per modality: a bank starts with the default ones (reference.RATES)."""
     from interpreters.reference import RATES
@@ -627,6 +613,20 @@ def ensure_rates(*, bank):
         )
 
 
+@transaction.atomic
+def save_rate(*, rate, **fields):
+    for name, value in fields.items():
+        setattr(rate, name, value)
+    rate.save()
+    return rate
+
+
+# Reminders -------------------------------------------------------------------------------------
+
+
+def send_reminders(now=None):
+    """The day before, between 8:00 and 21:00 local time: a reminder to each confirmed interpreter."""
+    now = timezone.localtime(now or timezone.now())
     if not 8 <= now.hour < 21:
         return 0
     tomorrow = now.date() + timedelta(days=1)
@@ -717,10 +717,10 @@ def billable_requests(bank, month_end):
 
 
 @transaction.atomic
-def issue_statements(*, actor, month):
-    """Issue the month's statements: one per establishment and cost centre, one pay statement per
-    interpreter. Each line is what is owed minus what earlier statements already carried, so an
-    issued statement never changes and a later correction appears as a new line."""
+def issue_statements(*, actor, bank, month):
+    """Issue the bank's statements of the month: one per establishment and cost centre, one pay
+    statement per interpreter. Each line is what is owed minus what earlier statements already
+    carried, so an issued statement never changes and a later correction appears as a new line."""
     month = month.replace(day=1)
     month_end = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     # One issuing at a time per bank: the bank's rate rows serve as the lock.
@@ -763,6 +763,7 @@ def issue_statements(*, actor, month):
         sequence += 1
         statement = Statement.objects.create(
             number=f"{'F' if kind == StatementKind.ESTABLISHMENT else 'P'}-{month:%Y%m}-{sequence:04d}",
+            bank=bank,
             kind=kind,
             month=month,
             establishment_id=owner[1] if kind == StatementKind.ESTABLISHMENT else None,
@@ -776,4 +777,3 @@ def issue_statements(*, actor, month):
         StatementLine.objects.bulk_create(lines)
         statements.append(statement)
     return statements
-            bank=bank,
