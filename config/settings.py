@@ -195,6 +195,10 @@ MODELTRANSLATION_FALLBACK_LANGUAGES = ("fr", "en")
 TIME_ZONE = env.str("TIME_ZONE", default="America/Moncton")
 USE_I18N = True
 USE_TZ = True
+# Unambiguous dates in both languages (2026-12-01, 1 December 2026): config/formats/<language>/.
+FORMAT_MODULE_PATH = ["config.formats"]
+# No grouping in numbers shown in form fields, so what a field shows reads back as the same number.
+USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
