@@ -20,6 +20,7 @@ from appointments.models import (
     Service,
     TeamResource,
 )
+from portal import dates
 from portal.forms import (
     ALLOWED_DOCUMENTS,
     ALLOWED_IMAGES,
@@ -502,13 +503,16 @@ class SlotForm(forms.Form):
         cleaned = super().clean()
         day, start, end = cleaned.get("date"), cleaned.get("start"), cleaned.get("end")
         if day and start and end:
-            tz = timezone.get_current_timezone()
-            cleaned["starts_at"] = timezone.make_aware(datetime.combine(day, start), tz)
-            if end == time(0, 0):
-                cleaned["ends_at"] = timezone.make_aware(datetime.combine(day + timedelta(days=1), end), tz)
-            else:
-                cleaned["ends_at"] = timezone.make_aware(datetime.combine(day, end), tz)
-            if cleaned["ends_at"] <= cleaned["starts_at"]:
+            # Times the clocks skip or show twice that day are refused next to their field.
+            try:
+                cleaned["starts_at"] = dates.aware(day, start)
+            except dates.LocalTimeError as error:
+                self.add_error("start", error.message)
+            try:
+                cleaned["ends_at"] = dates.aware(day + timedelta(days=1) if end == time(0, 0) else day, end)
+            except dates.LocalTimeError as error:
+                self.add_error("end", error.message)
+            if "starts_at" in cleaned and "ends_at" in cleaned and cleaned["ends_at"] <= cleaned["starts_at"]:
                 self.add_error("end", _("The end must be after the start."))
         services = cleaned.get("services")
         if services and "starts_at" in cleaned and "ends_at" in cleaned and cleaned.get("per_interval"):
@@ -700,13 +704,15 @@ class TimeChoiceForm(forms.Form):
 
         slot_id = as_id(slot_part)
         try:
-            naive = datetime.strptime(moment_part, "%Y%m%dT%H%M")
-        except ValueError:
-            naive = None
-        if slot_id is None or naive is None or not is_schedule_day(naive.date()):
+            # A local wall-clock reading, made aware (DST-checked) by portal.dates.aware below.
+            naive = datetime.strptime(moment_part, "%Y%m%dT%H%M")  # noqa: DTZ007
+            moment = dates.aware(naive.date(), naive.time()) if is_schedule_day(naive.date()) else None
+        except ValueError:  # not a date and time, or one the clocks skip or show twice that day
+            moment = None
+        if slot_id is None or moment is None:
             raise ValidationError(_("This time is not available. Choose a time in the list."))
         self.cleaned_data["slot_id"] = slot_id
-        return timezone.make_aware(naive, timezone.get_current_timezone())
+        return moment
 
 
 def time_value(slot, moment):

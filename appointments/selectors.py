@@ -4,8 +4,7 @@ A membership may narrow its role to some locations (`scope = {"locations": [ids]
 and Consultation #2 see only the teams they belong to. Anything outside answers 404.
 """
 
-import calendar as pycalendar
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
@@ -25,6 +24,7 @@ from appointments.models import (
     Slot,
     TeamResource,
 )
+from portal import dates
 from portal.db import folded_q, order_by_name
 from portal.models import Membership, User
 from portal.permissions import has_capability
@@ -283,15 +283,7 @@ def appointment_by_token(token):
 
 
 def day_bounds(day):
-    tz = timezone.get_current_timezone()
-    start = timezone.make_aware(datetime.combine(day, time(0, 0)), tz)
-    return start, timezone.make_aware(datetime.combine(day + timedelta(days=1), time(0, 0)), tz)
-
-
-def _add_months(day, months):
-    month = day.month - 1 + months
-    year = day.year + month // 12
-    return day.replace(year=year, month=month % 12 + 1, day=1)
+    return dates.day_bounds(day)
 
 
 def follow_up_period(period, day):
@@ -300,10 +292,9 @@ def follow_up_period(period, day):
     if period == "week":
         start = day - timedelta(days=day.weekday())
         return start, start + timedelta(days=6)
-    first = day.replace(day=1)
+    first = dates.month_start(day)
     months = 1 if period == "month" else 3
-    last_month = _add_months(first, months - 1)
-    return first, last_month.replace(day=pycalendar.monthrange(last_month.year, last_month.month)[1])
+    return first, dates.month_end(dates.add_months(first, months - 1))
 
 
 def follow_up_queryset(user, data):

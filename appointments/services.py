@@ -6,7 +6,7 @@ error next to a form field, a plain message otherwise; nothing is saved when one
 
 import secrets
 from collections import Counter
-from datetime import datetime, time, timedelta
+from datetime import time, timedelta
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -33,11 +33,11 @@ from appointments.models import (
     TeamResource,
     person_key,
 )
-from portal import geo
+from portal import dates, geo
 from portal import services as portal_services
+from portal.dates import next_sending_time as sending_time  # noqa: F401 (the old name, for callers)
 from portal.models import Channel, Membership, User
 from portal.roles import get_role
-from portal.services import sending_time
 
 
 class ActionError(ValidationError):
@@ -722,15 +722,21 @@ def clone_day(*, actor, organization, source_slots, source_day, target_days):
             start_local = timezone.localtime(source.starts_at, tz)
             end_local = timezone.localtime(source.ends_at, tz)
             shift = day - start_local.date()
+            try:
+                # The typical day's wall-clock hours, on the new day (checked for a change of the clocks).
+                starts_at = dates.aware(day, start_local.time(), tz)
+                ends_at = dates.aware(end_local.date() + shift, end_local.time(), tz)
+            except dates.LocalTimeError as error:
+                raise ActionError(
+                    _("On %(date)s: %(problem)s") % {"date": day.isoformat(), "problem": error.message}
+                ) from error
             new_slots.append(
                 Slot(
                     organization=organization,
                     location_id=source.location_id,
                     resource_id=source.resource_id,
-                    starts_at=timezone.make_aware(datetime.combine(day, start_local.time()), tz),
-                    ends_at=timezone.make_aware(
-                        datetime.combine(end_local.date() + shift, end_local.time()), tz
-                    ),
+                    starts_at=starts_at,
+                    ends_at=ends_at,
                     interval_minutes=source.interval_minutes,
                     per_interval=remaining,
                     is_locked=source.is_locked,
@@ -1066,8 +1072,7 @@ def _clock():
 
 def _check_daytime():
     """Staff sending a reminder or relaunch by hand: never at night either (guide 2.5)."""
-    now = _clock()
-    if sending_time(now) != now:
+    if dates.is_quiet(_clock()):
         raise ActionError(_("Nothing is sent to people between 21:00 and 8:00: send it again after 8:00."))
 
 
@@ -1088,8 +1093,9 @@ def _has_booked_again(appointment):
 
 
 @transaction.atomic
-def send_reminder(*, actor, appointment, which="manual", channels=None):
+def send_reminder(*, actor, appointment, which="manual", channels=None, now=None):
     """A reminder now (batch action), or the first or second automated reminder (once each)."""
+    now = now or timezone.now()
     locked = _locked_appointment(appointment)
     if locked.status == AppointmentStatus.CANCELLED:
         raise ActionError(_("This appointment is cancelled: no reminder is sent."))
@@ -1098,11 +1104,11 @@ def send_reminder(*, actor, appointment, which="manual", channels=None):
         field = f"{which}_reminder_at"
         if getattr(locked, field) is not None:
             return None
-        setattr(locked, field, timezone.now())
+        setattr(locked, field, now)
         fields.append(field)
     else:
         _check_daytime()
-        if locked.starts_at <= timezone.now():
+        if locked.starts_at <= now:
             raise ActionError(_("This appointment has passed: no reminder is sent."))
     sent = _send(locked, "reminder", key_suffix=f"reminder:{which}:{locked.reminders + 1}", allowed=channels)
     if which == "manual" and not sent:
@@ -1118,8 +1124,9 @@ def send_reminder(*, actor, appointment, which="manual", channels=None):
 
 
 @transaction.atomic
-def send_relaunch(*, actor, appointment, automatic=False, channels=None):
+def send_relaunch(*, actor, appointment, automatic=False, channels=None, now=None):
     """Invite the person to book again (after an absence or a cancellation)."""
+    now = now or timezone.now()
     locked = _locked_appointment(appointment)
     if automatic and locked.relaunch_at is not None:
         return None
@@ -1127,7 +1134,7 @@ def send_relaunch(*, actor, appointment, automatic=False, channels=None):
         raise ActionError(_("A relaunch goes to people who were absent or whose appointment was cancelled."))
     if not automatic:
         _check_daytime()
-    locked.relaunch_at = timezone.now()
+    locked.relaunch_at = now
     fields = ["relaunch_at"]
     sent = None
     if not (automatic and _has_booked_again(locked)):
@@ -1264,7 +1271,7 @@ def send_due_communications(now=None):
     run, and nothing already marked goes out again.
     """
     now = now or timezone.now()
-    if sending_time(now) != now:
+    if dates.is_quiet(now):
         return 0  # quiet hours: everything waits until 8:00
     sent = 0
     rules = CommunicationRule.objects.filter(is_active=True).filter(Q(by_email=True) | Q(by_sms=True))
@@ -1286,7 +1293,7 @@ def send_due_communications(now=None):
                 try:
                     # Counted only when a message went out (the rule's channels may reach nobody).
                     if send_reminder(
-                        actor=None, appointment=Appointment(pk=pk), which=which, channels=channels
+                        actor=None, appointment=Appointment(pk=pk), which=which, channels=channels, now=now
                     ):
                         sent += 1
                 except ActionError:
@@ -1309,7 +1316,7 @@ def send_due_communications(now=None):
             for pk in _due(due, "relaunch_at", now):
                 try:
                     if send_relaunch(
-                        actor=None, appointment=Appointment(pk=pk), automatic=True, channels=channels
+                        actor=None, appointment=Appointment(pk=pk), automatic=True, channels=channels, now=now
                     ):
                         sent += 1
                 except ActionError:

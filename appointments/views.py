@@ -1,6 +1,5 @@
 """Clic Santé screens: Configuration (Pilot), Schedules (Management), and the public page."""
 
-import calendar as pycalendar
 from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
@@ -58,7 +57,7 @@ from appointments.models import (
     Slot,
 )
 from appointments.services import ActionError
-from portal import geo
+from portal import dates, geo
 from portal.db import folded_q, text_search
 from portal.files import private_file_response
 from portal.forms import show_service_error
@@ -662,8 +661,7 @@ def _period(view, day):
     if view == "week":
         start = _week_start(day)
         return [start + timedelta(days=offset) for offset in range(7)]
-    first = day.replace(day=1)
-    last = first.replace(day=pycalendar.monthrange(first.year, first.month)[1])
+    first, last = dates.month_start(day), dates.month_end(day)
     start, end = _week_start(first), last + timedelta(days=6 - last.weekday())
     return [start + timedelta(days=offset) for offset in range((end - start).days + 1)]
 
@@ -673,10 +671,7 @@ def _shift(view, day, direction):
         return day + timedelta(days=direction)
     if view == "week":
         return day + timedelta(days=7 * direction)
-    month = day.month - 1 + direction
-    year = day.year + month // 12
-    month = month % 12 + 1
-    return date(year, month, min(day.day, pycalendar.monthrange(year, month)[1]))
+    return dates.add_months(day, direction)
 
 
 def _lock_state(slots):

@@ -35,7 +35,9 @@ from interpreters.models import (
     StatementLine,
     Unavailability,
 )
+from portal import dates
 from portal import services as portal_services
+from portal.dates import LocalTimeError
 from portal.models import Channel, Membership, User
 from portal.selectors import members_with_roles
 
@@ -217,7 +219,11 @@ def _next_number():
 def _check_request(establishment, fields):
     errors = {}
     request = Request(**{name: value for name, value in fields.items() if name != "repeat_until"})
-    request.compute_times()
+    try:
+        request.compute_times()
+    except LocalTimeError as error:
+        # The clocks skip or repeat this time that day: refused rather than an hour off.
+        raise RequestActionError({"start_time": error.message}) from error
     if request.starts_at <= timezone.now():
         errors["date"] = _("The request must be for a moment in the future.")
     if not fields["language"].is_active:
@@ -263,13 +269,21 @@ def create_request(*, actor, establishment, repeat_until=None, **fields):
                 **{**fields, "date": day},
             )
             request.series = created[0] if created else None
-            request.compute_times()
+            try:
+                request.compute_times()
+            except LocalTimeError as error:  # (`dates` here is the series' list of days)
+                # A later date of a weekly series may fall on a change of the clocks.
+                raise RequestActionError(
+                    {"start_time": _("On %(date)s: %(problem)s") % {"date": day.isoformat(), "problem": error.message}}
+                ) from error
             try:
                 with transaction.atomic():
                     request.save()
                 break
             except IntegrityError:
-                continue
+                if Request.objects.filter(number=request.number).exists():
+                    continue  # someone took this number at the same moment: take the next one
+                raise  # any other broken rule is a bug to see, not a numbering problem
         else:
             raise RequestActionError(_("The request could not be numbered. Please try again."))
         RequestEvent.objects.create(request=request, from_status="", to_status=RS.SUBMITTED, actor=actor)
@@ -627,7 +641,7 @@ def save_rate(*, rate, **fields):
 def send_reminders(now=None):
     """The day before, between 8:00 and 21:00 local time: a reminder to each confirmed interpreter."""
     now = timezone.localtime(now or timezone.now())
-    if not 8 <= now.hour < 21:
+    if dates.is_quiet(now):
         return 0
     tomorrow = now.date() + timedelta(days=1)
     count = 0
@@ -643,7 +657,7 @@ def send_reminders(now=None):
             if locked.reminded_at is not None or locked.status != RS.CONFIRMED or locked.interpreter is None:
                 continue
             _tell(locked.interpreter.user, locked, "reminder", sms=True, quiet_hours=True)
-            locked.reminded_at = timezone.now()
+            locked.reminded_at = now
             locked.save(update_fields=["reminded_at"])
             count += 1
     return count
@@ -721,8 +735,8 @@ def issue_statements(*, actor, bank, month):
     """Issue the bank's statements of the month: one per establishment and cost centre, one pay
     statement per interpreter. Each line is what is owed minus what earlier statements already
     carried, so an issued statement never changes and a later correction appears as a new line."""
-    month = month.replace(day=1)
-    month_end = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    month = dates.month_start(month)
+    month_end = dates.month_end(month)
     # One issuing at a time per bank: the bank's rate rows serve as the lock.
     ensure_rates(bank=bank)
     list(Rate.objects.select_for_update().filter(bank=bank))

@@ -17,6 +17,7 @@ from orders.models import (
     Zone,
 )
 from orders.reference import ensure_reference_data
+from portal import dates
 
 CLIENTS = [
     "Brighton Early",
@@ -140,7 +141,7 @@ def _play(story, summary, worker, coordinator, start):
             )
             order = summary.orders.first()
             month = max(
-                start.replace(day=1), (timezone.localdate().replace(day=1) - timedelta(days=1)).replace(day=1)
+                dates.month_start(start), dates.previous_month(timezone.localdate())
             )
             if month <= timezone.localdate() and month <= summary.end_date:
                 services.confirm_month(

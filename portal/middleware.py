@@ -1,6 +1,5 @@
 """Request plumbing of the shared layer: session limits, language, second factor, active role."""
 
-import time
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -9,7 +8,7 @@ from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
@@ -50,7 +49,7 @@ class SessionTimeoutMiddleware:
 
     def __call__(self, request):
         if request.user.is_authenticated:
-            now = time.time()
+            now = timezone.now().timestamp()  # seconds, as stored in the session
             session = request.session
             started = session.setdefault("signed_in_at", now)
             last_seen = session.get("last_seen", now)

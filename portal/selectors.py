@@ -1,11 +1,9 @@
 """Reads that depend on who asks. Querysets are scoped by organization in the query."""
 
-import calendar
-from datetime import timedelta
-
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from portal import dates
 from portal.models import Export, Membership, Message, Notification, Organization, Task
 
 
@@ -81,10 +79,7 @@ def organization_members(organization):
 
 def home_horizon(today=None):
     """The home page lists what is due from now to the end of next month, and what is overdue."""
-    today = today or timezone.localdate()
-    first_of_next = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
-    last_day = calendar.monthrange(first_of_next.year, first_of_next.month)[1]
-    return first_of_next.replace(day=last_day)
+    return dates.end_of_next_month(today or timezone.localdate())
 
 
 def open_tasks_for(user, today=None):

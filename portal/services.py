@@ -6,8 +6,7 @@ someone looked at a personal record.
 
 import logging
 import secrets
-from datetime import datetime, timedelta
-from datetime import time as dt_time
+from datetime import timedelta
 from urllib.parse import urljoin
 from uuid import uuid4
 
@@ -21,6 +20,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal import outbound, sms
+from portal.dates import QUIET_FROM, QUIET_UNTIL, next_sending_time  # noqa: F401 (re-exported)
 from portal.models import Channel, Language, Message, MessageStatus, Notification, Task
 
 LANGUAGE_CODES = [code for code, _label in settings.LANGUAGES]
@@ -220,21 +220,8 @@ def mark_notification_read(*, notification):
 
 # Email and SMS -----------------------------------------------------------------------------
 
-# Quiet hours for messages people did not just ask for (reminders, relaunches): 21:00 to 8:00.
-QUIET_FROM = dt_time(21, 0)
-QUIET_UNTIL = dt_time(8, 0)
-
-
-def sending_time(moment):
-    """When a message due at `moment` may go out: held until 8:00 when due at night (local time)."""
-    local = timezone.localtime(moment)
-    if local.time() >= QUIET_FROM:
-        held = datetime.combine(local.date() + timedelta(days=1), QUIET_UNTIL)
-    elif local.time() < QUIET_UNTIL:
-        held = datetime.combine(local.date(), QUIET_UNTIL)
-    else:
-        return moment
-    return timezone.make_aware(held, timezone.get_current_timezone())
+# Quiet hours (21:00 to 8:00) live in portal.dates; kept here under their old names for callers.
+sending_time = next_sending_time
 
 
 def notify(

@@ -5,10 +5,10 @@ write files (development), keep messages in memory (tests) or print them.
 """
 
 import threading
-from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 
@@ -25,7 +25,7 @@ class FileBackend(BaseBackend):
     def send(self, *, to, body):
         folder = Path(settings.SMS_FILE_PATH)
         folder.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S-%f")
         with self._lock:
             path = folder / f"{stamp}.txt"
             path.write_text(f"From: {settings.SMS_FROM}\nTo: {to}\n\n{body}\n", encoding="utf-8")

@@ -182,7 +182,9 @@ def open_case(*, actor, agency, person, program, office, case_manager, opened_on
                 )
             break
         except IntegrityError:
-            continue  # someone took this number at the same moment: take the next one
+            if Case.objects.filter(number=number).exists():
+                continue  # someone took this number at the same moment: take the next one
+            raise  # any other broken rule is a bug to see, not a numbering problem
     else:
         raise CaseActionError(_("The case could not be numbered. Please try again."))
     CaseStatusChange.objects.create(case=case, from_status="", to_status=CS.INTAKE, changed_by=actor)

@@ -1,0 +1,148 @@
+"""Calendar arithmetic, in one place: months, fiscal years, quiet hours and local times.
+
+Every app goes through this module instead of its own `replace(day=1)` / `monthrange` / `% 12`
+and its own quiet-hour test, so each rule is written (and tested against the calendar) once.
+
+Two rules for times of day:
+- A local date and time a person typed becomes an aware datetime through `aware()`, which refuses
+  a time that does not exist (the spring-forward gap) or exists twice (the fall-back fold) instead
+  of guessing: a guess stores a wrong duration.
+- Durations are real elapsed time: `add_minutes()` adds in UTC. (`aware + timedelta` on a zoneinfo
+  datetime is wall-clock arithmetic: 01:30 + 60 min on the fall-back day would be 120 real minutes.)
+"""
+
+from datetime import UTC, date, datetime, time, timedelta
+
+from dateutil.relativedelta import relativedelta
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# Months -------------------------------------------------------------------------------------
+
+
+def month_start(day):
+    """The first day of the month of `day`."""
+    return day + relativedelta(day=1)
+
+
+def month_end(day):
+    """The last day of the month of `day` (relativedelta clamps day=31 to the month's length)."""
+    return day + relativedelta(day=31)
+
+
+def add_months(day, months):
+    """The same day `months` later (or earlier), clamped to the month's end: 31 Jan + 1 = 28/29 Feb."""
+    return day + relativedelta(months=months)
+
+
+def previous_month(day):
+    """The first day of the month before the month of `day`."""
+    return day + relativedelta(months=-1, day=1)
+
+
+def next_month(day):
+    """The first day of the month after the month of `day`."""
+    return day + relativedelta(months=1, day=1)
+
+
+def end_of_next_month(day):
+    """The last day of the month after the month of `day` (the home page's horizon)."""
+    return day + relativedelta(months=1, day=31)
+
+
+# Fiscal year (Canada's public sector: 1 April to 31 March) ---------------------------------------
+
+FISCAL_YEAR_START_MONTH = 4
+
+
+def fiscal_year_start(day):
+    """1 April of the fiscal year that holds `day`."""
+    year = day.year if day.month >= FISCAL_YEAR_START_MONTH else day.year - 1
+    return date(year, FISCAL_YEAR_START_MONTH, 1)
+
+
+def fiscal_year_end(day):
+    """31 March that closes the fiscal year that holds `day`."""
+    return fiscal_year_start(day) + relativedelta(years=1, days=-1)
+
+
+# Local times --------------------------------------------------------------------------------
+
+
+class LocalTimeError(ValueError):
+    """A local date and time that cannot be turned into one instant."""
+
+    message = _("This time cannot be used on that day (the clocks change): choose another time.")
+
+    def __init__(self, local):
+        self.local = local
+        super().__init__(f"{local:%Y-%m-%d %H:%M}: {self.message}")
+
+
+class NonexistentTime(LocalTimeError):
+    """The clocks skip it (spring forward): 2:30 on the second Sunday of March in Moncton."""
+
+    message = _(
+        "This time does not exist on that day (the clocks change): choose a time before or after the change."
+    )
+
+
+class AmbiguousTime(LocalTimeError):
+    """The clocks show it twice (fall back): 1:30 on the first Sunday of November in Moncton."""
+
+    message = _(
+        "This time occurs twice on that day (the clocks change): choose a time before or after the change."
+    )
+
+
+def aware(local_date, local_time, tz=None):
+    """The instant of `local_time` on `local_date` in `tz` (default: the current time zone).
+
+    Raises NonexistentTime for a time in the spring-forward gap and AmbiguousTime for a time in the
+    fall-back fold: a wrong guess would be an hour off, and a duration computed from it wrong too.
+    """
+    tz = tz or timezone.get_current_timezone()
+    naive = datetime.combine(local_date, local_time.replace(tzinfo=None))
+    first, second = naive.replace(tzinfo=tz, fold=0), naive.replace(tzinfo=tz, fold=1)
+    # A skipped time does not survive the round trip through UTC.
+    if first.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != naive:
+        raise NonexistentTime(naive)
+    # A repeated time has two offsets, one per fold.
+    if first.utcoffset() != second.utcoffset():
+        raise AmbiguousTime(naive)
+    return first
+
+
+def add_minutes(moment, minutes):
+    """`moment` plus `minutes` of real elapsed time, in the time zone of `moment`."""
+    return (moment.astimezone(UTC) + timedelta(minutes=minutes)).astimezone(moment.tzinfo)
+
+
+def day_bounds(local_date, tz=None):
+    """The aware start of `local_date` and the aware start of the next day, local time (a half-open
+    range: filter with `>= start` and `< end`). A DST day is 23 or 25 hours long."""
+    tz = tz or timezone.get_current_timezone()
+    start = datetime.combine(local_date, time(0, 0), tzinfo=tz)
+    return start, datetime.combine(local_date + timedelta(days=1), time(0, 0), tzinfo=tz)
+
+
+# Quiet hours --------------------------------------------------------------------------------
+
+# Messages people did not just ask for (reminders, relaunches) never go out from 21:00 to 8:00.
+QUIET_FROM = time(21, 0)
+QUIET_UNTIL = time(8, 0)
+
+
+def is_quiet(moment):
+    """Whether `moment` falls in the quiet hours, local time (21:00 included, 8:00 excluded)."""
+    local = timezone.localtime(moment).time()
+    return local >= QUIET_FROM or local < QUIET_UNTIL
+
+
+def next_sending_time(moment):
+    """When a message due at `moment` may go out: `moment` itself by day, else the next 8:00."""
+    if not is_quiet(moment):
+        return moment
+    local = timezone.localtime(moment)
+    day = local.date() + timedelta(days=1) if local.time() >= QUIET_FROM else local.date()
+    return aware(day, QUIET_UNTIL)
