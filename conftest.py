@@ -43,6 +43,8 @@ def _test_settings(settings, tmp_path):
     settings.SITE_URL = "https://liaison.example.ca"
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    # An unscoped read of an organization's data in a request fails the test (portal.scoping).
+    settings.SCOPING_STRICT = True
     from django.core.cache import cache
 
     from portal import sms
