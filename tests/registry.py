@@ -1012,6 +1012,186 @@ OBJECT_URLS += [
     ),
 ]
 
+# The bank's side: the matrix signs in as a coordinator or an interpreter of one bank and asks for
+# another bank's records (a second organization of the same kind).
+
+
+def _interpreters_interpreter(bank):
+    """The bank's interpreter member (the matrix's own person when it signs in as one), or a new one."""
+    from interpreters.models import InterpreterProfile, Language
+    from portal.models import Membership
+    from tests.factories import MembershipFactory
+
+    membership = Membership.objects.filter(organization=bank, role="interpreters.interpreter").first()
+    if membership is None:
+        membership = MembershipFactory(organization=bank, role="interpreters.interpreter")
+    profile, _created = InterpreterProfile.objects.get_or_create(
+        user=membership.user,
+        defaults={"bank": bank, "modalities": ["phone", "video"], "home_postal_code": "H2X 1Y4"},
+    )
+    profile.languages.set(Language.objects.filter(code="ar"))
+    return profile
+
+
+def _interpreters_bank_request(bank, stage="offered"):
+    """A request to this bank (from an establishment it serves), offered to its interpreter;
+    `stage` "accepted" or "completed" takes it further."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from interpreters import services
+    from interpreters.models import Request, ServedEstablishment
+    from tests.factories import OrganizationFactory, UserFactory
+
+    establishment = OrganizationFactory(kind="health_establishment")
+    ServedEstablishment.objects.create(establishment=establishment, bank=bank)
+    request = _interpreters_request(establishment)
+    interpreter = _interpreters_interpreter(bank)
+    coordinator = UserFactory()
+    request = services.assign_interpreter(actor=coordinator, request=request, interpreter=interpreter)
+    if stage == "offered":
+        return request
+    request = services.accept_offer(actor=interpreter.user, request=request)
+    if stage == "accepted":
+        return request
+    request = services.confirm_request(actor=coordinator, request=request)
+    start = timezone.now() - timedelta(days=1)
+    Request.objects.filter(pk=request.pk).update(
+        date=timezone.localdate(start), starts_at=start, ends_at=start + timedelta(minutes=60)
+    )
+    request.refresh_from_db()
+    return services.record_completion(
+        actor=interpreter.user,
+        request=request,
+        actual_start=start,
+        actual_end=start + timedelta(minutes=60),
+        travel_km=0,
+        waiting_minutes=0,
+        expenses=0,
+        notes="",
+    )
+
+
+def _interpreters_registration(bank):
+    from interpreters import services
+    from interpreters.models import ServedEstablishment
+    from tests.factories import OrganizationFactory
+
+    establishment = OrganizationFactory(kind="health_establishment")
+    ServedEstablishment.objects.create(establishment=establishment, bank=bank)
+    return services.register_requester(
+        first_name="Nadine",
+        last_name="Bélanger",
+        email=f"nadine.{establishment.pk}@example.ca",
+        phone="",
+        establishment=establishment,
+        job_title="Social worker",
+        preferred_language="fr",
+    )
+
+
+def _interpreters_statement(bank):
+    from django.utils import timezone
+
+    from interpreters.models import Statement
+    from tests.factories import UserFactory
+
+    return Statement.objects.create(
+        bank=bank,
+        number=f"F-{bank.pk}",
+        kind="establishment",
+        month=timezone.localdate().replace(day=1),
+        issued_by=UserFactory(),
+    )
+
+
+def _interpreters_rate(bank):
+    from interpreters import services
+    from interpreters.models import Rate
+
+    services.ensure_rates(bank=bank)
+    return Rate.objects.filter(bank=bank).first()
+
+
+BANK = ("interpreter_bank",)
+
+OBJECT_URLS += [
+    ObjectURL(
+        "interpreters:request (bank)",
+        "interpreters.view",
+        BANK,
+        lambda bank: reverse("interpreters:request", args=[_interpreters_bank_request(bank).pk]),
+    ),
+    ObjectURL(
+        # The view asks for view, then cancelling is the requester's or the coordinator's.
+        "interpreters:request_cancel (bank)",
+        "interpreters.assign",
+        BANK,
+        lambda bank: reverse("interpreters:request_cancel", args=[_interpreters_bank_request(bank).pk]),
+    ),
+    ObjectURL(
+        "interpreters:assign",
+        "interpreters.assign",
+        BANK,
+        lambda bank: reverse("interpreters:assign", args=[_interpreters_bank_request(bank).pk]),
+    ),
+    ObjectURL(
+        "interpreters:completion_correct",
+        "interpreters.assign",
+        BANK,
+        lambda bank: reverse(
+            "interpreters:completion_correct", args=[_interpreters_bank_request(bank, "completed").pk]
+        ),
+    ),
+    ObjectURL(
+        "interpreters:interpreter_edit",
+        "interpreters.assign",
+        BANK,
+        lambda bank: reverse("interpreters:interpreter_edit", args=[_interpreters_interpreter(bank).pk]),
+    ),
+    ObjectURL(
+        "interpreters:registration_decide",
+        "interpreters.assign",
+        BANK,
+        lambda bank: reverse("interpreters:registration_decide", args=[_interpreters_registration(bank).pk]),
+    ),
+    ObjectURL(
+        "interpreters:statement",
+        "interpreters.billing",
+        BANK,
+        lambda bank: reverse("interpreters:statement", args=[_interpreters_statement(bank).pk]),
+    ),
+    ObjectURL(
+        "interpreters:rate_edit",
+        "interpreters.billing",
+        BANK,
+        lambda bank: reverse("interpreters:rate_edit", args=[_interpreters_rate(bank).pk]),
+    ),
+    ObjectURL(
+        "interpreters:offer_answer",
+        "interpreters.perform",
+        BANK,
+        lambda bank: reverse(
+            "interpreters:offer_answer", args=[_interpreters_bank_request(bank).pk, "decline"]
+        ),
+    ),
+    ObjectURL(
+        "interpreters:completion_record",
+        "interpreters.perform",
+        BANK,
+        lambda bank: reverse("interpreters:completion_record", args=[_interpreters_bank_request(bank).pk]),
+    ),
+    ObjectURL(
+        "interpreters:request_ics",
+        "interpreters.perform",
+        BANK,
+        lambda bank: reverse(
+            "interpreters:request_ics", args=[_interpreters_bank_request(bank, "accepted").pk]
+        ),
+    ),
+]
+
 CAPABILITY_PAGES += [
     ("interpreters:request_list", (), "interpreters.request"),
     ("interpreters:request_create", (), "interpreters.request"),

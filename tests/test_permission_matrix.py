@@ -6,10 +6,11 @@ from django.test import Client
 from django.urls import reverse
 
 from portal import roles
+from portal.models import OrganizationKind
 from tests.factories import MembershipFactory, OrganizationFactory
 from tests.helpers import verified_client
 from tests.personas import BY_ROLE, persona_may
-from tests.registry import CAPABILITY_PAGES, OBJECT_URLS
+from tests.registry import ALL_KINDS, CAPABILITY_PAGES, OBJECT_URLS
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +76,19 @@ def test_every_role_grants_what_its_guide_persona_may_do_and_nothing_more():
     assert set(registered) == set(BY_ROLE), "every role has a persona in tests/personas.py, and back"
     for code, role in registered.items():
         assert set(role.capabilities) == set(BY_ROLE[code].may), (code, BY_ROLE[code].guide)
+
+
+def test_every_kind_of_organization_meets_a_second_one_of_its_kind_in_the_matrix():
+    """Each case opens another organization's record of the same kind, so every kind (department,
+    provider, employment agency, health establishment, interpreter bank, clinic network) needs
+    records of an app, not only portal's own organization page, and every role is signed in."""
+    app_kinds = {
+        kind
+        for entry in OBJECT_URLS
+        if not entry.name.startswith("portal:")
+        for kind in entry.organization_kinds
+    }
+    assert app_kinds == set(ALL_KINDS)
+    assert set(ALL_KINDS) == set(OrganizationKind.values)
+    signed_in = {role for _entry, _kind, role in CASES}
+    assert signed_in == {role.code for role in roles.all_roles()}
