@@ -4,7 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from orders import selectors, services
 from orders.models import OrderSummary, ReportKind, ReportOption, SummaryStatus
@@ -97,9 +97,10 @@ def test_actions_the_status_does_not_allow_change_nothing(world, prepare, action
     if allowed:
         action(actor=world.worker, summary=summary)
         return
-    with pytest.raises(OrderActionError) as error:
+    with translation.override("en"), pytest.raises(OrderActionError) as error:
         action(actor=world.worker, summary=summary)
-    assert "Nothing was changed" in " ".join(error.value.messages)
+    with translation.override("en"):
+        assert "Nothing was changed" in " ".join(error.value.messages)
     summary.refresh_from_db()
     assert summary.status == before
 
@@ -227,7 +228,7 @@ def test_monthly_confirmation_is_refused_while_pending_and_once_per_month(world)
             km_delivered=Decimal(0),
         )
     services.set_pending(actor=world.worker, summary=summary)
-    with pytest.raises(OrderActionError) as error:
+    with translation.override("en"), pytest.raises(OrderActionError) as error:
         services.confirm_month(
             actor=world.coordinator,
             order=order,
@@ -235,7 +236,8 @@ def test_monthly_confirmation_is_refused_while_pending_and_once_per_month(world)
             units_delivered=Decimal(1),
             km_delivered=Decimal(0),
         )
-    assert "Pending" in " ".join(error.value.messages)
+    with translation.override("en"):
+        assert "Pending" in " ".join(error.value.messages)
     assert order.confirmations.count() == 1
 
 
