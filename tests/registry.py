@@ -1315,28 +1315,37 @@ PAGES += [
 ]
 
 
+def _demo_bank():
+    """The bank coordinator@ works for (the demo has a second bank, which coordinator@ cannot see)."""
+    from portal.models import Organization
+
+    return Organization.objects.get(
+        memberships__user__email=COORDINATOR, memberships__role="interpreters.coordinator"
+    )
+
+
 def _demo_registration():
     from interpreters.models import Registration
 
-    return Registration.objects.first().pk
+    return Registration.objects.filter(bank=_demo_bank()).first().pk
 
 
 def _demo_profile():
     from interpreters.models import InterpreterProfile
 
-    return InterpreterProfile.objects.first().pk
+    return InterpreterProfile.objects.filter(bank=_demo_bank()).first().pk
 
 
 def _demo_statement():
     from interpreters.models import Statement
 
-    return Statement.objects.first().pk
+    return Statement.objects.filter(bank=_demo_bank()).first().pk
 
 
 def _demo_rate():
     from interpreters.models import Rate
 
-    return Rate.objects.first().pk
+    return Rate.objects.filter(bank=_demo_bank()).first().pk
 
 
 # appointments ------------------------------------------------------------------------------------
