@@ -33,6 +33,22 @@ def fill(apps, schema_editor):
     Registration.objects.filter(bank__isnull=True).update(bank=bank)
     Statement.objects.filter(bank__isnull=True).update(bank=bank)
     Rate.objects.filter(bank__isnull=True).update(bank=bank)
+    # Every bank bills with rates of its own: the defaults where it has none yet.
+    from interpreters.reference import RATES
+
+    for each in Organization.objects.filter(kind="interpreter_bank"):
+        for modality, rate, pay, minimum, travel, window in RATES:
+            Rate.objects.get_or_create(
+                bank=each,
+                modality=modality,
+                defaults={
+                    "hourly_rate": rate,
+                    "hourly_pay": pay,
+                    "minimum_minutes": minimum,
+                    "travel_rate": travel,
+                    "late_cancellation_hours": window,
+                },
+            )
     establishment_ids = set(Request.objects.values_list("establishment_id", flat=True))
     establishment_ids |= set(Registration.objects.values_list("establishment_id", flat=True))
     establishment_ids |= set(CostCentre.objects.values_list("establishment_id", flat=True))
