@@ -49,8 +49,12 @@ def sign_up(request):
     """Establishment staff ask for an account; a coordinator approves it."""
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.register_requester(**form.cleaned_data)
-        return redirect("interpreters:sign_up_done")
+        try:
+            services.register_requester(**form.cleaned_data)
+        except RequestActionError as error:
+            _show_error(request, form, error)
+        else:
+            return redirect("interpreters:sign_up_done")
     return render(request, "interpreters/sign_up.html", {"form": form})
 
 
