@@ -13,6 +13,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from portal import dates
 from portal.demo import load_all_demo_data
 from portal.models import Membership, User
 from tests.helpers import verified_client
@@ -105,11 +106,13 @@ def _confirm_last_month(now):
     from orders.models import Order, SummaryStatus
 
     today = timezone.localdate(now)
-    last_month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    this_month = dates.month_start(today)
+    last_month = dates.previous_month(today)
     order = (
         Order.objects.filter(
             summary__status=SummaryStatus.ACTIVATED,
-            summary__start_date__lte=last_month,
+            summary__start_date__lt=this_month,
+            effective_date__lt=this_month,
             summary__end_date__gte=last_month,
         )
         .exclude(confirmations__month=last_month)
@@ -142,5 +145,6 @@ def test_the_demo_and_every_portal_work_at(instant):
         failures = _open_every_page(world)
         assert not failures, "\n".join(failures)
         _run_scheduled_work(timezone.now())
-        _book_publicly(timezone.now())
+        appointment = _book_publicly(timezone.now())
+        assert appointment is not None and appointment.starts_at > moment
         _confirm_last_month(timezone.now())
