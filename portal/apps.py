@@ -11,8 +11,10 @@ class PortalConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from portal import roles  # noqa: F401  (the portal's own roles and tiles)
-        from portal import db  # noqa: F401  (accent-free search and sort in SQL: the fold function)
+        from portal import (
+            db,  # noqa: F401  (accent-free search and sort in SQL: the fold function)
+            roles,  # noqa: F401  (the portal's own roles and tiles)
+        )
         from portal.models import Membership, Organization, User
         from portal.outbound import allow
 
