@@ -14,6 +14,7 @@ from orders.models import (
     Zone,
 )
 from orders.models import Location as ReportLocation
+from portal.db import order_by_name
 from portal.forms import LocalizedDecimalField
 from portal.models import Organization, OrganizationKind, User
 
@@ -64,9 +65,10 @@ class SummaryFieldsForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["provider"].queryset = Organization.objects.filter(
-            kind=OrganizationKind.PROVIDER_AGENCY, is_active=True
-        ).order_by("name")
+        # Providers sort by name as letters (accents ignored), in the active language.
+        self.fields["provider"].queryset = order_by_name(
+            Organization.objects.filter(kind=OrganizationKind.PROVIDER_AGENCY, is_active=True), "name"
+        )
 
     def clean(self):
         cleaned = super().clean()

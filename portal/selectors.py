@@ -4,6 +4,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from portal import dates
+from portal.db import order_by_name
 from portal.models import Export, Membership, Message, Notification, Organization, Task
 
 
@@ -70,10 +71,11 @@ def members_with_roles(organization, role_codes):
 
 
 def organization_members(organization):
-    return (
-        Membership.objects.for_organization(organization)
-        .select_related("user")
-        .order_by("user__last_name", "user__first_name", "user__email", "role")
+    return order_by_name(
+        Membership.objects.for_organization(organization).select_related("user"),
+        "user__last_name",
+        "user__first_name",
+        then=("user__email", "role"),
     )
 
 

@@ -8,7 +8,7 @@ from django.utils import translation
 
 from portal.db import Fold, NameColumn, fold, folded_q, name_order, order_by_name, text_search
 from portal.models import Organization, User
-from tests.factories import OrganizationFactory, UserFactory
+from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +103,23 @@ def test_a_name_column_sorts_as_letters(people, sort, expected):
     table = _PeopleTable(User.objects.filter(pk__in=[p.pk for p in people]), order_by=sort)
     table.request = RequestFactory().get("/")
     assert [row.record.first_name for row in table.rows] == expected
+
+
+def test_an_organizations_members_sort_by_name_as_letters():
+    from portal.selectors import organization_members
+
+    organization = OrganizationFactory()
+    for last in ["Gagnon", "Éthier", "Boucher"]:
+        MembershipFactory(organization=organization, user=UserFactory(last_name=last))
+    members = organization_members(organization)
+    assert [m.user.last_name for m in members] == ["Boucher", "Éthier", "Gagnon"]
+
+
+def test_the_provider_choices_of_a_summary_sort_as_letters():
+    from orders.forms import SummaryFieldsForm
+
+    for name in ["Soins Zénith", "Équipe Nord", "Aide Sud"]:
+        OrganizationFactory(kind="provider_agency", name=name, name_fr=name, name_en=name)
+    with translation.override("fr"):
+        choices = [str(o) for o in SummaryFieldsForm().fields["provider"].queryset]
+    assert choices == ["Aide Sud", "Équipe Nord", "Soins Zénith"]
