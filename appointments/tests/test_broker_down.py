@@ -9,7 +9,7 @@ from appointments.models import Appointment
 from appointments.tests.conftest import open_online_booking
 from appointments.tests.test_booking_pages import _book_online
 from portal.models import Message, MessageStatus
-from tests.outage import broker_down, requeue_later
+from tests.outage import broker_down, cache_away, requeue_later
 
 pytestmark = pytest.mark.django_db
 
@@ -43,3 +43,19 @@ def test_a_booking_made_while_the_broker_is_down_is_confirmed_once_it_is_back(
     assert len(mailoutbox) == 1
     message.refresh_from_db()
     assert (message.status, message.attempts) == (MessageStatus.SENT, 1)
+
+
+def test_a_public_booking_works_with_redis_stopped_broker_and_cache_alike(
+    world, settings, django_capture_on_commit_callbacks, mailoutbox
+):
+    """The public path's rate limit reads the cache: with Redis away it fails open."""
+    cache_away(settings)
+    public = Client(HTTP_ACCEPT_LANGUAGE="en")
+    open_online_booking(world)
+    slot = world.slot(day=2)
+    with broker_down(), django_capture_on_commit_callbacks(execute=True):
+        response = _book_online(public, world, slot, at=world.at(2, 9, 30))
+    assert response.status_code == 302
+    assert Appointment.objects.count() == 1
+    assert requeue_later()["messages"] == 1
+    assert len(mailoutbox) == 1
