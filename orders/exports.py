@@ -24,11 +24,13 @@ def table_for(block, rows):
 
 
 def _date(value):
-    return formats.date_format(value, "Y-m-d") if value else ""
+    # A real date: portal.exports writes it as a date cell in Excel and as 2026-12-01 in CSV.
+    return value
 
 
 def _datetime(value):
-    return formats.date_format(timezone.localtime(value), "Y-m-d H:i") if value else ""
+    # Likewise: a date-and-time cell in Excel, "2026-12-01 14:30" (local time) in CSV.
+    return timezone.localtime(value) if value else None
 
 
 def dashboard_block(*, user, params):

@@ -8,7 +8,8 @@ the exporter returns the document's bytes instead (rendered by WeasyPrint from a
 import csv
 import io
 import logging
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 from uuid import uuid4
 
 from django.core.files.base import ContentFile
@@ -17,6 +18,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
 
 from portal import outbound
 from portal.models import Export, ExportStatus
@@ -65,18 +68,54 @@ def _csv(headers, rows):
     writer.writerow([neutralise(str(header)) for header in headers])
     count = 0
     for row in rows:
-        writer.writerow([neutralise(value) for value in row])
+        writer.writerow([neutralise(_csv_value(value)) for value in row])
         count += 1
     return buffer.getvalue().encode("utf-8"), count
+
+
+def _csv_value(value):
+    """CSV is read by programs as much as by people: ISO dates, local times, a point for decimals."""
+    if isinstance(value, datetime):
+        return (timezone.localtime(value) if timezone.is_aware(value) else value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+# Excel cells hold real dates and numbers (sortable, summable), shown unambiguously in any language.
+XLSX_DATE = "yyyy-mm-dd"
+XLSX_DATETIME = "yyyy-mm-dd hh:mm"
+
+
+def _xlsx_cell(sheet, value):
+    if isinstance(value, datetime):
+        # Excel has no time zones: the local wall-clock time, as the pages show it.
+        value = timezone.make_naive(value) if timezone.is_aware(value) else value
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = XLSX_DATETIME
+        return cell
+    if isinstance(value, date):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.number_format = XLSX_DATE
+        return cell
+    if isinstance(value, Decimal):
+        value = float(value)  # a number cell; amounts here have at most a few decimals
+    return neutralise(value)
 
 
 def _xlsx(headers, rows):
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet()
-    sheet.append([neutralise(str(header)) for header in headers])
+    header_cells = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet, value=neutralise(str(header)))
+        cell.font = Font(bold=True)
+        header_cells.append(cell)
+    sheet.freeze_panes = "A2"  # the header row stays in view
+    sheet.append(header_cells)
     count = 0
     for row in rows:
-        sheet.append([neutralise(value) for value in row])
+        sheet.append([_xlsx_cell(sheet, value) for value in row])
         count += 1
     buffer = io.BytesIO()
     workbook.save(buffer)

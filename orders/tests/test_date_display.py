@@ -29,3 +29,42 @@ def test_the_lists_and_the_order_page_show_no_slashed_date(world, language):
         written = formats.date_format(order.effective_date, "j F Y")
     assert written in page
     assert SLASHED.findall(page) == []
+
+
+def test_the_excel_export_holds_date_and_number_cells(world, django_capture_on_commit_callbacks):
+    import io
+    from decimal import Decimal
+
+    from django.utils import timezone
+    from openpyxl import load_workbook
+
+    from orders import services
+    from portal.models import Export
+
+    world.offered()
+    summary = world.activated()
+    services.confirm_month(
+        actor=world.coordinator,
+        order=summary.orders.get(),
+        month=timezone.localdate(),
+        units_delivered=Decimal("37.5"),
+        km_delivered=Decimal("123.5"),
+    )
+    client = verified_client(world.both, membership=world.both_membership)
+
+    def sheet(block):
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("orders:dashboard_export", args=[block, "xlsx"]))
+        export = Export.objects.latest("pk")
+        content = b"".join(client.get(reverse("portal:export_download", args=[export.pk])).streaming_content)
+        return list(load_workbook(io.BytesIO(content)).active.iter_rows())
+
+    header, *rows = sheet("new")
+    assert header[2].value == "Start date" and header[8].value == "Last modified"
+    first = rows[0]
+    assert first[2].is_date and first[2].number_format == "yyyy-mm-dd"
+    assert first[3].is_date and first[8].is_date and first[8].number_format == "yyyy-mm-dd hh:mm"
+
+    header, row = sheet("mileage")
+    assert [cell.value for cell in header][-2:] == ["Units delivered", "Kilometres driven"]
+    assert (row[-2].data_type, row[-2].value, row[-1].data_type, row[-1].value) == ("n", 37.5, "n", 123.5)
