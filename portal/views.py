@@ -199,7 +199,7 @@ def mfa_setup(request):
             codes = services.confirm_totp_enrolment(user=user, device=device)
             if replacing:
                 services.tell_owner_of_security_change(user=user, change="authenticator")
-            otp_login(request, device)
+            _second_factor_passed(request, device)
             request.session[BACKUP_CODES_SESSION_KEY] = codes
             return redirect(_with_next("portal:backup_codes", _safe_next(request)))
         form.add_error(
@@ -218,6 +218,13 @@ def mfa_setup(request):
     )
 
 
+def _second_factor_passed(request, device):
+    """The session is now fully signed in: it gets a new key, so that a key seen before the second
+    factor (a fixation, a shoulder) opens nothing."""
+    otp_login(request, device)
+    request.session.cycle_key()
+
+
 def mfa_verify(request):
     user = request.user
     if user.is_verified():
@@ -228,7 +235,7 @@ def mfa_verify(request):
     if request.method == "POST" and form.is_valid():
         device = match_token(user, form.cleaned_data["code"])
         if device is not None:
-            otp_login(request, device)
+            _second_factor_passed(request, device)
             return redirect(_safe_next(request))
         form.add_error("code", _("This code is not valid. Try the newest code, or a backup code."))
     return render(request, "portal/mfa_verify.html", {"form": form, "next": _safe_next(request)})

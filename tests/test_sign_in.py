@@ -254,3 +254,30 @@ def test_there_is_no_public_sign_up():
     assert response.status_code == 200
     assert "No public sign-up" in response.content.decode()
     assert 'name="password1"' not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["aaaaaaaaaaaa", "abcdefghijkl", "123456789012", "ZYXWVUTSRQPO", "abababababab", "Aaaaaaaa-2026"],
+)
+def test_passwords_of_repeated_or_sequential_characters_are_refused(password):
+    with pytest.raises(ValidationError) as error:
+        validate_password(password)
+    assert "password_repeated_or_sequential" in {item.code for item in error.value.error_list}
+
+
+def test_ordinary_passphrases_are_accepted():
+    for password in ("Liaison-demo-2026", "Tidal-harbour-lantern-42", "Gérard aime les pommes 7"):
+        validate_password(password)
+
+
+def test_the_session_key_changes_once_the_second_factor_is_passed():
+    user = UserFactory(preferred_language="en")
+    device = totp_device(user)
+    client = Client()
+    sign_in(client, user.email)
+    before = client.session.session_key
+    response = client.post(reverse("portal:mfa_verify"), {"code": current_code(device)})
+    assert response["Location"] == "/"
+    assert client.session.session_key != before
+    assert client.get("/").status_code == 200
