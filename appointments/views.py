@@ -64,6 +64,7 @@ from portal.forms import show_service_error
 from portal.models import Organization
 from portal.params import as_id, safe_next
 from portal.permissions import capability_required, has_capability
+from portal.ratelimit import over_limit
 from portal.roles import get_role
 from portal.selectors import active_organization
 from portal.services import record_view
@@ -1080,17 +1081,9 @@ def _over_limit(request, organization, bucket):
     """Public forms: at most PUBLIC_ATTEMPTS_PER_HOUR posts an hour from one address for one
     application (cancel attempts cannot guess numbers, scripts cannot empty the schedule)."""
     from django.conf import settings
-    from django.core.cache import cache
 
     limit = getattr(settings, "APPOINTMENTS_PUBLIC_ATTEMPTS_PER_HOUR", 30)
-    key = f"appointments:rate:{bucket}:{organization.pk}:{request.META.get('REMOTE_ADDR', '')}"
-    cache.add(key, 0, 3600)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between the two calls
-        cache.set(key, 1, 3600)
-        count = 1
-    return count > limit
+    return over_limit(request, f"appointments:{bucket}:{organization.pk}", limit)
 
 
 def _booking_session(request, organization):

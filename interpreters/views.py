@@ -1,5 +1,6 @@
 """Interpreter bank screens: requesters, coordinators and interpreters (phone first)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
@@ -29,11 +30,13 @@ from interpreters.forms import (
 from interpreters.models import QUEUE_STATUSES, RequestStatus
 from interpreters.services import RequestActionError
 from interpreters.tables import QueueTable, RegistrationTable, RequestTable, StatementTable
+from portal.db import order_by_name
 from portal.exports import request_export
 from portal.forms import show_service_error as _show_error
 from portal.models import User
 from portal.params import as_id
 from portal.permissions import capability_required, has_capability
+from portal.ratelimit import over_limit
 from portal.selectors import active_organization, members_with_roles
 from portal.tables import paginate
 
@@ -48,7 +51,12 @@ RS = RequestStatus
 def sign_up(request):
     """Establishment staff ask for an account; a coordinator approves it."""
     form = RegistrationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    limit = getattr(settings, "INTERPRETERS_SIGN_UPS_PER_HOUR", 5)
+    if request.method == "POST" and over_limit(request, "interpreters:sign-up", limit):
+        # What was typed stays in the form; every coordinator is not emailed again and again.
+        form.is_valid()
+        form.add_error(None, _("Too many sign-ups from this connection: try again in an hour."))
+    elif request.method == "POST" and form.is_valid():
         try:
             services.register_requester(**form.cleaned_data)
         except RequestActionError as error:
@@ -364,8 +372,10 @@ def interpreters(request):
         profile = services.create_interpreter_profile(user=user, bank=bank)
         messages.info(request, _("Complete the interpreter's languages, modalities and home postal code."))
         return redirect("interpreters:interpreter_edit", profile.pk)
-    people = (
-        selectors.bank_interpreters(request.user).prefetch_related("languages").order_by("user__last_name")
+    people = order_by_name(
+        selectors.bank_interpreters(request.user).prefetch_related("languages"),
+        "user__last_name",
+        "user__first_name",
     )
     return render(request, "interpreters/interpreters.html", {"people": people, "newcomers": newcomers})
 

@@ -219,6 +219,31 @@ def test_sign_up_then_approval(world, coordinator):
     assert registration.status == "approved"
 
 
+def test_public_sign_ups_are_limited_per_address_and_keep_what_was_typed(world, settings):
+    settings.INTERPRETERS_SIGN_UPS_PER_HOUR = 3
+    public = Client(HTTP_ACCEPT_LANGUAGE="en")
+    answers = []
+    for number in range(5):
+        answers.append(
+            public.post(
+                reverse("interpreters:sign_up"),
+                {
+                    "first_name": "Nadine",
+                    "last_name": "Bélanger",
+                    "email": f"nadine{number}@example.ca",
+                    "establishment": world.hospital.pk,
+                    "job_title": "Social worker",
+                    "preferred_language": "fr",
+                },
+            )
+        )
+    assert [answer.status_code for answer in answers] == [302, 302, 302, 200, 200]
+    assert Registration.objects.count() == 3
+    page = answers[-1].content.decode()
+    assert "Too many sign-ups from this connection" in page
+    assert "nadine4@example.ca" in page
+
+
 def test_statements_are_issued_and_exported(world, coordinator, django_capture_on_commit_callbacks):
     request = world.validated()
     coordinator.post(reverse("interpreters:statements"), {"month": request.date.strftime("%Y-%m")})
