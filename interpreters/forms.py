@@ -119,9 +119,7 @@ class RequestForm(forms.Form):
 
     def __init__(self, *args, establishment, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["cost_centre"].queryset = CostCentre.objects.filter(
-            establishment=establishment, is_active=True
-        )
+        self.fields["cost_centre"].queryset = selectors.cost_centres(establishment)
 
     def clean_postal_code(self):
         return canadian_postal_code(self.cleaned_data.get("postal_code"))

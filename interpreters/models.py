@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import dates
 from portal.models import Organization, ReferenceData
+from portal.scoping import scoped_manager
 
 
 class Language(ReferenceData):
@@ -65,6 +66,8 @@ class InterpreterProfile(models.Model):
     accreditation_number = models.CharField(_("accreditation number"), max_length=50, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
+    objects = scoped_manager("bank", user="user")
+
     class Meta:
         verbose_name = _("interpreter")
         verbose_name_plural = _("interpreters")
@@ -103,6 +106,8 @@ class Availability(models.Model):
     start_time = models.TimeField(_("from"))
     end_time = models.TimeField(_("to"))
 
+    objects = scoped_manager("interpreter__bank", user="interpreter__user")
+
     class Meta:
         verbose_name = _("availability")
         verbose_name_plural = _("availabilities")
@@ -127,6 +132,8 @@ class Unavailability(models.Model):
     ends_at = models.DateTimeField(_("to"))
     reason = models.CharField(_("reason"), max_length=200, blank=True)
 
+    objects = scoped_manager("interpreter__bank", user="interpreter__user")
+
     class Meta:
         verbose_name = _("unavailability")
         verbose_name_plural = _("unavailabilities")
@@ -148,6 +155,9 @@ class CostCentre(models.Model):
     code = models.CharField(_("code"), max_length=30)
     name = models.CharField(_("name"), max_length=200)
     is_active = models.BooleanField(_("active"), default=True)
+
+    # An establishment's own; the bank that serves it reaches it through its requests.
+    objects = scoped_manager("establishment")
 
     class Meta:
         verbose_name = _("cost centre")
@@ -184,6 +194,9 @@ class ServedEstablishment(models.Model):
         limit_choices_to={"kind": "interpreter_bank"},
         verbose_name=_("bank"),
     )
+
+    # The bank's list of what it serves, and an establishment's own link to its bank.
+    objects = scoped_manager("bank", "establishment")
 
     class Meta:
         verbose_name = _("establishment served")
@@ -228,6 +241,9 @@ class Registration(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.CharField(_("reason"), max_length=500, blank=True)
+
+    # Decided by the bank (the sign-up itself is public: services.register_requester).
+    objects = scoped_manager("bank")
 
     class Meta:
         verbose_name = _("requester registration")
@@ -331,6 +347,9 @@ class Request(models.Model):
     rate_snapshot = models.JSONField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
+    # The bank's (coordinators, interpreters) and the establishment's (requesters).
+    objects = scoped_manager("bank", "establishment")
+
     class Meta:
         verbose_name = _("interpreter request")
         verbose_name_plural = _("interpreter requests")
@@ -381,6 +400,8 @@ class RequestEvent(models.Model):
     note = models.CharField(_("note"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("date"), auto_now_add=True)
 
+    objects = scoped_manager("request__bank", "request__establishment")
+
     class Meta:
         ordering = ["created_at", "pk"]
 
@@ -395,6 +416,8 @@ class Message(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     text = models.TextField(_("message"))
     created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    objects = scoped_manager("request__bank", "request__establishment")
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -414,6 +437,8 @@ class Completion(models.Model):
     expenses = models.DecimalField(_("expenses ($)"), max_digits=8, decimal_places=2, default=0)
     notes = models.TextField(_("notes"), blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = scoped_manager("request__bank", "request__establishment")
 
     class Meta:
         verbose_name = _("completion")
@@ -448,6 +473,8 @@ class Rate(models.Model):
     late_cancellation_hours = models.PositiveSmallIntegerField(
         _("late cancellation window (hours)"), default=24
     )
+
+    objects = scoped_manager("bank")
 
     class Meta:
         verbose_name = _("rate")
@@ -496,6 +523,8 @@ class Statement(models.Model):
     issued_at = models.DateTimeField(_("issued"), auto_now_add=True)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
+    objects = scoped_manager("bank")
+
     class Meta:
         verbose_name = _("statement")
         verbose_name_plural = _("statements")
@@ -523,6 +552,8 @@ class StatementLine(models.Model):
     amount = models.DecimalField(_("amount ($)"), max_digits=9, decimal_places=2)
     is_correction = models.BooleanField(_("correction"), default=False)
     note = models.CharField(_("note"), max_length=200, blank=True)
+
+    objects = scoped_manager("statement__bank")
 
     class Meta:
         ordering = ["request__starts_at", "pk"]

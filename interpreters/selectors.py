@@ -5,6 +5,9 @@ bank offered or assigned to them; a bank's coordinators see the bank's requests,
 registrations, rates and statements, and nothing of another bank's (filtered in the query, so
 another bank's record is a 404). What a person may see comes from the capabilities of their
 active role (portal.permissions.has_capability), never from role codes.
+
+Tenancy (portal.scoping): every read here goes through `.for_organization(...)` (the bank, or
+the requester's establishment) or says with `.scoped(reason)` why it needs no organization.
 """
 
 from datetime import timedelta
@@ -17,6 +20,7 @@ from interpreters import roles
 from interpreters.models import (
     HOLDING_STATUSES,
     QUEUE_STATUSES,
+    CostCentre,
     InterpreterProfile,
     Language,
     Modality,
@@ -41,7 +45,8 @@ RS = RequestStatus
 def bank_of(establishment):
     """The active bank that serves this establishment, or None."""
     link = (
-        ServedEstablishment.objects.filter(establishment=establishment, bank__is_active=True)
+        ServedEstablishment.objects.for_organization(establishment)
+        .filter(establishment=establishment, bank__is_active=True)
         .select_related("bank")
         .first()
     )
@@ -70,22 +75,25 @@ def interpreter_profile(user):
     organization = user_bank(user, roles.PERFORM)
     if organization is None:
         return None
-    return InterpreterProfile.objects.filter(user=user, bank=organization).first()
+    return InterpreterProfile.objects.for_organization(organization).filter(user=user).first()
 
 
 def requests_for(user):
+    """The requests the person's active role sees: the bank's (coordinator), the bank's offered
+    or assigned to them (interpreter), the establishment's (requester)."""
     queryset = Request.objects.select_related(
         "language", "service_type", "establishment", "interpreter__user", "requester", "cost_centre"
     )
     organization = active_organization(user)
     if organization is None:
         return queryset.none()
+    # for_organization matches the bank or the establishment; the filter says which one.
     if has_capability(user, roles.ASSIGN, organization):
-        return queryset.filter(bank=organization)
+        return queryset.for_organization(organization).filter(bank=organization)
     if has_capability(user, roles.PERFORM, organization):
-        return queryset.filter(bank=organization, interpreter__user=user)
+        return queryset.for_organization(organization).filter(bank=organization, interpreter__user=user)
     if has_capability(user, roles.REQUEST, organization):
-        return queryset.filter(establishment=organization)
+        return queryset.for_organization(organization).filter(establishment=organization)
     return queryset.none()
 
 
@@ -108,7 +116,9 @@ def requests_for_coordinators(user):
         "language", "service_type", "establishment", "interpreter__user"
     )
     organization = user_bank(user, roles.ASSIGN)
-    return queryset.filter(bank=organization) if organization else queryset.none()
+    return (
+        queryset.for_organization(organization).filter(bank=organization) if organization else queryset.none()
+    )
 
 
 def get_request_for_coordinator(user, pk):
@@ -118,8 +128,7 @@ def get_request_for_coordinator(user, pk):
 def bank_interpreters(user):
     """The interpreters of the bank the person coordinates."""
     organization = user_bank(user, roles.ASSIGN)
-    queryset = InterpreterProfile.objects.select_related("user")
-    return queryset.filter(bank=organization) if organization else queryset.none()
+    return InterpreterProfile.objects.for_organization(organization).select_related("user")
 
 
 def get_interpreter(user, pk):
@@ -156,11 +165,12 @@ def suggestions(request):
     nearest first (home postal code to the place), then the least busy in the coming month."""
     month = timezone.now() + timedelta(days=30)
     candidates = (
-        InterpreterProfile.objects.filter(bank=request.bank_id, is_active=True, languages=request.language)
+        InterpreterProfile.objects.for_organization(request.bank_id)
+        .filter(is_active=True, languages=request.language)
         .exclude(
-            pk__in=Unavailability.objects.filter(
-                starts_at__lt=request.ends_at, ends_at__gt=request.starts_at
-            ).values("interpreter")
+            pk__in=Unavailability.objects.for_organization(request.bank_id)
+            .filter(starts_at__lt=request.ends_at, ends_at__gt=request.starts_at)
+            .values("interpreter")
         )
         .select_related("user")
         .prefetch_related("availabilities")
@@ -176,10 +186,10 @@ def suggestions(request):
         )
         .distinct()
     )
+    # An interpreter's time is held whatever the bank of the request holding it (only ids are read).
     busy = set(
-        Request.objects.filter(
-            status__in=HOLDING_STATUSES, starts_at__lt=request.ends_at, ends_at__gt=request.starts_at
-        )
+        Request.objects.scoped("the time slots interpreters hold, across banks")
+        .filter(status__in=HOLDING_STATUSES, starts_at__lt=request.ends_at, ends_at__gt=request.starts_at)
         .exclude(pk=request.pk)
         .values_list("interpreter_id", flat=True)
     )
@@ -220,7 +230,8 @@ def other_interpreters(request):
     """Everyone else of the bank who has the language, for a coordinator who knows better than the
     ranking."""
     return (
-        InterpreterProfile.objects.filter(bank=request.bank_id, is_active=True, languages=request.language)
+        InterpreterProfile.objects.for_organization(request.bank_id)
+        .filter(is_active=True, languages=request.language)
         .select_related("user")
         .distinct()
     )
@@ -251,8 +262,7 @@ def done_for(user):
 def registrations_for(user):
     """The registrations the bank the person coordinates decides."""
     organization = user_bank(user, roles.ASSIGN)
-    queryset = Registration.objects.select_related("establishment")
-    return queryset.filter(bank=organization) if organization else queryset.none()
+    return Registration.objects.for_organization(organization).select_related("establishment")
 
 
 def pending_registrations(user):
@@ -266,7 +276,7 @@ def get_registration(user, pk):
 def rates(user):
     """The rates of the bank whose billing the person does."""
     organization = user_bank(user, roles.BILLING)
-    return Rate.objects.filter(bank=organization) if organization else Rate.objects.none()
+    return Rate.objects.for_organization(organization)
 
 
 def get_rate(user, pk):
@@ -275,16 +285,15 @@ def get_rate(user, pk):
 
 def rate_for(request):
     """The rate of the request's bank for its modality."""
-    return Rate.objects.filter(bank=request.bank_id, modality=request.modality).first()
+    return Rate.objects.for_organization(request.bank_id).filter(modality=request.modality).first()
 
 
 def statements(user):
     """The statements of the bank whose billing the person does."""
     organization = user_bank(user, roles.BILLING)
-    queryset = Statement.objects.select_related(
+    return Statement.objects.for_organization(organization).select_related(
         "establishment", "cost_centre", "interpreter__user", "issued_by"
     )
-    return queryset.filter(bank=organization) if organization else queryset.none()
 
 
 def get_statement(user, pk):
@@ -292,13 +301,18 @@ def get_statement(user, pk):
         statements(user).prefetch_related(
             Prefetch(
                 "lines",
-                StatementLine.objects.select_related(
-                    "request__language", "request__cost_centre", "request__establishment"
-                ),
+                StatementLine.objects.scoped(
+                    "the lines of a statement fetched through this selector"
+                ).select_related("request__language", "request__cost_centre", "request__establishment"),
             )
         ),
         pk=pk,
     )
+
+
+def cost_centres(establishment):
+    """The establishment's active cost centres (what a requester may bill a request to)."""
+    return CostCentre.objects.for_organization(establishment).filter(is_active=True)
 
 
 def languages():
