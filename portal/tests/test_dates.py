@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from portal import dates
 from portal.selectors import home_horizon
@@ -120,14 +120,14 @@ def test_an_ordinary_local_time_becomes_its_instant():
 
 @pytest.mark.parametrize("clock", [time(2, 0), time(2, 30), time(2, 59)])
 def test_a_time_the_clocks_skip_is_refused(clock):
-    with pytest.raises(dates.NonexistentTime) as error:
+    with translation.override("en"), pytest.raises(dates.NonexistentTime) as error:
         dates.aware(date(2027, 3, 14), clock)
     assert "does not exist" in str(error.value)
 
 
 @pytest.mark.parametrize("clock", [time(1, 0), time(1, 30), time(1, 59)])
 def test_a_time_the_clocks_show_twice_is_refused(clock):
-    with pytest.raises(dates.AmbiguousTime) as error:
+    with translation.override("en"), pytest.raises(dates.AmbiguousTime) as error:
         dates.aware(date(2027, 11, 7), clock)
     assert "occurs twice" in str(error.value)
 

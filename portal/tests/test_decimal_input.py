@@ -73,7 +73,7 @@ def test_it_refuses_what_english_could_read_two_ways(text):
 @pytest.mark.parametrize("text", ["1.234,5", "1,234.5", "1.234.5", "1,2,3", "12,34.5"])
 def test_it_refuses_what_french_could_read_two_ways(text):
     (message,) = errors(text, "fr")
-    assert f"“{text}”" in message and "1234,5" in message
+    assert f"« {text} »" in message and "1234,5" in message
 
 
 @pytest.mark.parametrize("text", ["12a", "1e3", "NaN", "Infinity", "1 23,5", "12 34", "--5", "3,5 km", "٣"])
