@@ -177,3 +177,71 @@ def test_offer_accept_decline_and_every_report(live_server, context, demo, langu
 
     kinds = sorted(ServiceReport.objects.filter(order=order).values_list("kind", flat=True))
     assert kinds == sorted(ReportKind.values)
+
+
+# What a person types on their keyboard (press_sequentially, not fill), as each language writes it.
+DECIMALS = {
+    "fr": {"rate": "30,09", "units": "37,5", "km": "1 123,5"},
+    "en": {"rate": "30.09", "units": "37.5", "km": "1123.5"},
+}
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_decimals_are_recorded_as_typed_in_each_language(live_server, context, demo, language):
+    """A French "37,5" is 37.5, never 375 (what <input type="number"> made of it in Chromium)."""
+    from decimal import Decimal
+
+    from orders import services
+    from orders.models import MonthlyConfirmation
+
+    organizations, users = demo
+    typed = DECIMALS[language]
+    words = WORDS[language]
+    page = context.new_page()
+    worker = users["worker@demo.liaison.ca"]
+    coordinator = users["financecoord@demo.liaison.ca"]
+
+    # The department types the base rate of a new summary.
+    as_user(context, live_server, worker, language)
+    page.goto(live_server.url + reverse("orders:department_list"))
+    page.get_by_role("link", name=words["new"]).click()
+    page.locator("#id_provider").select_option(str(organizations["provider"].pk))
+    page.locator("#id_client_name").fill("Brighton Early")
+    page.locator("#id_service").select_option(index=1)
+    page.locator("#id_zone").select_option(index=1)
+    page.locator("#id_service_centre").select_option(index=1)
+    today = timezone.localdate()
+    page.locator("#id_start_date").fill(today.isoformat())
+    page.locator("#id_end_date").fill(today.replace(year=today.year + 1).isoformat())
+    page.locator("#id_effective_date").fill(today.isoformat())
+    page.locator("#id_base_units").press_sequentially("35")
+    page.locator("#id_base_rate").press_sequentially(typed["rate"])
+    page.get_by_role("button", name=words["save"]).click()
+    page.get_by_role("button", name=words["offer"]).click()
+    number = re.search(r"OS-\d{7}", page.locator("h1").inner_text()).group(0)
+    summary = OrderSummary.objects.get(number=number)
+    order = summary.orders.get()
+    assert order.base_rate == Decimal("30.09")
+
+    # The provider confirms the month: units and kilometres with decimals.
+    services.accept_summary(actor=coordinator, summary=summary)
+    as_user(context, live_server, coordinator, language)
+    page.goto(live_server.url + reverse("orders:confirm_month", args=[order.pk]))
+    page.locator("#id_month").fill(today.strftime("%Y-%m"))
+    submit = page.locator("main form button[type=submit]")
+    if language == "en":
+        # An English comma could be a thousands separator: refused next to the field, nothing saved.
+        page.locator("#id_units_delivered").press_sequentially("37,5")
+        page.locator("#id_km_delivered").fill("")
+        page.locator("#id_km_delivered").press_sequentially("0")
+        submit.click()
+        assert "can be read in more than one way" in page.locator("#id_units_delivered_errors").inner_text()
+        assert not MonthlyConfirmation.objects.filter(order=order).exists()
+    page.locator("#id_units_delivered").fill("")
+    page.locator("#id_units_delivered").press_sequentially(typed["units"])
+    page.locator("#id_km_delivered").fill("")
+    page.locator("#id_km_delivered").press_sequentially(typed["km"])
+    submit.click()
+    page.wait_for_url(re.compile(r"/orders/orders/\d+/$"))
+    confirmation = MonthlyConfirmation.objects.get(order=order)
+    assert (confirmation.units_delivered, confirmation.km_delivered) == (Decimal("37.5"), Decimal("1123.5"))
