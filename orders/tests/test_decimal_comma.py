@@ -59,5 +59,5 @@ def test_the_form_is_a_text_box_that_shows_french_decimals(world):
         {"month": "2000-01", "units_delivered": "37,5", "km_delivered": "abc"},
     ).content.decode()
     assert 'name="units_delivered" value="37,5"' in page
-    assert "Saisissez un nombre" in page or "Enter a number, for example 37,5." in page
+    assert "Entrez un nombre, par exemple 37,5." in page
     assert 'type="number"' not in page
