@@ -245,3 +245,27 @@ def test_decimals_are_recorded_as_typed_in_each_language(live_server, context, d
     page.wait_for_url(re.compile(r"/orders/orders/\d+/$"))
     confirmation = MonthlyConfirmation.objects.get(order=order)
     assert (confirmation.units_delivered, confirmation.km_delivered) == (Decimal("37.5"), Decimal("1123.5"))
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_names_sort_as_letters_and_dates_read_one_way(live_server, context, demo, language):
+    """Sorted by account name, Élise sits with the E's and Gérard before Gisèle; no date reads
+    as 12/01/2026 in either language."""
+    from portal.db import fold
+
+    organizations, users = demo
+    as_user(context, live_server, users["worker@demo.liaison.ca"], language)
+    page = context.new_page()
+    page.goto(live_server.url + reverse("orders:department_list") + "?sort=client_name&per_page=100")
+    header = {"fr": "Nom du compte", "en": "Account name"}[language]
+    headers = [text.strip() for text in page.locator("table thead th").all_inner_texts()]
+    column = next(index for index, text in enumerate(headers) if text.startswith(header)) + 1
+    names = [
+        text.strip() for text in page.locator(f"table tbody tr td:nth-child({column})").all_inner_texts()
+    ]
+    assert len(names) > 10
+    assert names == sorted(names, key=fold)
+    assert any(name.startswith("Élise") for name in names)
+    text = page.locator("main").inner_text()
+    assert not re.search(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b", text)
+    assert re.search(r"\b20\d\d-\d\d-\d\d\b", text)
