@@ -8,7 +8,7 @@ the exporter returns the document's bytes instead (rendered by WeasyPrint from a
 import csv
 import io
 import logging
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from uuid import uuid4
 
@@ -193,19 +193,12 @@ def run_export(*, export_id):
 def requeue_stale_exports(*, minutes=10, days=1):
     """Queue again the exports still waiting after a while (a broker outage, a lost task); an
     export asked for more than `days` ago is no longer worth building."""
-    from portal.tasks import build_export, publish
+    from portal.tasks import build_export, requeue_waiting
 
-    now = timezone.now()
-    ids = list(
-        Export.objects.filter(
-            status=ExportStatus.QUEUED,
-            created_at__lt=now - timedelta(minutes=minutes),
-            created_at__gte=now - timedelta(days=days),
-        )
-        .order_by("created_at", "pk")
-        .values_list("pk", flat=True)[:200]
+    return requeue_waiting(
+        Export.objects.filter(status=ExportStatus.QUEUED),
+        since="created_at",
+        task=build_export,
+        minutes=minutes,
+        days=days,
     )
-    for export_id in ids:
-        if not publish(build_export, export_id):
-            break  # the broker is still away: the next run tries again
-    return len(ids)

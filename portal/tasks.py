@@ -36,6 +36,28 @@ def publish(task, *ids):
     return True
 
 
+def requeue_waiting(queryset, *, since, task, minutes=10, days=1, batch=200):
+    """Queue `task` again for the rows of `queryset` still waiting after `minutes` (a broker
+    outage, a lost task), oldest first; rows asked for more than `days` ago are left alone.
+    `since` names the row's time of request. Returns how many rows were found."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    ids = list(
+        queryset.filter(
+            **{f"{since}__lt": now - timedelta(minutes=minutes), f"{since}__gte": now - timedelta(days=days)}
+        )
+        .order_by(since, "pk")
+        .values_list("pk", flat=True)[:batch]
+    )
+    for row_id in ids:
+        if not publish(task, row_id):
+            break  # the broker is still away: the next run tries again
+    return len(ids)
+
+
 # MESSAGE_ATTEMPTS in portal.services: the first attempt and these retries.
 SEND_RETRIES = 5
 

@@ -784,23 +784,16 @@ def build_print(*, plan_print_id):
 
 def requeue_stale_prints(*, minutes=10, days=1):
     """Queue again the PDFs still being prepared after a while (a broker outage, a lost task)."""
-    from portal.tasks import publish
+    from portal.tasks import requeue_waiting
     from referrals.tasks import build_plan_print
 
-    now = timezone.now()
-    ids = list(
-        PlanPrint.objects.filter(
-            status=PrintStatus.QUEUED,
-            requested_at__lt=now - timedelta(minutes=minutes),
-            requested_at__gte=now - timedelta(days=days),
-        )
-        .order_by("requested_at", "pk")
-        .values_list("pk", flat=True)[:200]
+    return requeue_waiting(
+        PlanPrint.objects.filter(status=PrintStatus.QUEUED),
+        since="requested_at",
+        task=build_plan_print,
+        minutes=minutes,
+        days=days,
     )
-    for plan_print_id in ids:
-        if not publish(build_plan_print, plan_print_id):
-            break  # the broker is still away: the next run tries again
-    return len(ids)
 
 
 # Referrals -----------------------------------------------------------------------------------
