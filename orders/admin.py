@@ -12,7 +12,7 @@ from orders.models import (
     SummaryEvent,
     Zone,
 )
-from portal.admin import ReferenceAdmin
+from portal.admin import ReadOnlyAdmin, ReferenceAdmin
 
 
 @admin.register(ServiceType)
@@ -37,19 +37,6 @@ admin.site.register(ChangeCategory, ReferenceAdmin)
 class ReportOptionAdmin(ReferenceAdmin):
     list_display = ("name", "list_name", "category", "is_active", "position")
     list_filter = ("list_name", "category")
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records change through the portal's services only (one place per status change)."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class OrderInline(admin.TabularInline):
