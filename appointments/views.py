@@ -1577,6 +1577,7 @@ def appointment_edit(request, pk):
     appointment = selectors.get_appointment(request.user, pk)
     if not _can_book(request, appointment):
         raise Http404
+    record_view(instance=appointment)
     user = request.user
     movable = appointment.starts_at > timezone.now() and appointment.status != AppointmentStatus.CANCELLED
     service, location = appointment.service, appointment.slot.location

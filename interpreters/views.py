@@ -38,6 +38,7 @@ from portal.params import as_id
 from portal.permissions import capability_required, has_capability
 from portal.ratelimit import over_limit
 from portal.selectors import active_organization, members_with_roles
+from portal.services import record_view
 from portal.tables import paginate
 
 RS = RequestStatus
@@ -169,6 +170,8 @@ def request_create(request):
 def request_detail(request, pk):
     """The request, its history and its message thread (requester, interpreter, coordinators)."""
     item = selectors.get_request_for_user(request.user, pk)
+    # The request names the patient's needs and context: a personal record.
+    record_view(instance=item)
     form = MessageForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.post_message(actor=request.user, request=item, text=form.cleaned_data["text"])

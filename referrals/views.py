@@ -115,6 +115,8 @@ def _post_without_form(request, case):
 
 
 def _render_case(request, template, case, section, **extra):
+    # Every case screen shows the person (the case header): each view leaves an audit entry.
+    record_view(instance=case)
     return render(request, template, _case_context(request, case, section, **extra))
 
 
@@ -232,7 +234,6 @@ def _distinct_clients(cases):
 @capability_required(roles.VIEW_CASES)
 def case_home(request, number):
     case = _case(request, number)
-    record_view(instance=case)
     return _render_case(
         request,
         "referrals/case_home.html",
