@@ -21,7 +21,7 @@ import unicodedata
 
 from django.db import models
 from django.db.backends.signals import connection_created
-from django.db.models import F, Q, Value
+from django.db.models import F, Q, Value, lookups
 from django.dispatch import receiver
 from django_tables2 import Column
 
@@ -128,3 +128,27 @@ class NameColumn(Column):
         if not paths:
             return queryset, False
         return order_by_name(queryset, *paths, descending=is_descending), True
+
+
+# Ids that no column can hold ------------------------------------------------------------------
+
+
+@models.IntegerField.register_lookup
+class IntegerIn(lookups.In):
+    """`pk__in` with a value out of the column's range matches nothing instead of failing.
+
+    Django already does this for `exact`, `gt`, `lt` (IntegerFieldOverflow) but not for `in`, so
+    a typed 20-digit id in a checkbox group reached SQLite as an OverflowError (a 500); such a
+    value can never match a row, so it is left out of the list.
+    """
+
+    def process_rhs(self, compiler, connection):
+        if self.rhs_is_direct_value():
+            low, high = connection.ops.integer_field_range(self.lhs.output_field.get_internal_type())
+            self.rhs = [
+                value
+                for value in self.rhs
+                if not isinstance(value, int)
+                or ((low is None or value >= low) and (high is None or value <= high))
+            ]
+        return super().process_rhs(compiler, connection)
