@@ -2,7 +2,7 @@
 in several languages, requests in every status and one issued statement; the second has its own
 coordinator and interpreter and none of the first bank's data (it sees none of it either)."""
 
-from datetime import datetime, time, timedelta
+from datetime import time, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
@@ -19,8 +19,9 @@ from interpreters.models import (
     ServiceType,
 )
 from interpreters.reference import ensure_reference_data
-from portal.demo import DEMO_PASSWORD
-from portal.models import Membership, Organization, User
+from portal import dates
+from portal.demo import demo_account
+from portal.models import Membership, Organization
 
 SECOND_BANK = ("Banque d'interprètes de l'Atlantique", "Atlantic Interpreter Bank")
 # email, first, last, language, role (the second bank's people)
@@ -119,23 +120,11 @@ STORIES = [
 
 
 def _at(day, hour):
-    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
+    return dates.aware(day, time(hour, 0))
 
 
 def _demo_user(users, email, first, last, language):
-    user = users.get(email) or User.objects.filter(email=email).first()
-    if user is None:
-        user = User.objects.create_user(
-            email=email,
-            password=DEMO_PASSWORD,
-            first_name=first,
-            last_name=last,
-            preferred_language=language,
-        )
-        from django_otp.plugins.otp_totp.models import TOTPDevice
-
-        TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "Demo authenticator"})
-    users[email] = user
+    user = users[email] = users.get(email) or demo_account(email, first, last, language)
     return user
 
 

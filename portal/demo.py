@@ -141,6 +141,23 @@ ACCOUNTS = [
 
 
 @transaction.atomic
+def demo_account(email, first, last, language, *, staff=False):
+    """A demo person (created once) with the demo password and an authenticator."""
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(
+            email=email,
+            password=DEMO_PASSWORD,
+            first_name=first,
+            last_name=last,
+            preferred_language=language,
+            is_staff=staff,
+            is_superuser=staff,
+        )
+    TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "Demo authenticator"})
+    return user
+
+
 def load_demo_data():
     today = timezone.localdate()
     organizations = {}
@@ -157,19 +174,7 @@ def load_demo_data():
         organizations[key] = organization
     users = {}
     for email, first, last, language, staff, memberships in ACCOUNTS:
-        user = User.objects.filter(email=email).first()
-        if user is None:
-            user = User.objects.create_user(
-                email=email,
-                password=DEMO_PASSWORD,
-                first_name=first,
-                last_name=last,
-                preferred_language=language,
-                is_staff=staff,
-                is_superuser=staff,
-            )
-        users[email] = user
-        TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "Demo authenticator"})
+        user = users[email] = demo_account(email, first, last, language, staff=staff)
         for org_key, role in memberships:
             Membership.objects.get_or_create(
                 user=user,
