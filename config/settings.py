@@ -171,6 +171,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "portal.auth.axes_username"
 AXES_LOCKOUT_TEMPLATE = "portal/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# ...and every sign-in from an address after 30 failures across accounts in that hour (password
+# spraying), with an alert to the platform's staff (portal.auth.AddressLimitHandler).
+AXES_HANDLER = "portal.auth.AddressLimitHandler"
+SIGN_IN_FAILURES_PER_ADDRESS = env.int("SIGN_IN_FAILURES_PER_ADDRESS", default=30)
 # Behind PROXY_COUNT reverse proxies, portal.middleware.TrustedProxyMiddleware puts the client's
 # address in REMOTE_ADDR (and drops X-Forwarded-For), for lockouts and audit alike.
 PROXY_COUNT = env.int("PROXY_COUNT", default=0)

@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
-from portal.models import Membership, Message, Notification, Organization, Task, User
+from portal.models import Membership, Message, Notification, Organization, SignInAlert, Task, User
 from portal.permissions import has_capability
 
 
@@ -117,3 +117,15 @@ class ReferenceAdmin(TranslationAdmin):
     list_display = ("name", "code", "is_active", "position")
     list_editable = ("is_active", "position")
     search_fields = ("name_fr", "name_en", "code")
+
+
+@admin.register(SignInAlert)
+class SignInAlertAdmin(ReadOnlyAdmin):
+    """Addresses blocked for failing sign-ins across accounts (portal.auth.AddressLimitHandler)."""
+
+    list_display = ("created_at", "ip_address", "failures", "accounts", "blocked_until")
+    search_fields = ("ip_address",)
+    date_hierarchy = "created_at"
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_staff and super().has_view_permission(request, obj)

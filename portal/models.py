@@ -366,3 +366,28 @@ class Export(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class SignInAlert(models.Model):
+    """One address that failed too many sign-ins across accounts (password spraying).
+
+    Written by portal.auth.AddressLimitHandler when an address crosses
+    settings.SIGN_IN_FAILURES_PER_ADDRESS within the lockout hour; listed in the admin for the
+    platform's staff (who also receive it by email). Not organization data: an address may try
+    any organization's accounts.
+    """
+
+    ip_address = models.GenericIPAddressField(_("address"))
+    failures = models.PositiveIntegerField(_("failed sign-ins"))
+    accounts = models.PositiveIntegerField(_("accounts tried"))
+    created_at = models.DateTimeField(_("blocked at"), default=timezone.now)
+    blocked_until = models.DateTimeField(_("blocked until"))
+
+    class Meta:
+        verbose_name = _("sign-in alert")
+        verbose_name_plural = _("sign-in alerts")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["ip_address", "blocked_until"])]
+
+    def __str__(self):
+        return f"{self.ip_address} ({self.failures})"

@@ -21,7 +21,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal import outbound, sms
 from portal.dates import QUIET_FROM, QUIET_UNTIL, next_sending_time  # noqa: F401 (re-exported)
-from portal.models import Channel, Language, Message, MessageStatus, Notification, Task
+from portal.models import Channel, Language, Message, MessageStatus, Notification, SignInAlert, Task, User
 
 LANGUAGE_CODES = [code for code, _label in settings.LANGUAGES]
 logger = logging.getLogger(__name__)
@@ -521,6 +521,28 @@ def tell_owner_of_security_change(*, user, change):
         link="/profile/",
         context={"change": change},
     )
+
+
+def raise_sign_in_alert(*, ip_address, failures, accounts, blocked_until):
+    """An address crossed the sign-in failure limit across accounts: one alert per lockout hour,
+    listed in the admin and emailed to the platform's staff (superusers). Returns the alert, or
+    None when this address already has an alert for the current hour."""
+    now = timezone.now()
+    with transaction.atomic():
+        if SignInAlert.objects.filter(ip_address=ip_address, blocked_until__gt=now).exists():
+            return None
+        alert = SignInAlert.objects.create(
+            ip_address=ip_address, failures=failures, accounts=accounts, created_at=now, blocked_until=blocked_until
+        )
+        for admin in User.objects.filter(is_superuser=True, is_active=True).order_by("pk"):
+            notify(
+                key=f"sign-in-alert:{alert.pk}:{admin.pk}",
+                template="portal/emails/sign_in_alert",
+                recipient=admin,
+                link="/admin/portal/signinalert/",
+                context={"address": ip_address, "failures": failures, "accounts": accounts},
+            )
+    return alert
 
 
 # Audit ------------------------------------------------------------------------------------
