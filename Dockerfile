@@ -12,9 +12,10 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
-COPY pyproject.toml ./
-RUN pip install --upgrade pip && pip install .
+COPY pyproject.toml requirements.lock ./
+RUN pip install --upgrade pip && pip install -r requirements.lock
 COPY . .
+RUN pip install --no-deps .
 RUN python scripts/compile_messages.py \
     && SECRET_KEY=build-only ALLOWED_HOSTS=localhost python manage.py collectstatic --noinput --verbosity 0 \
     && useradd --system --uid 1000 liaison && mkdir -p /app/var && chown -R liaison /app/var

@@ -7,15 +7,23 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test calendar alone install migrate demo otp messages compile-messages worker beat bench lint clean
+.PHONY: run test calendar alone install lock migrate demo otp messages compile-messages worker beat bench lint clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -e ".[dev]"
+	$(PIP) install --quiet -r requirements-dev.lock
+	$(PIP) install --quiet --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## make lock: pin the versions pyproject.toml allows into requirements.lock (production) and
+## requirements-dev.lock (with the test tools), with uv
+lock: $(STAMP)
+	$(PIP) install --quiet uv
+	$(VENV)/bin/uv pip compile pyproject.toml --python-version 3.11 --no-annotate -o requirements.lock
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev -c requirements.lock --python-version 3.11 --no-annotate -o requirements-dev.lock
 
 compile-messages: $(STAMP)
 	$(PY) scripts/compile_messages.py
