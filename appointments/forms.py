@@ -975,6 +975,8 @@ class FollowUpForm(forms.Form):
     email = forms.CharField(label=_("Email"), required=False, max_length=254)
 
     SEARCH_FIELDS = ("number", "first_name", "last_name", "date_of_birth", "phone", "email")
+    # The advanced search names a person: sent by POST, kept in the session (portal.search).
+    personal_fields = SEARCH_FIELDS
 
     def __init__(self, *args, services, locations, resources, **kwargs):
         super().__init__(*args, **kwargs)

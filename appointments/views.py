@@ -66,6 +66,7 @@ from portal.params import as_id, safe_next
 from portal.permissions import capability_required, has_capability
 from portal.ratelimit import over_limit
 from portal.roles import get_role
+from portal.search import criteria, personal_search
 from portal.selectors import active_organization
 from portal.services import record_view
 
@@ -1685,8 +1686,9 @@ def _follow_up_form(request, data=None):
 
 
 @capability_required(roles.SCHEDULES)
+@personal_search(FollowUpForm)
 def follow_up(request):
-    form = _follow_up_form(request, request.GET or {})
+    form = _follow_up_form(request, request.search_data or {})
     form.is_valid()
     data = {key: value for key, value in form.cleaned_data.items()}
     for key, default in (
@@ -1815,11 +1817,12 @@ def follow_up_batch(request):
 def follow_up_export(request):
     from portal.exports import request_export
 
+    # The shareable filters come with the form; the personal ones from the list's session criteria
+    # (portal.search), as on the list itself.
+    posted = criteria(request, "appointments:follow_up", FollowUpForm.personal_fields, base=request.POST)
     filters = {
-        key: request.POST.getlist(key)
-        if key in ("services", "locations", "resources")
-        else request.POST.get(key, "")
-        for key in request.POST
+        key: posted.getlist(key) if key in ("services", "locations", "resources") else posted.get(key, "")
+        for key in posted
         if key not in ("csrfmiddlewaretoken", "next")
     }
     request_export(

@@ -21,6 +21,9 @@ PROVIDER_STATUSES = [
 class OrderSearch(django_filters.FilterSet):
     """The Search tab: any subset of fields; the account name matches in part, whatever the accents or case."""
 
+    # The account name is the client's name: sent by POST, kept in the session (portal.search).
+    personal_fields = ("account_name",)
+
     order_number = django_filters.CharFilter(label=_("Order number"), method="filter_order_number")
     summary_number = django_filters.CharFilter(
         label=_("Order summary number"), method="filter_summary_number"
@@ -71,6 +74,9 @@ class OrderSearch(django_filters.FilterSet):
 
 
 class DepartmentFilter(django_filters.FilterSet):
+    # "Number or account name": may be the client's name (portal.search).
+    personal_fields = ("q",)
+
     q = django_filters.CharFilter(label=_("Number or account name"), method="filter_q")
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=SummaryStatus.choices, empty_label=_("All")

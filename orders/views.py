@@ -39,6 +39,7 @@ from orders.tables import (
 from portal.exports import request_export
 from portal.forms import show_service_error as _show_errors
 from portal.permissions import capability_required, has_capability
+from portal.search import personal_search
 from portal.selectors import active_organization, members_with_roles
 from portal.services import record_view
 from portal.tables import paginate
@@ -69,13 +70,14 @@ TAB_TITLES = {
 
 
 @capability_required(roles.REQUESTS)
+@personal_search(OrderSearch, keep=("tab",))
 def requests(request):
     tab = request.GET.get("tab", "offered")
     if tab not in TAB_TITLES:
         tab = "offered"
     context = {"tab": tab, "tabs": list(TAB_TITLES.items())}
     if tab == "search":
-        search = OrderSearch(request.GET or None, queryset=selectors.orders_for(request.user))
+        search = OrderSearch(request.search_data or None, queryset=selectors.orders_for(request.user))
         context["search"] = search
         if search.is_searching and search.is_valid():
             context["table"] = paginate(request, SearchResultTable(search.qs))
@@ -88,8 +90,9 @@ def requests(request):
 
 
 @capability_required(roles.MANAGE)
+@personal_search(DepartmentFilter)
 def department_list(request):
-    filterset = DepartmentFilter(request.GET or None, queryset=selectors.summaries_for(request.user))
+    filterset = DepartmentFilter(request.search_data or None, queryset=selectors.summaries_for(request.user))
     table = paginate(request, DepartmentSummaryTable(filterset.qs))
     return render(request, "orders/department_list.html", {"filter": filterset, "table": table})
 

@@ -20,6 +20,9 @@ class PersonChoiceFilter(django_filters.ModelChoiceFilter):
 class CaseFilter(django_filters.FilterSet):
     """Cases by ID or person's name, status, program and case manager."""
 
+    # Sent by POST and kept in the session, never in an address (portal.search).
+    personal_fields = ("q",)
+
     q = django_filters.CharFilter(label=_("Case ID or person's name"), method="filter_q")
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=CaseStatus.choices, empty_label=_("Any status")

@@ -21,6 +21,7 @@ from portal.files import private_file_response
 from portal.forms import show_service_error as _show_error
 from portal.params import as_id
 from portal.permissions import capability_required, has_capability
+from portal.search import personal_search
 from portal.selectors import active_organization
 from portal.services import record_view
 from portal.tables import paginate
@@ -122,13 +123,18 @@ def _render_case(request, template, case, section, **extra):
 
 # Lists and lookup ----------------------------------------------------------------------------
 
+# The hand-written "last name" / "name or case ID" boxes of the case creation and incoming pages:
+# a person's name, kept out of addresses (portal.search).
+CLIENT_SEARCH_FIELDS = ("q",)
+
 
 @capability_required(roles.VIEW_CASES)
+@personal_search(CaseFilter)
 def case_list(request):
     organization = active_organization(request.user)
     managers = selectors.case_managers(organization) if organization.kind == "employment_agency" else None
     case_filter = CaseFilter(
-        request.GET or None, queryset=selectors.cases_for(request.user), user=request.user
+        request.search_data or None, queryset=selectors.cases_for(request.user), user=request.user
     )
     queryset = case_filter.qs if case_filter.is_bound and case_filter.is_valid() else case_filter.queryset
     if not case_filter.is_bound and organization.kind == "employment_agency":
@@ -164,10 +170,11 @@ def case_lookup(request):
 
 @capability_required(roles.MANAGE_CASES)
 @require_http_methods(["GET", "POST"])
+@personal_search(CLIENT_SEARCH_FIELDS)
 def case_create(request):
     """Open a case: for a client the agency already serves (search), or a new person."""
     agency = active_organization(request.user)
-    query = request.GET.get("q", "").strip()[:100]
+    query = request.search_data.get("q", "").strip()[:100]
     clients = []
     if query:
         clients = _distinct_clients(
@@ -1429,12 +1436,13 @@ def referral_action(request, number, pk, action):
 @capability_required(roles.MANAGE_CASES)
 def incoming(request):
     """Clients referred to the agency: find them by name or case ID."""
-    query = request.GET.get("q", "").strip()[:100]
+    query = request.search_data.get("q", "").strip()[:100]
     referrals_in = selectors.incoming_for(request.user)
     if as_id(query) is not None:
         referrals_in = referrals_in.filter(case__number=as_id(query))
     elif query.isdigit():
         referrals_in = referrals_in.none()
+@personal_search(CLIENT_SEARCH_FIELDS)
     elif query:
         referrals_in = referrals_in.filter(
             text_search(["case__person__last_name", "case__person__first_name"], query)

@@ -45,3 +45,27 @@ def assert_constant_queries(client, url, add_rows, *, small=1, large=50):
         + "\n".join(q["sql"] for q in many.captured_queries)
     )
     return len(many)
+
+
+def search(client, path, data=None):
+    """Search a list page as its form does (portal.search): the personal fields by POST, kept in
+    the session, the shareable ones in the query string. Returns the list page's response.
+
+    The POST is a new search: personal fields left out of `data` are forgotten. The redirect it
+    answers must carry none of the personal values typed.
+    """
+    from urllib.parse import parse_qsl, urlsplit
+
+    from django.urls import resolve
+
+    address = urlsplit(path)
+    query = dict(parse_qsl(address.query, keep_blank_values=True))
+    query.update(data or {})
+    fields = getattr(resolve(address.path).func, "personal_fields", ())
+    personal = {name: value for name, value in query.items() if name in fields}
+    shareable = {name: value for name, value in query.items() if name not in fields}
+    posted = client.post(address.path, {**personal, "_search": "1"})
+    assert posted.status_code == 302, posted.status_code
+    left = dict(parse_qsl(urlsplit(posted["Location"]).query, keep_blank_values=True))
+    assert not set(left) & set(fields), posted["Location"]
+    return client.get(address.path, shareable)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from appointments.models import AppointmentStatus
 from appointments.tests.conftest import book_person
 from tests.factories import MembershipFactory
-from tests.helpers import verified_client
+from tests.helpers import search, verified_client
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +20,7 @@ def _client(world, key):
 
 
 def _follow_up(client, **query):
-    response = client.get(reverse("appointments:follow_up"), query)
+    response = search(client, reverse("appointments:follow_up"), query)
     return [appointment.number for appointment in response.context["rows"]]
 
 

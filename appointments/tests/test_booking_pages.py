@@ -25,7 +25,7 @@ from appointments.models import (
 from appointments.tests.conftest import book_person, open_online_booking
 from portal import sms
 from portal.models import Channel, Export, Message
-from tests.helpers import assert_constant_queries, verified_client
+from tests.helpers import assert_constant_queries, search, verified_client
 
 pytestmark = pytest.mark.django_db
 
@@ -801,7 +801,7 @@ def test_an_unknown_batch_action_changes_nothing(world, manager):
 
 
 def _follow_up(client, **query):
-    return client.get(reverse("appointments:follow_up"), query)
+    return search(client, reverse("appointments:follow_up"), query)
 
 
 def _rows(response):

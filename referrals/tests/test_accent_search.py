@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from referrals import services
-from tests.helpers import verified_client
+from tests.helpers import search, verified_client
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +22,7 @@ def _numbers(response):
 def test_the_case_search_ignores_accents_and_case(world, manager, typed):
     found = world.case(first_name="Élise", last_name="Bélanger")
     world.case(first_name="Paul", last_name="Martin")
-    response = manager.get(reverse("referrals:case_list"), {"q": typed, "status": ""})
+    response = search(manager, reverse("referrals:case_list"), {"q": typed, "status": ""})
     assert _numbers(response) == [found.number]
 
 
@@ -34,14 +34,14 @@ def test_the_case_list_sorts_people_by_name_as_letters(world, manager):
         ("A", "Zoé"),
     ]:
         world.case(first_name=first_name, last_name=last_name)
-    response = manager.get(reverse("referrals:case_list"), {"q": "", "sort": "person"})
+    response = search(manager, reverse("referrals:case_list"), {"q": "", "sort": "person"})
     people = [row.record.person.last_name for row in response.context["table"].page.object_list]
     assert people == ["Élise", "Gérard", "Gisèle", "Zoé"]
 
 
 def test_opening_a_case_finds_the_client_without_accents(world, manager):
     client = world.case(status="closed", first_name="Élise", last_name="Bélanger")
-    response = manager.get(reverse("referrals:case_create"), {"q": "BELANGER"})
+    response = search(manager, reverse("referrals:case_create"), {"q": "BELANGER"})
     assert client.person.display_name in response.content.decode()
 
 

@@ -21,7 +21,7 @@ from referrals.models import (
 )
 from referrals.services import CaseActionError
 from tests.factories import OrganizationFactory
-from tests.helpers import verified_client
+from tests.helpers import search, verified_client
 
 pytestmark = pytest.mark.django_db
 
@@ -331,9 +331,9 @@ def test_the_receiving_agency_reads_the_person_and_a_summary_and_nothing_more(
 ):
     referral = _sent_transfer(network, django_capture_on_commit_callbacks)
     case = referral.case
-    listing = receiver.get(reverse("referrals:incoming"), {"q": str(case.number)})
+    listing = search(receiver, reverse("referrals:incoming"), {"q": str(case.number)})
     assert [row.record for row in listing.context["table"].page.object_list] == [referral]
-    listing = receiver.get(reverse("referrals:incoming"), {"q": "johns"})
+    listing = search(receiver, reverse("referrals:incoming"), {"q": "johns"})
     assert [row.record for row in listing.context["table"].page.object_list] == [referral]
     detail = receiver.get(reverse("referrals:incoming_detail", args=[referral.pk])).content.decode()
     assert "Johnson, Jane" in detail and str(case.number) in detail
