@@ -7,8 +7,6 @@ class AppointmentsConfig(AppConfig):
     verbose_name = _("Appointments")
 
     def ready(self):
-        from auditlog.registry import auditlog
-
         from appointments import roles  # noqa: F401  (registers the app's roles and tiles with the portal)
         from appointments.models import (
             Appointment,
@@ -19,10 +17,11 @@ class AppointmentsConfig(AppConfig):
             Slot,
             TeamResource,
         )
-        from portal import outbound
+        from portal import audit, outbound
 
+        # Audited, each with its clinic network (portal.audit).
         for model in (Appointment, ClinicSettings, CommunicationRule, Location, Service, Slot, TeamResource):
-            auditlog.register(model)
+            audit.register(model, "organization")
         # What a worker may call by a dotted path stored in a message or an export (portal.outbound).
         outbound.allow(
             "appointments.emails.ics_attachment",

@@ -7,13 +7,18 @@ class InterpretersConfig(AppConfig):
     verbose_name = _("Interpreter bank")
 
     def ready(self):
-        from auditlog.registry import auditlog
-
         from interpreters import roles  # noqa: F401  (registers the app's roles and tiles with the portal)
         from interpreters.models import Completion, InterpreterProfile, Registration, Request, Statement
-        from portal import outbound
+        from portal import audit, outbound
 
-        for model in (Request, Completion, InterpreterProfile, Registration, Statement):
-            auditlog.register(model)
+        # Audited, each with the organizations its entries belong to (portal.audit).
+        for model, organizations in (
+            (Request, ("bank", "establishment")),
+            (Completion, ("request__bank", "request__establishment")),
+            (InterpreterProfile, ("bank",)),
+            (Registration, ("bank", "establishment")),
+            (Statement, ("bank", "establishment")),
+        ):
+            audit.register(model, *organizations)
         # What a worker may call by a dotted path stored in an export (portal.outbound).
         outbound.allow("interpreters.exports.statement_xlsx", "interpreters.exports.statement_pdf")

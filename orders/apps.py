@@ -7,15 +7,14 @@ class OrdersConfig(AppConfig):
     verbose_name = _("Service orders")
 
     def ready(self):
-        from auditlog.registry import auditlog
-
         from orders import roles  # noqa: F401  (registers the app's roles and tiles with the portal)
         from orders.models import MonthlyConfirmation, Order, OrderSummary, ServiceReport
-        from portal import outbound
+        from portal import audit, outbound
 
-        auditlog.register(OrderSummary, exclude_fields=["client_name_search"])
-        auditlog.register(Order)
-        auditlog.register(ServiceReport)
-        auditlog.register(MonthlyConfirmation)
+        # Audited, each with the organizations its entries belong to (portal.audit).
+        audit.register(OrderSummary, "department", "provider", exclude_fields=["client_name_search"])
+        audit.register(Order, "summary__department", "summary__provider")
+        audit.register(ServiceReport, "summary__department", "summary__provider")
+        audit.register(MonthlyConfirmation, "order__summary__department", "order__summary__provider")
         # What a worker may call by a dotted path stored in an export (portal.outbound).
         outbound.allow("orders.exports.dashboard_block")

@@ -9,9 +9,10 @@ class PortalConfig(AppConfig):
     verbose_name = _("Portal")
 
     def ready(self):
-        from auditlog.registry import auditlog
+        from auditlog.signals import post_log
 
         from portal import (
+            audit,
             db,  # noqa: F401  (accent-free search and sort in SQL: the fold function)
             roles,  # noqa: F401  (the portal's own roles and tiles)
         )
@@ -19,9 +20,12 @@ class PortalConfig(AppConfig):
         from portal.outbound import allow
 
         user_logged_in.connect(_keep_language_chosen_before_sign_in, dispatch_uid="portal-language")
-        auditlog.register(User, exclude_fields=["password", "last_login"])
-        auditlog.register(Organization)
-        auditlog.register(Membership)
+        # Every audit entry gets the organizations of its record (portal.audit, portal.AuditScope).
+        post_log.connect(audit.on_post_log, dispatch_uid="portal-audit-scope")
+        # A person's record is every organization's where they hold a membership.
+        audit.register(User, "memberships__organization", exclude_fields=["password", "last_login"])
+        audit.register(Organization, "pk")
+        audit.register(Membership, "organization")
         # What a worker may call by a dotted path stored in a message or an export (portal.outbound).
         allow("portal.exports.export_attachment")
 

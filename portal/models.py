@@ -391,3 +391,41 @@ class SignInAlert(models.Model):
 
     def __str__(self):
         return f"{self.ip_address} ({self.failures})"
+
+
+class AuditScope(models.Model):
+    """An audit entry (auditlog's LogEntry) belongs to this organization.
+
+    Written when the entry is (portal.audit, auditlog's post_log signal), from the paths each app
+    registers next to its audited models. The rule, per kind of record:
+
+    - a record with an organization (`organization`, `bank`, `agency`...) or reached through a
+      parent (an order through its summary, a case's notes through the case's agency, a completion
+      through its interpreter request) belongs to that organization;
+    - a record shared by two organizations (an order summary's department and provider, an
+      interpreter request's bank and establishment, an agreement's department and agency) belongs
+      to both: one row for each;
+    - an organization's own record belongs to itself; a membership to its organization;
+    - a person's user record belongs to every organization the person holds a membership in
+      when the entry is written (several rows); a person with no membership, or a deleted one,
+      leaves an entry that no organization sees (superusers read it in the admin site).
+
+    The portal's audit page lists an organization's entries through these rows, in the query.
+    """
+
+    log_entry = models.ForeignKey(
+        "auditlog.LogEntry", on_delete=models.CASCADE, related_name="scopes", verbose_name=_("audit entry")
+    )
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="+", verbose_name=_("organization")
+    )
+
+    class Meta:
+        verbose_name = _("audit entry organization")
+        verbose_name_plural = _("audit entry organizations")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "log_entry"], name="audit_scope_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.log_entry_id} · {self.organization_id}"

@@ -7,9 +7,7 @@ class ReferralsConfig(AppConfig):
     verbose_name = _("Employment case management")
 
     def ready(self):
-        from auditlog.registry import auditlog
-
-        from portal import outbound
+        from portal import audit, outbound
         from referrals import roles  # noqa: F401  (registers the app's roles and tiles with the portal)
         from referrals.models import (
             Agreement,
@@ -17,6 +15,7 @@ class ReferralsConfig(AppConfig):
             Case,
             CaseDocument,
             CaseNote,
+            ContractableAgency,
             EmploymentOutcome,
             FundingRequest,
             Intervention,
@@ -25,20 +24,23 @@ class ReferralsConfig(AppConfig):
             Person,
         )
 
-        for model in (
-            Agreement,
-            Office,
-            Person,
-            Case,
-            CaseNote,
-            CaseDocument,
-            EmploymentOutcome,
-            NeedsDetermination,
-            Intervention,
-            FundingRequest,
-            BusinessPartner,
+        # Audited, each with the organizations its entries belong to (portal.audit): a person is
+        # the agencies' that hold their cases.
+        for model, organizations in (
+            (Agreement, ("department", "agency")),
+            (ContractableAgency, ("department", "agency")),
+            (Office, ("agency",)),
+            (Person, ("cases__agency",)),
+            (Case, ("agency",)),
+            (CaseNote, ("case__agency",)),
+            (CaseDocument, ("case__agency",)),
+            (EmploymentOutcome, ("case__agency",)),
+            (NeedsDetermination, ("case__agency",)),
+            (Intervention, ("case__agency",)),
+            (FundingRequest, ("intervention__case__agency",)),
+            (BusinessPartner, ("agency",)),
         ):
-            auditlog.register(model)
+            audit.register(model, *organizations)
         # What a worker may call by a dotted path stored in a message or an export (portal.outbound).
         outbound.allow(
             "referrals.exports.accountability",
