@@ -236,6 +236,16 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task whose worker was killed (acks_late: never acknowledged) goes back to the queue once it
+# has been unacknowledged for the visibility timeout; workers look for such tasks every 5 s. So a
+# lost email leaves about a minute later instead of after Redis's default hour. The timeout must
+# stay above every countdown (send_message's retries wait 16 s at most) and tasks that outlive it
+# are handed out twice: each one is idempotent under a row lock (a message is sent once).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60),
+    "unacked_restore_interval": 5,
+    "unacked_restore_throttle": 1,
+}
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="liaison")
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # A request that queues work never waits long for a broker that is away: the work is recorded
