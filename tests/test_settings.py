@@ -50,3 +50,20 @@ def test_production_passes_check_deploy_with_no_warning():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_a_task_lost_with_its_worker_is_handed_out_again_within_two_minutes_after_every_countdown():
+    """acks_late on Redis: an unacknowledged task returns to the queue after the visibility
+    timeout (plus one restore sweep). A countdown longer than that timeout would be handed out
+    again while it waits, so the longest retry of send_message stays below it."""
+    from django.conf import settings
+
+    from portal.tasks import SEND_RETRIES, send_message
+
+    options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+    sweep = options["unacked_restore_interval"] * options["unacked_restore_throttle"]
+    assert options["visibility_timeout"] + sweep < 120
+    assert settings.CELERY_TASK_ACKS_LATE and settings.CELERY_WORKER_PREFETCH_MULTIPLIER == 1
+    # retry_backoff: the n-th retry (from 0) waits at most 2**n seconds.
+    longest_countdown = min(2 ** (SEND_RETRIES - 1), getattr(send_message, "retry_backoff_max", 600))
+    assert longest_countdown < options["visibility_timeout"]
