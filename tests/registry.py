@@ -33,6 +33,9 @@ class Page:
     status: int = 200
     debug: bool = False  # pages that exist in debug mode only
     role: str | None = None  # the active role, for accounts with several
+    # Personal criteria typed into the page's search form before it is checked: they go by POST
+    # into the session, never into the address (portal.search), so they are not in `path`.
+    search: dict | None = None
 
 
 ALL_KINDS = (
@@ -270,8 +273,9 @@ PAGES += [
     Page("orders-active", lambda w: reverse("orders:requests") + "?tab=active", account=COORDINATION),
     Page(
         "orders-search",
-        lambda w: reverse("orders:requests") + "?tab=search&account_name=a",
+        lambda w: reverse("orders:requests") + "?tab=search",
         account=COORDINATION,
+        search={"account_name": "a"},
     ),
     Page(
         "orders-summary-provider",
@@ -658,11 +662,17 @@ PAGES += [
     Page("referrals-cases", lambda w: reverse("referrals:case_list"), account=CASE_MANAGER),
     Page(
         "referrals-cases-department",
-        lambda w: reverse("referrals:case_list") + "?q=a",
+        lambda w: reverse("referrals:case_list"),
         account=WORKER,
         role="referrals.department_staff",
+        search={"q": "a"},
     ),
-    Page("referrals-case-create", lambda w: reverse("referrals:case_create") + "?q=o", account=CASE_MANAGER),
+    Page(
+        "referrals-case-create",
+        lambda w: reverse("referrals:case_create"),
+        account=CASE_MANAGER,
+        search={"q": "o"},
+    ),
     Page("referrals-case-home", _case_page("referrals:case"), account=CASE_MANAGER),
     Page("referrals-case-details", _case_page("referrals:case_details"), account=CASE_MANAGER),
     Page("referrals-case-additional", _case_page("referrals:case_additional"), account=CASE_MANAGER),
@@ -1718,4 +1728,129 @@ PAGES += [
         lambda w: reverse("appointments:appointment_edit", args=[_demo_appointment().pk]),
     ),
     _config_page("appointments-statistics", lambda w: reverse("appointments:statistics")),
+]
+
+
+# Searches by personal details (portal.search) -------------------------------------------------
+#
+# Every list whose search form has personal fields. tests/test_personal_search.py signs in as
+# `account` (in `role`), types the criteria that `probe(user)` chose from the demo data, and checks
+# that they never reach an address while the results are the filtered ones. `probe(user)` returns
+# (criteria typed, shareable query string of the list, text shown for a matching record, text shown
+# for a record that must not match, or None when the demo data has no such record).
+
+
+@dataclass(frozen=True)
+class PersonalSearch:
+    name: str  # the list's URL name (also the key of its criteria in the session)
+    account: str
+    probe: Callable
+    role: str | None = None
+
+
+def _fold(text):
+    from portal.db import fold
+
+    return fold(text or "")
+
+
+def _pick(records, names, shown):
+    """A record to find by its first name in `names(record)`, and one whose names don't match it."""
+    records = [record for record in records if names(record)[0]]
+    for found in records:
+        typed = names(found)[0]
+        others = [
+            other
+            for other in records
+            if not any(_fold(typed) in _fold(name) for name in names(other))
+            and shown(other) != shown(found)
+        ]
+        return typed, shown(found), (shown(others[0]) if others else None)
+    raise AssertionError("the demo data has no record to search for")
+
+
+def _probe_cases(user):
+    from referrals import selectors
+
+    cases = selectors.cases_for(user).select_related("person").order_by("number")[:50]
+    typed, found, other = _pick(
+        cases, lambda case: (case.person.last_name, case.person.first_name), lambda case: str(case.number)
+    )
+    return {"q": typed}, "status=", found, other
+
+
+def _probe_clients(user):
+    from referrals import selectors
+
+    cases = selectors.cases_for(user).select_related("person").order_by("number")[:50]
+    typed, found, other = _pick(
+        cases,
+        lambda case: (case.person.last_name, case.person.first_name),
+        lambda case: case.person.display_name,
+    )
+    return {"q": typed}, "", found, other
+
+
+def _probe_incoming(user):
+    from referrals import selectors
+
+    referrals_in = selectors.incoming_for(user).select_related("case__person")[:50]
+    typed, found, other = _pick(
+        referrals_in,
+        lambda referral: (referral.case.person.last_name, referral.case.person.first_name),
+        lambda referral: referral.case.person.display_name,
+    )
+    return {"q": typed}, "", found, other
+
+
+def _probe_order_search(user):
+    from orders import selectors
+
+    orders = selectors.orders_for(user).select_related("summary")[:50]
+    typed, found, other = _pick(
+        orders, lambda order: (order.summary.client_name.split()[-1],), lambda order: order.number
+    )
+    return {"account_name": typed}, "tab=search", found, other
+
+
+def _probe_summaries(user):
+    from orders import selectors
+
+    summaries = selectors.summaries_for(user)[:50]
+    typed, found, other = _pick(
+        summaries, lambda summary: (summary.client_name.split()[-1],), lambda summary: summary.number
+    )
+    return {"q": typed}, "", found, other
+
+
+def _probe_follow_up(user):
+    from django.utils import timezone
+
+    from appointments import selectors
+    from appointments.models import AppointmentStatus
+
+    appointments = list(
+        selectors.appointments_for(user).exclude(status=AppointmentStatus.CANCELLED).order_by("starts_at")[:200]
+    )
+    for found in appointments:
+        day = timezone.localtime(found.starts_at).date()
+        same_day = [a for a in appointments if timezone.localtime(a.starts_at).date() == day]
+        typed, number, other = _pick(
+            [found] + [a for a in same_day if a != found],
+            lambda appointment: (appointment.last_name, appointment.first_name),
+            lambda appointment: appointment.number,
+        )
+        if other is not None:
+            break
+    return {"last_name": typed}, f"period=day&date={day.isoformat()}", number, other
+
+
+PERSONAL_SEARCHES = [
+    PersonalSearch("referrals:case_list", CASE_MANAGER, _probe_cases),
+    PersonalSearch("referrals:case_list", WORKER, _probe_cases, role="referrals.department_staff"),
+    PersonalSearch("referrals:case_create", CASE_MANAGER, _probe_clients),
+    PersonalSearch("referrals:incoming", NEW_PATH, _probe_incoming),
+    PersonalSearch("orders:requests", COORDINATION, _probe_order_search),
+    PersonalSearch("orders:department_list", WORKER, _probe_summaries),
+    PersonalSearch("appointments:follow_up", PILOT, _probe_follow_up, role="appointments.management_1"),
 ]
