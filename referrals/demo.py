@@ -11,6 +11,7 @@ from referrals.models import (
     Agreement,
     Barrier,
     Case,
+    ContractableAgency,
     DeliveryModel,
     FundingType,
     InterventionType,
@@ -57,6 +58,9 @@ def load_demo_data(context):
     organizations, users = context["organizations"], context["users"]
     department = organizations["department"]
     agencies = [organizations["employment"], organizations["employment2"]]
+    # The agencies the demo department may contract (platform staff keep this list in the admin).
+    for agency in agencies:
+        ContractableAgency.objects.get_or_create(department=department, agency=agency)
     if Case.objects.filter(agency__in=agencies).exists():
         return
     today = timezone.localdate()

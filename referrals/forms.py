@@ -356,14 +356,22 @@ class AgreementForm(forms.ModelForm):
         ]
         widgets = {"start_date": DATE_WIDGET, "end_date": DATE_WIDGET}
 
-    def __init__(self, *args, **kwargs):
-        from portal.models import Organization
+    def __init__(self, *args, agencies, **kwargs):
+        """`agencies`: those the department may contract (selectors.contractable_agencies)."""
+        from referrals.services import agency_not_contractable_error
 
         super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = Organization.objects.filter(kind="employment_agency", is_active=True)
+        agency = self.fields["agency"]
+        agency.error_messages["invalid_choice"] = agency_not_contractable_error()
         if self.instance.pk:
             # Cases point at this agreement: it stays with its agency.
-            self.fields["agency"].disabled = True
+            agency.queryset = agency.queryset.filter(pk=self.instance.agency_id)
+            agency.disabled = True
+        else:
+            agency.queryset = agencies
+            agency.help_text = _(
+                "Only the agencies your department may contract are offered; the platform's staff keep this list."
+            )
 
     def clean(self):
         data = super().clean()

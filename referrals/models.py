@@ -85,8 +85,48 @@ class PartnerService(ReferenceData):
 # Agencies ------------------------------------------------------------------------------------
 
 
+class ContractableAgency(models.Model):
+    """Reference data kept by platform staff (Django admin): an employment agency a department may
+    sign agreements with. A department's agreement form offers these agencies and no other."""
+
+    department = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="+",
+        limit_choices_to={"kind": "department"},
+        verbose_name=_("department"),
+    )
+    agency = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="contracting_departments",
+        limit_choices_to={"kind": "employment_agency"},
+        verbose_name=_("employment agency"),
+    )
+
+    objects = scoped_manager("department", "agency")
+
+    class Meta:
+        verbose_name = _("agency the department may contract")
+        verbose_name_plural = _("agencies departments may contract")
+        ordering = ["department__name", "agency__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "agency"], name="referrals_contractable_agency_once")
+        ]
+
+    def __str__(self):
+        return f"{self.department} → {self.agency}"
+
+    @property
+    def organization_ids(self):
+        return {self.department_id, self.agency_id}
+
+
 class Agreement(models.Model):
-    """The department's agreement with an employment agency."""
+    """The department's agreement with an employment agency (one it may contract: ContractableAgency).
+
+    A department reads the cases whose accountability agreement is one of its own (Case.agreement),
+    never every case of an agency it has an agreement with."""
 
     number = models.CharField(_("agreement number"), max_length=30, unique=True)
     department = models.ForeignKey(

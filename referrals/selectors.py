@@ -1,7 +1,10 @@
 """Reads of employment case management, scoped to the active organization in the query.
 
-An agency sees its own cases; a department sees, read-only, the cases of the agencies it has an
-agreement with. Business partners: the public ones and the agency's private ones.
+An agency sees its own cases; a department sees, read-only, the cases whose accountability
+agreement (Case.agreement, set when the case is opened and again on transfer) is one of its own
+agreements. An agreement with an agency is not a key to that agency's other cases: those opened
+under another department's agreement stay out of reach. Business partners: the public ones and the
+agency's private ones.
 """
 
 from django.db.models import Count, Prefetch, Q, Sum
@@ -18,6 +21,7 @@ from referrals.models import (
     BusinessPartner,
     Case,
     CaseDocument,
+    ContractableAgency,
     CorrespondenceTemplate,
     Dimension,
     FundingRequest,
@@ -39,11 +43,15 @@ OF_CASE = "about a case fetched through a selector"
 
 
 def _agency_filter(organization, prefix=""):
+    """The cases (through `prefix`) the organization reads: every case a page of a case, its
+    documents, prints, funding requests and the accountability report reach goes through here."""
     if organization is None:
         return Q(pk__in=[])
     if organization.kind == "department":
-        agencies = Agreement.objects.scoped(DEPARTMENT).filter(department=organization).values("agency")
-        return Q(**{f"{prefix}agency__in": agencies})
+        # The case's own accountability agreement, not "any agreement with its agency": the
+        # guide's agreement holder answers for the clients served under that agreement.
+        agreements = Agreement.objects.scoped(DEPARTMENT).filter(department=organization).values("pk")
+        return Q(**{f"{prefix}agreement__in": agreements})
     if organization.kind == "employment_agency":
         return Q(**{f"{prefix}agency": organization})
     return Q(pk__in=[])
@@ -272,6 +280,20 @@ def agreements_for(user):
         Agreement.objects.scoped(DEPARTMENT)
         .filter(department=organization)
         .select_related("agency", "department")
+    )
+
+
+def contractable_agencies(user):
+    """The active agencies the department may sign agreements with (reference data, admin site)."""
+    from portal.models import Organization
+
+    organization = active_organization(user)
+    if organization is None or organization.kind != "department":
+        return Organization.objects.none()
+    allowed = ContractableAgency.objects.for_organization(organization).filter(department=organization)
+    return order_by_name(
+        Organization.objects.filter(kind="employment_agency", is_active=True, pk__in=allowed.values("agency")),
+        "name",
     )
 
 

@@ -4,7 +4,7 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.forms import modelform_factory
 from django.http import Http404
@@ -1059,11 +1059,19 @@ def agency_list(request):
 def agreement_edit(request, pk=None):
     department = active_organization(request.user)
     agreement = selectors.get_agreement_for_user(request.user, pk) if pk else Agreement(department=department)
-    form = AgreementForm(request.POST or None, instance=agreement)
+    form = AgreementForm(
+        request.POST or None, instance=agreement, agencies=selectors.contractable_agencies(request.user)
+    )
     if request.method == "POST" and form.is_valid():
-        agreement = services.save_agreement(agreement=agreement, department=department, **form.cleaned_data)
-        messages.success(request, _("The agreement was saved."))
-        return redirect("referrals:agency", agreement.agency_id)
+        try:
+            agreement = services.save_agreement(
+                actor=request.user, agreement=agreement if pk else None, department=department, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _show_error(request, form, error)
+        else:
+            messages.success(request, _("The agreement was saved."))
+            return redirect("referrals:agency", agreement.agency_id)
     return render(
         request, "referrals/agreement_form.html", {"form": form, "agreement": agreement if pk else None}
     )

@@ -694,7 +694,10 @@ def test_the_funding_list_costs_the_same_queries_for_1_and_50(world, staff):
 def test_the_department_manages_agreements_offices_and_reference_lists(world, staff):
     from tests.factories import OrganizationFactory
 
+    from referrals.models import ContractableAgency
+
     agency = OrganizationFactory(kind="employment_agency")
+    ContractableAgency.objects.create(department=world.department, agency=agency)
     response = staff.post(
         reverse("referrals:agreement_create"),
         {"number": "NEW-1", "agency": agency.pk, "start_date": "2026-04-01", "end_date": "2026-01-01"},
