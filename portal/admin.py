@@ -4,16 +4,10 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
 from portal.models import Membership, Message, Notification, Organization, SignInAlert, Task, User
-from portal.permissions import has_capability
 
-
-def _admin_has_permission(request):
-    """Staff, and department administrators for the audit log (capability portal.view_audit)."""
-    user = request.user
-    return user.is_active and (user.is_staff or has_capability(user, "portal.view_audit"))
-
-
-admin.site.has_permission = _admin_has_permission
+# The admin site is the platform staff's alone (Django's rule: active and staff). Department
+# administrators read their organization's audit trail on the portal's audit page
+# (portal:audit_log), never auditlog's raw list of every organization's entries.
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

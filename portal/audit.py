@@ -15,6 +15,8 @@ deleted record keeps the organization it had; a reverse path (a person's cases) 
 database. Rules that paths cannot say are callables: `audit.register(User, resolve=...)`.
 """
 
+from datetime import UTC
+
 from auditlog.registry import auditlog
 from django.apps import apps
 from django.db import transaction
@@ -143,3 +145,64 @@ def model_for(label):
     except (LookupError, ValueError):
         return None
     return model if is_registered(model) else None
+
+
+# Reading entries ---------------------------------------------------------------------------------
+
+TRUNCATE_AT = 200
+
+
+def _field(model, name):
+    if model is None:
+        return None
+    try:
+        return model._meta.get_field(name)
+    except Exception:  # FieldDoesNotExist, or a field since removed
+        return None
+
+
+def _readable_value(field, value):
+    from dateutil import parser
+    from django.utils import formats, timezone
+    from django.utils.translation import gettext as _
+
+    if value is None or value == "None" or value == "":
+        return "—"
+    value = str(value)
+    if field is not None:
+        choices = getattr(field, "flatchoices", None)
+        if choices:
+            labels = {str(key): label for key, label in choices}
+            if value in labels:
+                return str(labels[value])
+        internal = field.get_internal_type() if hasattr(field, "get_internal_type") else ""
+        if internal == "BooleanField":
+            return _("Yes") if value == "True" else _("No") if value == "False" else value
+        try:
+            if internal == "DateTimeField":
+                moment = parser.parse(value)
+                if timezone.is_naive(moment):
+                    moment = moment.replace(tzinfo=UTC)
+                return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
+            if internal == "DateField":
+                return formats.date_format(parser.parse(value).date(), "SHORT_DATE_FORMAT")
+        except (ValueError, OverflowError):
+            pass
+    return value if len(value) <= TRUNCATE_AT else value[:TRUNCATE_AT] + "…"
+
+
+def readable_changes(entry):
+    """[(field label, old, new)] of an entry, in the active language (no query)."""
+    model = entry.content_type.model_class()
+    rows = []
+    for name, values in (entry.changes_dict or {}).items():
+        field = _field(model, name)
+        label = str(getattr(field, "verbose_name", name))
+        if isinstance(values, dict):  # a many-to-many change: the objects added or removed
+            objects = ", ".join(str(item) for item in values.get("objects", []))
+            old, new = (objects, "—") if values.get("operation") == "delete" else ("—", objects)
+            rows.append((label, old, new))
+            continue
+        values = list(values) + [None, None]
+        rows.append((label, _readable_value(field, values[0]), _readable_value(field, values[1])))
+    return rows

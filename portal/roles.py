@@ -141,7 +141,7 @@ register_tile(
     "portal.audit",
     title=_("Audit log"),
     description=_("Search who changed or viewed which record, when and from where."),
-    url_name="admin:auditlog_logentry_changelist",
+    url_name="portal:audit_log",
     capability="portal.view_audit",
     order=810,
 )

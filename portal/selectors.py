@@ -125,3 +125,21 @@ def outbox():
 def get_export_for_user(user, pk):
     """An export is its owner's alone."""
     return get_object_or_404(Export.objects.for_user(user), pk=pk)
+
+
+def audit_entries_for(user):
+    """The audit entries of the active organization, newest first (through portal.AuditScope).
+
+    An entry belongs to an organization when its record did (see AuditScope); nothing else is
+    listed, whatever filter is applied on top.
+    """
+    from auditlog.models import LogEntry
+
+    organization = active_organization(user)
+    if organization is None:
+        return LogEntry.objects.none()
+    return (
+        LogEntry.objects.filter(scopes__organization=organization.pk)
+        .select_related("actor", "content_type")
+        .order_by("-timestamp", "-pk")
+    )

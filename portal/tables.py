@@ -1,8 +1,9 @@
 import django_tables2 as tables
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.db import NameColumn
 from portal.models import Membership, Message, Notification, Task
@@ -89,3 +90,62 @@ class MemberTable(tables.Table):
 
     def render_role(self, record):
         return record.role_label
+
+
+class AuditTable(tables.Table):
+    """An organization's audit entries, newest first (the order is fixed: a log reads by time)."""
+
+    timestamp = tables.DateTimeColumn(verbose_name=_("When"), format="SHORT_DATETIME_FORMAT")
+    who = tables.Column(verbose_name=_("Who"), accessor="actor_email", empty_values=())
+    action = tables.Column(verbose_name=_("Action"))
+    record_type = tables.Column(verbose_name=_("Record type"), accessor="content_type", empty_values=())
+    record = tables.Column(
+        verbose_name=pgettext_lazy("audit entry", "Record"), accessor="object_repr", empty_values=()
+    )
+    changes = tables.Column(verbose_name=_("Changes"), accessor="changes", empty_values=())
+    remote_addr = tables.Column(verbose_name=_("Address"), default="—")
+
+    class Meta:
+        fields = ("timestamp", "who", "action", "record_type", "record", "changes", "remote_addr")
+        orderable = False
+        empty_text = _("No audit entry matches these filters.")
+        verbose_name = _("Audit entries")
+
+    def render_who(self, record):
+        if record.actor is not None:
+            return record.actor.get_full_name() or record.actor.email
+        # No person: the system (a scheduled task, the public booking page) or a removed account.
+        return record.actor_email or _("System or public page")
+
+    def render_action(self, record):
+        from portal.filters import ACTION_LABELS
+
+        return ACTION_LABELS.get(record.action, record.action)
+
+    def render_record_type(self, record):
+        model = record.content_type.model_class()
+        return model._meta.verbose_name if model is not None else record.content_type.model
+
+    def render_changes(self, record):
+        from django.utils.translation import gettext
+
+        from portal.audit import readable_changes
+
+        changes = readable_changes(record)
+        if not changes:
+            return "—"
+        items = format_html_join(
+            "",
+            "<li>{}</li>",
+            (
+                (gettext("%(field)s: %(old)s → %(new)s") % {"field": label, "old": old, "new": new},)
+                for label, old, new in changes
+            ),
+        )
+        return format_html('<ul class="audit-changes">{}</ul>', items)
+
+    def render_record(self, record):
+        from django.utils.translation import gettext
+
+        number = gettext("No. %(number)s") % {"number": record.object_pk}
+        return format_html("{} ({})", record.object_repr, number)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("notifications/<int:pk>/", views.open_notification, name="open_notification"),
     path("organization/", views.my_organization, name="my_organization"),
     path("organizations/<int:pk>/", views.organization_detail, name="organization_detail"),
+    path("audit/", views.audit_log, name="audit_log"),
     path("exports/<int:pk>/", views.export_detail, name="export"),
     path("exports/<int:pk>/download/", views.export_download, name="export_download"),
     path("outbox/", views.outbox, name="outbox"),

@@ -21,12 +21,14 @@ from django_otp import login as otp_login
 from django_otp import match_token
 
 from portal import roles, selectors, services
+from portal.filters import AuditFilter
 from portal.forms import ActiveRoleForm, CodeForm, LanguageForm, ProfileForm
 from portal.middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
 from portal.models import ExportStatus
 from portal.params import safe_next
 from portal.permissions import capability_required, has_capability
-from portal.tables import MemberTable, NotificationTable, OutboxTable, TaskTable, paginate
+from portal.search import personal_search
+from portal.tables import AuditTable, MemberTable, NotificationTable, OutboxTable, TaskTable, paginate
 
 BACKUP_CODES_SESSION_KEY = "new_backup_codes"
 
@@ -267,6 +269,22 @@ def organization_detail(request, pk):
     table = paginate(request, MemberTable(selectors.organization_members(organization)), per_page=50)
     services.record_view(instance=organization)
     return render(request, "portal/organization_detail.html", {"organization": organization, "table": table})
+
+
+# Audit -------------------------------------------------------------------------------------
+
+
+@capability_required("portal.view_audit")
+@personal_search(AuditFilter)
+def audit_log(request):
+    """The organization's audit trail: who changed or viewed which record, when, from where."""
+    entries = selectors.audit_entries_for(request.user)
+    audit_filter = AuditFilter(request.search_data or None, queryset=entries)
+    if audit_filter.is_bound:
+        # A filter the form refuses (a date that is not one) lists nothing, next to its error.
+        entries = audit_filter.qs if audit_filter.is_valid() else entries.none()
+    table = paginate(request, AuditTable(entries), per_page=50)
+    return render(request, "portal/audit_log.html", {"filter": audit_filter, "table": table})
 
 
 # Exports -----------------------------------------------------------------------------------
