@@ -69,3 +69,22 @@ def search(client, path, data=None):
     left = dict(parse_qsl(urlsplit(posted["Location"]).query, keep_blank_values=True))
     assert not set(left) & set(fields), posted["Location"]
     return client.get(address.path, shareable)
+
+
+def searched_address(client, url):
+    """`url` without its personal parameters, which are searched first (kept in the session).
+
+    For measurements of a list as a person's search leaves it: the GET of the clean address.
+    """
+    from urllib.parse import parse_qsl, urlencode, urlsplit
+
+    from django.urls import resolve
+
+    address = urlsplit(url)
+    fields = getattr(resolve(address.path).func, "personal_fields", ())
+    query = parse_qsl(address.query, keep_blank_values=True)
+    if not any(name in fields for name, _value in query):
+        return url
+    search(client, url)
+    shareable = urlencode([(name, value) for name, value in query if name not in fields])
+    return address.path + (f"?{shareable}" if shareable else "")
