@@ -111,7 +111,9 @@ class ContractableAgency(models.Model):
         verbose_name_plural = _("agencies departments may contract")
         ordering = ["department__name", "agency__name"]
         constraints = [
-            models.UniqueConstraint(fields=["department", "agency"], name="referrals_contractable_agency_once")
+            models.UniqueConstraint(
+                fields=["department", "agency"], name="referrals_contractable_agency_once"
+            )
         ]
 
     def __str__(self):

@@ -292,7 +292,9 @@ def contractable_agencies(user):
         return Organization.objects.none()
     allowed = ContractableAgency.objects.for_organization(organization).filter(department=organization)
     return order_by_name(
-        Organization.objects.filter(kind="employment_agency", is_active=True, pk__in=allowed.values("agency")),
+        Organization.objects.filter(
+            kind="employment_agency", is_active=True, pk__in=allowed.values("agency")
+        ),
         "name",
     )
 

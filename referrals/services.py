@@ -100,9 +100,9 @@ def agency_not_contractable_error():
 @transaction.atomic
 def save_agreement(*, actor=None, agreement=None, department, **fields):
     """A department's agreement with an agency it may contract (ContractableAgency, kept by
-    platform staff): any other agency is refused, whatever id was posted. The agency of a saved
-    agreement never changes (its cases point at it). The agency is told of a new agreement and of
-    every change; django-auditlog records both with their old and new values."""
+    platform staff): a new agreement with any other agency is refused, whatever id was posted. The
+    agency of a saved agreement never changes (its cases point at it). The agency is told of a new
+    agreement and of every change; django-auditlog records both with their old and new values."""
     if agreement is not None and agreement.pk:
         agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
         if agreement.department_id != department.pk:
@@ -111,11 +111,14 @@ def save_agreement(*, actor=None, agreement=None, department, **fields):
     else:
         agreement = Agreement(department=department)
     created = agreement.pk is None
-    agency = fields.get("agency") if created else agreement.agency
-    if agency is None or not (
-        agency.kind == "employment_agency"
-        and agency.is_active
-        and ContractableAgency.objects.filter(department=department, agency=agency).exists()
+    agency = fields.get("agency")
+    # A new agreement needs an agency on the department's list; a signed one may still be changed
+    # (ended, say) after its agency left the list.
+    if created and (
+        agency is None
+        or agency.kind != "employment_agency"
+        or not agency.is_active
+        or not ContractableAgency.objects.filter(department=department, agency=agency).exists()
     ):
         raise CaseActionError({"agency": agency_not_contractable_error()})
     if not created and all(getattr(agreement, name) == value for name, value in fields.items()):
@@ -165,7 +168,10 @@ def _tell_agency_of_agreement(agreement, *, actor, created):
             context={
                 "created": created,
                 "number": agreement.number,
-                "department": {code: getattr(department, f"name_{code}") or department.name for code in portal_services.LANGUAGE_CODES},
+                "department": {
+                    code: getattr(department, f"name_{code}") or department.name
+                    for code in portal_services.LANGUAGE_CODES
+                },
                 "start_date": agreement.start_date.isoformat(),
                 "end_date": agreement.end_date.isoformat() if agreement.end_date else "",
             },

@@ -1065,7 +1065,10 @@ def agreement_edit(request, pk=None):
     if request.method == "POST" and form.is_valid():
         try:
             agreement = services.save_agreement(
-                actor=request.user, agreement=agreement if pk else None, department=department, **form.cleaned_data
+                actor=request.user,
+                agreement=agreement if pk else None,
+                department=department,
+                **form.cleaned_data,
             )
         except ValidationError as error:
             _show_error(request, form, error)
@@ -1442,6 +1445,7 @@ def referral_action(request, number, pk, action):
 
 
 @capability_required(roles.MANAGE_CASES)
+@personal_search(CLIENT_SEARCH_FIELDS)
 def incoming(request):
     """Clients referred to the agency: find them by name or case ID."""
     query = request.search_data.get("q", "").strip()[:100]
@@ -1450,7 +1454,6 @@ def incoming(request):
         referrals_in = referrals_in.filter(case__number=as_id(query))
     elif query.isdigit():
         referrals_in = referrals_in.none()
-@personal_search(CLIENT_SEARCH_FIELDS)
     elif query:
         referrals_in = referrals_in.filter(
             text_search(["case__person__last_name", "case__person__first_name"], query)

@@ -692,9 +692,8 @@ def test_the_funding_list_costs_the_same_queries_for_1_and_50(world, staff):
 
 
 def test_the_department_manages_agreements_offices_and_reference_lists(world, staff):
-    from tests.factories import OrganizationFactory
-
     from referrals.models import ContractableAgency
+    from tests.factories import OrganizationFactory
 
     agency = OrganizationFactory(kind="employment_agency")
     ContractableAgency.objects.create(department=world.department, agency=agency)
