@@ -183,6 +183,27 @@ class Worker:
                 continue  # being written or removed
         return found
 
+    def kill_mid_send(self, *, when, seconds=60):
+        """SIGKILL once `when()` is true and every pool process is in the first part of a send
+        (at least a quarter of a second before it writes, so the kill cannot fall between the
+        write and the commit). Returns the addresses that were in flight, or None."""
+
+        def moment():
+            if not when():
+                return None
+            sending, now = self.sending(), time.time()
+            if len(sending) == self.concurrency and all(
+                now - started < self.email_delay - 0.25 for _addresses, started in sending.values()
+            ):
+                return sending
+            return None
+
+        sending = wait_for(moment, seconds, interval=0.02)
+        if not sending:
+            return None
+        self.kill()
+        return sorted(address for addresses, _started in sending.values() for address in addresses)
+
     def log(self):
         return "\n".join(
             path.read_text(errors="replace")[-3000:] for path in sorted(self.directory.glob("worker-*.log"))
