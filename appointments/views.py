@@ -68,7 +68,7 @@ from portal.ratelimit import over_limit
 from portal.roles import get_role
 from portal.search import criteria, personal_search
 from portal.selectors import active_organization
-from portal.services import record_view
+from portal.services import record_list_view, record_view
 
 
 def _page(request, template, context=None):
@@ -1711,6 +1711,8 @@ def follow_up(request):
         pages = max((total + per_page - 1) // per_page, 1)
         page = min(page, pages)
         rows = list(queryset[(page - 1) * per_page : page * per_page])
+        # The list shows people's names and phones: each one shown leaves an access entry.
+        record_list_view(instances=rows)
     else:
         page, pages = 1, 1
     availabilities = []

@@ -555,3 +555,40 @@ def record_view(*, instance):
     auditlog (see each app's apps.py).
     """
     accessed.send(sender=instance.__class__, instance=instance)
+
+
+@transaction.atomic
+def record_list_view(*, instances):
+    """One access entry per record a list shows (a follow-up list of people), in constant queries.
+
+    The entries are those record_view would write, actor and address included (auditlog's
+    request context fills them, as for a single save), and carry their organizations like every
+    entry (portal.audit). Returns the entries.
+    """
+    from auditlog.cid import get_cid
+    from auditlog.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models.signals import pre_save
+    from django.utils.encoding import smart_str
+
+    from portal import audit
+
+    instances = [instance for instance in instances if instance.pk is not None]
+    cid = get_cid()
+    entries = []
+    for instance in instances:
+        entry = LogEntry(
+            content_type=ContentType.objects.get_for_model(instance),
+            object_pk=str(instance.pk),
+            object_id=instance.pk if isinstance(instance.pk, int) else None,
+            object_repr=smart_str(instance),
+            action=LogEntry.Action.ACCESS,
+            cid=cid,
+        )
+        # auditlog sets the actor and the address on a LogEntry's pre_save (its request context);
+        # bulk_create sends no signal, so it is sent here, without a query.
+        pre_save.send(sender=LogEntry, instance=entry, raw=False, using="default", update_fields=None)
+        entries.append(entry)
+    LogEntry.objects.bulk_create(entries)
+    audit.scope_entries(list(zip(entries, instances, strict=True)))
+    return entries

@@ -30,6 +30,8 @@ PERSONAL_RECORD_PAGES = [
     "interpreters-request-coordinator",
     "appointments-appointment",
     "appointments-appointment-edit",
+    # A list, but of people's names and phones: each one shown leaves an entry.
+    "appointments-follow-up",
 ]
 BY_NAME = {page.name: page for page in PAGES}
 
