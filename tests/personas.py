@@ -68,8 +68,11 @@ PERSONAS = [
         "orders.view_financial",
     ),
     # LaMPSS guides: case managers run their agency's cases and private partners; the supervisor
-    # also reassigns and reads the accountability report; department staff read the cases of
-    # agencies under agreement, decide funding, manage agencies, public partners and transfers.
+    # also reassigns and reads the accountability report; department staff read the cases opened
+    # under their own agreements (Case.agreement: another department's agreement with the same
+    # agency opens nothing, tests/registry.py "@shared-agency"), sign agreements only with the
+    # agencies they may contract (reference data), decide funding, manage agencies, public
+    # partners and transfers.
     _persona(
         "referrals.case_manager",
         "LaMPSS action plan training, gestionnaire de cas",

@@ -619,6 +619,80 @@ OBJECT_URLS += [
     ),
 ]
 
+
+def _referrals_shared_case(organization):
+    """A case of an agency that every department present may contract and has an agreement with,
+    opened under `organization`'s agreement.
+
+    The rule the matrix holds (issue 15): a department reads the cases whose accountability
+    agreement is its own (Case.agreement), not every case of an agency it has an agreement with.
+    When the matrix asks for another department's record, its own department holds a legitimate
+    agreement with the same agency, and still gets 404. (An agreement with an agency that is not
+    on the department's list is refused: referrals/tests/test_agreements.py.)
+    """
+    from django.utils import timezone
+
+    from portal.models import Organization
+    from referrals import services
+    from referrals.models import Agreement, Case, ContractableAgency
+    from referrals.reference import ensure_reference_data
+    from tests.factories import OrganizationFactory
+
+    ensure_reference_data()
+    agency = Organization.objects.filter(kind="employment_agency", contact_email="shared@example.ca").first()
+    agency = agency or OrganizationFactory(kind="employment_agency", contact_email="shared@example.ca")
+    for department in Organization.objects.filter(kind="department"):
+        ContractableAgency.objects.get_or_create(department=department, agency=agency)
+        if not Agreement.objects.filter(department=department, agency=agency).exists():
+            services.save_agreement(
+                department=department,
+                number=f"S-{agency.pk}-{department.pk}",
+                agency=agency,
+                start_date=timezone.localdate(),
+            )
+    case = _referrals_case(agency)
+    # Opened under the department's own agreement with the shared agency (as on transfer, where
+    # the receiving agency picks the accountability agreement).
+    Case.objects.filter(pk=case.pk).update(
+        agreement=Agreement.objects.get(department=organization, agency=agency)
+    )
+    return case
+
+
+def _referrals_shared_document(organization):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from referrals import services
+
+    case = _referrals_shared_case(organization)
+    return services.add_document(
+        actor=case.case_manager,
+        case=case,
+        document_type="consent",
+        description="",
+        upload=SimpleUploadedFile("consent.pdf", b"%PDF-1.4 test"),
+        content_type="application/pdf",
+    )
+
+
+OBJECT_URLS += [
+    *[
+        ObjectURL(
+            f"referrals:{name}@shared-agency",
+            "referrals.view_cases",
+            ("department",),
+            lambda org, name=name: reverse(f"referrals:{name}", args=[_referrals_shared_case(org).number]),
+        )
+        for name in ("case", "case_details", "documents", "plan", "notes")
+    ],
+    ObjectURL(
+        "referrals:document@shared-agency",
+        "referrals.view_cases",
+        ("department",),
+        lambda org: reverse("referrals:document", args=[_referrals_shared_document(org).pk]),
+    ),
+]
+
 CAPABILITY_PAGES += [
     ("referrals:case_list", (), "referrals.view_cases"),
     ("referrals:case_create", (), "referrals.manage_cases"),
