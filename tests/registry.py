@@ -61,6 +61,7 @@ OBJECT_URLS = [
 # Capability-gated pages without an object, for the 403 half of the matrix: (url name, args, capability).
 CAPABILITY_PAGES = [
     ("portal:my_organization", (), "portal.view_members"),
+    ("portal:audit_log", (), "portal.view_audit"),
 ]
 
 WORKER = "worker@demo.liaison.ca"
@@ -97,6 +98,12 @@ PAGES = [
         account=ADMIN,
     ),
     Page("outbox", lambda world: reverse("portal:outbox"), account=ADMIN, debug=True),
+    Page("audit-log", lambda world: reverse("portal:audit_log"), account=ADMIN),
+    Page(
+        "audit-log-filtered",
+        lambda world: reverse("portal:audit_log") + "?action=3&date_from=2000-01-01&date_to=not-a-date",
+        account=ADMIN,
+    ),
 ]
 
 

@@ -238,3 +238,34 @@ def test_a_person_with_no_membership_is_no_organizations():
     entry = LogEntry.objects.get_for_object(user).latest("pk")
     assert not entry.scopes.exists()
     assert Organization.objects.count() == 0
+
+
+def test_enter_in_a_filter_searches_and_clear_comes_after():
+    """Keyboard: the first submit button of the form is the search, so Enter in any field searches."""
+    import re
+
+    admin = MembershipFactory(role="portal.department_administrator", organization__kind="department")
+    page = verified_client(admin.user).get(URL).content.decode()
+    form = page[page.index('<form method="post" class="search-form"') :]
+    form = form[: form.index("</form>")]
+    buttons = re.findall(r"<button[^>]*>", form)
+    assert 'name="_clear"' not in buttons[0] and 'name="_clear"' in buttons[1]
+    for name in ("who", "record_type", "record", "action", "date_from", "date_to"):
+        assert f'id="id_{name}"' in form and f'for="id_{name}"' in form
+
+
+def test_the_follow_up_list_leaves_one_access_entry_per_person_shown_with_its_organization():
+    from auditlog.context import set_actor
+
+    from appointments.models import Appointment
+
+    organizations, users = load_all_demo_data()
+    shown = list(Appointment.objects.scoped("test").order_by("pk")[:3])
+    actor = users[ADMIN]
+    with set_actor(actor, remote_addr="10.0.0.1"):
+        entries = services.record_list_view(instances=shown)
+    assert [entry.object_pk for entry in entries] == [str(a.pk) for a in shown]
+    for entry, appointment in zip(entries, shown, strict=True):
+        entry.refresh_from_db()
+        assert (entry.actor, entry.remote_addr, entry.action) == (actor, "10.0.0.1", LogEntry.Action.ACCESS)
+        assert list(entry.scopes.values_list("organization_id", flat=True)) == [appointment.organization_id]
