@@ -828,6 +828,12 @@ PAGES += [
         role="referrals.department_staff",
     ),
     Page(
+        "referrals-agreement-new",
+        lambda w: reverse("referrals:agreement_create"),
+        account=WORKER,
+        role="referrals.department_staff",
+    ),
+    Page(
         "referrals-agency",
         lambda w: reverse("referrals:agency", args=[w["organizations"]["employment"].pk]),
         account=WORKER,
