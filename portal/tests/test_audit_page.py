@@ -269,3 +269,19 @@ def test_the_follow_up_list_leaves_one_access_entry_per_person_shown_with_its_or
         entry.refresh_from_db()
         assert (entry.actor, entry.remote_addr, entry.action) == (actor, "10.0.0.1", LogEntry.Action.ACCESS)
         assert list(entry.scopes.values_list("organization_id", flat=True)) == [appointment.organization_id]
+
+
+def test_the_backfill_command_is_idempotent():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    organization = OrganizationFactory(kind="department")
+    services.record_view(instance=organization)
+    before = AuditScope.objects.count()  # its creation and the view
+    AuditScope.objects.all().delete()
+    out = StringIO()
+    call_command("audit_backfill", stdout=out)
+    assert out.getvalue().startswith(f"{before} ")
+    call_command("audit_backfill", stdout=out)
+    assert AuditScope.objects.count() == before == 2
