@@ -10,10 +10,10 @@ from portal import audit, dates
 from portal.db import text_search
 
 ACTIONS = [
-    (LogEntry.Action.CREATE, _("Created")),
-    (LogEntry.Action.UPDATE, _("Changed")),
-    (LogEntry.Action.DELETE, _("Deleted")),
-    (LogEntry.Action.ACCESS, _("Viewed")),
+    (LogEntry.Action.CREATE, pgettext_lazy("audit action", "Created")),
+    (LogEntry.Action.UPDATE, pgettext_lazy("audit action", "Changed")),
+    (LogEntry.Action.DELETE, pgettext_lazy("audit action", "Deleted")),
+    (LogEntry.Action.ACCESS, pgettext_lazy("audit action", "Viewed")),
 ]
 ACTION_LABELS = dict(ACTIONS)
 ISO_DATE_HELP = _("Year-month-day, for example 2026-03-31.")
