@@ -262,18 +262,15 @@ def publishing_to(url):
     then goes back to what it was."""
     from config.celery import app
 
-    saved = (app.conf.broker_url, app.conf.task_always_eager)
-
-    def reset_pools():
-        if app._pool is not None:
-            app._pool.force_close_all()
-        app._pool = None
-        app.amqp._producer_pool = None
-
+    saved = (app.conf.broker_url, app.conf.task_always_eager, app._pool, app.amqp._producer_pool)
+    # Kombu keeps one pool per broker address for the whole process: the pools of the address we
+    # go back to stay untouched (closing them would break every later test that publishes).
     app.conf.broker_url, app.conf.task_always_eager = url, False
-    reset_pools()
+    app._pool, app.amqp._producer_pool = None, None
     try:
         yield app
     finally:
-        reset_pools()
-        app.conf.broker_url, app.conf.task_always_eager = saved
+        ours = app._pool
+        app.conf.broker_url, app.conf.task_always_eager, app._pool, app.amqp._producer_pool = saved
+        if ours is not None and ours is not saved[2]:
+            ours.force_close_all()
