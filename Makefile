@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test calendar alone install lock migrate demo otp messages compile-messages worker beat bench lint clean
+.PHONY: run test calendar live alone install lock migrate demo otp messages compile-messages worker beat bench lint clean
 
 $(STAMP): pyproject.toml requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ test: compile-messages
 ## leap day, DST changes, quiet-hour edges); also part of `make test`
 calendar: compile-messages
 	$(PY) -m pytest tests/test_calendar.py -q $(PYTEST_ARGS)
+
+## make live: Redis stopped mid-run and a worker killed mid-batch, with a redis-server and Celery
+## workers the tests start themselves (needs DATABASE_URL on PostgreSQL); also part of `make test`
+live: compile-messages
+	$(PY) -m pytest tests/test_live_outage.py -m live -s -q $(PYTEST_ARGS)
 
 ## make alone: every test module in a process of its own (no test depends on another module)
 alone: compile-messages
