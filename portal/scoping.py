@@ -27,6 +27,7 @@ import contextvars
 import logging
 import sys
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -102,9 +103,9 @@ def _trusted_caller():
 
 class ScopedQuerySet(models.QuerySet):
     # The fields that hold the organization(s) the rows belong to (any of them gives access).
-    organization_fields = ("organization",)
+    organization_fields: tuple[str, ...] = ("organization",)
     # The field that holds the person the rows belong to, for `for_user`.
-    user_field = None
+    user_field: str | None = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -202,25 +203,27 @@ class ScopedQuerySet(models.QuerySet):
         self._check_scope()
         return super().update(**kwargs)
 
-    update.alters_data = True
+    update.alters_data = True  # type: ignore[attr-defined]  # Django's marker on a method
 
     def delete(self):
         self._check_scope()
         return super().delete()
 
-    delete.alters_data = True
-    delete.queryset_only = True
+    delete.alters_data = True  # type: ignore[attr-defined]  # Django's markers on a method
+    delete.queryset_only = True  # type: ignore[attr-defined]
 
 
-def scoped_queryset(*organization_fields, user=None, base=ScopedQuerySet):
+def scoped_queryset(
+    *organization_fields: str, user: str | None = None, base: type[ScopedQuerySet] = ScopedQuerySet
+) -> type[ScopedQuerySet]:
     """A ScopedQuerySet class for a model whose organization is reached through these fields."""
-    attrs = {"user_field": user, "__module__": base.__module__}
+    attrs: dict[str, Any] = {"user_field": user, "__module__": base.__module__}
     if organization_fields:
         attrs["organization_fields"] = tuple(organization_fields)
     return type("ScopedQuerySet", (base,), attrs)
 
 
-def scoped_manager(*organization_fields, user=None):
+def scoped_manager(*organization_fields: str, user: str | None = None) -> models.Manager[Any]:
     """`objects = scoped_manager("department", "provider")` on an organization's model."""
     return scoped_queryset(*organization_fields, user=user).as_manager()
 
