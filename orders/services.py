@@ -4,15 +4,17 @@ Two people acting on the same summary at once: the second waits for the lock, th
 status changed and gets a clear message; nothing is half-done.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
 from uuid import uuid4
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from orders import roles
 from orders.models import (
     MonthlyConfirmation,
     Order,
@@ -26,49 +28,16 @@ from orders.models import (
 from orders.roles import CARE_COORDINATION_ROLES
 from portal import services as portal_services
 from portal.db import fold
+from portal.models import Organization, User
 from portal.selectors import members_with_roles
+from portal.workflow import ActionError, Transition, Workflow
 
 S = SummaryStatus
 
 
-class OrderActionError(ValidationError):
-    """An action the current status does not allow, or bad input: nothing was changed."""
-
-
-def normalize_name(name):
+def normalize_name(name: str | None) -> str:
     """Lower case, no accents: "Mélissa" and "MELISSA" both become "melissa" (portal.db's rule)."""
     return fold(name or "").strip()
-
-
-def _status_error(summary, allowed):
-    return OrderActionError(
-        _(
-            "This order summary is now %(status)s: this action needs it to be %(allowed)s. Nothing was changed."
-        )
-        % {
-            "status": summary.get_status_display(),
-            "allowed": _(" or ").join(str(S(value).label) for value in allowed),
-        }
-    )
-
-
-def _locked(summary):
-    return OrderSummary.objects.select_for_update().get(pk=summary.pk)
-
-
-def _change_status(summary, *, actor, allowed, to, action, note=""):
-    """Lock, check, change, record. The caller is inside a transaction."""
-    locked = _locked(summary)
-    if locked.status not in allowed:
-        raise _status_error(locked, allowed)
-    previous = locked.status
-    locked.status = to
-    locked.save(update_fields=["status", "updated_at"])
-    locked.orders.exclude(status=S.CANCELLED).update(status=to)
-    SummaryEvent.objects.create(
-        summary=locked, actor=actor, action=action, from_status=previous, to_status=to, note=note
-    )
-    return locked
 
 
 # Emails to the provider ----------------------------------------------------------------------
@@ -82,22 +51,22 @@ STATUS_EMAILS = {
 }
 
 
-def _latest_event_key(summary):
+def _latest_event_key(summary: OrderSummary) -> str:
     """Identifies the status change just recorded: one email per change, even if a task is retried."""
     return f"{summary.pk}:{summary.events.values_list('pk', flat=True).first()}"
 
 
-def _email_provider(summary):
+def _email_provider(summary: OrderSummary, event: SummaryEvent) -> None:
     """The status email to the provider's care coordination people, each in their language.
 
     Only the summary number travels: no client name or personal detail. No link when revoked.
+    Run on commit (SUMMARY_FLOW): a change that rolled back sends nothing.
     """
     template = STATUS_EMAILS[summary.status]
     link = "" if summary.status == S.REVOKED else reverse("orders:summary", args=[summary.pk])
-    event_key = _latest_event_key(summary)
     for user in members_with_roles(summary.provider, CARE_COORDINATION_ROLES):
         portal_services.notify(
-            key=f"orders:{event_key}:{user.pk}",
+            key=f"orders:{summary.pk}:{event.pk}:{user.pk}",
             template=template,
             recipient=user,
             link=link,
@@ -105,7 +74,9 @@ def _email_provider(summary):
         )
 
 
-def _tell_worker(summary, *, title, params, key, send_email=False):
+def _tell_worker(
+    summary: OrderSummary, *, title: Any, params: dict[str, str], key: str, send_email: bool = False
+) -> None:
     # Titles here carry record numbers only, so they may go into the email body.
     portal_services.create_task(
         assignee=summary.worker,
@@ -120,28 +91,172 @@ def _tell_worker(summary, *, title, params, key, send_email=False):
     )
 
 
+# The life of a summary, declared once -----------------------------------------------------------
+#
+# Each transition's guard (row lock, current status), history row, notices on commit and button
+# on the summary page (department actions) follow from this declaration (portal.workflow).
+
+
+def _record_event(
+    summary: OrderSummary, *, actor: User | None, action: str, from_status: str, to_status: str, note: str
+) -> SummaryEvent:
+    return SummaryEvent.objects.create(
+        summary=summary, actor=actor, action=action, from_status=from_status, to_status=to_status, note=note
+    )
+
+
+def _orders_follow(summary: OrderSummary, previous: str) -> None:
+    """The summary's orders take its status, except the ones cancelled on their own."""
+    summary.orders.exclude(status=S.CANCELLED).update(status=summary.status)
+
+
+def _offered_status(summary: OrderSummary) -> str:
+    """Services that need no acceptance (e.g. transport) arrive Activated."""
+    return S.ACTIVATED if summary.service.auto_activate else S.OFFERED
+
+
+def _mark_sent(summary: OrderSummary, event: SummaryEvent | None = None) -> None:
+    """When the provider received it: "new orders" on the dashboard count from this day."""
+    summary.sent_at = timezone.now()
+    summary.save(update_fields=["sent_at"])
+
+
+# Where the department may offer or activate a summary from: one the provider does not hold.
+UNSENT = (S.DRAFT, S.DECLINED, S.REVOKED)
+
+SUMMARY_FLOW: Workflow[OrderSummary] = Workflow(
+    model=OrderSummary,
+    url_name="orders:action",
+    touch=("updated_at",),
+    on_change=_orders_follow,
+    record_history=_record_event,
+    refused=_(
+        "This order summary is now %(status)s: this action needs it to be %(allowed)s. Nothing was changed."
+    ),
+    # In the order of the buttons on the summary page.
+    transitions=[
+        Transition(
+            name="offer",
+            sources=UNSENT,
+            target=_offered_status,
+            capability=roles.MANAGE,
+            label=_("Offer to the provider"),
+            done=_("Order summary %(number)s sent to the provider."),
+            history="offered",
+            effect=_mark_sent,
+            notify=_email_provider,
+        ),
+        Transition(
+            name="activate",
+            sources=UNSENT,
+            target=S.ACTIVATED,
+            capability=roles.MANAGE,
+            label=_("Activate directly"),
+            done=_("Order summary %(number)s activated."),
+            history="activated",
+            effect=_mark_sent,
+            notify=_email_provider,
+        ),
+        Transition(
+            name="pending",
+            sources=(S.ACTIVATED,),
+            target=S.PENDING,
+            capability=roles.MANAGE,
+            label=_("Set to Pending to adjust"),
+            done=_("Order summary %(number)s is now Pending while you adjust it."),
+        ),
+        Transition(
+            name="reactivate",
+            sources=(S.PENDING,),
+            target=S.ACTIVATED,
+            capability=roles.MANAGE,
+            label=_("Activate again"),
+            done=_("Order summary %(number)s activated again."),
+            history="reactivated",
+        ),
+        Transition(
+            name="revoke",
+            sources=(S.OFFERED,),
+            target=S.REVOKED,
+            capability=roles.MANAGE,
+            label=_("Revoke the offer"),
+            confirm=True,
+            done=_("The offer %(number)s has been revoked."),
+            history="revoked",
+            notify=_email_provider,
+        ),
+        Transition(
+            name="terminate",
+            sources=(S.ACTIVATED, S.PENDING),
+            target=S.TERMINATED,
+            capability=roles.MANAGE,
+            label=_("Terminate the order summary"),
+            confirm=True,
+            done=_("Order summary %(number)s terminated."),
+            history="terminated",
+            notify=_email_provider,
+        ),
+        Transition(
+            name="cancel",
+            sources=(S.OFFERED, S.ACTIVATED, S.PENDING),
+            target=S.CANCELLED,
+            capability=roles.MANAGE,
+            label=_("Cancel the order summary"),
+            confirm=True,
+            done=_("Order summary %(number)s cancelled."),
+            history="cancelled",
+            notify=_email_provider,
+        ),
+        # The provider answers on a page of its own (a message, or the reason for declining).
+        Transition(
+            name="accept",
+            sources=(S.OFFERED,),
+            target=S.ACTIVATED,
+            capability=roles.RESPOND,
+            label=_("Accept the request"),
+            history="accepted",
+            button=False,
+        ),
+        Transition(
+            name="decline",
+            sources=(S.OFFERED,),
+            target=S.DECLINED,
+            capability=roles.RESPOND,
+            label=_("Decline the request"),
+            history="declined",
+            button=False,
+        ),
+    ],
+)
+
+
+def change_status(*, actor: User, summary: OrderSummary, action: str) -> OrderSummary:
+    """One of the department's buttons (orders:action), by its transition's name. Atomic."""
+    return SUMMARY_FLOW.perform(action, summary, actor=actor)
+
+
 # Department: creating and changing a summary -------------------------------------------------
 
 
-def _next_number(model, instance, pattern):
+def _next_number(instance: models.Model, pattern: str) -> None:
     # Through save(), so that the audit log records the real number (searchable), not the placeholder.
-    instance.number = pattern % instance.pk
+    instance.number = pattern % instance.pk  # type: ignore[attr-defined]
     instance.save(update_fields=["number"])
 
 
 def _create_order(
     *,
-    summary,
-    order_type,
-    status,
-    effective_date,
-    per,
-    base_units,
-    base_rate,
-    km_units,
-    other_monthly_cost,
-    client_contribution,
-):
+    summary: OrderSummary,
+    order_type: str,
+    status: str,
+    effective_date: date,
+    per: str,
+    base_units: Decimal,
+    base_rate: Decimal,
+    km_units: Decimal,
+    other_monthly_cost: Decimal,
+    client_contribution: Decimal,
+) -> Order:
     order = Order.objects.create(
         summary=summary,
         number=f"tmp-{uuid4().hex[:16]}",
@@ -155,35 +270,29 @@ def _create_order(
         other_monthly_cost=other_monthly_cost,
         client_contribution=client_contribution,
     )
-    _next_number(Order, order, "%08d")
+    _next_number(order, "%08d")
     return order
-
-
-def _mark_sent(summary):
-    """When the provider received it: "new orders" on the dashboard count from this day."""
-    summary.sent_at = timezone.now()
-    summary.save(update_fields=["sent_at"])
 
 
 @transaction.atomic
 def create_summary(
     *,
-    actor,
-    department,
-    provider,
-    client_name,
-    service,
-    zone,
-    service_centre,
-    start_date,
-    end_date,
-    worker,
-    notes_for_provider="",
-    order,
-):
+    actor: User,
+    department: Organization,
+    provider: Organization,
+    client_name: str,
+    service: Any,
+    zone: Any,
+    service_centre: Any,
+    start_date: date,
+    end_date: date,
+    worker: User,
+    notes_for_provider: str = "",
+    order: dict[str, Any],
+) -> OrderSummary:
     """A new summary in Draft, with its first order. `order` holds the order's fields."""
     if end_date < start_date:
-        raise OrderActionError({"end_date": _("The end date cannot be before the start date.")})
+        raise ActionError({"end_date": _("The end date cannot be before the start date.")})
     summary = OrderSummary.objects.create(
         number=f"tmp-{uuid4().hex[:16]}",
         client_name=client_name,
@@ -198,81 +307,54 @@ def create_summary(
         worker=worker,
         notes_for_provider=notes_for_provider,
     )
-    _next_number(OrderSummary, summary, "OS-%07d")
+    _next_number(summary, "OS-%07d")
     _create_order(summary=summary, order_type=OrderType.SERVICE, status=S.DRAFT, **order)
     SummaryEvent.objects.create(summary=summary, actor=actor, action="created", to_status=S.DRAFT)
     return summary
 
 
-@transaction.atomic
-def offer_summary(*, actor, summary):
+# The department's status changes: each is one transition of SUMMARY_FLOW (atomic, row-locked).
+
+
+def offer_summary(*, actor: User, summary: OrderSummary) -> OrderSummary:
     """Send to the provider. Services that need no acceptance (e.g. transport) arrive Activated."""
-    to = S.ACTIVATED if summary.service.auto_activate else S.OFFERED
-    summary = _change_status(
-        summary, actor=actor, allowed=(S.DRAFT, S.DECLINED, S.REVOKED), to=to, action="offered"
-    )
-    _mark_sent(summary)
-    _email_provider(summary)
-    return summary
+    return SUMMARY_FLOW.perform("offer", summary, actor=actor)
 
 
-@transaction.atomic
-def activate_summary(*, actor, summary):
+def activate_summary(*, actor: User, summary: OrderSummary) -> OrderSummary:
     """The department activates directly, without an offer."""
-    summary = _change_status(
-        summary, actor=actor, allowed=(S.DRAFT, S.DECLINED, S.REVOKED), to=S.ACTIVATED, action="activated"
-    )
-    _mark_sent(summary)
-    _email_provider(summary)
-    return summary
+    return SUMMARY_FLOW.perform("activate", summary, actor=actor)
 
 
-@transaction.atomic
-def set_pending(*, actor, summary):
+def set_pending(*, actor: User, summary: OrderSummary) -> OrderSummary:
     """A worker is adjusting the order: confirmations are refused until it is re-activated."""
-    return _change_status(summary, actor=actor, allowed=(S.ACTIVATED,), to=S.PENDING, action="pending")
+    return SUMMARY_FLOW.perform("pending", summary, actor=actor)
 
 
-@transaction.atomic
-def reactivate_summary(*, actor, summary):
-    return _change_status(summary, actor=actor, allowed=(S.PENDING,), to=S.ACTIVATED, action="reactivated")
+def reactivate_summary(*, actor: User, summary: OrderSummary) -> OrderSummary:
+    return SUMMARY_FLOW.perform("reactivate", summary, actor=actor)
 
 
-@transaction.atomic
-def revoke_offer(*, actor, summary):
+def revoke_offer(*, actor: User, summary: OrderSummary) -> OrderSummary:
     """Take back an offer: it disappears from the provider's lists (they get an email, no link)."""
-    summary = _change_status(summary, actor=actor, allowed=(S.OFFERED,), to=S.REVOKED, action="revoked")
-    _email_provider(summary)
-    return summary
+    return SUMMARY_FLOW.perform("revoke", summary, actor=actor)
 
 
-@transaction.atomic
-def cancel_summary(*, actor, summary):
-    summary = _change_status(
-        summary, actor=actor, allowed=(S.OFFERED, S.ACTIVATED, S.PENDING), to=S.CANCELLED, action="cancelled"
-    )
-    _email_provider(summary)
-    return summary
+def cancel_summary(*, actor: User, summary: OrderSummary) -> OrderSummary:
+    return SUMMARY_FLOW.perform("cancel", summary, actor=actor)
 
 
-@transaction.atomic
-def terminate_summary(*, actor, summary):
-    summary = _change_status(
-        summary, actor=actor, allowed=(S.ACTIVATED, S.PENDING), to=S.TERMINATED, action="terminated"
-    )
-    _email_provider(summary)
-    return summary
+def terminate_summary(*, actor: User, summary: OrderSummary) -> OrderSummary:
+    return SUMMARY_FLOW.perform("terminate", summary, actor=actor)
 
 
 AMENDABLE = (S.DRAFT, S.PENDING)
 
 
 @transaction.atomic
-def amend_summary(*, actor, summary, order):
+def amend_summary(*, actor: User, summary: OrderSummary, order: dict[str, Any]) -> Order:
     """An amendment adds an order to the same summary (while Draft, or Pending during adjustment)."""
-    summary = _locked(summary)
-    if summary.status not in AMENDABLE:
-        raise _status_error(summary, AMENDABLE)
+    summary = SUMMARY_FLOW.lock(summary, allowed=AMENDABLE)
     created = _create_order(summary=summary, order_type=OrderType.AMENDMENT, status=summary.status, **order)
     summary.save(update_fields=["updated_at"])
     SummaryEvent.objects.create(
@@ -282,16 +364,14 @@ def amend_summary(*, actor, summary, order):
 
 
 @transaction.atomic
-def cancel_order(*, actor, order):
+def cancel_order(*, actor: User, order: Order) -> Order:
     """Cancel one order of a summary being adjusted (Draft or Pending); the others stand."""
-    summary = _locked(order.summary)
-    if summary.status not in AMENDABLE:
-        raise _status_error(summary, AMENDABLE)
+    summary = SUMMARY_FLOW.lock(order.summary, allowed=AMENDABLE)
     order = Order.objects.select_for_update().get(pk=order.pk)
     if order.status == S.CANCELLED:
-        raise OrderActionError(_("This order is already cancelled. Nothing was changed."))
+        raise ActionError(_("This order is already cancelled. Nothing was changed."))
     if not summary.orders.exclude(pk=order.pk).exclude(status=S.CANCELLED).exists():
-        raise OrderActionError(
+        raise ActionError(
             _(
                 "This is the summary's only remaining order: cancel the whole summary instead. Nothing was changed."
             )
@@ -305,7 +385,7 @@ def cancel_order(*, actor, order):
     return order
 
 
-EDITABLE = (S.DRAFT, S.DECLINED, S.REVOKED)
+EDITABLE = UNSENT
 SUMMARY_FIELDS = (
     "provider",
     "client_name",
@@ -319,19 +399,17 @@ SUMMARY_FIELDS = (
 
 
 @transaction.atomic
-def edit_summary(*, actor, summary, **fields):
+def edit_summary(*, actor: User, summary: OrderSummary, **fields: Any) -> OrderSummary:
     """Correct a summary the provider does not hold (a draft, or one declined or revoked) before
     offering it again, possibly to another provider."""
-    summary = _locked(summary)
-    if summary.status not in EDITABLE:
-        raise _status_error(summary, EDITABLE)
+    summary = SUMMARY_FLOW.lock(summary, allowed=EDITABLE)
     if fields["end_date"] < fields["start_date"]:
-        raise OrderActionError({"end_date": _("The end date cannot be before the start date.")})
+        raise ActionError({"end_date": _("The end date cannot be before the start date.")})
     outside = summary.orders.exclude(status=S.CANCELLED).exclude(
         effective_date__range=(fields["start_date"], fields["end_date"])
     )
     if outside.exists():
-        raise OrderActionError(
+        raise ActionError(
             {
                 "start_date": _(
                     "An order of this summary takes effect outside these dates: keep the dates around it."
@@ -350,9 +428,9 @@ def edit_summary(*, actor, summary, **fields):
 
 
 @transaction.atomic
-def reassign_worker(*, actor, summary, worker):
+def reassign_worker(*, actor: User, summary: OrderSummary, worker: User) -> OrderSummary:
     """The new worker takes over the summary and its open tasks (answers and reports to read)."""
-    summary = _locked(summary)
+    summary = SUMMARY_FLOW.lock(summary)
     if summary.worker_id == worker.pk:
         return summary
     previous = summary.worker
@@ -370,27 +448,14 @@ def reassign_worker(*, actor, summary, worker):
         to_status=summary.status,
     )
     return summary
-    previous = summary.worker
-    summary.worker = worker
-    summary.save(update_fields=["worker", "updated_at"])
-    SummaryEvent.objects.create(
-        summary=summary,
-        actor=actor,
-        action="reassigned",
-        note=f"{previous} → {worker}",
-        to_status=summary.status,
-    )
-    return summary
 
 
 # Provider: answering an offer ----------------------------------------------------------------
 
 
 @transaction.atomic
-def accept_summary(*, actor, summary, message=""):
-    summary = _change_status(
-        summary, actor=actor, allowed=(S.OFFERED,), to=S.ACTIVATED, action="accepted", note=message
-    )
+def accept_summary(*, actor: User, summary: OrderSummary, message: str = "") -> OrderSummary:
+    summary = SUMMARY_FLOW.perform("accept", summary, actor=actor, note=message)
     summary.provider_message = message
     summary.save(update_fields=["provider_message"])
     _tell_worker(
@@ -404,13 +469,11 @@ def accept_summary(*, actor, summary, message=""):
 
 
 @transaction.atomic
-def decline_summary(*, actor, summary, reason):
+def decline_summary(*, actor: User, summary: OrderSummary, reason: str | None) -> OrderSummary:
     reason = (reason or "").strip()
     if not reason:
-        raise OrderActionError({"reason": _("Give the reason for declining the request.")})
-    summary = _change_status(
-        summary, actor=actor, allowed=(S.OFFERED,), to=S.DECLINED, action="declined", note=reason
-    )
+        raise ActionError({"reason": _("Give the reason for declining the request.")})
+    summary = SUMMARY_FLOW.perform("decline", summary, actor=actor, note=reason)
     summary.decline_reason = reason
     summary.save(update_fields=["decline_reason"])
     _tell_worker(
@@ -433,9 +496,10 @@ REPORTABLE = {
     ReportKind.CHANGE: (S.ACTIVATED, S.PENDING),
     ReportKind.MISCELLANEOUS: (S.CANCELLED, S.TERMINATED),
 }
+CONFIRMABLE = (S.ACTIVATED,)
 
 
-def allowed_report_kinds(summary):
+def allowed_report_kinds(summary: OrderSummary) -> list[ReportKind]:
     """The report kinds this summary's status and service allow, in the guide's order."""
     kinds = [kind for kind, statuses in REPORTABLE.items() if summary.status in statuses]
     if not summary.service.allows_incident:
@@ -446,16 +510,18 @@ def allowed_report_kinds(summary):
 
 
 @transaction.atomic
-def log_report(*, actor, order, kind, types=(), measures=(), **fields):
+def log_report(
+    *, actor: User, order: Order, kind: str, types: Any = (), measures: Any = (), **fields: Any
+) -> ServiceReport:
     """Record a service report; the assigned worker gets a task and an email."""
-    summary = _locked(order.summary)
+    summary = SUMMARY_FLOW.lock(order.summary)
     if kind not in allowed_report_kinds(summary):
         if summary.status in REPORTABLE[kind]:
-            raise OrderActionError(_("This service does not take this kind of report. Nothing was recorded."))
-        raise _status_error(summary, REPORTABLE[kind])
+            raise ActionError(_("This service does not take this kind of report. Nothing was recorded."))
+        raise SUMMARY_FLOW.refuse(summary, REPORTABLE[kind])
     occurred_on = fields.get("occurred_on")
     if occurred_on and occurred_on < summary.start_date:
-        raise OrderActionError({"occurred_on": _("This date is before the service started.")})
+        raise ActionError({"occurred_on": _("This date is before the service started.")})
     report = ServiceReport.objects.create(
         number=f"tmp-{uuid4().hex[:16]}",
         kind=kind,
@@ -464,7 +530,7 @@ def log_report(*, actor, order, kind, types=(), measures=(), **fields):
         created_by=actor,
         **fields,
     )
-    _next_number(ServiceReport, report, "SR-%07d")
+    _next_number(report, "SR-%07d")
     report.types.set(types)
     report.measures.set(measures)
     portal_services.create_task(
@@ -482,7 +548,7 @@ def log_report(*, actor, order, kind, types=(), measures=(), **fields):
 
 
 @transaction.atomic
-def acknowledge_report(*, actor, report):
+def acknowledge_report(*, actor: User, report: ServiceReport) -> ServiceReport:
     report = ServiceReport.objects.select_for_update().get(pk=report.pk)
     if report.acknowledged_at is None:
         report.acknowledged_at = timezone.now()
@@ -492,29 +558,31 @@ def acknowledge_report(*, actor, report):
 
 
 @transaction.atomic
-def confirm_month(*, actor, order, month, units_delivered, km_delivered):
+def confirm_month(
+    *, actor: User, order: Order, month: date, units_delivered: Decimal, km_delivered: Decimal
+) -> MonthlyConfirmation:
     """Monthly service confirmation: only on an Activated order, once per order and month."""
-    summary = _locked(order.summary)
-    if summary.status != S.ACTIVATED:
+    summary = SUMMARY_FLOW.lock(order.summary)
+    if summary.status not in CONFIRMABLE:
         if summary.status == S.PENDING:
-            raise OrderActionError(
+            raise ActionError(
                 _(
                     "This order is Pending: a department worker is adjusting it. Confirm the month once it is "
                     "activated again. Nothing was recorded."
                 )
             )
-        raise _status_error(summary, (S.ACTIVATED,))
+        raise SUMMARY_FLOW.refuse(summary, CONFIRMABLE)
     month = month.replace(day=1)
     if not (summary.start_date.replace(day=1) <= month <= summary.end_date):
-        raise OrderActionError({"month": _("Choose a month within the order summary's dates.")})
+        raise ActionError({"month": _("Choose a month within the order summary's dates.")})
     if month < order.effective_date.replace(day=1):
-        raise OrderActionError(
+        raise ActionError(
             {"month": _("This order takes effect later: choose a month from its effective date.")}
         )
     if month > timezone.localdate():
-        raise OrderActionError({"month": _("A month can be confirmed once it has started.")})
+        raise ActionError({"month": _("A month can be confirmed once it has started.")})
     if MonthlyConfirmation.objects.filter(order=order, month=month).exists():
-        raise OrderActionError({"month": _("This month is already confirmed for this order.")})
+        raise ActionError({"month": _("This month is already confirmed for this order.")})
     return MonthlyConfirmation.objects.create(
         order=order, month=month, units_delivered=units_delivered, km_delivered=km_delivered, created_by=actor
     )

@@ -25,8 +25,8 @@ from orders.forms import (
     SummaryForm,
     WorkerForm,
 )
-from orders.models import ReportKind
-from orders.services import OrderActionError
+from orders.models import ReportKind, SummaryStatus
+from orders.services import SUMMARY_FLOW
 from orders.tables import (
     FINANCIAL_COLUMNS,
     ConfirmationTable,
@@ -38,24 +38,16 @@ from orders.tables import (
 )
 from portal.exports import request_export
 from portal.forms import show_service_error as _show_errors
-from portal.permissions import capability_required, has_capability
+from portal.permissions import capability_required, check_capability, has_capability
 from portal.search import personal_search
 from portal.selectors import active_organization, members_with_roles
 from portal.services import record_view
 from portal.tables import paginate
+from portal.workflow import ActionError
 
 
 def _workers(user):
     return members_with_roles(active_organization(user), ["orders.department_worker"])
-
-
-def _apply_errors(form, error):
-    """Put a service's OrderActionError on the form (fields) or as a page message (status)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-        return True
-    return False
 
 
 # Provider: service requests ------------------------------------------------------------------
@@ -109,7 +101,7 @@ def summary_create(request):
             summary = services.create_summary(
                 actor=request.user, department=active_organization(request.user), order=order, **data
             )
-        except OrderActionError as error:
+        except ActionError as error:
             _show_errors(request, form, error)
         else:
             messages.success(
@@ -119,47 +111,33 @@ def summary_create(request):
     return render(request, "orders/summary_form.html", {"form": form})
 
 
-DEPARTMENT_ACTIONS = {
-    "offer": (services.offer_summary, gettext_lazy("Order summary %(number)s sent to the provider.")),
-    "activate": (services.activate_summary, gettext_lazy("Order summary %(number)s activated.")),
-    "pending": (
-        services.set_pending,
-        gettext_lazy("Order summary %(number)s is now Pending while you adjust it."),
-    ),
-    "reactivate": (services.reactivate_summary, gettext_lazy("Order summary %(number)s activated again.")),
-    "revoke": (services.revoke_offer, gettext_lazy("The offer %(number)s has been revoked.")),
-    "cancel": (services.cancel_summary, gettext_lazy("Order summary %(number)s cancelled.")),
-    "terminate": (services.terminate_summary, gettext_lazy("Order summary %(number)s terminated.")),
-}
-
-
-# Actions that cannot be undone ask "are you sure?" on a page of their own first.
-CONFIRM_FIRST = ("revoke", "cancel", "terminate")
-
-
 @require_http_methods(["GET", "POST"])
-@capability_required(roles.MANAGE)
 def summary_action(request, pk, action):
-    if action not in DEPARTMENT_ACTIONS:
+    """The department's buttons: one transition of services.SUMMARY_FLOW, by its name.
+
+    The ones that cannot be undone ask "are you sure?" on a page of their own first (GET)."""
+    transition = SUMMARY_FLOW.button(action)
+    if transition is None:
         raise Http404
+    check_capability(request, transition.capability)
     summary = selectors.get_summary_for_user(request.user, pk)
     if request.method == "GET":
-        if action not in CONFIRM_FIRST:
+        if not transition.confirm:
             return redirect("orders:summary", pk=pk)
-        label = dict(_department_actions(summary)).get(action)
-        if label is None:
+        if not SUMMARY_FLOW.can(summary, action, request.user):
             messages.error(request, _("This action is not available for this order summary now."))
             return redirect("orders:summary", pk=pk)
         return render(
-            request, "orders/action_confirm.html", {"summary": summary, "action": action, "label": label}
+            request,
+            "orders/action_confirm.html",
+            {"summary": summary, "action": action, "label": transition.label},
         )
-    function, done = DEPARTMENT_ACTIONS[action]
     try:
-        summary = function(actor=request.user, summary=summary)
-    except OrderActionError as error:
+        summary = services.change_status(actor=request.user, summary=summary, action=action)
+    except ActionError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, str(done) % {"number": summary.number})
+        messages.success(request, str(transition.done) % {"number": summary.number})
     return redirect("orders:summary", pk=pk)
 
 
@@ -176,7 +154,7 @@ def summary_amend(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             order = services.amend_summary(actor=request.user, summary=summary, order=form.order_data())
-        except OrderActionError as error:
+        except ActionError as error:
             _show_errors(request, form, error)
         else:
             messages.success(request, _("Order %(number)s added to the summary.") % {"number": order.number})
@@ -195,7 +173,7 @@ def summary_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.edit_summary(actor=request.user, summary=summary, **form.cleaned_data)
-        except OrderActionError as error:
+        except ActionError as error:
             _show_errors(request, form, error)
         else:
             messages.success(request, _("Order summary %(number)s saved.") % {"number": summary.number})
@@ -256,40 +234,16 @@ def summary_detail(request, pk):
             "reports": reports[:5],
             "report_count": reports.count(),
             "can_manage": manage,
-            "can_respond": has_capability(user, roles.RESPOND) and summary.status == "offered",
+            "can_respond": SUMMARY_FLOW.can(summary, "accept", user),
             "decision_form": DecisionForm(),
             "can_view_reports": has_capability(user, roles.VIEW_REPORTS),
             "list_tab": LIST_TAB.get(summary.status, "offered"),
             "history": selectors.summary_history(summary) if manage else None,
             "confirmations": ConfirmationTable(selectors.summary_confirmations(summary)) if manage else None,
-            "actions": _department_actions(summary) if manage else [],
-            "confirm_first": CONFIRM_FIRST,
             "can_amend": manage and summary.status in services.AMENDABLE,
             "can_edit": manage and summary.status in services.EDITABLE,
         },
     )
-
-
-def _department_actions(summary):
-    """The buttons the department sees, for the summary's current status."""
-    available = {
-        "draft": ["offer", "activate"],
-        "declined": ["offer", "activate"],
-        "revoked": ["offer", "activate"],
-        "offered": ["revoke", "cancel"],
-        "activated": ["pending", "terminate", "cancel"],
-        "pending": ["reactivate", "terminate", "cancel"],
-    }.get(summary.status, [])
-    labels = {
-        "offer": _("Offer to the provider"),
-        "activate": _("Activate directly"),
-        "pending": _("Set to Pending to adjust"),
-        "reactivate": _("Activate again"),
-        "revoke": _("Revoke the offer"),
-        "cancel": _("Cancel the order summary"),
-        "terminate": _("Terminate the order summary"),
-    }
-    return [(action, labels[action]) for action in available]
 
 
 @capability_required(roles.VIEW_REPORTS)
@@ -310,7 +264,7 @@ def summary_respond(request, pk):
         summary = selectors.get_summary_for_user(request.user, pk)
     except Http404:
         return _unavailable(request, pk)
-    if summary.status != "offered":
+    if not SUMMARY_FLOW.allows(summary, "accept"):
         messages.error(
             request,
             _("This order summary is no longer Offered (it is now %(status)s): there is nothing to answer.")
@@ -334,9 +288,9 @@ def summary_respond(request, pk):
                 services.decline_summary(
                     actor=request.user, summary=summary, reason=confirm_form.cleaned_data["reason"]
                 )
-        except OrderActionError as error:
-            if not _apply_errors(confirm_form, error):
-                messages.error(request, " ".join(error.messages))
+        except ActionError as error:
+            _show_errors(request, confirm_form, error)
+            if not hasattr(error, "error_dict"):  # the status changed meanwhile: back to the summary
                 return redirect("orders:summary", pk=pk)
         else:
             if decision == "accept":
@@ -381,10 +335,10 @@ def order_detail(request, pk):
             "summary": summary,
             "finance": has_capability(user, roles.FINANCE),
             "report_kinds": services.allowed_report_kinds(summary) if can_report else [],
-            "can_confirm": can_report and summary.status == "activated",
+            "can_confirm": can_report and summary.status in services.CONFIRMABLE,
             "can_cancel_order": has_capability(user, roles.MANAGE)
             and summary.status in services.AMENDABLE
-            and order.status != "cancelled",
+            and order.status != SummaryStatus.CANCELLED,
             "confirmations": ConfirmationTable(selectors.order_confirmations(order), exclude=("order",)),
         },
     )
@@ -398,7 +352,7 @@ def order_cancel(request, pk):
     if request.method == "POST":
         try:
             services.cancel_order(actor=request.user, order=order)
-        except OrderActionError as error:
+        except ActionError as error:
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(request, _("Order %(number)s cancelled.") % {"number": order.number})
@@ -442,7 +396,7 @@ def report_create(request, pk, kind):
             data["category"] = category
         try:
             report = services.log_report(actor=request.user, order=order, kind=kind, **data)
-        except OrderActionError as error:
+        except ActionError as error:
             _show_errors(request, form, error)
         else:
             return redirect("orders:report_done", pk=report.pk)
@@ -528,7 +482,7 @@ def confirm_month(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             services.confirm_month(actor=request.user, order=order, **form.cleaned_data)
-        except OrderActionError as error:
+        except ActionError as error:
             _show_errors(request, form, error)
         else:
             messages.success(

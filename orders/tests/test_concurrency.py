@@ -8,7 +8,7 @@ from django.utils import translation
 
 from orders import services
 from orders.models import OrderSummary, SummaryEvent, SummaryStatus
-from orders.services import OrderActionError
+from portal.workflow import ActionError
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -26,7 +26,7 @@ def test_one_answer_wins_and_the_other_gets_a_clear_message(world):
             with translation.override("en"):
                 call()
             outcomes.append("done")
-        except OrderActionError as error:
+        except ActionError as error:
             outcomes.append(" ".join(error.messages))
         finally:
             connections.close_all()

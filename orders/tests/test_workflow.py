@@ -8,8 +8,8 @@ from django.utils import timezone, translation
 
 from orders import selectors, services
 from orders.models import OrderSummary, ReportKind, ReportOption, SummaryStatus
-from orders.services import OrderActionError
 from portal.models import Task
+from portal.workflow import ActionError
 
 S = SummaryStatus
 
@@ -56,7 +56,7 @@ def test_accepting_activates_and_tells_the_worker(world):
 
 def test_declining_needs_a_reason_and_returns_the_summary_to_the_department(world):
     summary = world.offered()
-    with pytest.raises(OrderActionError):
+    with pytest.raises(ActionError):
         services.decline_summary(actor=world.coordinator, summary=summary, reason="   ")
     summary.refresh_from_db()
     assert summary.status == S.OFFERED
@@ -97,7 +97,7 @@ def test_actions_the_status_does_not_allow_change_nothing(world, prepare, action
     if allowed:
         action(actor=world.worker, summary=summary)
         return
-    with translation.override("en"), pytest.raises(OrderActionError) as error:
+    with translation.override("en"), pytest.raises(ActionError) as error:
         action(actor=world.worker, summary=summary)
     with translation.override("en"):
         assert "Nothing was changed" in " ".join(error.value.messages)
@@ -109,7 +109,7 @@ def test_answering_an_offer_already_answered_is_refused(world):
     summary = world.offered()
     stale = OrderSummary.objects.get(pk=summary.pk)
     services.accept_summary(actor=world.coordinator, summary=summary)
-    with pytest.raises(OrderActionError):
+    with pytest.raises(ActionError):
         services.decline_summary(actor=world.both, summary=stale, reason="Too late")
     stale.refresh_from_db()
     assert stale.status == S.ACTIVATED and stale.decline_reason == ""
@@ -117,7 +117,7 @@ def test_answering_an_offer_already_answered_is_refused(world):
 
 def test_pending_then_amended_then_activated_keeps_the_whole_life_in_one_summary(world):
     summary = world.activated()
-    with pytest.raises(OrderActionError):
+    with pytest.raises(ActionError):
         services.amend_summary(actor=world.worker, summary=summary, order=_order_data())
     summary = services.set_pending(actor=world.worker, summary=summary)
     services.amend_summary(actor=world.worker, summary=summary, order=_order_data(base_units=Decimal(5)))
@@ -156,7 +156,7 @@ def test_reports_follow_the_status_and_the_service(world):
         ReportKind.OBSERVATION,
         ReportKind.CHANGE,
     ]
-    with pytest.raises(OrderActionError):
+    with pytest.raises(ActionError):
         services.log_report(
             actor=world.coordinator, order=order, kind=ReportKind.MISCELLANEOUS, description="x"
         )
@@ -211,7 +211,7 @@ def test_monthly_confirmation_is_refused_while_pending_and_once_per_month(world)
         units_delivered=Decimal(40),
         km_delivered=Decimal(10),
     )
-    with pytest.raises(OrderActionError):
+    with pytest.raises(ActionError):
         services.confirm_month(
             actor=world.coordinator,
             order=order,
@@ -219,7 +219,7 @@ def test_monthly_confirmation_is_refused_while_pending_and_once_per_month(world)
             units_delivered=Decimal(1),
             km_delivered=Decimal(0),
         )
-    with pytest.raises(OrderActionError):
+    with pytest.raises(ActionError):
         services.confirm_month(
             actor=world.coordinator,
             order=order,
@@ -228,7 +228,7 @@ def test_monthly_confirmation_is_refused_while_pending_and_once_per_month(world)
             km_delivered=Decimal(0),
         )
     services.set_pending(actor=world.worker, summary=summary)
-    with translation.override("en"), pytest.raises(OrderActionError) as error:
+    with translation.override("en"), pytest.raises(ActionError) as error:
         services.confirm_month(
             actor=world.coordinator,
             order=order,
@@ -270,10 +270,10 @@ def test_a_new_worker_takes_over_the_open_tasks_of_the_summary(world):
 def test_one_order_of_a_summary_being_adjusted_can_be_cancelled(world):
     summary = world.activated()
     first = summary.orders.get()
-    with pytest.raises(OrderActionError):
+    with pytest.raises(ActionError):
         services.cancel_order(actor=world.worker, order=first)  # Activated: set Pending first
     summary = services.set_pending(actor=world.worker, summary=summary)
-    with pytest.raises(OrderActionError):
+    with pytest.raises(ActionError):
         services.cancel_order(actor=world.worker, order=first)  # the only order left
     amendment = services.amend_summary(actor=world.worker, summary=summary, order=_order_data())
     services.cancel_order(actor=world.worker, order=amendment)
@@ -287,13 +287,13 @@ def test_corrections_keep_the_orders_within_the_summary_dates(world):
     summary = world.summary()
     fields = {name: getattr(summary, name) for name in services.SUMMARY_FIELDS}
     fields["start_date"] = summary.start_date + timedelta(days=10)
-    with pytest.raises(OrderActionError):
+    with pytest.raises(ActionError):
         services.edit_summary(actor=world.worker, summary=summary, **fields)
 
 
 def test_an_incident_cannot_predate_the_service(world):
     summary = world.activated()
-    with pytest.raises(OrderActionError):
+    with pytest.raises(ActionError):
         services.log_report(
             actor=world.coordinator,
             order=summary.orders.get(),

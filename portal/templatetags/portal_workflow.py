@@ -1,0 +1,25 @@
+"""`{% workflow_actions record %}`: the buttons of the transitions this person may take now.
+
+Derived from the record's `portal.workflow.Workflow` declaration, so that no template compares
+statuses to decide which action to offer.
+"""
+
+from typing import Any
+
+from django import template
+from django.db import models
+
+from portal import workflow
+
+register = template.Library()
+
+
+@register.inclusion_tag("portal/includes/workflow_actions.html", takes_context=True)
+def workflow_actions(context: template.Context, record: models.Model) -> dict[str, Any]:
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    return {
+        "actions": workflow.actions_for(record, user),
+        # The include renders POST forms: it needs the page's CSRF token.
+        "csrf_token": context.get("csrf_token"),
+    }
