@@ -9,6 +9,8 @@ An unknown path is refused before anything is imported.
 from django.utils.module_loading import import_string
 
 _allowed: set[str] = set()
+# Declared functions that moved after rows naming them were stored: old path -> new path.
+_moved: dict[str, str] = {}
 
 
 class NotAllowed(Exception):
@@ -27,8 +29,14 @@ def allow(*dotted_paths):
         _allowed.add(dotted)
 
 
+def moved(old, new):
+    """A declared function now lives at `new`: rows stored with `old` still reach it (`new` must
+    be allowed; new rows are written with it)."""
+    _moved[old] = new
+
+
 def is_allowed(dotted):
-    return isinstance(dotted, str) and dotted in _allowed
+    return isinstance(dotted, str) and _moved.get(dotted, dotted) in _allowed
 
 
 def check(dotted):
@@ -40,4 +48,4 @@ def check(dotted):
 
 def load(dotted):
     """The declared function; an undeclared path raises NotAllowed and is never imported."""
-    return import_string(check(dotted))
+    return import_string(_moved.get(check(dotted), dotted))

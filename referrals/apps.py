@@ -44,7 +44,10 @@ class ReferralsConfig(AppConfig):
         # What a worker may call by a dotted path stored in a message or an export (portal.outbound).
         outbound.allow(
             "referrals.exports.accountability",
-            "referrals.services.letter_attachment",
-            "referrals.services.referral_emailed",
-            "referrals.services.referral_not_emailed",
+            "referrals.referrals.services.letter_attachment",
+            "referrals.referrals.services.referral_emailed",
+            "referrals.referrals.services.referral_not_emailed",
         )
+        # Messages queued before the app was split by area (issue 14) name referrals.services.
+        for hook in ("letter_attachment", "referral_emailed", "referral_not_emailed"):
+            outbound.moved(f"referrals.services.{hook}", f"referrals.referrals.services.{hook}")

@@ -6,7 +6,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from referrals import services
+from referrals.agreements import services as agreement_services
+from referrals.cases import services as case_services
+from referrals.funding import services as funding_services
 from referrals.models import (
     Agreement,
     Barrier,
@@ -18,7 +20,10 @@ from referrals.models import (
     PartnerService,
     Program,
 )
+from referrals.partners import services as partner_services
+from referrals.plans import services as plan_services
 from referrals.reference import ensure_reference_data
+from referrals.referrals import services as referral_services
 
 PARTNERS = [
     # name, city, services, local coordinator
@@ -78,14 +83,14 @@ def load_demo_data(context):
         )
     offices = {
         agencies[0].pk: [
-            services.save_office(
+            agreement_services.save_office(
                 agency=agencies[0],
                 name="Bureau de Moncton",
                 city="Moncton",
                 address="770, rue Main",
                 postal_code="E1C 1E7",
             ),
-            services.save_office(
+            agreement_services.save_office(
                 agency=agencies[0],
                 name="Bureau de Shediac",
                 city="Shediac",
@@ -94,7 +99,7 @@ def load_demo_data(context):
             ),
         ],
         agencies[1].pk: [
-            services.save_office(
+            agreement_services.save_office(
                 agency=agencies[1],
                 name="Halifax Office",
                 city="Halifax",
@@ -107,14 +112,14 @@ def load_demo_data(context):
     partners = []
     for name, city, codes, coordinator in PARTNERS:
         partners.append(
-            services.save_partner(
+            partner_services.save_partner(
                 name=name,
                 city=city,
                 is_local_coordinator=coordinator,
                 services=[services_by_code[code] for code in codes],
             )
         )
-    services.save_partner(
+    partner_services.save_partner(
         agency=agencies[0],
         name="Atelier Menuiserie Bouctouche",
         city="Bouctouche",
@@ -136,14 +141,14 @@ def load_demo_data(context):
         for number, story in enumerate(stories):
             first, last, birth, language = next(persons)
             manager = managers[agency.pk][number % len(managers[agency.pk])]
-            person = services.save_person(
+            person = case_services.save_person(
                 first_name=first,
                 last_name=last,
                 birth_date=birth,
                 preferred_language=language,
                 city="Moncton",
             )
-            case = services.open_case(
+            case = case_services.open_case(
                 actor=manager,
                 agency=agency,
                 person=person,
@@ -154,12 +159,12 @@ def load_demo_data(context):
             )
             if story == "intake":
                 continue
-            services.save_needs_determination(
+            plan_services.save_needs_determination(
                 actor=manager, case=case, barriers=barriers[:2], comments="Première évaluation."
             )
             if story == "assessment":
                 continue
-            services.save_needs_determination(
+            plan_services.save_needs_determination(
                 actor=manager,
                 case=case,
                 barriers=barriers,
@@ -169,7 +174,7 @@ def load_demo_data(context):
             if story == "plan_development":
                 continue
             case.refresh_from_db()
-            workshop = services.add_intervention(
+            workshop = plan_services.add_intervention(
                 actor=manager,
                 case=case,
                 dimension=types["js-workshop"].dimension,
@@ -183,7 +188,7 @@ def load_demo_data(context):
                 local_coordinator=None,
                 delivering_organization=partners[2],
             )
-            training = services.add_intervention(
+            training = plan_services.add_intervention(
                 actor=manager,
                 case=case,
                 dimension=types["se-job-specific-formal"].dimension,
@@ -197,7 +202,7 @@ def load_demo_data(context):
                 local_coordinator=partners[4],
                 delivering_organization=partners[1],
             )
-            request = services.request_funding(
+            request = plan_services.request_funding(
                 actor=manager,
                 intervention=training,
                 amount=Decimal("4850.00"),
@@ -205,10 +210,12 @@ def load_demo_data(context):
             )
             if story == "plan_development_plan":
                 continue
-            services.approve_funding(actor=worker, funding_request=request, comment="Conforme à l'entente.")
-            case = services.start_plan_management(actor=manager, case=case)
-            services.start_intervention(actor=manager, intervention=workshop)
-            services.add_note(
+            funding_services.approve_funding(
+                actor=worker, funding_request=request, comment="Conforme à l'entente."
+            )
+            case = case_services.start_plan_management(actor=manager, case=case)
+            plan_services.start_intervention(actor=manager, intervention=workshop)
+            case_services.add_note(
                 actor=manager,
                 case=case,
                 subject="Plan signé",
@@ -216,9 +223,9 @@ def load_demo_data(context):
             )
             if story == "plan_management":
                 continue
-            services.complete_intervention(actor=manager, intervention=workshop)
-            case = services.start_follow_up(actor=manager, case=case)
-            services.record_outcome(
+            plan_services.complete_intervention(actor=manager, intervention=workshop)
+            case = case_services.start_follow_up(actor=manager, case=case)
+            case_services.record_outcome(
                 actor=manager,
                 case=case,
                 outcome="part_time",
@@ -230,7 +237,7 @@ def load_demo_data(context):
             )
             if story == "follow_up":
                 continue
-            services.close_case(actor=manager, case=case, reason="Emploi trouvé; suivi terminé.")
+            case_services.close_case(actor=manager, case=case, reason="Emploi trouvé; suivi terminé.")
     _load_referrals(agencies, users)
 
 
@@ -252,7 +259,7 @@ def _load_referrals(agencies, users):
         (kind, state) for kind in ReferralType.values for state in REFERRAL_STATES
     ):
         case = cases[index % len(cases)]
-        referral = services.create_referral(actor=sender, case=case, referral_type=kind)
+        referral = referral_services.create_referral(actor=sender, case=case, referral_type=kind)
         fields = {
             "contact_person": "Denise Gallant",
             "language": referral.language,
@@ -263,7 +270,7 @@ def _load_referrals(agencies, users):
             fields.update(agency=agencies[1], email_to="")
         else:
             fields.update(organization_name="Centre communautaire Sainte-Anne", email_to="accueil@example.ca")
-        services.update_referral(actor=sender, referral=referral, **fields)
+        referral_services.update_referral(actor=sender, referral=referral, **fields)
         if state == "draft":
             continue
         # Sent referrals are stored as they would be after sending (no email leaves the demo loader).

@@ -4,19 +4,19 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
-from referrals import selectors
+from referrals.reports import selectors as report_selectors
 
 
 def accountability(*, user, params):
     start, end = date.fromisoformat(params["start"]), date.fromisoformat(params["end"])
     agency = (
-        selectors.report_agencies(user).filter(pk=params.get("agency")).first()
+        report_selectors.report_agencies(user).filter(pk=params.get("agency")).first()
         if params.get("agency")
         else None
     )
     if params.get("agency") and agency is None:
         return [], []
-    rows = selectors.edmt_interventions(user, start=start, end=end, agency=agency)
+    rows = report_selectors.edmt_interventions(user, start=start, end=end, agency=agency)
     headers = [
         _("Agency"),
         _("Case ID"),

@@ -4,8 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from portal.db import text_search
 from portal.params import as_id
 from portal.selectors import active_organization
+from referrals.cases.selectors import case_managers
 from referrals.models import CaseStatus, Program
-from referrals.selectors import case_managers
 
 
 class _PersonChoiceField(django_filters.fields.ModelChoiceField):

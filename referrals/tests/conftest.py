@@ -3,8 +3,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from referrals import services
+from referrals.agreements import services as agreement_services
+from referrals.cases import services as case_services
 from referrals.models import Agreement, Barrier, FundingType, InterventionType, Program
+from referrals.partners import services as partner_services
+from referrals.plans import services as plan_services
 from referrals.reference import ensure_reference_data
 from tests.factories import MembershipFactory, OrganizationFactory
 
@@ -44,17 +47,21 @@ class World:
             organization=self.other_agency, role="referrals.case_manager", user__preferred_language="en"
         )
         self.outsider = self.outsider_membership.user
-        self.office = services.save_office(agency=self.agency, name="Moncton", city="Moncton")
-        self.other_office = services.save_office(agency=self.other_agency, name="Halifax", city="Halifax")
+        self.office = agreement_services.save_office(agency=self.agency, name="Moncton", city="Moncton")
+        self.other_office = agreement_services.save_office(
+            agency=self.other_agency, name="Halifax", city="Halifax"
+        )
         self.ecm = Program.objects.get(code="ecm")
         self.edmt = FundingType.objects.get(code="edmt")
         self.workshop = InterventionType.objects.select_related("dimension").get(code="js-workshop")
         self.training = InterventionType.objects.select_related("dimension").get(
             code="se-job-specific-formal"
         )
-        self.public_partner = services.save_partner(name="Collège communautaire", city="Dieppe")
-        self.private_partner = services.save_partner(agency=self.agency, name="Atelier privé", city="Shediac")
-        self.outsider_partner = services.save_partner(
+        self.public_partner = partner_services.save_partner(name="Collège communautaire", city="Dieppe")
+        self.private_partner = partner_services.save_partner(
+            agency=self.agency, name="Atelier privé", city="Shediac"
+        )
+        self.outsider_partner = partner_services.save_partner(
             agency=self.other_agency, name="Autre privé", city="Halifax"
         )
 
@@ -63,8 +70,8 @@ class World:
     ):
         manager = manager or self.manager
         agency = agency or self.agency
-        person = services.save_person(first_name=first_name, last_name=last_name)
-        case = services.open_case(
+        person = case_services.save_person(first_name=first_name, last_name=last_name)
+        case = case_services.open_case(
             actor=manager,
             agency=agency,
             person=person,
@@ -74,7 +81,7 @@ class World:
         )
         if status == "intake":
             return case
-        services.save_needs_determination(
+        plan_services.save_needs_determination(
             actor=manager,
             case=case,
             barriers=list(Barrier.objects.filter(code__in=["resume", "essential-skills"])),
@@ -84,11 +91,11 @@ class World:
         case.refresh_from_db()
         if status in ("plan_management", "follow_up", "closed"):
             self.intervention(case)
-            case = services.start_plan_management(actor=manager, case=case)
+            case = case_services.start_plan_management(actor=manager, case=case)
         if status in ("follow_up", "closed"):
-            case = services.start_follow_up(actor=manager, case=case)
+            case = case_services.start_follow_up(actor=manager, case=case)
         if status == "closed":
-            case = services.close_case(actor=manager, case=case, reason="Employed")
+            case = case_services.close_case(actor=manager, case=case, reason="Employed")
         return case
 
     def intervention(self, case, *, funded=False, start_in=5, length=10, **changes):
@@ -107,7 +114,7 @@ class World:
             delivering_organization=self.public_partner,
         )
         values.update(changes)
-        return services.add_intervention(actor=case.case_manager, case=case, **values)
+        return plan_services.add_intervention(actor=case.case_manager, case=case, **values)
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from referrals import services
+from referrals.partners import services as partner_services
 from tests.helpers import search, verified_client
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,7 @@ def test_opening_a_case_finds_the_client_without_accents(world, manager):
 
 
 def test_the_partner_search_ignores_accents_and_sorts_as_letters(world, manager):
-    services.save_partner(name="Érablière du Nord", city="Édmundston")
+    partner_services.save_partner(name="Érablière du Nord", city="Édmundston")
     response = manager.get(reverse("referrals:partner_list"), {"name": "erabliere", "city": "EDMUND"})
     assert [row.record.name for row in response.context["table"].page.object_list] == ["Érablière du Nord"]
     response = manager.get(reverse("referrals:partner_list"))

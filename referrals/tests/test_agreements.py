@@ -15,7 +15,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from portal.models import Message, Notification
-from referrals import services
+from referrals.agreements import services as agreement_services
+from referrals.cases import services as case_services
 from referrals.models import Agreement, ContractableAgency
 from tests.factories import MembershipFactory, OrganizationFactory
 from tests.helpers import verified_client
@@ -50,7 +51,7 @@ def _agreement_data(agency, number="D2-001", **changes):
 
 def _case_with_document(world):
     case = world.case()
-    document = services.add_document(
+    document = case_services.add_document(
         actor=world.manager,
         case=case,
         document_type="consent",
@@ -118,7 +119,7 @@ def test_a_case_follows_its_accountability_agreement(world, second):
     department, membership, client = second
     case, document = _case_with_document(world)
     ContractableAgency.objects.create(department=department, agency=world.agency)
-    agreement = services.save_agreement(
+    agreement = agreement_services.save_agreement(
         actor=membership.user,
         department=department,
         number="D2-002",
@@ -152,17 +153,17 @@ def test_the_refusal_is_shown_next_to_the_agency_in_each_language(world, second)
         membership.user.save(update_fields=["preferred_language"])
         response = client.post(reverse("referrals:agreement_create"), _agreement_data(world.agency))
         with translation.override(language):
-            expected = str(services.agency_not_contractable_error())
+            expected = str(agreement_services.agency_not_contractable_error())
         assert response.context["form"].errors["agency"] == [expected]
         assert expected.replace("'", "&#x27;") in response.content.decode()
     with translation.override("en"):
-        assert str(services.agency_not_contractable_error()) == REFUSED_EN
+        assert str(agreement_services.agency_not_contractable_error()) == REFUSED_EN
 
 
 def test_the_service_refuses_an_agency_off_the_list_whatever_the_caller(world, second):
     department, membership, client = second
-    with pytest.raises(services.CaseActionError) as error:
-        services.save_agreement(
+    with pytest.raises(case_services.CaseActionError) as error:
+        agreement_services.save_agreement(
             actor=membership.user,
             department=department,
             number="D2-003",

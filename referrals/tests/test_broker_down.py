@@ -74,12 +74,12 @@ def test_an_export_asked_for_while_the_broker_is_down_is_built_once_it_is_back(
 def test_a_plan_print_asked_for_while_the_broker_is_down_is_built_once_it_is_back(
     world, django_capture_on_commit_callbacks
 ):
-    from referrals import services
+    from referrals.plans import services as plan_services
 
     case = world.case()
     world.intervention(case)
     with broker_down(), django_capture_on_commit_callbacks(execute=True):
-        plan_print = services.request_plan_print(actor=world.manager, case=case, language="fr")
+        plan_print = plan_services.request_plan_print(actor=world.manager, case=case, language="fr")
     plan_print.refresh_from_db()
     assert plan_print.status == PrintStatus.QUEUED
     assert requeue_later()["prints"] == 1

@@ -7,9 +7,11 @@ from django.db import connection, connections
 from django.utils import translation
 
 from portal.models import Task
-from referrals import services
+from referrals.cases import services as case_services
+from referrals.cases.services import CaseActionError
 from referrals.models import CaseStatus, Intervention
-from referrals.services import CaseActionError
+from referrals.plans import services as plan_services
+from referrals.referrals import services as referral_services
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -43,8 +45,8 @@ def test_the_assessment_is_completed_once_and_one_task_made(world):
         pytest.skip("row-lock tests need PostgreSQL (set DATABASE_URL)")
     case = world.case(status="assessment")
     outcomes = _race(
-        lambda: services.complete_assessment(actor=world.manager, case=case),
-        lambda: services.complete_assessment(actor=world.colleague, case=case),
+        lambda: case_services.complete_assessment(actor=world.manager, case=case),
+        lambda: case_services.complete_assessment(actor=world.colleague, case=case),
     )
     assert len(outcomes) == 2, outcomes
     assert outcomes.count("done") == 1
@@ -60,8 +62,10 @@ def test_starting_and_deleting_the_same_intervention_at_once(world):
     case = world.case()
     intervention = world.intervention(case)
     outcomes = _race(
-        lambda: services.start_intervention(actor=world.manager, intervention=intervention),
-        lambda: services.delete_interventions(actor=world.colleague, case=case, interventions=[intervention]),
+        lambda: plan_services.start_intervention(actor=world.manager, intervention=intervention),
+        lambda: plan_services.delete_interventions(
+            actor=world.colleague, case=case, interventions=[intervention]
+        ),
     )
     assert len(outcomes) == 2, outcomes  # neither crashed (no deadlock)
     assert outcomes.count("done") == 1
@@ -90,8 +94,8 @@ def test_two_people_completing_the_same_transfer_end_with_one_transfer(world):
 
     Agreement.objects.filter(agency=world.other_agency).update(client_tracking=True)
     case = world.case()
-    referral = services.create_referral(actor=world.manager, case=case, referral_type="transfer")
-    referral = services.update_referral(
+    referral = referral_services.create_referral(actor=world.manager, case=case, referral_type="transfer")
+    referral = referral_services.update_referral(
         actor=world.manager,
         referral=referral,
         agency=world.other_agency,
@@ -108,7 +112,7 @@ def test_two_people_completing_the_same_transfer_end_with_one_transfer(world):
     office = world.other_office
 
     def complete(actor, manager):
-        return lambda: services.complete_transfer(
+        return lambda: referral_services.complete_transfer(
             actor=actor,
             referral=referral,
             office=office,

@@ -3,17 +3,17 @@
 import pytest
 from django.db import IntegrityError
 
-from referrals import services
+from referrals.cases import services as case_services
 from referrals.models import Case
 
 pytestmark = pytest.mark.django_db
 
 
 def _open(world):
-    return services.open_case(
+    return case_services.open_case(
         actor=world.manager,
         agency=world.agency,
-        person=services.save_person(first_name="Ana", last_name="Roy"),
+        person=case_services.save_person(first_name="Ana", last_name="Roy"),
         program=world.ecm,
         office=world.office,
         case_manager=world.manager,

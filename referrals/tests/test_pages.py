@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from portal.models import Export, Notification, Task
-from referrals import services
+from referrals.cases import services as case_services
 from referrals.models import (
     Agreement,
     Barrier,
@@ -28,6 +28,8 @@ from referrals.models import (
     PlanPrint,
     Program,
 )
+from referrals.partners import services as partner_services
+from referrals.plans import services as plan_services
 from tests.helpers import assert_constant_queries, search, verified_client
 
 pytestmark = pytest.mark.django_db
@@ -394,7 +396,7 @@ def test_deleting_asks_first_then_deletes_the_planned_ones(world, manager):
 
 def test_deleting_an_intervention_in_progress_is_refused(world, manager):
     case = world.case()
-    started = services.start_intervention(actor=world.manager, intervention=world.intervention(case))
+    started = plan_services.start_intervention(actor=world.manager, intervention=world.intervention(case))
     response = manager.post(
         reverse("referrals:plan_delete", args=[case.number]),
         {"interventions": [started.pk], "confirm": "1"},
@@ -478,7 +480,7 @@ def test_another_departments_staff_cannot_see_the_funding_request(world):
     from tests.factories import MembershipFactory, OrganizationFactory
 
     case = world.case()
-    request = services.request_funding(
+    request = plan_services.request_funding(
         actor=world.manager,
         intervention=world.intervention(case, funded=True),
         amount=Decimal(1),
@@ -663,7 +665,9 @@ def test_the_partner_list_costs_the_same_queries_for_1_and_50(world, manager):
     assert_constant_queries(
         manager,
         reverse("referrals:partner_list"),
-        lambda count: [services.save_partner(name=f"P{next(counter)}", city="X") for _ in range(count)],
+        lambda count: [
+            partner_services.save_partner(name=f"P{next(counter)}", city="X") for _ in range(count)
+        ],
     )
 
 
@@ -681,7 +685,7 @@ def test_the_funding_list_costs_the_same_queries_for_1_and_50(world, staff):
 
     def add(count):
         for _index in range(count):
-            services.request_funding(
+            plan_services.request_funding(
                 actor=world.manager,
                 intervention=world.intervention(case, funded=True),
                 amount=Decimal(1),
@@ -779,9 +783,9 @@ def test_the_status_tool_cannot_complete_an_assessment_without_needs(world, mana
 def test_funding_cannot_be_requested_once_the_case_is_closed(world):
     case = world.case()
     intervention = world.intervention(case, funded=True)
-    services.close_case(actor=world.manager, case=case, reason="Moved")
-    with pytest.raises(services.CaseActionError):
-        services.request_funding(
+    case_services.close_case(actor=world.manager, case=case, reason="Moved")
+    with pytest.raises(case_services.CaseActionError):
+        plan_services.request_funding(
             actor=world.manager, intervention=intervention, amount=Decimal(5), justification="x"
         )
 
@@ -789,20 +793,20 @@ def test_funding_cannot_be_requested_once_the_case_is_closed(world):
 def test_a_planned_intervention_with_a_funding_request_is_cancelled_not_deleted(world):
     case = world.case()
     intervention = world.intervention(case, funded=True)
-    services.request_funding(
+    plan_services.request_funding(
         actor=world.manager, intervention=intervention, amount=Decimal(5), justification="x"
     )
-    with pytest.raises(services.CaseActionError):
-        services.delete_interventions(actor=world.manager, case=case, interventions=[intervention])
+    with pytest.raises(case_services.CaseActionError):
+        plan_services.delete_interventions(actor=world.manager, case=case, interventions=[intervention])
     assert FundingRequest.objects.count() == 1
-    services.cancel_intervention(actor=world.manager, intervention=intervention)
+    plan_services.cancel_intervention(actor=world.manager, intervention=intervention)
     request = FundingRequest.objects.get()
     assert (request.status, request.decided_by) == (FundingStatus.REFUSED, world.manager)
 
 
 def test_a_note_sent_after_the_case_was_closed_gets_a_message_not_an_error(world, manager):
     case = world.case()
-    services.close_case(actor=world.colleague, case=case, reason="Moved")
+    case_services.close_case(actor=world.colleague, case=case, reason="Moved")
     response = manager.post(
         reverse("referrals:notes", args=[case.number]), {"subject": "x", "text": "y"}, follow=True
     )

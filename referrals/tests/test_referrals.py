@@ -9,7 +9,9 @@ from django.utils import translation
 from pypdf import PdfReader
 
 from portal.models import Notification, Task
-from referrals import services
+from referrals.agreements import services as agreement_services
+from referrals.cases import services as case_services
+from referrals.cases.services import CaseActionError
 from referrals.models import (
     Agreement,
     Case,
@@ -19,7 +21,7 @@ from referrals.models import (
     ReferralType,
     TransferStatus,
 )
-from referrals.services import CaseActionError
+from referrals.referrals import services as referral_services
 from tests.factories import OrganizationFactory
 from tests.helpers import search, verified_client
 
@@ -47,7 +49,7 @@ def receiver(world):
 
 def _draft(world, kind=ReferralType.TRANSFER, case=None, **changes):
     case = case or world.case()
-    referral = services.create_referral(actor=world.manager, case=case, referral_type=kind)
+    referral = referral_services.create_referral(actor=world.manager, case=case, referral_type=kind)
     values = dict(
         contact_person="Denise Gallant",
         email_to="",
@@ -62,7 +64,7 @@ def _draft(world, kind=ReferralType.TRANSFER, case=None, **changes):
     else:
         values.update(agency=world.other_agency)
     values.update(changes)
-    return services.update_referral(actor=world.manager, referral=referral, **values)
+    return referral_services.update_referral(actor=world.manager, referral=referral, **values)
 
 
 def _form_data(referral, **changes):
@@ -84,7 +86,7 @@ def _form_data(referral, **changes):
 
 def _send(world, referral, capture):
     with capture(execute=True):
-        return services.send_referral(actor=world.manager, referral=referral)
+        return referral_services.send_referral(actor=world.manager, referral=referral)
 
 
 def _pdf_text(content):
@@ -95,7 +97,9 @@ def _pdf_text(content):
 
 
 def test_a_new_referral_starts_from_the_default_template_in_my_language(network):
-    referral = services.create_referral(actor=network.manager, case=network.case(), referral_type="within")
+    referral = referral_services.create_referral(
+        actor=network.manager, case=network.case(), referral_type="within"
+    )
     assert referral.status == ReferralStatus.DRAFT
     assert referral.language == "en"
     assert referral.template.referral_type == "within"
@@ -112,7 +116,7 @@ def test_only_network_agencies_with_tracking_are_offered(network):
         start_date="2020-01-01",
         client_tracking=False,
     )
-    agencies = list(services.network_agencies(excluding=network.agency))
+    agencies = list(referral_services.network_agencies(excluding=network.agency))
     assert agencies == [network.other_agency]
 
 
@@ -129,7 +133,7 @@ def test_an_agency_outside_the_list_posted_by_hand_is_refused(network, manager):
     assert referral.agency == network.other_agency
     assert referral.contact_person == "Denise Gallant"
     with pytest.raises(CaseActionError):
-        services.update_referral(
+        referral_services.update_referral(
             actor=network.manager, referral=referral, agency=network.agency, language="en"
         )
 
@@ -174,7 +178,9 @@ def test_a_template_of_another_type_is_refused(network):
     referral = _draft(network)
     other = CorrespondenceTemplate.objects.get(code="outside", language="en")
     with pytest.raises(CaseActionError) as error:
-        services.update_referral(actor=network.manager, referral=referral, template=other, language="en")
+        referral_services.update_referral(
+            actor=network.manager, referral=referral, template=other, language="en"
+        )
     assert "template" in error.value.error_dict
 
 
@@ -235,16 +241,20 @@ def test_a_sent_referral_cannot_be_changed(network, manager, django_capture_on_c
     referral.refresh_from_db()
     assert referral.contact_person == "Denise Gallant"
     with pytest.raises(CaseActionError):
-        services.update_referral(actor=network.manager, referral=referral, contact_person="x", language="en")
+        referral_services.update_referral(
+            actor=network.manager, referral=referral, contact_person="x", language="en"
+        )
     with pytest.raises(CaseActionError):
-        services.cancel_referral(actor=network.manager, referral=referral)
+        referral_services.cancel_referral(actor=network.manager, referral=referral)
     with pytest.raises(CaseActionError):
-        services.send_referral(actor=network.manager, referral=referral)
+        referral_services.send_referral(actor=network.manager, referral=referral)
     assert len(mail.outbox) == 1
 
 
 def test_sending_needs_every_field(network, manager):
-    referral = services.create_referral(actor=network.manager, case=network.case(), referral_type="outside")
+    referral = referral_services.create_referral(
+        actor=network.manager, case=network.case(), referral_type="outside"
+    )
     response = manager.post(
         reverse("referrals:referral_send", args=[referral.case.number, referral.pk]), follow=True
     )
@@ -262,14 +272,14 @@ def test_a_failing_email_retries_then_shows_failed_with_its_reason(
     referral = _send(network, _draft(network, ReferralType.OUTSIDE), django_capture_on_commit_callbacks)
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.FAILED
-    assert referral.attempts == services.MAX_EMAIL_ATTEMPTS
+    assert referral.attempts == referral_services.MAX_EMAIL_ATTEMPTS
     assert "Mailbox unavailable" in referral.failure_reason
     assert Notification.objects.filter(
         recipient=network.manager, title_en="A referral could not be emailed"
     ).exists()
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     with django_capture_on_commit_callbacks(execute=True):
-        services.resend_referral(actor=network.manager, referral=referral)
+        referral_services.resend_referral(actor=network.manager, referral=referral)
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.EMAILED
     assert len(mail.outbox) == 1
@@ -317,7 +327,7 @@ def _sent_transfer(world, capture, case=None):
 
 
 def _transfer_data(world):
-    office = services.save_office(agency=world.other_agency, name="New office", city="Halifax")
+    office = agreement_services.save_office(agency=world.other_agency, name="New office", city="Halifax")
     return {
         "office": office.pk,
         "case_manager": world.outsider.pk,
@@ -394,7 +404,7 @@ def test_completing_after_the_case_was_closed_is_refused(
 ):
     referral = _sent_transfer(network, django_capture_on_commit_callbacks)
     case = referral.case
-    services.close_case(actor=network.manager, case=case, reason="Moved")
+    case_services.close_case(actor=network.manager, case=case, reason="Moved")
     response = receiver.post(
         reverse("referrals:transfer", args=[referral.pk]),
         {**_transfer_data(network), "confirm": "1"},

@@ -8,7 +8,9 @@ from django.utils import timezone, translation
 
 from portal.models import Notification, Task
 from portal.selectors import open_tasks_for, unread_notifications_for
-from referrals import services
+from referrals.cases import services as case_services
+from referrals.cases.services import CaseActionError
+from referrals.funding import services as funding_services
 from referrals.models import (
     Agreement,
     Barrier,
@@ -18,7 +20,7 @@ from referrals.models import (
     InterventionStatus,
     NeedsDetermination,
 )
-from referrals.services import CaseActionError
+from referrals.plans import services as plan_services
 
 pytestmark = pytest.mark.django_db
 
@@ -61,10 +63,10 @@ def test_it_refuses_an_ecm_case_when_the_external_case_management_program_is_off
 def test_saving_the_needs_determination_makes_a_new_version_and_keeps_the_old_one(world):
     case = world.case(status="intake")
     barriers = list(Barrier.objects.all()[:3])
-    first = services.save_needs_determination(
+    first = plan_services.save_needs_determination(
         actor=world.manager, case=case, barriers=barriers[:1], comments="a"
     )
-    second = services.save_needs_determination(
+    second = plan_services.save_needs_determination(
         actor=world.manager, case=case, barriers=barriers, comments="b"
     )
     assert (first.version, second.version) == (1, 2)
@@ -77,7 +79,7 @@ def test_saving_the_needs_determination_makes_a_new_version_and_keeps_the_old_on
 
 def test_completing_the_assessment_creates_the_develop_action_plan_task_due_in_two_weeks(world):
     case = world.case(status="assessment")
-    services.save_needs_determination(
+    plan_services.save_needs_determination(
         actor=world.manager,
         case=case,
         barriers=list(Barrier.objects.all()[:1]),
@@ -109,7 +111,7 @@ def test_the_develop_action_plan_task_becomes_overdue_after_two_weeks(world):
 def test_completing_the_assessment_needs_a_barrier(world):
     case = world.case(status="intake")
     with pytest.raises(CaseActionError) as error:
-        services.save_needs_determination(
+        plan_services.save_needs_determination(
             actor=world.manager, case=case, barriers=[], comments="", complete_assessment_now=True
         )
     assert "barriers" in error.value.error_dict
@@ -119,21 +121,21 @@ def test_completing_the_assessment_needs_a_barrier(world):
 def test_the_assessment_cannot_be_completed_twice(world):
     case = world.case()
     with pytest.raises(CaseActionError):
-        services.complete_assessment(actor=world.manager, case=case)
+        case_services.complete_assessment(actor=world.manager, case=case)
     assert Task.objects.filter(key__contains=f"referrals.case.{case.pk}.develop-plan").count() == 1
 
 
 def test_signing_the_plan_closes_the_develop_action_plan_task(world):
     case = world.case()
     world.intervention(case)
-    services.start_plan_management(actor=world.manager, case=case)
+    case_services.start_plan_management(actor=world.manager, case=case)
     assert not Task.objects.filter(assignee=world.manager, done_at__isnull=True).exists()
 
 
 def test_the_plan_cannot_be_managed_without_an_intervention(world):
     case = world.case()
     with pytest.raises(CaseActionError):
-        services.start_plan_management(actor=world.manager, case=case)
+        case_services.start_plan_management(actor=world.manager, case=case)
     case.refresh_from_db()
     assert case.status == CaseStatus.PLAN_DEVELOPMENT
 
@@ -155,13 +157,13 @@ def test_changing_the_end_date_replaces_the_end_notification(world):
     today = timezone.localdate()
     values = {name: getattr(intervention, name) for name in services_fields()}
     values["planned_end"] = today + timedelta(days=40)
-    services.update_intervention(actor=world.manager, intervention=intervention, **values)
+    plan_services.update_intervention(actor=world.manager, intervention=intervention, **values)
     assert _notification_dates(world, intervention) == [today + timedelta(days=5), today + timedelta(days=40)]
     assert unread_notifications_for(world.manager).filter(due_date=today + timedelta(days=15)).count() == 0
 
 
 def services_fields():
-    from referrals.forms import InterventionForm
+    from referrals.plans.forms import InterventionForm
 
     return InterventionForm.FIELDS
 
@@ -198,12 +200,12 @@ def test_interventions_cannot_be_added_before_the_assessment_is_completed(world)
 def test_only_planned_interventions_can_be_deleted_and_all_or_none(world):
     case = world.case()
     planned = world.intervention(case)
-    started = services.start_intervention(actor=world.manager, intervention=world.intervention(case))
+    started = plan_services.start_intervention(actor=world.manager, intervention=world.intervention(case))
     with pytest.raises(CaseActionError) as error:
-        services.delete_interventions(actor=world.manager, case=case, interventions=[planned, started])
+        plan_services.delete_interventions(actor=world.manager, case=case, interventions=[planned, started])
     assert "Nothing was deleted" in str(error.value)
     assert Intervention.objects.filter(case=case).count() == 2
-    assert services.delete_interventions(actor=world.manager, case=case, interventions=[planned]) == 1
+    assert plan_services.delete_interventions(actor=world.manager, case=case, interventions=[planned]) == 1
     assert list(Intervention.objects.filter(case=case)) == [started]
     assert not Notification.objects.filter(key__contains=f".intervention.{planned.pk}.").exists()
 
@@ -212,60 +214,60 @@ def test_intervention_statuses_follow_planned_in_progress_completed(world):
     case = world.case()
     intervention = world.intervention(case)
     with pytest.raises(CaseActionError):
-        services.complete_intervention(actor=world.manager, intervention=intervention)
-    intervention = services.start_intervention(actor=world.manager, intervention=intervention)
+        plan_services.complete_intervention(actor=world.manager, intervention=intervention)
+    intervention = plan_services.start_intervention(actor=world.manager, intervention=intervention)
     assert intervention.status == InterventionStatus.IN_PROGRESS
-    intervention = services.complete_intervention(actor=world.manager, intervention=intervention)
+    intervention = plan_services.complete_intervention(actor=world.manager, intervention=intervention)
     assert intervention.status == InterventionStatus.COMPLETED
     with pytest.raises(CaseActionError):
-        services.cancel_intervention(actor=world.manager, intervention=intervention)
+        plan_services.cancel_intervention(actor=world.manager, intervention=intervention)
 
 
 def test_a_completed_intervention_cannot_be_edited(world):
     case = world.case()
     intervention = world.intervention(case)
-    services.start_intervention(actor=world.manager, intervention=intervention)
-    services.complete_intervention(actor=world.manager, intervention=intervention)
+    plan_services.start_intervention(actor=world.manager, intervention=intervention)
+    plan_services.complete_intervention(actor=world.manager, intervention=intervention)
     values = {name: getattr(intervention, name) for name in services_fields()}
     with pytest.raises(CaseActionError):
-        services.update_intervention(actor=world.manager, intervention=intervention, **values)
+        plan_services.update_intervention(actor=world.manager, intervention=intervention, **values)
 
 
 def test_cancelling_withdraws_the_notifications(world):
     case = world.case()
     intervention = world.intervention(case)
-    services.cancel_intervention(actor=world.manager, intervention=intervention)
+    plan_services.cancel_intervention(actor=world.manager, intervention=intervention)
     assert not Notification.objects.filter(key__contains=f".intervention.{intervention.pk}.").exists()
 
 
 def test_funding_is_requested_then_approved_and_the_case_manager_told(world):
     case = world.case()
     intervention = world.intervention(case, funded=True)
-    request = services.request_funding(
+    request = plan_services.request_funding(
         actor=world.manager, intervention=intervention, amount=Decimal("1200.50"), justification="Tuition"
     )
     with pytest.raises(CaseActionError):
-        services.request_funding(
+        plan_services.request_funding(
             actor=world.manager, intervention=intervention, amount=Decimal(5), justification="x"
         )
-    request = services.approve_funding(actor=world.staff, funding_request=request)
+    request = funding_services.approve_funding(actor=world.staff, funding_request=request)
     assert request.status == FundingStatus.APPROVED
     assert request.decided_by == world.staff
     assert Notification.objects.get(recipient=world.manager, title_en="Funding request approved")
     with pytest.raises(CaseActionError):
-        services.refuse_funding(actor=world.staff, funding_request=request, comment="No")
+        funding_services.refuse_funding(actor=world.staff, funding_request=request, comment="No")
 
 
 def test_refusing_funding_needs_a_reason(world):
     case = world.case()
-    request = services.request_funding(
+    request = plan_services.request_funding(
         actor=world.manager,
         intervention=world.intervention(case, funded=True),
         amount=Decimal(10),
         justification="x",
     )
     with pytest.raises(CaseActionError) as error:
-        services.refuse_funding(actor=world.staff, funding_request=request, comment="  ")
+        funding_services.refuse_funding(actor=world.staff, funding_request=request, comment="  ")
     assert "comment" in error.value.error_dict
     request.refresh_from_db()
     assert request.status == FundingStatus.SUBMITTED
@@ -274,7 +276,7 @@ def test_refusing_funding_needs_a_reason(world):
 def test_an_unfunded_intervention_has_no_funding_request(world):
     case = world.case()
     with pytest.raises(CaseActionError):
-        services.request_funding(
+        plan_services.request_funding(
             actor=world.manager, intervention=world.intervention(case), amount=Decimal(10), justification="x"
         )
 
@@ -289,12 +291,12 @@ def test_the_cycle_goes_to_follow_up_and_closed_and_back(world):
         CaseStatus.FOLLOW_UP,
     ]
     with pytest.raises(CaseActionError):
-        services.close_case(actor=world.manager, case=case, reason="")
-    case = services.close_case(actor=world.manager, case=case, reason="Employed full time")
+        case_services.close_case(actor=world.manager, case=case, reason="")
+    case = case_services.close_case(actor=world.manager, case=case, reason="Employed full time")
     assert case.closed_on == timezone.localdate()
     with pytest.raises(CaseActionError):
-        services.add_note(actor=world.manager, case=case, subject="x", text="y")
-    case = services.reopen_case(actor=world.manager, case=case, reason="Lost the job")
+        case_services.add_note(actor=world.manager, case=case, subject="x", text="y")
+    case = case_services.reopen_case(actor=world.manager, case=case, reason="Lost the job")
     assert case.status == CaseStatus.ASSESSMENT
     assert case.closed_on is None
 
@@ -302,7 +304,7 @@ def test_the_cycle_goes_to_follow_up_and_closed_and_back(world):
 def test_a_status_change_not_allowed_from_the_current_status_changes_nothing(world):
     case = world.case(status="intake")
     with pytest.raises(CaseActionError) as error:
-        services.start_follow_up(actor=world.manager, case=case)
+        case_services.start_follow_up(actor=world.manager, case=case)
     assert "Intake" in str(error.value)
     case.refresh_from_db()
     assert case.status == CaseStatus.INTAKE
@@ -312,7 +314,7 @@ def test_a_status_change_not_allowed_from_the_current_status_changes_nothing(wor
 def test_reassigning_moves_the_open_tasks_and_notifications(world):
     case = world.case()
     intervention = world.intervention(case)
-    services.reassign_case(actor=world.supervisor, case=case, case_manager=world.colleague)
+    case_services.reassign_case(actor=world.supervisor, case=case, case_manager=world.colleague)
     case.refresh_from_db()
     assert case.case_manager == world.colleague
     assert (
@@ -329,7 +331,7 @@ def test_reassigning_moves_the_open_tasks_and_notifications(world):
 def test_outcomes_wait_for_the_plan_and_refuse_future_dates(world):
     case = world.case()
     with pytest.raises(CaseActionError):
-        services.record_outcome(
+        case_services.record_outcome(
             actor=world.manager,
             case=case,
             outcome="full_time",
@@ -341,7 +343,7 @@ def test_outcomes_wait_for_the_plan_and_refuse_future_dates(world):
         )
     case = world.case(status="follow_up", first_name="Ann")
     with pytest.raises(CaseActionError) as error:
-        services.record_outcome(
+        case_services.record_outcome(
             actor=world.manager,
             case=case,
             outcome="full_time",

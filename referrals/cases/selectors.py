@@ -1,0 +1,98 @@
+"""Reads of employment case management, scoped to the active organization in the query.
+
+An agency sees its own cases; a department sees, read-only, the cases whose accountability
+agreement (Case.agreement, set when the case is opened and again on transfer) is one of its own
+agreements. An agreement with an agency is not a key to that agency's other cases: those opened
+under another department's agreement stay out of reach. Business partners: the public ones and the
+agency's private ones.
+"""
+
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+
+from portal.models import Task
+from portal.selectors import active_organization, members_with_roles
+from referrals.models import (
+    Agreement,
+    Case,
+    CaseDocument,
+)
+
+CASE_MANAGER_ROLES = ("referrals.case_manager", "referrals.agency_supervisor")
+
+
+# Reasons given to portal.scoping for reads that apply their own organization rule.
+VISIBLE = "visible to the active organization (agency_filter)"
+
+
+DEPARTMENT = "the department's agreements"
+
+
+OF_CASE = "about a case fetched through a selector"
+
+
+def agency_filter(organization, prefix=""):
+    """The cases (through `prefix`) the organization reads: every case a page of a case, its
+    documents, prints, funding requests and the accountability report reach goes through here."""
+    if organization is None:
+        return Q(pk__in=[])
+    if organization.kind == "department":
+        # The case's own accountability agreement, not "any agreement with its agency": the
+        # guide's agreement holder answers for the clients served under that agreement.
+        agreements = Agreement.objects.scoped(DEPARTMENT).filter(department=organization).values("pk")
+        return Q(**{f"{prefix}agreement__in": agreements})
+    if organization.kind == "employment_agency":
+        return Q(**{f"{prefix}agency": organization})
+    return Q(pk__in=[])
+
+
+def is_department(user):
+    organization = active_organization(user)
+    return organization is not None and organization.kind == "department"
+
+
+def cases_for(user):
+    return (
+        Case.objects.scoped(VISIBLE)
+        .filter(agency_filter(active_organization(user)))
+        .select_related("person", "program", "agency", "office", "case_manager")
+    )
+
+
+def get_case_for_user(user, number):
+    return get_object_or_404(cases_for(user), number=number)
+
+
+def case_managers(agency):
+    return members_with_roles(agency, CASE_MANAGER_ROLES)
+
+
+def case_tasks(case):
+    """The open tasks about this case (whoever holds them), for the case home page."""
+    return (
+        Task.objects.scoped(OF_CASE)
+        .filter(key__contains=f":referrals.case.{case.pk}.", done_at__isnull=True)
+        .select_related("assignee", "created_by")
+        .order_by("due_date", "pk")
+    )
+
+
+def case_notifications(case, user):
+    """This person's unread notifications about the case, for the case home page."""
+    from portal.models import Notification
+
+    return (
+        Notification.objects.for_user(user)
+        .filter(read_at__isnull=True, key__contains=f":referrals.case.{case.pk}.")
+        .order_by("due_date", "pk")
+    )
+
+
+def documents_of(case):
+    return case.documents.select_related("uploaded_by")
+
+
+def get_document_for_user(user, pk):
+    return get_object_or_404(
+        CaseDocument.objects.scoped(VISIBLE).filter(case__in=cases_for(user)).select_related("case"), pk=pk
+    )

@@ -1,0 +1,287 @@
+"""Writes of the return-to-work action plan: needs determinations, interventions, funding requests
+and plan prints. Keyword-only, atomic; an intervention changes status under a row lock.
+"""
+
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from portal import services as portal_services
+from portal.tasks import enqueue
+from referrals.cases.services import (
+    CaseActionError,
+    case_columns,
+    case_key,
+    choices_text,
+    complete_assessment,
+    locked_case,
+    require_open,
+    start_assessment,
+    status_error,
+)
+from referrals.funding.services import decide_funding
+from referrals.models import (
+    EDITABLE_INTERVENTION_STATUSES,
+    PLAN_STATUSES,
+    CaseStatus,
+    FundingRequest,
+    FundingStatus,
+    Intervention,
+    InterventionStatus,
+    NeedsDetermination,
+    PlanPrint,
+)
+from referrals.tasks import build_plan_print
+
+CS = CaseStatus
+IS = InterventionStatus
+
+
+@transaction.atomic
+def save_needs_determination(*, actor, case, barriers, comments, complete_assessment_now=False):
+    """Saving makes a new version; the earlier ones stay readable in the archive."""
+    locked = locked_case(case)
+    require_open(locked)
+    if complete_assessment_now and locked.status not in (CS.INTAKE, CS.ASSESSMENT):
+        raise status_error(locked, [CS.INTAKE, CS.ASSESSMENT])
+    if complete_assessment_now and not barriers:
+        raise CaseActionError(
+            {"barriers": _("Choose at least one barrier to employment before completing the assessment.")}
+        )
+    version = (locked.needs_determinations.aggregate(top=Max("version"))["top"] or 0) + 1
+    determination = NeedsDetermination.objects.create(
+        case=locked,
+        version=version,
+        comments=comments,
+        created_by=actor,
+        completes_assessment=complete_assessment_now,
+    )
+    determination.barriers.set(barriers)
+    if locked.status == CS.INTAKE:
+        # Recording needs is the assessment: the history shows the step even when done in one go.
+        start_assessment(actor=actor, case=locked)
+    if complete_assessment_now:
+        complete_assessment(actor=actor, case=locked)
+    return determination
+
+
+def _intervention_keys(intervention, start=None, end=None):
+    case = intervention.case
+    return [
+        case_key(case, f"intervention.{intervention.pk}.start.{start or intervention.planned_start}"),
+        case_key(case, f"intervention.{intervention.pk}.end.{end or intervention.planned_end}"),
+    ]
+
+
+def _announce(intervention, actor, *, start=True, end=True):
+    """Follow-up notifications at the intervention's start and at its end (LaMPSS)."""
+    case = intervention.case
+    link = reverse("referrals:intervention", args=[case.number, intervention.pk])
+    start_key, end_key = _intervention_keys(intervention)
+    if start:
+        portal_services.create_notification(
+            recipient=case.case_manager,
+            title=_("Action required: an intervention starts"),
+            link=link,
+            due_date=intervention.planned_start,
+            key=start_key,
+            **case_columns(case, actor),
+        )
+    if end:
+        portal_services.create_notification(
+            recipient=case.case_manager,
+            title=_("Action required: an intervention ends, follow up"),
+            link=link,
+            due_date=intervention.planned_end,
+            key=end_key,
+            **case_columns(case, actor),
+        )
+
+
+def _check_intervention(case, fields):
+    errors = {}
+    if fields["planned_end"] < fields["planned_start"]:
+        errors["planned_end"] = _("The end date cannot be before the start date.")
+    if fields["intervention_type"].dimension_id != fields["dimension"].pk:
+        errors["intervention_type"] = _("Choose an intervention type of the chosen employability dimension.")
+    if fields.get("funding_requested") and not fields.get("funding_type"):
+        errors["funding_type"] = _("Choose the funding type of an intervention with a funding request.")
+    for field in ("local_coordinator", "delivering_organization"):
+        partner = fields.get(field)
+        if partner is not None and partner.agency_id not in (None, case.agency_id):
+            errors[field] = _("Choose a business partner from your directory.")
+    if errors:
+        raise CaseActionError(errors)
+
+
+def require_plan_open(case):
+    if case.status not in PLAN_STATUSES:
+        raise CaseActionError(
+            _("The action plan can be changed once the assessment is completed and until the case is closed.")
+        )
+
+
+@transaction.atomic
+def add_intervention(*, actor, case, **fields):
+    case = locked_case(case)
+    require_plan_open(case)
+    _check_intervention(case, fields)
+    intervention = Intervention.objects.create(case=case, created_by=actor, **fields)
+    _announce(intervention, actor)
+    return intervention
+
+
+def _locked_intervention(intervention):
+    # The intervention row only: deleting locks the case then its interventions, so locking the
+    # case here too, in the other order, could deadlock.
+    locked = (
+        Intervention.objects.select_for_update(of=("self",))
+        .select_related("case", "case__person", "case__program", "case__agency", "case__case_manager")
+        .filter(pk=intervention.pk)
+        .first()
+    )
+    if locked is None:
+        raise CaseActionError(_("This intervention was deleted in the meantime. Nothing was changed."))
+    return locked
+
+
+def _intervention_status_error(intervention, allowed):
+    return CaseActionError(
+        _("This intervention is now %(status)s: this action needs it to be %(allowed)s. Nothing was changed.")
+        % {"status": intervention.get_status_display(), "allowed": choices_text(allowed, IS)}
+    )
+
+
+@transaction.atomic
+def update_intervention(*, actor, intervention, **fields):
+    """Save one intervention. A new end date replaces the end notification (and likewise the start)."""
+    locked = _locked_intervention(intervention)
+    if locked.status not in EDITABLE_INTERVENTION_STATUSES:
+        raise _intervention_status_error(locked, EDITABLE_INTERVENTION_STATUSES)
+    require_plan_open(locked.case)
+    _check_intervention(locked.case, fields)
+    old_start, old_end = locked.planned_start, locked.planned_end
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.save()
+    start_moved = old_start != locked.planned_start and locked.status == IS.PLANNED
+    end_moved = old_end != locked.planned_end
+    old_keys = _intervention_keys(locked, old_start, old_end)
+    portal_services.withdraw_home_items(
+        keys=[key for key, moved in zip(old_keys, (start_moved, end_moved), strict=True) if moved]
+    )
+    _announce(locked, actor, start=start_moved, end=end_moved)
+    return locked
+
+
+def _change_intervention(intervention, *, allowed, to):
+    locked = _locked_intervention(intervention)
+    if locked.status not in allowed:
+        raise _intervention_status_error(locked, allowed)
+    require_plan_open(locked.case)
+    locked.status = to
+    locked.save(update_fields=["status", "updated_at"])
+    return locked
+
+
+@transaction.atomic
+def start_intervention(*, actor, intervention):
+    locked = _change_intervention(intervention, allowed=[IS.PLANNED], to=IS.IN_PROGRESS)
+    portal_services.withdraw_home_items(keys=_intervention_keys(locked)[:1])
+    return locked
+
+
+@transaction.atomic
+def complete_intervention(*, actor, intervention):
+    locked = _change_intervention(intervention, allowed=[IS.IN_PROGRESS], to=IS.COMPLETED)
+    return locked
+
+
+@transaction.atomic
+def cancel_intervention(*, actor, intervention):
+    locked = _change_intervention(intervention, allowed=[IS.PLANNED, IS.IN_PROGRESS], to=IS.CANCELLED)
+    portal_services.withdraw_home_items(keys=_intervention_keys(locked))
+    # A request still waiting for the department is refused with the intervention.
+    for waiting in locked.funding_requests.filter(status=FundingStatus.SUBMITTED):
+        decide_funding(
+            waiting,
+            actor=actor,
+            to=FundingStatus.REFUSED,
+            comment=str(_("The intervention was cancelled.")),
+            allow_closed=True,
+        )
+    return locked
+
+
+INTERVENTION_ACTIONS = {
+    "start": (start_intervention, [IS.PLANNED], _("Mark as in progress")),
+    "complete": (complete_intervention, [IS.IN_PROGRESS], _("Mark as completed")),
+    "cancel": (cancel_intervention, [IS.PLANNED, IS.IN_PROGRESS], _("Cancel the intervention")),
+}
+
+
+@transaction.atomic
+def delete_interventions(*, actor, case, interventions):
+    """Delete planned interventions for good (the guide: only Planned ones; all or none)."""
+    case = locked_case(case)
+    require_plan_open(case)
+    ids = [intervention.pk for intervention in interventions]
+    locked = list(Intervention.objects.select_for_update().filter(case=case, pk__in=ids).order_by("pk"))
+    if not locked:
+        raise CaseActionError(_("Choose the interventions to delete."))
+    funded = [intervention for intervention in locked if intervention.funding_requests.exists()]
+    if funded:
+        raise CaseActionError(
+            _(
+                "%(names)s has a funding request: cancel the intervention instead, so that the request "
+                "stays on record. Nothing was deleted."
+            )
+            % {"names": ", ".join(str(intervention.intervention_type) for intervention in funded)}
+        )
+    refused = [intervention for intervention in locked if intervention.status != IS.PLANNED]
+    if refused:
+        raise CaseActionError(
+            _(
+                "Only planned interventions can be deleted; %(names)s already started or ended. "
+                "Nothing was deleted."
+            )
+            % {"names": ", ".join(str(intervention.intervention_type) for intervention in refused)}
+        )
+    for intervention in locked:
+        intervention.case = case
+        portal_services.withdraw_home_items(keys=_intervention_keys(intervention))
+    Intervention.objects.filter(pk__in=[intervention.pk for intervention in locked]).delete()
+    return len(locked)
+
+
+@transaction.atomic
+def request_funding(*, actor, intervention, amount, justification):
+    locked = _locked_intervention(intervention)
+    require_plan_open(locked.case)
+    if not locked.funding_requested:
+        raise CaseActionError(_("This intervention has no funding request: edit it and tick the box first."))
+    if locked.status not in EDITABLE_INTERVENTION_STATUSES:
+        raise _intervention_status_error(locked, EDITABLE_INTERVENTION_STATUSES)
+    if locked.funding_requests.filter(status=FundingStatus.SUBMITTED).exists():
+        raise CaseActionError(_("A funding request for this intervention is already waiting for a decision."))
+    if amount is None or amount <= 0:
+        raise CaseActionError({"amount": _("Enter an amount greater than zero.")})
+    return FundingRequest.objects.create(
+        intervention=locked, amount=amount, justification=justification, requested_by=actor
+    )
+
+
+@transaction.atomic
+def request_plan_print(*, actor, case, language):
+    """The PDF is built by a Celery task (plans can be long); the page shows it once ready."""
+    if not case.interventions.exists():
+        raise CaseActionError(_("The action plan has no intervention yet: add one before printing."))
+    plan_print = PlanPrint.objects.create(case=case, language=language, requested_by=actor)
+    queue_print(plan_print)
+    return plan_print
+
+
+def queue_print(plan_print):
+    # Recorded as queued first: with the broker away, requeue_stale_prints builds it later.
+    enqueue(build_plan_print, plan_print.pk)

@@ -1,0 +1,113 @@
+"""Forms of referrals, transfers and correspondence templates."""
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from referrals.models import (
+    LETTER_PLACEHOLDERS,
+    NETWORK_TYPES,
+    CorrespondenceTemplate,
+    ReferralType,
+)
+
+
+class ReferralTypeForm(forms.Form):
+    referral_type = forms.ChoiceField(label=_("Referral type"), choices=ReferralType.choices)
+
+
+class ReferralForm(forms.Form):
+    """The fields of the guide. Every field may stay empty in a draft; sending checks them all."""
+
+    agency = forms.ModelChoiceField(label=_("Organization"), queryset=None, required=False)
+    organization_name = forms.CharField(label=_("Organization"), max_length=200, required=False)
+    contact_person = forms.CharField(label=_("Contact person"), max_length=200, required=False)
+    email_to = forms.EmailField(label=_("Email to"), required=False)
+    language = forms.ChoiceField(label=_("Correspondence language"), choices=settings.LANGUAGES)
+    template = forms.ModelChoiceField(label=_("Correspondence template"), queryset=None, required=False)
+    subject = forms.CharField(label=_("Email subject"), max_length=200, required=False)
+    body = forms.CharField(label=_("Email body"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, referral, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.referral = referral
+        if referral.referral_type in NETWORK_TYPES:
+            del self.fields["organization_name"]
+            self.fields["agency"].queryset = agencies
+            self.fields["agency"].help_text = _(
+                "Agencies with an active funding agreement, the external case management program and client tracking."
+            )
+            self.fields["email_to"].help_text = _(
+                "Filled with the agency's general contact email; you may change it."
+            )
+        else:
+            del self.fields["agency"]
+        language = (
+            self.data.get("language")
+            if self.is_bound
+            else (self.initial.get("language") or referral.language)
+        )
+        self.fields["template"].queryset = CorrespondenceTemplate.objects.filter(
+            referral_type=referral.referral_type, is_active=True
+        )
+        self.fields["template"].choices = [("", "---------")] + [
+            (template.pk, template.name)
+            for template in self.fields["template"].queryset
+            if template.language == language
+        ]
+        self.fields["language"].help_text = _(
+            "Choose it first: changing the language resets the subject and the body to the template's text."
+        )
+
+    def clean(self):
+        data = super().clean()
+        template = data.get("template")
+        if template is not None and template.language != data.get("language"):
+            self.add_error(
+                "template", _("Choose a template of this referral type in the correspondence language.")
+            )
+        return data
+
+    def values(self):
+        return {name: self.cleaned_data.get(name) for name in self.fields}
+
+
+class TransferForm(forms.Form):
+    office = forms.ModelChoiceField(label=_("Office"), queryset=None)
+    case_manager = forms.ModelChoiceField(label=_("Case manager"), queryset=None)
+    agreement = forms.ModelChoiceField(label=_("Accountability agreement"), queryset=None)
+    delivery_location = forms.ModelChoiceField(label=_("Service delivery location"), queryset=None)
+
+    def __init__(self, *args, offices, managers, agreements, locations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["office"].queryset = offices
+        self.fields["case_manager"].queryset = managers
+        self.fields["case_manager"].label_from_instance = lambda user: user.get_full_name() or user.email
+        self.fields["agreement"].queryset = agreements
+        self.fields["delivery_location"].queryset = locations
+
+
+class TemplateForm(forms.ModelForm):
+    class Meta:
+        model = CorrespondenceTemplate
+        fields = [
+            "name",
+            "code",
+            "referral_type",
+            "language",
+            "default_subject",
+            "default_body",
+            "letter_body",
+            "is_active",
+        ]
+        widgets = {
+            "default_body": forms.Textarea(attrs={"rows": 4}),
+            "letter_body": forms.Textarea(attrs={"rows": 14}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["letter_body"].help_text = _("Placeholders: %(names)s.") % {
+            "names": ", ".join(f"[{name}]" for name in LETTER_PLACEHOLDERS)
+        }

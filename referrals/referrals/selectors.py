@@ -1,0 +1,53 @@
+"""Reads of referrals and of the clients referred to an agency."""
+
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+
+from portal.selectors import active_organization
+from referrals.models import (
+    SENT_STATUSES,
+    CorrespondenceTemplate,
+    Referral,
+    ReferralType,
+    TransferStatus,
+)
+
+
+def referrals_of(case):
+    return (
+        case.referrals.select_related("agency", "template", "created_by", "sent_by", "transferred_by")
+        .prefetch_related("documents")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def get_referral(case, pk):
+    return get_object_or_404(referrals_of(case), pk=pk)
+
+
+def templates_for(referral_type, language):
+    return CorrespondenceTemplate.objects.filter(
+        referral_type=referral_type, language=language, is_active=True
+    )
+
+
+def incoming_for(user):
+    """Referrals sent to the person's agency: pending transfers and informational ones within the
+    network. They open the person record (and, for a transfer, a case summary) and nothing more."""
+    organization = active_organization(user)
+    if organization is None or organization.kind != "employment_agency":
+        return Referral.objects.none()
+    return (
+        Referral.objects.scoped("sent to the agency")
+        .filter(agency=organization, status__in=SENT_STATUSES)
+        .filter(
+            Q(referral_type=ReferralType.WITHIN)
+            | Q(referral_type=ReferralType.TRANSFER, transfer_status=TransferStatus.PENDING)
+        )
+        .select_related("case__person", "case__agency", "case__program", "case__case_manager", "case__office")
+        .order_by("-sent_at", "-pk")
+    )
+
+
+def get_incoming_for_user(user, pk):
+    return get_object_or_404(incoming_for(user), pk=pk)

@@ -1,0 +1,451 @@
+"""Writes of referrals and case transfers (LaMPSS referrals and transfer guide): drafts, sending
+by email through portal.notify, its delivery hooks, transfers, and the correspondence templates.
+"""
+
+from datetime import timedelta
+from uuid import uuid4
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from portal import services as portal_services
+from portal.models import Organization, Priority
+from referrals.cases.services import (
+    CaseActionError,
+    add_document,
+    case_columns,
+    case_key,
+    lazy_name,
+    locked_case,
+    require_open,
+)
+from referrals.models import (
+    NETWORK_TYPES,
+    Agreement,
+    CaseStatus,
+    CaseStatusChange,
+    CorrespondenceTemplate,
+    PlanPrint,
+    Referral,
+    ReferralStatus,
+    ReferralType,
+    TransferStatus,
+)
+from referrals.plans.services import queue_print
+from referrals.printing import referral_for_letter, render_letter_pdf
+
+CS = CaseStatus
+
+
+RS = ReferralStatus
+
+
+# The guide: a case in follow-up or closed cannot be transferred.
+NO_TRANSFER_STATUSES = (CS.FOLLOW_UP, CS.CLOSED)
+
+
+# A referral's email is a portal message: its attempts are the message's.
+MAX_EMAIL_ATTEMPTS = portal_services.MESSAGE_ATTEMPTS
+
+
+def network_agencies(*, excluding=None):
+    """Agencies that may receive a network referral: active funding agreement, external case
+    management program enabled and client tracking enabled (the guide's list)."""
+    today = timezone.localdate()
+    agreements = Agreement.objects.filter(
+        funding_active=True, ecm_enabled=True, client_tracking=True, start_date__lte=today
+    ).exclude(end_date__lt=today)
+    agencies = Organization.objects.filter(
+        kind="employment_agency", is_active=True, pk__in=agreements.values("agency")
+    ).order_by("name")
+    if excluding is not None:
+        agencies = agencies.exclude(pk=excluding.pk)
+    return agencies
+
+
+def _default_template(referral_type, language):
+    return (
+        CorrespondenceTemplate.objects.filter(referral_type=referral_type, language=language, is_active=True)
+        .order_by("name")
+        .first()
+    )
+
+
+@transaction.atomic
+def create_referral(*, actor, case, referral_type):
+    """A draft referral of one type, filled with the default template's subject and body."""
+    case = locked_case(case)
+    require_open(case)
+    language = actor.preferred_language or "fr"
+    template = _default_template(referral_type, language)
+    return Referral.objects.create(
+        case=case,
+        referral_type=referral_type,
+        language=language,
+        template=template,
+        subject=template.default_subject if template else "",
+        body=template.default_body if template else "",
+        created_by=actor,
+    )
+
+
+def _locked_referral(referral):
+    locked = (
+        Referral.objects.select_for_update(of=("self",))
+        .select_related(
+            "case", "case__agency", "case__person", "case__program", "case__case_manager", "agency"
+        )
+        .filter(pk=referral.pk)
+        .first()
+    )
+    if locked is None:
+        raise CaseActionError(_("This referral was deleted in the meantime. Nothing was changed."))
+    return locked
+
+
+def _draft_only(referral):
+    if referral.status != RS.DRAFT:
+        raise CaseActionError(_("This referral was sent: it can no longer be changed. Nothing was changed."))
+
+
+def _check_referral_fields(referral, fields):
+    errors = {}
+    if referral.referral_type in NETWORK_TYPES:
+        agency = fields.get("agency")
+        if (
+            agency is not None
+            and not network_agencies(excluding=referral.case.agency).filter(pk=agency.pk).exists()
+        ):
+            errors["agency"] = _("Choose an agency of the list.")
+    template = fields.get("template")
+    if template is not None and (
+        template.referral_type != referral.referral_type or template.language != fields.get("language")
+    ):
+        errors["template"] = _("Choose a template of this referral type in the correspondence language.")
+    if errors:
+        raise CaseActionError(errors)
+
+
+@transaction.atomic
+def update_referral(*, actor, referral, **fields):
+    """Save a draft. For network types the organization is an agency; outside, a name typed in."""
+    locked = _locked_referral(referral)
+    _draft_only(locked)
+    if locked.referral_type in NETWORK_TYPES:
+        fields["organization_name"] = ""
+        if fields.get("agency") is not None and not fields.get("email_to"):
+            fields["email_to"] = fields["agency"].contact_email
+    else:
+        fields["agency"] = None
+    _check_referral_fields(locked, fields)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def change_referral_language(*, actor, referral, language, **fields):
+    """A new correspondence language: the same letter in that language, and its subject and body
+    back to their defaults (the guide warns that this undoes changes to them)."""
+    locked = _locked_referral(referral)
+    _draft_only(locked)
+    template = None
+    if locked.template_id:
+        template = CorrespondenceTemplate.objects.filter(
+            code=locked.template.code, language=language, is_active=True
+        ).first()
+    template = template or _default_template(locked.referral_type, language)
+    fields.update(
+        language=language,
+        template=template,
+        subject=template.default_subject if template else "",
+        body=template.default_body if template else "",
+    )
+    return update_referral(actor=actor, referral=locked, **fields)
+
+
+def _missing_for_sending(referral):
+    required = {
+        "contact_person": _("Enter the contact person."),
+        "email_to": _("Enter the email address to send the referral to."),
+        "template": _("Choose a correspondence template."),
+        "subject": _("Enter the email subject."),
+        "body": _("Enter the email body."),
+    }
+    errors = {name: message for name, message in required.items() if not getattr(referral, name)}
+    if referral.referral_type in NETWORK_TYPES and referral.agency_id is None:
+        errors["agency"] = _("Choose the agency that receives the referral.")
+    if referral.referral_type not in NETWORK_TYPES and not referral.organization_name:
+        errors["organization_name"] = _("Enter the organization that receives the referral.")
+    return errors
+
+
+@transaction.atomic
+def send_referral(*, actor, referral):
+    """Sent for good (read-only from now on); the letter is emailed in the background."""
+    locked = _locked_referral(referral)
+    _draft_only(locked)
+    case = locked_case(locked.case)
+    require_open(case)
+    errors = _missing_for_sending(locked)
+    if errors:
+        raise CaseActionError(errors)
+    if locked.referral_type in NETWORK_TYPES:
+        _check_referral_fields(
+            locked, {"agency": locked.agency, "template": locked.template, "language": locked.language}
+        )
+    if locked.referral_type == ReferralType.TRANSFER:
+        if case.status in NO_TRANSFER_STATUSES:
+            raise CaseActionError(_("A case in follow-up or closed cannot be transferred. Nothing was sent."))
+        if case.referrals.filter(
+            referral_type=ReferralType.TRANSFER, transfer_status=TransferStatus.PENDING
+        ).exists():
+            raise CaseActionError(
+                _("A transfer of this case is already waiting for the receiving agency. Nothing was sent.")
+            )
+        locked.transfer_status = TransferStatus.PENDING
+    locked.status = RS.SENT
+    locked.sent_at = timezone.now()
+    locked.sent_by = actor
+    locked.save(update_fields=["status", "sent_at", "sent_by", "transfer_status"])
+    _email_referral(locked)
+    return locked
+
+
+def _email_referral(referral):
+    """The referral's email, with its letter attached, from the no-reply address, through
+    portal.notify (one retry policy, idempotency key and stale re-queue for every email). Each
+    sending gets its own key; notify tells referral_emailed or referral_not_emailed how it went."""
+    hook_kwargs = {"referral_id": referral.pk}
+    portal_services.notify(
+        key=f"referrals:referral:{referral.pk}:{uuid4().hex}",
+        template="referrals/emails/referral",
+        email=referral.email_to,
+        language=referral.language,
+        from_email=settings.REFERRAL_FROM_EMAIL,
+        # What the sender typed, rendered as is by the worker; cleared from the message once sent.
+        context={"subject": referral.subject, "body": referral.body},
+        attachments=[["referrals.referrals.services.letter_attachment", hook_kwargs]],
+        on_sent=["referrals.referrals.services.referral_emailed", hook_kwargs],
+        on_failed=["referrals.referrals.services.referral_not_emailed", hook_kwargs],
+    )
+
+
+def letter_attachment(*, referral_id):
+    """The letter as a PDF, rendered when the email leaves (portal.notify attachment)."""
+    referral = referral_for_letter(referral_id)
+    return f"referral-{referral.case.number}.pdf", render_letter_pdf(referral), "application/pdf"
+
+
+def _locked_sent_referral(referral_id):
+    return (
+        Referral.objects.select_for_update(of=("self",))
+        .select_related("case", "sent_by")
+        .filter(pk=referral_id, status=RS.SENT)
+        .first()
+    )
+
+
+@transaction.atomic
+def referral_emailed(*, referral_id, attempts):
+    """portal.notify's on_sent hook: the referral's email left."""
+    referral = _locked_sent_referral(referral_id)
+    return mark_referral_emailed(referral=referral, attempts=attempts) if referral else None
+
+
+@transaction.atomic
+def referral_not_emailed(*, referral_id, attempts, reason):
+    """portal.notify's on_failed hook: the referral's email failed for good."""
+    referral = _locked_sent_referral(referral_id)
+    return record_referral_failure(referral=referral, reason=reason, attempts=attempts) if referral else None
+
+
+@transaction.atomic
+def cancel_referral(*, actor, referral):
+    """Cancel a draft: it is deleted, with the documents attached to it."""
+    locked = _locked_referral(referral)
+    _draft_only(locked)
+    locked.delete()
+
+
+def mark_referral_emailed(*, referral, attempts):
+    """On the locked row, once the email has left."""
+    referral.status = RS.EMAILED
+    referral.emailed_at = timezone.now()
+    referral.attempts = attempts
+    referral.failure_reason = ""
+    referral.save(update_fields=["status", "emailed_at", "attempts", "failure_reason"])
+    return referral
+
+
+def record_referral_failure(*, referral, reason, attempts):
+    """On the locked row, once its email failed for good (portal.notify retried it): Failed, with
+    the reason, and the sender is told."""
+    referral.attempts = attempts
+    referral.failure_reason = reason[:500]
+    referral.status = RS.FAILED
+    case = referral.case
+    portal_services.create_notification(
+        recipient=referral.sent_by or case.case_manager,
+        title=_("A referral could not be emailed"),
+        link=reverse("referrals:referrals", args=[case.number])
+        + f"?open={referral.pk}#referral-{referral.pk}",
+        # One notice per failed sending (a resent referral that fails again is told again).
+        key=case_key(case, f"referral.{referral.pk}.failed.{uuid4().hex}"),
+        priority=Priority.HIGH,
+        **{key: value for key, value in case_columns(case, None).items() if key != "priority"},
+    )
+    referral.save(update_fields=["attempts", "failure_reason", "status"])
+    return referral
+
+
+@transaction.atomic
+def resend_referral(*, actor, referral):
+    """Try a failed referral again (after the address was checked, for example)."""
+    locked = _locked_referral(referral)
+    if locked.status != RS.FAILED:
+        raise CaseActionError(_("Only a referral whose email failed can be sent again."))
+    locked.status = RS.SENT
+    locked.attempts = 0
+    locked.save(update_fields=["status", "attempts"])
+    _email_referral(locked)
+    return locked
+
+
+@transaction.atomic
+def withdraw_transfer(*, actor, referral):
+    """The sending agency takes back a transfer the receiving agency has not completed."""
+    locked = _locked_referral(referral)
+    if locked.transfer_status != TransferStatus.PENDING:
+        raise CaseActionError(_("This transfer is no longer waiting: it cannot be withdrawn."))
+    locked.transfer_status = TransferStatus.WITHDRAWN
+    locked.save(update_fields=["transfer_status"])
+    return locked
+
+
+@transaction.atomic
+def complete_transfer(*, actor, referral, office, case_manager, agreement, delivery_location):
+    """The receiving agency takes the case: its office, case manager, agreement and location."""
+    locked = _locked_referral(referral)
+    if locked.transfer_status != TransferStatus.PENDING:
+        raise CaseActionError(
+            _("This transfer is no longer waiting (completed or withdrawn). Nothing was changed.")
+        )
+    receiving = locked.agency
+    case = locked_case(locked.case)
+    if case.status in NO_TRANSFER_STATUSES:
+        raise CaseActionError(_("A case in follow-up or closed cannot be transferred. Nothing was changed."))
+    errors = {}
+    if office.agency_id != receiving.pk:
+        errors["office"] = _("Choose an office of your agency.")
+    if delivery_location.agency_id != receiving.pk:
+        errors["delivery_location"] = _("Choose a location of your agency.")
+    if agreement.agency_id != receiving.pk:
+        errors["agreement"] = _("Choose an agreement of your agency.")
+    if errors:
+        raise CaseActionError(errors)
+    sending, previous_manager = case.agency, case.case_manager
+    case.agency, case.office, case.case_manager = receiving, office, case_manager
+    case.agreement, case.delivery_location = agreement, delivery_location
+    case.save(update_fields=["agency", "office", "case_manager", "agreement", "delivery_location"])
+    # Organization names are bilingual: lazy, so each language of the notification gets its own.
+    names = {"old": lazy_name(sending), "new": lazy_name(receiving), "number": case.number}
+    CaseStatusChange.objects.create(
+        case=case,
+        from_status=case.status,
+        to_status=case.status,
+        changed_by=actor,
+        comment=str(_("Case transferred from %(old)s to %(new)s.")) % names,
+    )
+    locked.transfer_status = TransferStatus.COMPLETED
+    locked.transferred_at = timezone.now()
+    locked.transferred_by = actor
+    locked.save(update_fields=["transfer_status", "transferred_at", "transferred_by"])
+    # The sending agency's open work on this case ends here.
+    portal_services.withdraw_home_items_containing(key_contains=f":{case_key(case, '')}")
+    portal_services.create_task(
+        assignee=case_manager,
+        title=_("Case received by transfer: review it and contact the client"),
+        due_date=timezone.localdate() + timedelta(days=7),
+        link=case.get_absolute_url(),
+        key=case_key(case, f"transfer.{locked.pk}.task"),
+        send_email=True,
+        title_in_email=True,
+        **case_columns(case, actor, Priority.HIGH),
+    )
+    portal_services.create_notification(
+        recipient=case_manager,
+        title=_("Case received by transfer from %(old)s"),
+        params={"old": lazy_name(sending)},
+        link=case.get_absolute_url(),
+        key=case_key(case, f"transfer.{locked.pk}.received"),
+        **case_columns(case, actor),
+    )
+    # The former case manager can no longer open the case: the notice names it and goes home.
+    portal_services.create_notification(
+        recipient=previous_manager,
+        title=_("Case %(number)s has been transferred from %(old)s to %(new)s"),
+        params=names,
+        link="/",
+        key=f"referrals.transferred.{locked.pk}",
+        record_number=str(case.number),
+        created_by=actor,
+    )
+    return case
+
+
+@transaction.atomic
+def request_letter_preview(*, actor, referral):
+    """The letter as it will be attached, built in the background like the plan."""
+    if referral.template_id is None:
+        raise CaseActionError({"template": _("Choose a correspondence template to preview the letter.")})
+    preview = PlanPrint.objects.create(
+        case=referral.case, referral=referral, language=referral.language, requested_by=actor
+    )
+    queue_print(preview)
+    return preview
+
+
+@transaction.atomic
+def save_template(*, template=None, **fields):
+    template = template or CorrespondenceTemplate()
+    for name, value in fields.items():
+        setattr(template, name, value)
+    template.save()
+    return template
+
+
+@transaction.atomic
+def delete_template(*, template):
+    message = _("This template is used by referrals: deactivate it instead. Nothing was deleted.")
+    template = CorrespondenceTemplate.objects.select_for_update().get(pk=template.pk)
+    if template.referrals.exists():
+        raise CaseActionError(message)
+    try:
+        with transaction.atomic():
+            template.delete()
+    except ProtectedError as error:  # a referral took it in the meantime
+        raise CaseActionError(message) from error
+
+
+@transaction.atomic
+def add_referral_document(*, actor, referral, document_type, description, upload, content_type):
+    """A document attached to a draft referral (it also joins the case's documents)."""
+    locked = _locked_referral(referral)
+    _draft_only(locked)
+    document = add_document(
+        actor=actor,
+        case=locked.case,
+        document_type=document_type,
+        description=description,
+        upload=upload,
+        content_type=content_type,
+    )
+    document.referral = locked
+    document.save(update_fields=["referral"])
+    return document

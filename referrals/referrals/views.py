@@ -1,0 +1,362 @@
+"""Referrals and case transfer screens: a case's referrals, the clients referred to an agency,
+the transfer and the correspondence templates.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from portal.db import text_search
+from portal.forms import show_service_error as _show_error
+from portal.params import as_id
+from portal.permissions import capability_required
+from portal.search import personal_search
+from portal.selectors import active_organization
+from portal.services import record_view
+from portal.tables import paginate
+from referrals import roles
+from referrals.agreements import selectors as agreement_selectors
+from referrals.cases import selectors as case_selectors
+from referrals.cases.forms import DocumentForm
+from referrals.cases.pages import CLIENT_SEARCH_FIELDS, can_manage, get_case, post_without_form, render_case
+from referrals.cases.services import CaseActionError
+from referrals.models import (
+    NETWORK_TYPES,
+    CorrespondenceTemplate,
+    ReferralType,
+)
+from referrals.plans import selectors as plan_selectors
+from referrals.referrals import selectors, services
+from referrals.referrals.forms import ReferralForm, ReferralTypeForm, TemplateForm, TransferForm
+from referrals.tables import IncomingTable, TemplateTable
+
+
+@capability_required(roles.VIEW_CASES)
+@require_http_methods(["GET", "POST"])
+def referrals(request, number):
+    """The case's referrals: the list (a row opens to every field), and Add by type."""
+    case = get_case(request, number)
+    form = (
+        ReferralTypeForm(request.POST or None) if can_manage(request, case) and not case.is_closed else None
+    )
+    if request.method == "POST":
+        if form is None:
+            return post_without_form(request, case)
+        if form.is_valid():
+            try:
+                referral = services.create_referral(
+                    actor=request.user, case=case, referral_type=form.cleaned_data["referral_type"]
+                )
+            except CaseActionError as error:
+                _show_error(request, form, error)
+            else:
+                return redirect("referrals:referral_edit", number, referral.pk)
+    open_pk = request.GET.get("open", "")
+    return render_case(
+        request,
+        "referrals/referrals.html",
+        case,
+        "referrals",
+        form=form,
+        referrals=list(selectors.referrals_of(case)),
+        open_pk=as_id(open_pk),
+    )
+
+
+def _referral_form(request, referral, data=None, initial=None):
+    return ReferralForm(
+        data,
+        initial=initial,
+        referral=referral,
+        agencies=services.network_agencies(excluding=referral.case.agency),
+    )
+
+
+def _referral_initial(referral):
+    return {
+        "agency": referral.agency_id,
+        "organization_name": referral.organization_name,
+        "contact_person": referral.contact_person,
+        "email_to": referral.email_to,
+        "language": referral.language,
+        "template": referral.template_id,
+        "subject": referral.subject,
+        "body": referral.body,
+        "notes": referral.notes,
+    }
+
+
+@capability_required(roles.MANAGE_CASES)
+@require_http_methods(["GET", "POST"])
+def referral_edit(request, number, pk):
+    """A draft referral. Buttons: save, preview (new tab), apply a new language, send, cancel."""
+    case = get_case(request, number, manage=True)
+    referral = selectors.get_referral(case, pk)
+    if not referral.is_draft:
+        messages.error(
+            request, _("This referral was sent: it can no longer be changed. Nothing was changed.")
+        )
+        return redirect(reverse("referrals:referrals", args=[number]) + f"?open={pk}#referral-{pk}")
+    if request.method == "POST":
+        form = _referral_form(request, referral, request.POST)
+        if request.POST.get("action") == "language" and request.POST.get("language") in dict(
+            settings.LANGUAGES
+        ):
+            # A new correspondence language: keep the other fields, reset the template's text.
+            form.is_valid()
+            values = {
+                name: form.cleaned_data.get(name)
+                for name in ("agency", "organization_name", "contact_person", "email_to", "notes")
+                if name in form.fields and name not in form.errors
+            }
+            try:
+                services.change_referral_language(
+                    actor=request.user, referral=referral, language=request.POST["language"], **values
+                )
+            except CaseActionError as error:
+                _show_error(request, None, error)
+            else:
+                messages.success(
+                    request, _("The language was changed: the subject and the body are the template's again.")
+                )
+            return redirect("referrals:referral_edit", number, pk)
+        if form.is_valid():
+            try:
+                referral = services.update_referral(actor=request.user, referral=referral, **form.values())
+            except CaseActionError as error:
+                _show_error(request, form, error)
+            else:
+                action = request.POST.get("action")
+                if action == "preview":
+                    try:
+                        preview = services.request_letter_preview(actor=request.user, referral=referral)
+                    except CaseActionError as error:
+                        _show_error(request, form, error)
+                        return _render_referral_form(request, case, referral, form)
+                    return redirect("referrals:plan_print_status", number, preview.pk)
+                if action == "send":
+                    return redirect("referrals:referral_send", number, pk)
+                messages.success(request, _("The draft referral was saved."))
+                return redirect("referrals:referral_edit", number, pk)
+    else:
+        form = _referral_form(request, referral, initial=_referral_initial(referral))
+    return _render_referral_form(request, case, referral, form)
+
+
+def _render_referral_form(request, case, referral, form):
+    agencies = (
+        services.network_agencies(excluding=case.agency) if referral.referral_type in NETWORK_TYPES else []
+    )
+    return render_case(
+        request,
+        "referrals/referral_form.html",
+        case,
+        "referrals",
+        referral=referral,
+        form=form,
+        agency_emails={str(agency.pk): agency.contact_email for agency in agencies},
+        documents=list(referral.documents.select_related("uploaded_by")),
+        document_form=DocumentForm(),
+    )
+
+
+@capability_required(roles.MANAGE_CASES)
+@require_POST
+def referral_document(request, number, pk):
+    """Attach a document to a draft referral (checked like every case document)."""
+    case = get_case(request, number, manage=True)
+    referral = selectors.get_referral(case, pk)
+    form = DocumentForm(request.POST, request.FILES)
+    if not referral.is_draft:
+        messages.error(
+            request, _("This referral was sent: it can no longer be changed. Nothing was changed.")
+        )
+    elif form.is_valid():
+        try:
+            services.add_referral_document(
+                actor=request.user,
+                referral=referral,
+                document_type=form.cleaned_data["document_type"],
+                description=form.cleaned_data["description"],
+                upload=form.cleaned_data["file"],
+                content_type=form.content_type,
+            )
+        except CaseActionError as error:
+            _show_error(request, None, error)
+        else:
+            messages.success(request, _("The document was added."))
+    else:
+        messages.error(request, " ".join(" ".join(errors) for errors in form.errors.values()))
+    return redirect("referrals:referral_edit", number, pk)
+
+
+@capability_required(roles.MANAGE_CASES)
+@require_http_methods(["GET", "POST"])
+def referral_send(request, number, pk):
+    """The guide's confirmation before sending; then the referral is read-only for good."""
+    case = get_case(request, number, manage=True)
+    referral = selectors.get_referral(case, pk)
+    if request.method == "POST":
+        try:
+            services.send_referral(actor=request.user, referral=referral)
+        except CaseActionError as error:
+            if hasattr(error, "error_dict"):
+                for field_errors in error.error_dict.values():
+                    for message in field_errors:
+                        messages.error(request, " ".join(message.messages))
+            else:
+                messages.error(request, " ".join(error.messages))
+            target = "referrals:referral_edit" if referral.is_draft else "referrals:referrals"
+            return redirect(target, number, pk) if referral.is_draft else redirect(target, number)
+        messages.success(request, _("The referral was sent. Its letter is being emailed."))
+        return redirect(reverse("referrals:referrals", args=[number]) + f"?open={pk}#referral-{pk}")
+    if not referral.is_draft:
+        messages.error(
+            request, _("This referral was sent: it can no longer be changed. Nothing was changed.")
+        )
+        return redirect("referrals:referrals", number)
+    return render_case(request, "referrals/referral_send.html", case, "referrals", referral=referral)
+
+
+@capability_required(roles.MANAGE_CASES)
+@require_http_methods(["GET", "POST"])
+def referral_cancel(request, number, pk):
+    case = get_case(request, number, manage=True)
+    referral = selectors.get_referral(case, pk)
+    if request.method == "POST":
+        try:
+            services.cancel_referral(actor=request.user, referral=referral)
+        except CaseActionError as error:
+            _show_error(request, None, error)
+        else:
+            messages.success(request, _("The draft referral was deleted."))
+        return redirect("referrals:referrals", number)
+    return render_case(request, "referrals/referral_cancel.html", case, "referrals", referral=referral)
+
+
+@capability_required(roles.MANAGE_CASES)
+@require_http_methods(["GET", "POST"])
+def referral_action(request, number, pk, action):
+    """Withdraw a pending transfer, or send again a referral whose email failed."""
+    case = get_case(request, number, manage=True)
+    referral = selectors.get_referral(case, pk)
+    actions = {
+        "withdraw": (services.withdraw_transfer, gettext_lazy("Withdraw the transfer")),
+        "resend": (services.resend_referral, gettext_lazy("Send the email again")),
+    }
+    if action not in actions:
+        raise Http404
+    function, label = actions[action]
+    if request.method == "GET":
+        return render_case(
+            request, "referrals/referral_action.html", case, "referrals", referral=referral, label=label
+        )
+    try:
+        function(actor=request.user, referral=referral)
+    except CaseActionError as error:
+        _show_error(request, None, error)
+    else:
+        messages.success(request, _("Done."))
+    return redirect(reverse("referrals:referrals", args=[number]) + f"?open={pk}#referral-{pk}")
+
+
+@capability_required(roles.MANAGE_CASES)
+@personal_search(CLIENT_SEARCH_FIELDS)
+def incoming(request):
+    """Clients referred to the agency: find them by name or case ID."""
+    query = request.search_data.get("q", "").strip()[:100]
+    referrals_in = selectors.incoming_for(request.user)
+    if as_id(query) is not None:
+        referrals_in = referrals_in.filter(case__number=as_id(query))
+    elif query.isdigit():
+        referrals_in = referrals_in.none()
+    elif query:
+        referrals_in = referrals_in.filter(
+            text_search(["case__person__last_name", "case__person__first_name"], query)
+        )
+    table = paginate(request, IncomingTable(referrals_in))
+    return render(request, "referrals/incoming.html", {"table": table, "query": query})
+
+
+@capability_required(roles.MANAGE_CASES)
+def incoming_detail(request, pk):
+    """The person record, and for a transfer a read-only case summary: nothing more."""
+    referral = selectors.get_incoming_for_user(request.user, pk)
+    case = referral.case
+    record_view(instance=case.person)
+    context = {"referral": referral, "case": case, "person": case.person}
+    if referral.referral_type == ReferralType.TRANSFER:
+        context["identified"] = plan_selectors.identified_needs(plan_selectors.latest_needs(case))
+        context["interventions"] = list(plan_selectors.interventions_of(case))
+    return render(request, "referrals/incoming_detail.html", context)
+
+
+@capability_required(roles.MANAGE_CASES)
+@require_http_methods(["GET", "POST"])
+def transfer(request, pk):
+    """Case details / Transfer: the receiving agency's office, case manager, agreement and location;
+    Save; the guide's confirmation (From … To …); then the case is theirs."""
+    referral = selectors.get_incoming_for_user(request.user, pk)
+    if referral.referral_type != ReferralType.TRANSFER:
+        raise Http404
+    agency = active_organization(request.user)
+    form = TransferForm(
+        request.POST or None,
+        offices=agreement_selectors.offices_for(agency),
+        managers=case_selectors.case_managers(agency),
+        agreements=agreement_selectors.active_agreements(agency),
+        locations=agreement_selectors.delivery_locations(agency),
+        initial={"case_manager": request.user},
+    )
+    if request.method == "POST" and form.is_valid():
+        if request.POST.get("confirm") != "1":
+            return render(
+                request,
+                "referrals/transfer_confirm.html",
+                {"referral": referral, "case": referral.case, "form": form},
+            )
+        try:
+            case = services.complete_transfer(actor=request.user, referral=referral, **form.cleaned_data)
+        except CaseActionError as error:
+            _show_error(request, form, error)
+        else:
+            messages.success(request, _("The case was transferred successfully."))
+            return redirect(case)
+    return render(
+        request, "referrals/transfer.html", {"referral": referral, "case": referral.case, "form": form}
+    )
+
+
+@capability_required(roles.MANAGE_AGENCIES)
+def template_list(request):
+    table = paginate(request, TemplateTable(CorrespondenceTemplate.objects.all()), per_page=50)
+    return render(request, "referrals/template_list.html", {"table": table})
+
+
+@capability_required(roles.MANAGE_AGENCIES)
+@require_http_methods(["GET", "POST"])
+def template_edit(request, pk=None):
+    template = get_object_or_404(CorrespondenceTemplate, pk=pk) if pk else None
+    form = TemplateForm(request.POST or None, instance=template)
+    if request.method == "POST" and request.POST.get("delete") == "1" and template is not None:
+        try:
+            services.delete_template(template=template)
+        except CaseActionError as error:
+            _show_error(request, None, error)
+            return redirect("referrals:template_edit", pk)
+        messages.success(request, _("The template was deleted."))
+        return redirect("referrals:template_list")
+    if request.method == "POST" and form.is_valid():
+        services.save_template(template=template, **form.cleaned_data)
+        messages.success(request, _("The template was saved."))
+        return redirect("referrals:template_list")
+    return render(
+        request,
+        "referrals/template_form.html",
+        {"form": form, "template": template, "in_use": template is not None and template.referrals.exists()},
+    )
