@@ -297,6 +297,31 @@ def test_an_emailed_referral_is_never_sent_twice(network, django_capture_on_comm
     assert len(mail.outbox) == 1
 
 
+def test_a_message_queued_before_the_split_by_area_still_reaches_its_hooks(
+    network, django_capture_on_commit_callbacks
+):
+    """Messages store their attachment and hooks by dotted path: those queued when the hooks were
+    referrals.services.* are sent with their letter and mark the referral emailed (portal.outbound)."""
+    import json
+
+    from portal.models import Message
+    from portal.tasks import send_message
+
+    with django_capture_on_commit_callbacks(execute=False):
+        referral = referral_services.send_referral(
+            actor=network.manager, referral=_draft(network, ReferralType.OUTSIDE)
+        )
+    message = Message.objects.get(key__startswith=f"referrals:referral:{referral.pk}:")
+    stored = json.dumps(message.context)
+    assert "referrals.referrals.services.referral_emailed" in stored
+    message.context = json.loads(stored.replace("referrals.referrals.services.", "referrals.services."))
+    message.save(update_fields=["context"])
+    send_message(message.pk)
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.EMAILED
+    assert [attachment[2] for attachment in mail.outbox[0].attachments] == ["application/pdf"]
+
+
 class BrokenBackend:
     def __init__(self, *args, **kwargs):
         pass
