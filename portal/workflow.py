@@ -130,13 +130,16 @@ class Workflow(Generic[M]):
     on_change: Callable[[M, str], None] | None = None
     # The refusal, with %(status)s (now) and %(allowed)s (what the action needs).
     refused: Text = REFUSED
+    # False for a declaration that actions_for() and the template tag must not find (tests).
+    register: bool = True
     _by_name: dict[str, Transition] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._by_name = {transition.name: transition for transition in self.transitions}
         if len(self._by_name) != len(self.transitions):
             raise ValueError(f"{self.model.__name__}: two transitions share a name.")
-        _registry[self.model] = self
+        if self.register:
+            _registry[self.model] = self
 
     # Reading the declaration -----------------------------------------------------------------
 
