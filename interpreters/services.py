@@ -5,12 +5,14 @@ row, then checks for an overlap, inside one transaction (two coordinators assign
 wins, the other is told).
 """
 
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -38,8 +40,9 @@ from interpreters.models import (
 from portal import dates
 from portal import services as portal_services
 from portal.dates import LocalTimeError
-from portal.models import Channel, Membership, User
+from portal.models import Channel, Membership, Organization, User
 from portal.selectors import members_with_roles
+from portal.services import StrOrPromise
 
 RS = RequestStatus
 CENTS = Decimal("0.01")
@@ -50,7 +53,7 @@ class RequestActionError(ValidationError):
     """An action the current status does not allow, or bad input: nothing was changed."""
 
 
-def _status_error(request, allowed):
+def _status_error(request: Request, allowed: Iterable[str]) -> RequestActionError:
     return RequestActionError(
         _("This request is now %(status)s: this action needs it to be %(allowed)s. Nothing was changed.")
         % {
@@ -60,7 +63,7 @@ def _status_error(request, allowed):
     )
 
 
-def _locked(request):
+def _locked(request: Request) -> Request:
     return (
         Request.objects.select_for_update(of=("self",))
         .select_related("interpreter__user", "requester", "establishment", "bank", "language")
@@ -68,7 +71,9 @@ def _locked(request):
     )
 
 
-def _change_status(request, *, actor, allowed, to, note="", **fields):
+def _change_status(
+    request: Request, *, actor: User, allowed: Iterable[str], to: str, note: str = "", **fields: Any
+) -> Request:
     """Lock, check, change, record. The caller is inside a transaction."""
     locked = _locked(request)
     if locked.status not in allowed:
@@ -85,7 +90,15 @@ def _change_status(request, *, actor, allowed, to, note="", **fields):
 # Messages to people ----------------------------------------------------------------------------
 
 
-def _tell(person, request, event, *, sms=False, suffix="", quiet_hours=False):
+def _tell(
+    person: User | None,
+    request: Request,
+    event: str,
+    *,
+    sms: bool = False,
+    suffix: str = "",
+    quiet_hours: bool = False,
+) -> None:
     """An email (and SMS) about a request: its number, date and a link; never the person served.
     With `quiet_hours`, the worker holds it between 21:00 and 8:00 (a reminder late from a queue)."""
     if person is None:
@@ -106,12 +119,14 @@ def _tell(person, request, event, *, sms=False, suffix="", quiet_hours=False):
     )
 
 
-def _coordinators(bank):
+def _coordinators(bank: Organization | None) -> list[User]:
     """The coordinators of the bank a request or a registration belongs to (no other bank's)."""
     return list(members_with_roles(bank, ["interpreters.coordinator"])) if bank else []
 
 
-def _notify_in_app(people, request, title, actor, key):
+def _notify_in_app(
+    people: Iterable[User | None], request: Request, title: StrOrPromise, actor: User | None, key: str
+) -> None:
     for person in people:
         if person is None or person == actor:
             continue
@@ -131,7 +146,7 @@ def _notify_in_app(people, request, title, actor, key):
 
 
 @transaction.atomic
-def register_requester(**fields):
+def register_requester(**fields: Any) -> Registration:
     """A sign-up, decided by the coordinators of the bank that serves the establishment."""
     bank = selectors.bank_of(fields["establishment"])
     if bank is None:
@@ -147,7 +162,7 @@ def register_requester(**fields):
     return registration
 
 
-def _locked_registration(registration):
+def _locked_registration(registration: Registration) -> Registration:
     locked = Registration.objects.select_for_update().get(pk=registration.pk)
     if locked.status != RegistrationStatus.PENDING:
         raise RequestActionError(_("This registration was already decided. Nothing was changed."))
@@ -155,7 +170,7 @@ def _locked_registration(registration):
 
 
 @transaction.atomic
-def approve_registration(*, actor, registration):
+def approve_registration(*, actor: User, registration: Registration) -> Registration:
     """An account for the requester, in their establishment; they choose their password by email."""
     locked = _locked_registration(registration)
     user = User.objects.filter(email__iexact=locked.email).first()
@@ -191,7 +206,7 @@ def approve_registration(*, actor, registration):
 
 
 @transaction.atomic
-def refuse_registration(*, actor, registration, reason):
+def refuse_registration(*, actor: User, registration: Registration, reason: str) -> Registration:
     if not reason.strip():
         raise RequestActionError({"reason": _("Give the reason for refusing the registration.")})
     locked = _locked_registration(registration)
@@ -211,12 +226,12 @@ def refuse_registration(*, actor, registration, reason):
 # Requests --------------------------------------------------------------------------------------
 
 
-def _next_number():
+def _next_number() -> str:
     top = Request.objects.aggregate(top=Max("number"))["top"]
     return f"IR-{(int(top.split('-')[1]) if top else 100) + 1:06d}"
 
 
-def _check_request(establishment, fields):
+def _check_request(establishment: Organization, fields: dict[str, Any]) -> None:
     errors = {}
     request = Request(**{name: value for name, value in fields.items() if name != "repeat_until"})
     try:
@@ -241,7 +256,9 @@ def _check_request(establishment, fields):
 
 
 @transaction.atomic
-def create_request(*, actor, establishment, repeat_until=None, **fields):
+def create_request(
+    *, actor: User, establishment: Organization, repeat_until: date | None = None, **fields: Any
+) -> list[Request]:
     """A request, or a weekly series until `repeat_until` (each date is its own request), for the
     bank that serves the establishment."""
     bank = selectors.bank_of(establishment)
@@ -258,7 +275,7 @@ def create_request(*, actor, establishment, repeat_until=None, **fields):
         dates.append(dates[-1] + timedelta(days=7))
     if len(dates) > MAX_SERIES:
         raise RequestActionError({"repeat_until": _("A series holds at most 52 dates.")})
-    created = []
+    created: list[Request] = []
     for day in dates:
         for _attempt in range(5):
             request = Request(
@@ -309,7 +326,7 @@ DETAIL_FIELDS = (
 
 
 @transaction.atomic
-def change_request(*, actor, request, **fields):
+def change_request(*, actor: User, request: Request, **fields: Any) -> Request:
     locked = _locked(request)
     allowed = (*QUEUE_STATUSES, RS.ASSIGNED, RS.ACCEPTED, RS.CONFIRMED)
     if locked.status not in allowed:
@@ -330,17 +347,17 @@ def change_request(*, actor, request, **fields):
         actor=actor,
         note=str(_("Details changed")),
     )
-    if locked.interpreter_id:
+    if locked.interpreter is not None:
         _tell(locked.interpreter.user, locked, "change", sms=True, suffix=f":{timezone.now():%Y%m%d%H%M%S}")
     return locked
 
 
-def _rate(bank_id, modality):
+def _rate(bank_id: int, modality: str) -> Rate | None:
     return Rate.objects.filter(bank_id=bank_id, modality=modality).first()
 
 
 @transaction.atomic
-def cancel_request(*, actor, request, reason):
+def cancel_request(*, actor: User, request: Request, reason: str) -> Request:
     """Cancelled by the requester or a coordinator; inside the late-cancellation window, with an
     interpreter already committed, it is billable by the rate rules."""
     if not reason.strip():
@@ -365,7 +382,7 @@ def cancel_request(*, actor, request, reason):
         late_cancellation=late,
         rate_snapshot=_rate_snapshot(current.bank_id, current.modality) if late else None,
     )
-    if locked.interpreter_id:
+    if locked.interpreter is not None:
         _tell(locked.interpreter.user, locked, "cancelled", sms=True)
     _tell(locked.requester, locked, "cancelled")
     return locked
@@ -374,7 +391,9 @@ def cancel_request(*, actor, request, reason):
 # Assignment ------------------------------------------------------------------------------------
 
 
-def overlapping(interpreter, request, *, exclude_pk=None):
+def overlapping(
+    interpreter: InterpreterProfile, request: Request, *, exclude_pk: int | None = None
+) -> QuerySet[Request]:
     """The requests this interpreter already holds at the same time."""
     queryset = Request.objects.filter(
         interpreter=interpreter,
@@ -385,7 +404,7 @@ def overlapping(interpreter, request, *, exclude_pk=None):
     return queryset.exclude(pk=exclude_pk or request.pk)
 
 
-def _check_interpreter(interpreter, request):
+def _check_interpreter(interpreter: InterpreterProfile, request: Request) -> None:
     errors = []
     if interpreter.bank_id != request.bank_id:
         # A request is offered only to an interpreter of its own bank.
@@ -407,7 +426,7 @@ def _check_interpreter(interpreter, request):
 
 
 @transaction.atomic
-def assign_interpreter(*, actor, request, interpreter):
+def assign_interpreter(*, actor: User, request: Request, interpreter: InterpreterProfile) -> Request:
     """Offer the request to an interpreter (from the queue, or instead of the current one)."""
     # Lock the interpreter first: two coordinators giving them overlapping requests wait in line.
     interpreter = InterpreterProfile.objects.select_for_update().get(pk=interpreter.pk)
@@ -438,7 +457,7 @@ def assign_interpreter(*, actor, request, interpreter):
 
 
 @transaction.atomic
-def accept_offer(*, actor, request):
+def accept_offer(*, actor: User, request: Request) -> Request:
     locked = _change_status(request, actor=actor, allowed=[RS.ASSIGNED], to=RS.ACCEPTED)
     _notify_in_app(
         _coordinators(locked.bank),
@@ -451,7 +470,7 @@ def accept_offer(*, actor, request):
 
 
 @transaction.atomic
-def decline_offer(*, actor, request, reason):
+def decline_offer(*, actor: User, request: Request, reason: str) -> Request:
     """Back to the coordinators, with the reason."""
     if not reason.strip():
         raise RequestActionError({"reason": _("Give the reason for declining.")})
@@ -469,7 +488,7 @@ def decline_offer(*, actor, request, reason):
 
 
 @transaction.atomic
-def confirm_request(*, actor, request):
+def confirm_request(*, actor: User, request: Request) -> Request:
     locked = _change_status(request, actor=actor, allowed=[RS.ACCEPTED], to=RS.CONFIRMED)
     _tell(locked.requester, locked, "confirmed", suffix=f":{locked.events.count()}")
     return locked
@@ -477,8 +496,16 @@ def confirm_request(*, actor, request):
 
 @transaction.atomic
 def record_completion(
-    *, actor, request, actual_start, actual_end, travel_km, waiting_minutes, expenses, notes
-):
+    *,
+    actor: User,
+    request: Request,
+    actual_start: datetime,
+    actual_end: datetime,
+    travel_km: Decimal | int,
+    waiting_minutes: int,
+    expenses: Decimal | int,
+    notes: str,
+) -> Request:
     current = _locked(request)
     if current.starts_at > timezone.now():
         raise RequestActionError(_("A service is recorded once it has started."))
@@ -506,7 +533,7 @@ def record_completion(
 MAX_SERVICE = timedelta(hours=12)
 
 
-def _check_times(request, actual_start, actual_end):
+def _check_times(request: Request, actual_start: datetime, actual_end: datetime) -> None:
     """Actual times close to the planned ones, in the past, and at most 12 hours long."""
     if actual_end <= actual_start:
         raise RequestActionError({"actual_end": _("The end cannot be before the start.")})
@@ -521,7 +548,7 @@ def _check_times(request, actual_start, actual_end):
 
 
 @transaction.atomic
-def validate_completion(*, actor, request):
+def validate_completion(*, actor: User, request: Request) -> Request:
     return _change_status(
         request,
         actor=actor,
@@ -532,7 +559,7 @@ def validate_completion(*, actor, request):
 
 
 @transaction.atomic
-def correct_completion(*, actor, request, **fields):
+def correct_completion(*, actor: User, request: Request, **fields: Any) -> Completion:
     """A coordinator corrects a recorded service; statements already issued keep their lines and the
     next statement carries the difference as a correction line."""
     locked = _locked(request)
@@ -554,10 +581,10 @@ def correct_completion(*, actor, request, **fields):
 
 
 @transaction.atomic
-def post_message(*, actor, request, text):
+def post_message(*, actor: User, request: Request, text: str) -> Message:
     message = Message.objects.create(request=request, author=actor, text=text)
     people = {request.requester, *(_coordinators(request.bank))}
-    if request.interpreter_id:
+    if request.interpreter is not None:
         people.add(request.interpreter.user)
     _notify_in_app(people, request, _("New message on request %(number)s"), actor, f"message.{message.pk}")
     return message
@@ -567,7 +594,9 @@ def post_message(*, actor, request, text):
 
 
 @transaction.atomic
-def add_availability(*, interpreter, weekday, start_time, end_time):
+def add_availability(
+    *, interpreter: InterpreterProfile, weekday: int, start_time: time, end_time: time
+) -> Availability:
     if end_time <= start_time:
         raise RequestActionError({"end_time": _("The end cannot be before the start.")})
     return Availability.objects.create(
@@ -576,7 +605,9 @@ def add_availability(*, interpreter, weekday, start_time, end_time):
 
 
 @transaction.atomic
-def add_unavailability(*, interpreter, starts_at, ends_at, reason=""):
+def add_unavailability(
+    *, interpreter: InterpreterProfile, starts_at: datetime, ends_at: datetime, reason: str = ""
+) -> Unavailability:
     if ends_at <= starts_at:
         raise RequestActionError({"ends_at": _("The end cannot be before the start.")})
     return Unavailability.objects.create(
@@ -585,13 +616,13 @@ def add_unavailability(*, interpreter, starts_at, ends_at, reason=""):
 
 
 @transaction.atomic
-def remove_availability(*, interpreter, pk, weekly):
+def remove_availability(*, interpreter: InterpreterProfile, pk: int, weekly: bool) -> None:
     model = Availability if weekly else Unavailability
     model.objects.filter(interpreter=interpreter, pk=pk).delete()
 
 
 @transaction.atomic
-def create_interpreter_profile(*, user, bank):
+def create_interpreter_profile(*, user: User, bank: Organization) -> InterpreterProfile:
     """The profile of a bank member with the interpreter role (completed by a coordinator next)."""
     profile, _created = InterpreterProfile.objects.get_or_create(
         user=user, defaults={"bank": bank, "modalities": [], "home_postal_code": "", "is_active": False}
@@ -600,7 +631,7 @@ def create_interpreter_profile(*, user, bank):
 
 
 @transaction.atomic
-def save_interpreter(*, profile, languages, **fields):
+def save_interpreter(*, profile: InterpreterProfile, languages: Iterable[Any], **fields: Any) -> InterpreterProfile:
     for name, value in fields.items():
         setattr(profile, name, value)
     profile.save()
@@ -609,7 +640,7 @@ def save_interpreter(*, profile, languages, **fields):
 
 
 @transaction.atomic
-def ensure_rates(*, bank):
+def ensure_rates(*, bank: Organization) -> None:
     """The bank's rates, one per modality: a bank starts with the default ones (reference.RATES)."""
     from interpreters.reference import RATES
 
@@ -628,7 +659,7 @@ def ensure_rates(*, bank):
 
 
 @transaction.atomic
-def save_rate(*, rate, **fields):
+def save_rate(*, rate: Rate, **fields: Any) -> Rate:
     for name, value in fields.items():
         setattr(rate, name, value)
     rate.save()
@@ -638,7 +669,7 @@ def save_rate(*, rate, **fields):
 # Reminders -------------------------------------------------------------------------------------
 
 
-def send_reminders(now=None):
+def send_reminders(now: datetime | None = None) -> int:
     """The day before, between 8:00 and 21:00 local time: a reminder to each confirmed interpreter."""
     now = timezone.localtime(now or timezone.now())
     if dates.is_quiet(now):
@@ -669,7 +700,7 @@ def send_reminders(now=None):
 RATE_FIELDS = ("hourly_rate", "hourly_pay", "minimum_minutes", "travel_rate", "waiting_billable")
 
 
-def _rate_snapshot(bank_id, modality):
+def _rate_snapshot(bank_id: int, modality: str) -> dict[str, Any]:
     rate = _rate(bank_id, modality)
     if rate is None:
         raise RequestActionError(_("No rate is set for this modality: a coordinator must set one first."))
@@ -682,7 +713,7 @@ def _rate_snapshot(bank_id, modality):
 class _Rate:
     """The rate a request was priced with (its snapshot), read like a Rate."""
 
-    def __init__(self, snapshot):
+    def __init__(self, snapshot: dict[str, Any]) -> None:
         self.hourly_rate = Decimal(snapshot["hourly_rate"])
         self.hourly_pay = Decimal(snapshot["hourly_pay"])
         self.minimum_minutes = int(snapshot["minimum_minutes"])
@@ -690,7 +721,7 @@ class _Rate:
         self.waiting_billable = bool(snapshot["waiting_billable"])
 
 
-def amounts(request, kind):
+def amounts(request: Request, kind: str) -> tuple[int, Decimal, Decimal, Decimal, Decimal]:
     """(minutes, time $, travel $, expenses $, total $) owed for a request, by the rate rules.
 
     Establishments are billed at the hourly rate, interpreters paid at the hourly pay; at least the
@@ -719,7 +750,7 @@ def amounts(request, kind):
     return minutes, time_amount, travel, expenses, time_amount + travel + expenses
 
 
-def billable_requests(bank, month_end):
+def billable_requests(bank: Organization, month_end: date) -> QuerySet[Request]:
     """The bank's validated services and late cancellations up to the end of the month."""
     return (
         Request.objects.filter(bank=bank, date__lte=month_end)
@@ -731,7 +762,7 @@ def billable_requests(bank, month_end):
 
 
 @transaction.atomic
-def issue_statements(*, actor, bank, month):
+def issue_statements(*, actor: User, bank: Organization, month: date) -> list[Statement]:
     """Issue the bank's statements of the month: one per establishment and cost centre, one pay
     statement per interpreter. Each line is what is owed minus what earlier statements already
     carried, so an issued statement never changes and a later correction appears as a new line."""
@@ -740,7 +771,7 @@ def issue_statements(*, actor, bank, month):
     # One issuing at a time per bank: the bank's rate rows serve as the lock.
     ensure_rates(bank=bank)
     list(Rate.objects.select_for_update().filter(bank=bank))
-    groups = {}
+    groups: dict[tuple[StatementKind, Any], list[StatementLine]] = {}
     for request in billable_requests(bank, month_end):
         for kind, owner in (
             (

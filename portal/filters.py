@@ -56,7 +56,7 @@ class AuditFilter(django_filters.FilterSet):
 
     class Meta:
         model = LogEntry
-        fields = []
+        fields: list[str] = []
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

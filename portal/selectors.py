@@ -1,14 +1,25 @@
 """Reads that depend on who asks. Querysets are scoped by organization in the query."""
 
+from collections.abc import Iterable
+from datetime import date
+from typing import Any, TypeVar
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Model, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from portal import dates
 from portal.db import order_by_name
-from portal.models import Export, Membership, Message, Notification, Organization, Task
+from portal.models import Export, Membership, Message, Notification, Organization, Task, User
+
+# Whoever makes the request: a signed-in person or an anonymous visitor.
+Person = User | AnonymousUser
+
+M = TypeVar("M", bound=Model)
 
 
-def valid_memberships(user):
+def valid_memberships(user: Person) -> list[Membership]:
     """The memberships that give this person access today, in a stable order."""
     if not getattr(user, "is_authenticated", False):
         return []
@@ -17,11 +28,11 @@ def valid_memberships(user):
         cached = list(
             Membership.objects.for_user(user).valid_now().select_related("organization").order_by("pk")
         )
-        user._valid_memberships = cached
+        setattr(user, "_valid_memberships", cached)  # noqa: B010 (a per-request cache on the person)
     return cached
 
 
-def active_membership(user):
+def active_membership(user: Person) -> Membership | None:
     """The membership the person chose in the user menu, or their first valid one.
 
     Capabilities come from this membership only. The middleware puts the chosen id on the user
@@ -36,16 +47,16 @@ def active_membership(user):
     membership = next((m for m in memberships if m.pk == chosen_id), None)
     if membership is None and memberships:
         membership = memberships[0]
-    user._active_membership = membership
+    setattr(user, "_active_membership", membership)  # noqa: B010 (a per-request cache on the person)
     return membership
 
 
-def active_organization(user):
+def active_organization(user: Person) -> Organization | None:
     membership = active_membership(user)
     return membership.organization if membership else None
 
 
-def scope_to_organization(queryset, user, field="organization"):
+def scope_to_organization(queryset: QuerySet[M], user: Person, field: str = "organization") -> QuerySet[M]:
     """Filter a queryset to the active organization, in the query (never load-then-check)."""
     organization = active_organization(user)
     if organization is None:
@@ -53,15 +64,13 @@ def scope_to_organization(queryset, user, field="organization"):
     return queryset.filter(**{field: organization.pk})
 
 
-def get_organization_for_member(user, pk):
+def get_organization_for_member(user: Person, pk: int) -> Organization:
     """The person's own active organization by id; any other id is a 404."""
     return get_object_or_404(scope_to_organization(Organization.objects.all(), user, field="pk"), pk=pk)
 
 
-def members_with_roles(organization, role_codes):
+def members_with_roles(organization: Organization | int, role_codes: Iterable[str]) -> QuerySet[User]:
     """The people who hold one of these roles in the organization today (for notifications)."""
-    from portal.models import User
-
     return User.objects.filter(
         pk__in=Membership.objects.for_organization(organization)
         .valid_now()
@@ -70,7 +79,7 @@ def members_with_roles(organization, role_codes):
     ).order_by("pk")
 
 
-def organization_members(organization):
+def organization_members(organization: Organization | int) -> QuerySet[Membership]:
     return order_by_name(
         Membership.objects.for_organization(organization).select_related("user"),
         "user__last_name",
@@ -79,12 +88,12 @@ def organization_members(organization):
     )
 
 
-def home_horizon(today=None):
+def home_horizon(today: date | None = None) -> date:
     """The home page lists what is due from now to the end of next month, and what is overdue."""
     return dates.end_of_next_month(today or timezone.localdate())
 
 
-def open_tasks_for(user, today=None):
+def open_tasks_for(user: Person, today: date | None = None) -> QuerySet[Task]:
     return (
         Task.objects.for_user(user)
         .filter(done_at__isnull=True, due_date__lte=home_horizon(today))
@@ -93,7 +102,7 @@ def open_tasks_for(user, today=None):
     )
 
 
-def unread_notifications_for(user, today=None):
+def unread_notifications_for(user: Person, today: date | None = None) -> QuerySet[Notification]:
     return (
         Notification.objects.for_user(user)
         .filter(read_at__isnull=True, due_date__lte=home_horizon(today))
@@ -102,32 +111,32 @@ def unread_notifications_for(user, today=None):
     )
 
 
-def all_open_tasks_for(user):
+def all_open_tasks_for(user: Person) -> QuerySet[Task]:
     return Task.objects.for_user(user).filter(done_at__isnull=True).select_related("organization")
 
 
-def all_notifications_for(user):
+def all_notifications_for(user: Person) -> QuerySet[Notification]:
     return Notification.objects.for_user(user)
 
 
-def get_task_for_user(user, pk):
+def get_task_for_user(user: Person, pk: int) -> Task:
     return get_object_or_404(Task.objects.for_user(user), pk=pk)
 
 
-def get_notification_for_user(user, pk):
+def get_notification_for_user(user: Person, pk: int) -> Notification:
     return get_object_or_404(Notification.objects.for_user(user), pk=pk)
 
 
-def outbox():
+def outbox() -> QuerySet[Message]:
     return Message.objects.select_related("recipient").order_by("-created_at", "-pk")
 
 
-def get_export_for_user(user, pk):
+def get_export_for_user(user: Person, pk: int) -> Export:
     """An export is its owner's alone."""
     return get_object_or_404(Export.objects.for_user(user), pk=pk)
 
 
-def audit_entries_for(user):
+def audit_entries_for(user: Person) -> QuerySet[Any]:
     """The audit entries of the active organization, newest first (through portal.AuditScope).
 
     An entry belongs to an organization when its record did (see AuditScope); nothing else is

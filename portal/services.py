@@ -6,28 +6,49 @@ someone looked at a personal record.
 
 import logging
 import secrets
-from datetime import timedelta
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
 from urllib.parse import urljoin
 from uuid import uuid4
 
 from auditlog.signals import accessed
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.functional import Promise
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal import outbound, sms
 from portal.dates import QUIET_FROM, QUIET_UNTIL, next_sending_time  # noqa: F401 (re-exported)
-from portal.models import Channel, Language, Message, MessageStatus, Notification, SignInAlert, Task, User
+from portal.models import (
+    Channel,
+    Language,
+    Message,
+    MessageStatus,
+    Notification,
+    Organization,
+    SignInAlert,
+    Task,
+    User,
+)
+
+# A function the worker calls, named so that a queued message survives a restart:
+# [dotted path, {keyword arguments}].
+Hook = Sequence[Any]
+# A gettext_lazy string or a plain one.
+StrOrPromise = str | Promise
 
 LANGUAGE_CODES = [code for code, _label in settings.LANGUAGES]
 logger = logging.getLogger(__name__)
 
 
-def absolute_url(path_or_url):
+def absolute_url(path_or_url: str | None) -> str:
     """Links in messages are absolute, built on SITE_URL."""
     if not path_or_url:
         return ""
@@ -36,7 +57,7 @@ def absolute_url(path_or_url):
     return urljoin(settings.SITE_URL + "/", path_or_url.lstrip("/"))
 
 
-def _in_each_language(text, params):
+def _in_each_language(text: StrOrPromise, params: dict[str, Any] | None) -> dict[str, str]:
     """{"title_fr": ..., "title_en": ...} from a lazy translatable string and its parameters."""
     values = {}
     for code in LANGUAGE_CODES:
@@ -48,13 +69,24 @@ def _in_each_language(text, params):
 # Tasks and notifications ----------------------------------------------------------------------
 
 
-def _check_link(link):
+def _check_link(link: str) -> None:
     """Home-page items link to a page of this site: a path, never another site or a script."""
     if not link.startswith("/") or link.startswith("//"):
         raise ValueError(f"A task or notification links to a path of the site, not {link!r}.")
 
 
-def _create_home_item(model, *, person_field, person, title, params, key, link, details=None, **fields):
+def _create_home_item(
+    model: type[Task] | type[Notification],
+    *,
+    person_field: str,
+    person: User,
+    title: StrOrPromise,
+    params: dict[str, Any] | None,
+    key: str | None,
+    link: str,
+    details: dict[str, str] | None = None,
+    **fields: Any,
+) -> Any:
     _check_link(link)
     if fields.get("record_link"):
         _check_link(fields["record_link"])
@@ -84,17 +116,17 @@ def _create_home_item(model, *, person_field, person, title, params, key, link, 
 @transaction.atomic
 def create_task(
     *,
-    assignee,
-    title,
-    due_date,
-    link,
-    params=None,
-    organization=None,
-    key=None,
-    send_email=False,
-    title_in_email=False,
-    **columns,
-):
+    assignee: User,
+    title: StrOrPromise,
+    due_date: date,
+    link: str,
+    params: dict[str, Any] | None = None,
+    organization: Organization | None = None,
+    key: str | None = None,
+    send_email: bool = False,
+    title_in_email: bool = False,
+    **columns: Any,
+) -> Task:
     """A task for one person, linking to a record. `title` is a gettext_lazy string.
 
     With a `key`, creating the same task twice returns the first one. With `send_email`, the
@@ -132,7 +164,7 @@ def create_task(
 
 
 @transaction.atomic
-def reassign_open_tasks(*, links, from_user, to_user):
+def reassign_open_tasks(*, links: Iterable[str], from_user: User, to_user: User) -> int:
     """Hand the open tasks about these records to someone else (a record changed hands)."""
     return Task.objects.filter(assignee=from_user, done_at__isnull=True, link__in=list(links)).update(
         assignee=to_user
@@ -140,7 +172,7 @@ def reassign_open_tasks(*, links, from_user, to_user):
 
 
 @transaction.atomic
-def hand_over_home_items(*, key_contains, from_user, to_user):
+def hand_over_home_items(*, key_contains: str, from_user: User, to_user: User) -> int:
     """Give someone else the open tasks and unread notifications whose keys name a record."""
     tasks = Task.objects.filter(assignee=from_user, done_at__isnull=True, key__contains=key_contains)
     notifications = Notification.objects.filter(
@@ -150,7 +182,7 @@ def hand_over_home_items(*, key_contains, from_user, to_user):
 
 
 @transaction.atomic
-def complete_task(*, task):
+def complete_task(*, task: Task) -> Task:
     task = Task.objects.select_for_update().get(pk=task.pk)
     if task.done_at is not None:
         return task
@@ -161,8 +193,16 @@ def complete_task(*, task):
 
 @transaction.atomic
 def create_notification(
-    *, recipient, title, link, params=None, due_date=None, organization=None, key=None, **columns
-):
+    *,
+    recipient: User,
+    title: StrOrPromise,
+    link: str,
+    params: dict[str, Any] | None = None,
+    due_date: date | None = None,
+    organization: Organization | None = None,
+    key: str | None = None,
+    **columns: Any,
+) -> Notification:
     """A notification for one person; `columns` as for create_task."""
     return _create_home_item(
         Notification,
@@ -179,7 +219,7 @@ def create_notification(
 
 
 @transaction.atomic
-def withdraw_home_items(*, keys):
+def withdraw_home_items(*, keys: Iterable[str]) -> int:
     """Remove the open tasks and unread notifications made with these keys, whoever holds them.
 
     Used when what they announce no longer holds (an intervention's end date moved, or it was
@@ -193,7 +233,7 @@ def withdraw_home_items(*, keys):
 
 
 @transaction.atomic
-def withdraw_home_items_containing(*, key_contains):
+def withdraw_home_items_containing(*, key_contains: str) -> int:
     """Remove every open task and unread notification whose key names a record (it left us)."""
     return (
         Notification.objects.filter(key__contains=key_contains, read_at__isnull=True).delete()[0]
@@ -202,7 +242,7 @@ def withdraw_home_items_containing(*, key_contains):
 
 
 @transaction.atomic
-def complete_tasks(*, key_contains):
+def complete_tasks(*, key_contains: str) -> int:
     """Close the open tasks whose keys name this work (it was done elsewhere in the record)."""
     return Task.objects.filter(key__contains=key_contains, done_at__isnull=True).update(
         done_at=timezone.now()
@@ -210,7 +250,7 @@ def complete_tasks(*, key_contains):
 
 
 @transaction.atomic
-def mark_notification_read(*, notification):
+def mark_notification_read(*, notification: Notification) -> Notification:
     notification = Notification.objects.select_for_update().get(pk=notification.pk)
     if notification.read_at is None:
         notification.read_at = timezone.now()
@@ -226,22 +266,22 @@ sending_time = next_sending_time
 
 def notify(
     *,
-    key,
-    template,
-    recipient=None,
-    email=None,
-    phone=None,
-    language=None,
-    channels=(Channel.EMAIL,),
-    context=None,
-    link="",
-    attachments=(),
-    quiet_hours=False,
-    send_only_if=None,
-    from_email=None,
-    on_sent=None,
-    on_failed=None,
-):
+    key: str,
+    template: str,
+    recipient: User | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+    language: str | None = None,
+    channels: Iterable[Channel] = (Channel.EMAIL,),
+    context: dict[str, Any] | None = None,
+    link: str = "",
+    attachments: Sequence[Hook] = (),
+    quiet_hours: bool = False,
+    send_only_if: Hook | None = None,
+    from_email: str | None = None,
+    on_sent: Hook | None = None,
+    on_failed: Hook | None = None,
+) -> list[Message]:
     """Queue an email and/or SMS; sent by a Celery task once the surrounding transaction commits.
 
     `template` names a set of templates rendered in the recipient's language:
@@ -304,7 +344,7 @@ def notify(
     return messages
 
 
-def _get_or_create_message(*, key, defaults):
+def _get_or_create_message(*, key: str, defaults: dict[str, Any]) -> tuple[Message, bool]:
     try:
         with transaction.atomic():
             return Message.objects.get_or_create(key=key, defaults=defaults)
@@ -318,13 +358,13 @@ MESSAGE_ATTEMPTS = 6
 _CALLABLE_KEYS = ("_send_only_if", "_on_sent", "_on_failed")
 
 
-def _declared_paths(context):
+def _declared_paths(context: dict[str, Any]) -> list[str]:
     return [item[0] for item in context.get("_attachments", [])] + [
         context[name][0] for name in _CALLABLE_KEYS if context.get(name)
     ]
 
 
-def send_queued_message(*, message_id, last_try=True):
+def send_queued_message(*, message_id: int, last_try: bool = True) -> bool:
     """The worker's side of notify: send one queued message and record what happened.
 
     Idempotent: the row lock makes a retried or duplicated task wait for the first one and then
@@ -382,14 +422,14 @@ def send_queued_message(*, message_id, last_try=True):
     return False
 
 
-def _fail(message, reason, *, save=()):
+def _fail(message: Message, reason: str, *, save: Sequence[str] = ()) -> None:
     hook = message.context.get("_on_failed")
     message.status, message.error = MessageStatus.FAILED, reason
     message.save(update_fields=[*save, "status", "error"])
     _run_hook(message, hook, attempts=message.attempts, reason=reason)
 
 
-def _run_hook(message, hook, **values):
+def _run_hook(message: Message, hook: Hook | None, **values: Any) -> None:
     """Tell the record about its message. Its own savepoint: a failing hook never undoes the
     message's state (an email that left must never be sent again)."""
     if not hook:
@@ -402,7 +442,7 @@ def _run_hook(message, hook, **values):
         logger.exception("Message %s: the hook %s failed", message.pk, dotted)
 
 
-def _render(message):
+def _render(message: Message) -> dict[str, str]:
     context = {
         **message.context,
         "link": message.link,
@@ -420,7 +460,7 @@ def _render(message):
         }
 
 
-def _deliver(message, rendered):
+def _deliver(message: Message, rendered: dict[str, str]) -> None:
     if message.channel == Channel.SMS:
         sms.send_sms(to=message.to_address, body=rendered["body"])
         return
@@ -439,7 +479,7 @@ def _deliver(message, rendered):
     email.send()
 
 
-def requeue_stale_messages(*, minutes=10):
+def requeue_stale_messages(*, minutes: int = 10) -> int:
     """Queue again the messages still waiting after a while (a broker outage, a lost task)."""
     from portal.tasks import publish, send_message
 
@@ -461,7 +501,9 @@ def requeue_stale_messages(*, minutes=10):
 
 
 @transaction.atomic
-def update_profile(*, user, first_name, last_name, phone, preferred_language):
+def update_profile(
+    *, user: User, first_name: str, last_name: str, phone: Any, preferred_language: str
+) -> User:
     user.first_name = first_name
     user.last_name = last_name
     user.phone = phone
@@ -470,7 +512,7 @@ def update_profile(*, user, first_name, last_name, phone, preferred_language):
     return user
 
 
-def set_preferred_language(*, user, language):
+def set_preferred_language(*, user: User | AnonymousUser, language: str) -> None:
     if language not in Language.values:
         raise ValueError(language)
     if user.is_authenticated and user.preferred_language != language:
@@ -481,7 +523,7 @@ def set_preferred_language(*, user, language):
 # Second factor -----------------------------------------------------------------------------
 
 
-def start_totp_enrolment(*, user):
+def start_totp_enrolment(*, user: User) -> TOTPDevice:
     """An unconfirmed authenticator for this person (reused until confirmed)."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
@@ -490,7 +532,7 @@ def start_totp_enrolment(*, user):
 
 
 @transaction.atomic
-def confirm_totp_enrolment(*, user, device):
+def confirm_totp_enrolment(*, user: User, device: TOTPDevice) -> list[str]:
     """Confirm the authenticator, drop any older one, and issue fresh backup codes."""
     TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
     device.confirmed = True
@@ -499,7 +541,7 @@ def confirm_totp_enrolment(*, user, device):
 
 
 @transaction.atomic
-def regenerate_backup_codes(*, user):
+def regenerate_backup_codes(*, user: User) -> list[str]:
     """Single-use backup codes; the old ones stop working. Returns the codes to show once."""
     static, _created = StaticDevice.objects.get_or_create(user=user, name="Backup codes")
     static.token_set.all().delete()
@@ -508,11 +550,11 @@ def regenerate_backup_codes(*, user):
     return codes
 
 
-def user_has_second_factor(user):
+def user_has_second_factor(user: User) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
-def tell_owner_of_security_change(*, user, change):
+def tell_owner_of_security_change(*, user: User, change: str) -> None:
     """An email to the account's owner when its second factor changes (they may not have done it)."""
     notify(
         key=f"security:{change}:{user.pk}:{uuid4().hex}",
@@ -523,7 +565,9 @@ def tell_owner_of_security_change(*, user, change):
     )
 
 
-def raise_sign_in_alert(*, ip_address, failures, accounts, blocked_until):
+def raise_sign_in_alert(
+    *, ip_address: str, failures: int, accounts: int, blocked_until: datetime
+) -> SignInAlert | None:
     """An address crossed the sign-in failure limit across accounts: one alert per lockout hour,
     listed in the admin and emailed to the platform's staff (superusers). Returns the alert, or
     None when this address already has an alert for the current hour."""
@@ -548,7 +592,7 @@ def raise_sign_in_alert(*, ip_address, failures, accounts, blocked_until):
 # Audit ------------------------------------------------------------------------------------
 
 
-def record_view(*, instance):
+def record_view(*, instance: Model) -> None:
     """Leave an audit entry saying the current person looked at this personal record.
 
     The actor and address come from auditlog's middleware; the model must be registered with
@@ -558,7 +602,7 @@ def record_view(*, instance):
 
 
 @transaction.atomic
-def record_list_view(*, instances):
+def record_list_view(*, instances: Iterable[Model]) -> list[Any]:
     """One access entry per record a list shows (a follow-up list of people), in constant queries.
 
     The entries are those record_view would write, actor and address included (auditlog's
