@@ -4,9 +4,10 @@ A department sees the summaries it issued; a provider sees the summaries address
 drafts, revoked offers and the ones it declined.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -18,8 +19,10 @@ from orders.models import (
     OrderSummary,
     ReportKind,
     ServiceReport,
+    SummaryEvent,
     SummaryStatus,
 )
+from portal.models import Organization, User
 from portal.selectors import active_organization
 
 S = SummaryStatus
@@ -27,7 +30,7 @@ S = SummaryStatus
 VISIBLE = "visible to the active organization"
 
 
-def _visible(organization, prefix=""):
+def _visible(organization: Organization | None, prefix: str = "") -> Q:
     """The summaries this organization may see, as a filter (prefix: the path to the summary)."""
     if organization is None:
         return Q(pk__in=[])
@@ -36,7 +39,7 @@ def _visible(organization, prefix=""):
     return Q(**{f"{prefix}provider": organization}) & ~Q(**{f"{prefix}status__in": HIDDEN_FROM_PROVIDER})
 
 
-def summaries_for(user):
+def summaries_for(user: User) -> QuerySet[OrderSummary]:
     return (
         OrderSummary.objects.scoped(VISIBLE)
         .filter(_visible(active_organization(user)))
@@ -44,7 +47,7 @@ def summaries_for(user):
     )
 
 
-def orders_for(user):
+def orders_for(user: User) -> QuerySet[Order]:
     return (
         Order.objects.scoped(VISIBLE)
         .filter(_visible(active_organization(user), "summary__"))
@@ -52,7 +55,7 @@ def orders_for(user):
     )
 
 
-def reports_for(user):
+def reports_for(user: User) -> QuerySet[ServiceReport]:
     return (
         ServiceReport.objects.scoped(VISIBLE)
         .filter(_visible(active_organization(user), "summary__"))
@@ -60,7 +63,7 @@ def reports_for(user):
     )
 
 
-def no_longer_available(user, pk):
+def no_longer_available(user: User, pk: int) -> bool:
     """A summary this provider was offered, then lost (declined, revoked): say so instead of a bare 404."""
     organization = active_organization(user)
     return (
@@ -72,15 +75,15 @@ def no_longer_available(user, pk):
     )
 
 
-def get_summary_for_user(user, pk):
+def get_summary_for_user(user: User, pk: int) -> OrderSummary:
     return get_object_or_404(summaries_for(user), pk=pk)
 
 
-def get_order_for_user(user, pk):
+def get_order_for_user(user: User, pk: int) -> Order:
     return get_object_or_404(orders_for(user), pk=pk)
 
 
-def get_report_for_user(user, pk):
+def get_report_for_user(user: User, pk: int) -> ServiceReport:
     return get_object_or_404(
         reports_for(user).prefetch_related("types", "measures").select_related("category"), pk=pk
     )
@@ -94,23 +97,23 @@ TABS = {
 }
 
 
-def requests_tab(user, tab):
+def requests_tab(user: User, tab: str) -> QuerySet[OrderSummary]:
     return summaries_for(user).filter(status__in=TABS[tab])
 
 
-def summary_orders(summary):
+def summary_orders(summary: OrderSummary) -> QuerySet[Order]:
     return summary.orders.order_by("effective_date", "pk")
 
 
-def summary_reports(summary):
+def summary_reports(summary: OrderSummary) -> QuerySet[ServiceReport]:
     return summary.reports.select_related("order", "created_by").order_by("-created_at", "-pk")
 
 
-def summary_history(summary):
+def summary_history(summary: OrderSummary) -> QuerySet[SummaryEvent]:
     return summary.events.select_related("actor").order_by("-at", "-pk")
 
 
-def summary_confirmations(summary):
+def summary_confirmations(summary: OrderSummary) -> QuerySet[MonthlyConfirmation]:
     return (
         MonthlyConfirmation.objects.scoped("of a summary fetched through a selector")
         .filter(order__summary=summary)
@@ -119,16 +122,14 @@ def summary_confirmations(summary):
     )
 
 
-def order_confirmations(order):
+def order_confirmations(order: Order) -> QuerySet[MonthlyConfirmation]:
     return order.confirmations.select_related("created_by").order_by("-month")
 
 
 # Dashboard ------------------------------------------------------------------------------------
 
-DASHBOARD_BLOCKS = ("new", "expiring", "activated", "terminated", "mileage", "reports")
 
-
-def dashboard_rows(user, block, today=None):
+def dashboard_rows(user: User, block: str, today: date | None = None) -> QuerySet[Any]:
     """The rows behind a dashboard block ("View report" and exports list the same rows)."""
     today = today or timezone.localdate()
     summaries = summaries_for(user)
@@ -154,7 +155,7 @@ def dashboard_rows(user, block, today=None):
     raise KeyError(block)
 
 
-def dashboard_figures(user, today=None):
+def dashboard_figures(user: User, today: date | None = None) -> dict[str, Any]:
     """Counts per block in a constant number of queries."""
     today = today or timezone.localdate()
     summaries = summaries_for(user)

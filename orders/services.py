@@ -42,7 +42,7 @@ def normalize_name(name: str | None) -> str:
 
 # Emails to the provider ----------------------------------------------------------------------
 
-STATUS_EMAILS = {
+STATUS_EMAILS: dict[str, str] = {
     S.OFFERED: "orders/emails/offered",
     S.ACTIVATED: "orders/emails/activated",
     S.REVOKED: "orders/emails/revoked",
@@ -321,11 +321,6 @@ def offer_summary(*, actor: User, summary: OrderSummary) -> OrderSummary:
     return SUMMARY_FLOW.perform("offer", summary, actor=actor)
 
 
-def activate_summary(*, actor: User, summary: OrderSummary) -> OrderSummary:
-    """The department activates directly, without an offer."""
-    return SUMMARY_FLOW.perform("activate", summary, actor=actor)
-
-
 def set_pending(*, actor: User, summary: OrderSummary) -> OrderSummary:
     """A worker is adjusting the order: confirmations are refused until it is re-activated."""
     return SUMMARY_FLOW.perform("pending", summary, actor=actor)
@@ -490,7 +485,7 @@ def decline_summary(*, actor: User, summary: OrderSummary, reason: str | None) -
 
 # While Pending (a worker adjusting the order) reports are still needed; only monthly
 # confirmations wait (the guide).
-REPORTABLE = {
+REPORTABLE: dict[str, tuple[str, ...]] = {
     ReportKind.INCIDENT: (S.ACTIVATED, S.PENDING),
     ReportKind.OBSERVATION: (S.ACTIVATED, S.PENDING),
     ReportKind.CHANGE: (S.ACTIVATED, S.PENDING),
@@ -499,7 +494,7 @@ REPORTABLE = {
 CONFIRMABLE = (S.ACTIVATED,)
 
 
-def allowed_report_kinds(summary: OrderSummary) -> list[ReportKind]:
+def allowed_report_kinds(summary: OrderSummary) -> list[str]:
     """The report kinds this summary's status and service allow, in the guide's order."""
     kinds = [kind for kind, statuses in REPORTABLE.items() if summary.status in statuses]
     if not summary.service.allows_incident:
