@@ -1,9 +1,11 @@
 """Reads of agreements, agencies and offices, scoped to the active organization in the query."""
 
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from portal.db import order_by_name
+from portal.models import Organization, User
 from portal.selectors import active_organization
 from referrals.cases.selectors import DEPARTMENT, VISIBLE
 from referrals.models import (
@@ -13,7 +15,7 @@ from referrals.models import (
 )
 
 
-def agreements_for(user):
+def agreements_for(user: User) -> QuerySet[Agreement]:
     organization = active_organization(user)
     return (
         Agreement.objects.scoped(DEPARTMENT)
@@ -22,10 +24,8 @@ def agreements_for(user):
     )
 
 
-def contractable_agencies(user):
+def contractable_agencies(user: User) -> QuerySet[Organization]:
     """The active agencies the department may sign agreements with (reference data, admin site)."""
-    from portal.models import Organization
-
     organization = active_organization(user)
     if organization is None or organization.kind != "department":
         return Organization.objects.none()
@@ -38,29 +38,27 @@ def contractable_agencies(user):
     )
 
 
-def get_agreement_for_user(user, pk):
+def get_agreement_for_user(user: User, pk: int) -> Agreement:
     return get_object_or_404(agreements_for(user), pk=pk)
 
 
-def agencies_for(user):
+def agencies_for(user: User) -> QuerySet[Organization]:
     """The agencies a department has agreements with."""
-    from portal.models import Organization
-
     organization = active_organization(user)
     return Organization.objects.filter(
         kind="employment_agency", employment_agreements__department=organization
     ).distinct()
 
 
-def get_agency_for_user(user, pk):
+def get_agency_for_user(user: User, pk: int) -> Organization:
     return get_object_or_404(agencies_for(user), pk=pk)
 
 
-def get_office_for_user(user, pk):
+def get_office_for_user(user: User, pk: int) -> Office:
     return get_object_or_404(Office.objects.scoped(VISIBLE).filter(agency__in=agencies_for(user)), pk=pk)
 
 
-def active_agreements(agency):
+def active_agreements(agency: Organization) -> QuerySet[Agreement]:
     today = timezone.localdate()
     return (
         Agreement.objects.scoped("the agency's")
@@ -70,9 +68,9 @@ def active_agreements(agency):
     )
 
 
-def delivery_locations(agency):
+def delivery_locations(agency: Organization) -> QuerySet[Office]:
     return Office.objects.for_organization(agency).filter(is_active=True, is_delivery_location=True)
 
 
-def offices_for(agency):
+def offices_for(agency: Organization) -> QuerySet[Office]:
     return Office.objects.for_organization(agency).filter(is_active=True)

@@ -1,10 +1,15 @@
 """Writes of agencies' agreements, offices and reference lists (department staff)."""
 
+from typing import Any
+
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal import services as portal_services
+from portal.models import Organization, User
+from portal.selectors import members_with_roles
 from referrals.cases.services import CaseActionError, lazy_name
 from referrals.models import (
     Agreement,
@@ -15,12 +20,14 @@ from referrals.models import (
 AGREEMENT_NOTICE_ROLES = ("portal.administrator", "referrals.agency_supervisor")
 
 
-def agency_not_contractable_error():
+def agency_not_contractable_error() -> str:
     return _("Your department may not sign an agreement with this agency. Choose one of the list.")
 
 
 @transaction.atomic
-def save_agreement(*, actor=None, agreement=None, department, **fields):
+def save_agreement(
+    *, actor: User | None = None, agreement: Agreement | None = None, department: Organization, **fields: Any
+) -> Agreement:
     """A department's agreement with an agency it may contract (ContractableAgency, kept by
     platform staff): a new agreement with any other agency is refused, whatever id was posted. The
     agency of a saved agreement never changes (its cases point at it). The agency is told of a new
@@ -53,12 +60,10 @@ def save_agreement(*, actor=None, agreement=None, department, **fields):
     return agreement
 
 
-def _tell_agency_of_agreement(agreement, *, actor, created):
+def _tell_agency_of_agreement(agreement: Agreement, *, actor: User | None, created: bool) -> None:
     """A notice on the home page and an email (in each person's language; the subject carries the
     agreement number only) for the agency's administrators and supervisors, or its case managers
     when it has neither."""
-    from portal.selectors import members_with_roles
-
     agency = agreement.agency
     people = list(members_with_roles(agency, AGREEMENT_NOTICE_ROLES)) or list(
         members_with_roles(agency, ("referrals.case_manager",))
@@ -101,7 +106,7 @@ def _tell_agency_of_agreement(agreement, *, actor, created):
 
 
 @transaction.atomic
-def save_office(*, office=None, agency, **fields):
+def save_office(*, office: Office | None = None, agency: Organization, **fields: Any) -> Office:
     office = office or Office(agency=agency)
     for name, value in fields.items():
         setattr(office, name, value)
@@ -110,7 +115,7 @@ def save_office(*, office=None, agency, **fields):
 
 
 @transaction.atomic
-def save_reference_item(*, item, **fields):
+def save_reference_item(*, item: Model, **fields: Any) -> Model:
     for name, value in fields.items():
         setattr(item, name, value)
     item.save()

@@ -7,10 +7,10 @@ under another department's agreement stay out of reach. Business partners: the p
 agency's private ones.
 """
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from portal.models import Task
+from portal.models import Notification, Organization, Task, User
 from portal.selectors import active_organization, members_with_roles
 from referrals.models import (
     Agreement,
@@ -31,7 +31,7 @@ DEPARTMENT = "the department's agreements"
 OF_CASE = "about a case fetched through a selector"
 
 
-def agency_filter(organization, prefix=""):
+def agency_filter(organization: Organization | None, prefix: str = "") -> Q:
     """The cases (through `prefix`) the organization reads: every case a page of a case, its
     documents, prints, funding requests and the accountability report reach goes through here."""
     if organization is None:
@@ -46,12 +46,12 @@ def agency_filter(organization, prefix=""):
     return Q(pk__in=[])
 
 
-def is_department(user):
+def is_department(user: User) -> bool:
     organization = active_organization(user)
     return organization is not None and organization.kind == "department"
 
 
-def cases_for(user):
+def cases_for(user: User) -> QuerySet[Case]:
     return (
         Case.objects.scoped(VISIBLE)
         .filter(agency_filter(active_organization(user)))
@@ -59,15 +59,15 @@ def cases_for(user):
     )
 
 
-def get_case_for_user(user, number):
+def get_case_for_user(user: User, number: int) -> Case:
     return get_object_or_404(cases_for(user), number=number)
 
 
-def case_managers(agency):
+def case_managers(agency: Organization) -> QuerySet[User]:
     return members_with_roles(agency, CASE_MANAGER_ROLES)
 
 
-def case_tasks(case):
+def case_tasks(case: Case) -> QuerySet[Task]:
     """The open tasks about this case (whoever holds them), for the case home page."""
     return (
         Task.objects.scoped(OF_CASE)
@@ -77,10 +77,8 @@ def case_tasks(case):
     )
 
 
-def case_notifications(case, user):
+def case_notifications(case: Case, user: User) -> QuerySet[Notification]:
     """This person's unread notifications about the case, for the case home page."""
-    from portal.models import Notification
-
     return (
         Notification.objects.for_user(user)
         .filter(read_at__isnull=True, key__contains=f":referrals.case.{case.pk}.")
@@ -88,11 +86,11 @@ def case_notifications(case, user):
     )
 
 
-def documents_of(case):
+def documents_of(case: Case) -> QuerySet[CaseDocument]:
     return case.documents.select_related("uploaded_by")
 
 
-def get_document_for_user(user, pk):
+def get_document_for_user(user: User, pk: int) -> CaseDocument:
     return get_object_or_404(
         CaseDocument.objects.scoped(VISIBLE).filter(case__in=cases_for(user)).select_related("case"), pk=pk
     )

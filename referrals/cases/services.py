@@ -6,18 +6,21 @@ same case at once cannot both succeed: the second gets a clear message.
 """
 
 import logging
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, TextChoices
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from portal import services as portal_services
-from portal.models import Priority
+from portal.models import Organization, Priority, Task, User
 from referrals.models import (
     CASE_NUMBER_BASE,
     OPEN_CASE_STATUSES,
@@ -29,7 +32,9 @@ from referrals.models import (
     CaseStatusChange,
     EmploymentOutcome,
     InterventionStatus,
+    Office,
     Person,
+    Program,
 )
 
 logger = logging.getLogger(__name__)
@@ -49,16 +54,16 @@ class CaseActionError(ValidationError):
     """An action the current status does not allow, or bad input: nothing was changed."""
 
 
-def choices_text(values, choices):
+def choices_text(values: Iterable[str], choices: type[TextChoices]) -> str:
     return str(_(" or ")).join(str(choices(value).label) for value in values)
 
 
-def case_key(case, suffix):
+def case_key(case: Case, suffix: str) -> str:
     """Keys of every task and notification about a case share this prefix (reassignment moves them)."""
     return f"referrals.case.{case.pk}.{suffix}"
 
 
-def case_columns(case, actor, priority=Priority.NORMAL):
+def case_columns(case: Case, actor: User | None, priority: str = Priority.NORMAL) -> dict[str, Any]:
     """The LaMPSS work-list columns: case id, person, program, created by."""
     return {
         "priority": priority,
@@ -72,7 +77,7 @@ def case_columns(case, actor, priority=Priority.NORMAL):
 
 
 @transaction.atomic
-def update_case_person(*, actor, case, **fields):
+def update_case_person(*, actor: User, case: Case, **fields: Any) -> Person:
     """The person's details, from an open case."""
     case = locked_case(case)
     if case.is_closed:
@@ -81,7 +86,7 @@ def update_case_person(*, actor, case, **fields):
 
 
 @transaction.atomic
-def save_person(*, person=None, **fields):
+def save_person(*, person: Person | None = None, **fields: Any) -> Person:
     person = person or Person()
     for name, value in fields.items():
         setattr(person, name, value)
@@ -89,7 +94,7 @@ def save_person(*, person=None, **fields):
     return person
 
 
-def _agency_agreement(agency, program, today):
+def _agency_agreement(agency: Organization, program: Program, today: date) -> Agreement | None:
     """An agency opens cases while its funding agreement is active (and ECM is on, for ECM programs):
     that agreement is the case's accountability agreement."""
     agreements = Agreement.objects.filter(agency=agency, funding_active=True, start_date__lte=today).exclude(
@@ -101,7 +106,16 @@ def _agency_agreement(agency, program, today):
 
 
 @transaction.atomic
-def open_case(*, actor, agency, person, program, office, case_manager, opened_on=None):
+def open_case(
+    *,
+    actor: User,
+    agency: Organization,
+    person: Person,
+    program: Program,
+    office: Office,
+    case_manager: User,
+    opened_on: date | None = None,
+) -> Case:
     today = timezone.localdate()
     opened_on = opened_on or today
     if office.agency_id != agency.pk:
@@ -144,7 +158,7 @@ def open_case(*, actor, agency, person, program, office, case_manager, opened_on
 
 
 @transaction.atomic
-def update_case_information(*, actor, case, **fields):
+def update_case_information(*, actor: User, case: Case, **fields: Any) -> Case:
     case = locked_case(case)
     if case.is_closed:
         raise CaseActionError(_("This case is closed: its information can no longer be changed."))
@@ -154,7 +168,7 @@ def update_case_information(*, actor, case, **fields):
     return case
 
 
-def locked_case(case):
+def locked_case(case: Case) -> Case:
     # Lock the case row only (not the person, program or agency rows the join reads).
     return (
         Case.objects.select_for_update(of=("self",))
@@ -163,14 +177,14 @@ def locked_case(case):
     )
 
 
-def status_error(case, allowed):
+def status_error(case: Case, allowed: Iterable[str]) -> CaseActionError:
     return CaseActionError(
         _("This case is now %(status)s: this action needs it to be %(allowed)s. Nothing was changed.")
         % {"status": case.get_status_display(), "allowed": choices_text(allowed, CS)}
     )
 
 
-def _change_status(case, *, actor, allowed, to, comment=""):
+def _change_status(case: Case, *, actor: User, allowed: Iterable[str], to: str, comment: str = "") -> Case:
     """Lock, check, change, record. The caller is inside a transaction."""
     locked = locked_case(case)
     if locked.status not in allowed:
@@ -193,12 +207,12 @@ def _change_status(case, *, actor, allowed, to, comment=""):
 
 
 @transaction.atomic
-def start_assessment(*, actor, case):
+def start_assessment(*, actor: User, case: Case) -> Case:
     return _change_status(case, actor=actor, allowed=[CS.INTAKE], to=CS.ASSESSMENT)
 
 
 @transaction.atomic
-def complete_assessment(*, actor, case):
+def complete_assessment(*, actor: User, case: Case) -> Case:
     """The assessment is done: the case moves to action plan development and the case manager
     gets the task "Develop action plan", due two weeks later (LaMPSS)."""
     case = _change_status(case, actor=actor, allowed=[CS.INTAKE, CS.ASSESSMENT], to=CS.PLAN_DEVELOPMENT)
@@ -223,7 +237,7 @@ def complete_assessment(*, actor, case):
 
 
 @transaction.atomic
-def start_plan_management(*, actor, case):
+def start_plan_management(*, actor: User, case: Case) -> Case:
     """The plan was reviewed and signed with the client: the "Develop action plan" task is done."""
     if not case.interventions.exists():
         raise CaseActionError(_("Add at least one intervention to the action plan before managing it."))
@@ -232,17 +246,17 @@ def start_plan_management(*, actor, case):
     return case
 
 
-def _complete_plan_tasks(case):
+def _complete_plan_tasks(case: Case) -> None:
     portal_services.complete_tasks(key_contains=f":{case_key(case, 'develop-plan.')}")
 
 
 @transaction.atomic
-def start_follow_up(*, actor, case):
+def start_follow_up(*, actor: User, case: Case) -> Case:
     return _change_status(case, actor=actor, allowed=[CS.PLAN_MANAGEMENT], to=CS.FOLLOW_UP)
 
 
 @transaction.atomic
-def close_case(*, actor, case, reason):
+def close_case(*, actor: User, case: Case, reason: str) -> Case:
     if not reason.strip():
         raise CaseActionError({"reason": _("Give the reason for closing the case.")})
     case = _change_status(case, actor=actor, allowed=OPEN_CASE_STATUSES, to=CS.CLOSED, comment=reason.strip())
@@ -251,7 +265,7 @@ def close_case(*, actor, case, reason):
 
 
 @transaction.atomic
-def reopen_case(*, actor, case, reason):
+def reopen_case(*, actor: User, case: Case, reason: str) -> Case:
     if not reason.strip():
         raise CaseActionError({"reason": _("Give the reason for reopening the case.")})
     return _change_status(case, actor=actor, allowed=[CS.CLOSED], to=CS.ASSESSMENT, comment=reason.strip())
@@ -267,7 +281,7 @@ STATUS_ACTIONS = {
 
 
 @transaction.atomic
-def reassign_case(*, actor, case, case_manager):
+def reassign_case(*, actor: User, case: Case, case_manager: User) -> Case:
     """Give the case to another case manager of the agency; open tasks and notifications follow."""
     locked = locked_case(case)
     if locked.is_closed:
@@ -298,20 +312,22 @@ def reassign_case(*, actor, case, case_manager):
     return locked
 
 
-def require_open(case):
+def require_open(case: Case) -> None:
     if case.is_closed:
         raise CaseActionError(_("This case is closed: reopen it first. Nothing was changed."))
 
 
 @transaction.atomic
-def add_note(*, actor, case, subject, text):
+def add_note(*, actor: User, case: Case, subject: str, text: str) -> CaseNote:
     case = locked_case(case)
     require_open(case)
     return CaseNote.objects.create(case=case, subject=subject, text=text, author=actor)
 
 
 @transaction.atomic
-def add_document(*, actor, case, document_type, description, upload, content_type):
+def add_document(
+    *, actor: User, case: Case, document_type: str, description: str, upload: UploadedFile, content_type: str
+) -> CaseDocument:
     case = locked_case(case)
     require_open(case)
     return CaseDocument.objects.create(
@@ -327,7 +343,7 @@ def add_document(*, actor, case, document_type, description, upload, content_typ
 
 
 @transaction.atomic
-def add_case_task(*, actor, case, title, due_date, assignee):
+def add_case_task(*, actor: User, case: Case, title: str, due_date: date, assignee: User) -> Task:
     case = locked_case(case)
     require_open(case)
     if due_date < timezone.localdate():
@@ -343,7 +359,7 @@ def add_case_task(*, actor, case, title, due_date, assignee):
 
 
 @transaction.atomic
-def record_outcome(*, actor, case, **fields):
+def record_outcome(*, actor: User, case: Case, **fields: Any) -> EmploymentOutcome:
     case = locked_case(case)
     if case.status not in (CS.PLAN_MANAGEMENT, CS.FOLLOW_UP, CS.CLOSED):
         raise CaseActionError(
@@ -354,5 +370,5 @@ def record_outcome(*, actor, case, **fields):
     return EmploymentOutcome.objects.create(case=case, recorded_by=actor, **fields)
 
 
-def lazy_name(organization):
+def lazy_name(organization: Organization | None) -> str:
     return lazy(lambda: organization.name, str)()

@@ -1,7 +1,9 @@
 """Reads of funding requests for the department deciding them, scoped by agency_filter."""
 
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
+from portal.models import User
 from portal.selectors import active_organization
 from referrals.cases.selectors import VISIBLE, agency_filter
 from referrals.models import (
@@ -9,7 +11,7 @@ from referrals.models import (
 )
 
 
-def funding_requests_for(user):
+def funding_requests_for(user: User) -> QuerySet[FundingRequest]:
     return (
         FundingRequest.objects.scoped(VISIBLE)
         .filter(agency_filter(active_organization(user), "intervention__case__"))
@@ -23,5 +25,5 @@ def funding_requests_for(user):
     )
 
 
-def get_funding_request_for_user(user, pk):
+def get_funding_request_for_user(user: User, pk: int) -> FundingRequest:
     return get_object_or_404(funding_requests_for(user), pk=pk)

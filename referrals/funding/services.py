@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal import services as portal_services
+from portal.models import User
 from referrals.cases.services import CaseActionError, case_columns, case_key
 from referrals.models import (
     FundingRequest,
@@ -16,7 +17,9 @@ from referrals.models import (
 IS = InterventionStatus
 
 
-def decide_funding(funding_request, *, actor, to, comment, allow_closed=False):
+def decide_funding(
+    funding_request: FundingRequest, *, actor: User, to: str, comment: str, allow_closed: bool = False
+) -> FundingRequest:
     locked = (
         FundingRequest.objects.select_for_update(of=("self",))
         .select_related(
@@ -54,12 +57,12 @@ def decide_funding(funding_request, *, actor, to, comment, allow_closed=False):
 
 
 @transaction.atomic
-def approve_funding(*, actor, funding_request, comment=""):
+def approve_funding(*, actor: User, funding_request: FundingRequest, comment: str = "") -> FundingRequest:
     return decide_funding(funding_request, actor=actor, to=FundingStatus.APPROVED, comment=comment)
 
 
 @transaction.atomic
-def refuse_funding(*, actor, funding_request, comment):
+def refuse_funding(*, actor: User, funding_request: FundingRequest, comment: str) -> FundingRequest:
     if not comment.strip():
         raise CaseActionError({"comment": _("Give the reason for refusing the funding request.")})
     return decide_funding(funding_request, actor=actor, to=FundingStatus.REFUSED, comment=comment.strip())

@@ -1,17 +1,19 @@
 """Business partners: the public ones and the agency's private ones."""
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from portal.db import folded_q, order_by_name
+from portal.models import User
 from portal.selectors import active_organization
 from referrals.models import (
     BusinessPartner,
     Intervention,
+    PartnerService,
 )
 
 
-def partners_for(user):
+def partners_for(user: User) -> QuerySet[BusinessPartner]:
     """Public partners, plus the private ones of the person's agency."""
     organization = active_organization(user)
     visible = Q(agency__isnull=True)
@@ -25,15 +27,15 @@ def partners_for(user):
     )
 
 
-def active_partners_for(user):
+def active_partners_for(user: User) -> QuerySet[BusinessPartner]:
     return partners_for(user).filter(is_active=True)
 
 
-def get_partner_for_user(user, pk):
+def get_partner_for_user(user: User, pk: int) -> BusinessPartner:
     return get_object_or_404(partners_for(user), pk=pk)
 
 
-def recent_partners(user, limit=5):
+def recent_partners(user: User, limit: int | None = 5) -> list[BusinessPartner]:
     """The business partners this person chose most recently (the guide's "Recent business partners")."""
     ids = []
     rows = (
@@ -51,7 +53,14 @@ def recent_partners(user, limit=5):
     return [partners[pk] for pk in ids if pk in partners]
 
 
-def search_partners(user, *, name="", service=None, city="", limit=None):
+def search_partners(
+    user: User,
+    *,
+    name: str = "",
+    service: PartnerService | None = None,
+    city: str = "",
+    limit: int | None = None,
+) -> QuerySet[BusinessPartner]:
     partners = active_partners_for(user)
     if name:
         partners = partners.filter(folded_q("name", name))

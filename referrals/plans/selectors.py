@@ -2,20 +2,26 @@
 selector (referrals.cases.selectors).
 """
 
-from django.db.models import Count, Prefetch, Q, Sum
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
+from portal.models import User
 from referrals.cases.selectors import OF_CASE, VISIBLE, cases_for
 from referrals.models import (
     Barrier,
     Case,
     Dimension,
+    FundingRequest,
     FundingStatus,
+    Intervention,
+    NeedsDetermination,
     PlanPrint,
 )
 
 
-def latest_needs(case):
+def latest_needs(case: Case) -> NeedsDetermination | None:
     return (
         case.needs_determinations.select_related("created_by")
         .prefetch_related(Prefetch("barriers", Barrier.objects.select_related("dimension")))
@@ -24,7 +30,7 @@ def latest_needs(case):
     )
 
 
-def needs_versions(case):
+def needs_versions(case: Case) -> QuerySet[NeedsDetermination]:
     return (
         case.needs_determinations.select_related("created_by")
         .prefetch_related(Prefetch("barriers", Barrier.objects.select_related("dimension")))
@@ -32,11 +38,11 @@ def needs_versions(case):
     )
 
 
-def get_needs_version(case, version):
+def get_needs_version(case: Case, version: int) -> NeedsDetermination:
     return get_object_or_404(needs_versions(case), version=version)
 
 
-def identified_needs(determination):
+def identified_needs(determination: NeedsDetermination) -> Any:
     """The "Identified needs" line: the dimensions of the latest determination's barriers."""
     if determination is None:
         return []
@@ -44,14 +50,14 @@ def identified_needs(determination):
     return sorted(dimensions, key=lambda dimension: (dimension.position, dimension.name))
 
 
-def barriers_by_dimension():
+def barriers_by_dimension() -> Any:
     dimensions = Dimension.objects.filter(is_active=True).prefetch_related(
         Prefetch("barriers", Barrier.objects.filter(is_active=True))
     )
     return [(dimension, list(dimension.barriers.all())) for dimension in dimensions]
 
 
-def interventions_of(case):
+def interventions_of(case: Case) -> QuerySet[Intervention]:
     return (
         case.interventions.select_related(
             "dimension", "intervention_type", "funding_type", "delivering_organization", "local_coordinator"
@@ -68,23 +74,23 @@ def interventions_of(case):
     )
 
 
-def get_intervention(case, pk):
+def get_intervention(case: Case, pk: int) -> Intervention:
     return get_object_or_404(interventions_of(case), pk=pk)
 
 
-def funding_requests_of(intervention):
+def funding_requests_of(intervention: Intervention) -> QuerySet[FundingRequest]:
     return intervention.funding_requests.select_related("requested_by", "decided_by").order_by(
         "-requested_at"
     )
 
 
-def get_plan_print_for_user(user, pk):
+def get_plan_print_for_user(user: User, pk: int) -> PlanPrint:
     return get_object_or_404(
         PlanPrint.objects.scoped(VISIBLE).filter(case__in=cases_for(user)).select_related("case"), pk=pk
     )
 
 
-def plan_print_context(case):
+def plan_print_context(case: Case) -> dict[str, Any]:
     """Everything the printed plan shows (the task renders it without a request)."""
     case = (
         Case.objects.scoped(OF_CASE)

@@ -2,12 +2,18 @@
 and plan prints. Keyword-only, atomic; an intervention changes status under a row lock.
 """
 
+from collections.abc import Iterable
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal import services as portal_services
+from portal.models import User
 from portal.tasks import enqueue
 from referrals.cases.services import (
     CaseActionError,
@@ -24,6 +30,8 @@ from referrals.funding.services import decide_funding
 from referrals.models import (
     EDITABLE_INTERVENTION_STATUSES,
     PLAN_STATUSES,
+    Barrier,
+    Case,
     CaseStatus,
     FundingRequest,
     FundingStatus,
@@ -39,7 +47,14 @@ IS = InterventionStatus
 
 
 @transaction.atomic
-def save_needs_determination(*, actor, case, barriers, comments, complete_assessment_now=False):
+def save_needs_determination(
+    *,
+    actor: User,
+    case: Case,
+    barriers: Iterable[Barrier],
+    comments: str,
+    complete_assessment_now: bool = False,
+) -> NeedsDetermination:
     """Saving makes a new version; the earlier ones stay readable in the archive."""
     locked = locked_case(case)
     require_open(locked)
@@ -66,7 +81,9 @@ def save_needs_determination(*, actor, case, barriers, comments, complete_assess
     return determination
 
 
-def _intervention_keys(intervention, start=None, end=None):
+def _intervention_keys(
+    intervention: Intervention, start: date | None = None, end: date | None = None
+) -> list[str]:
     case = intervention.case
     return [
         case_key(case, f"intervention.{intervention.pk}.start.{start or intervention.planned_start}"),
@@ -74,7 +91,7 @@ def _intervention_keys(intervention, start=None, end=None):
     ]
 
 
-def _announce(intervention, actor, *, start=True, end=True):
+def _announce(intervention: Intervention, actor: User, *, start: bool = True, end: bool = True) -> None:
     """Follow-up notifications at the intervention's start and at its end (LaMPSS)."""
     case = intervention.case
     link = reverse("referrals:intervention", args=[case.number, intervention.pk])
@@ -99,7 +116,7 @@ def _announce(intervention, actor, *, start=True, end=True):
         )
 
 
-def _check_intervention(case, fields):
+def _check_intervention(case: Case, fields: dict[str, Any]) -> None:
     errors = {}
     if fields["planned_end"] < fields["planned_start"]:
         errors["planned_end"] = _("The end date cannot be before the start date.")
@@ -115,7 +132,7 @@ def _check_intervention(case, fields):
         raise CaseActionError(errors)
 
 
-def require_plan_open(case):
+def require_plan_open(case: Case) -> None:
     if case.status not in PLAN_STATUSES:
         raise CaseActionError(
             _("The action plan can be changed once the assessment is completed and until the case is closed.")
@@ -123,7 +140,7 @@ def require_plan_open(case):
 
 
 @transaction.atomic
-def add_intervention(*, actor, case, **fields):
+def add_intervention(*, actor: User, case: Case, **fields: Any) -> Intervention:
     case = locked_case(case)
     require_plan_open(case)
     _check_intervention(case, fields)
@@ -132,7 +149,7 @@ def add_intervention(*, actor, case, **fields):
     return intervention
 
 
-def _locked_intervention(intervention):
+def _locked_intervention(intervention: Intervention) -> Intervention:
     # The intervention row only: deleting locks the case then its interventions, so locking the
     # case here too, in the other order, could deadlock.
     locked = (
@@ -146,7 +163,7 @@ def _locked_intervention(intervention):
     return locked
 
 
-def _intervention_status_error(intervention, allowed):
+def _intervention_status_error(intervention: Intervention, allowed: Iterable[str]) -> CaseActionError:
     return CaseActionError(
         _("This intervention is now %(status)s: this action needs it to be %(allowed)s. Nothing was changed.")
         % {"status": intervention.get_status_display(), "allowed": choices_text(allowed, IS)}
@@ -154,7 +171,7 @@ def _intervention_status_error(intervention, allowed):
 
 
 @transaction.atomic
-def update_intervention(*, actor, intervention, **fields):
+def update_intervention(*, actor: User, intervention: Intervention, **fields: Any) -> Intervention:
     """Save one intervention. A new end date replaces the end notification (and likewise the start)."""
     locked = _locked_intervention(intervention)
     if locked.status not in EDITABLE_INTERVENTION_STATUSES:
@@ -175,7 +192,7 @@ def update_intervention(*, actor, intervention, **fields):
     return locked
 
 
-def _change_intervention(intervention, *, allowed, to):
+def _change_intervention(intervention: Intervention, *, allowed: Iterable[str], to: str) -> Intervention:
     locked = _locked_intervention(intervention)
     if locked.status not in allowed:
         raise _intervention_status_error(locked, allowed)
@@ -186,20 +203,20 @@ def _change_intervention(intervention, *, allowed, to):
 
 
 @transaction.atomic
-def start_intervention(*, actor, intervention):
+def start_intervention(*, actor: User, intervention: Intervention) -> Intervention:
     locked = _change_intervention(intervention, allowed=[IS.PLANNED], to=IS.IN_PROGRESS)
     portal_services.withdraw_home_items(keys=_intervention_keys(locked)[:1])
     return locked
 
 
 @transaction.atomic
-def complete_intervention(*, actor, intervention):
+def complete_intervention(*, actor: User, intervention: Intervention) -> Intervention:
     locked = _change_intervention(intervention, allowed=[IS.IN_PROGRESS], to=IS.COMPLETED)
     return locked
 
 
 @transaction.atomic
-def cancel_intervention(*, actor, intervention):
+def cancel_intervention(*, actor: User, intervention: Intervention) -> Intervention:
     locked = _change_intervention(intervention, allowed=[IS.PLANNED, IS.IN_PROGRESS], to=IS.CANCELLED)
     portal_services.withdraw_home_items(keys=_intervention_keys(locked))
     # A request still waiting for the department is refused with the intervention.
@@ -222,7 +239,7 @@ INTERVENTION_ACTIONS = {
 
 
 @transaction.atomic
-def delete_interventions(*, actor, case, interventions):
+def delete_interventions(*, actor: User, case: Case, interventions: Iterable[Intervention]) -> int:
     """Delete planned interventions for good (the guide: only Planned ones; all or none)."""
     case = locked_case(case)
     require_plan_open(case)
@@ -256,7 +273,9 @@ def delete_interventions(*, actor, case, interventions):
 
 
 @transaction.atomic
-def request_funding(*, actor, intervention, amount, justification):
+def request_funding(
+    *, actor: User, intervention: Intervention, amount: Decimal | None, justification: str
+) -> FundingRequest:
     locked = _locked_intervention(intervention)
     require_plan_open(locked.case)
     if not locked.funding_requested:
@@ -273,7 +292,7 @@ def request_funding(*, actor, intervention, amount, justification):
 
 
 @transaction.atomic
-def request_plan_print(*, actor, case, language):
+def request_plan_print(*, actor: User, case: Case, language: str) -> PlanPrint:
     """The PDF is built by a Celery task (plans can be long); the page shows it once ready."""
     if not case.interventions.exists():
         raise CaseActionError(_("The action plan has no intervention yet: add one before printing."))
@@ -282,6 +301,6 @@ def request_plan_print(*, actor, case, language):
     return plan_print
 
 
-def queue_print(plan_print):
+def queue_print(plan_print: PlanPrint) -> None:
     # Recorded as queued first: with the broker away, requeue_stale_prints builds it later.
     enqueue(build_plan_print, plan_print.pk)

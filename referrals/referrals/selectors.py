@@ -1,11 +1,13 @@
 """Reads of referrals and of the clients referred to an agency."""
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from portal.models import User
 from portal.selectors import active_organization
 from referrals.models import (
     SENT_STATUSES,
+    Case,
     CorrespondenceTemplate,
     Referral,
     ReferralType,
@@ -13,7 +15,7 @@ from referrals.models import (
 )
 
 
-def referrals_of(case):
+def referrals_of(case: Case) -> QuerySet[Referral]:
     return (
         case.referrals.select_related("agency", "template", "created_by", "sent_by", "transferred_by")
         .prefetch_related("documents")
@@ -21,17 +23,17 @@ def referrals_of(case):
     )
 
 
-def get_referral(case, pk):
+def get_referral(case: Case, pk: int) -> Referral:
     return get_object_or_404(referrals_of(case), pk=pk)
 
 
-def templates_for(referral_type, language):
+def templates_for(referral_type: str, language: str) -> QuerySet[CorrespondenceTemplate]:
     return CorrespondenceTemplate.objects.filter(
         referral_type=referral_type, language=language, is_active=True
     )
 
 
-def incoming_for(user):
+def incoming_for(user: User) -> QuerySet[Referral]:
     """Referrals sent to the person's agency: pending transfers and informational ones within the
     network. They open the person record (and, for a transfer, a case summary) and nothing more."""
     organization = active_organization(user)
@@ -49,5 +51,5 @@ def incoming_for(user):
     )
 
 
-def get_incoming_for_user(user, pk):
+def get_incoming_for_user(user: User, pk: int) -> Referral:
     return get_object_or_404(incoming_for(user), pk=pk)

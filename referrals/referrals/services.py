@@ -3,17 +3,19 @@ by email through portal.notify, its delivery hooks, transfers, and the correspon
 """
 
 from datetime import timedelta
+from typing import Any
 from uuid import uuid4
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal import services as portal_services
-from portal.models import Organization, Priority
+from portal.models import Organization, Priority, User
 from referrals.cases.services import (
     CaseActionError,
     add_document,
@@ -26,9 +28,12 @@ from referrals.cases.services import (
 from referrals.models import (
     NETWORK_TYPES,
     Agreement,
+    Case,
+    CaseDocument,
     CaseStatus,
     CaseStatusChange,
     CorrespondenceTemplate,
+    Office,
     PlanPrint,
     Referral,
     ReferralStatus,
@@ -52,7 +57,7 @@ NO_TRANSFER_STATUSES = (CS.FOLLOW_UP, CS.CLOSED)
 MAX_EMAIL_ATTEMPTS = portal_services.MESSAGE_ATTEMPTS
 
 
-def network_agencies(*, excluding=None):
+def network_agencies(*, excluding: Organization | None = None) -> QuerySet[Organization]:
     """Agencies that may receive a network referral: active funding agreement, external case
     management program enabled and client tracking enabled (the guide's list)."""
     today = timezone.localdate()
@@ -67,7 +72,7 @@ def network_agencies(*, excluding=None):
     return agencies
 
 
-def _default_template(referral_type, language):
+def _default_template(referral_type: str, language: str) -> CorrespondenceTemplate | None:
     return (
         CorrespondenceTemplate.objects.filter(referral_type=referral_type, language=language, is_active=True)
         .order_by("name")
@@ -76,7 +81,7 @@ def _default_template(referral_type, language):
 
 
 @transaction.atomic
-def create_referral(*, actor, case, referral_type):
+def create_referral(*, actor: User, case: Case, referral_type: str) -> Referral:
     """A draft referral of one type, filled with the default template's subject and body."""
     case = locked_case(case)
     require_open(case)
@@ -93,7 +98,7 @@ def create_referral(*, actor, case, referral_type):
     )
 
 
-def _locked_referral(referral):
+def _locked_referral(referral: Referral) -> Referral:
     locked = (
         Referral.objects.select_for_update(of=("self",))
         .select_related(
@@ -107,12 +112,12 @@ def _locked_referral(referral):
     return locked
 
 
-def _draft_only(referral):
+def _draft_only(referral: Referral) -> None:
     if referral.status != RS.DRAFT:
         raise CaseActionError(_("This referral was sent: it can no longer be changed. Nothing was changed."))
 
 
-def _check_referral_fields(referral, fields):
+def _check_referral_fields(referral: Referral, fields: dict[str, Any]) -> None:
     errors = {}
     if referral.referral_type in NETWORK_TYPES:
         agency = fields.get("agency")
@@ -131,7 +136,7 @@ def _check_referral_fields(referral, fields):
 
 
 @transaction.atomic
-def update_referral(*, actor, referral, **fields):
+def update_referral(*, actor: User, referral: Referral, **fields: Any) -> Referral:
     """Save a draft. For network types the organization is an agency; outside, a name typed in."""
     locked = _locked_referral(referral)
     _draft_only(locked)
@@ -149,7 +154,7 @@ def update_referral(*, actor, referral, **fields):
 
 
 @transaction.atomic
-def change_referral_language(*, actor, referral, language, **fields):
+def change_referral_language(*, actor: User, referral: Referral, language: str, **fields: Any) -> Referral:
     """A new correspondence language: the same letter in that language, and its subject and body
     back to their defaults (the guide warns that this undoes changes to them)."""
     locked = _locked_referral(referral)
@@ -169,7 +174,7 @@ def change_referral_language(*, actor, referral, language, **fields):
     return update_referral(actor=actor, referral=locked, **fields)
 
 
-def _missing_for_sending(referral):
+def _missing_for_sending(referral: Referral) -> dict[str, Any]:
     required = {
         "contact_person": _("Enter the contact person."),
         "email_to": _("Enter the email address to send the referral to."),
@@ -186,7 +191,7 @@ def _missing_for_sending(referral):
 
 
 @transaction.atomic
-def send_referral(*, actor, referral):
+def send_referral(*, actor: User, referral: Referral) -> Referral:
     """Sent for good (read-only from now on); the letter is emailed in the background."""
     locked = _locked_referral(referral)
     _draft_only(locked)
@@ -217,7 +222,7 @@ def send_referral(*, actor, referral):
     return locked
 
 
-def _email_referral(referral):
+def _email_referral(referral: Referral) -> None:
     """The referral's email, with its letter attached, from the no-reply address, through
     portal.notify (one retry policy, idempotency key and stale re-queue for every email). Each
     sending gets its own key; notify tells referral_emailed or referral_not_emailed how it went."""
@@ -236,13 +241,13 @@ def _email_referral(referral):
     )
 
 
-def letter_attachment(*, referral_id):
+def letter_attachment(*, referral_id: int) -> tuple[str, bytes, str]:
     """The letter as a PDF, rendered when the email leaves (portal.notify attachment)."""
     referral = referral_for_letter(referral_id)
     return f"referral-{referral.case.number}.pdf", render_letter_pdf(referral), "application/pdf"
 
 
-def _locked_sent_referral(referral_id):
+def _locked_sent_referral(referral_id: int) -> Referral | None:
     return (
         Referral.objects.select_for_update(of=("self",))
         .select_related("case", "sent_by")
@@ -252,28 +257,28 @@ def _locked_sent_referral(referral_id):
 
 
 @transaction.atomic
-def referral_emailed(*, referral_id, attempts):
+def referral_emailed(*, referral_id: int, attempts: int) -> Referral | None:
     """portal.notify's on_sent hook: the referral's email left."""
     referral = _locked_sent_referral(referral_id)
     return mark_referral_emailed(referral=referral, attempts=attempts) if referral else None
 
 
 @transaction.atomic
-def referral_not_emailed(*, referral_id, attempts, reason):
+def referral_not_emailed(*, referral_id: int, attempts: int, reason: str) -> Referral | None:
     """portal.notify's on_failed hook: the referral's email failed for good."""
     referral = _locked_sent_referral(referral_id)
     return record_referral_failure(referral=referral, reason=reason, attempts=attempts) if referral else None
 
 
 @transaction.atomic
-def cancel_referral(*, actor, referral):
+def cancel_referral(*, actor: User, referral: Referral) -> None:
     """Cancel a draft: it is deleted, with the documents attached to it."""
     locked = _locked_referral(referral)
     _draft_only(locked)
     locked.delete()
 
 
-def mark_referral_emailed(*, referral, attempts):
+def mark_referral_emailed(*, referral: Referral, attempts: int) -> Referral:
     """On the locked row, once the email has left."""
     referral.status = RS.EMAILED
     referral.emailed_at = timezone.now()
@@ -283,7 +288,7 @@ def mark_referral_emailed(*, referral, attempts):
     return referral
 
 
-def record_referral_failure(*, referral, reason, attempts):
+def record_referral_failure(*, referral: Referral, reason: str, attempts: int) -> Referral:
     """On the locked row, once its email failed for good (portal.notify retried it): Failed, with
     the reason, and the sender is told."""
     referral.attempts = attempts
@@ -305,7 +310,7 @@ def record_referral_failure(*, referral, reason, attempts):
 
 
 @transaction.atomic
-def resend_referral(*, actor, referral):
+def resend_referral(*, actor: User, referral: Referral) -> Referral:
     """Try a failed referral again (after the address was checked, for example)."""
     locked = _locked_referral(referral)
     if locked.status != RS.FAILED:
@@ -318,7 +323,7 @@ def resend_referral(*, actor, referral):
 
 
 @transaction.atomic
-def withdraw_transfer(*, actor, referral):
+def withdraw_transfer(*, actor: User, referral: Referral) -> Referral:
     """The sending agency takes back a transfer the receiving agency has not completed."""
     locked = _locked_referral(referral)
     if locked.transfer_status != TransferStatus.PENDING:
@@ -329,7 +334,15 @@ def withdraw_transfer(*, actor, referral):
 
 
 @transaction.atomic
-def complete_transfer(*, actor, referral, office, case_manager, agreement, delivery_location):
+def complete_transfer(
+    *,
+    actor: User,
+    referral: Referral,
+    office: Office,
+    case_manager: User,
+    agreement: Agreement,
+    delivery_location: Office,
+) -> Case:
     """The receiving agency takes the case: its office, case manager, agreement and location."""
     locked = _locked_referral(referral)
     if locked.transfer_status != TransferStatus.PENDING:
@@ -400,7 +413,7 @@ def complete_transfer(*, actor, referral, office, case_manager, agreement, deliv
 
 
 @transaction.atomic
-def request_letter_preview(*, actor, referral):
+def request_letter_preview(*, actor: User, referral: Referral) -> PlanPrint:
     """The letter as it will be attached, built in the background like the plan."""
     if referral.template_id is None:
         raise CaseActionError({"template": _("Choose a correspondence template to preview the letter.")})
@@ -412,7 +425,7 @@ def request_letter_preview(*, actor, referral):
 
 
 @transaction.atomic
-def save_template(*, template=None, **fields):
+def save_template(*, template: CorrespondenceTemplate | None = None, **fields: Any) -> CorrespondenceTemplate:
     template = template or CorrespondenceTemplate()
     for name, value in fields.items():
         setattr(template, name, value)
@@ -421,7 +434,7 @@ def save_template(*, template=None, **fields):
 
 
 @transaction.atomic
-def delete_template(*, template):
+def delete_template(*, template: CorrespondenceTemplate) -> None:
     message = _("This template is used by referrals: deactivate it instead. Nothing was deleted.")
     template = CorrespondenceTemplate.objects.select_for_update().get(pk=template.pk)
     if template.referrals.exists():
@@ -434,7 +447,15 @@ def delete_template(*, template):
 
 
 @transaction.atomic
-def add_referral_document(*, actor, referral, document_type, description, upload, content_type):
+def add_referral_document(
+    *,
+    actor: User,
+    referral: Referral,
+    document_type: str,
+    description: str,
+    upload: UploadedFile,
+    content_type: str,
+) -> CaseDocument:
     """A document attached to a draft referral (it also joins the case's documents)."""
     locked = _locked_referral(referral)
     _draft_only(locked)

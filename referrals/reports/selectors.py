@@ -1,7 +1,11 @@
 """Reads of the EDMT accountability report, scoped by agency_filter."""
 
-from django.db.models import Count, Q, Sum
+from datetime import date
+from typing import Any
 
+from django.db.models import Count, Q, QuerySet, Sum
+
+from portal.models import Organization, User
 from portal.selectors import active_organization
 from referrals.agreements.selectors import agencies_for
 from referrals.cases.selectors import VISIBLE, agency_filter
@@ -11,7 +15,7 @@ from referrals.models import (
 )
 
 
-def _edmt(user, *, start, end, agency):
+def _edmt(user: User, *, start: date, end: date, agency: Organization | None) -> QuerySet[Intervention]:
     """EDMT interventions under way in the period (planned start before its end, end after its start)."""
     queryset = (
         Intervention.objects.scoped(VISIBLE)
@@ -24,7 +28,9 @@ def _edmt(user, *, start, end, agency):
     return queryset
 
 
-def edmt_interventions(user, *, start, end, agency=None):
+def edmt_interventions(
+    user: User, *, start: date, end: date, agency: Organization | None = None
+) -> QuerySet[Intervention]:
     return (
         _edmt(user, start=start, end=end, agency=agency)
         .select_related("case__agency", "case__person", "case__program", "intervention_type", "funding_type")
@@ -37,7 +43,9 @@ def edmt_interventions(user, *, start, end, agency=None):
     )
 
 
-def edmt_by_agency(user, *, start, end, agency=None):
+def edmt_by_agency(
+    user: User, *, start: date, end: date, agency: Organization | None = None
+) -> list[dict[str, Any]]:
     rows = (
         _edmt(user, start=start, end=end, agency=agency)
         .order_by()
@@ -52,14 +60,10 @@ def edmt_by_agency(user, *, start, end, agency=None):
     return list(rows)
 
 
-def report_agencies(user):
+def report_agencies(user: User) -> QuerySet[Organization]:
     organization = active_organization(user)
     if organization is None:
-        from portal.models import Organization
-
         return Organization.objects.none()
     if organization.kind == "department":
         return agencies_for(user)
-    from portal.models import Organization
-
     return Organization.objects.filter(pk=organization.pk)
