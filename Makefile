@@ -78,8 +78,11 @@ bench: compile-messages
 	$(PY) -m pytest tests/benchmarks -s -q -o python_files="bench_*.py" $(PYTEST_ARGS)
 	$(PY) scripts/booking_rush.py
 
+## make lint: ruff (with complexity C901) over the project, mypy with django-stubs over portal and
+## the services/selectors modules listed in pyproject.toml; also run by CI before the tests
 lint: $(STAMP)
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

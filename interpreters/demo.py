@@ -176,39 +176,8 @@ def load_demo_data(context):
     _load_second_bank(context)
     if Request.objects.filter(bank=bank).exists():
         return
-    profiles = []
-    for email, first, last, language, languages, modalities, postal_code, gender in INTERPRETERS:
-        user = _demo_user(users, email, first, last, language)
-        Membership.objects.get_or_create(
-            user=user,
-            organization=bank,
-            role="interpreters.interpreter",
-            defaults={"valid_from": timezone.localdate() - timedelta(days=365)},
-        )
-        profile, _created = InterpreterProfile.objects.get_or_create(
-            user=user,
-            defaults={
-                "bank": bank,
-                "modalities": modalities,
-                "home_postal_code": postal_code,
-                "gender": gender,
-                "accreditation": "accredited",
-            },
-        )
-        profile.languages.set(Language.objects.filter(code__in=languages))
-        profiles.append(profile)
-    centres = {}
-    for establishment in establishments:
-        centres[establishment.pk] = [
-            CostCentre.objects.get_or_create(establishment=establishment, code=code, defaults={"name": name})[
-                0
-            ]
-            for code, name in (
-                ("7010", "Urgence"),
-                ("7420", "Santé mentale adulte"),
-                ("6300", "Services sociaux"),
-            )
-        ]
+    profiles = _demo_interpreters(users, bank)
+    centres = _demo_cost_centres(establishments)
     requester = users["requester@demo.liaison.ca"]
     coordinator = users["coordinator@demo.liaison.ca"]
     Registration.objects.get_or_create(
@@ -259,52 +228,98 @@ def load_demo_data(context):
         services.RequestEvent.objects.create(
             request=request, from_status="", to_status=RequestStatus.SUBMITTED, actor=requester
         )
-        if story == "submitted":
-            continue
-        # interpreter@ holds the offer, the confirmed assignment and a completed service.
-        interpreter = profiles[0] if story in ("assigned", "confirmed", "completed") else profiles[1]
-        if story == "cancelled":
-            services.cancel_request(
-                actor=requester, request=request, reason="Rendez-vous reporté par la clinique."
-            )
-            continue
-        if past:
-            # Past services are stored as they happened (assigning is for future moments only).
-            request.interpreter = interpreter
-            request.status = RequestStatus.CONFIRMED
-            request.save(update_fields=["interpreter", "status"])
-        else:
-            request = services.assign_interpreter(actor=coordinator, request=request, interpreter=interpreter)
-        if story == "assigned":
-            continue
-        if story == "declined":
-            services.decline_offer(
-                actor=interpreter.user, request=request, reason="Déjà engagé ailleurs ce jour-là."
-            )
-            continue
-        if not past:
-            request = services.accept_offer(actor=interpreter.user, request=request)
-        if story == "accepted":
-            continue
-        if not past:
-            request = services.confirm_request(actor=coordinator, request=request)
-            services.post_message(
-                actor=requester, request=request, text="Merci! L'accueil est au rez-de-chaussée."
-            )
-            continue
-        request = services.record_completion(
-            actor=interpreter.user,
-            request=request,
-            actual_start=request.starts_at,
-            actual_end=request.starts_at + timedelta(minutes=100),
-            travel_km=Decimal("12.5"),
-            waiting_minutes=10,
-            expenses=Decimal("8.00"),
-            notes="",
-        )
-        if story == "validated":
-            services.validate_completion(actor=coordinator, request=request)
+        if story != "submitted":
+            # interpreter@ holds the offer, the confirmed assignment and a completed service.
+            interpreter = profiles[0] if story in ("assigned", "confirmed", "completed") else profiles[1]
+            _play_story(story, request, interpreter=interpreter, requester=requester, coordinator=coordinator)
     # One statement issued, for the month of the validated service.
     validated = Request.objects.filter(bank=bank, status=RequestStatus.VALIDATED).first()
     if validated is not None:
         services.issue_statements(actor=coordinator, bank=bank, month=validated.date.replace(day=1))
+
+
+def _demo_interpreters(users, bank):
+    profiles = []
+    for email, first, last, language, languages, modalities, postal_code, gender in INTERPRETERS:
+        user = _demo_user(users, email, first, last, language)
+        Membership.objects.get_or_create(
+            user=user,
+            organization=bank,
+            role="interpreters.interpreter",
+            defaults={"valid_from": timezone.localdate() - timedelta(days=365)},
+        )
+        profile, _created = InterpreterProfile.objects.get_or_create(
+            user=user,
+            defaults={
+                "bank": bank,
+                "modalities": modalities,
+                "home_postal_code": postal_code,
+                "gender": gender,
+                "accreditation": "accredited",
+            },
+        )
+        profile.languages.set(Language.objects.filter(code__in=languages))
+        profiles.append(profile)
+    return profiles
+
+
+def _demo_cost_centres(establishments):
+    centres = {}
+    for establishment in establishments:
+        centres[establishment.pk] = [
+            CostCentre.objects.get_or_create(establishment=establishment, code=code, defaults={"name": name})[
+                0
+            ]
+            for code, name in (
+                ("7010", "Urgence"),
+                ("7420", "Santé mentale adulte"),
+                ("6300", "Services sociaux"),
+            )
+        ]
+    return centres
+
+
+def _play_story(story, request, *, interpreter, requester, coordinator):
+    """Take a demo request from submitted to the status its story names."""
+    past = story in ("completed", "validated")
+    if story == "cancelled":
+        services.cancel_request(
+            actor=requester, request=request, reason="Rendez-vous reporté par la clinique."
+        )
+        return
+    if past:
+        # Past services are stored as they happened (assigning is for future moments only).
+        request.interpreter = interpreter
+        request.status = RequestStatus.CONFIRMED
+        request.save(update_fields=["interpreter", "status"])
+    else:
+        request = services.assign_interpreter(actor=coordinator, request=request, interpreter=interpreter)
+    if story == "assigned":
+        return
+    if story == "declined":
+        services.decline_offer(
+            actor=interpreter.user, request=request, reason="Déjà engagé ailleurs ce jour-là."
+        )
+        return
+    if not past:
+        request = services.accept_offer(actor=interpreter.user, request=request)
+    if story == "accepted":
+        return
+    if not past:
+        request = services.confirm_request(actor=coordinator, request=request)
+        services.post_message(
+            actor=requester, request=request, text="Merci! L'accueil est au rez-de-chaussée."
+        )
+        return
+    request = services.record_completion(
+        actor=interpreter.user,
+        request=request,
+        actual_start=request.starts_at,
+        actual_end=request.starts_at + timedelta(minutes=100),
+        travel_km=Decimal("12.5"),
+        waiting_minutes=10,
+        expenses=Decimal("8.00"),
+        notes="",
+    )
+    if story == "validated":
+        services.validate_completion(actor=coordinator, request=request)

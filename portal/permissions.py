@@ -57,15 +57,3 @@ def capability_required(capability):
         return wrapped
 
     return decorator
-
-
-class CapabilityRequiredMixin:
-    """Class views: 403 unless the active role has `capability`."""
-
-    capability = None
-
-    def dispatch(self, request, *args, **kwargs):
-        if self.capability is None:
-            raise PermissionDenied
-        check_capability(request, self.capability)
-        return super().dispatch(request, *args, **kwargs)
