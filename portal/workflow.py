@@ -54,7 +54,7 @@ class HistoryWriter(Protocol):
     """Writes the history row of a change and returns it (passed on to the notices)."""
 
     def __call__(
-        self, record: Any, *, actor: Any, action: str, from_status: str, to_status: str, note: str
+        self, record: Any, /, *, actor: Any, action: str, from_status: str, to_status: str, note: str
     ) -> Any: ...
 
 
