@@ -3,6 +3,7 @@
 tests/registry.py collects them (APP_REGISTRIES): object URLs for the permission matrix, pages
 without an object for its 403 half, pages for the accessibility suite and lists searched by
 personal details. The entries' shapes (ObjectURL, Page, PersonalSearch) are documented there.
+Reach these entries through tests.registry (importing this module first is a circular import).
 """
 
 from django.urls import reverse
