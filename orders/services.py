@@ -60,7 +60,7 @@ def _email_provider(summary: OrderSummary, event: SummaryEvent) -> None:
     """The status email to the provider's care coordination people, each in their language.
 
     Only the summary number travels: no client name or personal detail. No link when revoked.
-    Run on commit (SUMMARY_FLOW): a change that rolled back sends nothing.
+    Recorded in the change's transaction (SUMMARY_FLOW): a change that rolled back sends nothing.
     """
     template = STATUS_EMAILS[summary.status]
     link = "" if summary.status == S.REVOKED else reverse("orders:summary", args=[summary.pk])

@@ -3,14 +3,16 @@
 An app lists a model's transitions in one `Workflow`: the name (the URL slug and the button's
 key), the statuses it starts from, the status it leads to, the capability it needs (checked with
 `portal.permissions.has_capability`, the one portal check), its button label, whether it asks
-"are you sure?" on a page of its own first, and what it notifies once the change is committed.
+"are you sure?" on a page of its own first, and what it notifies.
 Everything else follows from that declaration:
 
 - the guard: `perform()` locks the row (`select_for_update`), checks the current status and raises
   the one `ActionError` with a translated message when the transition is not allowed, changing
   nothing; `lock(record, allowed=...)` is the same guard for writes that keep the status;
 - the history row, written by the app's `record_history` (one row per change: who, old → new, note);
-- the notices, run with `transaction.on_commit` (never for a change that rolled back);
+- the notices, recorded in the same transaction as the change (portal.services.notify writes the
+  Message rows, which leave once the transaction commits): a change that rolls back leaves no
+  message, and a committed one never loses its message, even if the process dies just after;
 - the buttons a page shows: `actions_for(record, user)`, rendered by
   `{% workflow_actions record %}` (portal_workflow tag library) as POST forms with CSRF, or as a
   link to the confirmation page for the transitions that ask first.
@@ -28,7 +30,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Any, Generic, Protocol, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -76,7 +77,8 @@ class Transition:
     history: str = ""
     # Writes that go with the change, in the same transaction: effect(record, event).
     effect: Callable[[Any, Any], None] | None = None
-    # What it notifies, run once the transaction commits: notify(record, event).
+    # What it notifies, in the change's transaction: notify(record, event) records messages through
+    # portal.services.notify (sent once the transaction commits; none if it rolls back).
     notify: Callable[[Any, Any], None] | None = None
     # False when the transition is offered by a page of its own (a form asking for a reason).
     button: bool = True
@@ -208,7 +210,7 @@ class Workflow(Generic[M]):
 
     @transaction.atomic
     def perform(self, name: str, record: M, *, actor: Any, note: str = "") -> M:
-        """Lock, check, change, record, and notify on commit; returns the locked, changed record.
+        """Lock, check, change, record, and notify; returns the locked, changed record.
 
         Two people acting at once: the second waits for the lock, then finds the status changed
         and gets the refusal; nothing is half-done."""
@@ -226,8 +228,7 @@ class Workflow(Generic[M]):
         if transition.effect is not None:
             transition.effect(locked, event)
         if transition.notify is not None:
-            # robust: a notice that fails is logged; the change is committed and the page answers.
-            transaction.on_commit(partial(transition.notify, locked, event), robust=True)
+            transition.notify(locked, event)
         return locked
 
 

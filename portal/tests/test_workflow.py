@@ -16,6 +16,7 @@ from orders.models import OrderSummary, SummaryStatus
 from orders.reference import ensure_reference_data
 from orders.tests.conftest import World
 from portal import workflow
+from portal.models import Message, MessageStatus
 from portal.workflow import ActionError, Transition, Workflow
 
 pytestmark = pytest.mark.django_db
@@ -129,21 +130,30 @@ def test_it_changes_the_status_and_writes_one_history_row(world, flow):
     assert flow.effects == [(S.OFFERED, flow.history[0])]
 
 
-def test_its_notice_runs_once_the_change_is_committed(world, flow, django_capture_on_commit_callbacks):
+def test_its_notice_is_recorded_with_the_change_and_leaves_once_committed(world, django_capture_on_commit_callbacks):
+    """The outbox: the provider's email is a Message row written in the change's transaction, so a
+    committed change never loses its email; the send itself waits for the commit."""
     summary = world.summary()
-    with django_capture_on_commit_callbacks(execute=True):
-        flow.workflow.perform("offer", summary, actor=world.worker)
-        assert flow.notices == []
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.offer_summary(actor=world.worker, summary=summary)
+        assert Message.objects.filter(key__startswith=f"orders:{summary.pk}:").exists()
+        assert not Message.objects.filter(status=MessageStatus.SENT).exists()
+    assert callbacks, "the send is queued for the commit"
+
+
+def test_its_notice_runs_in_the_transaction_after_the_history_row(world, flow):
+    summary = world.summary()
+    flow.workflow.perform("offer", summary, actor=world.worker)
     assert flow.notices == [(summary.pk, S.OFFERED, flow.history[0])]
 
 
-def test_a_change_that_rolls_back_notifies_nobody(world, flow, django_capture_on_commit_callbacks):
+def test_a_change_that_rolls_back_notifies_nobody(world, django_capture_on_commit_callbacks):
     summary = world.summary()
     with django_capture_on_commit_callbacks(execute=True):
         with pytest.raises(RuntimeError), transaction.atomic():
-            flow.workflow.perform("offer", summary, actor=world.worker)
+            services.offer_summary(actor=world.worker, summary=summary)
             raise RuntimeError("the rest of the service failed")
-    assert flow.notices == []
+    assert not Message.objects.filter(key__startswith=f"orders:{summary.pk}:").exists()
     assert OrderSummary.objects.get(pk=summary.pk).status == S.DRAFT
 
 
