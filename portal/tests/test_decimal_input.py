@@ -2,6 +2,8 @@
 read two ways is accepted, and nothing is ever silently multiplied by ten."""
 
 import importlib
+import importlib.util
+import pkgutil
 from decimal import Decimal
 
 import pytest
@@ -119,14 +121,25 @@ def test_a_value_shown_in_french_reads_back_the_same():
     assert 'value="1234,56"' in shown
 
 
+def _forms_modules(app):
+    """The app's forms modules: `app.forms`, and `app.<area>.forms` for an app in packages by area."""
+    package = importlib.import_module(app)
+    names = [f"{app}.forms"] + [
+        f"{app}.{info.name}.forms" for info in pkgutil.iter_modules(package.__path__) if info.ispkg
+    ]
+    return [importlib.import_module(name) for name in names if importlib.util.find_spec(name) is not None]
+
+
 @pytest.mark.parametrize("app", ["orders", "referrals", "interpreters", "appointments", "portal"])
 def test_every_decimal_input_of_every_form_is_localized(app):
     """A plain DecimalField (declared, or made by a ModelForm from a model field) would bring back
     <input type="number"> and its silent x10: each form declares LocalizedDecimalField, or its
     ModelForm Meta has formfield_callback = portal.forms.localized_formfield."""
-    module = importlib.import_module(f"{app}.forms")
+    modules = _forms_modules(app)
+    assert modules, f"{app} has no forms module"
     plain = [
-        f"{name}.{field_name}"
+        f"{module.__name__}.{name}.{field_name}"
+        for module in modules
         for name, form in vars(module).items()
         if isinstance(form, type) and issubclass(form, forms.BaseForm) and form.__module__ == module.__name__
         for field_name, field in form.base_fields.items()
