@@ -24,6 +24,7 @@ from portal import dates
 from portal.forms import (
     ALLOWED_DOCUMENTS,
     ALLOWED_IMAGES,
+    DATE_WIDGET,
     canadian_postal_code,
     check_upload,
     localized_formfield,
@@ -32,7 +33,6 @@ from portal.models import Language
 from portal.roles import get_role
 from portal.scoping import ScopedInlineFormSet
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time", "step": 300}, format="%H:%M")
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 

@@ -16,9 +16,8 @@ from interpreters.models import (
     Rate,
     ServiceType,
 )
-from portal.forms import LocalizedDecimalField, canadian_postal_code, localized_formfield
+from portal.forms import DATE_WIDGET, LocalizedDecimalField, canadian_postal_code, localized_formfield
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 DATETIME_WIDGET = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]

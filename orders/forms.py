@@ -15,10 +15,9 @@ from orders.models import (
 )
 from orders.models import Location as ReportLocation
 from portal.db import order_by_name
-from portal.forms import LocalizedDecimalField
+from portal.forms import DATE_WIDGET, LocalizedDecimalField
 from portal.models import Organization, OrganizationKind, User
 
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MONEY = {"max_digits": 8, "decimal_places": 2}
 
 

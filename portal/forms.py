@@ -13,6 +13,23 @@ from phonenumber_field.formfields import PhoneNumberField
 from portal.models import Language
 
 
+class IsoDateInput(forms.DateInput):
+    """A date typed as year-month-day (2026-12-01), shown the same in every browser and language.
+
+    Not <input type="date">: a browser shows that in its computer's locale, whatever the page's
+    language (12/01/2026 on a US-English desktop, where the help text says year-month-day)."""
+
+    input_type = "text"
+
+    def __init__(self, attrs=None):
+        base = {"placeholder": _("YYYY-MM-DD"), "autocomplete": "off", "spellcheck": "false", "size": "12"}
+        super().__init__(attrs={**base, **(attrs or {})}, format="%Y-%m-%d")
+
+
+# The date box of every form: use it as `widget=DATE_WIDGET` (Django copies a widget per field).
+DATE_WIDGET = IsoDateInput()
+
+
 class ProfileForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)

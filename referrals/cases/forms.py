@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import ALLOWED_DOCUMENTS, canadian_postal_code, check_upload
+from portal.forms import ALLOWED_DOCUMENTS, DATE_WIDGET, canadian_postal_code, check_upload
 from referrals.models import (
     Case,
     DocumentType,
@@ -16,9 +16,6 @@ from referrals.models import (
     Person,
     Program,
 )
-
-DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
 
 EARLIEST = date(1900, 1, 1)
 

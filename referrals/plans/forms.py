@@ -5,8 +5,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import LocalizedDecimalField
-from referrals.cases.forms import DATE_WIDGET, reasonable_date
+from portal.forms import DATE_WIDGET, LocalizedDecimalField
+from referrals.cases.forms import reasonable_date
 from referrals.models import (
     Barrier,
     BusinessPartner,

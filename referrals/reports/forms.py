@@ -4,7 +4,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from referrals.cases.forms import DATE_WIDGET, reasonable_date
+from portal.forms import DATE_WIDGET
+from referrals.cases.forms import reasonable_date
 
 
 class AccountabilityForm(forms.Form):
