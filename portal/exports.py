@@ -49,7 +49,8 @@ def request_export(*, user, exporter, params, fmt, name, email=False):
 
 
 # A text cell starting with one of these is read as a formula by spreadsheet programs (OWASP
-# "CSV injection"): such cells get a leading apostrophe, so they show as typed and never run.
+# "CSV injection"): in CSV such cells get a leading apostrophe; in Excel they are text cells with
+# the quote prefix (shown as typed, never run).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -100,7 +101,19 @@ def _xlsx_cell(sheet, value):
         return cell
     if isinstance(value, Decimal):
         value = float(value)  # a number cell; amounts here have at most a few decimals
-    return neutralise(value)
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return _xlsx_text(sheet, value)
+    return value
+
+
+def _xlsx_text(sheet, value):
+    """Text that would start a formula, kept as typed ("+15065550103", "=HYPERLINK(...)"): a text
+    cell with Excel's quote prefix, which Excel shows without the apostrophe and never evaluates,
+    even when someone edits the cell."""
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
 
 
 def _xlsx(headers, rows):
@@ -108,7 +121,8 @@ def _xlsx(headers, rows):
     sheet = workbook.create_sheet()
     header_cells = []
     for header in headers:
-        cell = WriteOnlyCell(sheet, value=neutralise(str(header)))
+        header = str(header)
+        cell = _xlsx_text(sheet, header) if header.startswith(FORMULA_STARTS) else WriteOnlyCell(sheet, value=header)
         cell.font = Font(bold=True)
         header_cells.append(cell)
     sheet.freeze_panes = "A2"  # the header row stays in view

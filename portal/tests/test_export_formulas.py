@@ -30,12 +30,20 @@ def test_an_excel_export_holds_no_formula():
     sheet = load_workbook(io.BytesIO(content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert count == len(TYPED)
-    assert rows[0][0] == "'=Name"
+    # Shown as typed (no stray apostrophe: a phone number "+1506..." reads as one), never a formula.
+    assert rows[0][0] == "=Name"
     for (text, amount), original in zip(rows[1:], TYPED, strict=True):
         # (the Excel file keeps line breaks as \n)
-        assert text == "'" + original.replace("\r", "\n")
+        assert text == original.replace("\r", "\n")
         assert amount == -1.5
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    assert all(row[0].quotePrefix and row[0].data_type == "s" for row in sheet.iter_rows())
+
+
+def test_a_phone_number_is_text_as_typed_in_excel():
+    content, _count = _xlsx(["Phone"], [["+15065550103"]])
+    cell = load_workbook(io.BytesIO(content)).active["A2"]
+    assert (cell.value, cell.data_type, cell.quotePrefix) == ("+15065550103", "s", True)
 
 
 def test_a_csv_export_holds_no_formula():
