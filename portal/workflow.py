@@ -111,6 +111,13 @@ class Action:
         return self.transition.confirm
 
 
+def either(labels: Sequence[str]) -> str:
+    """"Offered, Activated or Pending" (in the active language)."""
+    if len(labels) < 2:
+        return "".join(labels)
+    return str(_("%(first)s or %(last)s") % {"first": ", ".join(labels[:-1]), "last": labels[-1]})
+
+
 REFUSED = _("This record is now %(status)s: this action needs it to be %(allowed)s. Nothing was changed.")
 
 _registry: dict[type[models.Model], Workflow[Any]] = {}
@@ -191,7 +198,7 @@ class Workflow(Generic[M]):
             self.refused
             % {
                 "status": self._label(self.status_of(record)),
-                "allowed": str(_(" or ")).join(self._label(value) for value in allowed),
+                "allowed": either([self._label(value) for value in allowed]),
             }
         )
 

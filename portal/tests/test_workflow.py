@@ -214,3 +214,12 @@ def test_two_transitions_of_one_model_cannot_share_a_name():
                 Transition(name="x", sources=(S.OFFERED,), target=S.DRAFT, capability="c", label="x"),
             ],
         )
+
+
+def test_the_statuses_an_action_needs_read_as_a_list():
+    from portal.workflow import either
+
+    with translation.override("en"):
+        assert either(["Offered", "Activated", "Pending"]) == "Offered, Activated or Pending"
+        assert either(["Activated", "Pending"]) == "Activated or Pending"
+        assert either(["Draft"]) == "Draft"

@@ -4,8 +4,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import DATE_WIDGET
 from referrals.agreements.services import agency_not_contractable_error
-from referrals.cases.forms import DATE_WIDGET, reasonable_date
+from referrals.cases.forms import reasonable_date
 from referrals.models import (
     Agreement,
     Office,
@@ -25,6 +26,7 @@ class AgreementForm(forms.ModelForm):
             "client_tracking",
         ]
         widgets = {"start_date": DATE_WIDGET, "end_date": DATE_WIDGET}
+        error_messages = {"number": {"unique": _("Another agreement already has this number.")}}
 
     def __init__(self, *args, agencies, **kwargs):
         """`agencies`: those the department may contract (referrals.agreements.selectors.contractable_agencies)."""

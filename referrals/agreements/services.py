@@ -21,7 +21,7 @@ AGREEMENT_NOTICE_ROLES = ("portal.administrator", "referrals.agency_supervisor")
 
 
 def agency_not_contractable_error() -> str:
-    return _("Your department may not sign an agreement with this agency. Choose one of the list.")
+    return _("Your department may not sign an agreement with this agency. Choose one from the list.")
 
 
 @transaction.atomic

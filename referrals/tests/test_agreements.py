@@ -23,7 +23,7 @@ from tests.helpers import verified_client
 
 pytestmark = pytest.mark.django_db
 
-REFUSED_EN = "Your department may not sign an agreement with this agency. Choose one of the list."
+REFUSED_EN = "Your department may not sign an agreement with this agency. Choose one from the list."
 
 
 @pytest.fixture
@@ -263,3 +263,15 @@ def test_the_agency_of_a_signed_agreement_cannot_be_changed_by_post(world):
     )
     agreement.refresh_from_db()
     assert agreement.agency == world.agency
+
+
+def test_a_number_another_agreement_has_is_refused_next_to_the_field_in_plain_words(world, second):
+    department, membership, client = second
+    ContractableAgency.objects.create(department=department, agency=world.agency)
+    taken = Agreement.objects.filter(agency=world.agency).first().number
+    response = client.post(reverse("referrals:agreement_create"), _agreement_data(world.agency, number=taken))
+    assert response.status_code == 200
+    with translation.override("en"):
+        assert [str(error) for error in response.context["form"].errors["number"]] == [
+            "Another agreement already has this number."
+        ]
