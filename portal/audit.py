@@ -161,15 +161,72 @@ def _field(model, name):
         return None
 
 
-def _readable_value(field, value):
+EMPTY_VALUES = (None, "", "None", "{}", "[]", "null")
+# Records saved first with a placeholder number, renumbered in the same transaction (orders).
+PLACEHOLDER_PREFIX = "tmp-"
+
+
+def _is_shown_field(model, field):
+    """A real, editable column of the record: not a reverse relation, not the automatic key."""
+    from django.db.models.fields import AutoFieldMixin
+
+    if model is None or field is None:
+        return True  # the model or the field is gone since: show what was stored
+    if field.many_to_many:
+        return True
+    return bool(field.concrete) and not field.auto_created and not isinstance(field, AutoFieldMixin)
+
+
+def _is_relation(field):
+    return field is not None and field.concrete and (field.many_to_one or field.one_to_one)
+
+
+def related_names(entries):
+    """{(related model, key as text): name} of the records the entries' foreign keys point to.
+
+    One query per related model present in the entries, whatever their number; read through the
+    base manager (trusted code: the entries are already the viewer's organization's).
+    """
+    wanted = {}
+    for entry in entries:
+        model = entry.content_type.model_class()
+        for name, values in (entry.changes_dict or {}).items():
+            field = _field(model, name)
+            if not _is_relation(field) or isinstance(values, dict):
+                continue
+            related = field.related_model._meta.concrete_model
+            target = field.target_field
+            for value in list(values)[:2]:
+                if value in EMPTY_VALUES:
+                    continue
+                try:
+                    key = target.to_python(value)
+                except Exception:  # ValidationError: a value that is not a key
+                    continue
+                wanted.setdefault((related, target.name), {})[str(value)] = key
+    names = {}
+    for (related, target_name), keys in wanted.items():
+        found = related._base_manager.in_bulk(set(keys.values()), field_name=target_name)
+        for text, key in keys.items():
+            if key in found:
+                names[(related, text)] = str(found[key])
+    return names
+
+
+def _readable_value(field, value, names=None):
+    from decimal import Decimal, InvalidOperation
+
     from dateutil import parser
     from django.utils import formats, timezone
     from django.utils.translation import gettext as _
 
-    if value is None or value == "None" or value == "":
+    if value in EMPTY_VALUES:
         return "—"
     value = str(value)
     if field is not None:
+        if _is_relation(field):
+            name = (names or {}).get((field.related_model._meta.concrete_model, value))
+            return name if name is not None else f"#{value}"
         choices = getattr(field, "flatchoices", None)
         if choices:
             labels = {str(key): label for key, label in choices}
@@ -186,23 +243,42 @@ def _readable_value(field, value):
                 return formats.date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
             if internal == "DateField":
                 return formats.date_format(parser.parse(value).date(), "SHORT_DATE_FORMAT")
-        except (ValueError, OverflowError):
+            if internal == "DecimalField":
+                return formats.number_format(Decimal(value))
+            if internal == "FloatField":
+                return formats.number_format(float(value))
+        except (ValueError, OverflowError, InvalidOperation):
             pass
     return value if len(value) <= TRUNCATE_AT else value[:TRUNCATE_AT] + "…"
 
 
-def readable_changes(entry):
-    """[(field label, old, new)] of an entry, in the active language (no query)."""
+def readable_changes(entry, names=None):
+    """[(field label, old, new)] of an entry, in the active language (no query).
+
+    `names`: related_names() of the page's entries, so that a foreign key shows its record's name
+    ("#5" when the record is gone). Reverse relations, the automatic key, values empty on both
+    sides and placeholder numbers ("tmp-…", replaced by the real number) are left out.
+    """
     model = entry.content_type.model_class()
     rows = []
     for name, values in (entry.changes_dict or {}).items():
         field = _field(model, name)
+        if not _is_shown_field(model, field):
+            continue
         label = str(getattr(field, "verbose_name", name))
         if isinstance(values, dict):  # a many-to-many change: the objects added or removed
             objects = ", ".join(str(item) for item in values.get("objects", []))
+            if not objects:
+                continue
             old, new = (objects, "—") if values.get("operation") == "delete" else ("—", objects)
             rows.append((label, old, new))
             continue
         values = list(values) + [None, None]
-        rows.append((label, _readable_value(field, values[0]), _readable_value(field, values[1])))
+        old, new = (
+            None if isinstance(value, str) and value.startswith(PLACEHOLDER_PREFIX) else value
+            for value in values[:2]
+        )
+        if old in EMPTY_VALUES and new in EMPTY_VALUES:
+            continue
+        rows.append((label, _readable_value(field, old, names), _readable_value(field, new, names)))
     return rows

@@ -19,6 +19,15 @@ ACTION_LABELS = dict(ACTIONS)
 ISO_DATE_HELP = _("Year-month-day, for example 2026-03-31.")
 
 
+class AuditFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and end < start:
+            self.add_error("date_to", _("The end date cannot be before the start date."))
+        return cleaned
+
+
 class AuditFilter(django_filters.FilterSet):
     """Filters an organization's audit entries (the queryset is already scoped by organization)."""
 
@@ -56,12 +65,12 @@ class AuditFilter(django_filters.FilterSet):
 
     class Meta:
         model = LogEntry
+        form = AuditFilterForm
         fields: list[str] = []
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["record_type"].extra["choices"] = audit.record_types()
-        self.form.fields["record_type"].choices = [("", _("Any type")), *audit.record_types()]
 
     def filter_who(self, queryset, name, value):
         return queryset.filter(

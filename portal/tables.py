@@ -126,12 +126,22 @@ class AuditTable(tables.Table):
         model = record.content_type.model_class()
         return model._meta.verbose_name if model is not None else record.content_type.model
 
+    def _related_names(self):
+        """The names behind the foreign keys of the shown entries: one query per related model."""
+        if not hasattr(self, "_names"):
+            from portal.audit import related_names
+
+            page = getattr(self, "page", None)
+            entries = page.object_list.data if page is not None else self.data.data
+            self._names = related_names(list(entries))
+        return self._names
+
     def render_changes(self, record):
         from django.utils.translation import gettext
 
         from portal.audit import readable_changes
 
-        changes = readable_changes(record)
+        changes = readable_changes(record, self._related_names())
         if not changes:
             return "—"
         items = format_html_join(

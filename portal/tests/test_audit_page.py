@@ -285,3 +285,150 @@ def test_the_backfill_command_is_idempotent():
     assert out.getvalue().startswith(f"{before} ")
     call_command("audit_backfill", stdout=out)
     assert AuditScope.objects.count() == before == 2
+
+
+# The "Changes" column reads as the record's fields ---------------------------------------------
+
+
+def _admin_client(language="en"):
+    admin = MembershipFactory(role="portal.department_administrator", organization__kind="department")
+    admin.user.preferred_language = language
+    admin.user.save()
+    client = verified_client(admin.user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    return admin, client
+
+
+def _entry(organization, model, changes, action=LogEntry.Action.UPDATE, object_pk="1"):
+    """An entry as auditlog stores it (changes are text), scoped to `organization`."""
+    from django.contrib.contenttypes.models import ContentType
+
+    entry = LogEntry.objects.create(
+        content_type=ContentType.objects.get_for_model(model),
+        object_pk=object_pk,
+        object_repr=f"{model._meta.model_name} {object_pk}",
+        action=action,
+        changes=changes,
+    )
+    AuditScope.objects.create(log_entry=entry, organization=organization)
+    return entry
+
+
+def _changes_html(client, **params):
+    import re
+
+    page = client.get(URL, params).content.decode()
+    return (
+        re.findall(r"<li>(.*?)</li>", page.split('class="audit-changes"', 1)[-1])
+        if "audit-changes" in page
+        else []
+    )
+
+
+@pytest.mark.parametrize(
+    "language, line",
+    [("en", "organization: — → North Hospital"), ("fr", "organisme : — → Hôpital du Nord")],
+)
+def test_a_foreign_key_shows_the_records_name_and_a_creation_hides_its_key_and_empty_values(language, line):
+    admin, client = _admin_client(language)
+    admin.organization.name_en, admin.organization.name_fr = "North Hospital", "Hôpital du Nord"
+    admin.organization.save()
+    colleague = MembershipFactory(organization=admin.organization, role="orders.department_worker")
+    entry = LogEntry.objects.get_for_object(colleague).get(action=LogEntry.Action.CREATE)
+    assert {"id", "scope", "organization"} <= set(entry.changes_dict)  # stored as auditlog writes it
+    page = client.get(URL, {"action": LogEntry.Action.CREATE, "record_type": "portal.membership"})
+    html = page.content.decode()
+    assert line in html
+    assert str(colleague.user.get_full_name() or colleague.user) in html
+    assert "{}" not in html and f"→ {colleague.organization_id}<" not in html
+    assert "ID:" not in html and "ID :" not in html
+
+
+def test_a_foreign_key_to_a_record_gone_shows_its_number():
+    from orders.models import Order
+
+    admin, client = _admin_client()
+    _entry(admin.organization, Order, {"summary": ["None", "987654"]})
+    assert _changes_html(client, record_type="orders.order") == ["order summary: — → #987654"]
+
+
+def test_reverse_relations_placeholders_and_empty_values_are_not_changes():
+    from orders.models import OrderSummary
+
+    admin, client = _admin_client()
+    created = {
+        "id": ["None", "2"],
+        "number": ["None", "tmp-0123456789abcdef"],
+        "orders": ["None", "orders.Order.None"],
+        "events": ["None", "orders.SummaryEvent.None"],
+        "reports": ["None", "orders.ServiceReport.None"],
+        "notes_for_provider": ["", ""],
+        "client_name": ["None", "Jeanne Doiron"],
+    }
+    _entry(admin.organization, OrderSummary, created, action=LogEntry.Action.CREATE)
+    assert _changes_html(client, action=LogEntry.Action.CREATE, record_type="orders.ordersummary") == [
+        "account name: — → Jeanne Doiron"
+    ]
+    # The renumbering right after: the number assigned, never the placeholder.
+    _entry(admin.organization, OrderSummary, {"number": ["tmp-0123456789abcdef", "S-2026-0042"]})
+    lines = _changes_html(client, action=LogEntry.Action.UPDATE, record_type="orders.ordersummary")
+    assert lines == ["order summary number: — → S-2026-0042"]
+    assert "tmp-" not in client.get(URL).content.decode()
+
+
+@pytest.mark.parametrize(
+    "language, line", [("en", "base rate: 22.50 → 23.75"), ("fr", "taux de base : 22,50 → 23,75")]
+)
+def test_decimals_read_in_the_language_of_the_page(language, line):
+    from orders.models import Order
+
+    admin, client = _admin_client(language)
+    _entry(admin.organization, Order, {"base_rate": ["22.50", "23.75"]})
+    assert _changes_html(client, record_type="orders.order") == [line]
+
+
+def test_foreign_keys_cost_one_query_per_related_model_whatever_the_rows():
+    """Every entry's foreign keys point to different records: still the same queries."""
+    admin = MembershipFactory(role="portal.department_administrator", organization__kind="department")
+    organization = admin.organization
+
+    def add_rows(count):
+        for _index in range(count):
+            # A creation: its user and its organization are foreign keys shown by name.
+            MembershipFactory(organization=organization, role="orders.department_worker")
+
+    client = verified_client(admin.user)
+    assert_constant_queries(client, URL, add_rows)
+    html = client.get(URL).content.decode()
+    assert f"— → {organization.name}</li>" in html
+
+
+@pytest.mark.parametrize("language, label", [("en", "Any type"), ("fr", "Tous les types")])
+def test_the_record_type_filter_offers_any_type_once(language, label):
+    admin, client = _admin_client(language)
+    page = client.get(URL).content.decode()
+    select = page[page.index('id="id_record_type"') :]
+    select = select[: select.index("</select>")]
+    assert select.count(label) == 1
+    assert select.count('value=""') == 1
+
+
+@pytest.mark.parametrize(
+    "language, message",
+    [
+        ("en", "The end date cannot be before the start date."),
+        ("fr", "La date de fin ne peut pas précéder la date de début."),
+    ],
+)
+def test_a_reversed_date_range_says_so_next_to_the_end_date(language, message):
+    admin, client = _admin_client(language)
+    services.record_view(instance=admin.organization)
+    response = client.get(URL, {"date_from": "2026-03-31", "date_to": "2026-03-01"})
+    assert response.status_code == 200
+    form = response.context["filter"].form
+    assert form.errors == {"date_to": [message]}
+    html = response.content.decode()
+    assert message in html
+    assert _rows(response) == []
+    # The right order lists the entries again.
+    assert _rows(client.get(URL, {"date_from": "2026-03-01", "date_to": "2099-12-31"}))
