@@ -8,6 +8,7 @@ from django.utils.translation import pgettext_lazy
 
 from portal import audit, dates
 from portal.db import text_search
+from portal.forms import DATE_WIDGET
 
 ACTIONS = [
     (LogEntry.Action.CREATE, pgettext_lazy("audit action", "Created")),
@@ -54,13 +55,13 @@ class AuditFilter(django_filters.FilterSet):
         label=_("From"),
         method="filter_date_from",
         help_text=ISO_DATE_HELP,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DATE_WIDGET,
     )
     date_to = django_filters.DateFilter(
         label=_("To"),
         method="filter_date_to",
         help_text=ISO_DATE_HELP,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DATE_WIDGET,
     )
 
     class Meta:
