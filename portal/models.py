@@ -199,6 +199,26 @@ class ReferenceData(models.Model):
         return self.name
 
 
+class HistoryEntry(models.Model):
+    """The one shape of a record's history row, in every app: who, when, what (old → new), note.
+
+    An app's history model adds the foreign key to its record (and its scoped manager), and may
+    give from_status/to_status its status choices; portal.workflow writes one row per change."""
+
+    actor = models.ForeignKey(
+        "portal.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("date"), auto_now_add=True)
+    action = models.CharField(_("action"), max_length=40, blank=True)
+    from_status = models.CharField(_("from"), max_length=20, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, blank=True)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "pk"]
+
+
 class Priority(models.TextChoices):
     HIGH = "high", _("High")
     NORMAL = "normal", _("Normal")
