@@ -449,3 +449,20 @@ class AuditScope(models.Model):
 
     def __str__(self):
         return f"{self.log_entry_id} · {self.organization_id}"
+
+
+class NumberSequence(models.Model):
+    """The last number given for one kind of record ("referrals.case", "interpreters.request"…).
+
+    portal.numbering.next_number is the one way records are numbered: the row is locked by its
+    UPDATE until the caller's transaction ends, so two records never get the same number and a
+    rolled-back creation gives its number back."""
+
+    name = models.CharField(max_length=60, primary_key=True)
+    last = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("number sequence")
+
+    def __str__(self):
+        return f"{self.name}: {self.last}"
