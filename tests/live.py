@@ -191,7 +191,7 @@ class Worker:
         def moment():
             if not when():
                 return None
-            sending, now = self.sending(), time.time()
+            sending, now = self.sending(), time.monotonic()
             if len(sending) == self.concurrency and all(
                 now - started < self.email_delay - 0.25 for _addresses, started in sending.values()
             ):
@@ -235,7 +235,8 @@ class MarkedFileBackend(filebased.EmailBackend):
         marker = Path(os.environ["LIVE_STATE_DIR"]) / f"{os.getpid()}.sending"
         addresses = ",".join(address for message in email_messages for address in message.to)
         temporary = marker.with_suffix(".tmp")
-        temporary.write_text(f"{addresses}\n{time.time()}")
+        # CLOCK_MONOTONIC is one clock for every process of the machine: the test compares it with its own.
+        temporary.write_text(f"{addresses}\n{time.monotonic()}")
         temporary.replace(marker)
         time.sleep(delay)
         marker.unlink(missing_ok=True)
