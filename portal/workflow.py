@@ -82,6 +82,8 @@ class Transition:
     notify: Callable[[Any, Any], None] | None = None
     # False when the transition is offered by a page of its own (a form asking for a reason).
     button: bool = True
+    # The refusal of this transition when it differs from the workflow's (same placeholders).
+    refused: Text = ""
 
     def target_for(self, record: Any) -> str:
         return self.target(record) if callable(self.target) else self.target
@@ -141,6 +143,9 @@ class Workflow(Generic[M]):
     refused: Text = REFUSED
     # False for a declaration that actions_for() and the template tag must not find (tests).
     register: bool = True
+    # The button's address when it is not reverse(url_name, args=[record.pk, name]): url(record, transition)
+    # (records addressed by their number, transitions asking first on a page of their own).
+    url: Callable[[M, Transition], str] | None = None
     _by_name: dict[str, Transition] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -180,10 +185,15 @@ class Workflow(Generic[M]):
     def actions_for(self, record: M, user: Any) -> list[Action]:
         """The buttons this person sees on this record, in the declaration's order."""
         return [
-            Action(transition, reverse(self.url_name, args=[record.pk, transition.name]))
+            Action(transition, self._url(record, transition))
             for transition in self.transitions
             if transition.button and self.can(record, transition.name, user)
         ]
+
+    def _url(self, record: M, transition: Transition) -> str:
+        if self.url is not None:
+            return self.url(record, transition)
+        return reverse(self.url_name, args=[record.pk, transition.name])
 
     # The guard ---------------------------------------------------------------------------------
 
@@ -192,17 +202,19 @@ class Workflow(Generic[M]):
         choices = dict(status.flatchoices) if isinstance(status, models.Field) else {}
         return str(choices.get(value, value))
 
-    def refuse(self, record: M, allowed: Iterable[str]) -> ActionError:
+    def refuse(self, record: M, allowed: Iterable[str], transition: Transition | None = None) -> ActionError:
         """The error for an action the record's current status does not allow."""
         return ActionError(
-            self.refused
+            ((transition.refused if transition is not None else "") or self.refused)
             % {
                 "status": self._label(self.status_of(record)),
                 "allowed": either([self._label(value) for value in allowed]),
             }
         )
 
-    def lock(self, record: M, *, allowed: Iterable[str] | None = None) -> M:
+    def lock(
+        self, record: M, *, allowed: Iterable[str] | None = None, transition: Transition | None = None
+    ) -> M:
         """The record's row, locked until the transaction ends; refused unless its status is allowed.
 
         The caller is inside a transaction (an atomic service)."""
@@ -210,7 +222,7 @@ class Workflow(Generic[M]):
         if allowed is not None:
             allowed = tuple(allowed)
             if self.status_of(locked) not in allowed:
-                raise self.refuse(locked, allowed)
+                raise self.refuse(locked, allowed, transition)
         return locked
 
     # Performing a transition -------------------------------------------------------------------
@@ -222,7 +234,7 @@ class Workflow(Generic[M]):
         Two people acting at once: the second waits for the lock, then finds the status changed
         and gets the refusal; nothing is half-done."""
         transition = self._by_name[name]
-        locked = self.lock(record, allowed=transition.sources)
+        locked = self.lock(record, allowed=transition.sources, transition=transition)
         previous = self.status_of(locked)
         target = transition.target_for(locked)
         setattr(locked, self.status_field, target)
