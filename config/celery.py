@@ -3,9 +3,20 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("liaison")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Operations tasks (the worker heartbeat) live outside the apps' tasks modules.
+app.autodiscover_tasks(["portal.ops"])
+
+
+@worker_ready.connect
+def _first_heartbeat(**kwargs):
+    """A worker that has just started is ready at once for /ready/, before beat's next beat."""
+    from portal.ops.heartbeat import record_heartbeat
+
+    record_heartbeat()

@@ -72,6 +72,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: the request id and the request's log line, then its count and duration
+    # (portal.ops: structured logs and Prometheus metrics).
+    "portal.ops.logs.RequestLogMiddleware",
+    "portal.ops.metrics.MetricsMiddleware",
     "portal.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "portal.middleware.SecurityHeadersMiddleware",
@@ -123,6 +127,11 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # A PostgreSQL that does not answer fails a request (and /ready/) in seconds, not minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DB_CONNECT_TIMEOUT", default=5)
+    )
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -267,7 +276,18 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stale-referrals": {"task": "referrals.tasks.requeue_stale_prints", "schedule": 600.0},
     "interpreter-reminders": {"task": "interpreters.tasks.send_reminders", "schedule": 3600.0},
     "appointment-communications": {"task": "appointments.tasks.send_due_communications", "schedule": 300.0},
+    # The worker's heartbeat for /ready/ (portal.ops.heartbeat); one left waiting while no worker
+    # runs expires instead of piling up.
+    "worker-heartbeat": {
+        "task": "portal.ops.tasks.heartbeat",
+        "schedule": float(env.int("HEARTBEAT_SECONDS", default=30)),
+        "options": {"expires": 60},
+    },
 }
+# /ready/ answers 503 once the last worker heartbeat is older than this (seconds).
+READY_HEARTBEAT_MAX_AGE = env.int("READY_HEARTBEAT_MAX_AGE", default=120)
+# /metrics: with a token, only `Authorization: Bearer <token>`; without one, loopback only.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 CELERY_TIMEZONE = TIME_ZONE
 
 if REDIS_URL:
@@ -316,13 +336,41 @@ DJANGO_TABLES2_TEMPLATE = "portal/table.html"
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
 
+# Production logs are JSON, one object a line, each with request_id, user_id and organization_id
+# (portal.ops.logs); one `liaison.request` line per request (method, route, view, status,
+# duration), never a query string or a name. LOG_FORMAT=text gives plain lines.
+LOG_FORMAT = env.str("LOG_FORMAT", default="json" if PRODUCTION else "text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_context": {"()": "portal.ops.logs.RequestContextFilter"}},
+    "formatters": {
+        "json": {
+            "()": "portal.ops.logs.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(user_id)s %(organization_id)s",
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+            "filters": ["request_context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}, "celery": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "celery": {"level": "WARNING"},
+        # The per-request line: on in production (gunicorn's own access log is off, see
+        # config/gunicorn.py); the development server prints its own.
+        "liaison.request": {
+            "level": env.str("REQUEST_LOG_LEVEL", default="INFO" if PRODUCTION else "WARNING")
+        },
+    },
 }
+# In production the worker's and beat's lines go through the same JSON handler.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = not PRODUCTION
 
 # Security headers on every environment; transport rules in production.
 X_FRAME_OPTIONS = "DENY"
@@ -339,4 +387,5 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     LANGUAGE_COOKIE_SECURE = True
-    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+    # Probes and Prometheus reach gunicorn directly over HTTP, inside the private network.
+    SECURE_REDIRECT_EXEMPT = [r"^health/$", r"^ready/$", r"^metrics$"]

@@ -7,6 +7,8 @@ from django.urls import include, path, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from portal.ops import health, metrics
+
 
 @login_not_required
 def admin_login(request, extra_context=None):
@@ -40,6 +42,9 @@ urlpatterns = [
     path("employment/", include("referrals.urls")),
     path("interpreters/", include("interpreters.urls")),
     path("appointments/", include("appointments.urls")),
+    # Operations: readiness for load balancers and compose, metrics for Prometheus (not public).
+    path("ready/", health.ready, name="ready"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("", include("portal.urls")),
 ]
 
