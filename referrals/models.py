@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Organization, ReferenceData
+from portal.models import HistoryEntry, Organization, ReferenceData
 from portal.scoping import scoped_manager
 
 CASE_NUMBER_BASE = 100900
@@ -359,22 +359,19 @@ class Case(models.Model):
         return self.status == CaseStatus.CLOSED
 
 
-class CaseStatusChange(models.Model):
+class CaseStatusChange(HistoryEntry):
+    """A case's history row (portal.HistoryEntry): a status change, a reassignment, a transfer."""
+
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="status_changes")
     from_status = models.CharField(_("from"), max_length=20, choices=CaseStatus.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=20, choices=CaseStatus.choices)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
-    )
-    changed_at = models.DateTimeField(_("date"), auto_now_add=True)
-    comment = models.CharField(_("comment"), max_length=500, blank=True)
 
     objects = scoped_manager("case__agency")
 
     class Meta:
         verbose_name = _("status change")
         verbose_name_plural = _("status changes")
-        ordering = ["-changed_at", "-pk"]
+        ordering = ["-at", "-pk"]
 
     def __str__(self):
         return f"{self.case_id}: {self.from_status} → {self.to_status}"
@@ -634,6 +631,11 @@ class Intervention(models.Model):
     def is_editable(self):
         return self.status in EDITABLE_INTERVENTION_STATUSES
 
+    @property
+    def is_planned(self):
+        """Not started yet: the only interventions that may be deleted (the guide)."""
+        return self.status == InterventionStatus.PLANNED
+
 
 class FundingStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
@@ -706,6 +708,18 @@ class PlanPrint(models.Model):
 
     def __str__(self):
         return f"{self.case_id} ({self.language})"
+
+    @property
+    def is_queued(self):
+        return self.status == PrintStatus.QUEUED
+
+    @property
+    def is_ready(self):
+        return self.status == PrintStatus.READY
+
+    @property
+    def is_failed(self):
+        return self.status == PrintStatus.FAILED
 
 
 # Referrals and case transfer -----------------------------------------------------------------
@@ -843,6 +857,10 @@ class Referral(models.Model):
     @property
     def is_draft(self):
         return self.status == ReferralStatus.DRAFT
+
+    @property
+    def is_failed(self):
+        return self.status == ReferralStatus.FAILED
 
     @property
     def organization_ids(self):

@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from portal import services as portal_services
 from portal.models import Organization, User
 from portal.selectors import members_with_roles
-from referrals.cases.services import CaseActionError, lazy_name
+from portal.workflow import ActionError
+from referrals.cases.services import lazy_name
 from referrals.models import (
     Agreement,
     ContractableAgency,
@@ -35,7 +36,7 @@ def save_agreement(
     if agreement is not None and agreement.pk:
         agreement = Agreement.objects.select_for_update().get(pk=agreement.pk)
         if agreement.department_id != department.pk:
-            raise CaseActionError(_("This agreement belongs to another department."))
+            raise ActionError(_("This agreement belongs to another department."))
         fields.pop("agency", None)
     else:
         agreement = Agreement(department=department)
@@ -49,7 +50,7 @@ def save_agreement(
         or not agency.is_active
         or not ContractableAgency.objects.filter(department=department, agency=agency).exists()
     ):
-        raise CaseActionError({"agency": agency_not_contractable_error()})
+        raise ActionError({"agency": agency_not_contractable_error()})
     if not created and all(getattr(agreement, name) == value for name, value in fields.items()):
         return agreement  # nothing changed: no audit entry, no notice
     for name, value in fields.items():

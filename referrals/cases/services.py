@@ -1,19 +1,19 @@
 """Writes about a case (LaMPSS): opening it, its information, its status cycle, reassignment and
 its tools (notes, documents, tasks, outcomes). Keyword-only, atomic, one function per status change.
 
-Statuses change under a row lock with a guard on the current status, so two people acting on the
-same case at once cannot both succeed: the second gets a clear message.
+The status cycle is declared once (CASE_FLOW, portal.workflow): each change happens under a row
+lock with a guard on the current status, so two people acting on the same case at once cannot both
+succeed: the second gets a clear message. Its history rows are CaseStatusChange (portal.HistoryEntry).
 """
 
 import logging
-from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
-from django.db.models import Max, TextChoices
+from django.db import transaction
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import lazy
@@ -21,6 +21,9 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import services as portal_services
 from portal.models import Organization, Priority, Task, User
+from portal.numbering import next_number
+from portal.workflow import ActionError, Transition, Workflow
+from referrals import roles
 from referrals.models import (
     CASE_NUMBER_BASE,
     OPEN_CASE_STATUSES,
@@ -50,14 +53,6 @@ IS = InterventionStatus
 PLAN_TASK_DELAY = timedelta(days=14)
 
 
-class CaseActionError(ValidationError):
-    """An action the current status does not allow, or bad input: nothing was changed."""
-
-
-def choices_text(values: Iterable[str], choices: type[TextChoices]) -> str:
-    return str(_(" or ")).join(str(choices(value).label) for value in values)
-
-
 def case_key(case: Case, suffix: str) -> str:
     """Keys of every task and notification about a case share this prefix (reassignment moves them)."""
     return f"referrals.case.{case.pk}.{suffix}"
@@ -81,7 +76,7 @@ def update_case_person(*, actor: User, case: Case, **fields: Any) -> Person:
     """The person's details, from an open case."""
     case = locked_case(case)
     if case.is_closed:
-        raise CaseActionError(_("This case is closed: its information can no longer be changed."))
+        raise ActionError(_("This case is closed: its information can no longer be changed."))
     return save_person(person=case.person, **fields)
 
 
@@ -119,10 +114,10 @@ def open_case(
     today = timezone.localdate()
     opened_on = opened_on or today
     if office.agency_id != agency.pk:
-        raise CaseActionError({"office": _("Choose an office of your agency.")})
+        raise ActionError({"office": _("Choose an office of your agency.")})
     agreement = _agency_agreement(agency, program, today)
     if agreement is None:
-        raise CaseActionError(
+        raise ActionError(
             {
                 "program": _(
                     "Your agency has no active agreement for this program: a case cannot be opened in it."
@@ -130,38 +125,32 @@ def open_case(
             }
         )
     if opened_on > today:
-        raise CaseActionError({"opened_on": _("The opening date cannot be in the future.")})
-    for _attempt in range(5):
-        number = (Case.objects.aggregate(top=Max("number"))["top"] or CASE_NUMBER_BASE) + 1
-        try:
-            with transaction.atomic():
-                case = Case.objects.create(
-                    number=number,
-                    person=person,
-                    program=program,
-                    agency=agency,
-                    office=office,
-                    agreement=agreement,
-                    delivery_location=office if office.is_delivery_location else None,
-                    case_manager=case_manager,
-                    opened_on=opened_on,
-                )
-            break
-        except IntegrityError:
-            if Case.objects.filter(number=number).exists():
-                continue  # someone took this number at the same moment: take the next one
-            raise  # any other broken rule is a bug to see, not a numbering problem
-    else:
-        raise CaseActionError(_("The case could not be numbered. Please try again."))
-    CaseStatusChange.objects.create(case=case, from_status="", to_status=CS.INTAKE, changed_by=actor)
+        raise ActionError({"opened_on": _("The opening date cannot be in the future.")})
+    case = Case.objects.create(
+        number=next_number("referrals.case", floor=_highest_case_number),
+        person=person,
+        program=program,
+        agency=agency,
+        office=office,
+        agreement=agreement,
+        delivery_location=office if office.is_delivery_location else None,
+        case_manager=case_manager,
+        opened_on=opened_on,
+    )
+    record_change(case, actor=actor, action="opened", from_status="", to_status=CS.INTAKE, note="")
     return case
+
+
+def _highest_case_number() -> int:
+    """Where case numbers start: after the highest one given (cases are numbered from 100901)."""
+    return Case.objects.aggregate(top=Max("number"))["top"] or CASE_NUMBER_BASE
 
 
 @transaction.atomic
 def update_case_information(*, actor: User, case: Case, **fields: Any) -> Case:
     case = locked_case(case)
     if case.is_closed:
-        raise CaseActionError(_("This case is closed: its information can no longer be changed."))
+        raise ActionError(_("This case is closed: its information can no longer be changed."))
     for name, value in fields.items():
         setattr(case, name, value)
     case.save(update_fields=list(fields))
@@ -177,48 +166,44 @@ def locked_case(case: Case) -> Case:
     )
 
 
-def status_error(case: Case, allowed: Iterable[str]) -> CaseActionError:
-    return CaseActionError(
-        _("This case is now %(status)s: this action needs it to be %(allowed)s. Nothing was changed.")
-        % {"status": case.get_status_display(), "allowed": choices_text(allowed, CS)}
+# The case management cycle, declared once ------------------------------------------------------
+#
+# Each transition's guard (row lock, current status), history row and button on the case status
+# page follow from this declaration (portal.workflow).
+
+
+def record_change(
+    case: Case, *, actor: User | None, action: str, from_status: str, to_status: str, note: str
+) -> CaseStatusChange:
+    return CaseStatusChange.objects.create(
+        case=case, actor=actor, action=action, from_status=from_status, to_status=to_status, note=note
     )
 
 
-def _change_status(case: Case, *, actor: User, allowed: Iterable[str], to: str, comment: str = "") -> Case:
-    """Lock, check, change, record. The caller is inside a transaction."""
-    locked = locked_case(case)
-    if locked.status not in allowed:
-        raise status_error(locked, allowed)
-    previous = locked.status
-    locked.status = to
-    fields = ["status"]
-    if to == CS.CLOSED:
-        locked.closed_on = timezone.localdate()
-        locked.closure_reason = comment
-        fields += ["closed_on", "closure_reason"]
-    elif previous == CS.CLOSED:
-        locked.closed_on = None
-        fields.append("closed_on")
-    locked.save(update_fields=fields)
-    CaseStatusChange.objects.create(
-        case=locked, from_status=previous, to_status=to, changed_by=actor, comment=comment
-    )
-    return locked
+@dataclass(frozen=True)
+class Change:
+    """What a change passes on to its transition's effects, for records that keep no history rows
+    of their own (interventions, referrals: their pages show their status and dates)."""
+
+    actor: User | None
+    action: str
+    from_status: str
+    to_status: str
+    note: str
 
 
-@transaction.atomic
-def start_assessment(*, actor: User, case: Case) -> Case:
-    return _change_status(case, actor=actor, allowed=[CS.INTAKE], to=CS.ASSESSMENT)
+def unrecorded_change(
+    record: Any, *, actor: User | None, action: str, from_status: str, to_status: str, note: str
+) -> Change:
+    return Change(actor, action, from_status, to_status, note)
 
 
-@transaction.atomic
-def complete_assessment(*, actor: User, case: Case) -> Case:
-    """The assessment is done: the case moves to action plan development and the case manager
-    gets the task "Develop action plan", due two weeks later (LaMPSS)."""
-    case = _change_status(case, actor=actor, allowed=[CS.INTAKE, CS.ASSESSMENT], to=CS.PLAN_DEVELOPMENT)
+def _plan_task(case: Case, event: CaseStatusChange) -> None:
+    """The assessment is done: the case manager gets the task "Develop action plan", due two weeks
+    later (LaMPSS), once a needs determination names a barrier."""
     latest = case.needs_determinations.order_by("-version").first()
     if latest is None or not latest.barriers.exists():
-        raise CaseActionError(
+        raise ActionError(
             _(
                 "Save a needs determination with at least one barrier to employment before completing the assessment."
             )
@@ -231,53 +216,140 @@ def complete_assessment(*, actor: User, case: Case) -> Case:
         key=case_key(case, f"develop-plan.{case.status_changes.count()}"),
         send_email=True,
         title_in_email=True,
-        **case_columns(case, actor, Priority.HIGH),
+        **case_columns(case, event.actor, Priority.HIGH),
     )
-    return case
 
 
-@transaction.atomic
-def start_plan_management(*, actor: User, case: Case) -> Case:
+def _plan_signed(case: Case, event: CaseStatusChange) -> None:
     """The plan was reviewed and signed with the client: the "Develop action plan" task is done."""
     if not case.interventions.exists():
-        raise CaseActionError(_("Add at least one intervention to the action plan before managing it."))
-    case = _change_status(case, actor=actor, allowed=[CS.PLAN_DEVELOPMENT], to=CS.PLAN_MANAGEMENT)
+        raise ActionError(_("Add at least one intervention to the action plan before managing it."))
     _complete_plan_tasks(case)
-    return case
 
 
 def _complete_plan_tasks(case: Case) -> None:
     portal_services.complete_tasks(key_contains=f":{case_key(case, 'develop-plan.')}")
 
 
+def _closed(case: Case, event: CaseStatusChange) -> None:
+    case.closed_on = timezone.localdate()
+    case.closure_reason = event.note
+    case.save(update_fields=["closed_on", "closure_reason"])
+    _complete_plan_tasks(case)
+
+
+def _reopened(case: Case, event: CaseStatusChange) -> None:
+    case.closed_on = None
+    case.save(update_fields=["closed_on"])
+
+
+def _case_button_url(case: Case, transition: Transition) -> str:
+    # Closing and reopening ask for the reason on a page of their own.
+    if transition.confirm:
+        return reverse("referrals:case_close", args=[case.number, transition.name])
+    return reverse("referrals:case_status_action", args=[case.number, transition.name])
+
+
+CASE_FLOW: Workflow[Case] = Workflow(
+    model=Case,
+    url_name="referrals:case_status_action",
+    url=_case_button_url,
+    record_history=record_change,
+    refused=_("This case is now %(status)s: this action needs it to be %(allowed)s. Nothing was changed."),
+    # In the order of the buttons on the case status page.
+    transitions=[
+        Transition(
+            name="start-assessment",
+            sources=(CS.INTAKE,),
+            target=CS.ASSESSMENT,
+            capability=roles.MANAGE_CASES,
+            label=_("Start the assessment"),
+        ),
+        Transition(
+            name="complete-assessment",
+            sources=(CS.INTAKE, CS.ASSESSMENT),
+            target=CS.PLAN_DEVELOPMENT,
+            capability=roles.MANAGE_CASES,
+            label=_("Complete the assessment"),
+            effect=_plan_task,
+        ),
+        Transition(
+            name="manage-plan",
+            sources=(CS.PLAN_DEVELOPMENT,),
+            target=CS.PLAN_MANAGEMENT,
+            capability=roles.MANAGE_CASES,
+            label=_("Action plan signed: manage the plan"),
+            effect=_plan_signed,
+        ),
+        Transition(
+            name="follow-up",
+            sources=(CS.PLAN_MANAGEMENT,),
+            target=CS.FOLLOW_UP,
+            capability=roles.MANAGE_CASES,
+            label=_("Start the follow-up"),
+        ),
+        # Closing and reopening need a reason, asked on their own page (referrals:case_close).
+        Transition(
+            name="close",
+            sources=tuple(OPEN_CASE_STATUSES),
+            target=CS.CLOSED,
+            capability=roles.MANAGE_CASES,
+            label=_("Close the case"),
+            confirm=True,
+            effect=_closed,
+        ),
+        Transition(
+            name="reopen",
+            sources=(CS.CLOSED,),
+            target=CS.ASSESSMENT,
+            capability=roles.MANAGE_CASES,
+            label=_("Reopen the case"),
+            confirm=True,
+            effect=_reopened,
+        ),
+    ],
+)
+
+
+@transaction.atomic
+def change_case_status(*, actor: User, case: Case, action: str) -> Case:
+    """One of the status page's buttons (referrals:case_status_action), by its transition's name."""
+    return CASE_FLOW.perform(action, case, actor=actor)
+
+
+@transaction.atomic
+def start_assessment(*, actor: User, case: Case) -> Case:
+    return CASE_FLOW.perform("start-assessment", case, actor=actor)
+
+
+@transaction.atomic
+def complete_assessment(*, actor: User, case: Case) -> Case:
+    """The assessment is done: the case moves to action plan development (and the task follows)."""
+    return CASE_FLOW.perform("complete-assessment", case, actor=actor)
+
+
+@transaction.atomic
+def start_plan_management(*, actor: User, case: Case) -> Case:
+    return CASE_FLOW.perform("manage-plan", case, actor=actor)
+
+
 @transaction.atomic
 def start_follow_up(*, actor: User, case: Case) -> Case:
-    return _change_status(case, actor=actor, allowed=[CS.PLAN_MANAGEMENT], to=CS.FOLLOW_UP)
+    return CASE_FLOW.perform("follow-up", case, actor=actor)
 
 
 @transaction.atomic
 def close_case(*, actor: User, case: Case, reason: str) -> Case:
     if not reason.strip():
-        raise CaseActionError({"reason": _("Give the reason for closing the case.")})
-    case = _change_status(case, actor=actor, allowed=OPEN_CASE_STATUSES, to=CS.CLOSED, comment=reason.strip())
-    _complete_plan_tasks(case)
-    return case
+        raise ActionError({"reason": _("Give the reason for closing the case.")})
+    return CASE_FLOW.perform("close", case, actor=actor, note=reason.strip())
 
 
 @transaction.atomic
 def reopen_case(*, actor: User, case: Case, reason: str) -> Case:
     if not reason.strip():
-        raise CaseActionError({"reason": _("Give the reason for reopening the case.")})
-    return _change_status(case, actor=actor, allowed=[CS.CLOSED], to=CS.ASSESSMENT, comment=reason.strip())
-
-
-# The status tool offers the next steps of the cycle; each maps to its own function above.
-STATUS_ACTIONS = {
-    "start-assessment": (start_assessment, [CS.INTAKE], _("Start the assessment")),
-    "complete-assessment": (complete_assessment, [CS.INTAKE, CS.ASSESSMENT], _("Complete the assessment")),
-    "manage-plan": (start_plan_management, [CS.PLAN_DEVELOPMENT], _("Action plan signed: manage the plan")),
-    "follow-up": (start_follow_up, [CS.PLAN_MANAGEMENT], _("Start the follow-up")),
-}
+        raise ActionError({"reason": _("Give the reason for reopening the case.")})
+    return CASE_FLOW.perform("reopen", case, actor=actor, note=reason.strip())
 
 
 @transaction.atomic
@@ -285,7 +357,7 @@ def reassign_case(*, actor: User, case: Case, case_manager: User) -> Case:
     """Give the case to another case manager of the agency; open tasks and notifications follow."""
     locked = locked_case(case)
     if locked.is_closed:
-        raise CaseActionError(_("This case is closed: it cannot be reassigned."))
+        raise ActionError(_("This case is closed: it cannot be reassigned."))
     if locked.case_manager_id == case_manager.pk:
         return locked
     previous = locked.case_manager
@@ -294,12 +366,13 @@ def reassign_case(*, actor: User, case: Case, case_manager: User) -> Case:
     portal_services.hand_over_home_items(
         key_contains=f":{case_key(locked, '')}", from_user=previous, to_user=case_manager
     )
-    CaseStatusChange.objects.create(
-        case=locked,
+    record_change(
+        locked,
+        actor=actor,
+        action="reassigned",
         from_status=locked.status,
         to_status=locked.status,
-        changed_by=actor,
-        comment=str(_("Case reassigned from %(old)s to %(new)s."))
+        note=str(_("Case reassigned from %(old)s to %(new)s."))
         % {"old": previous.get_full_name(), "new": case_manager.get_full_name()},
     )
     portal_services.create_notification(
@@ -314,7 +387,7 @@ def reassign_case(*, actor: User, case: Case, case_manager: User) -> Case:
 
 def require_open(case: Case) -> None:
     if case.is_closed:
-        raise CaseActionError(_("This case is closed: reopen it first. Nothing was changed."))
+        raise ActionError(_("This case is closed: reopen it first. Nothing was changed."))
 
 
 @transaction.atomic
@@ -347,7 +420,7 @@ def add_case_task(*, actor: User, case: Case, title: str, due_date: date, assign
     case = locked_case(case)
     require_open(case)
     if due_date < timezone.localdate():
-        raise CaseActionError({"due_date": _("The due date cannot be in the past.")})
+        raise ActionError({"due_date": _("The due date cannot be in the past.")})
     return portal_services.create_task(
         assignee=assignee,
         title=title,
@@ -362,11 +435,11 @@ def add_case_task(*, actor: User, case: Case, title: str, due_date: date, assign
 def record_outcome(*, actor: User, case: Case, **fields: Any) -> EmploymentOutcome:
     case = locked_case(case)
     if case.status not in (CS.PLAN_MANAGEMENT, CS.FOLLOW_UP, CS.CLOSED):
-        raise CaseActionError(
+        raise ActionError(
             _("Employment outcomes are recorded once the action plan is under way (management or follow-up).")
         )
     if fields["outcome_date"] > timezone.localdate():
-        raise CaseActionError({"outcome_date": _("The date of an outcome cannot be in the future.")})
+        raise ActionError({"outcome_date": _("The date of an outcome cannot be in the future.")})
     return EmploymentOutcome.objects.create(case=case, recorded_by=actor, **fields)
 
 

@@ -1,7 +1,6 @@
 """Case screens (LaMPSS): list, lookup, opening, information, status, reassignment and case tools."""
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -11,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.db import text_search
 from portal.files import private_file_response
-from portal.forms import show_service_error as _show_error
+from portal.formviews import act, submit
 from portal.params import as_id
 from portal.permissions import capability_required
 from portal.search import personal_search
@@ -35,7 +34,7 @@ from referrals.cases.forms import (
     ReassignForm,
 )
 from referrals.cases.pages import CLIENT_SEARCH_FIELDS, can_manage, get_case, post_without_form, render_case
-from referrals.cases.services import CaseActionError
+from referrals.cases.services import CASE_FLOW
 from referrals.filters import CaseFilter
 from referrals.models import (
     CaseStatus,
@@ -114,21 +113,21 @@ def case_create(request):
         managers=selectors.case_managers(agency),
         initial={"case_manager": request.user if request.user in selectors.case_managers(agency) else None},
     )
-    if request.method == "POST" and case_form.is_valid() and (person_form is None or person_form.is_valid()):
-        try:
-            with transaction.atomic():
-                if person is None:
-                    person = services.save_person(**person_form.cleaned_data)
-                case = services.open_case(
-                    actor=request.user, agency=agency, person=person, **case_form.cleaned_data
-                )
-        except CaseActionError as error:
-            if person_form is not None:
-                person = None
-            _show_error(request, case_form, error)
-        else:
-            messages.success(request, _("Case %(number)s was opened.") % {"number": case.number})
-            return redirect(case)
+
+    def open_case(data):
+        # A new person is saved with the case, in its transaction: a refusal leaves neither.
+        client = person or services.save_person(**person_form.cleaned_data)
+        return services.open_case(actor=request.user, agency=agency, person=client, **data)
+
+    done = (person_form is None or person_form.is_valid()) and submit(
+        request,
+        case_form,
+        open_case,
+        success=lambda case: _("Case %(number)s was opened.") % {"number": case.number},
+        next=lambda case: case,
+    )
+    if done:
+        return done
     return render(
         request,
         "referrals/case_create.html",
@@ -162,7 +161,7 @@ def case_home(request, number):
         tasks=list(selectors.case_tasks(case)[:20]),
         notifications=list(selectors.case_notifications(case, request.user)[:10]),
         notes=list(case.notes.select_related("author")[:3]),
-        history=list(case.status_changes.select_related("changed_by")[:5]),
+        history=list(case.status_changes.select_related("actor")[:5]),
         identified=plan_selectors.identified_needs(plan_selectors.latest_needs(case)),
     )
 
@@ -177,34 +176,32 @@ def case_details(request, number):
         if can_manage(request, case) and not case.is_closed
         else None
     )
-    if request.method == "POST":
-        if form is None:
-            return post_without_form(request, case)
-        if form.is_valid():
-            try:
-                services.update_case_person(actor=request.user, case=case, **form.cleaned_data)
-            except CaseActionError as error:
-                _show_error(request, form, error)
-            else:
-                messages.success(request, _("The person's details were saved."))
-                return redirect("referrals:case_details", number)
-    return render_case(request, "referrals/case_details.html", case, "details", form=form)
+    if request.method == "POST" and form is None:
+        return post_without_form(request, case)
+    done = submit(
+        request,
+        form,
+        lambda data: services.update_case_person(actor=request.user, case=case, **data),
+        success=_("The person's details were saved."),
+        next=reverse("referrals:case_details", args=[number]),
+    )
+    return done or render_case(request, "referrals/case_details.html", case, "details", form=form)
 
 
 def _case_form_page(request, number, form_class, section, title, success):
     case = get_case(request, number)
     form = form_class(request.POST or None, instance=case) if can_manage(request, case) else None
-    if request.method == "POST":
-        if form is None:
-            return post_without_form(request, case)
-        if form.is_valid():
-            try:
-                services.update_case_information(actor=request.user, case=case, **form.cleaned_data)
-            except CaseActionError as error:
-                _show_error(request, form, error)
-            else:
-                messages.success(request, success)
-                return redirect(f"referrals:case_{section}", number)
+    if request.method == "POST" and form is None:
+        return post_without_form(request, case)
+    done = submit(
+        request,
+        form,
+        lambda data: services.update_case_information(actor=request.user, case=case, **data),
+        success=success,
+        next=reverse(f"referrals:case_{section}", args=[number]),
+    )
+    if done:
+        return done
     readonly = form_class(instance=case)
     return render_case(
         request, "referrals/case_form.html", case, section, form=form, readonly=readonly, title=title
@@ -242,18 +239,16 @@ def case_education(request, number):
 def outcomes(request, number):
     case = get_case(request, number)
     form = OutcomeForm(request.POST or None) if can_manage(request, case) else None
-    if request.method == "POST":
-        if form is None:
-            return post_without_form(request, case)
-        if form.is_valid():
-            try:
-                services.record_outcome(actor=request.user, case=case, **form.cleaned_data)
-            except CaseActionError as error:
-                _show_error(request, form, error)
-            else:
-                messages.success(request, _("The employment outcome was recorded."))
-                return redirect("referrals:outcomes", number)
-    return render_case(
+    if request.method == "POST" and form is None:
+        return post_without_form(request, case)
+    done = submit(
+        request,
+        form,
+        lambda data: services.record_outcome(actor=request.user, case=case, **data),
+        success=_("The employment outcome was recorded."),
+        next=reverse("referrals:outcomes", args=[number]),
+    )
+    return done or render_case(
         request,
         "referrals/outcomes.html",
         case,
@@ -269,18 +264,16 @@ def outcomes(request, number):
 def notes(request, number):
     case = get_case(request, number)
     form = NoteForm(request.POST or None) if can_manage(request, case) and not case.is_closed else None
-    if request.method == "POST":
-        if form is None:
-            return post_without_form(request, case)
-        if form.is_valid():
-            try:
-                services.add_note(actor=request.user, case=case, **form.cleaned_data)
-            except CaseActionError as error:
-                _show_error(request, form, error)
-            else:
-                messages.success(request, _("The note was added."))
-                return redirect("referrals:notes", number)
-    return render_case(
+    if request.method == "POST" and form is None:
+        return post_without_form(request, case)
+    done = submit(
+        request,
+        form,
+        lambda data: services.add_note(actor=request.user, case=case, **data),
+        success=_("The note was added."),
+        next=reverse("referrals:notes", args=[number]),
+    )
+    return done or render_case(
         request,
         "referrals/notes.html",
         case,
@@ -301,18 +294,16 @@ def case_tasks(request, number):
             managers=selectors.case_managers(case.agency),
             initial={"assignee": case.case_manager},
         )
-    if request.method == "POST":
-        if form is None:
-            return post_without_form(request, case)
-        if form.is_valid():
-            try:
-                services.add_case_task(actor=request.user, case=case, **form.cleaned_data)
-            except CaseActionError as error:
-                _show_error(request, form, error)
-            else:
-                messages.success(request, _("The task was added."))
-                return redirect("referrals:case_tasks", number)
-    return render_case(
+    if request.method == "POST" and form is None:
+        return post_without_form(request, case)
+    done = submit(
+        request,
+        form,
+        lambda data: services.add_case_task(actor=request.user, case=case, **data),
+        success=_("The task was added."),
+        next=reverse("referrals:case_tasks", args=[number]),
+    )
+    return done or render_case(
         request, "referrals/case_tasks.html", case, "tasks", form=form, tasks=list(selectors.case_tasks(case))
     )
 
@@ -320,35 +311,34 @@ def case_tasks(request, number):
 @capability_required(roles.VIEW_CASES)
 def case_status(request, number):
     case = get_case(request, number)
-    actions = [
-        (code, label)
-        for code, (_function, allowed, label) in services.STATUS_ACTIONS.items()
-        if case.status in allowed
-    ]
     return render_case(
         request,
         "referrals/case_status.html",
         case,
         "status",
-        actions=actions,
-        history=list(case.status_changes.select_related("changed_by")),
+        history=list(case.status_changes.select_related("actor")),
     )
 
 
 @capability_required(roles.MANAGE_CASES)
 @require_POST
 def case_status_action(request, number, action):
+    """The status page's buttons: one transition of services.CASE_FLOW, by its name (closing and
+    reopening ask for a reason on their own page: case_close)."""
     case = get_case(request, number, manage=True)
-    if action not in services.STATUS_ACTIONS:
+    transition = CASE_FLOW.button(action)
+    if transition is None or transition.confirm:
         raise Http404
-    function = services.STATUS_ACTIONS[action][0]
-    try:
-        case = function(actor=request.user, case=case)
-    except CaseActionError as error:
-        _show_error(request, None, error)
-    else:
-        messages.success(request, _("The case is now %(status)s.") % {"status": case.get_status_display()})
-    return redirect("referrals:case_status", number)
+    return act(
+        request,
+        lambda: services.change_case_status(actor=request.user, case=case, action=action),
+        success=_now,
+        next=reverse("referrals:case_status", args=[number]),
+    )
+
+
+def _now(case):
+    return _("The case is now %(status)s.") % {"status": case.get_status_display()}
 
 
 @capability_required(roles.MANAGE_CASES)
@@ -359,18 +349,15 @@ def case_close(request, number, action):
     if action not in ("close", "reopen"):
         raise Http404
     form = ReasonForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        function = services.close_case if action == "close" else services.reopen_case
-        try:
-            case = function(actor=request.user, case=case, reason=form.cleaned_data["reason"])
-        except CaseActionError as error:
-            _show_error(request, form, error)
-        else:
-            messages.success(
-                request, _("The case is now %(status)s.") % {"status": case.get_status_display()}
-            )
-            return redirect("referrals:case_status", number)
-    return render_case(request, "referrals/case_close.html", case, "status", form=form, action=action)
+    function = services.close_case if action == "close" else services.reopen_case
+    done = submit(
+        request,
+        form,
+        lambda data: function(actor=request.user, case=case, reason=data["reason"]),
+        success=_now,
+        next=reverse("referrals:case_status", args=[number]),
+    )
+    return done or render_case(request, "referrals/case_close.html", case, "status", form=form, action=action)
 
 
 @capability_required(roles.REASSIGN)
@@ -382,17 +369,14 @@ def case_reassign(request, number):
         managers=selectors.case_managers(case.agency),
         initial={"case_manager": case.case_manager},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.reassign_case(
-                actor=request.user, case=case, case_manager=form.cleaned_data["case_manager"]
-            )
-        except CaseActionError as error:
-            _show_error(request, form, error)
-        else:
-            messages.success(request, _("The case was reassigned."))
-            return redirect(case)
-    return render_case(request, "referrals/case_reassign.html", case, "home", form=form)
+    done = submit(
+        request,
+        form,
+        lambda data: services.reassign_case(actor=request.user, case=case, case_manager=data["case_manager"]),
+        success=_("The case was reassigned."),
+        next=case.get_absolute_url(),
+    )
+    return done or render_case(request, "referrals/case_reassign.html", case, "home", form=form)
 
 
 @capability_required(roles.VIEW_CASES)
@@ -404,25 +388,23 @@ def documents(request, number):
         if can_manage(request, case) and not case.is_closed
         else None
     )
-    if request.method == "POST":
-        if form is None:
-            return post_without_form(request, case)
-        if form.is_valid():
-            try:
-                services.add_document(
-                    actor=request.user,
-                    case=case,
-                    document_type=form.cleaned_data["document_type"],
-                    description=form.cleaned_data["description"],
-                    upload=form.cleaned_data["file"],
-                    content_type=form.content_type,
-                )
-            except CaseActionError as error:
-                _show_error(request, form, error)
-            else:
-                messages.success(request, _("The document was added."))
-                return redirect("referrals:documents", number)
-    return render_case(
+    if request.method == "POST" and form is None:
+        return post_without_form(request, case)
+    done = submit(
+        request,
+        form,
+        lambda data: services.add_document(
+            actor=request.user,
+            case=case,
+            document_type=data["document_type"],
+            description=data["description"],
+            upload=data["file"],
+            content_type=form.content_type,
+        ),
+        success=_("The document was added."),
+        next=reverse("referrals:documents", args=[number]),
+    )
+    return done or render_case(
         request,
         "referrals/documents.html",
         case,

@@ -1,4 +1,9 @@
-"""The department's decisions on funding requests: keyword-only, atomic, under a row lock."""
+"""The department's decisions on funding requests: keyword-only, atomic, under a row lock.
+
+A request's statuses are declared once (FUNDING_FLOW, portal.workflow): Submitted, then Approved or
+Refused. The decision (who, when, comment) is the request's own record of the change."""
+
+from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
@@ -7,62 +12,102 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import services as portal_services
 from portal.models import User
-from referrals.cases.services import CaseActionError, case_columns, case_key
+from portal.workflow import ActionError, Transition, Workflow
+from referrals import roles
+from referrals.cases.services import case_columns, case_key
 from referrals.models import (
     FundingRequest,
     FundingStatus,
     InterventionStatus,
 )
 
+FS = FundingStatus
 IS = InterventionStatus
 
 
-def decide_funding(
-    funding_request: FundingRequest, *, actor: User, to: str, comment: str, allow_closed: bool = False
+def _record_decision(
+    funding_request: FundingRequest,
+    *,
+    actor: User | None,
+    action: str,
+    from_status: str,
+    to_status: str,
+    note: str,
 ) -> FundingRequest:
-    locked = (
-        FundingRequest.objects.select_for_update(of=("self",))
-        .select_related(
-            "intervention__case__person", "intervention__case__program", "intervention__case__agency"
-        )
-        .get(pk=funding_request.pk)
-    )
-    if locked.status != FundingStatus.SUBMITTED:
-        raise CaseActionError(
-            _("This funding request is already %(status)s. Nothing was changed.")
-            % {"status": locked.get_status_display()}
-        )
-    if (
-        not allow_closed
-        and to == FundingStatus.APPROVED
-        and (locked.intervention.case.is_closed or locked.intervention.status == IS.CANCELLED)
-    ):
-        raise CaseActionError(
+    funding_request.decided_by = actor
+    funding_request.decided_at = timezone.now()
+    funding_request.decision_comment = note
+    funding_request.save(update_fields=["decided_by", "decided_at", "decision_comment"])
+    return funding_request
+
+
+def _approvable(funding_request: FundingRequest, decision: Any) -> None:
+    intervention = funding_request.intervention
+    if intervention.case.is_closed or intervention.status == IS.CANCELLED:
+        raise ActionError(
             _("The case is closed or the intervention cancelled: this request can only be refused.")
         )
-    locked.status = to
-    locked.decided_by = actor
-    locked.decided_at = timezone.now()
-    locked.decision_comment = comment
-    locked.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
-    case = locked.intervention.case
+
+
+def _tell_case_manager(funding_request: FundingRequest, decision: Any) -> None:
+    case = funding_request.intervention.case
     portal_services.create_notification(
         recipient=case.case_manager,
-        title=_("Funding request approved") if to == FundingStatus.APPROVED else _("Funding request refused"),
-        link=reverse("referrals:intervention", args=[case.number, locked.intervention_id]),
-        key=case_key(case, f"funding.{locked.pk}.{to}"),
-        **case_columns(case, actor),
+        title=_("Funding request approved")
+        if funding_request.status == FS.APPROVED
+        else _("Funding request refused"),
+        link=reverse("referrals:intervention", args=[case.number, funding_request.intervention_id]),
+        key=case_key(case, f"funding.{funding_request.pk}.{funding_request.status}"),
+        **case_columns(case, funding_request.decided_by),
     )
-    return locked
+
+
+# Decided on the request's page (a form: the decision and its comment), not by buttons.
+FUNDING_FLOW: Workflow[FundingRequest] = Workflow(
+    model=FundingRequest,
+    url_name="referrals:funding_decide",
+    record_history=_record_decision,
+    refused=_("This funding request is already %(status)s. Nothing was changed."),
+    transitions=[
+        Transition(
+            name="approve",
+            sources=(FS.SUBMITTED,),
+            target=FS.APPROVED,
+            capability=roles.DECIDE_FUNDING,
+            label=_("Approve"),
+            effect=_approvable,
+            notify=_tell_case_manager,
+            button=False,
+        ),
+        Transition(
+            name="refuse",
+            sources=(FS.SUBMITTED,),
+            target=FS.REFUSED,
+            capability=roles.DECIDE_FUNDING,
+            label=_("Refuse"),
+            notify=_tell_case_manager,
+            button=False,
+        ),
+    ],
+)
 
 
 @transaction.atomic
 def approve_funding(*, actor: User, funding_request: FundingRequest, comment: str = "") -> FundingRequest:
-    return decide_funding(funding_request, actor=actor, to=FundingStatus.APPROVED, comment=comment)
+    return FUNDING_FLOW.perform("approve", funding_request, actor=actor, note=comment)
 
 
 @transaction.atomic
 def refuse_funding(*, actor: User, funding_request: FundingRequest, comment: str) -> FundingRequest:
     if not comment.strip():
-        raise CaseActionError({"comment": _("Give the reason for refusing the funding request.")})
-    return decide_funding(funding_request, actor=actor, to=FundingStatus.REFUSED, comment=comment.strip())
+        raise ActionError({"comment": _("Give the reason for refusing the funding request.")})
+    return FUNDING_FLOW.perform("refuse", funding_request, actor=actor, note=comment.strip())
+
+
+@transaction.atomic
+def decide_funding(
+    *, actor: User, funding_request: FundingRequest, decision: str, comment: str
+) -> FundingRequest:
+    """The decision form: "approve" or "refuse", with its comment."""
+    decide = approve_funding if decision == "approve" else refuse_funding
+    return decide(actor=actor, funding_request=funding_request, comment=comment)

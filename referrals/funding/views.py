@@ -2,14 +2,14 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from portal.forms import show_service_error as _show_error
+from portal.formviews import submit
 from portal.permissions import capability_required
 from portal.tables import paginate
 from referrals import roles
-from referrals.cases.services import CaseActionError
 from referrals.funding import selectors, services
 from referrals.funding.forms import FundingDecisionForm
 from referrals.models import (
@@ -36,38 +36,26 @@ def funding_list(request):
 @require_http_methods(["GET", "POST"])
 def funding_decide(request, pk):
     funding_request = selectors.get_funding_request_for_user(request.user, pk)
-    form = (
-        FundingDecisionForm(request.POST or None)
-        if funding_request.status == FundingStatus.SUBMITTED
-        else None
+    # Decided once: a request no longer waiting offers no form (the decision is shown instead).
+    waiting = services.FUNDING_FLOW.allows(funding_request, "approve")
+    form = FundingDecisionForm(request.POST or None) if waiting else None
+    if request.method == "POST" and form is None:
+        messages.error(request, " ".join(services.FUNDING_FLOW.refuse(funding_request, ()).messages))
+        return redirect("referrals:funding_decide", pk)
+    done = submit(
+        request,
+        form,
+        lambda data: services.decide_funding(
+            actor=request.user,
+            funding_request=funding_request,
+            decision=data["decision"],
+            comment=data["comment"],
+        ),
+        success=_("The decision was recorded and the case manager notified."),
+        next=reverse("referrals:funding_list"),
     )
-    if request.method == "POST":
-        if form is None:
-            messages.error(
-                request,
-                _("This funding request is already %(status)s. Nothing was changed.")
-                % {"status": funding_request.get_status_display()},
-            )
-            return redirect("referrals:funding_decide", pk)
-        if form.is_valid():
-            try:
-                if form.cleaned_data["decision"] == "approve":
-                    services.approve_funding(
-                        actor=request.user,
-                        funding_request=funding_request,
-                        comment=form.cleaned_data["comment"],
-                    )
-                else:
-                    services.refuse_funding(
-                        actor=request.user,
-                        funding_request=funding_request,
-                        comment=form.cleaned_data["comment"],
-                    )
-            except CaseActionError as error:
-                _show_error(request, form, error)
-            else:
-                messages.success(request, _("The decision was recorded and the case manager notified."))
-                return redirect("referrals:funding_list")
+    if done:
+        return done
     intervention = funding_request.intervention
     return render(
         request,

@@ -1,5 +1,6 @@
 """Writes of the return-to-work action plan: needs determinations, interventions, funding requests
-and plan prints. Keyword-only, atomic; an intervention changes status under a row lock.
+and plan prints. Keyword-only, atomic; an intervention's statuses are declared once
+(INTERVENTION_FLOW, portal.workflow) and change under a row lock.
 """
 
 from collections.abc import Iterable
@@ -15,18 +16,20 @@ from django.utils.translation import gettext_lazy as _
 from portal import services as portal_services
 from portal.models import User
 from portal.tasks import enqueue
+from portal.workflow import ActionError, Transition, Workflow
+from referrals import roles
 from referrals.cases.services import (
-    CaseActionError,
+    CASE_FLOW,
+    Change,
     case_columns,
     case_key,
-    choices_text,
     complete_assessment,
     locked_case,
     require_open,
     start_assessment,
-    status_error,
+    unrecorded_change,
 )
-from referrals.funding.services import decide_funding
+from referrals.funding.services import FUNDING_FLOW
 from referrals.models import (
     EDITABLE_INTERVENTION_STATUSES,
     PLAN_STATUSES,
@@ -59,9 +62,9 @@ def save_needs_determination(
     locked = locked_case(case)
     require_open(locked)
     if complete_assessment_now and locked.status not in (CS.INTAKE, CS.ASSESSMENT):
-        raise status_error(locked, [CS.INTAKE, CS.ASSESSMENT])
+        raise CASE_FLOW.refuse(locked, [CS.INTAKE, CS.ASSESSMENT])
     if complete_assessment_now and not barriers:
-        raise CaseActionError(
+        raise ActionError(
             {"barriers": _("Choose at least one barrier to employment before completing the assessment.")}
         )
     version = (locked.needs_determinations.aggregate(top=Max("version"))["top"] or 0) + 1
@@ -129,12 +132,12 @@ def _check_intervention(case: Case, fields: dict[str, Any]) -> None:
         if partner is not None and partner.agency_id not in (None, case.agency_id):
             errors[field] = _("Choose a business partner from your directory.")
     if errors:
-        raise CaseActionError(errors)
+        raise ActionError(errors)
 
 
 def require_plan_open(case: Case) -> None:
     if case.status not in PLAN_STATUSES:
-        raise CaseActionError(
+        raise ActionError(
             _("The action plan can be changed once the assessment is completed and until the case is closed.")
         )
 
@@ -159,15 +162,8 @@ def _locked_intervention(intervention: Intervention) -> Intervention:
         .first()
     )
     if locked is None:
-        raise CaseActionError(_("This intervention was deleted in the meantime. Nothing was changed."))
+        raise ActionError(_("This intervention was deleted in the meantime. Nothing was changed."))
     return locked
-
-
-def _intervention_status_error(intervention: Intervention, allowed: Iterable[str]) -> CaseActionError:
-    return CaseActionError(
-        _("This intervention is now %(status)s: this action needs it to be %(allowed)s. Nothing was changed.")
-        % {"status": intervention.get_status_display(), "allowed": choices_text(allowed, IS)}
-    )
 
 
 @transaction.atomic
@@ -175,7 +171,7 @@ def update_intervention(*, actor: User, intervention: Intervention, **fields: An
     """Save one intervention. A new end date replaces the end notification (and likewise the start)."""
     locked = _locked_intervention(intervention)
     if locked.status not in EDITABLE_INTERVENTION_STATUSES:
-        raise _intervention_status_error(locked, EDITABLE_INTERVENTION_STATUSES)
+        raise INTERVENTION_FLOW.refuse(locked, EDITABLE_INTERVENTION_STATUSES)
     require_plan_open(locked.case)
     _check_intervention(locked.case, fields)
     old_start, old_end = locked.planned_start, locked.planned_end
@@ -192,50 +188,96 @@ def update_intervention(*, actor: User, intervention: Intervention, **fields: An
     return locked
 
 
-def _change_intervention(intervention: Intervention, *, allowed: Iterable[str], to: str) -> Intervention:
-    locked = _locked_intervention(intervention)
-    if locked.status not in allowed:
-        raise _intervention_status_error(locked, allowed)
-    require_plan_open(locked.case)
-    locked.status = to
-    locked.save(update_fields=["status", "updated_at"])
-    return locked
+# The life of an intervention, declared once ------------------------------------------------------
+
+
+def _plan_stays_open(intervention: Intervention, previous: str) -> None:
+    # The action plan of a closed case (or one not yet assessed) changes no more.
+    require_plan_open(intervention.case)
+
+
+def _started(intervention: Intervention, event: Change) -> None:
+    portal_services.withdraw_home_items(keys=_intervention_keys(intervention)[:1])
+
+
+def _cancelled(intervention: Intervention, event: Change) -> None:
+    portal_services.withdraw_home_items(keys=_intervention_keys(intervention))
+    # A request still waiting for the department is refused with the intervention.
+    for waiting in intervention.funding_requests.filter(status=FundingStatus.SUBMITTED):
+        FUNDING_FLOW.perform(
+            "refuse", waiting, actor=event.actor, note=str(_("The intervention was cancelled."))
+        )
+
+
+def _intervention_url(intervention: Intervention, transition: Transition) -> str:
+    # Each action asks first on a page of its own (GET), then is taken there (POST).
+    return reverse(
+        "referrals:intervention_action", args=[intervention.case.number, intervention.pk, transition.name]
+    )
+
+
+INTERVENTION_FLOW: Workflow[Intervention] = Workflow(
+    model=Intervention,
+    url_name="referrals:intervention_action",
+    url=_intervention_url,
+    touch=("updated_at",),
+    on_change=_plan_stays_open,
+    record_history=unrecorded_change,
+    refused=_(
+        "This intervention is now %(status)s: this action needs it to be %(allowed)s. Nothing was changed."
+    ),
+    # In the order of the buttons on the intervention's page.
+    transitions=[
+        Transition(
+            name="start",
+            sources=(IS.PLANNED,),
+            target=IS.IN_PROGRESS,
+            capability=roles.MANAGE_CASES,
+            label=_("Mark as in progress"),
+            confirm=True,
+            effect=_started,
+        ),
+        Transition(
+            name="complete",
+            sources=(IS.IN_PROGRESS,),
+            target=IS.COMPLETED,
+            capability=roles.MANAGE_CASES,
+            label=_("Mark as completed"),
+            confirm=True,
+        ),
+        Transition(
+            name="cancel",
+            sources=(IS.PLANNED, IS.IN_PROGRESS),
+            target=IS.CANCELLED,
+            capability=roles.MANAGE_CASES,
+            label=_("Cancel the intervention"),
+            confirm=True,
+            effect=_cancelled,
+        ),
+    ],
+)
+
+
+@transaction.atomic
+def change_intervention_status(*, actor: User, intervention: Intervention, action: str) -> Intervention:
+    """One of the intervention's buttons (referrals:intervention_action), by its transition's name."""
+    # Read first: an intervention deleted in the meantime gets the clear message.
+    return INTERVENTION_FLOW.perform(action, _locked_intervention(intervention), actor=actor)
 
 
 @transaction.atomic
 def start_intervention(*, actor: User, intervention: Intervention) -> Intervention:
-    locked = _change_intervention(intervention, allowed=[IS.PLANNED], to=IS.IN_PROGRESS)
-    portal_services.withdraw_home_items(keys=_intervention_keys(locked)[:1])
-    return locked
+    return change_intervention_status(actor=actor, intervention=intervention, action="start")
 
 
 @transaction.atomic
 def complete_intervention(*, actor: User, intervention: Intervention) -> Intervention:
-    locked = _change_intervention(intervention, allowed=[IS.IN_PROGRESS], to=IS.COMPLETED)
-    return locked
+    return change_intervention_status(actor=actor, intervention=intervention, action="complete")
 
 
 @transaction.atomic
 def cancel_intervention(*, actor: User, intervention: Intervention) -> Intervention:
-    locked = _change_intervention(intervention, allowed=[IS.PLANNED, IS.IN_PROGRESS], to=IS.CANCELLED)
-    portal_services.withdraw_home_items(keys=_intervention_keys(locked))
-    # A request still waiting for the department is refused with the intervention.
-    for waiting in locked.funding_requests.filter(status=FundingStatus.SUBMITTED):
-        decide_funding(
-            waiting,
-            actor=actor,
-            to=FundingStatus.REFUSED,
-            comment=str(_("The intervention was cancelled.")),
-            allow_closed=True,
-        )
-    return locked
-
-
-INTERVENTION_ACTIONS = {
-    "start": (start_intervention, [IS.PLANNED], _("Mark as in progress")),
-    "complete": (complete_intervention, [IS.IN_PROGRESS], _("Mark as completed")),
-    "cancel": (cancel_intervention, [IS.PLANNED, IS.IN_PROGRESS], _("Cancel the intervention")),
-}
+    return change_intervention_status(actor=actor, intervention=intervention, action="cancel")
 
 
 @transaction.atomic
@@ -246,10 +288,10 @@ def delete_interventions(*, actor: User, case: Case, interventions: Iterable[Int
     ids = [intervention.pk for intervention in interventions]
     locked = list(Intervention.objects.select_for_update().filter(case=case, pk__in=ids).order_by("pk"))
     if not locked:
-        raise CaseActionError(_("Choose the interventions to delete."))
+        raise ActionError(_("Choose the interventions to delete."))
     funded = [intervention for intervention in locked if intervention.funding_requests.exists()]
     if funded:
-        raise CaseActionError(
+        raise ActionError(
             _(
                 "%(names)s has a funding request: cancel the intervention instead, so that the request "
                 "stays on record. Nothing was deleted."
@@ -258,7 +300,7 @@ def delete_interventions(*, actor: User, case: Case, interventions: Iterable[Int
         )
     refused = [intervention for intervention in locked if intervention.status != IS.PLANNED]
     if refused:
-        raise CaseActionError(
+        raise ActionError(
             _(
                 "Only planned interventions can be deleted; %(names)s already started or ended. "
                 "Nothing was deleted."
@@ -279,13 +321,13 @@ def request_funding(
     locked = _locked_intervention(intervention)
     require_plan_open(locked.case)
     if not locked.funding_requested:
-        raise CaseActionError(_("This intervention has no funding request: edit it and tick the box first."))
+        raise ActionError(_("This intervention has no funding request: edit it and tick the box first."))
     if locked.status not in EDITABLE_INTERVENTION_STATUSES:
-        raise _intervention_status_error(locked, EDITABLE_INTERVENTION_STATUSES)
+        raise INTERVENTION_FLOW.refuse(locked, EDITABLE_INTERVENTION_STATUSES)
     if locked.funding_requests.filter(status=FundingStatus.SUBMITTED).exists():
-        raise CaseActionError(_("A funding request for this intervention is already waiting for a decision."))
+        raise ActionError(_("A funding request for this intervention is already waiting for a decision."))
     if amount is None or amount <= 0:
-        raise CaseActionError({"amount": _("Enter an amount greater than zero.")})
+        raise ActionError({"amount": _("Enter an amount greater than zero.")})
     return FundingRequest.objects.create(
         intervention=locked, amount=amount, justification=justification, requested_by=actor
     )
@@ -295,7 +337,7 @@ def request_funding(
 def request_plan_print(*, actor: User, case: Case, language: str) -> PlanPrint:
     """The PDF is built by a Celery task (plans can be long); the page shows it once ready."""
     if not case.interventions.exists():
-        raise CaseActionError(_("The action plan has no intervention yet: add one before printing."))
+        raise ActionError(_("The action plan has no intervention yet: add one before printing."))
     plan_print = PlanPrint.objects.create(case=case, language=language, requested_by=actor)
     queue_print(plan_print)
     return plan_print

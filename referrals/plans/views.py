@@ -3,22 +3,21 @@
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.files import private_file_response
-from portal.forms import show_service_error as _show_error
+from portal.formviews import act, submit
 from portal.params import as_id
 from portal.permissions import capability_required
 from portal.services import record_view
 from referrals import roles
 from referrals.cases.pages import can_manage, get_case, post_without_form, render_case
-from referrals.cases.services import CaseActionError
 from referrals.models import (
     PLAN_STATUSES,
     CaseStatus,
-    InterventionStatus,
     PrintStatus,
 )
 from referrals.partners import selectors as partner_selectors
@@ -45,36 +44,34 @@ def needs(request, number):
             "comments": latest.comments if latest else "",
         }
         form = NeedsForm(request.POST or None, initial=initial)
-    if request.method == "POST":
-        if form is None:
-            return post_without_form(request, case)
-        if form.is_valid():
-            complete = request.POST.get("complete") == "1"
-            try:
-                determination = services.save_needs_determination(
-                    actor=request.user,
-                    case=case,
-                    barriers=form.cleaned_data["barriers"],
-                    comments=form.cleaned_data["comments"],
-                    complete_assessment_now=complete,
+    if request.method == "POST" and form is None:
+        return post_without_form(request, case)
+    complete = request.POST.get("complete") == "1"
+    done = submit(
+        request,
+        form,
+        lambda data: services.save_needs_determination(
+            actor=request.user,
+            case=case,
+            barriers=data["barriers"],
+            comments=data["comments"],
+            complete_assessment_now=complete,
+        ),
+        success=lambda determination: (
+            (
+                _(
+                    "Version %(version)s was saved and the assessment is completed. "
+                    "The task “Develop action plan” is on your home page."
                 )
-            except CaseActionError as error:
-                _show_error(request, form, error)
-            else:
-                if complete:
-                    messages.success(
-                        request,
-                        _(
-                            "Version %(version)s was saved and the assessment is completed. "
-                            "The task “Develop action plan” is on your home page."
-                        )
-                        % {"version": determination.version},
-                    )
-                else:
-                    messages.success(
-                        request, _("Version %(version)s was saved.") % {"version": determination.version}
-                    )
-                return redirect("referrals:needs", number)
+                if complete
+                else _("Version %(version)s was saved.")
+            )
+            % {"version": determination.version}
+        ),
+        next=reverse("referrals:needs", args=[number]),
+    )
+    if done:
+        return done
     groups = []
     if form is not None:
         chosen = {str(value) for value in (form["barriers"].value() or [])}
@@ -146,7 +143,7 @@ def plan_delete(request, number):
         messages.error(request, _("Choose the interventions to delete."))
         return redirect("referrals:plan", number)
     chosen = list(form.cleaned_data["interventions"].select_related("intervention_type"))
-    refused = [item for item in chosen if item.status != InterventionStatus.PLANNED]
+    refused = [item for item in chosen if not item.is_planned]
     if refused:
         messages.error(
             request,
@@ -158,19 +155,17 @@ def plan_delete(request, number):
         return redirect("referrals:plan", number)
     if request.POST.get("confirm") != "1":
         return render_case(request, "referrals/plan_delete.html", case, "plan", chosen=chosen)
-    try:
-        count = services.delete_interventions(actor=request.user, case=case, interventions=chosen)
-    except CaseActionError as error:
-        _show_error(request, None, error)
-    else:
-        messages.success(
-            request,
+    return act(
+        request,
+        lambda: services.delete_interventions(actor=request.user, case=case, interventions=chosen),
+        success=lambda count: (
             translation.ngettext(
                 "%(count)s intervention was deleted.", "%(count)s interventions were deleted.", count
             )
-            % {"count": count},
-        )
-    return redirect("referrals:plan", number)
+            % {"count": count}
+        ),
+        next=reverse("referrals:plan", args=[number]),
+    )
 
 
 PARTNER_FIELDS = ("delivering_organization", "local_coordinator")
@@ -191,20 +186,28 @@ def _intervention_form_page(request, case, intervention=None):
         if intervention is not None:
             initial = {name: getattr(intervention, name) for name in InterventionForm.FIELDS}
         form = InterventionForm(initial=initial, partners=partners)
-    if request.method == "POST" and not searching and form.is_valid():
-        try:
-            if intervention is None:
-                services.add_intervention(actor=request.user, case=case, **form.values())
-                messages.success(request, _("The intervention was added to the action plan."))
-            else:
-                services.update_intervention(actor=request.user, intervention=intervention, **form.values())
-                messages.success(request, _("The intervention was saved."))
-        except CaseActionError as error:
-            _show_error(request, form, error)
-        else:
-            if request.POST.get("another") == "1":
-                return redirect("referrals:intervention_add", case.number)
-            return redirect("referrals:plan", case.number)
+    done = not searching and submit(
+        request,
+        form,
+        lambda data: (
+            services.add_intervention(actor=request.user, case=case, **form.values())
+            if intervention is None
+            else services.update_intervention(actor=request.user, intervention=intervention, **form.values())
+        ),
+        success=_("The intervention was added to the action plan.")
+        if intervention is None
+        else _("The intervention was saved."),
+        next=reverse(
+            "referrals:intervention_add" if request.POST.get("another") == "1" else "referrals:plan",
+            args=[case.number],
+        ),
+    )
+    if done:
+        return done
+    return _render_intervention_form(request, case, intervention, form, partners, searching)
+
+
+def _render_intervention_form(request, case, intervention, form, partners, searching):
     pickers = []
     recent = partner_selectors.recent_partners(request.user)
     for field in PARTNER_FIELDS:
@@ -285,18 +288,14 @@ def intervention_edit(request, number, pk):
 def intervention_detail(request, number, pk):
     case = get_case(request, number)
     intervention = selectors.get_intervention(case, pk)
-    actions = [
-        (code, label)
-        for code, (_function, allowed, label) in services.INTERVENTION_ACTIONS.items()
-        if intervention.status in allowed
-    ]
+    plan_open = case.status in PLAN_STATUSES
     return render_case(
         request,
         "referrals/intervention_detail.html",
         case,
         "plan",
         intervention=intervention,
-        actions=actions if case.status in PLAN_STATUSES else [],
+        actions=services.INTERVENTION_FLOW.actions_for(intervention, request.user) if plan_open else [],
         funding_requests=list(selectors.funding_requests_of(intervention)),
         can_request_funding=(
             intervention.funding_requested
@@ -310,11 +309,13 @@ def intervention_detail(request, number, pk):
 @capability_required(roles.MANAGE_CASES)
 @require_http_methods(["GET", "POST"])
 def intervention_action(request, number, pk, action):
+    """An intervention's buttons: one transition of services.INTERVENTION_FLOW, by its name, asked
+    first on a page of its own (GET), taken there (POST)."""
     case = get_case(request, number, manage=True)
     intervention = selectors.get_intervention(case, pk)
-    if action not in services.INTERVENTION_ACTIONS:
+    transition = services.INTERVENTION_FLOW.button(action)
+    if transition is None:
         raise Http404
-    function, _allowed, label = services.INTERVENTION_ACTIONS[action]
     if request.method == "GET":
         return render_case(
             request,
@@ -322,23 +323,19 @@ def intervention_action(request, number, pk, action):
             case,
             "plan",
             intervention=intervention,
-            label=label,
+            label=transition.label,
             action=action,
         )
-    try:
-        function(actor=request.user, intervention=intervention)
-    except CaseActionError as error:
-        _show_error(request, None, error)
-    else:
-        messages.success(
-            request, _("The intervention is now %(status)s.") % {"status": _status_label(intervention)}
-        )
-    return redirect("referrals:intervention", number, pk)
-
-
-def _status_label(intervention):
-    intervention.refresh_from_db(fields=["status"])
-    return intervention.get_status_display()
+    return act(
+        request,
+        lambda: services.change_intervention_status(
+            actor=request.user, intervention=intervention, action=action
+        ),
+        success=lambda changed: (
+            _("The intervention is now %(status)s.") % {"status": changed.get_status_display()}
+        ),
+        next=reverse("referrals:intervention", args=[number, pk]),
+    )
 
 
 @capability_required(roles.MANAGE_CASES)
@@ -347,15 +344,14 @@ def funding_request_create(request, number, pk):
     case = get_case(request, number, manage=True)
     intervention = selectors.get_intervention(case, pk)
     form = FundingRequestForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.request_funding(actor=request.user, intervention=intervention, **form.cleaned_data)
-        except CaseActionError as error:
-            _show_error(request, form, error)
-        else:
-            messages.success(request, _("The funding request was sent to the department."))
-            return redirect("referrals:intervention", number, pk)
-    return render_case(
+    done = submit(
+        request,
+        form,
+        lambda data: services.request_funding(actor=request.user, intervention=intervention, **data),
+        success=_("The funding request was sent to the department."),
+        next=reverse("referrals:intervention", args=[number, pk]),
+    )
+    return done or render_case(
         request, "referrals/funding_request.html", case, "plan", intervention=intervention, form=form
     )
 
@@ -366,12 +362,13 @@ def plan_print(request, number):
     case = get_case(request, number)
     form = PrintForm(request.POST)
     language = form.cleaned_data["language"] if form.is_valid() else translation.get_language()
-    try:
-        plan_print = services.request_plan_print(actor=request.user, case=case, language=language)
-    except CaseActionError as error:
-        _show_error(request, None, error)
-        return redirect("referrals:plan", number)
-    return redirect("referrals:plan_print_status", number, plan_print.pk)
+    return act(
+        request,
+        lambda: services.request_plan_print(actor=request.user, case=case, language=language),
+        success=None,
+        next=lambda plan_print: reverse("referrals:plan_print_status", args=[number, plan_print.pk]),
+        refused=reverse("referrals:plan", args=[number]),
+    )
 
 
 @capability_required(roles.VIEW_CASES)

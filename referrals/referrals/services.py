@@ -1,5 +1,8 @@
 """Writes of referrals and case transfers (LaMPSS referrals and transfer guide): drafts, sending
 by email through portal.notify, its delivery hooks, transfers, and the correspondence templates.
+
+A referral's statuses are declared once (REFERRAL_FLOW, portal.workflow), and so are a transfer's
+(TRANSFER_FLOW, the same referral's transfer status); their buttons come from those declarations.
 """
 
 from datetime import timedelta
@@ -16,14 +19,18 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import services as portal_services
 from portal.models import Organization, Priority, User
+from portal.workflow import Action, ActionError, Transition, Workflow
+from referrals import roles
 from referrals.cases.services import (
-    CaseActionError,
+    Change,
     add_document,
     case_columns,
     case_key,
     lazy_name,
     locked_case,
+    record_change,
     require_open,
+    unrecorded_change,
 )
 from referrals.models import (
     NETWORK_TYPES,
@@ -31,7 +38,6 @@ from referrals.models import (
     Case,
     CaseDocument,
     CaseStatus,
-    CaseStatusChange,
     CorrespondenceTemplate,
     Office,
     PlanPrint,
@@ -108,13 +114,124 @@ def _locked_referral(referral: Referral) -> Referral:
         .first()
     )
     if locked is None:
-        raise CaseActionError(_("This referral was deleted in the meantime. Nothing was changed."))
+        raise ActionError(_("This referral was deleted in the meantime. Nothing was changed."))
     return locked
+
+
+SENT_ALREADY = _("This referral was sent: it can no longer be changed. Nothing was changed.")
 
 
 def _draft_only(referral: Referral) -> None:
     if referral.status != RS.DRAFT:
-        raise CaseActionError(_("This referral was sent: it can no longer be changed. Nothing was changed."))
+        raise ActionError(SENT_ALREADY)
+
+
+# The life of a referral and of a transfer, declared once -------------------------------------
+
+
+def _sent(referral: Referral, event: Change) -> None:
+    """Sent for good (read-only from now on); a transfer now waits for the receiving agency."""
+    referral.sent_at = timezone.now()
+    referral.sent_by = event.actor
+    fields = ["sent_at", "sent_by"]
+    if referral.referral_type == ReferralType.TRANSFER:
+        referral.transfer_status = TransferStatus.PENDING
+        fields.append("transfer_status")
+    referral.save(update_fields=fields)
+    _email_referral(referral)
+
+
+def _sent_again(referral: Referral, event: Change) -> None:
+    referral.attempts = 0
+    referral.save(update_fields=["attempts"])
+    _email_referral(referral)
+
+
+def _referral_url(referral: Referral, transition: Transition) -> str:
+    # Each action asks first on a page of its own (GET), then is taken there (POST).
+    return reverse("referrals:referral_action", args=[referral.case.number, referral.pk, transition.name])
+
+
+REFERRAL_FLOW: Workflow[Referral] = Workflow(
+    model=Referral,
+    url_name="referrals:referral_action",
+    url=_referral_url,
+    record_history=unrecorded_change,
+    transitions=[
+        # Sent from the draft's confirmation page (referrals:referral_send).
+        Transition(
+            name="send",
+            sources=(RS.DRAFT,),
+            target=RS.SENT,
+            capability=roles.MANAGE_CASES,
+            label=_("Send the referral"),
+            refused=SENT_ALREADY,
+            effect=_sent,
+            button=False,
+        ),
+        Transition(
+            name="resend",
+            sources=(RS.FAILED,),
+            target=RS.SENT,
+            capability=roles.MANAGE_CASES,
+            label=_("Send the email again"),
+            confirm=True,
+            refused=_("Only a referral whose email failed can be sent again."),
+            effect=_sent_again,
+        ),
+    ],
+)
+
+TS = TransferStatus
+
+# A second status of the same referral: one declaration per status field. Not registered (a model
+# has one registered workflow): a referral's buttons are referral_actions(), both declarations'.
+TRANSFER_FLOW: Workflow[Referral] = Workflow(
+    model=Referral,
+    status_field="transfer_status",
+    url_name="referrals:referral_action",
+    url=_referral_url,
+    record_history=unrecorded_change,
+    register=False,
+    transitions=[
+        Transition(
+            name="withdraw",
+            sources=(TS.PENDING,),
+            target=TS.WITHDRAWN,
+            capability=roles.MANAGE_CASES,
+            label=_("Withdraw the transfer"),
+            confirm=True,
+            refused=_("This transfer is no longer waiting: it cannot be withdrawn."),
+        ),
+        # Completed by the receiving agency on its transfer page (referrals:transfer).
+        Transition(
+            name="complete",
+            sources=(TS.PENDING,),
+            target=TS.COMPLETED,
+            capability=roles.MANAGE_CASES,
+            label=_("Transfer the case"),
+            refused=_("This transfer is no longer waiting (completed or withdrawn). Nothing was changed."),
+            button=False,
+        ),
+    ],
+)
+
+
+def referral_actions(referral: Referral, user: User) -> list[Action]:
+    """The buttons of a referral for this person: its transfer's, then its own."""
+    return TRANSFER_FLOW.actions_for(referral, user) + REFERRAL_FLOW.actions_for(referral, user)
+
+
+def referral_action(name: str) -> Transition | None:
+    """The button of a referral or of its transfer served under this name (referrals:referral_action)."""
+    return TRANSFER_FLOW.button(name) or REFERRAL_FLOW.button(name)
+
+
+def _checked(flow: Workflow[Referral], name: str, referral: Referral) -> Referral:
+    """The guard of a transition before the checks that come with it (the row is locked)."""
+    transition = flow.get(name)
+    assert transition is not None
+    return flow.lock(referral, allowed=transition.sources, transition=transition)
 
 
 def _check_referral_fields(referral: Referral, fields: dict[str, Any]) -> None:
@@ -132,7 +249,7 @@ def _check_referral_fields(referral: Referral, fields: dict[str, Any]) -> None:
     ):
         errors["template"] = _("Choose a template of this referral type in the correspondence language.")
     if errors:
-        raise CaseActionError(errors)
+        raise ActionError(errors)
 
 
 @transaction.atomic
@@ -193,33 +310,26 @@ def _missing_for_sending(referral: Referral) -> dict[str, Any]:
 @transaction.atomic
 def send_referral(*, actor: User, referral: Referral) -> Referral:
     """Sent for good (read-only from now on); the letter is emailed in the background."""
-    locked = _locked_referral(referral)
-    _draft_only(locked)
+    locked = _checked(REFERRAL_FLOW, "send", _locked_referral(referral))
     case = locked_case(locked.case)
     require_open(case)
     errors = _missing_for_sending(locked)
     if errors:
-        raise CaseActionError(errors)
+        raise ActionError(errors)
     if locked.referral_type in NETWORK_TYPES:
         _check_referral_fields(
             locked, {"agency": locked.agency, "template": locked.template, "language": locked.language}
         )
     if locked.referral_type == ReferralType.TRANSFER:
         if case.status in NO_TRANSFER_STATUSES:
-            raise CaseActionError(_("A case in follow-up or closed cannot be transferred. Nothing was sent."))
+            raise ActionError(_("A case in follow-up or closed cannot be transferred. Nothing was sent."))
         if case.referrals.filter(
             referral_type=ReferralType.TRANSFER, transfer_status=TransferStatus.PENDING
         ).exists():
-            raise CaseActionError(
+            raise ActionError(
                 _("A transfer of this case is already waiting for the receiving agency. Nothing was sent.")
             )
-        locked.transfer_status = TransferStatus.PENDING
-    locked.status = RS.SENT
-    locked.sent_at = timezone.now()
-    locked.sent_by = actor
-    locked.save(update_fields=["status", "sent_at", "sent_by", "transfer_status"])
-    _email_referral(locked)
-    return locked
+    return REFERRAL_FLOW.perform("send", locked, actor=actor)
 
 
 def _email_referral(referral: Referral) -> None:
@@ -312,25 +422,20 @@ def record_referral_failure(*, referral: Referral, reason: str, attempts: int) -
 @transaction.atomic
 def resend_referral(*, actor: User, referral: Referral) -> Referral:
     """Try a failed referral again (after the address was checked, for example)."""
-    locked = _locked_referral(referral)
-    if locked.status != RS.FAILED:
-        raise CaseActionError(_("Only a referral whose email failed can be sent again."))
-    locked.status = RS.SENT
-    locked.attempts = 0
-    locked.save(update_fields=["status", "attempts"])
-    _email_referral(locked)
-    return locked
+    return REFERRAL_FLOW.perform("resend", _locked_referral(referral), actor=actor)
 
 
 @transaction.atomic
 def withdraw_transfer(*, actor: User, referral: Referral) -> Referral:
     """The sending agency takes back a transfer the receiving agency has not completed."""
-    locked = _locked_referral(referral)
-    if locked.transfer_status != TransferStatus.PENDING:
-        raise CaseActionError(_("This transfer is no longer waiting: it cannot be withdrawn."))
-    locked.transfer_status = TransferStatus.WITHDRAWN
-    locked.save(update_fields=["transfer_status"])
-    return locked
+    return TRANSFER_FLOW.perform("withdraw", _locked_referral(referral), actor=actor)
+
+
+@transaction.atomic
+def take_referral_action(*, actor: User, referral: Referral, action: str) -> Referral:
+    """One of a referral's buttons (referrals:referral_action), by its transition's name."""
+    flow = TRANSFER_FLOW if TRANSFER_FLOW.button(action) else REFERRAL_FLOW
+    return flow.perform(action, _locked_referral(referral), actor=actor)
 
 
 @transaction.atomic
@@ -344,15 +449,11 @@ def complete_transfer(
     delivery_location: Office,
 ) -> Case:
     """The receiving agency takes the case: its office, case manager, agreement and location."""
-    locked = _locked_referral(referral)
-    if locked.transfer_status != TransferStatus.PENDING:
-        raise CaseActionError(
-            _("This transfer is no longer waiting (completed or withdrawn). Nothing was changed.")
-        )
+    locked = _checked(TRANSFER_FLOW, "complete", _locked_referral(referral))
     receiving = locked.agency
     case = locked_case(locked.case)
     if case.status in NO_TRANSFER_STATUSES:
-        raise CaseActionError(_("A case in follow-up or closed cannot be transferred. Nothing was changed."))
+        raise ActionError(_("A case in follow-up or closed cannot be transferred. Nothing was changed."))
     errors = {}
     if office.agency_id != receiving.pk:
         errors["office"] = _("Choose an office of your agency.")
@@ -361,21 +462,22 @@ def complete_transfer(
     if agreement.agency_id != receiving.pk:
         errors["agreement"] = _("Choose an agreement of your agency.")
     if errors:
-        raise CaseActionError(errors)
+        raise ActionError(errors)
     sending, previous_manager = case.agency, case.case_manager
     case.agency, case.office, case.case_manager = receiving, office, case_manager
     case.agreement, case.delivery_location = agreement, delivery_location
     case.save(update_fields=["agency", "office", "case_manager", "agreement", "delivery_location"])
     # Organization names are bilingual: lazy, so each language of the notification gets its own.
     names = {"old": lazy_name(sending), "new": lazy_name(receiving), "number": case.number}
-    CaseStatusChange.objects.create(
-        case=case,
+    record_change(
+        case,
+        actor=actor,
+        action="transferred",
         from_status=case.status,
         to_status=case.status,
-        changed_by=actor,
-        comment=str(_("Case transferred from %(old)s to %(new)s.")) % names,
+        note=str(_("Case transferred from %(old)s to %(new)s.")) % names,
     )
-    locked.transfer_status = TransferStatus.COMPLETED
+    locked = TRANSFER_FLOW.perform("complete", locked, actor=actor)
     locked.transferred_at = timezone.now()
     locked.transferred_by = actor
     locked.save(update_fields=["transfer_status", "transferred_at", "transferred_by"])
@@ -416,7 +518,7 @@ def complete_transfer(
 def request_letter_preview(*, actor: User, referral: Referral) -> PlanPrint:
     """The letter as it will be attached, built in the background like the plan."""
     if referral.template_id is None:
-        raise CaseActionError({"template": _("Choose a correspondence template to preview the letter.")})
+        raise ActionError({"template": _("Choose a correspondence template to preview the letter.")})
     preview = PlanPrint.objects.create(
         case=referral.case, referral=referral, language=referral.language, requested_by=actor
     )
@@ -438,12 +540,12 @@ def delete_template(*, template: CorrespondenceTemplate) -> None:
     message = _("This template is used by referrals: deactivate it instead. Nothing was deleted.")
     template = CorrespondenceTemplate.objects.select_for_update().get(pk=template.pk)
     if template.referrals.exists():
-        raise CaseActionError(message)
+        raise ActionError(message)
     try:
         with transaction.atomic():
             template.delete()
     except ProtectedError as error:  # a referral took it in the meantime
-        raise CaseActionError(message) from error
+        raise ActionError(message) from error
 
 
 @transaction.atomic

@@ -8,23 +8,23 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal.db import text_search
 from portal.forms import show_service_error as _show_error
+from portal.formviews import act, submit
 from portal.params import as_id
 from portal.permissions import capability_required
 from portal.search import personal_search
 from portal.selectors import active_organization
 from portal.services import record_view
 from portal.tables import paginate
+from portal.workflow import ActionError
 from referrals import roles
 from referrals.agreements import selectors as agreement_selectors
 from referrals.cases import selectors as case_selectors
 from referrals.cases.forms import DocumentForm
 from referrals.cases.pages import CLIENT_SEARCH_FIELDS, can_manage, get_case, post_without_form, render_case
-from referrals.cases.services import CaseActionError
 from referrals.models import (
     NETWORK_TYPES,
     CorrespondenceTemplate,
@@ -44,27 +44,31 @@ def referrals(request, number):
     form = (
         ReferralTypeForm(request.POST or None) if can_manage(request, case) and not case.is_closed else None
     )
-    if request.method == "POST":
-        if form is None:
-            return post_without_form(request, case)
-        if form.is_valid():
-            try:
-                referral = services.create_referral(
-                    actor=request.user, case=case, referral_type=form.cleaned_data["referral_type"]
-                )
-            except CaseActionError as error:
-                _show_error(request, form, error)
-            else:
-                return redirect("referrals:referral_edit", number, referral.pk)
-    open_pk = request.GET.get("open", "")
+    if request.method == "POST" and form is None:
+        return post_without_form(request, case)
+    done = submit(
+        request,
+        form,
+        lambda data: services.create_referral(
+            actor=request.user, case=case, referral_type=data["referral_type"]
+        ),
+        success=None,
+        next=lambda referral: reverse("referrals:referral_edit", args=[number, referral.pk]),
+    )
+    if done:
+        return done
+    referrals = list(selectors.referrals_of(case))
+    for referral in referrals:
+        # Its buttons, from the referral's and the transfer's declarations (services).
+        referral.actions = services.referral_actions(referral, request.user)
     return render_case(
         request,
         "referrals/referrals.html",
         case,
         "referrals",
         form=form,
-        referrals=list(selectors.referrals_of(case)),
-        open_pk=as_id(open_pk),
+        referrals=referrals,
+        open_pk=as_id(request.GET.get("open", "")),
     )
 
 
@@ -114,37 +118,45 @@ def referral_edit(request, number, pk):
                 for name in ("agency", "organization_name", "contact_person", "email_to", "notes")
                 if name in form.fields and name not in form.errors
             }
-            try:
-                services.change_referral_language(
+            return act(
+                request,
+                lambda: services.change_referral_language(
                     actor=request.user, referral=referral, language=request.POST["language"], **values
-                )
-            except CaseActionError as error:
-                _show_error(request, None, error)
-            else:
-                messages.success(
-                    request, _("The language was changed: the subject and the body are the template's again.")
-                )
-            return redirect("referrals:referral_edit", number, pk)
-        if form.is_valid():
-            try:
-                referral = services.update_referral(actor=request.user, referral=referral, **form.values())
-            except CaseActionError as error:
-                _show_error(request, form, error)
-            else:
-                action = request.POST.get("action")
-                if action == "preview":
-                    try:
-                        preview = services.request_letter_preview(actor=request.user, referral=referral)
-                    except CaseActionError as error:
-                        _show_error(request, form, error)
-                        return _render_referral_form(request, case, referral, form)
-                    return redirect("referrals:plan_print_status", number, preview.pk)
-                if action == "send":
-                    return redirect("referrals:referral_send", number, pk)
-                messages.success(request, _("The draft referral was saved."))
-                return redirect("referrals:referral_edit", number, pk)
+                ),
+                success=_("The language was changed: the subject and the body are the template's again."),
+                next=reverse("referrals:referral_edit", args=[number, pk]),
+            )
+        action = request.POST.get("action")
+        if action == "preview":
+            return _save_and_preview(request, case, referral, form)
+        done = submit(
+            request,
+            form,
+            lambda data: services.update_referral(actor=request.user, referral=referral, **form.values()),
+            success=None if action == "send" else _("The draft referral was saved."),
+            next=reverse(
+                "referrals:referral_send" if action == "send" else "referrals:referral_edit",
+                args=[number, pk],
+            ),
+        )
+        if done:
+            return done
     else:
         form = _referral_form(request, referral, initial=_referral_initial(referral))
+    return _render_referral_form(request, case, referral, form)
+
+
+def _save_and_preview(request, case, referral, form):
+    """Save the draft, then build the letter as it will be attached: the draft stays saved when
+    the preview cannot be made (its reason next to the field)."""
+    if form.is_valid():
+        try:
+            referral = services.update_referral(actor=request.user, referral=referral, **form.values())
+            preview = services.request_letter_preview(actor=request.user, referral=referral)
+        except ActionError as error:
+            _show_error(request, form, error)
+        else:
+            return redirect("referrals:plan_print_status", case.number, preview.pk)
     return _render_referral_form(request, case, referral, form)
 
 
@@ -177,19 +189,19 @@ def referral_document(request, number, pk):
             request, _("This referral was sent: it can no longer be changed. Nothing was changed.")
         )
     elif form.is_valid():
-        try:
-            services.add_referral_document(
+        return act(
+            request,
+            lambda: services.add_referral_document(
                 actor=request.user,
                 referral=referral,
                 document_type=form.cleaned_data["document_type"],
                 description=form.cleaned_data["description"],
                 upload=form.cleaned_data["file"],
                 content_type=form.content_type,
-            )
-        except CaseActionError as error:
-            _show_error(request, None, error)
-        else:
-            messages.success(request, _("The document was added."))
+            ),
+            success=_("The document was added."),
+            next=reverse("referrals:referral_edit", args=[number, pk]),
+        )
     else:
         messages.error(request, " ".join(" ".join(errors) for errors in form.errors.values()))
     return redirect("referrals:referral_edit", number, pk)
@@ -202,9 +214,11 @@ def referral_send(request, number, pk):
     case = get_case(request, number, manage=True)
     referral = selectors.get_referral(case, pk)
     if request.method == "POST":
+        # Not portal.formviews.act: what the draft lacks is said field by field, one message each,
+        # and the person goes back to the draft to fill it in.
         try:
             services.send_referral(actor=request.user, referral=referral)
-        except CaseActionError as error:
+        except ActionError as error:
             if hasattr(error, "error_dict"):
                 for field_errors in error.error_dict.values():
                     for message in field_errors:
@@ -229,40 +243,40 @@ def referral_cancel(request, number, pk):
     case = get_case(request, number, manage=True)
     referral = selectors.get_referral(case, pk)
     if request.method == "POST":
-        try:
-            services.cancel_referral(actor=request.user, referral=referral)
-        except CaseActionError as error:
-            _show_error(request, None, error)
-        else:
-            messages.success(request, _("The draft referral was deleted."))
-        return redirect("referrals:referrals", number)
+        return act(
+            request,
+            lambda: services.cancel_referral(actor=request.user, referral=referral),
+            success=_("The draft referral was deleted."),
+            next=reverse("referrals:referrals", args=[number]),
+        )
     return render_case(request, "referrals/referral_cancel.html", case, "referrals", referral=referral)
 
 
 @capability_required(roles.MANAGE_CASES)
 @require_http_methods(["GET", "POST"])
 def referral_action(request, number, pk, action):
-    """Withdraw a pending transfer, or send again a referral whose email failed."""
+    """A referral's buttons (withdraw a pending transfer, send again a referral whose email
+    failed): one transition of services.TRANSFER_FLOW or REFERRAL_FLOW, asked first (GET)."""
     case = get_case(request, number, manage=True)
     referral = selectors.get_referral(case, pk)
-    actions = {
-        "withdraw": (services.withdraw_transfer, gettext_lazy("Withdraw the transfer")),
-        "resend": (services.resend_referral, gettext_lazy("Send the email again")),
-    }
-    if action not in actions:
+    transition = services.referral_action(action)
+    if transition is None:
         raise Http404
-    function, label = actions[action]
     if request.method == "GET":
         return render_case(
-            request, "referrals/referral_action.html", case, "referrals", referral=referral, label=label
+            request,
+            "referrals/referral_action.html",
+            case,
+            "referrals",
+            referral=referral,
+            label=transition.label,
         )
-    try:
-        function(actor=request.user, referral=referral)
-    except CaseActionError as error:
-        _show_error(request, None, error)
-    else:
-        messages.success(request, _("Done."))
-    return redirect(reverse("referrals:referrals", args=[number]) + f"?open={pk}#referral-{pk}")
+    return act(
+        request,
+        lambda: services.take_referral_action(actor=request.user, referral=referral, action=action),
+        success=_("Done."),
+        next=reverse("referrals:referrals", args=[number]) + f"?open={pk}#referral-{pk}",
+    )
 
 
 @capability_required(roles.MANAGE_CASES)
@@ -313,20 +327,21 @@ def transfer(request, pk):
         locations=agreement_selectors.delivery_locations(agency),
         initial={"case_manager": request.user},
     )
-    if request.method == "POST" and form.is_valid():
-        if request.POST.get("confirm") != "1":
-            return render(
-                request,
-                "referrals/transfer_confirm.html",
-                {"referral": referral, "case": referral.case, "form": form},
-            )
-        try:
-            case = services.complete_transfer(actor=request.user, referral=referral, **form.cleaned_data)
-        except CaseActionError as error:
-            _show_error(request, form, error)
-        else:
-            messages.success(request, _("The case was transferred successfully."))
-            return redirect(case)
+    if request.method == "POST" and form.is_valid() and request.POST.get("confirm") != "1":
+        return render(
+            request,
+            "referrals/transfer_confirm.html",
+            {"referral": referral, "case": referral.case, "form": form},
+        )
+    done = submit(
+        request,
+        form,
+        lambda data: services.complete_transfer(actor=request.user, referral=referral, **data),
+        success=_("The case was transferred successfully."),
+        next=lambda case: case,
+    )
+    if done:
+        return done
     return render(
         request, "referrals/transfer.html", {"referral": referral, "case": referral.case, "form": form}
     )
@@ -344,18 +359,21 @@ def template_edit(request, pk=None):
     template = get_object_or_404(CorrespondenceTemplate, pk=pk) if pk else None
     form = TemplateForm(request.POST or None, instance=template)
     if request.method == "POST" and request.POST.get("delete") == "1" and template is not None:
-        try:
-            services.delete_template(template=template)
-        except CaseActionError as error:
-            _show_error(request, None, error)
-            return redirect("referrals:template_edit", pk)
-        messages.success(request, _("The template was deleted."))
-        return redirect("referrals:template_list")
-    if request.method == "POST" and form.is_valid():
-        services.save_template(template=template, **form.cleaned_data)
-        messages.success(request, _("The template was saved."))
-        return redirect("referrals:template_list")
-    return render(
+        return act(
+            request,
+            lambda: services.delete_template(template=template),
+            success=_("The template was deleted."),
+            next=reverse("referrals:template_list"),
+            refused=reverse("referrals:template_edit", args=[pk]),
+        )
+    done = submit(
+        request,
+        form,
+        lambda data: services.save_template(template=template, **data),
+        success=_("The template was saved."),
+        next=reverse("referrals:template_list"),
+    )
+    return done or render(
         request,
         "referrals/template_form.html",
         {"form": form, "template": template, "in_use": template is not None and template.referrals.exists()},

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from portal.models import Message, Notification
+from portal.workflow import ActionError
 from referrals.agreements import services as agreement_services
 from referrals.cases import services as case_services
 from referrals.models import Agreement, ContractableAgency
@@ -162,7 +163,7 @@ def test_the_refusal_is_shown_next_to_the_agency_in_each_language(world, second)
 
 def test_the_service_refuses_an_agency_off_the_list_whatever_the_caller(world, second):
     department, membership, client = second
-    with pytest.raises(case_services.CaseActionError) as error:
+    with pytest.raises(ActionError) as error:
         agreement_services.save_agreement(
             actor=membership.user,
             department=department,

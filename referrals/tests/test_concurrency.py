@@ -7,8 +7,8 @@ from django.db import connection, connections
 from django.utils import translation
 
 from portal.models import Task
+from portal.workflow import ActionError
 from referrals.cases import services as case_services
-from referrals.cases.services import CaseActionError
 from referrals.models import CaseStatus, Intervention
 from referrals.plans import services as plan_services
 from referrals.referrals import services as referral_services
@@ -27,7 +27,7 @@ def _race(*calls):
                 barrier.wait()
                 call()
                 outcomes.append("done")
-            except CaseActionError as error:
+            except ActionError as error:
                 outcomes.append(" ".join(error.messages))
             finally:
                 connections.close_all()
@@ -127,4 +127,4 @@ def test_two_people_completing_the_same_transfer_end_with_one_transfer(world):
     assert "no longer waiting" in next(outcome for outcome in outcomes if outcome != "done")
     case.refresh_from_db()
     assert case.agency == world.other_agency
-    assert CaseStatusChange.objects.filter(case=case, comment__contains="transferred").count() == 1
+    assert CaseStatusChange.objects.filter(case=case, note__contains="transferred").count() == 1

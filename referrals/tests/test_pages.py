@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from portal.models import Export, Notification, Task
+from portal.workflow import ActionError
 from referrals.cases import services as case_services
 from referrals.models import (
     Agreement,
@@ -784,7 +785,7 @@ def test_funding_cannot_be_requested_once_the_case_is_closed(world):
     case = world.case()
     intervention = world.intervention(case, funded=True)
     case_services.close_case(actor=world.manager, case=case, reason="Moved")
-    with pytest.raises(case_services.CaseActionError):
+    with pytest.raises(ActionError):
         plan_services.request_funding(
             actor=world.manager, intervention=intervention, amount=Decimal(5), justification="x"
         )
@@ -796,7 +797,7 @@ def test_a_planned_intervention_with_a_funding_request_is_cancelled_not_deleted(
     plan_services.request_funding(
         actor=world.manager, intervention=intervention, amount=Decimal(5), justification="x"
     )
-    with pytest.raises(case_services.CaseActionError):
+    with pytest.raises(ActionError):
         plan_services.delete_interventions(actor=world.manager, case=case, interventions=[intervention])
     assert FundingRequest.objects.count() == 1
     plan_services.cancel_intervention(actor=world.manager, intervention=intervention)

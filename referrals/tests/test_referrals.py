@@ -9,9 +9,9 @@ from django.utils import translation
 from pypdf import PdfReader
 
 from portal.models import Notification, Task
+from portal.workflow import ActionError
 from referrals.agreements import services as agreement_services
 from referrals.cases import services as case_services
-from referrals.cases.services import CaseActionError
 from referrals.models import (
     Agreement,
     Case,
@@ -132,7 +132,7 @@ def test_an_agency_outside_the_list_posted_by_hand_is_refused(network, manager):
     referral.refresh_from_db()
     assert referral.agency == network.other_agency
     assert referral.contact_person == "Denise Gallant"
-    with pytest.raises(CaseActionError):
+    with pytest.raises(ActionError):
         referral_services.update_referral(
             actor=network.manager, referral=referral, agency=network.agency, language="en"
         )
@@ -177,7 +177,7 @@ def test_changing_the_language_resets_the_subject_and_body_to_the_template(netwo
 def test_a_template_of_another_type_is_refused(network):
     referral = _draft(network)
     other = CorrespondenceTemplate.objects.get(code="outside", language="en")
-    with pytest.raises(CaseActionError) as error:
+    with pytest.raises(ActionError) as error:
         referral_services.update_referral(
             actor=network.manager, referral=referral, template=other, language="en"
         )
@@ -240,13 +240,13 @@ def test_a_sent_referral_cannot_be_changed(network, manager, django_capture_on_c
     assert "can no longer be changed" in response.content.decode()
     referral.refresh_from_db()
     assert referral.contact_person == "Denise Gallant"
-    with pytest.raises(CaseActionError):
+    with pytest.raises(ActionError):
         referral_services.update_referral(
             actor=network.manager, referral=referral, contact_person="x", language="en"
         )
-    with pytest.raises(CaseActionError):
+    with pytest.raises(ActionError):
         referral_services.cancel_referral(actor=network.manager, referral=referral)
-    with pytest.raises(CaseActionError):
+    with pytest.raises(ActionError):
         referral_services.send_referral(actor=network.manager, referral=referral)
     assert len(mail.outbox) == 1
 
@@ -464,7 +464,7 @@ def test_an_informational_referral_shares_the_person_record_but_not_the_case(
 def test_only_one_transfer_waits_at_a_time(network, django_capture_on_commit_callbacks):
     case = network.case()
     _sent_transfer(network, django_capture_on_commit_callbacks, case=case)
-    with pytest.raises(CaseActionError):
+    with pytest.raises(ActionError):
         _sent_transfer(network, django_capture_on_commit_callbacks, case=case)
 
 

@@ -8,8 +8,8 @@ from django.utils import timezone, translation
 
 from portal.models import Notification, Task
 from portal.selectors import open_tasks_for, unread_notifications_for
+from portal.workflow import ActionError
 from referrals.cases import services as case_services
-from referrals.cases.services import CaseActionError
 from referrals.funding import services as funding_services
 from referrals.models import (
     Agreement,
@@ -49,14 +49,14 @@ def test_cases_are_numbered_from_100901_in_order(world):
 
 def test_it_refuses_a_case_without_an_active_agreement(world):
     Agreement.objects.filter(agency=world.agency).update(funding_active=False)
-    with pytest.raises(CaseActionError) as error:
+    with pytest.raises(ActionError) as error:
         world.case(status="intake")
     assert "program" in error.value.error_dict
 
 
 def test_it_refuses_an_ecm_case_when_the_external_case_management_program_is_off(world):
     Agreement.objects.filter(agency=world.agency).update(ecm_enabled=False)
-    with pytest.raises(CaseActionError):
+    with pytest.raises(ActionError):
         world.case(status="intake")
 
 
@@ -110,7 +110,7 @@ def test_the_develop_action_plan_task_becomes_overdue_after_two_weeks(world):
 
 def test_completing_the_assessment_needs_a_barrier(world):
     case = world.case(status="intake")
-    with pytest.raises(CaseActionError) as error:
+    with pytest.raises(ActionError) as error:
         plan_services.save_needs_determination(
             actor=world.manager, case=case, barriers=[], comments="", complete_assessment_now=True
         )
@@ -120,7 +120,7 @@ def test_completing_the_assessment_needs_a_barrier(world):
 
 def test_the_assessment_cannot_be_completed_twice(world):
     case = world.case()
-    with pytest.raises(CaseActionError):
+    with pytest.raises(ActionError):
         case_services.complete_assessment(actor=world.manager, case=case)
     assert Task.objects.filter(key__contains=f"referrals.case.{case.pk}.develop-plan").count() == 1
 
@@ -134,7 +134,7 @@ def test_signing_the_plan_closes_the_develop_action_plan_task(world):
 
 def test_the_plan_cannot_be_managed_without_an_intervention(world):
     case = world.case()
-    with pytest.raises(CaseActionError):
+    with pytest.raises(ActionError):
         case_services.start_plan_management(actor=world.manager, case=case)
     case.refresh_from_db()
     assert case.status == CaseStatus.PLAN_DEVELOPMENT
@@ -171,7 +171,7 @@ def services_fields():
 def test_an_intervention_cannot_end_before_it_starts(world):
     case = world.case()
     today = timezone.localdate()
-    with pytest.raises(CaseActionError) as error:
+    with pytest.raises(ActionError) as error:
         world.intervention(case, planned_start=today, planned_end=today - timedelta(days=1))
     assert "planned_end" in error.value.error_dict
     assert not Intervention.objects.exists()
@@ -179,21 +179,21 @@ def test_an_intervention_cannot_end_before_it_starts(world):
 
 def test_an_intervention_type_must_belong_to_the_dimension(world):
     case = world.case()
-    with pytest.raises(CaseActionError) as error:
+    with pytest.raises(ActionError) as error:
         world.intervention(case, dimension=world.training.dimension)
     assert "intervention_type" in error.value.error_dict
 
 
 def test_another_agencys_private_partner_cannot_deliver_an_intervention(world):
     case = world.case()
-    with pytest.raises(CaseActionError) as error:
+    with pytest.raises(ActionError) as error:
         world.intervention(case, delivering_organization=world.outsider_partner)
     assert "delivering_organization" in error.value.error_dict
 
 
 def test_interventions_cannot_be_added_before_the_assessment_is_completed(world):
     case = world.case(status="assessment")
-    with pytest.raises(CaseActionError):
+    with pytest.raises(ActionError):
         world.intervention(case)
 
 
@@ -201,7 +201,7 @@ def test_only_planned_interventions_can_be_deleted_and_all_or_none(world):
     case = world.case()
     planned = world.intervention(case)
     started = plan_services.start_intervention(actor=world.manager, intervention=world.intervention(case))
-    with pytest.raises(CaseActionError) as error:
+    with pytest.raises(ActionError) as error:
         plan_services.delete_interventions(actor=world.manager, case=case, interventions=[planned, started])
     assert "Nothing was deleted" in str(error.value)
     assert Intervention.objects.filter(case=case).count() == 2
@@ -213,13 +213,13 @@ def test_only_planned_interventions_can_be_deleted_and_all_or_none(world):
 def test_intervention_statuses_follow_planned_in_progress_completed(world):
     case = world.case()
     intervention = world.intervention(case)
-    with pytest.raises(CaseActionError):
+    with pytest.raises(ActionError):
         plan_services.complete_intervention(actor=world.manager, intervention=intervention)
     intervention = plan_services.start_intervention(actor=world.manager, intervention=intervention)
     assert intervention.status == InterventionStatus.IN_PROGRESS
     intervention = plan_services.complete_intervention(actor=world.manager, intervention=intervention)
     assert intervention.status == InterventionStatus.COMPLETED
-    with pytest.raises(CaseActionError):
+    with pytest.raises(ActionError):
         plan_services.cancel_intervention(actor=world.manager, intervention=intervention)
 
 
@@ -229,7 +229,7 @@ def test_a_completed_intervention_cannot_be_edited(world):
     plan_services.start_intervention(actor=world.manager, intervention=intervention)
     plan_services.complete_intervention(actor=world.manager, intervention=intervention)
     values = {name: getattr(intervention, name) for name in services_fields()}
-    with pytest.raises(CaseActionError):
+    with pytest.raises(ActionError):
         plan_services.update_intervention(actor=world.manager, intervention=intervention, **values)
 
 
@@ -246,7 +246,7 @@ def test_funding_is_requested_then_approved_and_the_case_manager_told(world):
     request = plan_services.request_funding(
         actor=world.manager, intervention=intervention, amount=Decimal("1200.50"), justification="Tuition"
     )
-    with pytest.raises(CaseActionError):
+    with pytest.raises(ActionError):
         plan_services.request_funding(
             actor=world.manager, intervention=intervention, amount=Decimal(5), justification="x"
         )
@@ -254,7 +254,7 @@ def test_funding_is_requested_then_approved_and_the_case_manager_told(world):
     assert request.status == FundingStatus.APPROVED
     assert request.decided_by == world.staff
     assert Notification.objects.get(recipient=world.manager, title_en="Funding request approved")
-    with pytest.raises(CaseActionError):
+    with pytest.raises(ActionError):
         funding_services.refuse_funding(actor=world.staff, funding_request=request, comment="No")
 
 
@@ -266,7 +266,7 @@ def test_refusing_funding_needs_a_reason(world):
         amount=Decimal(10),
         justification="x",
     )
-    with pytest.raises(CaseActionError) as error:
+    with pytest.raises(ActionError) as error:
         funding_services.refuse_funding(actor=world.staff, funding_request=request, comment="  ")
     assert "comment" in error.value.error_dict
     request.refresh_from_db()
@@ -275,7 +275,7 @@ def test_refusing_funding_needs_a_reason(world):
 
 def test_an_unfunded_intervention_has_no_funding_request(world):
     case = world.case()
-    with pytest.raises(CaseActionError):
+    with pytest.raises(ActionError):
         plan_services.request_funding(
             actor=world.manager, intervention=world.intervention(case), amount=Decimal(10), justification="x"
         )
@@ -290,11 +290,11 @@ def test_the_cycle_goes_to_follow_up_and_closed_and_back(world):
         CaseStatus.PLAN_MANAGEMENT,
         CaseStatus.FOLLOW_UP,
     ]
-    with pytest.raises(CaseActionError):
+    with pytest.raises(ActionError):
         case_services.close_case(actor=world.manager, case=case, reason="")
     case = case_services.close_case(actor=world.manager, case=case, reason="Employed full time")
     assert case.closed_on == timezone.localdate()
-    with pytest.raises(CaseActionError):
+    with pytest.raises(ActionError):
         case_services.add_note(actor=world.manager, case=case, subject="x", text="y")
     case = case_services.reopen_case(actor=world.manager, case=case, reason="Lost the job")
     assert case.status == CaseStatus.ASSESSMENT
@@ -303,7 +303,7 @@ def test_the_cycle_goes_to_follow_up_and_closed_and_back(world):
 
 def test_a_status_change_not_allowed_from_the_current_status_changes_nothing(world):
     case = world.case(status="intake")
-    with pytest.raises(CaseActionError) as error:
+    with pytest.raises(ActionError) as error:
         case_services.start_follow_up(actor=world.manager, case=case)
     assert "Intake" in str(error.value)
     case.refresh_from_db()
@@ -330,7 +330,7 @@ def test_reassigning_moves_the_open_tasks_and_notifications(world):
 
 def test_outcomes_wait_for_the_plan_and_refuse_future_dates(world):
     case = world.case()
-    with pytest.raises(CaseActionError):
+    with pytest.raises(ActionError):
         case_services.record_outcome(
             actor=world.manager,
             case=case,
@@ -342,7 +342,7 @@ def test_outcomes_wait_for_the_plan_and_refuse_future_dates(world):
             notes="",
         )
     case = world.case(status="follow_up", first_name="Ann")
-    with pytest.raises(CaseActionError) as error:
+    with pytest.raises(ActionError) as error:
         case_services.record_outcome(
             actor=world.manager,
             case=case,
