@@ -82,3 +82,25 @@ def _eager_celery(request):
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, and at the end, before it is dropped, any session another
+    process (a worker a test started, a live server) left open on it: named in the output, then
+    ended, so that the drop does not fail with "being accessed by other users"."""
+    yield
+    with django_db_blocker.unblock():
+        from django.db import connection
+
+        if connection.vendor != "postgresql":
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid, application_name, client_addr, backend_start, state, left(query, 200)"
+                " FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            stray = cursor.fetchall()
+            for row in stray:
+                print(f"\nA session was still open on the test database at the end: {row}")
+                cursor.execute("SELECT pg_terminate_backend(%s)", [row[0]])
