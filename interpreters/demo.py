@@ -7,18 +7,20 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from interpreters import services
+from interpreters.billing import services as billing
 from interpreters.models import (
     CostCentre,
     InterpreterProfile,
     Language,
     Registration,
     Request,
+    RequestEvent,
     RequestStatus,
     ServedEstablishment,
     ServiceType,
 )
 from interpreters.reference import ensure_reference_data
+from interpreters.requests import services
 from portal import dates
 from portal.demo import demo_account
 from portal.models import Membership, Organization
@@ -142,7 +144,7 @@ def _load_second_bank(context):
         },
     )
     organizations["bank2"] = bank
-    services.ensure_rates(bank=bank)
+    billing.ensure_rates(bank=bank)
     for email, first, last, language, role in SECOND_BANK_PEOPLE:
         user = _demo_user(users, email, first, last, language)
         Membership.objects.get_or_create(
@@ -172,7 +174,7 @@ def load_demo_data(context):
     establishments = [organizations["health"], organizations["health2"], organizations["health3"]]
     for establishment in establishments:
         ServedEstablishment.objects.get_or_create(establishment=establishment, defaults={"bank": bank})
-    services.ensure_rates(bank=bank)
+    billing.ensure_rates(bank=bank)
     _load_second_bank(context)
     if Request.objects.filter(bank=bank).exists():
         return
@@ -225,8 +227,8 @@ def load_demo_data(context):
         )
         request.compute_times()
         request.save()
-        services.RequestEvent.objects.create(
-            request=request, from_status="", to_status=RequestStatus.SUBMITTED, actor=requester
+        RequestEvent.objects.create(
+            request=request, action="created", from_status="", to_status=RequestStatus.SUBMITTED, actor=requester
         )
         if story != "submitted":
             # interpreter@ holds the offer, the confirmed assignment and a completed service.
@@ -235,7 +237,7 @@ def load_demo_data(context):
     # One statement issued, for the month of the validated service.
     validated = Request.objects.filter(bank=bank, status=RequestStatus.VALIDATED).first()
     if validated is not None:
-        services.issue_statements(actor=coordinator, bank=bank, month=validated.date.replace(day=1))
+        billing.issue_statements(actor=coordinator, bank=bank, month=validated.date.replace(day=1))
 
 
 def _demo_interpreters(users, bank):

@@ -161,10 +161,6 @@ class MessageForm(forms.Form):
     text = forms.CharField(label=_("Message"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class AssignForm(forms.Form):
-    interpreter = forms.IntegerField(widget=forms.HiddenInput)
-
-
 class CompletionForm(forms.Form):
     actual_start = forms.DateTimeField(
         label=_("Actual start"), widget=DATETIME_WIDGET, input_formats=DATETIME_FORMATS

@@ -1,7 +1,7 @@
 """Interpreter bank (BI du RSSS, IMS platform): requesters of health and social services
 establishments, interpreters of the bank's pool and the bank's coordinators.
 
-Data and invariants only; every write is in interpreters.services.
+Data and invariants only; every write is in the services modules of interpreters.<area>.
 """
 
 from datetime import UTC
@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal import dates
-from portal.models import Organization, ReferenceData
+from portal.models import HistoryEntry, Organization, ReferenceData
 from portal.scoping import scoped_manager
 
 
@@ -388,22 +388,17 @@ class Request(models.Model):
         self.ends_at = dates.add_minutes(self.starts_at, self.duration_minutes)
 
 
-class RequestEvent(models.Model):
-    """The request's history: every status change, who and why."""
+class RequestEvent(HistoryEntry):
+    """The request's history: every status change, who and why (portal's one history shape)."""
 
     request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="events")
     from_status = models.CharField(_("from"), max_length=10, choices=RequestStatus.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=10, choices=RequestStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    note = models.CharField(_("note"), max_length=500, blank=True)
-    created_at = models.DateTimeField(_("date"), auto_now_add=True)
+    to_status = models.CharField(_("to"), max_length=10, choices=RequestStatus.choices, blank=True)
 
     objects = scoped_manager("request__bank", "request__establishment")
 
-    class Meta:
-        ordering = ["created_at", "pk"]
+    class Meta(HistoryEntry.Meta):
+        pass
 
     def __str__(self):
         return f"{self.request_id}: {self.to_status}"

@@ -36,9 +36,9 @@ from interpreters.models import (
     Unavailability,
 )
 from portal import geo
-from portal.models import Organization
+from portal.models import Organization, User
 from portal.permissions import has_capability
-from portal.selectors import Person, active_organization
+from portal.selectors import Person, active_organization, members_with_roles
 
 RS = RequestStatus
 
@@ -61,6 +61,11 @@ def served_establishments() -> QuerySet[Organization]:
         is_active=True,
         interpreter_bank_link__bank__is_active=True,
     )
+
+
+def coordinators(bank: Organization | None) -> list[User]:
+    """The coordinators of a bank (whom its requests and registrations concern; no other bank's)."""
+    return list(members_with_roles(bank, ["interpreters.coordinator"])) if bank else []
 
 
 def user_bank(user: Person, capability: str) -> Organization | None:
@@ -102,13 +107,23 @@ def get_request_for_user(user: Person, pk: int) -> Request:
     return get_object_or_404(requests_for(user), pk=pk)
 
 
-def queue(user: Person) -> QuerySet[Request]:
-    """The bank's requests waiting for an interpreter, soonest first."""
-    return (
-        requests_for_coordinators(user)
-        .filter(status__in=QUEUE_STATUSES, starts_at__gte=timezone.now())
-        .order_by("starts_at")
-    )
+# The coordinators' queue tabs: the statuses each one lists (the first tab, "assign", is the queue).
+QUEUE_TABS: dict[str, tuple[str, ...]] = {
+    "assign": QUEUE_STATUSES,
+    "confirm": (RS.ACCEPTED,),
+    "validate": (RS.COMPLETED,),
+    "offered": (RS.ASSIGNED,),
+}
+# Tabs of what is still to come (a service already started is no longer assigned or confirmed).
+UPCOMING_TABS = ("assign", "offered", "confirm")
+
+
+def queue(user: Person, tab: str = "assign") -> QuerySet[Request]:
+    """The bank's requests of one queue tab (by default those waiting for an interpreter), soonest first."""
+    queryset = requests_for_coordinators(user).filter(status__in=QUEUE_TABS[tab])
+    if tab in UPCOMING_TABS:
+        queryset = queryset.filter(starts_at__gte=timezone.now())
+    return queryset.order_by("starts_at")
 
 
 def requests_for_coordinators(user: Person) -> QuerySet[Request]:

@@ -1,8 +1,9 @@
 import django_tables2 as tables
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from interpreters.models import Registration, Request, Statement
+from interpreters.models import QUEUE_STATUSES, Registration, Request, Statement
 from portal.db import NameColumn
 
 
@@ -38,9 +39,7 @@ class QueueTable(tables.Table):
     establishment = NameColumn(verbose_name=_("Establishment"), order_by=("establishment__name",))
     status = tables.Column(verbose_name=_("Status"))
     interpreter = tables.Column(verbose_name=_("Interpreter"), default="—", orderable=False)
-    action = tables.TemplateColumn(
-        template_name="interpreters/includes/queue_action.html", verbose_name=_("Action"), orderable=False
-    )
+    action = tables.Column(verbose_name=_("Action"), accessor="pk", orderable=False)
 
     class Meta:
         model = Request
@@ -55,6 +54,14 @@ class QueueTable(tables.Table):
             "action",
         )
         empty_text = _("Nothing waiting here.")
+
+
+    def render_action(self, record):
+        # Waiting for an interpreter: Assign; anything else: Open.
+        return render_to_string(
+            "interpreters/includes/queue_action.html",
+            {"record": record, "to_assign": record.status in QUEUE_STATUSES},
+        )
 
 
 class RegistrationTable(tables.Table):

@@ -1,11 +1,11 @@
-"""Background work of the interpreter bank."""
+"""Background work of the interpreter bank (thin: each task calls a service)."""
 
 from celery import shared_task
 
 
 @shared_task
 def send_reminders():
-    """Hourly: the day-before reminders, sent only between 8:00 and 21:00 (services.send_reminders)."""
-    from interpreters import services
+    """Hourly: the day-before reminders, sent only between 8:00 and 21:00 (requests.services.send_reminders)."""
+    from interpreters.requests import services
 
     return services.send_reminders()

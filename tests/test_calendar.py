@@ -66,7 +66,7 @@ def _open_every_page(world):
 def _run_scheduled_work(now):
     """What Celery beat runs: reminders and relaunches, the interpreters' day-before reminders."""
     from appointments.services import send_due_communications
-    from interpreters.services import send_reminders
+    from interpreters.requests.services import send_reminders
 
     send_due_communications(now=now)
     send_reminders(now=now)

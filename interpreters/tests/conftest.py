@@ -3,9 +3,10 @@ from datetime import time, timedelta
 import pytest
 from django.utils import timezone
 
-from interpreters import services
+from interpreters.billing import services as billing
 from interpreters.models import CostCentre, InterpreterProfile, Language, ServedEstablishment, ServiceType
 from interpreters.reference import ensure_reference_data
+from interpreters.requests import services
 from tests.factories import MembershipFactory, OrganizationFactory
 
 
@@ -18,7 +19,7 @@ class World:
         self.clinic = OrganizationFactory(kind="health_establishment")
         for establishment in (self.hospital, self.clinic):
             ServedEstablishment.objects.create(establishment=establishment, bank=self.bank)
-        services.ensure_rates(bank=self.bank)
+        billing.ensure_rates(bank=self.bank)
         self.coordinator_membership = MembershipFactory(
             organization=self.bank, role="interpreters.coordinator", user__preferred_language="en"
         )

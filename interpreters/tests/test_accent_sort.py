@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from interpreters import services
+from interpreters.requests import services
 from tests.helpers import verified_client
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from interpreters import selectors, services
+from interpreters import selectors
+from interpreters.billing import services as billing
 from interpreters.models import (
     CostCentre,
     Rate,
@@ -18,8 +19,10 @@ from interpreters.models import (
     ServedEstablishment,
     Statement,
 )
-from interpreters.services import RequestActionError
+from interpreters.registrations import services as registration_services
+from interpreters.requests import services
 from portal.models import Membership
+from portal.workflow import ActionError
 from tests.factories import MembershipFactory, OrganizationFactory
 from tests.helpers import verified_client
 
@@ -31,7 +34,7 @@ class SecondBank:
         self.bank = OrganizationFactory(kind="interpreter_bank")
         self.establishment = OrganizationFactory(kind="health_establishment")
         ServedEstablishment.objects.create(establishment=self.establishment, bank=self.bank)
-        services.ensure_rates(bank=self.bank)
+        billing.ensure_rates(bank=self.bank)
         self.coordinator_membership = MembershipFactory(
             organization=self.bank, role="interpreters.coordinator", user__preferred_language="en"
         )
@@ -68,7 +71,7 @@ def coordinator1_page(world, query=""):
 
 
 def _registration(establishment, email="nadine@example.ca"):
-    return services.register_requester(
+    return registration_services.register_requester(
         first_name="Nadine",
         last_name="Bélanger",
         email=email,
@@ -87,7 +90,7 @@ def test_it_gives_a_request_the_bank_that_serves_its_establishment(world, second
 def test_it_refuses_a_request_from_an_establishment_no_bank_serves(world):
     lonely = OrganizationFactory(kind="health_establishment")
     centre = CostCentre.objects.create(establishment=lonely, code="1", name="C")
-    with pytest.raises(RequestActionError):
+    with pytest.raises(ActionError):
         services.create_request(
             actor=world.requester, establishment=lonely, **world.values(cost_centre=centre)
         )
@@ -98,7 +101,7 @@ def test_a_coordinator_of_another_bank_gets_404_on_every_record_of_the_first(
     world, second, coordinator2, django_capture_on_commit_callbacks
 ):
     request = world.validated()
-    services.issue_statements(actor=world.coordinator, bank=world.bank, month=request.date)
+    billing.issue_statements(actor=world.coordinator, bank=world.bank, month=request.date)
     statement = Statement.objects.filter(bank=world.bank).first()
     registration = _registration(world.hospital)
     rate = Rate.objects.filter(bank=world.bank).first()
@@ -127,7 +130,7 @@ def test_a_coordinator_of_another_bank_gets_404_on_every_record_of_the_first(
 def test_the_lists_of_another_bank_show_none_of_the_first_banks_rows(world, second, coordinator2):
     request = world.request(language=world.spanish)
     validated = world.validated()
-    services.issue_statements(actor=world.coordinator, bank=world.bank, month=validated.date)
+    billing.issue_statements(actor=world.coordinator, bank=world.bank, month=validated.date)
     _registration(world.hospital)
     own = second.request(world)
     own_registration = _registration(second.establishment, email="other@example.ca")
@@ -162,7 +165,7 @@ def test_interpreters_are_offered_only_their_banks_requests(world, second):
     suggested = [row["interpreter"] for row in selectors.suggestions(request)]
     assert second.interpreter not in suggested and world.near in suggested
     assert second.interpreter not in selectors.other_interpreters(request)
-    with pytest.raises(RequestActionError):
+    with pytest.raises(ActionError):
         services.assign_interpreter(actor=world.coordinator, request=request, interpreter=second.interpreter)
     own = second.request(world)
     assert [row["interpreter"] for row in selectors.suggestions(own)] == [second.interpreter]
@@ -195,16 +198,16 @@ def test_statements_are_issued_and_numbered_per_bank(world, second):
     own = services.assign_interpreter(actor=second.coordinator, request=own, interpreter=second.interpreter)
     own = services.accept_offer(actor=second.interpreter.user, request=own)
     services.confirm_request(actor=second.coordinator, request=own)
-    issued = services.issue_statements(actor=second.coordinator, bank=second.bank, month=first.date)
+    issued = billing.issue_statements(actor=second.coordinator, bank=second.bank, month=first.date)
     assert issued == []  # bank 2 has nothing to bill that month; bank 1's service is not its
-    issued = services.issue_statements(actor=world.coordinator, bank=world.bank, month=first.date)
+    issued = billing.issue_statements(actor=world.coordinator, bank=world.bank, month=first.date)
     assert {statement.bank for statement in issued} == {world.bank}
     assert all(line.request.bank == world.bank for s in issued for line in s.lines.all())
 
 
 def test_a_rate_change_in_one_bank_leaves_the_other_banks_rates(world, second):
     rate = Rate.objects.get(bank=second.bank, modality="in_person")
-    services.save_rate(rate=rate, hourly_rate="99.00")
+    billing.save_rate(rate=rate, hourly_rate="99.00")
     assert str(Rate.objects.get(bank=world.bank, modality="in_person").hourly_rate) == "65.00"
 
 

@@ -7,9 +7,9 @@ import pytest
 from django.db import connection, connections
 from django.utils import translation
 
-from interpreters import services
 from interpreters.models import Request, RequestStatus
-from interpreters.services import RequestActionError
+from interpreters.requests import services
+from portal.workflow import ActionError
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -28,7 +28,7 @@ def test_an_interpreter_never_gets_two_overlapping_assignments(world):
                 barrier.wait()
                 services.assign_interpreter(actor=world.coordinator, request=request, interpreter=world.near)
                 outcomes.append("done")
-            except RequestActionError as error:
+            except ActionError as error:
                 outcomes.append(" ".join(error.messages))
             finally:
                 connections.close_all()

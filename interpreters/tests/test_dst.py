@@ -12,9 +12,11 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 
-from interpreters import services
 from interpreters.models import Request
+from interpreters.requests import services
 from portal import dates
+from portal.models import NumberSequence
+from portal.workflow import ActionError
 from tests.helpers import verified_client
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +113,7 @@ def test_times_next_to_the_change_are_accepted(world, day, start):
 
 
 def test_a_weekly_series_that_meets_the_change_is_refused_with_its_date(world):
-    with translation.override("en"), pytest.raises(services.RequestActionError) as error:
+    with translation.override("en"), pytest.raises(ActionError) as error:
         services.create_request(
             actor=world.requester,
             establishment=world.hospital,
@@ -126,12 +128,16 @@ def test_a_weekly_series_that_meets_the_change_is_refused_with_its_date(world):
 # Numbering ----------------------------------------------------------------------------------------
 
 
-def test_a_number_taken_at_the_same_moment_is_retried(world, monkeypatch):
+def test_numbers_follow_one_another_from_ir_000101(world):
+    assert [world.request().number, world.request().number] == ["IR-000101", "IR-000102"]
+
+
+def test_numbering_starts_after_the_highest_number_already_given(world):
+    # Requests numbered before the counter existed (loaded data): their numbers are never given again.
     first = world.request()
-    numbers = iter([first.number, "IR-000500"])
-    monkeypatch.setattr(services, "_next_number", lambda: next(numbers))
-    second = world.request()
-    assert second.number == "IR-000500"
+    Request.objects.filter(pk=first.pk).update(number="IR-000500")
+    NumberSequence.objects.filter(name="interpreters.request").delete()
+    assert world.request().number == "IR-000501"
 
 
 def test_another_broken_rule_is_not_taken_for_a_numbering_clash(world, monkeypatch):

@@ -7,8 +7,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from interpreters import services
 from interpreters.models import Registration, Request, RequestStatus, Statement
+from interpreters.requests import services
 from portal.models import Export
 from tests.helpers import assert_constant_queries, verified_client
 

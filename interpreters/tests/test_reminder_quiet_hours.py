@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from interpreters import services
+from interpreters.requests import services
 from portal.models import Message, MessageStatus
 from portal.tasks import requeue_stale_messages, send_message
 

@@ -12,7 +12,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
 from django.urls import path
 
-from interpreters import selectors, services
+from interpreters import selectors
+from interpreters.billing import services as billing
 from interpreters.models import (
     Availability,
     Completion,
@@ -28,6 +29,7 @@ from interpreters.models import (
     StatementLine,
     Unavailability,
 )
+from interpreters.requests import services
 from portal import scoping
 from portal.scoping import ScopedQuerySet, UnscopedQuery
 from tests.factories import OrganizationFactory
@@ -136,7 +138,7 @@ def test_the_selectors_read_within_a_scope_for_each_role(world):
 
 def test_a_statement_and_its_lines_are_read_through_the_bank(world):
     month = world.validated().date.replace(day=1)
-    issued = services.issue_statements(actor=world.coordinator, bank=world.bank, month=month)
+    issued = billing.issue_statements(actor=world.coordinator, bank=world.bank, month=month)
     assert issued
     with scoping.request_context():
         statement = selectors.get_statement(world.coordinator, issued[0].pk)

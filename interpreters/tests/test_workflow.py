@@ -7,7 +7,8 @@ import pytest
 from django.core import mail
 from django.utils import timezone, translation
 
-from interpreters import selectors, services
+from interpreters import selectors
+from interpreters.billing import services as billing
 from interpreters.models import (
     Rate,
     Registration,
@@ -16,8 +17,11 @@ from interpreters.models import (
     Statement,
     StatementLine,
 )
-from interpreters.services import RequestActionError
+from interpreters.pool import services as pool
+from interpreters.registrations import services as registration_services
+from interpreters.requests import services
 from portal.models import Membership, Message
+from portal.workflow import ActionError
 
 pytestmark = pytest.mark.django_db
 RS = RequestStatus
@@ -30,7 +34,7 @@ def _in_english():
 
 
 def test_a_request_in_the_past_is_refused(world):
-    with pytest.raises(RequestActionError) as error:
+    with pytest.raises(ActionError) as error:
         world.request(date=timezone.localdate() - timedelta(days=1))
     assert "date" in error.value.error_dict
     assert not Request.objects.exists()
@@ -39,13 +43,13 @@ def test_a_request_in_the_past_is_refused(world):
 def test_an_unknown_or_inactive_language_is_refused(world):
     world.spanish.is_active = False
     world.spanish.save()
-    with pytest.raises(RequestActionError) as error:
+    with pytest.raises(ActionError) as error:
         world.request(language=world.spanish)
     assert "language" in error.value.error_dict
 
 
 def test_a_cost_centre_of_another_establishment_is_refused(world):
-    with pytest.raises(RequestActionError) as error:
+    with pytest.raises(ActionError) as error:
         world.request(cost_centre=world.other_centre)
     assert "cost_centre" in error.value.error_dict
 
@@ -77,7 +81,7 @@ def test_busy_or_unavailable_interpreters_are_not_suggested(world):
     services.assign_interpreter(actor=world.coordinator, request=first, interpreter=world.near)
     second = world.request(start_time=time(10, 30))
     assert [row["interpreter"] for row in selectors.suggestions(second)] == [world.far]
-    services.add_unavailability(
+    pool.add_unavailability(
         interpreter=world.far, starts_at=second.starts_at - timedelta(hours=1), ends_at=second.ends_at
     )
     assert selectors.suggestions(second) == []
@@ -87,7 +91,7 @@ def test_the_same_interpreter_never_holds_two_overlapping_requests(world):
     first = world.request()
     services.assign_interpreter(actor=world.coordinator, request=first, interpreter=world.near)
     second = world.request(start_time=time(11, 0))
-    with pytest.raises(RequestActionError) as error:
+    with pytest.raises(ActionError) as error:
         services.assign_interpreter(actor=world.coordinator, request=second, interpreter=world.near)
     assert "already holds an assignment" in str(error.value)
     second.refresh_from_db()
@@ -101,9 +105,9 @@ def test_the_same_interpreter_never_holds_two_overlapping_requests(world):
 
 def test_an_interpreter_without_the_language_or_modality_is_refused(world):
     _membership, phone_only = world.interpreter("H2X 1Y5", ["ar"], modalities=("phone",))
-    with pytest.raises(RequestActionError):
+    with pytest.raises(ActionError):
         services.assign_interpreter(actor=world.coordinator, request=world.request(), interpreter=phone_only)
-    with pytest.raises(RequestActionError):
+    with pytest.raises(ActionError):
         services.assign_interpreter(
             actor=world.coordinator, request=world.request(language=world.spanish), interpreter=world.near
         )
@@ -125,7 +129,7 @@ def test_declining_needs_a_reason_and_returns_to_the_queue(world):
     request = services.assign_interpreter(
         actor=world.coordinator, request=world.request(), interpreter=world.near
     )
-    with pytest.raises(RequestActionError):
+    with pytest.raises(ActionError):
         services.decline_offer(actor=world.near.user, request=request, reason=" ")
     request = services.decline_offer(actor=world.near.user, request=request, reason="Sick")
     assert (request.status, request.interpreter) == (RS.DECLINED, None)
@@ -148,7 +152,7 @@ def test_the_whole_life_of_a_request(world):
 
 def test_a_service_is_recorded_once_started_and_ends_after_it_starts(world):
     request = world.confirmed()
-    with pytest.raises(RequestActionError):
+    with pytest.raises(ActionError):
         services.record_completion(
             actor=world.near.user,
             request=request,
@@ -162,7 +166,7 @@ def test_a_service_is_recorded_once_started_and_ends_after_it_starts(world):
     start = timezone.now() - timedelta(hours=2)
     Request.objects.filter(pk=request.pk).update(starts_at=start, ends_at=start + timedelta(minutes=90))
     request.refresh_from_db()
-    with pytest.raises(RequestActionError) as error:
+    with pytest.raises(ActionError) as error:
         services.record_completion(
             actor=world.near.user,
             request=request,
@@ -182,7 +186,7 @@ def test_a_late_cancellation_is_billable(world):
     assert request.late_cancellation
     early = world.confirmed(date=timezone.localdate() + timedelta(days=10))
     assert not services.cancel_request(actor=world.requester, request=early, reason="Moved").late_cancellation
-    with pytest.raises(RequestActionError):
+    with pytest.raises(ActionError):
         services.cancel_request(actor=world.requester, request=early, reason="Again")
 
 
@@ -204,7 +208,7 @@ def test_statements_bill_validated_services_and_never_change(world):
     request = world.validated()
     rate = Rate.objects.get(bank=world.bank, modality="in_person")
     month = request.date.replace(day=1)
-    statements = services.issue_statements(actor=world.coordinator, bank=world.bank, month=month)
+    statements = billing.issue_statements(actor=world.coordinator, bank=world.bank, month=month)
     establishment = next(item for item in statements if item.kind == "establishment")
     pay = next(item for item in statements if item.kind == "pay")
     # 100 minutes worked, but the in-person minimum is 120.
@@ -214,7 +218,7 @@ def test_statements_bill_validated_services_and_never_change(world):
     ).quantize(Decimal("0.01"))
     assert establishment.total == expected
     assert pay.interpreter == world.near
-    assert services.issue_statements(actor=world.coordinator, bank=world.bank, month=month) == []
+    assert billing.issue_statements(actor=world.coordinator, bank=world.bank, month=month) == []
     # A correction after issuing: the old statement stays, the next carries the difference.
     completion = request.completion
     services.correct_completion(
@@ -229,7 +233,7 @@ def test_statements_bill_validated_services_and_never_change(world):
     )
     establishment.refresh_from_db()
     assert establishment.total == expected
-    corrections = services.issue_statements(actor=world.coordinator, bank=world.bank, month=month)
+    corrections = billing.issue_statements(actor=world.coordinator, bank=world.bank, month=month)
     line = StatementLine.objects.get(statement__in=corrections, kind="establishment")
     assert line.is_correction
     assert (
@@ -243,7 +247,7 @@ def test_statements_bill_validated_services_and_never_change(world):
 
 
 def test_approving_a_registration_makes_a_requester_account(world, django_capture_on_commit_callbacks):
-    registration = services.register_requester(
+    registration = registration_services.register_requester(
         first_name="Nadine",
         last_name="Bélanger",
         email="nadine@example.ca",
@@ -253,13 +257,13 @@ def test_approving_a_registration_makes_a_requester_account(world, django_captur
         preferred_language="fr",
     )
     with django_capture_on_commit_callbacks(execute=True):
-        services.approve_registration(actor=world.coordinator, registration=registration)
+        registration_services.approve_registration(actor=world.coordinator, registration=registration)
     membership = Membership.objects.get(user__email="nadine@example.ca")
     assert (membership.organization, membership.role) == (world.hospital, "interpreters.requester")
     assert not membership.user.has_usable_password()
     assert any("nadine@example.ca" in email.to for email in mail.outbox)
-    with pytest.raises(RequestActionError):
-        services.refuse_registration(actor=world.coordinator, registration=registration, reason="No")
+    with pytest.raises(ActionError):
+        registration_services.refuse_registration(actor=world.coordinator, registration=registration, reason="No")
     assert Registration.objects.get().status == "approved"
 
 
@@ -272,7 +276,7 @@ def test_a_service_of_days_or_far_from_its_planned_time_is_refused(world):
         (start, start + timedelta(days=3)),
         (start - timedelta(days=2), start - timedelta(days=2) + timedelta(hours=1)),
     ):
-        with pytest.raises(RequestActionError):
+        with pytest.raises(ActionError):
             services.record_completion(
                 actor=world.near.user,
                 request=request,
@@ -290,9 +294,9 @@ def test_a_started_service_can_no_longer_be_cancelled_or_assigned(world):
     start = timezone.now() - timedelta(minutes=10)
     Request.objects.filter(pk=request.pk).update(starts_at=start, ends_at=start + timedelta(minutes=90))
     request.refresh_from_db()
-    with pytest.raises(RequestActionError):
+    with pytest.raises(ActionError):
         services.cancel_request(actor=world.requester, request=request, reason="Too late")
-    with pytest.raises(RequestActionError):
+    with pytest.raises(ActionError):
         services.assign_interpreter(actor=world.coordinator, request=request, interpreter=world.far)
     request.refresh_from_db()
     assert request.status == RS.CONFIRMED
@@ -301,19 +305,19 @@ def test_a_started_service_can_no_longer_be_cancelled_or_assigned(world):
 def test_changing_a_rate_does_not_reprice_validated_services(world):
     request = world.validated()
     month = request.date.replace(day=1)
-    services.issue_statements(actor=world.coordinator, bank=world.bank, month=month)
+    billing.issue_statements(actor=world.coordinator, bank=world.bank, month=month)
     Rate.objects.filter(bank=world.bank, modality="in_person").update(hourly_rate=Decimal("999.00"))
-    assert services.issue_statements(actor=world.coordinator, bank=world.bank, month=month) == []
+    assert billing.issue_statements(actor=world.coordinator, bank=world.bank, month=month) == []
 
 
 def test_an_old_absence_does_not_hide_an_interpreter(world):
     request = world.request()
-    services.add_unavailability(
+    pool.add_unavailability(
         interpreter=world.near,
         starts_at=timezone.now() - timedelta(days=30),
         ends_at=timezone.now() - timedelta(days=29),
     )
-    services.add_unavailability(
+    pool.add_unavailability(
         interpreter=world.near,
         starts_at=request.ends_at + timedelta(days=5),
         ends_at=request.ends_at + timedelta(days=6),
