@@ -62,8 +62,11 @@ class RequestContextFilter(logging.Filter):
     """Adds request_id, user_id and organization_id to every record (None outside a request)."""
 
     def filter(self, record):
-        user_id, organization_id = who(_request.get())
-        record.request_id = _request_id.get()
+        # Django logs a request's 4xx/5xx line after the middleware has returned: it hands the
+        # request over itself.
+        request = getattr(record, "request", None) or _request.get()
+        user_id, organization_id = who(request)
+        record.request_id = getattr(request, "request_id", None) or _request_id.get()
         if not hasattr(record, "user_id"):
             record.user_id = user_id
         if not hasattr(record, "organization_id"):
