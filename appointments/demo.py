@@ -5,7 +5,8 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from appointments import services
+from appointments.booking import services as booking_services
+from appointments.configuration import services as configuration_services
 from appointments.models import (
     ClinicSettings,
     CommunicationKind,
@@ -17,6 +18,7 @@ from appointments.models import (
     Slot,
     TeamResource,
 )
+from appointments.schedules import services as schedules_services
 
 SERVICES = [
     # key, name fr, name en, dose, position
@@ -133,7 +135,7 @@ def load_demo_data(context):
     )
     location_by_key = {}
     for key, name_fr, name_en, address, city, postal_code, position in LOCATIONS:
-        location_by_key[key] = services.save_location(
+        location_by_key[key] = configuration_services.save_location(
             organization=organization,
             location=Location(
                 name_fr=name_fr,
@@ -162,7 +164,7 @@ def load_demo_data(context):
             if email in users
         ]
     )
-    services.save_communications(
+    configuration_services.save_communications(
         organization=organization,
         rules={
             CommunicationKind.FIRST_REMINDER: dict(
@@ -188,7 +190,7 @@ def load_demo_data(context):
             continue
         for team, location_keys, service_keys in teams:
             for start, end in ((time(9, 0), time(12, 0)), (time(13, 0), time(16, 0))):
-                services.create_slot(
+                schedules_services.create_slot(
                     actor=pilot,
                     organization=organization,
                     location=location_by_key[location_keys[0]],
@@ -215,7 +217,7 @@ def load_demo_data(context):
     )
     for index, (slot, (first, last, born)) in enumerate(zip(slots, people, strict=False)):
         times = slot.interval_starts()
-        services.book_place(
+        booking_services.book_place(
             actor=pilot,
             slot=slot,
             service=slot.services.first(),

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from appointments import selectors
-from appointments.forms import FollowUpForm, StatisticsForm
+from appointments.follow_up.forms import FollowUpForm, StatisticsForm
 from portal.selectors import active_organization
 
 STAT_MEASURES = ["bookings", "cancellations", "presences", "absences", "no_shows"]

@@ -4,6 +4,6 @@ from celery import shared_task
 @shared_task
 def send_due_communications():
     """Reminders and relaunches that are due (Celery beat, every five minutes)."""
-    from appointments import services
+    from appointments.follow_up import services
 
     return services.send_due_communications()

@@ -34,9 +34,10 @@ SETUP = r"""
 import json
 from datetime import datetime, time, timedelta
 from django.utils import timezone
-from appointments import services
+from appointments.configuration import services as configuration_services
+from appointments.schedules import services as schedules_services
 from appointments.models import ClinicSettings, Location, Service, TeamResource
-from appointments.forms import time_value
+from appointments.booking.forms import time_value
 from portal.models import Organization
 
 clinic = Organization.objects.create(name="Rush", name_fr="Rush", name_en="Rush", kind="clinic_network")
@@ -44,7 +45,7 @@ ClinicSettings.objects.create(organization=clinic, online_booking_open=True, day
 service = Service.objects.create(organization=clinic, name_fr="Dose", name_en="Dose", duration_minutes=10,
                                  personal_fields={"date_of_birth": "off", "email": "off", "mobile_phone": "off",
                                                   "postal_code": "off", "comment": "off", "health_card_number": "off"})
-location = services.save_location(organization=clinic, location=Location(
+location = configuration_services.save_location(organization=clinic, location=Location(
     name_fr="Lieu", name_en="Location", address="1 rue Main", city="Moncton", postal_code="E1C 8K6"))
 day = timezone.localdate() + timedelta(days=1)
 tz = timezone.get_current_timezone()
@@ -52,7 +53,7 @@ times = []
 for index in range(3):
     team = TeamResource.objects.create(organization=clinic, name=f"Team {index}")
     team.locations.set([location]); team.services.set([service])
-    slot = services.create_slot(actor=None, organization=clinic, location=location, resource=team, services=[service],
+    slot = schedules_services.create_slot(actor=None, organization=clinic, location=location, resource=team, services=[service],
         starts_at=timezone.make_aware(datetime.combine(day, time(8, 0)), tz),
         ends_at=timezone.make_aware(datetime.combine(day, time(12, 0)), tz), per_interval=2, is_locked=False)
     times += [time_value(slot, moment) for moment in slot.interval_starts()]

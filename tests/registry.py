@@ -144,7 +144,7 @@ def _clinic_slot(organization):
 
     from django.utils import timezone
 
-    from appointments import services
+    from appointments.schedules import services
     from portal.models import User
 
     service, location, team = _clinic_setup(organization)
@@ -359,7 +359,7 @@ PAGES += [
 
 def _clinic_appointment(organization):
     """An appointment tomorrow in a slot of a team every member of the organization belongs to."""
-    from appointments import services
+    from appointments.booking import services
 
     slot = _clinic_slot(organization)
     return services.book_place(
@@ -407,7 +407,7 @@ def _demo_flu_times(world):
     from django.utils import timezone
 
     from appointments import selectors
-    from appointments.forms import time_value
+    from appointments.booking.forms import time_value
     from appointments.models import Location, Service, Slot
 
     clinic = _demo_clinic()

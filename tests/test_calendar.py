@@ -59,13 +59,15 @@ def _open_every_page(world):
             clients[key] = verified_client(user, membership=membership)
         response = clients[key].get(page.path(world))
         if response.status_code != page.status:
-            failures.append(f"{page.name}: {response.status_code} (expected {page.status}) {response.get('Location', '')}")
+            failures.append(
+                f"{page.name}: {response.status_code} (expected {page.status}) {response.get('Location', '')}"
+            )
     return failures
 
 
 def _run_scheduled_work(now):
     """What Celery beat runs: reminders and relaunches, the interpreters' day-before reminders."""
-    from appointments.services import send_due_communications
+    from appointments.follow_up.services import send_due_communications
     from interpreters.requests.services import send_reminders
 
     send_due_communications(now=now)
@@ -74,7 +76,7 @@ def _run_scheduled_work(now):
 
 def _book_publicly(now):
     """Someone books the first open place of the demo clinic (from the public path's service)."""
-    from appointments import services as appointment_services
+    from appointments.booking import services as booking_services
     from appointments.models import Slot
 
     slot = (
@@ -86,7 +88,7 @@ def _book_publicly(now):
     if slot is None:
         return None
     service = slot.services.first()
-    return appointment_services.book_place(
+    return booking_services.book_place(
         actor=None,
         slot=slot,
         service=service,

@@ -62,7 +62,7 @@ def _sent(**filters):
 def test_with_redis_stopped_sign_in_booking_and_staff_work_and_every_email_leaves_once_when_it_is_back(
     stack, settings
 ):
-    from appointments.forms import time_value
+    from appointments.booking.forms import time_value
     from appointments.models import Appointment
     from appointments.tests.conftest import World, open_online_booking
     from appointments.tests.test_booking_pages import _book_online, _book_url, _staff_person

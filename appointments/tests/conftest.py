@@ -3,8 +3,10 @@ from datetime import datetime, time, timedelta
 import pytest
 from django.utils import timezone
 
-from appointments import services
+from appointments.booking import services as booking_services
+from appointments.configuration import services as configuration_services
 from appointments.models import Dose, Location, Service, TeamResource
+from appointments.schedules import services as schedules_services
 from tests.factories import MembershipFactory, OrganizationFactory
 
 ROLES = {
@@ -81,7 +83,7 @@ class World:
         self.other_team.services.set([self.other_service])
 
     def location(self, name, postal_code):
-        return services.save_location(
+        return configuration_services.save_location(
             organization=self.clinic,
             location=Location(
                 name_fr=name, name_en=name, address="1 rue Main", city="Moncton", postal_code=postal_code
@@ -113,7 +115,7 @@ class World:
     ):
         team = team or self.team_a
         location = location or self.location_a
-        return services.create_slot(
+        return schedules_services.create_slot(
             actor=self.manager1,
             organization=self.clinic,
             location=location,
@@ -126,7 +128,7 @@ class World:
         )
 
     def book(self, slot, *, at=None, service=None, name=("Marc", "Cormier")):
-        return services.book_place(
+        return booking_services.book_place(
             actor=self.manager1,
             slot=slot,
             service=service or slot.services.first(),
@@ -161,7 +163,7 @@ def book_person(world, slot, *, at=None, service=None, name=("Anne", "Roy"), bor
     from datetime import date
 
     values.setdefault("actor", world.manager1)
-    return services.book_place(
+    return booking_services.book_place(
         slot=slot,
         service=service or slot.services.first(),
         starts_at=at or slot.starts_at,
@@ -176,14 +178,14 @@ def book_person(world, slot, *, at=None, service=None, name=("Anne", "Roy"), bor
 def daytime(monkeypatch):
     """Staff send reminders and relaunches by hand only between 8:00 and 21:00: tests that do so run
     at 10:00 whatever the real time (tests of the night rule set the clock themselves)."""
-    from appointments import services as appointment_services
+    from appointments.follow_up import services as follow_up_services
 
     def ten_o_clock():
         return timezone.make_aware(
             datetime.combine(timezone.localdate(), time(10, 0)), timezone.get_current_timezone()
         )
 
-    monkeypatch.setattr(appointment_services, "_clock", ten_o_clock)
+    monkeypatch.setattr(follow_up_services, "_clock", ten_o_clock)
     # The worker holds reminders at night (portal.tasks.send_message): in tests, it is daytime.
     from portal import services as portal_services
 

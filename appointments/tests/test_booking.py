@@ -7,7 +7,9 @@ import pytest
 from django.db.models import F
 from django.utils import timezone, translation
 
-from appointments import selectors, services
+from appointments import selectors
+from appointments.booking import services as booking_services
+from appointments.follow_up import services as follow_up_services
 from appointments.models import (
     Appointment,
     AppointmentEvent,
@@ -18,9 +20,9 @@ from appointments.models import (
     CommunicationRule,
     Slot,
 )
-from appointments.services import ActionError
 from appointments.tests.conftest import book_person, open_online_booking
 from portal.models import Channel, Message
+from portal.workflow import ActionError
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +74,7 @@ def test_a_time_never_holds_more_than_its_appointments_per_interval(world):
     assert error.value.code == "time_gone"
     assert _holding(slot) == 2
     # Staff are held to the same capacity; a cancellation frees one place.
-    services.cancel_appointment(actor=world.manager1, appointment=Appointment.objects.first())
+    follow_up_services.cancel_appointment(actor=world.manager1, appointment=Appointment.objects.first())
     book_person(world, slot, name=("Luc", "Roy"))
     assert _holding(slot) == 2
     with pytest.raises(ActionError):
@@ -203,7 +205,7 @@ def test_the_same_person_may_book_another_service(world):
 def test_a_cancelled_appointment_does_not_block_a_new_one(world):
     slot = world.slot(per_interval=5)
     held = book_person(world, slot)
-    services.cancel_appointment(actor=world.manager1, appointment=held)
+    follow_up_services.cancel_appointment(actor=world.manager1, appointment=held)
     assert book_person(world, slot, at=world.at(1, 9, 15)).status == AppointmentStatus.BOOKED
 
 
@@ -211,7 +213,7 @@ def test_a_cancelled_appointment_does_not_block_a_new_one(world):
 def test_booking_again_after_the_attendance_is_recorded_is_allowed(world, attendance):
     slot = world.slot(per_interval=5)
     held = book_person(world, slot)
-    services.mark_attendance(actor=world.manager1, appointment=held, attendance=attendance)
+    follow_up_services.mark_attendance(actor=world.manager1, appointment=held, attendance=attendance)
     again = book_person(world, world.slot(day=20))
     assert again.status == AppointmentStatus.BOOKED
     held.refresh_from_db()
@@ -234,7 +236,7 @@ def test_a_second_dose_booked_earlier_replaces_the_one_held_in_the_same_step(wor
     assert new.status == AppointmentStatus.BOOKED
     assert held.events.filter(action="cancelled", note__icontains="earlier second dose").exists()
     # The person already has a new time: no "book again" relaunch for the replaced one, ever.
-    assert services.send_due_communications(now=world.at(25, 12)) == 0
+    assert follow_up_services.send_due_communications(now=world.at(25, 12)) == 0
     assert not Message.objects.filter(key__startswith=f"appointments:{held.pk}:relaunch").exists()
     assert held.relaunches == 0
 
@@ -272,9 +274,9 @@ def test_a_second_dose_that_cannot_be_booked_keeps_the_one_held(world):
 
 def test_cancelling_twice_is_refused_with_a_clear_message(world):
     appointment = book_person(world, world.slot())
-    services.cancel_appointment(actor=world.manager1, appointment=appointment)
+    follow_up_services.cancel_appointment(actor=world.manager1, appointment=appointment)
     with pytest.raises(ActionError) as error:
-        services.cancel_appointment(actor=world.manager1, appointment=appointment)
+        follow_up_services.cancel_appointment(actor=world.manager1, appointment=appointment)
     assert "already cancelled" in _text(error)
     assert appointment.events.filter(action="cancelled").count() == 1
 
@@ -282,7 +284,7 @@ def test_cancelling_twice_is_refused_with_a_clear_message(world):
 def test_a_person_cannot_cancel_a_past_appointment_online(world):
     appointment = _into_past(book_person(world, world.slot()), 3)
     with pytest.raises(ActionError) as error:
-        services.cancel_appointment(actor=None, appointment=appointment, by_person=True)
+        follow_up_services.cancel_appointment(actor=None, appointment=appointment, by_person=True)
     assert "has passed" in _text(error)
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.BOOKED
@@ -290,37 +292,43 @@ def test_a_person_cannot_cancel_a_past_appointment_online(world):
 
 def test_an_appointment_with_a_recorded_presence_is_not_cancelled(world):
     appointment = book_person(world, world.slot())
-    services.mark_attendance(actor=world.manager1, appointment=appointment, attendance=Attendance.PRESENT)
+    follow_up_services.mark_attendance(
+        actor=world.manager1, appointment=appointment, attendance=Attendance.PRESENT
+    )
     with pytest.raises(ActionError) as error:
-        services.cancel_appointment(actor=world.manager1, appointment=appointment)
+        follow_up_services.cancel_appointment(actor=world.manager1, appointment=appointment)
     assert "presence is already recorded" in _text(error)
 
 
 def test_confirming_is_done_once_and_refused_when_cancelled(world):
     appointment = book_person(world, world.slot())
-    services.confirm_appointment(actor=None, appointment=appointment)
-    services.confirm_appointment(actor=None, appointment=appointment)
+    follow_up_services.confirm_appointment(actor=None, appointment=appointment)
+    follow_up_services.confirm_appointment(actor=None, appointment=appointment)
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.CONFIRMED
     assert appointment.events.filter(action="confirmed").count() == 1
-    services.cancel_appointment(actor=None, appointment=appointment, by_person=True)
+    follow_up_services.cancel_appointment(actor=None, appointment=appointment, by_person=True)
     with pytest.raises(ActionError) as error:
-        services.confirm_appointment(actor=None, appointment=appointment)
+        follow_up_services.confirm_appointment(actor=None, appointment=appointment)
     assert "cancelled" in _text(error)
 
 
 def test_the_attendance_of_a_cancelled_appointment_does_not_change(world):
     appointment = book_person(world, world.slot())
-    services.cancel_appointment(actor=world.manager1, appointment=appointment)
+    follow_up_services.cancel_appointment(actor=world.manager1, appointment=appointment)
     with pytest.raises(ActionError):
-        services.mark_attendance(actor=world.manager1, appointment=appointment, attendance=Attendance.ABSENT)
+        follow_up_services.mark_attendance(
+            actor=world.manager1, appointment=appointment, attendance=Attendance.ABSENT
+        )
     with pytest.raises(ActionError):
-        services.mark_attendance(actor=world.manager1, appointment=appointment, attendance="cancelled")
+        follow_up_services.mark_attendance(
+            actor=world.manager1, appointment=appointment, attendance="cancelled"
+        )
 
 
 def test_a_confirmed_appointment_holds_its_place(world):
     slot = world.slot(per_interval=1)
-    services.confirm_appointment(actor=None, appointment=book_person(world, slot))
+    follow_up_services.confirm_appointment(actor=None, appointment=book_person(world, slot))
     with pytest.raises(ActionError):
         book_person(world, slot, name=("Marc", "Roy"))
 
@@ -346,7 +354,7 @@ def test_an_upcoming_appointment_moves_to_another_time_with_room(world):
     slot = world.slot(per_interval=1)
     appointment = book_person(world, slot, email="anne@example.com", send_email=True)
     Appointment.objects.filter(pk=appointment.pk).update(first_reminder_at=timezone.now())
-    moved = services.update_appointment(
+    moved = follow_up_services.update_appointment(
         actor=world.manager1,
         appointment=appointment,
         details=_details(appointment, comment="Moved by phone"),
@@ -366,7 +374,7 @@ def test_moving_to_a_full_time_is_refused_and_changes_nothing(world):
     appointment = book_person(world, slot)
     book_person(world, slot, at=world.at(1, 9, 15), name=("Marc", "Roy"))
     with pytest.raises(ActionError) as error:
-        services.update_appointment(
+        follow_up_services.update_appointment(
             actor=world.manager1,
             appointment=appointment,
             details=_details(appointment, comment="changed"),
@@ -383,7 +391,7 @@ def test_moving_to_a_full_time_is_refused_and_changes_nothing(world):
 def test_moving_to_another_location_and_team(world):
     appointment = book_person(world, world.slot())
     other = world.slot(team=world.team_c, location=world.location_b, day=2)
-    moved = services.update_appointment(
+    moved = follow_up_services.update_appointment(
         actor=world.manager1,
         appointment=appointment,
         details=_details(appointment),
@@ -402,10 +410,10 @@ def test_a_past_or_cancelled_appointment_keeps_its_time_but_its_details_change(w
     if state == "past":
         appointment = _into_past(appointment, 3)
     else:
-        services.cancel_appointment(actor=world.manager1, appointment=appointment)
+        follow_up_services.cancel_appointment(actor=world.manager1, appointment=appointment)
     other = world.slot(day=2)
     with pytest.raises(ActionError) as error:
-        services.update_appointment(
+        follow_up_services.update_appointment(
             actor=world.manager1,
             appointment=appointment,
             details=_details(appointment, comment="x"),
@@ -414,7 +422,7 @@ def test_a_past_or_cancelled_appointment_keeps_its_time_but_its_details_change(w
             starts_at=other.starts_at,
         )
     assert "only the comment and details change" in _text(error)
-    changed = services.update_appointment(
+    changed = follow_up_services.update_appointment(
         actor=world.manager1,
         appointment=appointment,
         details=_details(appointment, comment="Came late", email="anne@example.com"),
@@ -428,7 +436,7 @@ def test_changing_the_details_into_someone_who_holds_the_service_is_refused(worl
     book_person(world, slot, name=("Anne", "Roy"))
     marc = book_person(world, slot, name=("Marc", "Roy"))
     with pytest.raises(ActionError) as error:
-        services.update_appointment(
+        follow_up_services.update_appointment(
             actor=world.manager1, appointment=marc, details=_details(marc, first_name="ANNE")
         )
     assert "already has an appointment" in _text(error)
@@ -452,11 +460,11 @@ def test_changing_the_details_into_someone_who_holds_the_service_is_refused(worl
 def test_a_batch_action_changes_each_status_once(world, action, field, value):
     slot = world.slot(per_interval=3)
     chosen = [book_person(world, slot, name=(name, "Roy")) for name in ("Anne", "Marc", "Luc")]
-    done, refused = services.batch_action(actor=world.manager1, appointments=chosen, action=action)
+    done, refused = follow_up_services.batch_action(actor=world.manager1, appointments=chosen, action=action)
     assert (done, refused) == (3, [])
     assert set(Appointment.objects.values_list(field, flat=True)) == {value}
     events = AppointmentEvent.objects.count()
-    done, refused = services.batch_action(actor=world.manager1, appointments=chosen, action=action)
+    done, refused = follow_up_services.batch_action(actor=world.manager1, appointments=chosen, action=action)
     if action == "cancel":
         # A second cancellation is refused, one clear message per appointment.
         assert done == 0
@@ -471,11 +479,15 @@ def test_batch_reminders_and_relaunches_go_to_whom_they_may(world):
     slot = world.slot(per_interval=3)
     anne = book_person(world, slot, name=("Anne", "Roy"), email="anne@example.com")
     marc = book_person(world, slot, name=("Marc", "Roy"), email="marc@example.com")
-    services.cancel_appointment(actor=world.manager1, appointment=marc)
-    done, refused = services.batch_action(actor=world.manager1, appointments=[anne, marc], action="reminder")
+    follow_up_services.cancel_appointment(actor=world.manager1, appointment=marc)
+    done, refused = follow_up_services.batch_action(
+        actor=world.manager1, appointments=[anne, marc], action="reminder"
+    )
     assert done == 1
     assert refused[0][0] == marc and "no reminder" in refused[0][1]
-    done, refused = services.batch_action(actor=world.manager1, appointments=[anne, marc], action="relaunch")
+    done, refused = follow_up_services.batch_action(
+        actor=world.manager1, appointments=[anne, marc], action="relaunch"
+    )
     assert done == 1
     assert refused[0][0] == anne and "absent" in refused[0][1]
     anne.refresh_from_db()
@@ -489,8 +501,10 @@ def test_a_batch_with_a_refusal_leaves_that_appointment_unchanged_and_does_the_o
     slot = world.slot(per_interval=3)
     anne = book_person(world, slot, name=("Anne", "Roy"))
     marc = book_person(world, slot, name=("Marc", "Roy"))
-    services.mark_attendance(actor=world.manager1, appointment=anne, attendance=Attendance.PRESENT)
-    done, refused = services.batch_action(actor=world.manager1, appointments=[anne, marc], action="cancel")
+    follow_up_services.mark_attendance(actor=world.manager1, appointment=anne, attendance=Attendance.PRESENT)
+    done, refused = follow_up_services.batch_action(
+        actor=world.manager1, appointments=[anne, marc], action="cancel"
+    )
     assert done == 1
     assert [appointment for appointment, _reason in refused] == [anne]
     anne.refresh_from_db()
@@ -539,20 +553,20 @@ def test_the_first_and_second_reminders_go_out_at_their_delays_once_each(world):
     _rule(world, CommunicationKind.FIRST_REMINDER, delay=48)
     _rule(world, CommunicationKind.SECOND_REMINDER, delay=24)
     appointment = _reachable(world, world.slot(day=3, start=10, end=11))
-    assert services.send_due_communications(now=world.at(1, 8)) == 0  # 50 hours before
-    assert services.send_due_communications(now=world.at(1, 12)) == 1  # 46 hours before
-    assert services.send_due_communications(now=world.at(1, 12)) == 0
-    assert services.send_due_communications(now=world.at(1, 18)) == 0
+    assert follow_up_services.send_due_communications(now=world.at(1, 8)) == 0  # 50 hours before
+    assert follow_up_services.send_due_communications(now=world.at(1, 12)) == 1  # 46 hours before
+    assert follow_up_services.send_due_communications(now=world.at(1, 12)) == 0
+    assert follow_up_services.send_due_communications(now=world.at(1, 18)) == 0
     assert _sent(appointment, "reminder:first") == [Channel.EMAIL, Channel.SMS]
     assert _sent(appointment, "reminder:second") == []
-    assert services.send_due_communications(now=world.at(2, 12)) == 1  # 22 hours before
-    assert services.send_due_communications(now=world.at(2, 13)) == 0
+    assert follow_up_services.send_due_communications(now=world.at(2, 12)) == 1  # 22 hours before
+    assert follow_up_services.send_due_communications(now=world.at(2, 13)) == 0
     assert _sent(appointment, "reminder:second") == [Channel.EMAIL, Channel.SMS]
     appointment.refresh_from_db()
     assert appointment.reminders == 2
     assert appointment.first_reminder_at and appointment.second_reminder_at
     # Nothing once the appointment has passed.
-    assert services.send_due_communications(now=world.at(3, 12)) == 0
+    assert follow_up_services.send_due_communications(now=world.at(3, 12)) == 0
 
 
 def test_a_reminder_is_not_sent_twice_after_a_worker_stopped_mid_batch(
@@ -562,25 +576,25 @@ def test_a_reminder_is_not_sent_twice_after_a_worker_stopped_mid_batch(
     slot = world.slot(day=3, start=10, end=11, per_interval=3)
     anne = _reachable(world, slot, name=("Anne", "Roy"))
     marc = _reachable(world, slot, name=("Marc", "Roy"), at=world.at(3, 10, 15))
-    real_notify = services.portal_services.notify
+    real_notify = booking_services.portal_services.notify
 
     def crash_on_marc(**kwargs):
         if kwargs["key"].startswith(f"appointments:{marc.pk}:"):
             raise WorkerStopped
         return real_notify(**kwargs)
 
-    monkeypatch.setattr(services.portal_services, "notify", crash_on_marc)
+    monkeypatch.setattr(booking_services.portal_services, "notify", crash_on_marc)
     with django_capture_on_commit_callbacks(execute=False) as queued, pytest.raises(WorkerStopped):
-        services.send_due_communications(now=world.at(1, 12))
+        follow_up_services.send_due_communications(now=world.at(1, 12))
     anne.refresh_from_db()
     marc.refresh_from_db()
     assert anne.first_reminder_at is not None  # marked with its messages, in one transaction
     assert marc.first_reminder_at is None  # rolled back: still due
-    monkeypatch.setattr(services.portal_services, "notify", real_notify)
+    monkeypatch.setattr(booking_services.portal_services, "notify", real_notify)
     # The restarted worker runs again: Marc gets his reminder, Anne not a second one.
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.send_due_communications(now=world.at(1, 12, 5)) == 1
-        assert services.send_due_communications(now=world.at(1, 12, 10)) == 0
+        assert follow_up_services.send_due_communications(now=world.at(1, 12, 5)) == 1
+        assert follow_up_services.send_due_communications(now=world.at(1, 12, 10)) == 0
     for callback in queued:  # Anne's messages, queued before the stop, go out once
         callback()
     for callback in queued:
@@ -595,12 +609,12 @@ def test_nothing_goes_out_between_21_and_8_in_moncton(world, hour, minute):
     _rule(world, CommunicationKind.FIRST_REMINDER, delay=48)
     appointment = _reachable(world, world.slot(day=3, start=10, end=11))
     night = world.at(2 if hour < 8 else 1, hour, minute)
-    assert services.send_due_communications(now=night) == 0
+    assert follow_up_services.send_due_communications(now=night) == 0
     appointment.refresh_from_db()
     assert appointment.first_reminder_at is None
     assert _sent(appointment, "reminder") == []
     # Held until 8:00.
-    assert services.send_due_communications(now=world.at(2, 8)) == 1
+    assert follow_up_services.send_due_communications(now=world.at(2, 8)) == 1
 
 
 def test_a_cancelled_appointment_gets_no_reminder(world):
@@ -608,8 +622,8 @@ def test_a_cancelled_appointment_gets_no_reminder(world):
     slot = world.slot(day=3, start=10, end=11, per_interval=2)
     kept = _reachable(world, slot, name=("Anne", "Roy"))
     cancelled = _reachable(world, slot, name=("Marc", "Roy"))
-    services.cancel_appointment(actor=world.manager1, appointment=cancelled)
-    assert services.send_due_communications(now=world.at(1, 12)) == 1
+    follow_up_services.cancel_appointment(actor=world.manager1, appointment=cancelled)
+    assert follow_up_services.send_due_communications(now=world.at(1, 12)) == 1
     assert _sent(kept, "reminder") and not _sent(cancelled, "reminder")
 
 
@@ -620,11 +634,11 @@ def test_an_inactive_rule_sends_nothing(world):
     _reachable(world, slot, name=("Anne", "Roy"))
     absent = _reachable(world, slot, name=("Marc", "Roy"))
     cancelled = _reachable(world, slot, name=("Luc", "Roy"))
-    services.mark_attendance(actor=world.manager1, appointment=absent, attendance=Attendance.ABSENT)
-    services.cancel_appointment(actor=world.manager1, appointment=cancelled)
+    follow_up_services.mark_attendance(actor=world.manager1, appointment=absent, attendance=Attendance.ABSENT)
+    follow_up_services.cancel_appointment(actor=world.manager1, appointment=cancelled)
     Message.objects.all().delete()  # the cancellation notice
     for day, hour in [(3, 9), (3, 13), (5, 12)]:
-        assert services.send_due_communications(now=world.at(day, hour)) == 0
+        assert follow_up_services.send_due_communications(now=world.at(day, hour)) == 0
     assert not Message.objects.exists()
 
 
@@ -633,18 +647,20 @@ def test_another_clinics_rule_does_not_send_this_clinics_reminders(world):
         organization=world.other_clinic, kind=CommunicationKind.FIRST_REMINDER, is_active=True, delay_hours=48
     )
     _reachable(world, world.slot(day=3, start=10, end=11))
-    assert services.send_due_communications(now=world.at(1, 12)) == 0
+    assert follow_up_services.send_due_communications(now=world.at(1, 12)) == 0
 
 
 def test_an_absence_is_relaunched_once_after_the_delay(world):
     _rule(world, CommunicationKind.ABSENCE_RELAUNCH, delay=2)
     appointment = _reachable(world, world.slot(day=1, start=9, end=10))
-    services.mark_attendance(actor=world.manager1, appointment=appointment, attendance=Attendance.ABSENT)
+    follow_up_services.mark_attendance(
+        actor=world.manager1, appointment=appointment, attendance=Attendance.ABSENT
+    )
     Appointment.objects.filter(pk=appointment.pk).update(attendance_at=world.at(1, 9, 30))
-    assert services.send_due_communications(now=world.at(1, 10, 30)) == 0
-    assert services.send_due_communications(now=world.at(1, 12)) == 1
-    assert services.send_due_communications(now=world.at(1, 13)) == 0
-    assert services.send_due_communications(now=world.at(3, 13)) == 0
+    assert follow_up_services.send_due_communications(now=world.at(1, 10, 30)) == 0
+    assert follow_up_services.send_due_communications(now=world.at(1, 12)) == 1
+    assert follow_up_services.send_due_communications(now=world.at(1, 13)) == 0
+    assert follow_up_services.send_due_communications(now=world.at(3, 13)) == 0
     assert _sent(appointment, "relaunch") == [Channel.EMAIL, Channel.SMS]
     appointment.refresh_from_db()
     assert appointment.relaunches == 1
@@ -655,11 +671,11 @@ def test_a_cancellation_is_relaunched_once_after_the_delay(world):
     slot = world.slot(day=3, start=10, end=11, per_interval=2)
     appointment = _reachable(world, slot)
     kept = _reachable(world, slot, name=("Marc", "Roy"))
-    services.cancel_appointment(actor=None, appointment=appointment, by_person=True)
+    follow_up_services.cancel_appointment(actor=None, appointment=appointment, by_person=True)
     Appointment.objects.filter(pk=appointment.pk).update(cancelled_at=world.at(1, 9))
-    assert services.send_due_communications(now=world.at(1, 10)) == 0
-    assert services.send_due_communications(now=world.at(1, 12)) == 1
-    assert services.send_due_communications(now=world.at(1, 12)) == 0
+    assert follow_up_services.send_due_communications(now=world.at(1, 10)) == 0
+    assert follow_up_services.send_due_communications(now=world.at(1, 12)) == 1
+    assert follow_up_services.send_due_communications(now=world.at(1, 12)) == 0
     assert _sent(appointment, "relaunch") == [Channel.EMAIL, Channel.SMS]
     assert _sent(kept, "relaunch") == []
 
@@ -678,9 +694,9 @@ def test_the_rules_channels_are_respected(world, by_email, by_sms, expected):
     slot = world.slot(day=3, start=10, end=11, per_interval=2)
     reminded = _reachable(world, slot, name=("Anne", "Roy"))
     cancelled = _reachable(world, slot, name=("Marc", "Roy"))
-    services.cancel_appointment(actor=world.manager1, appointment=cancelled)
+    follow_up_services.cancel_appointment(actor=world.manager1, appointment=cancelled)
     Appointment.objects.filter(pk=cancelled.pk).update(cancelled_at=world.at(1, 9))
-    assert services.send_due_communications(now=world.at(1, 12)) == 2
+    assert follow_up_services.send_due_communications(now=world.at(1, 12)) == 2
     assert _sent(reminded, "reminder:first") == expected
     assert _sent(cancelled, "relaunch") == expected
 
@@ -689,7 +705,7 @@ def test_a_reminder_by_sms_only_needs_the_sms_choice(world):
     _rule(world, CommunicationKind.FIRST_REMINDER, delay=48)
     slot = world.slot(day=3, start=10, end=11, per_interval=2)
     email_only = book_person(world, slot, email="anne@example.com", mobile_phone=MOBILE, send_sms=False)
-    services.send_due_communications(now=world.at(1, 12))
+    follow_up_services.send_due_communications(now=world.at(1, 12))
     assert _sent(email_only, "reminder") == [Channel.EMAIL]
 
 
@@ -699,7 +715,7 @@ def test_a_late_booking_skips_the_reminder_whose_time_had_passed(world):
     _rule(world, CommunicationKind.SECOND_REMINDER, delay=24)
     appointment = _reachable(world, world.slot(day=3, start=10, end=11))
     Appointment.objects.filter(pk=appointment.pk).update(created_at=world.at(2, 4))
-    assert services.send_due_communications(now=world.at(2, 12)) == 1
+    assert follow_up_services.send_due_communications(now=world.at(2, 12)) == 1
     assert _sent(appointment, "reminder:first") == []
     assert _sent(appointment, "reminder:second") == [Channel.EMAIL, Channel.SMS]
 
@@ -715,7 +731,7 @@ def test_the_follow_up_list_without_and_with_cancellations(world):
     slot = world.slot(per_interval=3)
     kept = book_person(world, slot, name=("Anne", "Roy"))
     cancelled = book_person(world, slot, name=("Marc", "Roy"))
-    services.cancel_appointment(actor=world.manager1, appointment=cancelled)
+    follow_up_services.cancel_appointment(actor=world.manager1, appointment=cancelled)
     assert list(selectors.follow_up_queryset(world.manager1, _data())) == [kept]
     assert list(selectors.follow_up_queryset(world.manager1, _data(report="all"))) == [kept, cancelled]
 
@@ -775,9 +791,11 @@ def test_the_statistics_count_by_day_service_and_location(world):
     absent = book_person(world, slot, name=("Marc", "Roy"))
     cancelled = book_person(world, slot, name=("Luc", "Roy"))
     book_person(world, slot, name=("Eve", "Roy"))  # still to come: not a no-show
-    services.mark_attendance(actor=world.manager1, appointment=present, attendance=Attendance.PRESENT)
-    services.mark_attendance(actor=world.manager1, appointment=absent, attendance=Attendance.ABSENT)
-    services.cancel_appointment(actor=world.manager1, appointment=cancelled)
+    follow_up_services.mark_attendance(
+        actor=world.manager1, appointment=present, attendance=Attendance.PRESENT
+    )
+    follow_up_services.mark_attendance(actor=world.manager1, appointment=absent, attendance=Attendance.ABSENT)
+    follow_up_services.cancel_appointment(actor=world.manager1, appointment=cancelled)
     other = world.slot(team=world.team_c, location=world.location_b, day=5)
     book_person(world, other, service=world.second, name=("Zoé", "Roy"))
     no_show = _into_past(book_person(world, world.slot(day=1, start=14, end=15), name=("Léa", "Roy")), 3)
@@ -824,11 +842,11 @@ def test_no_subject_or_sms_names_the_person_or_the_service(
             send_sms=True,
             language=language,
         )
-        services.send_reminder(actor=world.manager1, appointment=appointment)
+        follow_up_services.send_reminder(actor=world.manager1, appointment=appointment)
     # Sent before the cancellation (a reminder still queued when it is cancelled is dropped).
     with django_capture_on_commit_callbacks(execute=True):
-        services.cancel_appointment(actor=world.manager1, appointment=appointment)
-        services.send_relaunch(actor=world.manager1, appointment=appointment)
+        follow_up_services.cancel_appointment(actor=world.manager1, appointment=appointment)
+        follow_up_services.send_relaunch(actor=world.manager1, appointment=appointment)
     assert len(mailoutbox) == len(sms.outbox) == 4  # confirmation, reminder, cancellation, relaunch
     for text in [email.subject for email in mailoutbox] + [message["body"] for message in sms.outbox]:
         assert appointment.number in text
@@ -841,7 +859,7 @@ def test_changing_the_service_in_place_needs_a_slot_offering_it(world):
     slot = world.slot(per_interval=2)  # team A: first dose only
     appointment = book_person(world, slot)
     with pytest.raises(ActionError) as error:
-        services.update_appointment(
+        follow_up_services.update_appointment(
             actor=world.manager1,
             appointment=appointment,
             details=_details(appointment),
@@ -855,7 +873,7 @@ def test_changing_the_service_in_place_needs_a_slot_offering_it(world):
     # In a slot offering both, the service changes in place.
     both = world.slot(team=world.team_c, location=world.location_b, day=2)
     other = book_person(world, both, name=("Marc", "Roy"))
-    changed = services.update_appointment(
+    changed = follow_up_services.update_appointment(
         actor=world.manager1,
         appointment=other,
         details=_details(other),

@@ -13,8 +13,10 @@ from django.utils import timezone
 from icalendar import Calendar
 from openpyxl import load_workbook
 
-from appointments import services
-from appointments.forms import FOLLOW_UP_COLUMNS, time_value
+from appointments.booking.forms import time_value
+from appointments.configuration import services as configuration_services
+from appointments.follow_up import services as follow_up_services
+from appointments.follow_up.forms import FOLLOW_UP_COLUMNS
 from appointments.models import (
     Appointment,
     AppointmentStatus,
@@ -22,6 +24,7 @@ from appointments.models import (
     EligibilityQuestion,
     ListPreference,
 )
+from appointments.schedules import services as schedules_services
 from appointments.tests.conftest import book_person, open_online_booking
 from portal import sms
 from portal.models import Channel, Export, Message
@@ -270,7 +273,7 @@ def test_a_time_whose_slot_was_deleted_meanwhile_sends_back_to_the_times(world, 
     open_online_booking(world)
     slot = world.slot(day=2)
     details = _choose_time(public, world, slot)
-    services.delete_slot(actor=world.manager1, slot=slot)
+    schedules_services.delete_slot(actor=world.manager1, slot=slot)
     response = public.post(details, PERSON)
     assert response.status_code == 302
     assert response["Location"] == _public_url(world, "public_times")
@@ -295,7 +298,7 @@ def test_a_public_booking_sends_the_coupon_with_the_ics_and_the_services_attachm
     world, public, django_capture_on_commit_callbacks, mailoutbox
 ):
     open_online_booking(world)
-    services.set_service_attachment(
+    configuration_services.set_service_attachment(
         service=world.first,
         upload=SimpleUploadedFile("Consignes.pdf", PDF, content_type="application/pdf"),
         content_type="application/pdf",
@@ -452,7 +455,7 @@ def test_an_unknown_or_stale_link_answers_404(world, public):
             public.post(reverse("appointments:manage", args=[bad]), {"action": "cancel"}).status_code == 404
         )
     # A stale link (the appointment was cancelled since): the page says so, a second cancel is refused.
-    services.cancel_appointment(actor=world.manager1, appointment=appointment)
+    follow_up_services.cancel_appointment(actor=world.manager1, appointment=appointment)
     response = public.post(reverse("appointments:manage", args=[token]), {"action": "cancel"}, follow=True)
     assert response.status_code == 200
     assert "already cancelled" in response.content.decode()
@@ -672,7 +675,7 @@ def test_a_past_or_cancelled_appointment_changes_only_its_comment_and_details(wo
     if state == "past":
         Appointment.objects.filter(pk=appointment.pk).update(starts_at=world.at(-3, 9))
     else:
-        services.cancel_appointment(actor=world.manager1, appointment=appointment)
+        follow_up_services.cancel_appointment(actor=world.manager1, appointment=appointment)
     appointment.refresh_from_db()
     starts_at = appointment.starts_at
     response = manager.get(_edit(appointment))
@@ -733,7 +736,7 @@ def test_a_batch_action_asks_for_confirmation_then_applies_once(world, manager, 
     ]
     if action == "relaunch":
         for appointment in chosen:
-            services.mark_attendance(
+            follow_up_services.mark_attendance(
                 actor=world.manager1, appointment=appointment, attendance=Attendance.ABSENT
             )
     field, value = BATCH_RESULTS[action]
@@ -816,7 +819,7 @@ def test_the_list_with_and_without_cancellations(world, manager):
     slot = world.slot(day=2, per_interval=2)
     kept = book_person(world, slot)
     cancelled = book_person(world, slot, name=("Marc", "Roy"))
-    services.cancel_appointment(actor=world.manager1, appointment=cancelled)
+    follow_up_services.cancel_appointment(actor=world.manager1, appointment=cancelled)
     assert _rows(_follow_up(manager, date=_day(2))) == [kept.number]
     response = _follow_up(manager, date=_day(2), report="all")
     assert _rows(response) == [kept.number, cancelled.number]
@@ -973,7 +976,7 @@ def test_the_excel_export_is_emailed_to_the_person_who_asked(
     slot = world.slot(day=2, per_interval=3)
     anne = book_person(world, slot, email="anne@example.com")
     cancelled = book_person(world, slot, name=("Marc", "Roy"))
-    services.cancel_appointment(actor=world.manager1, appointment=cancelled)
+    follow_up_services.cancel_appointment(actor=world.manager1, appointment=cancelled)
     with django_capture_on_commit_callbacks(execute=True):
         response = manager.post(
             reverse("appointments:follow_up_export"),
@@ -1022,9 +1025,11 @@ def test_the_statistics_count_bookings_cancellations_presences_absences(world):
     absent = book_person(world, slot, name=("Marc", "Roy"))
     cancelled = book_person(world, slot, name=("Luc", "Roy"))
     book_person(world, world.slot(day=3, team=world.team_c, location=world.location_b), service=world.second)
-    services.mark_attendance(actor=world.manager1, appointment=present, attendance=Attendance.PRESENT)
-    services.mark_attendance(actor=world.manager1, appointment=absent, attendance=Attendance.ABSENT)
-    services.cancel_appointment(actor=world.manager1, appointment=cancelled)
+    follow_up_services.mark_attendance(
+        actor=world.manager1, appointment=present, attendance=Attendance.PRESENT
+    )
+    follow_up_services.mark_attendance(actor=world.manager1, appointment=absent, attendance=Attendance.ABSENT)
+    follow_up_services.cancel_appointment(actor=world.manager1, appointment=cancelled)
     response = _client(world, "pilot").get(
         reverse("appointments:statistics"), {"first_day": _day(0), "last_day": _day(7)}
     )

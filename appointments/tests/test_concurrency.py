@@ -7,9 +7,9 @@ import pytest
 from django.db import connection, connections
 from django.utils import translation
 
-from appointments import services
+from appointments.booking import services as booking_services
 from appointments.models import Appointment, ClinicSettings
-from appointments.services import ActionError
+from portal.workflow import ActionError
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -25,7 +25,7 @@ def _race(world, slot, *, online, clients=CLIENTS, same_person=False):
         with translation.override("en"):
             try:
                 barrier.wait()
-                services.book_place(
+                booking_services.book_place(
                     actor=None if online else world.manager1,
                     slot=slot,
                     service=world.first,
@@ -78,7 +78,7 @@ def test_the_same_person_racing_gets_one_appointment(world):
         with translation.override("en"):
             try:
                 barrier.wait()
-                services.book_place(
+                booking_services.book_place(
                     actor=world.manager1,
                     slot=slot,
                     service=world.first,

@@ -8,8 +8,9 @@ import pytest
 import time_machine
 from django.utils import translation
 
-from appointments.forms import SlotForm, TimeChoiceForm
+from appointments.booking.forms import TimeChoiceForm
 from appointments.models import Service, TeamResource
+from appointments.schedules.forms import SlotForm
 from portal import dates
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from appointments import services
 from appointments.models import ClinicSettings, Location, Service, Slot, TeamResource
+from appointments.schedules import services as schedules_services
 from portal.models import Membership, User
 from tests.factories import MembershipFactory
 from tests.helpers import assert_constant_queries, verified_client
@@ -240,7 +240,7 @@ def test_a_role_whose_dates_ended_gives_no_access(world):
 
 def test_another_clinics_records_answer_404(world, pilot, manager):
     other_membership = Membership.objects.get(user=world.other_member)
-    other_slot = services.create_slot(
+    other_slot = schedules_services.create_slot(
         actor=world.other_member,
         organization=world.other_clinic,
         location=world.other_location,
@@ -1085,7 +1085,7 @@ def test_the_calendar_week_costs_the_same_queries_for_one_slot_or_many(world, ma
             starts_at = world.at((monday - _day(0)).days + number % 5, 7) + timedelta(
                 minutes=10 * (number // 5 % 60)
             )
-            slot = services.create_slot(
+            slot = schedules_services.create_slot(
                 actor=world.manager1,
                 organization=world.clinic,
                 location=world.location_a,

@@ -4,9 +4,12 @@ changing a campaign's duration, and records of another application refused by th
 import pytest
 from django.utils import translation
 
-from appointments import services
+from appointments.accounts import services as accounts_services
+from appointments.booking import services as booking_services
+from appointments.configuration import services as configuration_services
+from appointments.follow_up import services as follow_up_services
 from appointments.models import Service
-from appointments.services import ActionError
+from portal.workflow import ActionError
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +29,7 @@ def _message(error):
 def test_a_pilot_cannot_change_or_end_their_own_pilot_role(world):
     membership = world.memberships["pilot"]
     with pytest.raises(ActionError) as error:
-        services.change_role(
+        accounts_services.change_role(
             actor=world.pilot,
             organization=world.clinic,
             membership=membership,
@@ -44,7 +47,7 @@ def test_the_three_pilots_are_counted_as_people(world):
     MembershipFactory(organization=world.clinic, role="appointments.pilot")
     MembershipFactory(organization=world.clinic, role="appointments.pilot")
     # Changing a pilot's own dates keeps three people.
-    services.change_role(
+    accounts_services.change_role(
         organization=world.clinic,
         membership=world.memberships["pilot"],
         role="appointments.pilot",
@@ -53,7 +56,7 @@ def test_the_three_pilots_are_counted_as_people(world):
         valid_to=None,
     )
     with pytest.raises(ActionError) as error:
-        services.add_role(
+        accounts_services.add_role(
             organization=world.clinic,
             account=world.manager1,
             role="appointments.pilot",
@@ -63,7 +66,7 @@ def test_the_three_pilots_are_counted_as_people(world):
         )
     assert "All locations" in _message(error)
     with pytest.raises(ActionError) as error:
-        services.add_role(
+        accounts_services.add_role(
             organization=world.clinic,
             account=world.manager1,
             role="appointments.pilot",
@@ -86,8 +89,10 @@ def test_a_fixed_capacity_team_takes_one_appointment_per_interval(world):
 def test_a_campaigns_duration_changes_for_both_doses_when_asked(world):
     world.second.duration_minutes = 20
     with pytest.raises(ActionError):
-        services.save_service(organization=world.clinic, service=world.second)
-    services.save_service(organization=world.clinic, service=world.second, apply_to_campaign=True)
+        configuration_services.save_service(organization=world.clinic, service=world.second)
+    configuration_services.save_service(
+        organization=world.clinic, service=world.second, apply_to_campaign=True
+    )
     assert Service.objects.get(pk=world.first.pk).duration_minutes == 20
     assert Service.objects.get(pk=world.second.pk).duration_minutes == 20
 
@@ -96,7 +101,9 @@ def test_a_campaigns_duration_change_is_refused_when_upcoming_slots_use_the_othe
     world.slot(team=world.team_b)  # the second dose, 15 minutes
     world.first.duration_minutes = 20
     with pytest.raises(ActionError) as error:
-        services.save_service(organization=world.clinic, service=world.first, apply_to_campaign=True)
+        configuration_services.save_service(
+            organization=world.clinic, service=world.first, apply_to_campaign=True
+        )
     assert "Upcoming slots" in _message(error)
     assert Service.objects.get(pk=world.second.pk).duration_minutes == 15
 
@@ -121,7 +128,7 @@ def test_staff_cannot_send_a_reminder_at_night(world, monkeypatch):
     from django.utils import timezone
 
     slot = world.slot(day=2)
-    appointment = services.book_place(
+    appointment = booking_services.book_place(
         actor=world.manager1,
         slot=slot,
         service=world.first,
@@ -133,8 +140,10 @@ def test_staff_cannot_send_a_reminder_at_night(world, monkeypatch):
     night = timezone.make_aware(
         datetime.combine(timezone.localdate(), time(22, 30)), timezone.get_current_timezone()
     )
-    monkeypatch.setattr(services, "_clock", lambda: night)
-    done, refused = services.batch_action(actor=world.manager1, appointments=[appointment], action="reminder")
+    monkeypatch.setattr(follow_up_services, "_clock", lambda: night)
+    done, refused = follow_up_services.batch_action(
+        actor=world.manager1, appointments=[appointment], action="reminder"
+    )
     assert done == 0
     assert "between 21:00 and 8:00" in refused[0][1]
     appointment.refresh_from_db()
@@ -177,10 +186,10 @@ def test_no_relaunch_for_a_person_who_booked_again_nor_for_old_cancellations(wor
         organization=world.clinic, kind="cancellation_relaunch", is_active=True, delay_hours=2
     )
     rebooked = book_person(world, world.slot(day=1), email="anne@example.com")
-    services.cancel_appointment(actor=world.manager1, appointment=rebooked)
+    follow_up_services.cancel_appointment(actor=world.manager1, appointment=rebooked)
     book_person(world, world.slot(day=2), email="anne@example.com")
     old = book_person(world, world.slot(day=3), name=("Marc", "Roy"), email="marc@example.com")
-    services.cancel_appointment(actor=world.manager1, appointment=old)
+    follow_up_services.cancel_appointment(actor=world.manager1, appointment=old)
     noon = timezone.make_aware(
         timezone.datetime.combine(timezone.localdate(), timezone.datetime.min.time().replace(hour=12)),
         timezone.get_current_timezone(),
@@ -188,7 +197,7 @@ def test_no_relaunch_for_a_person_who_booked_again_nor_for_old_cancellations(wor
     Appointment.objects.filter(pk=rebooked.pk).update(cancelled_at=noon - timedelta(hours=3))
     Appointment.objects.filter(pk=old.pk).update(cancelled_at=noon - timedelta(days=30))
 
-    assert services.send_due_communications(now=noon) == 0
+    assert follow_up_services.send_due_communications(now=noon) == 0
     rebooked.refresh_from_db()
     old.refresh_from_db()
     assert rebooked.relaunch_at is not None and rebooked.relaunches == 0
@@ -209,10 +218,10 @@ def test_the_absence_relaunch_counts_its_delay_from_the_appointment(world):
     appointment = _past(
         book_person(world, world.slot(day=1, start=9, end=10), email="anne@example.com"), 24 + 1
     )
-    services.mark_attendance(actor=world.manager1, appointment=appointment, attendance="absent")
+    follow_up_services.mark_attendance(actor=world.manager1, appointment=appointment, attendance="absent")
     start = timezone.localtime(appointment.starts_at)
-    assert services.send_due_communications(now=start + timedelta(hours=1, minutes=59)) == 0
-    assert services.send_due_communications(now=start + timedelta(hours=2, minutes=1)) == 1
+    assert follow_up_services.send_due_communications(now=start + timedelta(hours=1, minutes=59)) == 0
+    assert follow_up_services.send_due_communications(now=start + timedelta(hours=2, minutes=1)) == 1
     appointment.refresh_from_db()
     assert appointment.relaunches == 1
 
@@ -227,7 +236,7 @@ def test_the_worker_holds_a_reminder_at_night_and_drops_it_once_cancelled(
     from portal.tasks import send_message
 
     slot = world.slot(day=2)
-    appointment = services.book_place(
+    appointment = booking_services.book_place(
         actor=world.manager1,
         slot=slot,
         service=world.first,
@@ -238,10 +247,10 @@ def test_the_worker_holds_a_reminder_at_night_and_drops_it_once_cancelled(
     )
     monkeypatch.setattr(portal_services, "sending_time", lambda moment: moment + timedelta(hours=1))
     with django_capture_on_commit_callbacks(execute=True):
-        services.send_reminder(actor=world.manager1, appointment=appointment)
+        follow_up_services.send_reminder(actor=world.manager1, appointment=appointment)
     message = Message.objects.get(template="appointments/emails/reminder")
     assert message.status == "queued" and mailoutbox == []
-    services.cancel_appointment(actor=world.manager1, appointment=appointment)
+    follow_up_services.cancel_appointment(actor=world.manager1, appointment=appointment)
     monkeypatch.setattr(portal_services, "sending_time", lambda moment: moment)  # morning
     send_message(message.pk)
     message.refresh_from_db()
@@ -284,7 +293,7 @@ def test_the_one_appointment_rule_uses_the_email_without_a_date_of_birth(world):
 
 def test_a_pilot_role_covers_all_locations(world):
     with pytest.raises(ActionError) as error:
-        services.change_role(
+        accounts_services.change_role(
             organization=world.clinic,
             membership=world.memberships["manager1"],
             role="appointments.pilot",
@@ -339,12 +348,12 @@ def test_a_pilot_ends_someones_access(world):
 
     from portal.models import Membership
 
-    services.end_access(actor=world.pilot, organization=world.clinic, account=world.manager2)
+    accounts_services.end_access(actor=world.pilot, organization=world.clinic, account=world.manager2)
     membership = Membership.objects.get(pk=world.memberships["manager2"].pk)
     assert membership.valid_to < timezone.localdate()
     assert not Membership.objects.valid_now().filter(user=world.manager2).exists()
     with pytest.raises(ActionError) as error:
-        services.end_access(actor=world.pilot, organization=world.clinic, account=world.manager2)
+        accounts_services.end_access(actor=world.pilot, organization=world.clinic, account=world.manager2)
     assert "already ended" in _message(error)
     with pytest.raises(ActionError):
-        services.end_access(actor=world.pilot, organization=world.clinic, account=world.pilot)
+        accounts_services.end_access(actor=world.pilot, organization=world.clinic, account=world.pilot)

@@ -2,7 +2,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from appointments import services
+from appointments.follow_up import services as follow_up_services
 from appointments.models import Appointment, ClinicSettings, EligibilityQuestion
 from tests.helpers import verified_client
 
@@ -30,7 +30,7 @@ def test_public_path_and_staff_pages(world, django_capture_on_commit_callbacks, 
     day = slot.starts_at.astimezone().date()
     response = client.get(times_url, {"date": day.isoformat()})
     assert response.status_code == 200
-    from appointments.forms import time_value
+    from appointments.booking.forms import time_value
 
     response = client.post(times_url, {"time": time_value(slot, slot.starts_at), "date": day.isoformat()})
     assert response.status_code == 302, response.content.decode()[:2000]
@@ -81,4 +81,4 @@ def test_public_path_and_staff_pages(world, django_capture_on_commit_callbacks, 
     assert appointment.attendance == "present"
     pilot = verified_client(world.pilot, membership=world.memberships["pilot"])
     assert pilot.get(reverse("appointments:statistics")).status_code == 200
-    services.send_due_communications()
+    follow_up_services.send_due_communications()

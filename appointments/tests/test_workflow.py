@@ -8,7 +8,10 @@ import pytest
 from django.core import mail
 from django.utils import timezone, translation
 
-from appointments import roles, services
+from appointments import roles
+from appointments.accounts import services as accounts_services
+from appointments.booking import services as booking_services
+from appointments.configuration import services as configuration_services
 from appointments.models import (
     Appointment,
     AppointmentStatus,
@@ -18,8 +21,10 @@ from appointments.models import (
     Service,
     Slot,
 )
-from appointments.services import ActionError
+from appointments.schedules import services as schedules_services
+from portal.dates import next_sending_time as sending_time
 from portal.models import Membership, Message, MessageStatus
+from portal.workflow import ActionError
 from tests.factories import MembershipFactory
 
 pytestmark = pytest.mark.django_db
@@ -69,7 +74,7 @@ def _slot_values(slot, **changes):
 def test_the_first_and_second_doses_of_a_campaign_keep_the_same_duration(world):
     world.second.duration_minutes = 20
     with pytest.raises(ActionError) as error:
-        services.save_service(organization=world.clinic, service=world.second)
+        configuration_services.save_service(organization=world.clinic, service=world.second)
     assert "duration_minutes" in error.value.message_dict
     assert "same duration" in _field_errors(error, "duration_minutes")
     assert "15 minutes" in _field_errors(error, "duration_minutes")
@@ -82,19 +87,19 @@ def test_the_campaign_rule_ignores_the_case_of_the_campaign_name(world):
         name_fr="Rappel", name_en="Booster", campaign="covid-19", dose=Dose.SECOND, duration_minutes=10
     )
     with pytest.raises(ActionError) as error:
-        services.save_service(organization=world.clinic, service=service)
+        configuration_services.save_service(organization=world.clinic, service=service)
     assert "duration_minutes" in error.value.message_dict
     assert not Service.objects.filter(name_en="Booster").exists()
 
 
 def test_a_single_dose_or_another_campaign_may_have_its_own_duration(world):
-    single = services.save_service(
+    single = configuration_services.save_service(
         organization=world.clinic,
         service=Service(
             name_fr="Grippe", name_en="Flu", campaign="COVID-19", dose=Dose.SINGLE, duration_minutes=5
         ),
     )
-    other = services.save_service(
+    other = configuration_services.save_service(
         organization=world.clinic,
         service=Service(
             name_fr="Zona", name_en="Shingles", campaign="Zona", dose=Dose.FIRST, duration_minutes=30
@@ -109,7 +114,7 @@ def test_the_campaign_rule_does_not_look_at_another_clinic(world):
         organization=world.other_clinic, name="X", campaign="COVID-19", dose=Dose.FIRST, duration_minutes=45
     )
     world.first.name_en = "First dose, renamed"
-    services.save_service(organization=world.clinic, service=world.first)
+    configuration_services.save_service(organization=world.clinic, service=world.first)
 
 
 def test_a_duration_used_by_upcoming_slots_cannot_change(world):
@@ -117,7 +122,7 @@ def test_a_duration_used_by_upcoming_slots_cannot_change(world):
     world.first.campaign = ""  # out of the campaign rule: only the slots stop this change
     world.first.duration_minutes = 20
     with pytest.raises(ActionError) as error:
-        services.save_service(organization=world.clinic, service=world.first)
+        configuration_services.save_service(organization=world.clinic, service=world.first)
     assert "Upcoming slots" in _field_errors(error, "duration_minutes")
 
 
@@ -136,42 +141,46 @@ def _location(postal_code, **values):
 
 
 def test_a_location_gets_the_coordinates_of_its_full_postal_code(world):
-    location = services.save_location(organization=world.clinic, location=_location("E1C 8K6"))
+    location = configuration_services.save_location(organization=world.clinic, location=_location("E1C 8K6"))
     location.refresh_from_db()
     assert location.latitude == Decimal("46.084800")
     assert location.longitude == Decimal("-64.789600")
 
 
 def test_an_unknown_full_code_falls_back_to_its_forward_sortation_area(world):
-    assert services.coordinates_for("e1c9z9") == (Decimal("46.0987"), Decimal("-64.8036"), False)
-    location = services.save_location(organization=world.clinic, location=_location("E1C 9Z9"))
+    assert configuration_services.coordinates_for("e1c9z9") == (
+        Decimal("46.0987"),
+        Decimal("-64.8036"),
+        False,
+    )
+    location = configuration_services.save_location(organization=world.clinic, location=_location("E1C 9Z9"))
     assert location.latitude == Decimal("46.0987")
     assert location.longitude == Decimal("-64.8036")
 
 
 def test_an_unknown_postal_code_without_coordinates_is_refused(world):
     with pytest.raises(ActionError) as error:
-        services.save_location(organization=world.clinic, location=_location("E9Z 9Z9"))
+        configuration_services.save_location(organization=world.clinic, location=_location("E9Z 9Z9"))
     assert "latitude and longitude" in _field_errors(error, "postal_code")
     assert not Location.objects.filter(postal_code="E9Z 9Z9").exists()
 
 
 @pytest.mark.parametrize("postal_code", ["D1A 1A1", "E1D 1D1", "Z9Z 9Z9", "", "E1"])
 def test_a_postal_code_the_data_cannot_read_is_refused_not_a_crash(world, postal_code):
-    assert services.coordinates_for(postal_code) == (None, None, False)
+    assert configuration_services.coordinates_for(postal_code) == (None, None, False)
     with pytest.raises(ActionError) as error:
-        services.save_location(organization=world.clinic, location=_location(postal_code))
+        configuration_services.save_location(organization=world.clinic, location=_location(postal_code))
     assert "postal_code" in error.value.message_dict
 
 
 def test_coordinates_typed_by_the_pilot_are_kept(world):
-    location = services.save_location(
+    location = configuration_services.save_location(
         organization=world.clinic,
         location=_location("E9Z 9Z9", latitude=Decimal("47.1"), longitude=Decimal("-65.2")),
     )
     location.refresh_from_db()
     assert (location.latitude, location.longitude) == (Decimal("47.100000"), Decimal("-65.200000"))
-    kept = services.save_location(
+    kept = configuration_services.save_location(
         organization=world.clinic,
         location=_location("E1C 8K6", latitude=Decimal("45"), longitude=Decimal("-66")),
     )
@@ -181,18 +190,18 @@ def test_coordinates_typed_by_the_pilot_are_kept(world):
 def test_a_new_postal_code_moves_coordinates_that_were_not_edited(world):
     location = Location.objects.get(pk=world.location_a.pk)  # E1C 8K6, Moncton
     location.postal_code = "E3B 5H1"  # Fredericton; the form sends the old coordinates back unchanged
-    services.save_location(organization=world.clinic, location=location)
+    configuration_services.save_location(organization=world.clinic, location=location)
     location.refresh_from_db()
     assert (location.latitude, location.longitude) == (Decimal("45.956500"), Decimal("-66.641100"))
     # Coordinates typed with the new code are the pilot's.
     location.postal_code = "E1C 8K6"
     location.latitude, location.longitude = Decimal("46.5"), Decimal("-65")
-    services.save_location(organization=world.clinic, location=location)
+    configuration_services.save_location(organization=world.clinic, location=location)
     location.refresh_from_db()
     assert (location.latitude, location.longitude) == (Decimal("46.500000"), Decimal("-65.000000"))
     # Another change of name only keeps them.
     location.name_en = "Renamed"
-    services.save_location(organization=world.clinic, location=location)
+    configuration_services.save_location(organization=world.clinic, location=location)
     location.refresh_from_db()
     assert location.latitude == Decimal("46.500000")
 
@@ -203,7 +212,7 @@ def test_a_new_postal_code_moves_coordinates_that_were_not_edited(world):
 def test_a_location_used_by_upcoming_slots_cannot_be_removed_from_a_team(world):
     world.slot(team=world.team_a)
     with pytest.raises(ActionError) as error:
-        services.associate_resource(
+        configuration_services.associate_resource(
             resource=world.team_a, locations=[world.location_b], services=[world.first], members=[]
         )
     assert "locations" in error.value.message_dict
@@ -214,7 +223,7 @@ def test_a_location_used_by_upcoming_slots_cannot_be_removed_from_a_team(world):
 def test_a_service_used_by_upcoming_slots_cannot_be_removed_from_a_team(world):
     world.slot(team=world.team_a)
     with pytest.raises(ActionError) as error:
-        services.associate_resource(
+        configuration_services.associate_resource(
             resource=world.team_a, locations=[world.location_a], services=[world.second], members=[]
         )
     assert "services" in error.value.message_dict
@@ -225,7 +234,7 @@ def test_removing_one_of_the_services_of_an_upcoming_slot_is_refused(world):
     # The slot offers both doses; keeping the first dose does not make the second one go away.
     world.slot(team=world.team_c, location=world.location_b, services_=[world.first, world.second])
     with pytest.raises(ActionError) as error:
-        services.associate_resource(
+        configuration_services.associate_resource(
             resource=world.team_c, locations=[world.location_b], services=[world.first], members=[]
         )
     assert "services" in error.value.message_dict
@@ -234,7 +243,7 @@ def test_removing_one_of_the_services_of_an_upcoming_slot_is_refused(world):
 
 def test_past_slots_do_not_hold_a_teams_associations(world):
     world.slot(day=-3, team=world.team_a)
-    team = services.associate_resource(
+    team = configuration_services.associate_resource(
         resource=world.team_a, locations=[world.location_b], services=[world.second], members=[world.manager3]
     )
     assert list(team.locations.all()) == [world.location_b]
@@ -246,19 +255,19 @@ def test_past_slots_do_not_hold_a_teams_associations(world):
 
 
 def test_the_capacity_calculator_counts_appointments_per_interval(world):
-    assert services.capacity_of(
+    assert schedules_services.capacity_of(
         starts_at=world.at(1, 9), ends_at=world.at(1, 13), interval_minutes=15, per_interval=1
     ) == (16, 0)
-    assert services.capacity_of(
+    assert schedules_services.capacity_of(
         starts_at=world.at(1, 9), ends_at=world.at(1, 13), interval_minutes=15, per_interval=3
     ) == (48, 0)
 
 
 def test_the_capacity_calculator_gives_the_unused_minutes_at_the_end(world):
-    assert services.capacity_of(
+    assert schedules_services.capacity_of(
         starts_at=world.at(1, 9), ends_at=world.at(1, 10, 10), interval_minutes=15, per_interval=2
     ) == (8, 10)
-    assert services.capacity_of(
+    assert schedules_services.capacity_of(
         starts_at=world.at(1, 10), ends_at=world.at(1, 9), interval_minutes=15, per_interval=2
     ) == (0, 0)
 
@@ -302,7 +311,7 @@ def test_a_slot_ending_before_it_starts_is_refused(world):
 
 def test_a_slot_shorter_than_its_service_is_refused(world):
     with pytest.raises(ActionError) as error:
-        services.create_slot(
+        schedules_services.create_slot(
             actor=world.manager1,
             organization=world.clinic,
             location=world.location_a,
@@ -318,7 +327,7 @@ def test_a_slot_shorter_than_its_service_is_refused(world):
 
 def test_a_slot_without_a_service_is_refused(world):
     with pytest.raises(ActionError) as error:
-        services.create_slot(
+        schedules_services.create_slot(
             actor=world.manager1,
             organization=world.clinic,
             location=world.location_a,
@@ -333,7 +342,7 @@ def test_a_slot_without_a_service_is_refused(world):
 
 
 def test_a_slot_may_end_at_midnight_but_not_run_over_two_days(world):
-    slot = services.create_slot(
+    slot = schedules_services.create_slot(
         actor=world.manager1,
         organization=world.clinic,
         location=world.location_a,
@@ -347,7 +356,7 @@ def test_a_slot_may_end_at_midnight_but_not_run_over_two_days(world):
     assert slot.capacity == 4
     for ends_at in (world.at(2, 1), world.at(3, 0)):
         with pytest.raises(ActionError) as error:
-            services.create_slot(
+            schedules_services.create_slot(
                 actor=world.manager1,
                 organization=world.clinic,
                 location=world.location_a,
@@ -368,7 +377,7 @@ def test_raising_the_capacity_after_bookings_adds_places(world):
     slot = world.slot(start=9, end=10, per_interval=2)
     world.book(slot)
     world.book(slot, name=("Anne", "Leblanc"))
-    updated = services.update_slot(**_slot_values(slot, per_interval=3))
+    updated = schedules_services.update_slot(**_slot_values(slot, per_interval=3))
     assert updated.per_interval == 3
     assert updated.capacity == 12
     assert Appointment.objects.filter(slot=slot).count() == 2
@@ -381,7 +390,7 @@ def test_lowering_the_capacity_below_what_is_booked_is_refused_and_changes_nothi
     world.book(slot)
     world.book(slot, name=("Anne", "Leblanc"))
     with pytest.raises(ActionError) as error:
-        services.update_slot(**_slot_values(slot, per_interval=1, is_locked=True))
+        schedules_services.update_slot(**_slot_values(slot, per_interval=1, is_locked=True))
     assert _field_errors(error, "per_interval") == (
         "2 appointments are already booked at one time: the capacity cannot go below that."
     )
@@ -394,39 +403,41 @@ def test_lowering_the_capacity_to_what_is_booked_is_allowed(world):
     slot = world.slot(start=9, end=10, per_interval=3)
     world.book(slot)
     world.book(slot, at=world.at(1, 9, 15))
-    assert services.update_slot(**_slot_values(slot, per_interval=1)).per_interval == 1
+    assert schedules_services.update_slot(**_slot_values(slot, per_interval=1)).per_interval == 1
 
 
 def test_removing_booked_times_from_a_slot_is_refused(world):
     slot = world.slot(start=9, end=11, per_interval=1)
     world.book(slot, at=world.at(1, 10, 45))
     with pytest.raises(ActionError) as error:
-        services.update_slot(**_slot_values(slot, ends_at=world.at(1, 10, 30)))
+        schedules_services.update_slot(**_slot_values(slot, ends_at=world.at(1, 10, 30)))
     assert "booked at times this change would remove" in " ".join(error.value.messages)
     with pytest.raises(ActionError):
-        services.update_slot(**_slot_values(slot, starts_at=world.at(1, 9, 5), ends_at=world.at(1, 11, 5)))
+        schedules_services.update_slot(
+            **_slot_values(slot, starts_at=world.at(1, 9, 5), ends_at=world.at(1, 11, 5))
+        )
     slot.refresh_from_db()
     assert (slot.starts_at, slot.ends_at) == (world.at(1, 9), world.at(1, 11))
     # Times that keep the booking are fine.
-    services.update_slot(**_slot_values(slot, starts_at=world.at(1, 10), ends_at=world.at(1, 12)))
+    schedules_services.update_slot(**_slot_values(slot, starts_at=world.at(1, 10), ends_at=world.at(1, 12)))
 
 
 def test_cancelled_appointments_do_not_hold_their_times(world):
     slot = world.slot(start=9, end=10, per_interval=2)
     appointment = world.book(slot)
     Appointment.objects.filter(pk=appointment.pk).update(status=AppointmentStatus.CANCELLED)
-    services.update_slot(**_slot_values(slot, starts_at=world.at(1, 9, 30), per_interval=1))
+    schedules_services.update_slot(**_slot_values(slot, starts_at=world.at(1, 9, 30), per_interval=1))
 
 
 def test_a_booked_service_or_the_team_of_a_booked_slot_cannot_change(world):
     slot = world.slot(team=world.team_c, location=world.location_b, services_=[world.first, world.second])
     world.book(slot, service=world.second)
     with pytest.raises(ActionError) as error:
-        services.update_slot(**_slot_values(slot, services=[world.first]))
+        schedules_services.update_slot(**_slot_values(slot, services=[world.first]))
     assert "services" in error.value.message_dict
     other_team = world.team("Équipe D", [world.location_b], [world.first, world.second])
     with pytest.raises(ActionError) as error:
-        services.update_slot(**_slot_values(slot, resource=other_team))
+        schedules_services.update_slot(**_slot_values(slot, resource=other_team))
     assert "resource" in error.value.message_dict
 
 
@@ -434,7 +445,7 @@ def test_an_evening_slot_can_be_edited_with_utc_times(world):
     # 19:00–23:00 in Moncton crosses midnight in UTC: the same-day rule reads local times.
     slot = world.slot(start=19, end=23, per_interval=1)
     slot.refresh_from_db()
-    updated = services.update_slot(
+    updated = schedules_services.update_slot(
         **_slot_values(
             slot,
             starts_at=slot.starts_at.astimezone(ZoneInfo("UTC")),
@@ -449,7 +460,7 @@ def test_a_slot_with_bookings_cannot_be_deleted(world):
     slot = world.slot()
     world.book(slot)
     with pytest.raises(ActionError) as error:
-        services.delete_slot(actor=world.manager1, slot=slot)
+        schedules_services.delete_slot(actor=world.manager1, slot=slot)
     assert "cannot be deleted" in " ".join(error.value.messages)
     assert Slot.objects.filter(pk=slot.pk).exists()
 
@@ -459,9 +470,9 @@ def test_a_slot_keeps_its_cancelled_appointments_and_only_an_empty_one_is_delete
     Appointment.objects.filter(pk=world.book(slot).pk).update(status=AppointmentStatus.CANCELLED)
     empty = world.slot(start=11, end=12)
     with pytest.raises(ActionError) as error:
-        services.delete_slot(actor=world.manager1, slot=slot)
+        schedules_services.delete_slot(actor=world.manager1, slot=slot)
     assert "lock it instead" in " ".join(error.value.messages)
-    services.delete_slot(actor=world.manager1, slot=empty)
+    schedules_services.delete_slot(actor=world.manager1, slot=empty)
     assert list(Slot.objects.all()) == [slot]
     assert Appointment.objects.count() == 1
 
@@ -471,11 +482,11 @@ def test_a_slot_keeps_its_cancelled_appointments_and_only_an_empty_one_is_delete
 
 def test_a_slot_is_locked_and_unlocked(world):
     slot = world.slot()
-    assert services.set_slot_lock(slot=slot, locked=True).is_locked is True
+    assert schedules_services.set_slot_lock(slot=slot, locked=True).is_locked is True
     slot.refresh_from_db()
     assert slot.is_locked is True
-    assert services.set_slot_lock(slot=slot, locked=True).is_locked is True  # nothing changes
-    assert services.set_slot_lock(slot=slot, locked=False).is_locked is False
+    assert schedules_services.set_slot_lock(slot=slot, locked=True).is_locked is True  # nothing changes
+    assert schedules_services.set_slot_lock(slot=slot, locked=False).is_locked is False
 
 
 def test_a_day_is_locked_and_unlocked_slot_by_slot(world):
@@ -484,9 +495,9 @@ def test_a_day_is_locked_and_unlocked_slot_by_slot(world):
     next_day = world.slot(day=2)
     start, end = _bounds(_day(1))
     day = Slot.objects.filter(starts_at__gte=start, starts_at__lt=end)
-    assert services.set_day_lock(slots=day, locked=True) == 1
+    assert schedules_services.set_day_lock(slots=day, locked=True) == 1
     assert set(Slot.objects.filter(is_locked=True)) == {open_slot, locked_slot}
-    assert services.set_day_lock(slots=day, locked=False) == 2
+    assert schedules_services.set_day_lock(slots=day, locked=False) == 2
     assert not Slot.objects.filter(is_locked=True).exists()
     next_day.refresh_from_db()
     assert next_day.is_locked is False
@@ -505,7 +516,7 @@ def test_cloning_copies_the_remaining_places_of_the_typical_day(world):
     world.book(busy, at=world.at(1, 9))
     world.book(busy, at=world.at(1, 9), name=("Anne", "Leblanc"))
     world.book(busy, at=world.at(1, 9, 15), name=("Paul", "Arsenault"))
-    full = services.create_slot(
+    full = schedules_services.create_slot(
         actor=world.manager1,
         organization=world.clinic,
         location=world.location_a,
@@ -518,7 +529,7 @@ def test_cloning_copies_the_remaining_places_of_the_typical_day(world):
     )
     world.book(full)
     locked = world.slot(day=1, start=13, end=15, team=world.team_b, per_interval=2, locked=True)
-    created = services.clone_day(
+    created = schedules_services.clone_day(
         actor=world.manager3,
         organization=world.clinic,
         source_slots=_source(world, 1),
@@ -554,7 +565,7 @@ def test_a_typical_day_in_the_past_is_cloned_whole(world):
     # The guide (3.1) suggests building the typical day in the past, where nobody can book.
     world.slot(day=-1, start=9, end=12, per_interval=4)
     world.slot(day=-1, start=18, end=23, team=world.team_b, per_interval=1)
-    created = services.clone_day(
+    created = schedules_services.clone_day(
         actor=world.manager1,
         organization=world.clinic,
         source_slots=_source(world, -1),
@@ -570,11 +581,11 @@ def test_a_typical_day_in_the_past_is_cloned_whole(world):
 def test_cloning_does_not_give_a_team_slots_it_is_no_longer_associated_with(world):
     world.slot(day=-1, team=world.team_a)
     # Past slots do not hold associations: team A now works at location B only.
-    services.associate_resource(
+    configuration_services.associate_resource(
         resource=world.team_a, locations=[world.location_b], services=[world.first], members=[]
     )
     with pytest.raises(ActionError) as error:
-        services.clone_day(
+        schedules_services.clone_day(
             actor=world.manager1,
             organization=world.clinic,
             source_slots=_source(world, -1),
@@ -588,7 +599,7 @@ def test_cloning_does_not_give_a_team_slots_it_is_no_longer_associated_with(worl
 def test_cloning_into_the_past_is_refused(world):
     world.slot(day=1)
     with pytest.raises(ActionError) as error:
-        services.clone_day(
+        schedules_services.clone_day(
             actor=world.manager1,
             organization=world.clinic,
             source_slots=_source(world, 1),
@@ -602,7 +613,7 @@ def test_cloning_into_the_past_is_refused(world):
 def test_cloning_a_day_onto_itself_is_refused(world):
     world.slot(day=1)
     with pytest.raises(ActionError) as error:
-        services.clone_day(
+        schedules_services.clone_day(
             actor=world.manager1,
             organization=world.clinic,
             source_slots=_source(world, 1),
@@ -615,7 +626,7 @@ def test_cloning_a_day_onto_itself_is_refused(world):
 
 def test_cloning_needs_target_days_and_source_slots(world):
     with pytest.raises(ActionError) as error:
-        services.clone_day(
+        schedules_services.clone_day(
             actor=world.manager1,
             organization=world.clinic,
             source_slots=_source(world, 1),
@@ -624,7 +635,7 @@ def test_cloning_needs_target_days_and_source_slots(world):
         )
     assert "target_days" in error.value.message_dict
     with pytest.raises(ActionError) as error:
-        services.clone_day(
+        schedules_services.clone_day(
             actor=world.manager1,
             organization=world.clinic,
             source_slots=_source(world, 1),
@@ -637,7 +648,7 @@ def test_cloning_needs_target_days_and_source_slots(world):
 def test_cloning_today_is_allowed(world):
     world.slot(day=-7, start=20, end=21)
     assert (
-        services.clone_day(
+        schedules_services.clone_day(
             actor=world.manager1,
             organization=world.clinic,
             source_slots=_source(world, -7),
@@ -663,10 +674,10 @@ def test_a_place_is_never_booked_beyond_the_appointments_per_interval(world):
 
 
 def test_a_locked_slot_is_not_booked_online_but_is_by_staff(world):
-    services.set_online_booking(organization=world.clinic, is_open=True)
+    configuration_services.set_online_booking(organization=world.clinic, is_open=True)
     slot = world.slot(locked=True)
     with pytest.raises(ActionError) as error:
-        services.book_place(
+        booking_services.book_place(
             actor=None,
             slot=slot,
             service=world.first,
@@ -710,7 +721,7 @@ def _account(world, **changes):
         "valid_to": None,
     }
     values.update(changes)
-    return services.create_access_account(**values)
+    return accounts_services.create_access_account(**values)
 
 
 def test_a_new_access_account_gets_consultation_2_and_its_sign_in_details(
@@ -756,14 +767,14 @@ def test_a_password_reset_makes_the_old_password_stop_and_sends_the_details(
 ):
     assert world.consult1.has_usable_password()
     with django_capture_on_commit_callbacks(execute=True):
-        services.reset_password(actor=world.pilot, organization=world.clinic, account=world.consult1)
+        accounts_services.reset_password(actor=world.pilot, organization=world.clinic, account=world.consult1)
     world.consult1.refresh_from_db()
     assert not world.consult1.has_usable_password()
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [world.consult1.email]
     # A second reset sends again (not swallowed by the first one's key).
     with django_capture_on_commit_callbacks(execute=True):
-        services.reset_password(actor=world.pilot, organization=world.clinic, account=world.consult1)
+        accounts_services.reset_password(actor=world.pilot, organization=world.clinic, account=world.consult1)
     assert len(mail.outbox) == 2
 
 
@@ -771,7 +782,9 @@ def test_a_password_is_not_reset_for_someone_with_access_elsewhere(world, django
     MembershipFactory(user=world.consult1, organization=world.other_clinic, role="appointments.pilot")
     with django_capture_on_commit_callbacks(execute=True):
         with pytest.raises(ActionError) as error:
-            services.reset_password(actor=world.pilot, organization=world.clinic, account=world.consult1)
+            accounts_services.reset_password(
+                actor=world.pilot, organization=world.clinic, account=world.consult1
+            )
     assert "other organizations" in " ".join(error.value.messages)
     world.consult1.refresh_from_db()
     assert world.consult1.has_usable_password()
@@ -780,7 +793,7 @@ def test_a_password_is_not_reset_for_someone_with_access_elsewhere(world, django
 
 def test_a_pilot_does_not_reset_their_own_password_here(world):
     with pytest.raises(ActionError) as error:
-        services.reset_password(actor=world.pilot, organization=world.clinic, account=world.pilot)
+        accounts_services.reset_password(actor=world.pilot, organization=world.clinic, account=world.pilot)
     assert "your own password" in " ".join(error.value.messages)
     world.pilot.refresh_from_db()
     assert world.pilot.has_usable_password()
@@ -790,7 +803,7 @@ def test_an_access_account_is_updated(world):
     Membership.objects.create(
         user=world.manager1, organization=world.clinic, role="appointments.consultation_1"
     )
-    user = services.update_access_account(
+    user = accounts_services.update_access_account(
         organization=world.clinic,
         account=world.manager1,
         first_name="Luc",
@@ -806,7 +819,7 @@ def test_an_access_account_is_updated(world):
 
 
 def _add(world, account, role, *, location=None, valid_from=None, valid_to=None):
-    return services.add_role(
+    return accounts_services.add_role(
         organization=world.clinic,
         account=account,
         role=role,
@@ -823,7 +836,7 @@ def test_an_application_has_three_pilots_at_most(world):
         _add(world, world.consult1, roles.PILOT)
     assert "three pilots" in _field_errors(error, "role")
     with pytest.raises(ActionError):
-        services.change_role(
+        accounts_services.change_role(
             organization=world.clinic,
             membership=world.memberships["consult1"],
             role=roles.PILOT,
@@ -833,7 +846,7 @@ def test_an_application_has_three_pilots_at_most(world):
         )
     assert Membership.objects.filter(organization=world.clinic, role=roles.PILOT).count() == 3
     # A pilot may still change their own pilot role's dates.
-    services.change_role(
+    accounts_services.change_role(
         organization=world.clinic,
         membership=world.memberships["pilot"],
         role=roles.PILOT,
@@ -884,7 +897,7 @@ def test_a_role_ending_before_it_starts_is_refused(world):
         _add(world, world.consult1, "appointments.management_2", valid_from=_day(5), valid_to=_day(2))
     assert "end date" in _field_errors(error, "valid_to")
     with pytest.raises(ActionError) as error:
-        services.change_role(
+        accounts_services.change_role(
             organization=world.clinic,
             membership=world.memberships["consult1"],
             role="appointments.consultation_1",
@@ -902,7 +915,7 @@ def test_only_the_schedulers_roles_are_given(world):
 
 
 def test_a_role_is_changed(world):
-    membership = services.change_role(
+    membership = accounts_services.change_role(
         organization=world.clinic,
         membership=world.memberships["consult2"],
         role="appointments.management_3",
@@ -920,7 +933,7 @@ def test_a_role_is_changed(world):
 def test_a_role_of_another_clinic_is_not_changed_or_removed(world):
     other = MembershipFactory(organization=world.other_clinic, role="appointments.consultation_1")
     with pytest.raises(Membership.DoesNotExist):
-        services.change_role(
+        accounts_services.change_role(
             organization=world.clinic,
             membership=other,
             role=roles.PILOT,
@@ -929,13 +942,13 @@ def test_a_role_of_another_clinic_is_not_changed_or_removed(world):
             valid_to=None,
         )
     with pytest.raises(Membership.DoesNotExist):
-        services.remove_role(actor=world.pilot, organization=world.clinic, membership=other)
+        accounts_services.remove_role(actor=world.pilot, organization=world.clinic, membership=other)
 
 
 def test_a_pilot_cannot_remove_their_own_pilot_role(world):
     _add(world, world.pilot, "appointments.management_1")
     with pytest.raises(ActionError) as error:
-        services.remove_role(
+        accounts_services.remove_role(
             actor=world.pilot, organization=world.clinic, membership=world.memberships["pilot"]
         )
     assert "your own pilot role" in " ".join(error.value.messages)
@@ -944,12 +957,12 @@ def test_a_pilot_cannot_remove_their_own_pilot_role(world):
 
 def test_the_only_role_of_a_person_cannot_be_removed(world):
     with pytest.raises(ActionError) as error:
-        services.remove_role(
+        accounts_services.remove_role(
             actor=world.pilot, organization=world.clinic, membership=world.memberships["consult1"]
         )
     assert "only role" in " ".join(error.value.messages)
     second = _add(world, world.consult1, "appointments.management_2")
-    services.remove_role(
+    accounts_services.remove_role(
         actor=world.pilot, organization=world.clinic, membership=world.memberships["consult1"]
     )
     assert list(Membership.objects.filter(user=world.consult1)) == [second]
@@ -979,14 +992,14 @@ def _moncton(day, hour, minute=0):
 def test_nothing_goes_out_between_21_and_8_local_time(day, due, expected):
     with timezone.override(MONCTON):
         moment = _moncton(day + timedelta(days=due[0]), due[1], due[2]).astimezone(ZoneInfo("UTC"))
-        sent = services.sending_time(moment)
+        sent = sending_time(moment)
     assert sent == _moncton(day + timedelta(days=expected[0]), expected[1], expected[2])
 
 
 def test_quiet_hours_follow_moncton_even_across_a_time_change():
     # Canada moves its clocks on 9 March 2025 at 2:00.
     with timezone.override(MONCTON):
-        sent = services.sending_time(_moncton(date(2025, 3, 8), 22, 0))
+        sent = sending_time(_moncton(date(2025, 3, 8), 22, 0))
     assert sent == _moncton(date(2025, 3, 9), 8, 0)
     assert sent.astimezone(ZoneInfo("UTC")).hour == 11
 
@@ -994,11 +1007,11 @@ def test_quiet_hours_follow_moncton_even_across_a_time_change():
 def test_communications_are_saved_for_the_four_kinds(world):
     rules = {
         kind: {"is_active": kind == "first_reminder", "delay_hours": delay, "by_sms": True, "by_email": False}
-        for kind, delay in services.DEFAULT_DELAYS.items()
+        for kind, delay in configuration_services.DEFAULT_DELAYS.items()
     }
-    saved = services.save_communications(organization=world.clinic, rules=rules)
+    saved = configuration_services.save_communications(organization=world.clinic, rules=rules)
     assert len(saved) == 4
-    again = services.save_communications(organization=world.clinic, rules=rules)
+    again = configuration_services.save_communications(organization=world.clinic, rules=rules)
     assert {rule.pk for rule in again} == {rule.pk for rule in saved}
     assert [rule.kind for rule in saved if rule.is_active] == ["first_reminder"]
 
@@ -1008,16 +1021,22 @@ def test_communications_are_saved_for_the_four_kinds(world):
 
 def test_online_booking_is_opened_and_closed(world):
     assert not ClinicSettings.objects.filter(organization=world.clinic).exists()
-    assert services.set_online_booking(organization=world.clinic, is_open=True).online_booking_open is True
+    assert (
+        configuration_services.set_online_booking(organization=world.clinic, is_open=True).online_booking_open
+        is True
+    )
     assert ClinicSettings.objects.get(organization=world.clinic).online_booking_open is True
-    assert services.set_online_booking(organization=world.clinic, is_open=True).online_booking_open is True
-    services.set_online_booking(organization=world.clinic, is_open=False)
+    assert (
+        configuration_services.set_online_booking(organization=world.clinic, is_open=True).online_booking_open
+        is True
+    )
+    configuration_services.set_online_booking(organization=world.clinic, is_open=False)
     assert ClinicSettings.objects.get(organization=world.clinic).online_booking_open is False
     assert ClinicSettings.objects.filter(organization=world.clinic).count() == 1
 
 
 def test_the_public_page_texts_are_saved_in_both_languages(world):
-    settings = services.save_public_page(
+    settings = configuration_services.save_public_page(
         organization=world.clinic,
         values={"welcome_message_fr": "Bienvenue", "welcome_message_en": "Welcome", "days_shown": 21},
     )
@@ -1041,7 +1060,7 @@ def test_an_end_date_before_today_without_a_start_date_is_refused_not_a_crash(wo
     # A change keeps the role's start date: an end date before it is refused.
     membership = world.memberships["consult1"]
     with pytest.raises(ActionError) as error:
-        services.change_role(
+        accounts_services.change_role(
             organization=world.clinic,
             membership=membership,
             role=membership.role,

@@ -1,0 +1,288 @@
+"""Booking: one place in a slot, the person's messages, and the cancellation a booking may make.
+
+Keyword-only functions, atomic; a refusal is an ActionError, nothing saved.
+"""
+
+import secrets
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db import connection, transaction
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+
+from appointments.models import (
+    HOLDING_STATUSES,
+    Appointment,
+    AppointmentEvent,
+    AppointmentStatus,
+    Attendance,
+    ClinicSettings,
+    Dose,
+    Service,
+    Slot,
+    person_key,
+)
+from appointments.schedules.services import _locked_slot
+from portal import services as portal_services
+from portal.models import Channel, User
+from portal.workflow import ActionError
+
+# Appointments: booking, changes, status changes, communications ---------------------------------------
+
+
+def _new_number() -> str:
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _index in range(6))
+
+
+def _event(appointment: Appointment, action: str, actor: User | None = None, note: str = "") -> None:
+    AppointmentEvent.objects.create(
+        appointment=appointment,
+        action=action,
+        actor=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
+        note=note[:300],
+    )
+
+
+def _check_bookable(*, slot: Slot, service: Service, starts_at: datetime, online: bool) -> None:
+    """The guards of a booking, on the locked slot: service, time, lock, capacity."""
+    organization_settings = ClinicSettings.objects.filter(organization_id=slot.organization_id).first()
+    if not slot.services.filter(pk=service.pk).exists():
+        raise ActionError(_("This slot does not offer this service."), code="time_gone")
+    if starts_at not in slot.interval_starts():
+        raise ActionError(_("This time is not one of the slot's times."), code="time_gone")
+    if starts_at <= timezone.now():
+        raise ActionError(_("This time has passed. Choose another time."), code="time_gone")
+    if online:
+        if organization_settings is None or not organization_settings.online_booking_open:
+            raise ActionError(_("Online booking is closed at the moment."), code="time_gone")
+        last_day = timezone.localdate() + timedelta(days=organization_settings.days_shown)
+        if slot.is_locked or timezone.localtime(starts_at).date() > last_day or not service.is_active:
+            raise ActionError(_("This time is no longer available. Choose another time."), code="time_gone")
+    taken = slot.appointments.filter(starts_at=starts_at, status__in=HOLDING_STATUSES).count()
+    if taken >= slot.per_interval:
+        raise ActionError(_("This time is no longer available. Choose another time."), code="time_gone")
+
+
+def _person_lock(organization_id: int, service_id: int, key: str) -> None:
+    """PostgreSQL: a transaction-scoped advisory lock on (application, service, person)."""
+    if key and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(hashtext(%s))",
+                [f"appointments:{organization_id}:{service_id}:{key}"],
+            )
+
+
+def _active_duplicate(
+    *, organization_id: int, service: Service, key: str, exclude: Appointment | None = None
+) -> Appointment | None:
+    """The person's upcoming appointment for the service, if any (a past one never blocks).
+
+    On PostgreSQL a transaction-scoped advisory lock on (application, service, person) makes two
+    bookings of the same person wait for each other, so the second sees the first.
+    """
+    if not key:
+        return None
+    _person_lock(organization_id, service.pk, key)
+    queryset = Appointment.objects.select_for_update().filter(
+        organization_id=organization_id,
+        service=service,
+        person_key=key,
+        status__in=HOLDING_STATUSES,
+        attendance=Attendance.UNDEFINED,
+        starts_at__gt=timezone.now(),
+    )
+    if exclude is not None:
+        queryset = queryset.exclude(pk=exclude.pk)
+    return queryset.first()
+
+
+def _duplicate_error(existing: Appointment, online: bool) -> ActionError:
+    if online:
+        return ActionError(
+            _(
+                "This person already has an appointment for this service. To choose another time, cancel it "
+                "first with its confirmation number."
+            )
+        )
+    return ActionError(
+        _(
+            "This person already has an appointment for this service: %(number)s on %(date)s. Change it instead."
+        )
+        % {
+            "number": existing.number,
+            "date": formats.date_format(timezone.localtime(existing.starts_at), "SHORT_DATETIME_FORMAT"),
+        }
+    )
+
+
+@transaction.atomic
+def book_place(
+    *,
+    actor: User | None,
+    slot: Slot,
+    service: Service,
+    starts_at: datetime,
+    first_name: str,
+    last_name: str,
+    online: bool = False,
+    date_of_birth: date | None = None,
+    email: str = "",
+    mobile_phone: str = "",
+    details: dict[str, Any] | None = None,
+    comment: str = "",
+    send_email: bool = False,
+    send_sms: bool = False,
+    for_someone_else: bool = False,
+    language: str = "fr",
+) -> Appointment:
+    """Book one place at `starts_at` in `slot`.
+
+    The slot's row lock serializes everyone booking in it, so the count of places taken cannot
+    change between the check and the insert: never more bookings than places. One person (same
+    names and date of birth) holds one active appointment per service; a second dose booked
+    earlier than the one held replaces it in the same step.
+    """
+    locked = _locked_slot(slot)
+    _check_bookable(slot=locked, service=service, starts_at=starts_at, online=online)
+    key = person_key(first_name, last_name, date_of_birth, email, mobile_phone)
+    existing = _active_duplicate(organization_id=locked.organization_id, service=service, key=key)
+    replaced = None
+    if existing is not None:
+        # Online, names and a birth date are no secret: only someone who also gives the contact
+        # the old appointment was booked with may replace it.
+        same_contact = not online or bool(
+            (email and existing.email and email.casefold() == existing.email.casefold())
+            or (mobile_phone and existing.mobile_phone and mobile_phone == existing.mobile_phone)
+        )
+        if service.dose == Dose.SECOND and starts_at < existing.starts_at and same_contact:
+            _cancel(existing, actor=actor, note=_("Replaced by an earlier second dose."), relaunch=False)
+            _send(existing, "cancelled", key_suffix="replaced", links=False)
+            replaced = existing
+        else:
+            raise _duplicate_error(existing, online)
+    number = _new_number()
+    while Appointment.objects.filter(number=number).exists():
+        number = _new_number()
+    appointment = Appointment.objects.create(
+        organization_id=locked.organization_id,
+        slot=locked,
+        service=service,
+        starts_at=starts_at,
+        number=number,
+        token=secrets.token_urlsafe(32),
+        first_name=first_name,
+        last_name=last_name,
+        date_of_birth=date_of_birth,
+        email=email or "",
+        mobile_phone=mobile_phone or "",
+        details=details or {},
+        comment=comment or "",
+        person_key=key,
+        send_email=bool(send_email and email),
+        send_sms=bool(send_sms and mobile_phone),
+        for_someone_else=for_someone_else,
+        language=language if language in ("fr", "en") else "fr",
+        booked_online=online,
+        created_by=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
+    )
+    _event(
+        appointment,
+        "booked",
+        actor,
+        _("Replaces %(number)s.") % {"number": replaced.number} if replaced else "",
+    )
+    _send(appointment, "confirmation", key_suffix="booked", attach=True)
+    setattr(appointment, "replaced", replaced)  # noqa: B010 (the page says which one it replaced)
+    return appointment
+
+
+def _send(
+    appointment: Appointment,
+    template: str,
+    *,
+    key_suffix: str,
+    attach: bool = False,
+    links: bool = True,
+    allowed: Iterable[str] | None = None,
+) -> list[Any]:
+    """The person's coupon, reminder or relaunch, by email and/or SMS as chosen at booking
+    (and, for automated communications, as the rule allows: `allowed` channels)."""
+    channels = []
+    if appointment.email and (appointment.send_email or template != "confirmation"):
+        channels.append(Channel.EMAIL)
+    if appointment.mobile_phone and appointment.send_sms:
+        channels.append(Channel.SMS)
+    if allowed is not None:
+        channels = [channel for channel in channels if channel in allowed]
+    if not channels:
+        return []
+    attachments = []
+    if attach:
+        attachments.append(["appointments.emails.ics_attachment", {"appointment_id": appointment.pk}])
+        if appointment.service.attachment:
+            attachments.append(
+                ["appointments.emails.service_attachment", {"service_id": appointment.service_id}]
+            )
+    return portal_services.notify(
+        key=f"appointments:{appointment.pk}:{key_suffix}",
+        template=f"appointments/emails/{template}",
+        email=appointment.email,
+        phone=appointment.mobile_phone,
+        language=appointment.language,
+        channels=channels,
+        context=_message_context(appointment),
+        # Reminders and relaunches are never sent at night, even late from a queue; a reminder
+        # whose appointment was cancelled meanwhile is not sent at all.
+        quiet_hours=template in ("reminder", "relaunch"),
+        send_only_if=["appointments.emails.still_booked", {"appointment_id": appointment.pk}]
+        if template == "reminder"
+        else None,
+        link=reverse("appointments:manage", args=[appointment.token]) if links and appointment.token else "",
+        attachments=attachments,
+    )
+
+
+def _message_context(appointment: Appointment) -> dict[str, Any]:
+    """What the messages show, in the person's language (JSON: the worker renders the text)."""
+    from django.utils import translation
+
+    location = appointment.slot.location
+    with translation.override(appointment.language):
+        moment = timezone.localtime(appointment.starts_at)
+        return {
+            "number": appointment.number,
+            "date": formats.date_format(moment, "l j F Y"),
+            "short_date": moment.strftime("%Y-%m-%d"),
+            "time": moment.strftime("%H:%M"),
+            "service": appointment.service.name,
+            "instructions": appointment.service.instructions,
+            "location": location.name,
+            "address": location.full_address,
+            "name": f"{appointment.first_name} {appointment.last_name}",
+            "rebook": reverse("appointments:public_page", args=[appointment.organization_id]),
+        }
+
+
+def _locked_appointment(appointment: Appointment) -> Appointment:
+    return (
+        Appointment.objects.select_for_update(of=("self",))
+        .select_related("slot", "service")
+        .get(pk=appointment.pk)
+    )
+
+
+def _cancel(locked: Appointment, *, actor: User | None, note: str = "", relaunch: bool = True) -> None:
+    locked.status = AppointmentStatus.CANCELLED
+    locked.cancelled_at = timezone.now()
+    fields = ["status", "cancelled_at"]
+    if not relaunch:
+        # No "book again" message after a replacement: the person already has a new time.
+        locked.relaunch_at = locked.cancelled_at
+        fields.append("relaunch_at")
+    locked.save(update_fields=fields)
+    _event(locked, "cancelled", actor, note)

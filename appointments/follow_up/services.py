@@ -1,0 +1,381 @@
+"""Follow-up: confirmation, cancellation, attendance, reminders and relaunches (by hand and
+automated), staff changes and batch actions.
+
+Keyword-only functions, atomic; a refusal is an ActionError, nothing saved.
+"""
+
+import secrets
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from appointments.booking.services import (
+    _active_duplicate,
+    _cancel,
+    _check_bookable,
+    _duplicate_error,
+    _event,
+    _locked_appointment,
+    _person_lock,
+    _send,
+)
+from appointments.models import (
+    HOLDING_STATUSES,
+    Appointment,
+    AppointmentStatus,
+    Attendance,
+    CommunicationKind,
+    CommunicationRule,
+    Service,
+    Slot,
+    person_key,
+)
+from appointments.schedules.services import _locked_slot
+from portal import dates
+from portal.models import Channel, User
+from portal.workflow import ActionError
+
+# Quiet hours: the guide's hint (2.5), enforced: nothing goes out between 21:00 and 8:00.
+RELAUNCH_WINDOW = timedelta(days=7)
+
+
+@transaction.atomic
+def cancel_appointment(
+    *, actor: User | None, appointment: Appointment, by_person: bool = False
+) -> Appointment:
+    locked = _locked_appointment(appointment)
+    if locked.status == AppointmentStatus.CANCELLED:
+        raise ActionError(_("This appointment is already cancelled."))
+    if by_person and locked.starts_at <= timezone.now():
+        raise ActionError(_("This appointment has passed: it can no longer be cancelled online."))
+    if locked.attendance != Attendance.UNDEFINED:
+        raise ActionError(
+            _("The person's presence is already recorded: this appointment cannot be cancelled.")
+        )
+    _cancel(locked, actor=actor, note=_("Cancelled by the person.") if by_person else "")
+    _send(locked, "cancelled", key_suffix="cancelled", links=False)
+    return locked
+
+
+@transaction.atomic
+def confirm_appointment(*, actor: User | None, appointment: Appointment) -> Appointment:
+    locked = _locked_appointment(appointment)
+    if locked.status == AppointmentStatus.CANCELLED:
+        raise ActionError(_("This appointment is cancelled: it cannot be confirmed."))
+    if locked.status == AppointmentStatus.CONFIRMED:
+        return locked
+    if locked.starts_at <= timezone.now():
+        raise ActionError(_("This appointment has passed: it can no longer be confirmed."))
+    locked.status, locked.confirmed_at = AppointmentStatus.CONFIRMED, timezone.now()
+    locked.save(update_fields=["status", "confirmed_at"])
+    _event(locked, "confirmed", actor)
+    return locked
+
+
+@transaction.atomic
+def mark_attendance(*, actor: User, appointment: Appointment, attendance: str) -> Appointment:
+    """Present, absent or not eligible (guide 6.7 to 6.9); an absence triggers the relaunch later."""
+    if attendance not in Attendance.values:
+        raise ActionError(_("Choose present, absent or not eligible."))
+    locked = _locked_appointment(appointment)
+    if locked.status == AppointmentStatus.CANCELLED:
+        raise ActionError(_("This appointment is cancelled: the person's status cannot change."))
+    if locked.attendance == attendance:
+        return locked
+    # Back to "not defined" (a mis-click, guide 6.9) clears the time it was recorded.
+    locked.attendance = attendance
+    locked.attendance_at = None if attendance == Attendance.UNDEFINED else timezone.now()
+    locked.save(update_fields=["attendance", "attendance_at"])
+    _event(locked, f"attendance:{attendance}", actor)
+    return locked
+
+
+def _clock() -> datetime:
+    return timezone.now()
+
+
+def _check_daytime() -> None:
+    """Staff sending a reminder or relaunch by hand: never at night either (guide 2.5)."""
+    if dates.is_quiet(_clock()):
+        raise ActionError(_("Nothing is sent to people between 21:00 and 8:00: send it again after 8:00."))
+
+
+def _has_booked_again(appointment: Appointment) -> bool:
+    if not appointment.person_key:
+        return False
+    return (
+        Appointment.objects.filter(
+            organization_id=appointment.organization_id,
+            service_id=appointment.service_id,
+            person_key=appointment.person_key,
+            status__in=HOLDING_STATUSES,
+            starts_at__gt=timezone.now(),
+        )
+        .exclude(pk=appointment.pk)
+        .exists()
+    )
+
+
+@transaction.atomic
+def send_reminder(
+    *,
+    actor: User | None,
+    appointment: Appointment,
+    which: str = "manual",
+    channels: Iterable[str] | None = None,
+    now: datetime | None = None,
+) -> list[Any] | None:
+    """A reminder now (batch action), or the first or second automated reminder (once each)."""
+    now = now or timezone.now()
+    locked = _locked_appointment(appointment)
+    if locked.status == AppointmentStatus.CANCELLED:
+        raise ActionError(_("This appointment is cancelled: no reminder is sent."))
+    fields = []
+    if which in ("first", "second"):
+        field = f"{which}_reminder_at"
+        if getattr(locked, field) is not None:
+            return None
+        setattr(locked, field, now)
+        fields.append(field)
+    else:
+        _check_daytime()
+        if locked.starts_at <= now:
+            raise ActionError(_("This appointment has passed: no reminder is sent."))
+    sent = _send(locked, "reminder", key_suffix=f"reminder:{which}:{locked.reminders + 1}", allowed=channels)
+    if which == "manual" and not sent:
+        raise ActionError(_("This person gave no email or mobile phone for messages: nothing was sent."))
+    if sent:
+        # The list's "Reminder (n)" counts reminders that went out, not attempts.
+        locked.reminders += 1
+        fields.append("reminders")
+    if fields:
+        locked.save(update_fields=fields)
+    _event(locked, f"reminder:{which}", actor)
+    return sent
+
+
+@transaction.atomic
+def send_relaunch(
+    *,
+    actor: User | None,
+    appointment: Appointment,
+    automatic: bool = False,
+    channels: Iterable[str] | None = None,
+    now: datetime | None = None,
+) -> list[Any] | None:
+    """Invite the person to book again (after an absence or a cancellation)."""
+    now = now or timezone.now()
+    locked = _locked_appointment(appointment)
+    if automatic and locked.relaunch_at is not None:
+        return None
+    if not (locked.status == AppointmentStatus.CANCELLED or locked.attendance == Attendance.ABSENT):
+        raise ActionError(_("A relaunch goes to people who were absent or whose appointment was cancelled."))
+    if not automatic:
+        _check_daytime()
+    locked.relaunch_at = now
+    fields = ["relaunch_at"]
+    sent = None
+    if not (automatic and _has_booked_again(locked)):
+        # Nobody is asked to book again after they already did.
+        sent = _send(
+            locked, "relaunch", key_suffix=f"relaunch:{locked.relaunches + 1}", links=False, allowed=channels
+        )
+        if not automatic and not sent:
+            raise ActionError(_("This person gave no email or mobile phone for messages: nothing was sent."))
+        if sent:
+            locked.relaunches += 1
+            fields.append("relaunches")
+    locked.save(update_fields=fields)
+    _event(locked, "relaunch", actor)
+    return sent
+
+
+@transaction.atomic
+def update_appointment(
+    *,
+    actor: User,
+    appointment: Appointment,
+    details: dict[str, Any],
+    slot: Slot | None = None,
+    service: Service | None = None,
+    starts_at: datetime | None = None,
+) -> Appointment:
+    """Staff change an appointment (guide 4.5): an upcoming one may move (service, location, date,
+    time) and change its comment and personal details; a past or cancelled one only the latter.
+
+    Locks in the order booking takes them (slot, person, appointment), so that the two never wait
+    for each other.
+    """
+    current = Appointment.objects.get(pk=appointment.pk)
+    moving = slot is not None and (
+        slot.pk != current.slot_id
+        or starts_at != current.starts_at
+        or getattr(service, "pk", None) != current.service_id
+    )
+    new_slot = _locked_slot(slot) if moving and slot is not None else None
+    _person_lock(current.organization_id, current.service_id, current.person_key)
+    locked = _locked_appointment(appointment)
+    if (locked.slot_id, locked.starts_at, locked.service_id, locked.status) != (
+        current.slot_id,
+        current.starts_at,
+        current.service_id,
+        current.status,
+    ):
+        raise ActionError(_("Someone changed this appointment at the same moment: check it and try again."))
+    if moving:
+        # A move names its slot, its service and its time together.
+        assert new_slot is not None and service is not None and starts_at is not None
+        if locked.status == AppointmentStatus.CANCELLED or locked.starts_at <= timezone.now():
+            raise ActionError(
+                _(
+                    "A past or cancelled appointment keeps its service, place and time: only the comment and details change."
+                )
+            )
+        # The place being left does not count against the new time in the same slot.
+        if not (new_slot.pk == locked.slot_id and starts_at == locked.starts_at):
+            _check_bookable(slot=new_slot, service=service, starts_at=starts_at, online=False)
+        elif not new_slot.services.filter(pk=service.pk).exists():
+            # Same place and time, another service: the slot must still offer it.
+            raise ActionError(_("This slot does not offer this service."), code="time_gone")
+        locked.slot, locked.service, locked.starts_at = new_slot, service, starts_at
+        locked.first_reminder_at = locked.second_reminder_at = None
+    for field in ("first_name", "last_name", "date_of_birth", "email", "mobile_phone", "comment", "details"):
+        if field in details:
+            setattr(
+                locked,
+                field,
+                details[field] if details[field] is not None or field == "date_of_birth" else "",
+            )
+    locked.person_key = person_key(
+        locked.first_name, locked.last_name, locked.date_of_birth, locked.email, locked.mobile_phone
+    )
+    if locked.status in HOLDING_STATUSES:
+        existing = _active_duplicate(
+            organization_id=locked.organization_id,
+            service=locked.service,
+            key=locked.person_key,
+            exclude=locked,
+        )
+        if existing is not None:
+            raise _duplicate_error(existing, online=False)
+    locked.save()
+    _event(locked, "changed", actor)
+    if moving:
+        _send(locked, "confirmation", key_suffix=f"moved:{secrets.token_hex(6)}", attach=True)
+    return locked
+
+
+BATCH_ACTIONS = {
+    "undefined": lambda actor, appointment: mark_attendance(
+        actor=actor, appointment=appointment, attendance=Attendance.UNDEFINED
+    ),
+    "present": lambda actor, appointment: mark_attendance(
+        actor=actor, appointment=appointment, attendance=Attendance.PRESENT
+    ),
+    "absent": lambda actor, appointment: mark_attendance(
+        actor=actor, appointment=appointment, attendance=Attendance.ABSENT
+    ),
+    "not_eligible": lambda actor, appointment: mark_attendance(
+        actor=actor, appointment=appointment, attendance=Attendance.NOT_ELIGIBLE
+    ),
+    "confirm": lambda actor, appointment: confirm_appointment(actor=actor, appointment=appointment),
+    "reminder": lambda actor, appointment: send_reminder(actor=actor, appointment=appointment),
+    "relaunch": lambda actor, appointment: send_relaunch(actor=actor, appointment=appointment),
+    "cancel": lambda actor, appointment: cancel_appointment(actor=actor, appointment=appointment),
+}
+
+
+def batch_action(
+    *, actor: User, appointments: Iterable[Appointment], action: str
+) -> tuple[int, list[tuple[Appointment, str]]]:
+    """Apply one action to each selected appointment, each in its own transaction.
+
+    Returns (done, refused): refused lists (appointment, message) for those whose status did not
+    allow the action; they are unchanged.
+    """
+    function = BATCH_ACTIONS[action]
+    done, refused = 0, []
+    for appointment in appointments:
+        try:
+            function(actor, appointment)
+        except ActionError as error:
+            refused.append((appointment, " ".join(error.messages)))
+        else:
+            done += 1
+    return done, refused
+
+
+# Automated communications (Celery beat) -----------------------------------------------------------------
+
+
+def _due(queryset: QuerySet[Appointment], field: str, now: datetime) -> list[int]:
+    """Ids of appointments due for a communication, oldest first (500 a run)."""
+    return list(
+        queryset.filter(**{f"{field}__isnull": True}).order_by("starts_at").values_list("pk", flat=True)[:500]
+    )
+
+
+def send_due_communications(now: datetime | None = None) -> int:
+    """Reminders and relaunches that are due, each exactly once, never between 21:00 and 8:00.
+
+    Each appointment is handled in its own transaction that marks it and queues its messages
+    (sent on commit, idempotent by key): a worker stopped mid-batch leaves the rest for the next
+    run, and nothing already marked goes out again.
+    """
+    now = now or timezone.now()
+    if dates.is_quiet(now):
+        return 0  # quiet hours: everything waits until 8:00
+    sent = 0
+    rules = CommunicationRule.objects.filter(is_active=True).filter(Q(by_email=True) | Q(by_sms=True))
+    for rule in rules:
+        delay = timedelta(hours=rule.delay_hours)
+        # The rule's "SMS" and "email" ticks (guide 2.5): only those channels go out.
+        channels = [Channel.EMAIL] * rule.by_email + [Channel.SMS] * rule.by_sms
+        base = Appointment.objects.filter(organization_id=rule.organization_id)
+        if rule.kind in (CommunicationKind.FIRST_REMINDER, CommunicationKind.SECOND_REMINDER):
+            which = "first" if rule.kind == CommunicationKind.FIRST_REMINDER else "second"
+            due = base.filter(
+                status__in=HOLDING_STATUSES,
+                attendance=Attendance.UNDEFINED,
+                starts_at__gt=now,
+                starts_at__lte=now + delay,
+                created_at__lt=F("starts_at") - delay,
+            )
+            for pk in _due(due, f"{which}_reminder_at", now):
+                try:
+                    # Counted only when a message went out (the rule's channels may reach nobody).
+                    if send_reminder(
+                        actor=None, appointment=Appointment(pk=pk), which=which, channels=channels, now=now
+                    ):
+                        sent += 1
+                except ActionError:
+                    continue  # cancelled since the query: nothing to send
+        else:
+            # A week at most after it was due: a rule turned on later does not write to everyone
+            # who ever missed or cancelled an appointment.
+            oldest = now - delay - RELAUNCH_WINDOW
+            if rule.kind == CommunicationKind.ABSENCE_RELAUNCH:
+                # "hours after the appointment" (guide 2.5), once staff marked the person absent.
+                due = base.filter(
+                    attendance=Attendance.ABSENT, starts_at__lte=now - delay, starts_at__gte=oldest
+                )
+            else:
+                due = base.filter(
+                    status=AppointmentStatus.CANCELLED,
+                    cancelled_at__lte=now - delay,
+                    cancelled_at__gte=oldest,
+                )
+            for pk in _due(due, "relaunch_at", now):
+                try:
+                    if send_relaunch(
+                        actor=None, appointment=Appointment(pk=pk), automatic=True, channels=channels, now=now
+                    ):
+                        sent += 1
+                except ActionError:
+                    continue
+    return sent

@@ -1,0 +1,391 @@
+"""Follow-up (guide 6): an appointment's page and changes, the follow-up list, its batch actions and
+export, and the statistics (Pilot).
+"""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from appointments import roles, selectors
+from appointments.booking.forms import PersonForm, StaffBookingForm, TimeChoiceForm, person_initial
+from appointments.booking.views import _staff_times, _time_gone, time_value_of
+from appointments.exports import STAT_MEASURES, stat_labels
+from appointments.follow_up import services
+from appointments.follow_up.forms import (
+    BATCH_CONFIRMATIONS,
+    BATCH_LABELS,
+    DEFAULT_COLUMNS,
+    FOLLOW_UP_COLUMNS,
+    BatchForm,
+    ColumnsForm,
+    FollowUpForm,
+    StatisticsForm,
+)
+from appointments.models import (
+    AppointmentStatus,
+    ListPreference,
+    PersonalField,
+)
+from appointments.pages import _organization, _page
+from portal.forms import show_service_error
+from portal.params import as_id, safe_next
+from portal.permissions import capability_required, has_capability
+from portal.search import criteria, personal_search
+from portal.services import record_list_view, record_view
+from portal.workflow import ActionError
+
+
+def _can_book(request, appointment):
+    return selectors.bookable_appointments_for(request.user).filter(pk=appointment.pk).exists()
+
+
+@capability_required(roles.SCHEDULES)
+def appointment_detail(request, pk):
+    """Guide 4.4: the appointment's details and its options (modify, book again for this person)."""
+    appointment = selectors.get_appointment(request.user, pk)
+    record_view(instance=appointment)
+    return _page(
+        request,
+        "appointments/appointment_detail.html",
+        {
+            "appointment": appointment,
+            "can_book": _can_book(request, appointment),
+            "upcoming": appointment.starts_at > timezone.now()
+            and appointment.status != AppointmentStatus.CANCELLED,
+            "events": appointment.events.select_related("actor"),
+            "details": [
+                (PersonalField(code).label, value)
+                for code, value in (appointment.details or {}).items()
+                if code in PersonalField.values
+            ],
+        },
+    )
+
+
+@capability_required(roles.BOOK)
+@require_http_methods(["GET", "POST"])
+def appointment_edit(request, pk):
+    """Guide 4.5: an upcoming appointment may move; a past or cancelled one keeps its time."""
+    appointment = selectors.get_appointment(request.user, pk)
+    if not _can_book(request, appointment):
+        raise Http404
+    record_view(instance=appointment)
+    user = request.user
+    movable = appointment.starts_at > timezone.now() and appointment.status != AppointmentStatus.CANCELLED
+    service, location = appointment.service, appointment.slot.location
+    day = timezone.localtime(appointment.starts_at).date()
+    choice = None
+    times = []
+    if movable:
+        choice = StaffBookingForm(
+            request.GET if "service" in request.GET else None,
+            initial={"service": service, "location": location, "date": day},
+            services=selectors.services_for(user).filter(is_active=True),
+            locations=selectors.locations_for(user).filter(is_active=True),
+        )
+        if choice.is_bound and choice.is_valid():
+            service, location, day = (choice.cleaned_data[key] for key in ("service", "location", "date"))
+        times = _staff_times(request, service=service, location=location, day=day)
+    current = time_value_of(appointment.slot_id, appointment.starts_at)
+    person = PersonForm(
+        request.POST or None, service=service, staff=True, initial=person_initial(appointment)
+    )
+    time_form = TimeChoiceForm(request.POST or None) if movable else None
+    if request.method == "POST":
+        valid = person.is_valid() and (time_form is None or time_form.is_valid())
+        if valid:
+            values = person.booking_values()
+            details = {
+                key: values[key]
+                for key in (
+                    "first_name",
+                    "last_name",
+                    "date_of_birth",
+                    "email",
+                    "mobile_phone",
+                    "details",
+                    "comment",
+                )
+            }
+            move = {}
+            if time_form is not None:
+                slot = (
+                    selectors.bookable_slots_for(user)
+                    .filter(pk=time_form.cleaned_data["slot_id"], location=location)
+                    .first()
+                )
+                if slot is None:
+                    time_form.add_error("time", _("This time is not available. Choose a time in the list."))
+                    valid = False
+                else:
+                    move = {"slot": slot, "service": service, "starts_at": time_form.cleaned_data["time"]}
+            if valid:
+                try:
+                    services.update_appointment(actor=user, appointment=appointment, details=details, **move)
+                except ActionError as error:
+                    if _time_gone(error) and time_form is not None:
+                        time_form.add_error("time", error)
+                    else:
+                        show_service_error(request, person, error)
+                else:
+                    messages.success(request, _("The appointment was changed."))
+                    return redirect("appointments:appointment", pk=appointment.pk)
+    time_choices = [(time_value_of(slot.pk, moment), slot, moment, left) for slot, moment, left in times]
+    if (
+        movable
+        and current not in {value for value, *_rest in time_choices}
+        and day == timezone.localtime(appointment.starts_at).date()
+        and location == appointment.slot.location
+    ):
+        time_choices.insert(0, (current, appointment.slot, appointment.starts_at, 0))
+    return _page(
+        request,
+        "appointments/appointment_edit.html",
+        {
+            "appointment": appointment,
+            "movable": movable,
+            "choice": choice,
+            "times": sorted(time_choices, key=lambda item: item[2]),
+            "chosen_time": request.POST.get("time", current),
+            "person": person,
+            "time_form": time_form,
+            "service": service,
+            "location": location,
+            "day": day,
+        },
+    )
+
+
+# Follow-up (guide 6) ---------------------------------------------------------------------------------------
+
+
+def _columns_for(user):
+    preference = ListPreference.objects.filter(user=user).first()
+    valid = {code for code, _label in FOLLOW_UP_COLUMNS}
+    chosen = [code for code in (preference.columns if preference else DEFAULT_COLUMNS) if code in valid]
+    return chosen or DEFAULT_COLUMNS
+
+
+def _follow_up_form(request, data=None):
+    user = request.user
+    return FollowUpForm(
+        data,
+        services=selectors.services_for(user),
+        locations=selectors.locations_for(user),
+        resources=selectors.resources_for(user),
+    )
+
+
+@capability_required(roles.SCHEDULES)
+@personal_search(FollowUpForm)
+def follow_up(request):
+    form = _follow_up_form(request, request.search_data or {})
+    form.is_valid()
+    data = {key: value for key, value in form.cleaned_data.items()}
+    for key, default in (
+        ("report", "active"),
+        ("period", "day"),
+        ("date", timezone.localdate()),
+        ("view_type", "appointments"),
+    ):
+        data.setdefault(key, default)
+    if not data.get("date"):
+        data["date"] = timezone.localdate()
+    printing = request.GET.get("print") == "1"
+    per_page = 100
+    rows = []
+    total = 0
+    if data["view_type"] in ("appointments", "both"):
+        queryset = selectors.follow_up_queryset(request.user, data)
+        total = queryset.count()
+        page = max(as_id(request.GET.get("page")) or 1, 1)
+        pages = max((total + per_page - 1) // per_page, 1)
+        page = min(page, pages)
+        rows = list(queryset[(page - 1) * per_page : page * per_page])
+        # The list shows people's names and phones: each one shown leaves an access entry.
+        record_list_view(instances=rows)
+    else:
+        page, pages = 1, 1
+    availabilities = []
+    if data["view_type"] in ("availabilities", "both"):
+        first, last = selectors.follow_up_period(data["period"], data["date"])
+        start, _end = selectors.day_bounds(first)
+        _start, end = selectors.day_bounds(last)
+        slots = selectors.slots_for(request.user).filter(
+            starts_at__lt=end, ends_at__gt=max(start, timezone.now())
+        )
+        if data.get("locations"):
+            slots = slots.filter(location__in=data["locations"])
+        if data.get("resources"):
+            slots = slots.filter(resource__in=data["resources"])
+        for service in data.get("services") or selectors.services_for(request.user).filter(is_active=True):
+            for slot, moment, left in selectors.open_times(
+                slots, service=service, online=False, now=timezone.now()
+            )[:500]:
+                availabilities.append((moment, slot, service, left))
+        availabilities.sort(key=lambda item: item[0])
+    base = request.GET.copy()
+    base.pop("page", None)
+    base.pop("print", None)
+    can_book = has_capability(request.user, roles.BOOK)
+    context = {
+        "form": form,
+        "rows": rows,
+        "total": total,
+        "page": page,
+        "pages": pages,
+        "availabilities": availabilities[:500],
+        "columns": _columns_for(request.user),
+        "column_labels": dict(FOLLOW_UP_COLUMNS),
+        "columns_form": ColumnsForm(initial={"columns": _columns_for(request.user)}),
+        "batch_actions": list(BATCH_LABELS.items()) if can_book else [],
+        "can_book": can_book,
+        "query": base.urlencode(),
+        "printing": printing,
+        "data": data,
+    }
+    return _page(
+        request, "appointments/follow_up_print.html" if printing else "appointments/follow_up.html", context
+    )
+
+
+@capability_required(roles.SCHEDULES)
+@require_POST
+def follow_up_columns(request):
+    form = ColumnsForm(request.POST)
+    if form.is_valid():
+        ListPreference.objects.update_or_create(
+            user=request.user, defaults={"columns": form.cleaned_data["columns"]}
+        )
+        messages.success(request, _("Your columns were saved."))
+    else:
+        messages.error(request, _("Choose at least one column."))
+    return redirect(safe_next(request, reverse("appointments:follow_up")))
+
+
+@capability_required(roles.BOOK)
+@require_POST
+def follow_up_batch(request):
+    """Guide 6.7–6.10: an action on the selected appointments, after a confirmation."""
+    visible = selectors.bookable_appointments_for(request.user)
+    ids = [value for value in (as_id(raw) for raw in request.POST.getlist("selected")) if value]
+    allowed = list(visible.filter(pk__in=ids).values_list("pk", flat=True))
+    # Ids outside the role's scope (another clinic, team or location) are left out silently: the
+    # others are still done, and the form's "not one of the choices" error would only confuse.
+    data = request.POST.copy()
+    data.setlist("selected", [str(pk) for pk in allowed])
+    form = BatchForm(data, choices=[(pk, pk) for pk in allowed])
+    back = safe_next(request, reverse("appointments:follow_up"))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect(back)
+    action = form.cleaned_data["action"]
+    chosen = list(visible.filter(pk__in=form.cleaned_data["selected"]).select_related("service", "slot"))
+    if request.POST.get("confirmed") != "1":
+        return _page(
+            request,
+            "appointments/batch_confirm.html",
+            {
+                "action": action,
+                "title": BATCH_CONFIRMATIONS[action][0],
+                "question": BATCH_CONFIRMATIONS[action][1],
+                "button": BATCH_CONFIRMATIONS[action][2],
+                "appointments": chosen,
+                "next": back,
+            },
+        )
+    done, refused = services.batch_action(actor=request.user, appointments=chosen, action=action)
+    messages.success(
+        request,
+        _("%(action)s: %(count)d appointments done.") % {"action": BATCH_LABELS[action], "count": done},
+    )
+    for appointment, reason in refused:
+        messages.warning(request, f"{appointment.number}: {reason}")
+    return redirect(back)
+
+
+@capability_required(roles.SCHEDULES)
+@require_POST
+def follow_up_export(request):
+    from portal.exports import request_export
+
+    # The shareable filters come with the form; the personal ones from the list's session criteria
+    # (portal.search), as on the list itself.
+    posted = criteria(request, "appointments:follow_up", FollowUpForm.personal_fields, base=request.POST)
+    filters = {
+        key: posted.getlist(key) if key in ("services", "locations", "resources") else posted.get(key, "")
+        for key in posted
+        if key not in ("csrfmiddlewaretoken", "next")
+    }
+    request_export(
+        user=request.user,
+        exporter="appointments.exports.follow_up_rows",
+        # Under their own key: portal.exports adds "email" (send by email) to the params, which is
+        # also the list's email search field.
+        params={"filters": filters},
+        fmt="xlsx",
+        name=_("Appointments"),
+        email=True,
+    )
+    messages.success(request, _("The export is being prepared: the Excel file will be sent to your mailbox."))
+    return redirect(safe_next(request, reverse("appointments:follow_up")))
+
+
+# Statistics (Pilot) ------------------------------------------------------------------------------------------
+
+
+@capability_required(roles.STATISTICS)
+def statistics(request):
+    form = StatisticsForm(request.GET or {})
+    form.is_valid()
+    today = timezone.localdate()
+    first = form.cleaned_data.get("first_day") or today - timedelta(days=30)
+    last = form.cleaned_data.get("last_day") or today + timedelta(days=14)
+    if last < first or (last - first).days > 366:
+        first, last = today - timedelta(days=30), today + timedelta(days=14)
+    data = selectors.statistics_data(_organization(request), first, last)
+    peak = max([row["bookings"] for row in data["by_day"]] + [1])
+    for row in data["by_day"]:
+        row["percent"] = round(100 * row["bookings"] / peak)
+    return _page(
+        request,
+        "appointments/statistics.html",
+        {
+            "form": form,
+            "data": data,
+            "first": first,
+            "last": last,
+            "measures": [(key, stat_labels()[key]) for key in STAT_MEASURES],
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@capability_required(roles.STATISTICS)
+@require_POST
+def statistics_export(request):
+    from portal.exports import request_export
+
+    back = safe_next(request, reverse("appointments:statistics"))
+    form = StatisticsForm(request.POST)
+    if not form.is_valid():
+        # Checked here, not in the worker: a period the exporter refuses would fail there unseen.
+        messages.error(request, " ".join(error for errors in form.errors.values() for error in errors))
+        return redirect(back)
+    request_export(
+        user=request.user,
+        exporter="appointments.exports.statistics_rows",
+        params={"first_day": request.POST.get("first_day", ""), "last_day": request.POST.get("last_day", "")},
+        fmt="xlsx",
+        name=_("Appointment statistics"),
+        email=True,
+    )
+    messages.success(request, _("The export is being prepared: the Excel file will be sent to your mailbox."))
+    return redirect(back)
