@@ -336,9 +336,14 @@ import json
 from datetime import datetime, time, timedelta
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from appointments import services
-from appointments.forms import time_value
 from appointments.models import ClinicSettings, Location, Service, TeamResource
+try:  # appointments by area (configuration, schedules, booking)
+    from appointments.booking.forms import time_value
+    from appointments.configuration.services import save_location
+    from appointments.schedules.services import create_slot
+except ImportError:
+    from appointments.forms import time_value
+    from appointments.services import create_slot, save_location
 from portal.models import Membership, Organization, User
 
 clinic = Organization.objects.create(name="Clinique Smoke", name_fr="Clinique Smoke", name_en="Smoke Clinic",
@@ -348,13 +353,13 @@ off = {"date_of_birth": "off", "mobile_phone": "off", "postal_code": "off", "com
        "health_card_number": "off", "email": "required"}
 service = Service.objects.create(organization=clinic, name_fr="Dose", name_en="Dose", duration_minutes=10,
                                  personal_fields=off)
-location = services.save_location(organization=clinic, location=Location(
+location = save_location(organization=clinic, location=Location(
     name_fr="Lieu", name_en="Location", address="1 rue Main", city="Moncton", postal_code="E1C 8K6"))
 team = TeamResource.objects.create(organization=clinic, name="Team")
 team.locations.set([location]); team.services.set([service])
 day = timezone.localdate() + timedelta(days=1)
 tz = timezone.get_current_timezone()
-slot = services.create_slot(actor=None, organization=clinic, location=location, resource=team, services=[service],
+slot = create_slot(actor=None, organization=clinic, location=location, resource=team, services=[service],
     starts_at=timezone.make_aware(datetime.combine(day, time(8, 0)), tz),
     ends_at=timezone.make_aware(datetime.combine(day, time(12, 0)), tz), per_interval=2, is_locked=False)
 pilot = User.objects.create_user(email="smoke.pilot@example.ca", password=PASSWORD, first_name="Smoke",

@@ -64,4 +64,8 @@ def ready(request):
     body = {"status": "unready" if failing else "ready", "checks": checks, "failing": failing}
     if age is not None:
         body["worker_heartbeat_age_seconds"] = round(age, 1)
-    return JsonResponse(body, status=503 if failing else 200)
+    response = JsonResponse(body, status=503 if failing else 200)
+    # A probe every few seconds while a worker is away is not an error of the site: the request
+    # line (status 503) says it, without Django's "Service Unavailable" ERROR line for each probe.
+    response._has_been_logged = True  # type: ignore[attr-defined]
+    return response
