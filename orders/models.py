@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import Organization, ReferenceData
+from portal.models import HistoryEntry, Organization, ReferenceData
 from portal.scoping import scoped_manager
 
 
@@ -155,22 +155,16 @@ class Order(models.Model):
         return self.summary.organization_ids
 
 
-class SummaryEvent(models.Model):
+class SummaryEvent(HistoryEntry):
     """The history of a summary: every status change and every change of its content."""
 
     summary = models.ForeignKey(OrderSummary, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(_("date"), auto_now_add=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
-    )
-    action = models.CharField(_("action"), max_length=40)
-    from_status = models.CharField(max_length=12, choices=SummaryStatus.choices, blank=True)
-    to_status = models.CharField(max_length=12, choices=SummaryStatus.choices, blank=True)
-    note = models.TextField(_("note"), blank=True)
+    from_status = models.CharField(_("from"), max_length=12, choices=SummaryStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=12, choices=SummaryStatus.choices, blank=True)
 
     objects = scoped_manager("summary__department", "summary__provider")
 
-    class Meta:
+    class Meta(HistoryEntry.Meta):
         verbose_name = _("history entry")
         verbose_name_plural = _("history")
         ordering = ["-at", "-pk"]

@@ -7,9 +7,9 @@ status changed and gets a clear message; nothing is half-done.
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
-from uuid import uuid4
 
 from django.db import models, transaction
+from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +29,7 @@ from orders.roles import CARE_COORDINATION_ROLES
 from portal import services as portal_services
 from portal.db import fold
 from portal.models import Organization, User
+from portal.numbering import next_number
 from portal.selectors import members_with_roles
 from portal.workflow import ActionError, Transition, Workflow
 
@@ -75,7 +76,7 @@ def _email_provider(summary: OrderSummary, event: SummaryEvent) -> None:
 
 
 def _tell_worker(
-    summary: OrderSummary, *, title: Any, params: dict[str, str], key: str, send_email: bool = False
+    summary: OrderSummary, *, title: Any, params: dict[str, str], key: str, purpose: str
 ) -> None:
     # Titles here carry record numbers only, so they may go into the email body.
     portal_services.create_task(
@@ -86,7 +87,9 @@ def _tell_worker(
         due_date=timezone.localdate() + timedelta(days=2),
         link=reverse("orders:summary", args=[summary.pk]),
         key=key,
-        send_email=send_email,
+        record=summary,
+        purpose=purpose,
+        send_email=True,
         title_in_email=True,
     )
 
@@ -238,10 +241,27 @@ def change_status(*, actor: User, summary: OrderSummary, action: str) -> OrderSu
 # Department: creating and changing a summary -------------------------------------------------
 
 
-def _next_number(instance: models.Model, pattern: str) -> None:
-    # Through save(), so that the audit log records the real number (searchable), not the placeholder.
-    instance.number = pattern % instance.pk  # type: ignore[attr-defined]
-    instance.save(update_fields=["number"])
+# Record numbers (portal.numbering): one counter per kind, in the creating transaction. The first
+# number a counter gives follows the highest one already given (numbers were once the row's id).
+NUMBERS: dict[type[models.Model], tuple[str, str, int]] = {
+    # model: (counter, prefix, digits): OS-0000042, 00000042, SR-0000042
+    OrderSummary: ("orders.summary", "OS-", 7),
+    Order: ("orders.order", "", 8),
+    ServiceReport: ("orders.report", "SR-", 7),
+}
+
+
+def _highest_number(model: type[models.Model], prefix: str, digits: int) -> int | None:
+    top = model._default_manager.filter(number__regex=rf"^{prefix}[0-9]{{{digits}}}$").aggregate(
+        top=Max("number")
+    )["top"]
+    return int(top[len(prefix) :]) if top else None
+
+
+def _next_number(model: type[models.Model]) -> str:
+    counter, prefix, digits = NUMBERS[model]
+    number = next_number(counter, floor=lambda: _highest_number(model, prefix, digits))
+    return f"{prefix}{number:0{digits}d}"
 
 
 def _create_order(
@@ -259,7 +279,7 @@ def _create_order(
 ) -> Order:
     order = Order.objects.create(
         summary=summary,
-        number=f"tmp-{uuid4().hex[:16]}",
+        number=_next_number(Order),
         order_type=order_type,
         status=status,
         effective_date=effective_date,
@@ -270,7 +290,6 @@ def _create_order(
         other_monthly_cost=other_monthly_cost,
         client_contribution=client_contribution,
     )
-    _next_number(order, "%08d")
     return order
 
 
@@ -294,7 +313,7 @@ def create_summary(
     if end_date < start_date:
         raise ActionError({"end_date": _("The end date cannot be before the start date.")})
     summary = OrderSummary.objects.create(
-        number=f"tmp-{uuid4().hex[:16]}",
+        number=_next_number(OrderSummary),
         client_name=client_name,
         client_name_search=normalize_name(client_name),
         service=service,
@@ -307,7 +326,6 @@ def create_summary(
         worker=worker,
         notes_for_provider=notes_for_provider,
     )
-    _next_number(summary, "OS-%07d")
     _create_order(summary=summary, order_type=OrderType.SERVICE, status=S.DRAFT, **order)
     SummaryEvent.objects.create(summary=summary, actor=actor, action="created", to_status=S.DRAFT)
     return summary
@@ -431,10 +449,9 @@ def reassign_worker(*, actor: User, summary: OrderSummary, worker: User) -> Orde
     previous = summary.worker
     summary.worker = worker
     summary.save(update_fields=["worker", "updated_at"])
-    links = [reverse("orders:summary", args=[summary.pk])] + [
-        reverse("orders:report", args=[pk]) for pk in summary.reports.values_list("pk", flat=True)
-    ]
-    portal_services.reassign_open_tasks(links=links, from_user=previous, to_user=worker)
+    portal_services.reassign_open_tasks(
+        records=[summary, *summary.reports.only("pk")], from_user=previous, to_user=worker
+    )
     SummaryEvent.objects.create(
         summary=summary,
         actor=actor,
@@ -458,7 +475,7 @@ def accept_summary(*, actor: User, summary: OrderSummary, message: str = "") -> 
         title=_("%(number)s accepted by the service provider"),
         params={"number": summary.number},
         key=f"orders:accepted:{_latest_event_key(summary)}",
-        send_email=True,
+        purpose="accepted",
     )
     return summary
 
@@ -476,7 +493,7 @@ def decline_summary(*, actor: User, summary: OrderSummary, reason: str | None) -
         title=_("%(number)s declined by the service provider: offer it again or cancel it"),
         params={"number": summary.number},
         key=f"orders:declined:{_latest_event_key(summary)}",
-        send_email=True,
+        purpose="declined",
     )
     return summary
 
@@ -518,14 +535,13 @@ def log_report(
     if occurred_on and occurred_on < summary.start_date:
         raise ActionError({"occurred_on": _("This date is before the service started.")})
     report = ServiceReport.objects.create(
-        number=f"tmp-{uuid4().hex[:16]}",
+        number=_next_number(ServiceReport),
         kind=kind,
         order=order,
         summary=summary,
         created_by=actor,
         **fields,
     )
-    _next_number(report, "SR-%07d")
     report.types.set(types)
     report.measures.set(measures)
     portal_services.create_task(
@@ -536,6 +552,8 @@ def log_report(
         due_date=timezone.localdate() + timedelta(days=1 if kind == ReportKind.INCIDENT else 5),
         link=reverse("orders:report", args=[report.pk]),
         key=f"orders:report:{report.pk}",
+        record=report,
+        purpose="report",
         send_email=True,
         title_in_email=True,
     )

@@ -38,6 +38,7 @@ from orders.tables import (
 )
 from portal.exports import request_export
 from portal.forms import show_service_error as _show_errors
+from portal.formviews import act, submit
 from portal.permissions import capability_required, check_capability, has_capability
 from portal.search import personal_search
 from portal.selectors import active_organization, members_with_roles
@@ -92,23 +93,26 @@ def department_list(request):
 @capability_required(roles.MANAGE)
 def summary_create(request):
     form = SummaryForm(request.POST or None, workers=_workers(request.user), initial={"worker": request.user})
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+
+    def create(data):
+        data = dict(data)
         order = form.order_data()
         for name in order:
             data.pop(name)
-        try:
-            summary = services.create_summary(
-                actor=request.user, department=active_organization(request.user), order=order, **data
-            )
-        except ActionError as error:
-            _show_errors(request, form, error)
-        else:
-            messages.success(
-                request, _("Order summary %(number)s created as a draft.") % {"number": summary.number}
-            )
-            return redirect("orders:summary", pk=summary.pk)
-    return render(request, "orders/summary_form.html", {"form": form})
+        return services.create_summary(
+            actor=request.user, department=active_organization(request.user), order=order, **data
+        )
+
+    done = submit(
+        request,
+        form,
+        create,
+        success=lambda summary: (
+            _("Order summary %(number)s created as a draft.") % {"number": summary.number}
+        ),
+        next=lambda summary: reverse("orders:summary", args=[summary.pk]),
+    )
+    return done or render(request, "orders/summary_form.html", {"form": form})
 
 
 @require_http_methods(["GET", "POST"])
@@ -132,13 +136,12 @@ def summary_action(request, pk, action):
             "orders/action_confirm.html",
             {"summary": summary, "action": action, "label": transition.label},
         )
-    try:
-        summary = services.change_status(actor=request.user, summary=summary, action=action)
-    except ActionError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, str(transition.done) % {"number": summary.number})
-    return redirect("orders:summary", pk=pk)
+    return act(
+        request,
+        lambda: services.change_status(actor=request.user, summary=summary, action=action),
+        success=lambda changed: str(transition.done) % {"number": changed.number},
+        next=reverse("orders:summary", args=[pk]),
+    )
 
 
 @capability_required(roles.MANAGE)
@@ -151,15 +154,14 @@ def summary_amend(request, pk):
         )
         return redirect("orders:summary", pk=pk)
     form = AmendmentForm(request.POST or None, summary=summary)
-    if request.method == "POST" and form.is_valid():
-        try:
-            order = services.amend_summary(actor=request.user, summary=summary, order=form.order_data())
-        except ActionError as error:
-            _show_errors(request, form, error)
-        else:
-            messages.success(request, _("Order %(number)s added to the summary.") % {"number": order.number})
-            return redirect("orders:summary", pk=pk)
-    return render(request, "orders/amend.html", {"summary": summary, "form": form})
+    done = submit(
+        request,
+        form,
+        lambda data: services.amend_summary(actor=request.user, summary=summary, order=form.order_data()),
+        success=lambda order: _("Order %(number)s added to the summary.") % {"number": order.number},
+        next=reverse("orders:summary", args=[pk]),
+    )
+    return done or render(request, "orders/amend.html", {"summary": summary, "form": form})
 
 
 @capability_required(roles.MANAGE)
@@ -170,15 +172,14 @@ def summary_edit(request, pk):
         return redirect("orders:summary", pk=pk)
     initial = {name: getattr(summary, name) for name in services.SUMMARY_FIELDS}
     form = SummaryFieldsForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.edit_summary(actor=request.user, summary=summary, **form.cleaned_data)
-        except ActionError as error:
-            _show_errors(request, form, error)
-        else:
-            messages.success(request, _("Order summary %(number)s saved.") % {"number": summary.number})
-            return redirect("orders:summary", pk=pk)
-    return render(request, "orders/summary_edit.html", {"summary": summary, "form": form})
+    done = submit(
+        request,
+        form,
+        lambda data: services.edit_summary(actor=request.user, summary=summary, **data),
+        success=lambda saved: _("Order summary %(number)s saved.") % {"number": saved.number},
+        next=reverse("orders:summary", args=[pk]),
+    )
+    return done or render(request, "orders/summary_edit.html", {"summary": summary, "form": form})
 
 
 @capability_required(roles.MANAGE)
@@ -187,11 +188,14 @@ def summary_worker(request, pk):
     form = WorkerForm(
         request.POST or None, workers=_workers(request.user), initial={"worker": summary.worker}
     )
-    if request.method == "POST" and form.is_valid():
-        services.reassign_worker(actor=request.user, summary=summary, worker=form.cleaned_data["worker"])
-        messages.success(request, _("The assigned worker has been changed."))
-        return redirect("orders:summary", pk=pk)
-    return render(request, "orders/worker.html", {"summary": summary, "form": form})
+    done = submit(
+        request,
+        form,
+        lambda data: services.reassign_worker(actor=request.user, summary=summary, worker=data["worker"]),
+        success=_("The assigned worker has been changed."),
+        next=reverse("orders:summary", args=[pk]),
+    )
+    return done or render(request, "orders/worker.html", {"summary": summary, "form": form})
 
 
 # Both sides: the summary page ----------------------------------------------------------------
@@ -350,13 +354,12 @@ def order_cancel(request, pk):
     """Cancel one order of a summary being adjusted, after an "are you sure?" page."""
     order = selectors.get_order_for_user(request.user, pk)
     if request.method == "POST":
-        try:
-            services.cancel_order(actor=request.user, order=order)
-        except ActionError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
-            messages.success(request, _("Order %(number)s cancelled.") % {"number": order.number})
-        return redirect("orders:order", pk=pk)
+        return act(
+            request,
+            lambda: services.cancel_order(actor=request.user, order=order),
+            success=lambda cancelled: _("Order %(number)s cancelled.") % {"number": cancelled.number},
+            next=reverse("orders:order", args=[pk]),
+        )
     return render(request, "orders/order_cancel.html", {"order": order, "summary": order.summary})
 
 
@@ -390,17 +393,15 @@ def report_create(request, pk, kind):
         form = ChangeRequestForm(request.POST or None, category=category)
     else:
         form = REPORT_FORMS[kind](request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        if kind == ReportKind.CHANGE:
-            data["category"] = category
-        try:
-            report = services.log_report(actor=request.user, order=order, kind=kind, **data)
-        except ActionError as error:
-            _show_errors(request, form, error)
-        else:
-            return redirect("orders:report_done", pk=report.pk)
-    return render(
+    extra = {"category": category} if kind == ReportKind.CHANGE else {}
+    done = submit(
+        request,
+        form,
+        lambda data: services.log_report(actor=request.user, order=order, kind=kind, **{**data, **extra}),
+        success=None,
+        next=lambda report: reverse("orders:report_done", args=[report.pk]),
+    )
+    return done or render(
         request,
         "orders/report_form.html",
         {"order": order, "summary": summary, "form": form, "kind": ReportKind(kind), "category": category},
@@ -451,9 +452,12 @@ def report_detail(request, pk):
 @capability_required(roles.MANAGE)
 def report_acknowledge(request, pk):
     report = selectors.get_report_for_user(request.user, pk)
-    services.acknowledge_report(actor=request.user, report=report)
-    messages.success(request, _("Service report %(number)s acknowledged.") % {"number": report.number})
-    return redirect("orders:report", pk=pk)
+    return act(
+        request,
+        lambda: services.acknowledge_report(actor=request.user, report=report),
+        success=_("Service report %(number)s acknowledged.") % {"number": report.number},
+        next=reverse("orders:report", args=[pk]),
+    )
 
 
 @capability_required(roles.VIEW_REPORTS)
@@ -479,19 +483,17 @@ def report_list(request):
 def confirm_month(request, pk):
     order = selectors.get_order_for_user(request.user, pk)
     form = ConfirmationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.confirm_month(actor=request.user, order=order, **form.cleaned_data)
-        except ActionError as error:
-            _show_errors(request, form, error)
-        else:
-            messages.success(
-                request,
-                _("Services for %(month)s confirmed on order %(number)s.")
-                % {"month": formats.date_format(form.cleaned_data["month"], "F Y"), "number": order.number},
-            )
-            return redirect("orders:order", pk=pk)
-    return render(
+    done = submit(
+        request,
+        form,
+        lambda data: services.confirm_month(actor=request.user, order=order, **data),
+        success=lambda confirmation: (
+            _("Services for %(month)s confirmed on order %(number)s.")
+            % {"month": formats.date_format(confirmation.month, "F Y"), "number": order.number}
+        ),
+        next=reverse("orders:order", args=[pk]),
+    )
+    return done or render(
         request, "orders/confirm_month.html", {"order": order, "summary": order.summary, "form": form}
     )
 

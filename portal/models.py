@@ -5,6 +5,7 @@ who asks goes through portal.selectors.
 """
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -252,6 +253,15 @@ class HomeItem(models.Model):
     created_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("created by")
     )
+    # The record it is about, typed (content type + id) and why (its purpose: "develop-plan",
+    # "report"…): readers ask for "the open tasks about case 12" through an index, never by a
+    # substring of `key` or `link`. Set by the app when it creates the item (portal.services).
+    record_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    record_id = models.PositiveBigIntegerField(null=True, blank=True)
+    purpose = models.CharField(max_length=60, blank=True)
+    record = GenericForeignKey("record_type", "record_id")
 
     class Meta:
         abstract = True
@@ -279,7 +289,10 @@ class Task(HomeItem):
     class Meta(HomeItem.Meta):
         verbose_name = _("task")
         verbose_name_plural = _("tasks")
-        indexes = [models.Index(fields=["assignee", "done_at", "due_date"])]
+        indexes = [
+            models.Index(fields=["assignee", "done_at", "due_date"]),
+            models.Index(fields=["record_type", "record_id", "purpose"], name="portal_task_record"),
+        ]
 
     @property
     def is_closed(self):
@@ -299,7 +312,10 @@ class Notification(HomeItem):
     class Meta(HomeItem.Meta):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
-        indexes = [models.Index(fields=["recipient", "read_at", "due_date"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at", "due_date"]),
+            models.Index(fields=["record_type", "record_id", "purpose"], name="portal_notification_record"),
+        ]
 
     @property
     def is_closed(self):

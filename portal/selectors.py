@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from portal import dates
 from portal.db import order_by_name
+from portal.links import about  # noqa: F401 (readers filter tasks and notifications by their record)
 from portal.models import Export, Membership, Message, Notification, Organization, Task, User
 
 # Whoever makes the request: a signed-in person or an anonymous visitor.

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import Model
+from django.db.models import Model, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.functional import Promise
@@ -26,6 +26,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal import outbound, sms
 from portal.dates import QUIET_FROM, QUIET_UNTIL, next_sending_time  # noqa: F401 (re-exported)
+from portal.links import about, record_link_of
 from portal.models import (
     Channel,
     Language,
@@ -84,6 +85,8 @@ def _create_home_item(
     params: dict[str, Any] | None,
     key: str | None,
     link: str,
+    record: Model | None,
+    purpose: str,
     details: dict[str, str] | None = None,
     **fields: Any,
 ) -> Any:
@@ -94,6 +97,8 @@ def _create_home_item(
     values = {
         person_field: person,
         "link": link,
+        **(record_link_of(record) if record is not None else {}),
+        "purpose": purpose,
         "title": titles[settings.LANGUAGE_CODE],
         **{f"title_{code}": value for code, value in titles.items()},
         **fields,
@@ -123,11 +128,16 @@ def create_task(
     params: dict[str, Any] | None = None,
     organization: Organization | None = None,
     key: str | None = None,
+    record: Model | None = None,
+    purpose: str = "",
     send_email: bool = False,
     title_in_email: bool = False,
     **columns: Any,
 ) -> Task:
     """A task for one person, linking to a record. `title` is a gettext_lazy string.
+
+    `record` (a case, a summary…) and `purpose` ("develop-plan") are the typed link that readers
+    and hand-overs ask by (portal.selectors.about); `link` is the page the person opens.
 
     With a `key`, creating the same task twice returns the first one. With `send_email`, the
     person also gets an email with the deep link; the title goes into its body only with
@@ -143,6 +153,8 @@ def create_task(
         params=params,
         key=key,
         link=link,
+        record=record,
+        purpose=purpose,
         organization=organization,
         due_date=due_date,
         **columns,
@@ -164,20 +176,22 @@ def create_task(
 
 
 @transaction.atomic
-def reassign_open_tasks(*, links: Iterable[str], from_user: User, to_user: User) -> int:
+def reassign_open_tasks(*, records: Iterable[Model], from_user: User, to_user: User) -> int:
     """Hand the open tasks about these records to someone else (a record changed hands)."""
-    return Task.objects.filter(assignee=from_user, done_at__isnull=True, link__in=list(links)).update(
-        assignee=to_user
-    )
+    ids: dict[Any, list[Any]] = {}
+    for record in records:
+        ids.setdefault(record_link_of(record)["record_type"], []).append(record.pk)
+    links = Q(pk__in=[])
+    for record_type, pks in ids.items():
+        links |= Q(record_type=record_type, record_id__in=pks)
+    return Task.objects.filter(links, assignee=from_user, done_at__isnull=True).update(assignee=to_user)
 
 
 @transaction.atomic
-def hand_over_home_items(*, key_contains: str, from_user: User, to_user: User) -> int:
-    """Give someone else the open tasks and unread notifications whose keys name a record."""
-    tasks = Task.objects.filter(assignee=from_user, done_at__isnull=True, key__contains=key_contains)
-    notifications = Notification.objects.filter(
-        recipient=from_user, read_at__isnull=True, key__contains=key_contains
-    )
+def hand_over_home_items(*, record: Model, from_user: User, to_user: User) -> int:
+    """Give someone else the open tasks and unread notifications about a record."""
+    tasks = Task.objects.filter(about(record), assignee=from_user, done_at__isnull=True)
+    notifications = Notification.objects.filter(about(record), recipient=from_user, read_at__isnull=True)
     return tasks.update(assignee=to_user) + notifications.update(recipient=to_user)
 
 
@@ -201,9 +215,11 @@ def create_notification(
     due_date: date | None = None,
     organization: Organization | None = None,
     key: str | None = None,
+    record: Model | None = None,
+    purpose: str = "",
     **columns: Any,
 ) -> Notification:
-    """A notification for one person; `columns` as for create_task."""
+    """A notification for one person; `record`, `purpose` and `columns` as for create_task."""
     return _create_home_item(
         Notification,
         person_field="recipient",
@@ -212,6 +228,8 @@ def create_notification(
         params=params,
         key=key,
         link=link,
+        record=record,
+        purpose=purpose,
         organization=organization,
         due_date=due_date or timezone.localdate(),
         **columns,
@@ -233,18 +251,18 @@ def withdraw_home_items(*, keys: Iterable[str]) -> int:
 
 
 @transaction.atomic
-def withdraw_home_items_containing(*, key_contains: str) -> int:
-    """Remove every open task and unread notification whose key names a record (it left us)."""
+def withdraw_home_items_about(*, record: Model) -> int:
+    """Remove every open task and unread notification about a record (it left us)."""
     return (
-        Notification.objects.filter(key__contains=key_contains, read_at__isnull=True).delete()[0]
-        + Task.objects.filter(key__contains=key_contains, done_at__isnull=True).delete()[0]
+        Notification.objects.filter(about(record), read_at__isnull=True).delete()[0]
+        + Task.objects.filter(about(record), done_at__isnull=True).delete()[0]
     )
 
 
 @transaction.atomic
-def complete_tasks(*, key_contains: str) -> int:
-    """Close the open tasks whose keys name this work (it was done elsewhere in the record)."""
-    return Task.objects.filter(key__contains=key_contains, done_at__isnull=True).update(
+def complete_tasks(*, record: Model, purpose: str) -> int:
+    """Close the open tasks about a record made for this purpose (the work was done elsewhere)."""
+    return Task.objects.filter(about(record, purpose=purpose), done_at__isnull=True).update(
         done_at=timezone.now()
     )
 

@@ -8,7 +8,7 @@ from django.utils import timezone, translation
 
 from orders import selectors, services
 from orders.models import OrderSummary, ReportKind, ReportOption, SummaryStatus
-from portal.models import Task
+from portal.models import NumberSequence, Task
 from portal.workflow import ActionError
 
 S = SummaryStatus
@@ -17,10 +17,22 @@ S = SummaryStatus
 def test_a_new_summary_is_a_draft_with_its_first_order_and_numbers(world):
     summary = world.summary()
     assert summary.status == S.DRAFT
-    assert summary.number == f"OS-{summary.pk:07d}"
+    assert summary.number == "OS-0000001"
     order = summary.orders.get()
-    assert order.number == f"{order.pk:08d}" and order.order_type == "service"
+    assert order.number == "00000001" and order.order_type == "service"
     assert summary.client_name_search == "melissa rachyl"
+    following = world.summary()
+    assert (following.number, following.orders.get().number) == ("OS-0000002", "00000002")
+
+
+def test_numbers_continue_after_the_ones_already_given(world):
+    first = world.summary()
+    # Numbers given before the counter existed (they were the row's id then).
+    OrderSummary.objects.filter(pk=first.pk).update(number="OS-0000500")
+    first.orders.update(number="00000612")
+    NumberSequence.objects.filter(name__startswith="orders.").delete()
+    summary = world.summary()
+    assert (summary.number, summary.orders.get().number) == ("OS-0000501", "00000613")
 
 
 def test_offering_sends_the_guides_email_to_care_coordination_only(
@@ -192,7 +204,7 @@ def test_a_report_goes_to_the_worker_as_a_task_and_an_email(
             occurred_on=timezone.localdate(),
             occurred_at=timezone.localtime().time(),
         )
-    assert report.number == f"SR-{report.pk:07d}"
+    assert report.number == "SR-0000001"
     task = Task.objects.get(assignee=world.worker, link=f"/orders/reports/{report.pk}/")
     assert report.number in task.title_en and summary.number in task.title_fr
     assert [m.to for m in mailoutbox] == [[world.worker.email]]
@@ -265,6 +277,28 @@ def test_a_new_worker_takes_over_the_open_tasks_of_the_summary(world):
     assert moved == {f"/orders/summaries/{summary.pk}/", f"/orders/reports/{report.pk}/"}
     assert Task.objects.filter(assignee=world.worker, link=f"/orders/summaries/{unrelated.pk}/").exists()
     assert summary.events.first().action == "reassigned"
+
+
+def test_tasks_are_linked_to_their_record_and_handed_over_by_that_link(world):
+    from portal.selectors import about
+    from tests.factories import MembershipFactory
+
+    summary = world.activated()
+    report = services.log_report(
+        actor=world.coordinator, order=summary.orders.get(), kind=ReportKind.CHANGE, description="More hours"
+    )
+    accepted = Task.objects.get(about(summary, purpose="accepted"))
+    assert (accepted.record, accepted.assignee) == (summary, world.worker)
+    assert Task.objects.get(about(report, purpose="report")).record == report
+    # The hand-over asks by the typed link, not by the page a task opens: a task about the
+    # summary whose link went elsewhere follows the summary all the same.
+    Task.objects.filter(pk=accepted.pk).update(link="/somewhere-else/")
+    newcomer = MembershipFactory(organization=world.department, role="orders.department_worker").user
+    services.reassign_worker(actor=world.worker, summary=summary, worker=newcomer)
+    assert set(Task.objects.filter(assignee=newcomer).values_list("purpose", flat=True)) == {
+        "accepted",
+        "report",
+    }
 
 
 def test_one_order_of_a_summary_being_adjusted_can_be_cancelled(world):

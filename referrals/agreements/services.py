@@ -85,6 +85,8 @@ def _tell_agency_of_agreement(agreement: Agreement, *, actor: User | None, creat
             link="/",
             organization=agency,
             key=f"referrals.agreement.{agreement.pk}.{event}",
+            record=agreement,
+            purpose="created" if created else "changed",
             record_number=agreement.number,
             created_by=actor,
         )

@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from portal.models import Notification, Organization, Task, User
-from portal.selectors import active_organization, members_with_roles
+from portal.selectors import about, active_organization, members_with_roles
 from referrals.models import (
     Agreement,
     Case,
@@ -71,7 +71,7 @@ def case_tasks(case: Case) -> QuerySet[Task]:
     """The open tasks about this case (whoever holds them), for the case home page."""
     return (
         Task.objects.scoped(OF_CASE)
-        .filter(key__contains=f":referrals.case.{case.pk}.", done_at__isnull=True)
+        .filter(about(case), done_at__isnull=True)
         .select_related("assignee", "created_by")
         .order_by("due_date", "pk")
     )
@@ -81,7 +81,7 @@ def case_notifications(case: Case, user: User) -> QuerySet[Notification]:
     """This person's unread notifications about the case, for the case home page."""
     return (
         Notification.objects.for_user(user)
-        .filter(read_at__isnull=True, key__contains=f":referrals.case.{case.pk}.")
+        .filter(about(case), read_at__isnull=True)
         .order_by("due_date", "pk")
     )
 

@@ -214,6 +214,8 @@ def _plan_task(case: Case, event: CaseStatusChange) -> None:
         due_date=timezone.localdate() + PLAN_TASK_DELAY,
         link=reverse("referrals:plan", args=[case.number]),
         key=case_key(case, f"develop-plan.{case.status_changes.count()}"),
+        record=case,
+        purpose="develop-plan",
         send_email=True,
         title_in_email=True,
         **case_columns(case, event.actor, Priority.HIGH),
@@ -228,7 +230,7 @@ def _plan_signed(case: Case, event: CaseStatusChange) -> None:
 
 
 def _complete_plan_tasks(case: Case) -> None:
-    portal_services.complete_tasks(key_contains=f":{case_key(case, 'develop-plan.')}")
+    portal_services.complete_tasks(record=case, purpose="develop-plan")
 
 
 def _closed(case: Case, event: CaseStatusChange) -> None:
@@ -363,9 +365,7 @@ def reassign_case(*, actor: User, case: Case, case_manager: User) -> Case:
     previous = locked.case_manager
     locked.case_manager = case_manager
     locked.save(update_fields=["case_manager"])
-    portal_services.hand_over_home_items(
-        key_contains=f":{case_key(locked, '')}", from_user=previous, to_user=case_manager
-    )
+    portal_services.hand_over_home_items(record=locked, from_user=previous, to_user=case_manager)
     record_change(
         locked,
         actor=actor,
@@ -380,6 +380,8 @@ def reassign_case(*, actor: User, case: Case, case_manager: User) -> Case:
         title=_("Case assigned to you"),
         link=locked.get_absolute_url(),
         key=case_key(locked, f"assigned.{timezone.now():%Y%m%d%H%M%S%f}"),
+        record=locked,
+        purpose="assigned",
         **case_columns(locked, actor),
     )
     return locked
@@ -427,6 +429,8 @@ def add_case_task(*, actor: User, case: Case, title: str, due_date: date, assign
         due_date=due_date,
         link=case.get_absolute_url(),
         key=case_key(case, f"task.{timezone.now():%Y%m%d%H%M%S%f}"),
+        record=case,
+        purpose="task",
         **case_columns(case, actor),
     )
 

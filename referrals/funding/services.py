@@ -58,6 +58,8 @@ def _tell_case_manager(funding_request: FundingRequest, decision: Any) -> None:
         else _("Funding request refused"),
         link=reverse("referrals:intervention", args=[case.number, funding_request.intervention_id]),
         key=case_key(case, f"funding.{funding_request.pk}.{funding_request.status}"),
+        record=case,
+        purpose="funding",
         **case_columns(case, funding_request.decided_by),
     )
 

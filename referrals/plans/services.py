@@ -106,6 +106,8 @@ def _announce(intervention: Intervention, actor: User, *, start: bool = True, en
             link=link,
             due_date=intervention.planned_start,
             key=start_key,
+            record=case,
+            purpose="intervention.start",
             **case_columns(case, actor),
         )
     if end:
@@ -115,6 +117,8 @@ def _announce(intervention: Intervention, actor: User, *, start: bool = True, en
             link=link,
             due_date=intervention.planned_end,
             key=end_key,
+            record=case,
+            purpose="intervention.end",
             **case_columns(case, actor),
         )
 

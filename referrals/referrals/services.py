@@ -412,6 +412,8 @@ def record_referral_failure(*, referral: Referral, reason: str, attempts: int) -
         + f"?open={referral.pk}#referral-{referral.pk}",
         # One notice per failed sending (a resent referral that fails again is told again).
         key=case_key(case, f"referral.{referral.pk}.failed.{uuid4().hex}"),
+        record=case,
+        purpose="referral.failed",
         priority=Priority.HIGH,
         **{key: value for key, value in case_columns(case, None).items() if key != "priority"},
     )
@@ -482,13 +484,15 @@ def complete_transfer(
     locked.transferred_by = actor
     locked.save(update_fields=["transfer_status", "transferred_at", "transferred_by"])
     # The sending agency's open work on this case ends here.
-    portal_services.withdraw_home_items_containing(key_contains=f":{case_key(case, '')}")
+    portal_services.withdraw_home_items_about(record=case)
     portal_services.create_task(
         assignee=case_manager,
         title=_("Case received by transfer: review it and contact the client"),
         due_date=timezone.localdate() + timedelta(days=7),
         link=case.get_absolute_url(),
         key=case_key(case, f"transfer.{locked.pk}.task"),
+        record=case,
+        purpose="transfer",
         send_email=True,
         title_in_email=True,
         **case_columns(case, actor, Priority.HIGH),
@@ -499,6 +503,8 @@ def complete_transfer(
         params={"old": lazy_name(sending)},
         link=case.get_absolute_url(),
         key=case_key(case, f"transfer.{locked.pk}.received"),
+        record=case,
+        purpose="transfer.received",
         **case_columns(case, actor),
     )
     # The former case manager can no longer open the case: the notice names it and goes home.
@@ -508,6 +514,8 @@ def complete_transfer(
         params=names,
         link="/",
         key=f"referrals.transferred.{locked.pk}",
+        record=locked,
+        purpose="transferred",
         record_number=str(case.number),
         created_by=actor,
     )
