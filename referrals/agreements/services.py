@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from portal import services as portal_services
 from portal.models import Organization, User
 from portal.selectors import members_with_roles
+from portal.services import StrOrPromise
 from portal.workflow import ActionError
 from referrals.cases.services import lazy_name
 from referrals.models import (
@@ -21,7 +22,7 @@ from referrals.models import (
 AGREEMENT_NOTICE_ROLES = ("portal.administrator", "referrals.agency_supervisor")
 
 
-def agency_not_contractable_error() -> str:
+def agency_not_contractable_error() -> StrOrPromise:
     return _("Your department may not sign an agreement with this agency. Choose one from the list.")
 
 

@@ -65,7 +65,8 @@ def case_columns(case: Case, actor: User | None, priority: str = Priority.NORMAL
         "record_number": str(case.number),
         "record_link": case.get_absolute_url(),
         "about": case.person.display_name,
-        "details": {"fr": case.program.name_fr, "en": case.program.name_en},
+        # Program names are bilingual (modeltranslation's name_fr/name_en columns).
+        "details": {language: getattr(case.program, f"name_{language}") for language in ("fr", "en")},
         "created_by": actor,
         "organization": case.agency,
     }
@@ -410,9 +411,9 @@ def add_document(
         document_type=document_type,
         description=description,
         file=upload,
-        original_name=upload.name[:200],
+        original_name=(upload.name or "")[:200],
         content_type=content_type,
-        size=upload.size,
+        size=upload.size or 0,
         uploaded_by=actor,
     )
 
@@ -447,5 +448,6 @@ def record_outcome(*, actor: User, case: Case, **fields: Any) -> EmploymentOutco
     return EmploymentOutcome.objects.create(case=case, recorded_by=actor, **fields)
 
 
-def lazy_name(organization: Organization | None) -> str:
+def lazy_name(organization: Organization) -> str:
+    """The organization's name in the language active when it is read (its names are bilingual)."""
     return lazy(lambda: organization.name, str)()

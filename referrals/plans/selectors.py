@@ -42,7 +42,7 @@ def get_needs_version(case: Case, version: int) -> NeedsDetermination:
     return get_object_or_404(needs_versions(case), version=version)
 
 
-def identified_needs(determination: NeedsDetermination) -> Any:
+def identified_needs(determination: NeedsDetermination | None) -> list[Dimension]:
     """The "Identified needs" line: the dimensions of the latest determination's barriers."""
     if determination is None:
         return []
@@ -50,7 +50,7 @@ def identified_needs(determination: NeedsDetermination) -> Any:
     return sorted(dimensions, key=lambda dimension: (dimension.position, dimension.name))
 
 
-def barriers_by_dimension() -> Any:
+def barriers_by_dimension() -> list[tuple[Dimension, list[Barrier]]]:
     dimensions = Dimension.objects.filter(is_active=True).prefetch_related(
         Prefetch("barriers", Barrier.objects.filter(is_active=True))
     )

@@ -277,7 +277,7 @@ def change_referral_language(*, actor: User, referral: Referral, language: str, 
     locked = _locked_referral(referral)
     _draft_only(locked)
     template = None
-    if locked.template_id:
+    if locked.template is not None:
         template = CorrespondenceTemplate.objects.filter(
             code=locked.template.code, language=language, is_active=True
         ).first()
@@ -453,6 +453,8 @@ def complete_transfer(
     """The receiving agency takes the case: its office, case manager, agreement and location."""
     locked = _checked(TRANSFER_FLOW, "complete", _locked_referral(referral))
     receiving = locked.agency
+    # A transfer goes to an agency of the network: sending it checked that it names one.
+    assert receiving is not None
     case = locked_case(locked.case)
     if case.status in NO_TRANSFER_STATUSES:
         raise ActionError(_("A case in follow-up or closed cannot be transferred. Nothing was changed."))
