@@ -67,5 +67,5 @@ def ready(request):
     response = JsonResponse(body, status=503 if failing else 200)
     # A probe every few seconds while a worker is away is not an error of the site: the request
     # line (status 503) says it, without Django's "Service Unavailable" ERROR line for each probe.
-    response._has_been_logged = True  # type: ignore[attr-defined]
+    response._has_been_logged = True
     return response
