@@ -310,3 +310,53 @@ def test_a_coordinator_sets_up_the_profile_of_a_new_interpreter(world, coordinat
     )
     profile.refresh_from_db()
     assert (profile.home_postal_code, profile.modalities, profile.is_active) == ("H2X 1Y4", ["phone"], True)
+
+
+# The request page's buttons come from services.REQUEST_FLOW ------------------------------------
+
+
+def _buttons(client, request):
+    html = client.get(request.get_absolute_url()).content.decode()
+    return {name for name in ("accept", "confirm", "validate") if f"/requests/{request.pk}/{name}/" in html}
+
+
+def test_the_request_page_offers_each_person_the_buttons_of_the_current_status(
+    world, coordinator, interpreter
+):
+    offered = services.assign_interpreter(
+        actor=world.coordinator, request=world.request(), interpreter=world.near
+    )
+    assert (_buttons(interpreter, offered), _buttons(coordinator, offered)) == ({"accept"}, set())
+    accepted = services.accept_offer(actor=world.near.user, request=offered)
+    assert (_buttons(interpreter, accepted), _buttons(coordinator, accepted)) == (set(), {"confirm"})
+
+
+def test_the_interpreter_accepts_from_the_request_page_and_goes_back_to_their_work(world, interpreter):
+    offered = services.assign_interpreter(
+        actor=world.coordinator, request=world.request(), interpreter=world.near
+    )
+    response = interpreter.post(reverse("interpreters:coordinator_action", args=[offered.pk, "accept"]))
+    assert response["Location"] == reverse("interpreters:my_work")
+    offered.refresh_from_db()
+    assert offered.status == RS.ACCEPTED
+    assert offered.events.last().action == "accept"
+
+
+def test_a_button_needs_its_own_capability_and_the_status_it_starts_from(world, coordinator, interpreter):
+    offered = services.assign_interpreter(
+        actor=world.coordinator, request=world.request(), interpreter=world.near
+    )
+    assert (
+        coordinator.post(reverse("interpreters:coordinator_action", args=[offered.pk, "accept"])).status_code
+        == 403
+    )
+    assert (
+        interpreter.post(reverse("interpreters:coordinator_action", args=[offered.pk, "decline"])).status_code
+        == 404
+    )
+    response = coordinator.post(
+        reverse("interpreters:coordinator_action", args=[offered.pk, "confirm"]), follow=True
+    )
+    assert "this action needs it to be Accepted" in response.content.decode()
+    offered.refresh_from_db()
+    assert offered.status == RS.ASSIGNED
