@@ -15,6 +15,7 @@ class PortalConfig(AppConfig):
             audit,
             db,  # noqa: F401  (accent-free search and sort in SQL: the fold function)
             roles,  # noqa: F401  (the portal's own roles and tiles)
+            tasks,  # noqa: F401  (registered, so that services queue them by name: portal.queue)
         )
         from portal.models import Membership, Organization, User
         from portal.outbound import allow

@@ -21,11 +21,13 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from portal import outbound
+from portal import outbound, queue
 from portal.models import Export, ExportStatus
 from portal.selectors import active_membership
 
 logger = logging.getLogger(__name__)
+# Built by the worker, queued by name (portal.queue): this module never imports its tasks.
+BUILD_EXPORT = "portal.tasks.build_export"
 
 
 @transaction.atomic
@@ -42,9 +44,7 @@ def request_export(*, user, exporter, params, fmt, name, email=False):
         fmt=fmt,
         name=name[:200],
     )
-    from portal.tasks import build_export, enqueue
-
-    enqueue(build_export, export.pk)
+    queue.enqueue(BUILD_EXPORT, export.pk)
     return export
 
 
@@ -152,6 +152,7 @@ def build(export):
     export.finished_at = timezone.now()
     export.save(update_fields=["file", "rows", "status", "finished_at"])
     if export.params.get("email"):
+        # Exports are asked for through services' neighbours; notify is the one outbound door.
         from portal.services import notify
 
         notify(
@@ -207,12 +208,10 @@ def run_export(*, export_id):
 def requeue_stale_exports(*, minutes=10, days=1):
     """Queue again the exports still waiting after a while (a broker outage, a lost task); an
     export asked for more than `days` ago is no longer worth building."""
-    from portal.tasks import build_export, requeue_waiting
-
-    return requeue_waiting(
+    return queue.requeue_waiting(
         Export.objects.filter(status=ExportStatus.QUEUED),
         since="created_at",
-        task=build_export,
+        task=BUILD_EXPORT,
         minutes=minutes,
         days=days,
     )

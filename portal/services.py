@@ -24,7 +24,7 @@ from django.utils.functional import Promise
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from portal import outbound, sms
+from portal import outbound, queue, sms
 from portal.dates import QUIET_FROM, QUIET_UNTIL, next_sending_time  # noqa: F401 (re-exported)
 from portal.links import about, record_link_of
 from portal.models import (
@@ -46,6 +46,8 @@ Hook = Sequence[Any]
 StrOrPromise = str | Promise
 
 LANGUAGE_CODES = [code for code, _label in settings.LANGUAGES]
+# The worker's side of notify, queued by name (portal.queue): this module never imports its tasks.
+SEND_MESSAGE = "portal.tasks.send_message"
 logger = logging.getLogger(__name__)
 
 
@@ -318,8 +320,6 @@ def notify(
     declared with portal.outbound.allow (the worker imports nothing else). `from_email` replaces
     DEFAULT_FROM_EMAIL (e.g. the referrals' no-reply address).
     """
-    from portal.tasks import enqueue, send_message
-
     for dotted, _kwargs in [*attachments, *(item for item in (send_only_if, on_sent, on_failed) if item)]:
         outbound.check(dotted)
 
@@ -358,7 +358,7 @@ def notify(
         if created:
             # A broker that is down must not turn a saved change into an error page: the message
             # stays queued and requeue_stale_messages queues it again.
-            enqueue(send_message, message.pk)
+            queue.enqueue(SEND_MESSAGE, message.pk)
     return messages
 
 
@@ -499,8 +499,6 @@ def _deliver(message: Message, rendered: dict[str, str]) -> None:
 
 def requeue_stale_messages(*, minutes: int = 10) -> int:
     """Queue again the messages still waiting after a while (a broker outage, a lost task)."""
-    from portal.tasks import publish, send_message
-
     cutoff = timezone.now() - timedelta(minutes=minutes)
     ids = list(
         Message.objects.filter(
@@ -510,7 +508,7 @@ def requeue_stale_messages(*, minutes: int = 10) -> int:
         .values_list("pk", flat=True)[:500]
     )
     for message_id in ids:
-        if not publish(send_message, message_id):
+        if not queue.publish(SEND_MESSAGE, message_id):
             break  # the broker is still away: the next run tries again
     return len(ids)
 

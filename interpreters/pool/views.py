@@ -79,33 +79,31 @@ def availability(request):
     kind = request.POST.get("kind")
     weekly = AvailabilityForm(request.POST if kind == "weekly" else None, prefix="weekly")
     away = UnavailabilityForm(request.POST if kind == "away" else None, prefix="away")
-    done = None
+    # What each kind of POST does: (its form, the service, the message once done).
+    actions = {
+        "weekly": (
+            weekly,
+            lambda data: services.add_availability(interpreter=profile, **data),
+            _("Your availability was added."),
+        ),
+        "away": (
+            away,
+            lambda data: services.add_unavailability(interpreter=profile, **data),
+            _("Your absence was added."),
+        ),
+    }
     if kind in ("remove_weekly", "remove_away") and as_id(request.POST.get("pk")):
-        done = submit(
-            request,
+        actions[kind] = (
             None,
             lambda data: services.remove_availability(
                 interpreter=profile, pk=as_id(request.POST["pk"]), weekly=kind == "remove_weekly"
             ),
-            success=_("Removed."),
-            next="interpreters:availability",
+            _("Removed."),
         )
-    elif kind == "weekly":
-        done = submit(
-            request,
-            weekly,
-            lambda data: services.add_availability(interpreter=profile, **data),
-            success=_("Your availability was added."),
-            next="interpreters:availability",
-        )
-    elif kind == "away":
-        done = submit(
-            request,
-            away,
-            lambda data: services.add_unavailability(interpreter=profile, **data),
-            success=_("Your absence was added."),
-            next="interpreters:availability",
-        )
+    done = None
+    if kind in actions:
+        form, service, message = actions[kind]
+        done = submit(request, form, service, success=message, next="interpreters:availability")
     return done or render(
         request,
         "interpreters/availability.html",

@@ -360,3 +360,20 @@ def test_a_button_needs_its_own_capability_and_the_status_it_starts_from(world, 
     assert "this action needs it to be Accepted" in response.content.decode()
     offered.refresh_from_db()
     assert offered.status == RS.ASSIGNED
+
+
+def test_the_interpreter_adds_and_removes_weekly_hours_and_is_told_a_backwards_window(world, interpreter):
+    url = reverse("interpreters:availability")
+    response = interpreter.post(
+        url, {"kind": "weekly", "weekly-weekday": "0", "weekly-start_time": "12:00", "weekly-end_time": "9:00"}
+    )
+    assert response.status_code == 200
+    assert "The end cannot be before the start." in response.content.decode()
+    assert not world.near.availabilities.exists()
+    response = interpreter.post(
+        url, {"kind": "weekly", "weekly-weekday": "0", "weekly-start_time": "9:00", "weekly-end_time": "12:00"}
+    )
+    assert response["Location"] == url
+    window = world.near.availabilities.get()
+    assert interpreter.post(url, {"kind": "remove_weekly", "pk": window.pk})["Location"] == url
+    assert not world.near.availabilities.exists()
