@@ -21,7 +21,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from portal import outbound, queue
+from portal import outbound, queue, services
 from portal.models import Export, ExportStatus
 from portal.selectors import active_membership
 
@@ -152,10 +152,7 @@ def build(export):
     export.finished_at = timezone.now()
     export.save(update_fields=["file", "rows", "status", "finished_at"])
     if export.params.get("email"):
-        # Exports are asked for through services' neighbours; notify is the one outbound door.
-        from portal.services import notify
-
-        notify(
+        services.notify(
             key=f"portal:export:{export.pk}:ready",
             template="portal/emails/export_ready",
             recipient=user,
