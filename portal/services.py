@@ -48,8 +48,6 @@ StrOrPromise = str | Promise
 LANGUAGE_CODES = [code for code, _label in settings.LANGUAGES]
 # The worker's side of notify, queued by name (portal.queue): this module never imports its tasks.
 SEND_MESSAGE = "portal.tasks.send_message"
-# The worker's side of notify, queued by name (portal.queue): this module never imports its tasks.
-SEND_MESSAGE = "portal.tasks.send_message"
 logger = logging.getLogger(__name__)
 
 
