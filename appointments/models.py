@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from portal.models import Organization
+from portal.models import HistoryEntry, Organization
 from portal.scoping import scoped_manager
 
 
@@ -418,21 +418,16 @@ class Appointment(models.Model):
         return self.starts_at + timedelta(minutes=self.slot.interval_minutes)
 
 
-class AppointmentEvent(models.Model):
-    """The appointment's history: every status change and communication, who and when."""
+class AppointmentEvent(HistoryEntry):
+    """The appointment's history: every status change and communication, who and when (the one
+    history shape, portal.models.HistoryEntry: a status change also says old → new)."""
 
     appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("action"), max_length=40)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    at = models.DateTimeField(_("date"), auto_now_add=True)
-    note = models.CharField(_("note"), max_length=300, blank=True)
 
     objects = scoped_manager("appointment__organization")
 
-    class Meta:
-        ordering = ["at", "pk"]
+    class Meta(HistoryEntry.Meta):
+        pass
 
     def __str__(self):
         return self.action

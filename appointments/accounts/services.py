@@ -38,7 +38,6 @@ def _send_sign_in_details(*, user: User, organization: Organization, key: str) -
 @transaction.atomic
 def create_access_account(
     *,
-    actor: User,
     organization: Organization,
     first_name: str,
     last_name: str,

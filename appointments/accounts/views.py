@@ -36,9 +36,7 @@ def account_create(request):
         data = {key: value for key, value in form.cleaned_data.items() if key != "limit_access"}
         data["phone"] = str(data["phone"]) if data["phone"] else ""
         try:
-            account = services.create_access_account(
-                actor=request.user, organization=_organization(request), **data
-            )
+            account = services.create_access_account(organization=_organization(request), **data)
         except ActionError as error:
             show_service_error(request, form, error)
         else:

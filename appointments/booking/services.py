@@ -12,7 +12,9 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from appointments import roles
 from appointments.models import (
     HOLDING_STATUSES,
     Appointment,
@@ -28,7 +30,7 @@ from appointments.models import (
 from appointments.schedules.services import _locked_slot
 from portal import services as portal_services
 from portal.models import Channel, User
-from portal.workflow import ActionError
+from portal.workflow import ActionError, Transition, Workflow
 
 # Appointments: booking, changes, status changes, communications ---------------------------------------
 
@@ -38,13 +40,66 @@ def _new_number() -> str:
     return "".join(secrets.choice(alphabet) for _index in range(6))
 
 
-def _event(appointment: Appointment, action: str, actor: User | None = None, note: str = "") -> None:
-    AppointmentEvent.objects.create(
+def record_event(
+    appointment: Appointment,
+    /,
+    *,
+    actor: User | None,
+    action: str,
+    from_status: str = "",
+    to_status: str = "",
+    note: str = "",
+) -> AppointmentEvent:
+    """The appointment's history row (portal.models.HistoryEntry's shape; a status change says old → new)."""
+    return AppointmentEvent.objects.create(
         appointment=appointment,
         action=action,
+        from_status=from_status,
+        to_status=to_status,
         actor=actor if actor is not None and getattr(actor, "is_authenticated", False) else None,
         note=note[:300],
     )
+
+
+def _event(appointment: Appointment, action: str, actor: User | None = None, note: str = "") -> None:
+    record_event(appointment, actor=actor, action=action, note=note)
+
+
+# The appointment's status changes, declared once (portal.workflow): which statuses each starts
+# from, and its refusal. The services below lock the row with what the messages need, check the
+# declaration, then save the status with its time (confirmed_at, cancelled_at) and the history row.
+CONFIRM = Transition(
+    name="confirm",
+    sources=(AppointmentStatus.BOOKED,),
+    target=AppointmentStatus.CONFIRMED,
+    capability=roles.BOOK,
+    label=gettext_lazy("Confirm"),
+    history="confirmed",
+    button=False,
+    refused=gettext_lazy("This appointment is cancelled: it cannot be confirmed."),
+)
+CANCEL = Transition(
+    name="cancel",
+    sources=(AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED),
+    target=AppointmentStatus.CANCELLED,
+    capability=roles.BOOK,
+    label=gettext_lazy("Cancel the appointment"),
+    history="cancelled",
+    button=False,
+    refused=gettext_lazy("This appointment is already cancelled."),
+)
+APPOINTMENT_FLOW: Workflow[Appointment] = Workflow(
+    model=Appointment,
+    transitions=[CONFIRM, CANCEL],
+    record_history=record_event,
+    url_name="appointments:manage",
+)
+
+
+def check_transition(locked: Appointment, transition: Transition) -> None:
+    """The declaration's guard on a row the caller locked: its refusal unless the status allows it."""
+    if not APPOINTMENT_FLOW.allows(locked, transition.name):
+        raise APPOINTMENT_FLOW.refuse(locked, transition.sources, transition)
 
 
 def _check_bookable(*, slot: Slot, service: Service, starts_at: datetime, online: bool) -> None:
@@ -277,7 +332,8 @@ def _locked_appointment(appointment: Appointment) -> Appointment:
 
 
 def _cancel(locked: Appointment, *, actor: User | None, note: str = "", relaunch: bool = True) -> None:
-    locked.status = AppointmentStatus.CANCELLED
+    previous = locked.status
+    locked.status = CANCEL.target_for(locked)
     locked.cancelled_at = timezone.now()
     fields = ["status", "cancelled_at"]
     if not relaunch:
@@ -285,4 +341,6 @@ def _cancel(locked: Appointment, *, actor: User | None, note: str = "", relaunch
         locked.relaunch_at = locked.cancelled_at
         fields.append("relaunch_at")
     locked.save(update_fields=fields)
-    _event(locked, "cancelled", actor, note)
+    record_event(
+        locked, actor=actor, action=CANCEL.action, from_status=previous, to_status=locked.status, note=note
+    )

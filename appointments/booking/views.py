@@ -25,6 +25,7 @@ from appointments.configuration import services as configuration_services
 from appointments.follow_up import services as follow_up_services
 from appointments.models import (
     Appointment,
+    AppointmentStatus,
     Location,
     Service,
     Slot,
@@ -406,6 +407,7 @@ def manage_by_link(request, token):
             messages.error(request, " ".join(error.messages))
         return redirect("appointments:manage", token=token)
     appointment.refresh_from_db()
+    upcoming = appointment.starts_at > timezone.now()
     return render(
         request,
         "appointments/manage.html",
@@ -413,7 +415,10 @@ def manage_by_link(request, token):
             "organization": organization,
             "clinic": selectors.clinic_settings(organization),
             "appointment": appointment,
-            "upcoming": appointment.starts_at > timezone.now(),
+            # What the person may do, from the status declaration (portal.workflow), not the template.
+            "can_confirm": upcoming and services.APPOINTMENT_FLOW.allows(appointment, services.CONFIRM.name),
+            "can_cancel": upcoming and services.APPOINTMENT_FLOW.allows(appointment, services.CANCEL.name),
+            "can_rebook": appointment.status == AppointmentStatus.CANCELLED,
         },
     )
 

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from appointments.booking.services import (
+    CANCEL,
+    CONFIRM,
     _active_duplicate,
     _cancel,
     _check_bookable,
@@ -23,6 +25,8 @@ from appointments.booking.services import (
     _locked_appointment,
     _person_lock,
     _send,
+    check_transition,
+    record_event,
 )
 from appointments.models import (
     HOLDING_STATUSES,
@@ -49,8 +53,7 @@ def cancel_appointment(
     *, actor: User | None, appointment: Appointment, by_person: bool = False
 ) -> Appointment:
     locked = _locked_appointment(appointment)
-    if locked.status == AppointmentStatus.CANCELLED:
-        raise ActionError(_("This appointment is already cancelled."))
+    check_transition(locked, CANCEL)
     if by_person and locked.starts_at <= timezone.now():
         raise ActionError(_("This appointment has passed: it can no longer be cancelled online."))
     if locked.attendance != Attendance.UNDEFINED:
@@ -65,15 +68,15 @@ def cancel_appointment(
 @transaction.atomic
 def confirm_appointment(*, actor: User | None, appointment: Appointment) -> Appointment:
     locked = _locked_appointment(appointment)
-    if locked.status == AppointmentStatus.CANCELLED:
-        raise ActionError(_("This appointment is cancelled: it cannot be confirmed."))
-    if locked.status == AppointmentStatus.CONFIRMED:
-        return locked
+    if locked.status == CONFIRM.target_for(locked):
+        return locked  # confirming twice (the link clicked again) changes nothing
+    check_transition(locked, CONFIRM)
     if locked.starts_at <= timezone.now():
         raise ActionError(_("This appointment has passed: it can no longer be confirmed."))
-    locked.status, locked.confirmed_at = AppointmentStatus.CONFIRMED, timezone.now()
+    previous = locked.status
+    locked.status, locked.confirmed_at = CONFIRM.target_for(locked), timezone.now()
     locked.save(update_fields=["status", "confirmed_at"])
-    _event(locked, "confirmed", actor)
+    record_event(locked, actor=actor, action=CONFIRM.action, from_status=previous, to_status=locked.status)
     return locked
 
 
@@ -313,7 +316,7 @@ def batch_action(
 # Automated communications (Celery beat) -----------------------------------------------------------------
 
 
-def _due(queryset: QuerySet[Appointment], field: str, now: datetime) -> list[int]:
+def _due(queryset: QuerySet[Appointment], field: str) -> list[int]:
     """Ids of appointments due for a communication, oldest first (500 a run)."""
     return list(
         queryset.filter(**{f"{field}__isnull": True}).order_by("starts_at").values_list("pk", flat=True)[:500]
@@ -346,7 +349,7 @@ def send_due_communications(now: datetime | None = None) -> int:
                 starts_at__lte=now + delay,
                 created_at__lt=F("starts_at") - delay,
             )
-            for pk in _due(due, f"{which}_reminder_at", now):
+            for pk in _due(due, f"{which}_reminder_at"):
                 try:
                     # Counted only when a message went out (the rule's channels may reach nobody).
                     if send_reminder(
@@ -370,7 +373,7 @@ def send_due_communications(now: datetime | None = None) -> int:
                     cancelled_at__lte=now - delay,
                     cancelled_at__gte=oldest,
                 )
-            for pk in _due(due, "relaunch_at", now):
+            for pk in _due(due, "relaunch_at"):
                 try:
                     if send_relaunch(
                         actor=None, appointment=Appointment(pk=pk), automatic=True, channels=channels, now=now

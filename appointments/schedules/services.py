@@ -155,7 +155,6 @@ def _booked_by_time(slot: Slot) -> Counter[datetime]:
 @transaction.atomic
 def update_slot(
     *,
-    actor: User,
     slot: Slot,
     resource: TeamResource,
     services: Iterable[Service],
@@ -219,7 +218,7 @@ def update_slot(
 
 
 @transaction.atomic
-def delete_slot(*, actor: User, slot: Slot) -> None:
+def delete_slot(*, slot: Slot) -> None:
     locked = _locked_slot(slot)
     if locked.appointments.filter(status__in=HOLDING_STATUSES).exists():
         raise ActionError(_("Appointments are booked in this slot: it cannot be deleted."))

@@ -302,7 +302,6 @@ def slot_edit(request, pk):
             data = form.cleaned_data
             try:
                 services.update_slot(
-                    actor=request.user,
                     slot=slot,
                     resource=data["resource"],
                     services=data["services"],
@@ -345,7 +344,7 @@ def slot_delete(request, pk):
     slot = selectors.get_editable_slot(request.user, pk)
     day = timezone.localtime(slot.starts_at).date()
     try:
-        services.delete_slot(actor=request.user, slot=slot)
+        services.delete_slot(slot=slot)
     except ActionError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("appointments:slot", pk=slot.pk)
