@@ -1,15 +1,14 @@
 """Department staff: agencies, their agreements and offices, and the reference lists."""
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.forms import modelform_factory
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from portal.forms import show_service_error as _show_error
+from portal.formviews import submit
 from portal.permissions import capability_required
 from portal.selectors import active_organization
 from portal.tables import paginate
@@ -42,20 +41,16 @@ def agreement_edit(request, pk=None):
     form = AgreementForm(
         request.POST or None, instance=agreement, agencies=selectors.contractable_agencies(request.user)
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            agreement = services.save_agreement(
-                actor=request.user,
-                agreement=agreement if pk else None,
-                department=department,
-                **form.cleaned_data,
-            )
-        except ValidationError as error:
-            _show_error(request, form, error)
-        else:
-            messages.success(request, _("The agreement was saved."))
-            return redirect("referrals:agency", agreement.agency_id)
-    return render(
+    done = submit(
+        request,
+        form,
+        lambda data: services.save_agreement(
+            actor=request.user, agreement=agreement if pk else None, department=department, **data
+        ),
+        success=_("The agreement was saved."),
+        next=lambda saved: reverse("referrals:agency", args=[saved.agency_id]),
+    )
+    return done or render(
         request, "referrals/agreement_form.html", {"form": form, "agreement": agreement if pk else None}
     )
 
@@ -84,11 +79,16 @@ def office_edit(request, agency_pk=None, pk=None):
         agency = selectors.get_agency_for_user(request.user, agency_pk)
         office = None
     form = OfficeForm(request.POST or None, instance=office)
-    if request.method == "POST" and form.is_valid():
-        services.save_office(office=office, agency=agency, **form.cleaned_data)
-        messages.success(request, _("The office was saved."))
-        return redirect("referrals:agency", agency.pk)
-    return render(request, "referrals/office_form.html", {"form": form, "agency": agency, "office": office})
+    done = submit(
+        request,
+        form,
+        lambda data: services.save_office(office=office, agency=agency, **data),
+        success=_("The office was saved."),
+        next=reverse("referrals:agency", args=[agency.pk]),
+    )
+    return done or render(
+        request, "referrals/office_form.html", {"form": form, "agency": agency, "office": office}
+    )
 
 
 REFERENCE_LISTS = {
@@ -126,11 +126,14 @@ def reference_edit(request, kind, pk=None):
         model, fields=["name_fr", "name_en", "code", *extra, "position", "is_active"]
     )
     form = form_class(request.POST or None, instance=item)
-    if request.method == "POST" and form.is_valid():
-        services.save_reference_item(item=item, **form.cleaned_data)
-        messages.success(request, _("The entry was saved."))
-        return redirect("referrals:reference_list", kind)
-    return render(
+    done = submit(
+        request,
+        form,
+        lambda data: services.save_reference_item(item=item, **data),
+        success=_("The entry was saved."),
+        next=reverse("referrals:reference_list", args=[kind]),
+    )
+    return done or render(
         request,
         "referrals/reference_form.html",
         {"form": form, "title": title, "kind": kind, "item": item if pk else None},
