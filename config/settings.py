@@ -329,6 +329,23 @@ REFERRAL_FROM_EMAIL = env.str("REFERRAL_FROM_EMAIL", default=DEFAULT_FROM_EMAIL)
 SMS_BACKEND = env.str("SMS_BACKEND", default="portal.sms.FileBackend")
 SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms"))
 SMS_FROM = env.str("SMS_FROM", default="Liaison")
+# Twilio (SMS_BACKEND=portal.sms_providers.TwilioBackend): the account and its auth token (which
+# also signs the status and reply webhooks), and the sender: a number in E.164 (+15065550100) or,
+# instead, a messaging service. SMS_TWILIO_API_URL replaces https://api.twilio.com (a local fake
+# in tests, an egress proxy); SMS_TIMEOUT bounds each call, in seconds.
+SMS_TWILIO_ACCOUNT_SID = env.str("SMS_TWILIO_ACCOUNT_SID", default="")
+SMS_TWILIO_AUTH_TOKEN = env.str("SMS_TWILIO_AUTH_TOKEN", default="")
+SMS_TWILIO_FROM = env.str("SMS_TWILIO_FROM", default="")
+SMS_TWILIO_MESSAGING_SERVICE_SID = env.str("SMS_TWILIO_MESSAGING_SERVICE_SID", default="")
+SMS_TWILIO_API_URL = env.str("SMS_TWILIO_API_URL", default="")
+SMS_TIMEOUT = env.float("SMS_TIMEOUT", default=10.0)
+if SMS_BACKEND == "portal.sms_providers.TwilioBackend" and not (
+    SMS_TWILIO_ACCOUNT_SID and SMS_TWILIO_AUTH_TOKEN and (SMS_TWILIO_FROM or SMS_TWILIO_MESSAGING_SERVICE_SID)
+):
+    raise ImproperlyConfigured(
+        "The Twilio SMS backend needs SMS_TWILIO_ACCOUNT_SID, SMS_TWILIO_AUTH_TOKEN and "
+        "SMS_TWILIO_FROM or SMS_TWILIO_MESSAGING_SERVICE_SID."
+    )
 
 PHONENUMBER_DEFAULT_REGION = "CA"
 
@@ -364,6 +381,8 @@ LOGGING = {
     "loggers": {
         "axes": {"level": "WARNING"},
         "celery": {"level": "WARNING"},
+        # The Twilio library logs each API call's address and headers at INFO: noise.
+        "twilio": {"level": "WARNING"},
         # The per-request line: on in production (gunicorn's own access log is off, see
         # config/gunicorn.py); the development server prints its own.
         "liaison.request": {

@@ -29,6 +29,7 @@ from portal.dates import QUIET_FROM, QUIET_UNTIL, next_sending_time  # noqa: F40
 from portal.links import about, record_link_of
 from portal.models import (
     Channel,
+    DeliveryStatus,
     Language,
     Message,
     MessageStatus,
@@ -415,23 +416,28 @@ def send_queued_message(*, message_id: int, last_try: bool = True) -> bool:
         message.attempts += 1
         try:
             rendered = _render(message)
-            _deliver(message, rendered)
+            provider_id = _deliver(message, rendered)
         except Exception as error:  # recorded on the message; only OSError is worth retrying
             if isinstance(error, OSError) and not last_try:
                 failure = error
                 message.status, message.error = MessageStatus.QUEUED, str(error)
                 message.save(update_fields=["attempts", "status", "error"])
             else:
-                _fail(message, str(error) or type(error).__name__, save=["attempts"])
+                refused = _refused(message, error)
+                _fail(message, str(error) or type(error).__name__, save=["attempts", *refused])
             logger.warning("Message %s not sent (attempt %s): %s", message.pk, message.attempts, error)
         else:
             message.subject = rendered.get("subject", "")
             message.status = MessageStatus.SENT
             message.sent_at = timezone.now()
             message.error = ""
+            # The SMS provider's id: its status callbacks find the message by it (portal.sms_services).
+            message.provider_id = provider_id or ""
             # Once sent, the context (which may hold a secret link or names) is no longer needed.
             message.context = {}
-            message.save(update_fields=["attempts", "subject", "status", "sent_at", "error", "context"])
+            message.save(
+                update_fields=["attempts", "subject", "status", "sent_at", "error", "context", "provider_id"]
+            )
             _run_hook(message, context.get("_on_sent"), attempts=message.attempts)
             return True
     # Outside the transaction, so that the attempt is recorded before Celery retries.
@@ -478,10 +484,20 @@ def _render(message: Message) -> dict[str, str]:
         }
 
 
-def _deliver(message: Message, rendered: dict[str, str]) -> None:
+def _refused(message: Message, error: Exception) -> list[str]:
+    """An SMS provider's refusal (a bad number) is also the message's delivery state, with the
+    provider's reason; returns the fields it set."""
+    if not isinstance(error, sms.SmsRejected):
+        return []
+    message.delivery_status, message.delivery_error = DeliveryStatus.FAILED, error.reason[:255]
+    message.delivery_updated_at = timezone.now()
+    return ["delivery_status", "delivery_error", "delivery_updated_at"]
+
+
+def _deliver(message: Message, rendered: dict[str, str]) -> str | None:
+    """Send the rendered message; an SMS provider's message id, or None."""
     if message.channel == Channel.SMS:
-        sms.send_sms(to=message.to_address, body=rendered["body"])
-        return
+        return sms.send_sms(to=message.to_address, body=rendered["body"])
     email = EmailMultiAlternatives(
         subject=rendered["subject"],
         body=rendered["text"],
@@ -495,6 +511,7 @@ def _deliver(message: Message, rendered: dict[str, str]) -> None:
         if attachment is not None:
             email.attach(*attachment)
     email.send()
+    return None
 
 
 def requeue_stale_messages(*, minutes: int = 10) -> int:

@@ -25,15 +25,30 @@ def paginate(request, table, per_page=25):
 class OutboxTable(tables.Table):
     created_at = tables.DateTimeColumn(verbose_name=_("Created"), short=False)
     link = tables.Column(verbose_name=_("Link"), orderable=False)
+    # What the SMS provider reported (its status callbacks), with its reason when not delivered.
+    delivery_status = tables.Column(verbose_name=_("Delivery"), default="—")
 
     class Meta:
         model = Message
-        fields = ("created_at", "channel", "to_address", "language", "subject", "status", "link")
+        fields = (
+            "created_at",
+            "channel",
+            "to_address",
+            "language",
+            "subject",
+            "status",
+            "delivery_status",
+            "link",
+        )
         order_by = ("-created_at",)
         empty_text = _("No message has been sent yet.")
 
     def render_link(self, value):
         return format_html('<a href="{}">{}</a>', value, value)
+
+    def render_delivery_status(self, record):
+        label = record.get_delivery_status_display()
+        return f"{label} ({record.delivery_error})" if record.delivery_error else label
 
 
 class TaskTable(tables.Table):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal import views
+from portal import sms_webhooks, views
 
 app_name = "portal"
 
@@ -23,5 +23,8 @@ urlpatterns = [
     path("exports/<int:pk>/download/", views.export_download, name="export_download"),
     path("outbox/", views.outbox, name="outbox"),
     path("health/", views.health, name="health"),
+    # The SMS provider's webhooks (server to server, signed: portal.sms_webhooks).
+    path("sms/twilio/status/", sms_webhooks.twilio_status, name="sms_twilio_status"),
+    path("sms/twilio/inbound/", sms_webhooks.twilio_inbound, name="sms_twilio_inbound"),
     path("session/keepalive/", views.keepalive, name="keepalive"),
 ]
