@@ -1,0 +1,412 @@
+"""The appointment application's entries in the cross-app suites, kept next to its code.
+
+tests/registry.py collects them (APP_REGISTRIES): object URLs for the permission matrix, pages
+without an object for its 403 half, pages for the accessibility suite and lists searched by
+personal details. The entries' shapes (ObjectURL, Page, PersonalSearch) are documented there.
+Reach these entries through tests.registry (importing this module first is a circular import).
+"""
+
+from django.urls import reverse
+
+from tests.registry import PILOT, SCHEDULER, ObjectURL, Page, PersonalSearch, _pick
+
+OBJECT_URLS: list[ObjectURL] = []
+CAPABILITY_PAGES: list[tuple] = []
+PAGES: list[Page] = []
+
+
+CLINIC = ("clinic_network",)
+
+
+def _clinic_setup(organization):
+    """A location, a 15-minute service and a team associated with both, in this clinic network."""
+    from appointments.models import Location, Service, TeamResource
+
+    service = Service.objects.create(
+        organization=organization, name_fr="1re dose", name_en="First dose", duration_minutes=15
+    )
+    location = Location.objects.create(
+        organization=organization,
+        name_fr="Lieu",
+        name_en="Location",
+        address="1 rue Main",
+        city="Moncton",
+        postal_code="E1C 8K6",
+        latitude=46.08,
+        longitude=-64.79,
+    )
+    team = TeamResource.objects.create(organization=organization, name="Équipe")
+    team.locations.set([location])
+    team.services.set([service])
+    return service, location, team
+
+
+def _clinic_slot(organization):
+    """A slot tomorrow, of a team every member of the organization belongs to (so that the
+    "own schedules only" roles see it too)."""
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from appointments.schedules import services
+    from portal.models import User
+
+    service, location, team = _clinic_setup(organization)
+    team.members.set(User.objects.filter(memberships__organization=organization))
+    day = timezone.localdate() + timedelta(days=1)
+    tz = timezone.get_current_timezone()
+    return services.create_slot(
+        actor=None,
+        organization=organization,
+        location=location,
+        resource=team,
+        services=[service],
+        starts_at=timezone.make_aware(datetime.combine(day, time(9, 0)), tz),
+        ends_at=timezone.make_aware(datetime.combine(day, time(10, 0)), tz),
+        per_interval=2,
+        is_locked=False,
+    )
+
+
+def _clinic_membership(organization):
+    from tests.factories import MembershipFactory
+
+    return MembershipFactory(organization=organization, role="appointments.management_2")
+
+
+OBJECT_URLS += [
+    ObjectURL(
+        "appointments:service_edit",
+        "appointments.configure",
+        CLINIC,
+        lambda org: reverse("appointments:service_edit", args=[_clinic_setup(org)[0].pk]),
+    ),
+    ObjectURL(
+        "appointments:location_edit",
+        "appointments.configure",
+        CLINIC,
+        lambda org: reverse("appointments:location_edit", args=[_clinic_setup(org)[1].pk]),
+    ),
+    ObjectURL(
+        "appointments:resource_edit",
+        "appointments.configure",
+        CLINIC,
+        lambda org: reverse("appointments:resource_edit", args=[_clinic_setup(org)[2].pk]),
+    ),
+    ObjectURL(
+        "appointments:resource_associations",
+        "appointments.configure",
+        CLINIC,
+        lambda org: reverse("appointments:resource_associations", args=[_clinic_setup(org)[2].pk]),
+    ),
+    ObjectURL(
+        "appointments:account_edit",
+        "appointments.configure",
+        CLINIC,
+        lambda org: reverse("appointments:account_edit", args=[_clinic_membership(org).user_id]),
+    ),
+    ObjectURL(
+        "appointments:account_roles",
+        "appointments.configure",
+        CLINIC,
+        lambda org: reverse("appointments:account_roles", args=[_clinic_membership(org).user_id]),
+    ),
+    ObjectURL(
+        "appointments:role_create",
+        "appointments.configure",
+        CLINIC,
+        lambda org: reverse("appointments:role_create", args=[_clinic_membership(org).user_id]),
+    ),
+    ObjectURL(
+        "appointments:role_edit",
+        "appointments.configure",
+        CLINIC,
+        lambda org: reverse("appointments:role_edit", args=[_clinic_membership(org).pk]),
+    ),
+    ObjectURL(
+        "appointments:slot",
+        "appointments.schedules",
+        CLINIC,
+        lambda org: reverse("appointments:slot", args=[_clinic_slot(org).pk]),
+    ),
+]
+
+CAPABILITY_PAGES += [
+    (f"appointments:{name}", (), "appointments.configure")
+    for name in (
+        "checklist",
+        "service_list",
+        "service_create",
+        "location_list",
+        "location_create",
+        "resource_list",
+        "resource_create",
+        "account_create",
+        "communications",
+        "public_page_settings",
+        "public_page_preview",
+    )
+] + [
+    ("appointments:calendar", (), "appointments.schedules"),
+    ("appointments:slot_create", (), "appointments.edit_schedules"),
+    ("appointments:clone", (), "appointments.edit_schedules"),
+]
+
+
+def _demo_clinic():
+    from portal.models import Organization
+
+    return Organization.objects.filter(kind="clinic_network").order_by("pk").first()
+
+
+def _demo_first(model, **filters):
+    return model.objects.filter(**filters).order_by("pk").first().pk
+
+
+def _demo_service():
+    from appointments.models import Service
+
+    return _demo_first(Service)
+
+
+def _demo_location():
+    from appointments.models import Location
+
+    return _demo_first(Location)
+
+
+def _demo_team():
+    from appointments.models import TeamResource
+
+    return _demo_first(TeamResource)
+
+
+def _demo_scheduler_membership():
+    from portal.models import Membership
+
+    return _demo_first(Membership, user__email=SCHEDULER, role="appointments.management_2")
+
+
+def _demo_slot():
+    from django.utils import timezone
+
+    from appointments.models import Slot
+
+    return _demo_first(Slot, starts_at__gte=timezone.now())
+
+
+def _config_page(name, url, **kwargs):
+    return Page(name, url, account=PILOT, role="appointments.pilot", **kwargs)
+
+
+def _schedule_page(name, url, **kwargs):
+    return Page(name, url, account=PILOT, role="appointments.management_1", **kwargs)
+
+
+PAGES += [
+    _config_page("appointments-checklist", lambda w: reverse("appointments:checklist")),
+    _config_page("appointments-services", lambda w: reverse("appointments:service_list")),
+    _config_page("appointments-service-new", lambda w: reverse("appointments:service_create")),
+    _config_page(
+        "appointments-service", lambda w: reverse("appointments:service_edit", args=[_demo_service()])
+    ),
+    _config_page("appointments-locations", lambda w: reverse("appointments:location_list")),
+    _config_page(
+        "appointments-location", lambda w: reverse("appointments:location_edit", args=[_demo_location()])
+    ),
+    _config_page("appointments-resources", lambda w: reverse("appointments:resource_list")),
+    _config_page("appointments-team", lambda w: reverse("appointments:resource_edit", args=[_demo_team()])),
+    _config_page(
+        "appointments-associations",
+        lambda w: reverse("appointments:resource_associations", args=[_demo_team()]),
+    ),
+    _config_page("appointments-account-new", lambda w: reverse("appointments:account_create")),
+    _config_page(
+        "appointments-account",
+        lambda w: reverse("appointments:account_edit", args=[w["users"][SCHEDULER].pk]),
+    ),
+    _config_page(
+        "appointments-account-roles",
+        lambda w: reverse("appointments:account_roles", args=[w["users"][SCHEDULER].pk]),
+    ),
+    _config_page(
+        "appointments-role", lambda w: reverse("appointments:role_edit", args=[_demo_scheduler_membership()])
+    ),
+    _config_page("appointments-communications", lambda w: reverse("appointments:communications")),
+    _config_page("appointments-public-settings", lambda w: reverse("appointments:public_page_settings")),
+    _config_page(
+        "appointments-public-preview", lambda w: reverse("appointments:public_page_preview") + "?state=closed"
+    ),
+    Page(
+        "appointments-public",
+        lambda w: reverse("appointments:public_page", args=[_demo_clinic().pk]),
+        account=None,
+    ),
+    _schedule_page("appointments-week", lambda w: reverse("appointments:calendar")),
+    _schedule_page("appointments-day", lambda w: reverse("appointments:calendar") + "?view=day&grid=15"),
+    _schedule_page("appointments-month", lambda w: reverse("appointments:calendar") + "?view=month"),
+    _schedule_page("appointments-list", lambda w: reverse("appointments:calendar") + "?display=list"),
+    _schedule_page("appointments-slot-new", lambda w: reverse("appointments:slot_create")),
+    _schedule_page("appointments-slot", lambda w: reverse("appointments:slot", args=[_demo_slot()])),
+    _schedule_page("appointments-clone", lambda w: reverse("appointments:clone")),
+    Page(
+        "appointments-week-own",
+        lambda w: reverse("appointments:calendar"),
+        account=SCHEDULER,
+        role="appointments.management_3",
+    ),
+]
+
+
+def _clinic_appointment(organization):
+    """An appointment tomorrow in a slot of a team every member of the organization belongs to."""
+    from appointments.booking import services
+
+    slot = _clinic_slot(organization)
+    return services.book_place(
+        actor=None,
+        slot=slot,
+        service=slot.services.first(),
+        starts_at=slot.starts_at,
+        first_name="Anne",
+        last_name="Roy",
+    )
+
+
+OBJECT_URLS += [
+    ObjectURL(
+        "appointments:appointment",
+        "appointments.schedules",
+        CLINIC,
+        lambda org: reverse("appointments:appointment", args=[_clinic_appointment(org).pk]),
+    ),
+    ObjectURL(
+        "appointments:appointment_edit",
+        "appointments.book",
+        CLINIC,
+        lambda org: reverse("appointments:appointment_edit", args=[_clinic_appointment(org).pk]),
+    ),
+]
+
+CAPABILITY_PAGES += [
+    ("appointments:follow_up", (), "appointments.schedules"),
+    ("appointments:book", (), "appointments.book"),
+    ("appointments:statistics", (), "appointments.statistics"),
+]
+
+
+def _demo_appointment():
+    from django.utils import timezone
+
+    from appointments.models import Appointment
+
+    return Appointment.objects.filter(starts_at__gte=timezone.now(), status="booked").order_by("pk").first()
+
+
+def _demo_flu_times(world):
+    """The public details step of the demo flu vaccine (no eligibility question), for its first open time."""
+    from django.utils import timezone
+
+    from appointments import selectors
+    from appointments.booking.forms import time_value
+    from appointments.models import Location, Service, Slot
+
+    clinic = _demo_clinic()
+    service = Service.objects.get(organization=clinic, name_en="Flu vaccine")
+    location = Location.objects.filter(organization=clinic).order_by("position").first()
+    slot, moment, _left = selectors.open_times(
+        Slot.objects.filter(organization=clinic, location=location, is_locked=False),
+        service=service,
+        online=True,
+        now=timezone.now(),
+    )[0]
+    return clinic, service, location, time_value(slot, moment), timezone.localtime(moment).date()
+
+
+def _demo_flu_step(world, name):
+    clinic, service, location, value, day = _demo_flu_times(world)
+    url = reverse(f"appointments:{name}", args=[clinic.pk, service.pk, location.pk])
+    return url + (f"?date={day.isoformat()}" if name == "public_times" else f"?time={value}")
+
+
+def _demo_public(name, build):
+    return Page(name, build, account=None)
+
+
+PAGES += [
+    _demo_public(
+        "appointments-public-search",
+        lambda w: (
+            reverse("appointments:public_search", args=[_demo_clinic().pk])
+            + f"?service={_demo_service()}&postal_code=E1C+9Z9"
+        ),
+    ),
+    _demo_public(
+        "appointments-public-eligibility",
+        lambda w: reverse(
+            "appointments:public_eligibility", args=[_demo_clinic().pk, _demo_service(), _demo_location()]
+        ),
+    ),
+    _demo_public("appointments-public-times", lambda w: _demo_flu_step(w, "public_times")),
+    _demo_public("appointments-public-details", lambda w: _demo_flu_step(w, "public_details")),
+    _demo_public(
+        "appointments-public-cancel",
+        lambda w: reverse("appointments:public_cancel", args=[_demo_clinic().pk]),
+    ),
+    _demo_public(
+        "appointments-manage", lambda w: reverse("appointments:manage", args=[_demo_appointment().token])
+    ),
+    _schedule_page("appointments-follow-up", lambda w: reverse("appointments:follow_up") + "?period=week"),
+    _schedule_page(
+        "appointments-follow-up-both",
+        lambda w: reverse("appointments:follow_up") + "?period=day&view_type=both",
+    ),
+    _schedule_page(
+        "appointments-follow-up-print", lambda w: reverse("appointments:follow_up") + "?print=1&period=week"
+    ),
+    _schedule_page(
+        "appointments-book",
+        lambda w: (
+            reverse("appointments:book")
+            + f"?service={_demo_service()}&location={_demo_location()}&date={_demo_appointment().starts_at.date()}"
+        ),
+    ),
+    _schedule_page(
+        "appointments-appointment",
+        lambda w: reverse("appointments:appointment", args=[_demo_appointment().pk]),
+    ),
+    _schedule_page(
+        "appointments-appointment-edit",
+        lambda w: reverse("appointments:appointment_edit", args=[_demo_appointment().pk]),
+    ),
+    _config_page("appointments-statistics", lambda w: reverse("appointments:statistics")),
+]
+
+
+def _probe_follow_up(user):
+    from django.utils import timezone
+
+    from appointments import selectors
+    from appointments.models import AppointmentStatus
+
+    appointments = list(
+        selectors.appointments_for(user)
+        .exclude(status=AppointmentStatus.CANCELLED)
+        .order_by("starts_at")[:200]
+    )
+    for found in appointments:
+        day = timezone.localtime(found.starts_at).date()
+        same_day = [a for a in appointments if timezone.localtime(a.starts_at).date() == day]
+        typed, number, other = _pick(
+            [found] + [a for a in same_day if a != found],
+            lambda appointment: (appointment.last_name, appointment.first_name),
+            lambda appointment: appointment.number,
+        )
+        if other is not None:
+            break
+    return {"last_name": typed}, f"period=day&date={day.isoformat()}", number, other
+
+
+PERSONAL_SEARCHES = [
+    PersonalSearch("appointments:follow_up", PILOT, _probe_follow_up, role="appointments.management_1"),
+]
