@@ -440,7 +440,7 @@ class InboundSms(models.Model):
     reply = models.ForeignKey(
         Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("reply")
     )
-    received_at = models.DateTimeField(_("received"))
+    received_at = models.DateTimeField(_("received at"))
 
     class Meta:
         verbose_name = _("received text message")

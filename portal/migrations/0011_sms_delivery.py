@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
                 ('answer', models.CharField(blank=True, choices=[('yes', 'Yes'), ('no', 'No')], max_length=3, verbose_name='answer')),
                 ('language', models.CharField(choices=[('fr', 'French'), ('en', 'English')], max_length=2, verbose_name='language')),
                 ('handled_by', models.CharField(blank=True, max_length=200, verbose_name='handled by')),
-                ('received_at', models.DateTimeField(verbose_name='received')),
+                ('received_at', models.DateTimeField(verbose_name='received at')),
                 ('reply', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='portal.message', verbose_name='reply')),
             ],
             options={
