@@ -34,6 +34,7 @@ from appointments.pages import _organization, _page
 from portal.db import text_search
 from portal.files import private_file_response
 from portal.forms import show_service_error
+from portal.formviews import submit
 from portal.models import Organization
 from portal.params import safe_next
 from portal.permissions import capability_required
@@ -279,15 +280,16 @@ def location_edit(request, pk=None):
         selectors.get_location(request.user, pk) if pk else Location(organization=_organization(request))
     )
     form = LocationForm(request.POST or None, instance=location)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_location(organization=_organization(request), location=form.save(commit=False))
-        except ActionError as error:
-            show_service_error(request, form, error)
-        else:
-            messages.success(request, _("The location was saved."))
-            return redirect("appointments:location_list")
-    return _page(request, "appointments/location_form.html", {"form": form, "location": location})
+    done = submit(
+        request,
+        form,
+        lambda data: services.save_location(
+            organization=_organization(request), location=form.save(commit=False)
+        ),
+        success=_("The location was saved."),
+        next="appointments:location_list",
+    )
+    return done or _page(request, "appointments/location_form.html", {"form": form, "location": location})
 
 
 # Resources: teams and access accounts ------------------------------------------------------------------
@@ -328,11 +330,16 @@ def resource_edit(request, pk=None):
         else selectors.TeamResource(organization=_organization(request))
     )
     form = ResourceForm(request.POST or None, instance=resource)
-    if request.method == "POST" and form.is_valid():
-        saved = services.save_resource(organization=_organization(request), resource=form.save(commit=False))
-        messages.success(request, _("The team was saved. Associate it with its locations and services."))
-        return redirect("appointments:resource_associations", pk=saved.pk)
-    return _page(request, "appointments/resource_form.html", {"form": form, "resource": resource})
+    done = submit(
+        request,
+        form,
+        lambda data: services.save_resource(
+            organization=_organization(request), resource=form.save(commit=False)
+        ),
+        success=_("The team was saved. Associate it with its locations and services."),
+        next=lambda saved: reverse("appointments:resource_associations", kwargs={"pk": saved.pk}),
+    )
+    return done or _page(request, "appointments/resource_form.html", {"form": form, "resource": resource})
 
 
 @capability_required(roles.CONFIGURE)
@@ -351,15 +358,16 @@ def resource_associations(request, pk):
         services=selectors.services_for(request.user),
         members=selectors.access_accounts(organization),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.associate_resource(resource=resource, **form.cleaned_data)
-        except ActionError as error:
-            show_service_error(request, form, error)
-        else:
-            messages.success(request, _("The associations of %(team)s were saved.") % {"team": resource.name})
-            return redirect("appointments:resource_list")
-    return _page(request, "appointments/resource_associations.html", {"form": form, "resource": resource})
+    done = submit(
+        request,
+        form,
+        lambda data: services.associate_resource(resource=resource, **data),
+        success=_("The associations of %(team)s were saved.") % {"team": resource.name},
+        next="appointments:resource_list",
+    )
+    return done or _page(
+        request, "appointments/resource_associations.html", {"form": form, "resource": resource}
+    )
 
 
 # Communications and public page -------------------------------------------------------------------
