@@ -1,12 +1,19 @@
 """Booking rush against the real server: gunicorn, PostgreSQL and Redis on this machine.
 
-Starts a throw-away PostgreSQL cluster and Redis on loopback, a clinic whose slots hold fewer
-places than there are people, then many clients racing through the public booking path at once
-(each: open the booking form, then book). Prints committed bookings per second, latency
-percentiles of the booking request, errors, oversold places (must be 0), and the same server's
-rate for a trivial page (/health/) as the framework's own floor. Run by `make bench`.
+Starts a throw-away PostgreSQL cluster and Redis on loopback (or uses the ones given with
+--database-url / --redis-url), a clinic of 3 teams x 24 times with --places places per time, then
+many clients racing through the public booking path at once (each: open the booking form, then
+book). Prints committed bookings per second, latency percentiles of the booking request, errors,
+oversold places (must be 0), the CPU-ms per committed booking spent by gunicorn and by PostgreSQL,
+and the same server's rate for a trivial page (/health/) measured right after, with the ratio of
+the two rates. Run by `make bench`.
 
-    .venv/bin/python scripts/booking_rush.py [--clients 32] [--attempts 600]
+    .venv/bin/python scripts/booking_rush.py [--clients 32] [--attempts 600] [--places 2]
+    --places 2: 144 places for 600 people (the race); --places 40: everyone books.
+
+Figures are indicative: clients, gunicorn and PostgreSQL share the machine's cores (the load
+average is printed next to them). With --database-url the PostgreSQL CPU is the whole server's
+(its postmaster and backends), other users of that server included.
 """
 
 import argparse
@@ -48,6 +55,7 @@ service = Service.objects.create(organization=clinic, name_fr="Dose", name_en="D
 location = configuration_services.save_location(organization=clinic, location=Location(
     name_fr="Lieu", name_en="Location", address="1 rue Main", city="Moncton", postal_code="E1C 8K6"))
 day = timezone.localdate() + timedelta(days=1)
+PLACES = int(__import__("os").environ["RUSH_PLACES"])
 tz = timezone.get_current_timezone()
 times = []
 for index in range(3):
@@ -55,10 +63,10 @@ for index in range(3):
     team.locations.set([location]); team.services.set([service])
     slot = schedules_services.create_slot(actor=None, organization=clinic, location=location, resource=team, services=[service],
         starts_at=timezone.make_aware(datetime.combine(day, time(8, 0)), tz),
-        ends_at=timezone.make_aware(datetime.combine(day, time(12, 0)), tz), per_interval=2, is_locked=False)
+        ends_at=timezone.make_aware(datetime.combine(day, time(12, 0)), tz), per_interval=PLACES, is_locked=False)
     times += [time_value(slot, moment) for moment in slot.interval_starts()]
 print(json.dumps({"clinic": clinic.pk, "service": service.pk, "location": location.pk, "times": times,
-                  "places": 3 * 24 * 2}))
+                  "places": 3 * 24 * PLACES}))
 """
 
 OVERSOLD = r"""
@@ -110,6 +118,67 @@ def start_postgres(work):
     )
     run(["psql", "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "-c", "CREATE DATABASE rush"])
     return pg_bin, data, port
+
+
+def cpu_seconds(pids, children=False):
+    """User + system CPU of these processes (and of their waited-for children: exited workers and
+    backends), in seconds, from /proc."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # After the command: state is fields[0], utime/stime are 12/13, cutime/cstime 14/15.
+        total += int(fields[11]) + int(fields[12])
+        if children:
+            total += int(fields[13]) + int(fields[14])
+    return total / ticks
+
+
+def process_tree(root):
+    """The pid `root` and its direct children (gunicorn's master and workers, postmaster and backends)."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            if parent == root:
+                children.append(int(entry.name))
+    return [root], children
+
+
+def tree_cpu(root):
+    """CPU of a master process, its live children and the children it already reaped."""
+    if root is None:
+        return 0.0
+    masters, children = process_tree(root)
+    return cpu_seconds(masters, children=True) + cpu_seconds(children)
+
+
+def postmaster_pid():
+    """The pid of the local PostgreSQL server (the postgres process whose parent is not one), or None."""
+    commands = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+                commands[int(entry.name)] = (
+                    stat[stat.index("(") + 1 : stat.rindex(")")],
+                    int(stat.rsplit(")", 1)[1].split()[1]),
+                )
+            except (OSError, IndexError, ValueError):
+                continue
+    for pid, (command, parent) in commands.items():
+        if command in ("postgres", "postmaster") and commands.get(parent, ("",))[0] not in (
+            "postgres",
+            "postmaster",
+        ):
+            return pid
+    return None
 
 
 def manage(env, *args, stdin=None):
@@ -223,13 +292,75 @@ def trivial(base, clients, requests):
     return latencies, errors, time.perf_counter() - started
 
 
+def report(options, setup, results, seconds, cpu, health, oversold, stored):
+    """Print the run's figures; the number of errors."""
+    server_cpu, database_cpu = cpu
+    booked = [ms for outcome, ms in results if outcome == "booked"]
+    refused = [ms for outcome, ms in results if outcome == "refused"]
+    errors = sum(1 for outcome, _ms in results if outcome == "error")
+    full = sum(1 for outcome, _ms in results if outcome == "full")
+    timings = booked + refused
+    latencies, health_errors, health_seconds = health
+    load = os.getloadavg()
+    print(
+        f"\nbooking rush: {options.attempts} people, {options.clients} at once, {setup['places']} places, "
+        f"gunicorn {options.workers} workers, PostgreSQL, Redis"
+    )
+    print(
+        f"  committed bookings: {len(booked)} ({len(booked) / seconds:.1f} per second), "
+        f"refused 'no longer available': {len(refused)} when booking + {full} before the form, "
+        f"errors: {errors}, oversold places: {oversold}"
+    )
+    print(
+        f"  booking request latency: p50 {percentile(timings, 0.5):.1f} ms, p95 {percentile(timings, 0.95):.1f} ms, "
+        f"p99 {percentile(timings, 0.99):.1f} ms ({len(results) / seconds:.1f} people served per second)"
+    )
+    print(
+        f"  trivial page (/health/): {len(latencies) / health_seconds:.1f} requests per second, "
+        f"p50 {statistics.median(latencies):.1f} ms, p99 {percentile(latencies, 0.99):.1f} ms, errors: {health_errors}"
+    )
+    committed = max(len(booked), 1)
+    health_rate = len(latencies) / health_seconds
+    booking_rate = len(booked) / seconds
+    print(
+        f"  CPU per committed booking (form + post, refusals included): gunicorn "
+        f"{server_cpu * 1000 / committed:.1f} ms + PostgreSQL {database_cpu * 1000 / committed:.1f} ms = "
+        f"{(server_cpu + database_cpu) * 1000 / committed:.1f} ms"
+    )
+    print(
+        f"  committed bookings/s / /health/ requests/s: {booking_rate:.1f} / {health_rate:.1f} = "
+        f"{booking_rate / health_rate:.3f}"
+    )
+    print(
+        f"  appointments stored: {stored}; connections kept {options.conn_max_age} s; "
+        f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (figures are indicative: a shared machine)"
+    )
+    return errors
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--attempts", type=int, default=600)
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument("--places", type=int, default=2, help="places per time (3 teams x 24 times)")
+    parser.add_argument(
+        "--conn-max-age",
+        type=int,
+        default=60,
+        help="seconds a database connection is kept open (production's default: 60; 0 = one per request)",
+    )
+    parser.add_argument(
+        "--database-url",
+        default="",
+        help="an empty PostgreSQL database to use instead of a throw-away cluster",
+    )
+    parser.add_argument("--redis-url", default="", help="a Redis to use instead of a throw-away one")
     options = parser.parse_args()
-    if not shutil.which("redis-server") or not list(Path("/usr/lib/postgresql").glob("*/bin")):
+    needs_local = not (options.database_url and options.redis_url)
+    if needs_local and (
+        not shutil.which("redis-server") or not list(Path("/usr/lib/postgresql").glob("*/bin"))
+    ):
         print(
             "booking rush: needs PostgreSQL and redis-server installed (apt-get install postgresql redis-server)"
         )
@@ -238,30 +369,41 @@ def main():
     os.chmod(work, 0o755)
     pg_bin = data = redis_port = server = None
     try:
-        pg_bin, data, pg_port = start_postgres(work)
-        redis_port = free_port()
-        run(
-            [
-                "redis-server",
-                "--port",
-                str(redis_port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--daemonize",
-                "yes",
-                "--dir",
-                str(work),
-                "--logfile",
-                str(work / "redis.log"),
-            ]
-        )
+        if options.database_url:
+            database_url = options.database_url
+            pg_pid = postmaster_pid()
+        else:
+            pg_bin, data, pg_port = start_postgres(work)
+            database_url = f"postgres://postgres@127.0.0.1:{pg_port}/rush"
+            pg_pid = int((data / "postmaster.pid").read_text().split()[0])
+        if not options.redis_url:
+            redis_port = free_port()
+        redis_url = options.redis_url or f"redis://127.0.0.1:{redis_port}/0"
+        if not options.redis_url:
+            run(
+                [
+                    "redis-server",
+                    "--port",
+                    str(redis_port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--save",
+                    "",
+                    "--daemonize",
+                    "yes",
+                    "--dir",
+                    str(work),
+                    "--logfile",
+                    str(work / "redis.log"),
+                ]
+            )
         web_port = free_port()
         env = {
             **os.environ,
-            "DATABASE_URL": f"postgres://postgres@127.0.0.1:{pg_port}/rush",
-            "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "CONN_MAX_AGE": str(options.conn_max_age),
+            "RUSH_PLACES": str(options.places),
             "DEBUG": "False",
             "ALLOWED_HOSTS": "127.0.0.1",
             "SITE_URL": f"http://127.0.0.1:{web_port}",
@@ -270,6 +412,11 @@ def main():
             "APPOINTMENTS_PUBLIC_ATTEMPTS_PER_HOUR": "1000000",
         }
         manage(env, "migrate", "--noinput", "-v", "0")
+        if options.database_url:
+            # A database of an earlier run: emptied (and its Redis too), so every run starts alike.
+            manage(env, "flush", "--noinput", "-v", "0")
+        if options.redis_url:
+            subprocess.run(["redis-cli", "-u", redis_url, "flushdb"], capture_output=True)
         setup = json.loads(manage(env, "shell", stdin=SETUP).strip().splitlines()[-1])
         server = subprocess.Popen(
             [
@@ -292,32 +439,14 @@ def main():
                     break
             except OSError:
                 time.sleep(0.2)
+        server_before, database_before = tree_cpu(server.pid), tree_cpu(pg_pid)
         results, seconds = rush(base, setup, options.clients, options.attempts)
-        booked = [ms for outcome, ms in results if outcome == "booked"]
-        refused = [ms for outcome, ms in results if outcome == "refused"]
-        errors = sum(1 for outcome, _ms in results if outcome == "error")
-        full = sum(1 for outcome, _ms in results if outcome == "full")
-        timings = booked + refused
+        server_cpu, database_cpu = tree_cpu(server.pid) - server_before, tree_cpu(pg_pid) - database_before
         oversold, stored = map(int, manage(env, "shell", stdin=OVERSOLD).strip().splitlines()[-1].split())
-        latencies, health_errors, health_seconds = trivial(base, options.clients, 3000)
-        print(
-            f"\nbooking rush: {options.attempts} people, {options.clients} at once, {setup['places']} places, "
-            f"gunicorn {options.workers} workers, PostgreSQL, Redis"
+        health = trivial(base, options.clients, 3000)
+        errors = report(
+            options, setup, results, seconds, (server_cpu, database_cpu), health, oversold, stored
         )
-        print(
-            f"  committed bookings: {len(booked)} ({len(booked) / seconds:.1f} per second), "
-            f"refused 'no longer available': {len(refused)} when booking + {full} before the form, "
-            f"errors: {errors}, oversold places: {oversold}"
-        )
-        print(
-            f"  booking request latency: p50 {percentile(timings, 0.5):.1f} ms, p95 {percentile(timings, 0.95):.1f} ms, "
-            f"p99 {percentile(timings, 0.99):.1f} ms ({len(results) / seconds:.1f} people served per second)"
-        )
-        print(
-            f"  trivial page (/health/): {len(latencies) / health_seconds:.1f} requests per second, "
-            f"p50 {statistics.median(latencies):.1f} ms, p99 {percentile(latencies, 0.99):.1f} ms, errors: {health_errors}"
-        )
-        print(f"  appointments stored: {stored}")
         return 1 if oversold or errors else 0
     finally:
         if server is not None:
