@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from portal import dates
-from portal.models import HistoryEntry, Organization, ReferenceData
+from portal.models import HistoryEntry, Organization, OrganizationKind, ReferenceData
 from portal.scoping import scoped_manager
 
 
@@ -184,14 +184,14 @@ class ServedEstablishment(models.Model):
         Organization,
         on_delete=models.CASCADE,
         related_name="interpreter_bank_link",
-        limit_choices_to={"kind": "health_establishment"},
+        limit_choices_to={"kind": OrganizationKind.HEALTH_ESTABLISHMENT},
         verbose_name=_("establishment"),
     )
     bank = models.ForeignKey(
         Organization,
         on_delete=models.PROTECT,
         related_name="served_establishments",
-        limit_choices_to={"kind": "interpreter_bank"},
+        limit_choices_to={"kind": OrganizationKind.INTERPRETER_BANK},
         verbose_name=_("bank"),
     )
 

@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from portal.models import OrganizationKind
 from portal.roles import register_role, register_tile
 
 VIEW = "interpreters.view"  # open a request (the selector decides which ones)
@@ -13,19 +14,19 @@ PERFORM = "interpreters.perform"  # offers, assignments, completion, availabilit
 register_role(
     "interpreters.requester",
     label=_("Requester"),
-    organization_kinds={"health_establishment"},
+    organization_kinds={OrganizationKind.HEALTH_ESTABLISHMENT},
     capabilities={VIEW, REQUEST},
 )
 register_role(
     "interpreters.coordinator",
     label=_("Coordinator"),
-    organization_kinds={"interpreter_bank"},
+    organization_kinds={OrganizationKind.INTERPRETER_BANK},
     capabilities={VIEW, ASSIGN, BILLING},
 )
 register_role(
     "interpreters.interpreter",
     label=_("Interpreter"),
-    organization_kinds={"interpreter_bank"},
+    organization_kinds={OrganizationKind.INTERPRETER_BANK},
     capabilities={VIEW, PERFORM},
 )
 

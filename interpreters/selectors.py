@@ -36,7 +36,7 @@ from interpreters.models import (
     Unavailability,
 )
 from portal import geo
-from portal.models import Organization, User
+from portal.models import Organization, OrganizationKind, User
 from portal.permissions import has_capability
 from portal.selectors import Person, active_organization, members_with_roles
 
@@ -57,7 +57,7 @@ def bank_of(establishment: Organization | None) -> Organization | None:
 def served_establishments() -> QuerySet[Organization]:
     """Establishments a requester may sign up for: active, and served by an active bank."""
     return Organization.objects.filter(
-        kind="health_establishment",
+        kind=OrganizationKind.HEALTH_ESTABLISHMENT,
         is_active=True,
         interpreter_bank_link__bank__is_active=True,
     )
@@ -71,7 +71,7 @@ def coordinators(bank: Organization | None) -> list[User]:
 def user_bank(user: Person, capability: str) -> Organization | None:
     """The bank of the person's active role when that role has `capability` there, else None."""
     organization = active_organization(user)
-    if organization is None or organization.kind != "interpreter_bank":
+    if organization is None or organization.kind != OrganizationKind.INTERPRETER_BANK:
         return None
     return organization if has_capability(user, capability, organization) else None
 

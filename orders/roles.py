@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from portal.models import OrganizationKind
 from portal.roles import register_role, register_tile
 
 VIEW = "orders.view"  # open the organization's order summaries, orders and service reports
@@ -16,25 +17,25 @@ FINANCE = "orders.view_financial"  # financial columns, mileage and exports
 register_role(
     "orders.department_worker",
     label=_("Department worker (service orders)"),
-    organization_kinds={"department"},
+    organization_kinds={OrganizationKind.DEPARTMENT},
     capabilities={VIEW, MANAGE, VIEW_REPORTS, FINANCE},
 )
 register_role(
     "orders.finance",
     label=_("Finance"),
-    organization_kinds={"provider_agency"},
+    organization_kinds={OrganizationKind.PROVIDER_AGENCY},
     capabilities={VIEW, REQUESTS, DASHBOARD, FINANCE},
 )
 register_role(
     "orders.care_coordination",
     label=_("Care coordination"),
-    organization_kinds={"provider_agency"},
+    organization_kinds={OrganizationKind.PROVIDER_AGENCY},
     capabilities={VIEW, REQUESTS, RESPOND, REPORT, VIEW_REPORTS, DASHBOARD},
 )
 register_role(
     "orders.finance_care_coordination",
     label=_("Finance and care coordination"),
-    organization_kinds={"provider_agency"},
+    organization_kinds={OrganizationKind.PROVIDER_AGENCY},
     capabilities={VIEW, REQUESTS, RESPOND, REPORT, VIEW_REPORTS, DASHBOARD, FINANCE},
 )
 

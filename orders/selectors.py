@@ -22,7 +22,7 @@ from orders.models import (
     SummaryEvent,
     SummaryStatus,
 )
-from portal.models import Organization, User
+from portal.models import Organization, OrganizationKind, User
 from portal.selectors import active_organization
 
 S = SummaryStatus
@@ -34,7 +34,7 @@ def _visible(organization: Organization | None, prefix: str = "") -> Q:
     """The summaries this organization may see, as a filter (prefix: the path to the summary)."""
     if organization is None:
         return Q(pk__in=[])
-    if organization.kind == "department":
+    if organization.kind == OrganizationKind.DEPARTMENT:
         return Q(**{f"{prefix}department": organization})
     return Q(**{f"{prefix}provider": organization}) & ~Q(**{f"{prefix}status__in": HIDDEN_FROM_PROVIDER})
 
@@ -68,7 +68,7 @@ def no_longer_available(user: User, pk: int) -> bool:
     organization = active_organization(user)
     return (
         organization is not None
-        and organization.kind != "department"
+        and organization.kind != OrganizationKind.DEPARTMENT
         and OrderSummary.objects.for_organization(organization)
         .filter(pk=pk, provider=organization, status__in=(S.DECLINED, S.REVOKED))
         .exists()

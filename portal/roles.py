@@ -97,6 +97,7 @@ def role_choices():
     return [(role.code, role.label) for role in _roles.values()]
 
 
+# portal.models.OrganizationKind's values, spelled out: portal.models imports this module.
 ALL_KINDS = (
     "department",
     "provider_agency",

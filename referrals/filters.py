@@ -2,6 +2,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from portal.db import text_search
+from portal.models import OrganizationKind
 from portal.params import as_id
 from portal.selectors import active_organization
 from referrals.cases.selectors import case_managers
@@ -38,7 +39,7 @@ class CaseFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         organization = active_organization(user)
         field = self.filters["case_manager"]
-        if organization is not None and organization.kind == "employment_agency":
+        if organization is not None and organization.kind == OrganizationKind.EMPLOYMENT_AGENCY:
             field.queryset = case_managers(organization)
         else:
             del self.filters["case_manager"]

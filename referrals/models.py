@@ -12,7 +12,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from portal.models import HistoryEntry, Organization, ReferenceData
+from portal.models import HistoryEntry, Organization, OrganizationKind, ReferenceData
 from portal.scoping import scoped_manager
 
 CASE_NUMBER_BASE = 100900
@@ -93,14 +93,14 @@ class ContractableAgency(models.Model):
         Organization,
         on_delete=models.CASCADE,
         related_name="+",
-        limit_choices_to={"kind": "department"},
+        limit_choices_to={"kind": OrganizationKind.DEPARTMENT},
         verbose_name=_("department"),
     )
     agency = models.ForeignKey(
         Organization,
         on_delete=models.CASCADE,
         related_name="contracting_departments",
-        limit_choices_to={"kind": "employment_agency"},
+        limit_choices_to={"kind": OrganizationKind.EMPLOYMENT_AGENCY},
         verbose_name=_("employment agency"),
     )
 
@@ -135,14 +135,14 @@ class Agreement(models.Model):
         Organization,
         on_delete=models.PROTECT,
         related_name="+",
-        limit_choices_to={"kind": "department"},
+        limit_choices_to={"kind": OrganizationKind.DEPARTMENT},
         verbose_name=_("department"),
     )
     agency = models.ForeignKey(
         Organization,
         on_delete=models.PROTECT,
         related_name="employment_agreements",
-        limit_choices_to={"kind": "employment_agency"},
+        limit_choices_to={"kind": OrganizationKind.EMPLOYMENT_AGENCY},
         verbose_name=_("employment agency"),
     )
     start_date = models.DateField(_("start date"))
@@ -669,7 +669,7 @@ class FundingRequest(models.Model):
             # One open request per intervention at a time.
             models.UniqueConstraint(
                 fields=["intervention"],
-                condition=Q(status="submitted"),
+                condition=Q(status=FundingStatus.SUBMITTED),
                 name="referrals_one_open_funding_request",
             ),
         ]

@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from portal.models import OrganizationKind
 from portal.roles import register_home_box, register_role, register_tile
 
 VIEW_CASES = "referrals.view_cases"  # open cases (own agency; the department: its agencies, read-only)
@@ -18,19 +19,19 @@ TRANSFER = "referrals.transfer"  # case transfers (their own issue)
 register_role(
     "referrals.case_manager",
     label=_("Case manager"),
-    organization_kinds={"employment_agency"},
+    organization_kinds={OrganizationKind.EMPLOYMENT_AGENCY},
     capabilities={VIEW_CASES, MANAGE_CASES, PARTNERS, MANAGE_PRIVATE_PARTNERS},
 )
 register_role(
     "referrals.agency_supervisor",
     label=_("Agency supervisor"),
-    organization_kinds={"employment_agency"},
+    organization_kinds={OrganizationKind.EMPLOYMENT_AGENCY},
     capabilities={VIEW_CASES, MANAGE_CASES, REASSIGN, PARTNERS, MANAGE_PRIVATE_PARTNERS, REPORTS},
 )
 register_role(
     "referrals.department_staff",
     label=_("Department staff (case management)"),
-    organization_kinds={"department"},
+    organization_kinds={OrganizationKind.DEPARTMENT},
     capabilities={
         VIEW_CASES,
         PARTNERS,

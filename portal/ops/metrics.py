@@ -122,6 +122,8 @@ def register_gauge(name: str, documentation: str, read: Callable[[], float | Non
 
 
 def _messages():
+    from portal.models import MessageStatus
+
     Message = apps.get_model("portal", "Message")
     by_state = GaugeMetricFamily(
         "liaison_messages", "Portal messages (email, SMS) by channel and state.", labels=["channel", "status"]
@@ -129,7 +131,7 @@ def _messages():
     for row in Message.objects.values("channel", "status").annotate(n=Count("pk")).order_by():
         by_state.add_metric([row["channel"], row["status"]], row["n"])
     yield by_state
-    oldest = Message.objects.filter(status="queued").aggregate(oldest=Min("created_at"))["oldest"]
+    oldest = Message.objects.filter(status=MessageStatus.QUEUED).aggregate(oldest=Min("created_at"))["oldest"]
     yield GaugeMetricFamily(
         "liaison_messages_oldest_queued_age_seconds",
         "Age of the oldest message still queued (0 when none is).",

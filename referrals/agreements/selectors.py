@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from portal.db import order_by_name
-from portal.models import Organization, User
+from portal.models import Organization, OrganizationKind, User
 from portal.selectors import active_organization
 from referrals.cases.selectors import DEPARTMENT, VISIBLE
 from referrals.models import (
@@ -27,12 +27,12 @@ def agreements_for(user: User) -> QuerySet[Agreement]:
 def contractable_agencies(user: User) -> QuerySet[Organization]:
     """The active agencies the department may sign agreements with (reference data, admin site)."""
     organization = active_organization(user)
-    if organization is None or organization.kind != "department":
+    if organization is None or organization.kind != OrganizationKind.DEPARTMENT:
         return Organization.objects.none()
     allowed = ContractableAgency.objects.for_organization(organization).filter(department=organization)
     return order_by_name(
         Organization.objects.filter(
-            kind="employment_agency", is_active=True, pk__in=allowed.values("agency")
+            kind=OrganizationKind.EMPLOYMENT_AGENCY, is_active=True, pk__in=allowed.values("agency")
         ),
         "name",
     )
@@ -46,7 +46,7 @@ def agencies_for(user: User) -> QuerySet[Organization]:
     """The agencies a department has agreements with."""
     organization = active_organization(user)
     return Organization.objects.filter(
-        kind="employment_agency", employment_agreements__department=organization
+        kind=OrganizationKind.EMPLOYMENT_AGENCY, employment_agreements__department=organization
     ).distinct()
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal import services as portal_services
-from portal.models import Organization, User
+from portal.models import Organization, OrganizationKind, User
 from portal.selectors import members_with_roles
 from portal.services import StrOrPromise
 from portal.workflow import ActionError
@@ -47,7 +47,7 @@ def save_agreement(
     # (ended, say) after its agency left the list.
     if created and (
         agency is None
-        or agency.kind != "employment_agency"
+        or agency.kind != OrganizationKind.EMPLOYMENT_AGENCY
         or not agency.is_active
         or not ContractableAgency.objects.filter(department=department, agency=agency).exists()
     ):

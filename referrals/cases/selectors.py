@@ -10,7 +10,7 @@ agency's private ones.
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from portal.models import Notification, Organization, Task, User
+from portal.models import Notification, Organization, OrganizationKind, Task, User
 from portal.selectors import about, active_organization, members_with_roles
 from referrals.models import (
     Agreement,
@@ -36,19 +36,19 @@ def agency_filter(organization: Organization | None, prefix: str = "") -> Q:
     documents, prints, funding requests and the accountability report reach goes through here."""
     if organization is None:
         return Q(pk__in=[])
-    if organization.kind == "department":
+    if organization.kind == OrganizationKind.DEPARTMENT:
         # The case's own accountability agreement, not "any agreement with its agency": the
         # guide's agreement holder answers for the clients served under that agreement.
         agreements = Agreement.objects.scoped(DEPARTMENT).filter(department=organization).values("pk")
         return Q(**{f"{prefix}agreement__in": agreements})
-    if organization.kind == "employment_agency":
+    if organization.kind == OrganizationKind.EMPLOYMENT_AGENCY:
         return Q(**{f"{prefix}agency": organization})
     return Q(pk__in=[])
 
 
 def is_department(user: User) -> bool:
     organization = active_organization(user)
-    return organization is not None and organization.kind == "department"
+    return organization is not None and organization.kind == OrganizationKind.DEPARTMENT
 
 
 def cases_for(user: User) -> QuerySet[Case]:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from portal.db import text_search
 from portal.files import private_file_response
 from portal.formviews import act, submit
+from portal.models import OrganizationKind
 from portal.params import as_id
 from portal.permissions import capability_required
 from portal.search import personal_search
@@ -47,12 +48,12 @@ from referrals.tables import CaseTable
 @personal_search(CaseFilter)
 def case_list(request):
     organization = active_organization(request.user)
-    managers = selectors.case_managers(organization) if organization.kind == "employment_agency" else None
+    managers = selectors.case_managers(organization) if organization.kind == OrganizationKind.EMPLOYMENT_AGENCY else None
     case_filter = CaseFilter(
         request.search_data or None, queryset=selectors.cases_for(request.user), user=request.user
     )
     queryset = case_filter.qs if case_filter.is_bound and case_filter.is_valid() else case_filter.queryset
-    if not case_filter.is_bound and organization.kind == "employment_agency":
+    if not case_filter.is_bound and organization.kind == OrganizationKind.EMPLOYMENT_AGENCY:
         # Case managers start from their own open cases, as on their home page.
         queryset = queryset.filter(case_manager=request.user).exclude(status=CaseStatus.CLOSED)
     table = paginate(request, CaseTable(queryset))

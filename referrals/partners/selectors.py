@@ -4,7 +4,7 @@ from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from portal.db import folded_q, order_by_name
-from portal.models import User
+from portal.models import OrganizationKind, User
 from portal.selectors import active_organization
 from referrals.models import (
     BusinessPartner,
@@ -17,7 +17,7 @@ def partners_for(user: User) -> QuerySet[BusinessPartner]:
     """Public partners, plus the private ones of the person's agency."""
     organization = active_organization(user)
     visible = Q(agency__isnull=True)
-    if organization is not None and organization.kind == "employment_agency":
+    if organization is not None and organization.kind == OrganizationKind.EMPLOYMENT_AGENCY:
         visible |= Q(agency=organization)
     return (
         BusinessPartner.objects.scoped("public, or private to the agency")

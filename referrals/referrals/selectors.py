@@ -3,7 +3,7 @@
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from portal.models import User
+from portal.models import OrganizationKind, User
 from portal.selectors import active_organization
 from referrals.models import (
     SENT_STATUSES,
@@ -37,7 +37,7 @@ def incoming_for(user: User) -> QuerySet[Referral]:
     """Referrals sent to the person's agency: pending transfers and informational ones within the
     network. They open the person record (and, for a transfer, a case summary) and nothing more."""
     organization = active_organization(user)
-    if organization is None or organization.kind != "employment_agency":
+    if organization is None or organization.kind != OrganizationKind.EMPLOYMENT_AGENCY:
         return Referral.objects.none()
     return (
         Referral.objects.scoped("sent to the agency")

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal import services as portal_services
-from portal.models import Organization, Priority, User
+from portal.models import Organization, OrganizationKind, Priority, User
 from portal.workflow import Action, ActionError, Transition, Workflow
 from referrals import roles
 from referrals.cases.services import (
@@ -71,7 +71,7 @@ def network_agencies(*, excluding: Organization | None = None) -> QuerySet[Organ
         funding_active=True, ecm_enabled=True, client_tracking=True, start_date__lte=today
     ).exclude(end_date__lt=today)
     agencies = Organization.objects.filter(
-        kind="employment_agency", is_active=True, pk__in=agreements.values("agency")
+        kind=OrganizationKind.EMPLOYMENT_AGENCY, is_active=True, pk__in=agreements.values("agency")
     ).order_by("name")
     if excluding is not None:
         agencies = agencies.exclude(pk=excluding.pk)

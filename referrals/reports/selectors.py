@@ -5,13 +5,14 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
 
-from portal.models import Organization, User
+from portal.models import Organization, OrganizationKind, User
 from portal.selectors import active_organization
 from referrals.agreements.selectors import agencies_for
 from referrals.cases.selectors import VISIBLE, agency_filter
 from referrals.models import (
     FundingStatus,
     Intervention,
+    InterventionStatus,
 )
 
 
@@ -21,7 +22,7 @@ def _edmt(user: User, *, start: date, end: date, agency: Organization | None) ->
         Intervention.objects.scoped(VISIBLE)
         .filter(agency_filter(active_organization(user), "case__"))
         .filter(funding_type__counts_as_edmt=True, planned_start__lte=end, planned_end__gte=start)
-        .exclude(status="cancelled")
+        .exclude(status=InterventionStatus.CANCELLED)
     )
     if agency is not None:
         queryset = queryset.filter(case__agency=agency)
@@ -53,7 +54,7 @@ def edmt_by_agency(
         .annotate(
             interventions=Count("pk", distinct=True),
             cases=Count("case", distinct=True),
-            completed=Count("pk", filter=Q(status="completed"), distinct=True),
+            completed=Count("pk", filter=Q(status=InterventionStatus.COMPLETED), distinct=True),
         )
         .order_by("case__agency__name_fr")
     )
@@ -64,6 +65,6 @@ def report_agencies(user: User) -> QuerySet[Organization]:
     organization = active_organization(user)
     if organization is None:
         return Organization.objects.none()
-    if organization.kind == "department":
+    if organization.kind == OrganizationKind.DEPARTMENT:
         return agencies_for(user)
     return Organization.objects.filter(pk=organization.pk)
