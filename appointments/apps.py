@@ -18,6 +18,7 @@ class AppointmentsConfig(AppConfig):
             TeamResource,
         )
         from portal import audit, outbound
+        from portal.sms import replies
 
         # Audited, each with its clinic network (portal.audit).
         for model in (Appointment, ClinicSettings, CommunicationRule, Location, Service, Slot, TeamResource):
@@ -30,3 +31,7 @@ class AppointmentsConfig(AppConfig):
             "appointments.exports.follow_up_rows",
             "appointments.exports.statistics_rows",
         )
+        # Answers to a reminder SMS: 1 confirms, 2 cancels (portal.sms_services.receive_sms).
+        from appointments.sms_replies import handle
+
+        replies.register(handle)

@@ -50,7 +50,7 @@ RELAUNCH_WINDOW = timedelta(days=7)
 
 @transaction.atomic
 def cancel_appointment(
-    *, actor: User | None, appointment: Appointment, by_person: bool = False
+    *, actor: User | None, appointment: Appointment, by_person: bool = False, note: str = ""
 ) -> Appointment:
     locked = _locked_appointment(appointment)
     check_transition(locked, CANCEL)
@@ -60,13 +60,13 @@ def cancel_appointment(
         raise ActionError(
             _("The person's presence is already recorded: this appointment cannot be cancelled.")
         )
-    _cancel(locked, actor=actor, note=_("Cancelled by the person.") if by_person else "")
+    _cancel(locked, actor=actor, note=note or (_("Cancelled by the person.") if by_person else ""))
     _send(locked, "cancelled", key_suffix="cancelled", links=False)
     return locked
 
 
 @transaction.atomic
-def confirm_appointment(*, actor: User | None, appointment: Appointment) -> Appointment:
+def confirm_appointment(*, actor: User | None, appointment: Appointment, note: str = "") -> Appointment:
     locked = _locked_appointment(appointment)
     if locked.status == CONFIRM.target_for(locked):
         return locked  # confirming twice (the link clicked again) changes nothing
@@ -76,7 +76,9 @@ def confirm_appointment(*, actor: User | None, appointment: Appointment) -> Appo
     previous = locked.status
     locked.status, locked.confirmed_at = CONFIRM.target_for(locked), timezone.now()
     locked.save(update_fields=["status", "confirmed_at"])
-    record_event(locked, actor=actor, action=CONFIRM.action, from_status=previous, to_status=locked.status)
+    record_event(
+        locked, actor=actor, action=CONFIRM.action, from_status=previous, to_status=locked.status, note=note
+    )
     return locked
 
 
