@@ -22,3 +22,8 @@ class InterpretersConfig(AppConfig):
             audit.register(model, *organizations)
         # What a worker may call by a dotted path stored in an export (portal.outbound).
         outbound.allow("interpreters.exports.statement_xlsx", "interpreters.exports.statement_pdf")
+        # Answers to an offer SMS: 1 accepts, 2 declines (portal.sms_services.receive_sms).
+        from interpreters.sms_replies import handle
+        from portal.sms import replies
+
+        replies.register(handle)
