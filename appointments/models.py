@@ -310,6 +310,46 @@ class Slot(models.Model):
         return [self.starts_at + step * index for index in range(self.interval_count)]
 
 
+class SlotTime(models.Model):
+    """One time of a slot and its places: `capacity` (the slot's places per interval) and `taken`
+    (its booked and confirmed appointments).
+
+    The booking inventory: a booking claims a place with one conditional UPDATE (taken + 1 where
+    taken < capacity and the slot's version is the one the booking checked), a cancellation or a
+    move gives it back in the same transaction as the status change, so bookings at other times of
+    the same slot never wait for each other. Every change of the slot's rules (capacity, times,
+    services, lock) bumps `version`: a booking checked against the old rules is refused, never
+    saved against the new ones. `manage.py check_inventory` recounts from the appointments.
+    """
+
+    slot = models.ForeignKey(Slot, on_delete=models.CASCADE, related_name="times")
+    starts_at = models.DateTimeField(_("time"))
+    capacity = models.PositiveSmallIntegerField(_("places"))
+    taken = models.PositiveSmallIntegerField(_("places taken"), default=0)
+    version = models.PositiveIntegerField(default=0)
+
+    objects = scoped_manager("slot__organization")
+
+    class Meta:
+        verbose_name = _("slot time")
+        verbose_name_plural = _("slot times")
+        ordering = ["slot", "starts_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["slot", "starts_at"], name="one_row_per_slot_time"),
+            # The invariant itself, in the table: never more bookings than places.
+            models.CheckConstraint(
+                condition=Q(taken__lte=models.F("capacity")), name="slot_time_not_oversold"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.starts_at:%Y-%m-%d %H:%M} {self.taken}/{self.capacity}"
+
+    @property
+    def left(self):
+        return max(self.capacity - self.taken, 0)
+
+
 class AppointmentStatus(models.TextChoices):
     """The appointment's status ("Statut RDV" in the guide's follow-up list)."""
 
@@ -402,9 +442,17 @@ class Appointment(models.Model):
         indexes = [
             models.Index(fields=["slot", "status"]),
             models.Index(fields=["organization", "starts_at"]),
+            # The person rule's look-up (booking.services._active_duplicate): the holding ones only.
+            models.Index(
+                fields=["service", "person_key", "starts_at"],
+                condition=Q(status__in=["booked", "confirmed"]),
+                name="appointment_person_holding",
+            ),
         ]
         # One person holds one upcoming appointment per service: services.book_place checks it
-        # under a lock per person (a past appointment never blocks, so no table constraint).
+        # under a transaction-scoped advisory lock per (application, service, person), never under
+        # the slot's lock (a past appointment never blocks, which "now" in an index cannot say, so no
+        # partial unique constraint).
 
     def __str__(self):
         return self.number

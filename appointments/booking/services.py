@@ -25,9 +25,10 @@ from appointments.models import (
     Dose,
     Service,
     Slot,
+    SlotTime,
     person_key,
 )
-from appointments.schedules.services import _locked_slot
+from appointments.schedules import services as schedules_services
 from portal import services as portal_services
 from portal.models import Channel, User
 from portal.workflow import ActionError, Transition, Workflow
@@ -102,24 +103,29 @@ def check_transition(locked: Appointment, transition: Transition) -> None:
         raise APPOINTMENT_FLOW.refuse(locked, transition.sources, transition)
 
 
-def _check_bookable(*, slot: Slot, service: Service, starts_at: datetime, online: bool) -> None:
-    """The guards of a booking, on the locked slot: service, time, lock, capacity."""
-    organization_settings = ClinicSettings.objects.filter(organization_id=slot.organization_id).first()
-    if not slot.services.filter(pk=service.pk).exists():
+def _check_bookable(*, slot: Slot, service: Service, starts_at: datetime, online: bool) -> SlotTime:
+    """The guards of a booking: service, time, lock, places left. No lock is taken: the time's row
+    and its slot are read fresh in one statement, and the row returned (with its version) is what
+    `schedules_services.claim_place` claims at the end, refused if anything changed meanwhile."""
+    time_row = schedules_services.time_of(slot_id=slot.pk, starts_at=starts_at)
+    fresh = time_row.slot if time_row is not None else slot
+    if not Slot.services.through.objects.filter(slot_id=fresh.pk, service_id=service.pk).exists():
         raise ActionError(_("This slot does not offer this service."), code="time_gone")
-    if starts_at not in slot.interval_starts():
+    if time_row is None or starts_at not in fresh.interval_starts():
         raise ActionError(_("This time is not one of the slot's times."), code="time_gone")
     if starts_at <= timezone.now():
         raise ActionError(_("This time has passed. Choose another time."), code="time_gone")
     if online:
+        organization_settings = ClinicSettings.objects.filter(organization_id=fresh.organization_id).first()
         if organization_settings is None or not organization_settings.online_booking_open:
             raise ActionError(_("Online booking is closed at the moment."), code="time_gone")
         last_day = timezone.localdate() + timedelta(days=organization_settings.days_shown)
-        if slot.is_locked or timezone.localtime(starts_at).date() > last_day or not service.is_active:
+        if fresh.is_locked or timezone.localtime(starts_at).date() > last_day or not service.is_active:
             raise ActionError(_("This time is no longer available. Choose another time."), code="time_gone")
-    taken = slot.appointments.filter(starts_at=starts_at, status__in=HOLDING_STATUSES).count()
-    if taken >= slot.per_interval:
+    # Read without a lock: a full time is refused at once; the claim decides for the last places.
+    if time_row.taken >= time_row.capacity:
         raise ActionError(_("This time is no longer available. Choose another time."), code="time_gone")
+    return time_row
 
 
 def _person_lock(organization_id: int, service_id: int, key: str) -> None:
@@ -197,16 +203,19 @@ def book_place(
 ) -> Appointment:
     """Book one place at `starts_at` in `slot`.
 
-    The slot's row lock serializes everyone booking in it, so the count of places taken cannot
-    change between the check and the insert: never more bookings than places. One person (same
-    names and date of birth) holds one active appointment per service; a second dose booked
-    earlier than the one held replaces it in the same step.
+    Nothing locks the slot: the checks read the time's row (appointments.SlotTime) and the place is
+    claimed last, with one conditional UPDATE of that row (taken + 1 while taken < capacity, on the
+    rules checked), so the critical section is that statement and the commit, and bookings at other
+    times never wait: never more bookings than places. One person (same names and date of birth)
+    holds one active appointment per service, under an advisory lock per person; a second dose
+    booked earlier than the one held replaces it in the same step (its place given back).
     """
-    locked = _locked_slot(slot)
-    _check_bookable(slot=locked, service=service, starts_at=starts_at, online=online)
+    time_row = _check_bookable(slot=slot, service=service, starts_at=starts_at, online=online)
+    locked = time_row.slot
     key = person_key(first_name, last_name, date_of_birth, email, mobile_phone)
     existing = _active_duplicate(organization_id=locked.organization_id, service=service, key=key)
     replaced = None
+    released = None
     if existing is not None:
         # Online, names and a birth date are no secret: only someone who also gives the contact
         # the old appointment was booked with may replace it.
@@ -215,9 +224,16 @@ def book_place(
             or (mobile_phone and existing.mobile_phone and mobile_phone == existing.mobile_phone)
         )
         if service.dose == Dose.SECOND and starts_at < existing.starts_at and same_contact:
-            _cancel(existing, actor=actor, note=_("Replaced by an earlier second dose."), relaunch=False)
+            _cancel(
+                existing,
+                actor=actor,
+                note=_("Replaced by an earlier second dose."),
+                relaunch=False,
+                release=False,
+            )
             _send(existing, "cancelled", key_suffix="replaced", links=False)
             replaced = existing
+            released = (existing.slot_id, existing.starts_at)
         else:
             raise _duplicate_error(existing, online)
     number = _new_number()
@@ -252,6 +268,8 @@ def book_place(
         _("Replaces %(number)s.") % {"number": replaced.number} if replaced else "",
     )
     _send(appointment, "confirmation", key_suffix="booked", attach=True)
+    # Last: the time's row stays locked from here to the commit (a refusal rolls all of it back).
+    schedules_services.claim_place(claim=time_row, release=released)
     setattr(appointment, "replaced", replaced)  # noqa: B010 (the page says which one it replaced)
     return appointment
 
@@ -331,7 +349,11 @@ def _locked_appointment(appointment: Appointment) -> Appointment:
     )
 
 
-def _cancel(locked: Appointment, *, actor: User | None, note: str = "", relaunch: bool = True) -> None:
+def _cancel(
+    locked: Appointment, *, actor: User | None, note: str = "", relaunch: bool = True, release: bool = True
+) -> None:
+    """Cancel the locked appointment and give its place back (`release=False`: the caller gives it
+    back together with the place it claims, in their order)."""
     previous = locked.status
     locked.status = CANCEL.target_for(locked)
     locked.cancelled_at = timezone.now()
@@ -344,3 +366,5 @@ def _cancel(locked: Appointment, *, actor: User | None, note: str = "", relaunch
     record_event(
         locked, actor=actor, action=CANCEL.action, from_status=previous, to_status=locked.status, note=note
     )
+    if release and previous in HOLDING_STATUSES:
+        schedules_services.claim_place(release=(locked.slot_id, locked.starts_at))

@@ -37,9 +37,10 @@ from appointments.models import (
     CommunicationRule,
     Service,
     Slot,
+    SlotTime,
     person_key,
 )
-from appointments.schedules.services import _locked_slot
+from appointments.schedules import services as schedules_services
 from portal import dates
 from portal.models import Channel, User
 from portal.workflow import ActionError
@@ -213,8 +214,9 @@ def update_appointment(
     """Staff change an appointment (guide 4.5): an upcoming one may move (service, location, date,
     time) and change its comment and personal details; a past or cancelled one only the latter.
 
-    Locks in the order booking takes them (slot, person, appointment), so that the two never wait
-    for each other.
+    Locks in the order booking takes them (person, appointment, then the time rows: the new place
+    claimed and the old one given back last, schedules_services.claim_place), so that the two never
+    wait for each other.
     """
     current = Appointment.objects.get(pk=appointment.pk)
     moving = slot is not None and (
@@ -222,9 +224,10 @@ def update_appointment(
         or starts_at != current.starts_at
         or getattr(service, "pk", None) != current.service_id
     )
-    new_slot = _locked_slot(slot) if moving and slot is not None else None
     _person_lock(current.organization_id, current.service_id, current.person_key)
     locked = _locked_appointment(appointment)
+    claim: SlotTime | None = None
+    left: tuple[int, datetime] | None = None
     if (locked.slot_id, locked.starts_at, locked.service_id, locked.status) != (
         current.slot_id,
         current.starts_at,
@@ -234,7 +237,7 @@ def update_appointment(
         raise ActionError(_("Someone changed this appointment at the same moment: check it and try again."))
     if moving:
         # A move names its slot, its service and its time together.
-        assert new_slot is not None and service is not None and starts_at is not None
+        assert slot is not None and service is not None and starts_at is not None
         if locked.status == AppointmentStatus.CANCELLED or locked.starts_at <= timezone.now():
             raise ActionError(
                 _(
@@ -242,11 +245,14 @@ def update_appointment(
                 )
             )
         # The place being left does not count against the new time in the same slot.
-        if not (new_slot.pk == locked.slot_id and starts_at == locked.starts_at):
-            _check_bookable(slot=new_slot, service=service, starts_at=starts_at, online=False)
-        elif not new_slot.services.filter(pk=service.pk).exists():
+        if not (slot.pk == locked.slot_id and starts_at == locked.starts_at):
+            claim = _check_bookable(slot=slot, service=service, starts_at=starts_at, online=False)
+            new_slot, left = claim.slot, (locked.slot_id, locked.starts_at)
+        elif not locked.slot.services.filter(pk=service.pk).exists():
             # Same place and time, another service: the slot must still offer it.
             raise ActionError(_("This slot does not offer this service."), code="time_gone")
+        else:
+            new_slot = locked.slot
         locked.slot, locked.service, locked.starts_at = new_slot, service, starts_at
         locked.first_reminder_at = locked.second_reminder_at = None
     for field in ("first_name", "last_name", "date_of_birth", "email", "mobile_phone", "comment", "details"):
@@ -272,6 +278,9 @@ def update_appointment(
     _event(locked, "changed", actor)
     if moving:
         _send(locked, "confirmation", key_suffix=f"moved:{secrets.token_hex(6)}", attach=True)
+    if claim is not None:
+        # Last, as in booking: the new place claimed, the old one given back, in the same commit.
+        schedules_services.claim_place(claim=claim, release=left)
     return locked
 
 

@@ -3,12 +3,14 @@
 Keyword-only functions, atomic; a refusal is an ActionError, nothing saved.
 """
 
+import logging
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,11 +20,168 @@ from appointments.models import (
     Location,
     Service,
     Slot,
+    SlotTime,
     TeamResource,
 )
 from portal import dates
 from portal.models import Organization, User
 from portal.workflow import ActionError
+
+logger = logging.getLogger(__name__)
+
+# The booking inventory: a row per (slot, time), appointments.models.SlotTime ---------------------------
+#
+# A booking claims its place last, with one conditional UPDATE of its time's row (claim_place), so
+# bookings at the same time wait for each other only for that statement and the commit, and bookings
+# at other times of the slot never do. A cancellation or a move gives the place back in the same
+# transaction as the status change. Every change of a slot's rules (places, times, services, lock,
+# deletion) locks the slot's time rows first, then the slot, and bumps their version: a booking
+# checked against the old rules is refused ("no longer available"), never saved against the new ones.
+#
+# Lock order, everywhere: the person (advisory lock) → the appointment row → time rows in the order of
+# (slot, time) → the slot row. A booking's commit checks its appointment's slot key (PostgreSQL's
+# deferred foreign key takes KEY SHARE on the slot then), which is why editors take the time rows
+# before the slot row: the other way round, the two would wait for each other.
+
+_listeners: list[Callable[[set[int]], None]] = []
+
+
+def on_places_changed(callback: Callable[[set[int]], None]) -> Callable[[set[int]], None]:
+    """Register `callback(slot_ids)`, called after the commit of every change of places (bookings,
+    cancellations, moves, slot edits, locks, clones, deletions, fixes): the availability cache's
+    invalidation. Usable as a decorator; registering twice is harmless."""
+    if callback not in _listeners:
+        _listeners.append(callback)
+    return callback
+
+
+def _places_changed(slot_ids: Iterable[int]) -> None:
+    ids = set(slot_ids)
+    if not ids or not _listeners:
+        return
+
+    def tell() -> None:
+        for callback in list(_listeners):
+            try:
+                callback(ids)
+            except Exception:  # a cache away must not turn a committed booking into an error page
+                logger.exception("places-changed listener failed")
+
+    transaction.on_commit(tell)
+
+
+def _build_times(slots: Iterable[Slot]) -> None:
+    """The time rows of new slots: every interval, all places free."""
+    SlotTime.objects.bulk_create(
+        [
+            SlotTime(slot_id=slot.pk, starts_at=moment, capacity=slot.per_interval)
+            for slot in slots
+            for moment in slot.interval_starts()
+        ],
+        batch_size=2000,
+    )
+
+
+def _expected_times(slot: Slot, booked: Counter[datetime]) -> dict[datetime, tuple[int, int]]:
+    """{time: (capacity, taken)} as the appointments say: every interval with the slot's places, and
+    any time still holding appointments (a time the slot no longer has: its places are those held)."""
+    expected = {moment: (slot.per_interval, 0) for moment in slot.interval_starts()}
+    for moment, count in booked.items():
+        capacity = expected.get(moment, (0, 0))[0]
+        expected[moment] = (max(capacity, count), count)
+    return expected
+
+
+def _sync_times(slot: Slot, booked: Counter[datetime], *, bump: bool = True) -> int:
+    """Make the slot's time rows say what its rules and appointments say (under its locks).
+    Returns how many rows were created, changed or deleted."""
+    expected = _expected_times(slot, booked)
+    rows = {row.starts_at: row for row in SlotTime.objects.filter(slot_id=slot.pk)}
+    extra = [row.pk for moment, row in rows.items() if moment not in expected]
+    if extra:
+        SlotTime.objects.filter(pk__in=extra).delete()
+    missing = [
+        SlotTime(slot_id=slot.pk, starts_at=moment, capacity=capacity, taken=taken)
+        for moment, (capacity, taken) in expected.items()
+        if moment not in rows
+    ]
+    SlotTime.objects.bulk_create(missing)
+    changed = 0
+    for moment, row in rows.items():
+        if moment in expected and (row.capacity, row.taken) != expected[moment]:
+            capacity, taken = expected[moment]
+            SlotTime.objects.filter(pk=row.pk).update(capacity=capacity, taken=taken)
+            changed += 1
+    if bump:
+        SlotTime.objects.filter(slot_id=slot.pk).update(version=F("version") + 1)
+    _places_changed([slot.pk])
+    return len(extra) + len(missing) + changed
+
+
+def _ensure_times(slot_id: int) -> None:
+    """Time rows for a slot made without these services (a bulk insert, an older fixture), counted
+    from its appointments; two bookings doing it at once insert them once (ignore_conflicts)."""
+    slot = Slot.objects.filter(pk=slot_id).first()
+    if slot is None or slot.interval_minutes <= 0:
+        return
+    expected = _expected_times(slot, _booked_by_time(slot))
+    SlotTime.objects.bulk_create(
+        [
+            SlotTime(slot_id=slot_id, starts_at=moment, capacity=capacity, taken=taken)
+            for moment, (capacity, taken) in expected.items()
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def time_of(*, slot_id: int, starts_at: datetime) -> SlotTime | None:
+    """The row of one time, with its slot and location, read in one statement: the version it holds
+    goes with the rules it shows (a later change of the rules bumps it, and the claim sees that)."""
+    rows = SlotTime.objects.select_related("slot", "slot__location")
+    row = rows.filter(slot_id=slot_id, starts_at=starts_at).first()
+    if row is None and not SlotTime.objects.filter(slot_id=slot_id).exists():
+        _ensure_times(slot_id)
+        row = rows.filter(slot_id=slot_id, starts_at=starts_at).first()
+    return row
+
+
+def claim_place(*, claim: SlotTime | None = None, release: tuple[int, datetime] | None = None) -> None:
+    """Take one place at `claim` (the row a booking checked) and/or give one back at `release`
+    ((slot id, time)), in the order of their (slot, time) so that two moves never wait in a circle.
+
+    The claim is one conditional UPDATE: refused ("no longer available") when the time is full or
+    its slot's rules changed since the row was read. Call it last in the transaction: the row stays
+    locked until the commit.
+    """
+    steps: list[tuple[tuple[int, datetime], str]] = []
+    if claim is not None:
+        steps.append(((claim.slot_id, claim.starts_at), "claim"))
+    if release is not None:
+        steps.append((release, "release"))
+    for (slot_id, moment), kind in sorted(steps):
+        if kind == "release":
+            SlotTime.objects.filter(slot_id=slot_id, starts_at=moment, taken__gt=0).update(
+                taken=F("taken") - 1
+            )
+            continue
+        assert claim is not None
+        done = SlotTime.objects.filter(pk=claim.pk, version=claim.version, taken__lt=F("capacity")).update(
+            taken=F("taken") + 1
+        )
+        if not done:
+            raise ActionError(_("This time is no longer available. Choose another time."), code="time_gone")
+    _places_changed(slot_id for (slot_id, _moment), _kind in steps)
+
+
+def _lock_times(slot_ids: Iterable[int]) -> None:
+    """Lock the time rows of these slots, in (slot, time) order (see the lock order above)."""
+    list(
+        SlotTime.objects.select_for_update()
+        .filter(slot_id__in=list(slot_ids))
+        .order_by("slot_id", "starts_at")
+        .values_list("pk", flat=True)
+    )
+
 
 # Slots --------------------------------------------------------------------------------------------------
 
@@ -134,10 +293,14 @@ def create_slot(
         created_by=actor,
     )
     slot.services.set(services)
+    _build_times([slot])
+    _places_changed([slot.pk])
     return slot
 
 
 def _locked_slot(slot: Slot) -> Slot:
+    """The slot, locked for a change of its rules: its time rows first, then its row."""
+    _lock_times([slot.pk])
     return Slot.objects.select_for_update(of=("self",)).select_related("resource", "location").get(pk=slot.pk)
 
 
@@ -214,6 +377,7 @@ def update_slot(
         update_fields=["resource", "starts_at", "ends_at", "interval_minutes", "per_interval", "is_locked"]
     )
     locked.services.set(services)
+    _sync_times(locked, booked)
     return locked
 
 
@@ -225,7 +389,9 @@ def delete_slot(*, slot: Slot) -> None:
     if locked.appointments.exists():
         # Cancelled appointments keep their history and their place in the statistics.
         raise ActionError(_("This slot holds cancelled appointments: lock it instead of deleting it."))
-    locked.delete()
+    pk = locked.pk
+    locked.delete()  # its time rows go with it (CASCADE)
+    _places_changed([pk])
 
 
 @transaction.atomic
@@ -235,13 +401,22 @@ def set_slot_lock(*, slot: Slot, locked: bool) -> Slot:
         return row
     row.is_locked = locked
     row.save(update_fields=["is_locked"])
+    SlotTime.objects.filter(slot_id=row.pk).update(version=F("version") + 1)
+    _places_changed([row.pk])
     return row
 
 
 @transaction.atomic
 def set_day_lock(*, slots: QuerySet[Slot], locked: bool) -> int:
     """Lock or unlock every slot of a day (the slots the person may edit, given by the view)."""
-    return slots.exclude(is_locked=locked).update(is_locked=locked)
+    ids = list(slots.exclude(is_locked=locked).values_list("pk", flat=True))
+    if not ids:
+        return 0
+    _lock_times(ids)
+    changed = Slot.objects.filter(pk__in=ids).exclude(is_locked=locked).update(is_locked=locked)
+    SlotTime.objects.filter(slot_id__in=ids).update(version=F("version") + 1)
+    _places_changed(ids)
+    return changed
 
 
 @transaction.atomic
@@ -322,6 +497,8 @@ def clone_day(
             for service_id in service_ids
         ]
     )
+    _build_times(created)
+    _places_changed(slot.pk for slot in created)
     return len(created)
 
 
@@ -336,3 +513,68 @@ def _busiest_by_slot(slots: Iterable[Slot]) -> dict[int, int]:
     for (slot_id, _moment), count in counts.items():
         busiest[slot_id] = max(busiest.get(slot_id, 0), count)
     return busiest
+
+
+# Recount (manage.py check_inventory) -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Drift:
+    """One time whose row does not say what the appointments say (None: no row, or no such time)."""
+
+    slot_id: int
+    starts_at: datetime
+    found: tuple[int, int] | None  # (capacity, taken) in the row
+    expected: tuple[int, int] | None  # (capacity, taken) from the slot and its appointments
+
+
+def _drift_of(slot_ids: list[int]) -> list[Drift]:
+    slots = Slot.objects.filter(pk__in=slot_ids).only(
+        "pk", "starts_at", "ends_at", "interval_minutes", "per_interval"
+    )
+    counts: dict[int, Counter[datetime]] = {}
+    for slot_id, moment in Appointment.objects.filter(
+        slot_id__in=slot_ids, status__in=HOLDING_STATUSES
+    ).values_list("slot_id", "starts_at"):
+        counts.setdefault(slot_id, Counter())[moment] += 1
+    rows: dict[int, dict[datetime, tuple[int, int]]] = {}
+    for slot_id, moment, capacity, taken in SlotTime.objects.filter(slot_id__in=slot_ids).values_list(
+        "slot_id", "starts_at", "capacity", "taken"
+    ):
+        rows.setdefault(slot_id, {})[moment] = (capacity, taken)
+    drift = []
+    for slot in slots:
+        expected = _expected_times(slot, counts.get(slot.pk, Counter()))
+        found = rows.get(slot.pk, {})
+        for moment in sorted(set(expected) | set(found)):
+            if expected.get(moment) != found.get(moment):
+                drift.append(Drift(slot.pk, moment, found.get(moment), expected.get(moment)))
+    return drift
+
+
+def recount_inventory(
+    *, fix: bool = False, organization_id: int | None = None, chunk: int = 500
+) -> tuple[int, int, list[Drift]]:
+    """Recount every slot's places from its appointments: (slots, times, drift found).
+
+    A first pass reads without locks; a slot that seems to drift is read again under its locks
+    (bookings in flight have committed by then), so a booking at that moment is no false alarm.
+    With `fix`, those slots' rows are rewritten from the appointments, in the same transaction.
+    """
+    slots = Slot.objects.order_by("pk")
+    if organization_id is not None:
+        slots = slots.filter(organization_id=organization_id)
+    ids = list(slots.values_list("pk", flat=True))
+    times = SlotTime.objects.filter(slot_id__in=slots.values("pk")).count()
+    found: list[Drift] = []
+    for start in range(0, len(ids), chunk):
+        suspects = sorted({drift.slot_id for drift in _drift_of(ids[start : start + chunk])})
+        for slot_id in suspects:
+            with transaction.atomic():
+                _lock_times([slot_id])
+                drift = _drift_of([slot_id])
+                if drift and fix:
+                    slot = Slot.objects.select_for_update(of=("self",)).get(pk=slot_id)
+                    _sync_times(slot, _booked_by_time(slot), bump=False)
+            found.extend(drift)
+    return len(ids), times, found
