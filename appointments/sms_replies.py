@@ -87,7 +87,7 @@ def _reminded(phone: str, *, now: datetime) -> list[tuple[Appointment, datetime]
     last_sent: dict[int, datetime] = {}
     for key, sent_at in sent:
         pk = key.split(":")[1]
-        if pk.isdigit():
+        if pk.isdigit() and sent_at is not None:
             last_sent.setdefault(int(pk), sent_at)
     if not last_sent:
         return []

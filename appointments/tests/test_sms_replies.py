@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from auditlog.models import LogEntry
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -111,6 +112,10 @@ def test_it_confirms_on_a_yes_and_answers_in_the_persons_language(
     assert replies == [in_language("fr", CONFIRMED, **when(appointment))]
     assert "Anne" not in replies[0] and "Roy" not in replies[0]
     assert InboundSms.objects.get().handled_by == "appointments.sms_replies.handle"
+    # Audited like any change: the status, with no one signed in.
+    change = LogEntry.objects.get_for_object(appointment).filter(action=LogEntry.Action.UPDATE).latest("pk")
+    assert change.actor is None
+    assert "status" in change.changes_dict
 
 
 @pytest.mark.parametrize("body", ["2", "NON", "No"])
