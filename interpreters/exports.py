@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from interpreters import selectors
 from interpreters.models import StatementKind
+from portal.documents import pdf
 
 
 def statement_rows(statement):
@@ -64,8 +65,6 @@ def statement_xlsx(*, user, params):
 
 
 def statement_pdf(*, user, params):
-    from weasyprint import HTML
-
     statement = _statement(user, params)
     if statement is None:
         raise ValueError("The statement no longer exists.")
@@ -74,4 +73,4 @@ def statement_pdf(*, user, params):
         "interpreters/statement_pdf.html",
         {"statement": statement, "headers": headers, "rows": rows, "LANGUAGE_CODE": get_language()},
     )
-    return HTML(string=html).write_pdf(pdf_tags=True)
+    return pdf(html)

@@ -1,4 +1,4 @@
-"""The action plan and referral letter PDFs (WeasyPrint), and the worker's side of a print job.
+"""The action plan and referral letter PDFs (portal.documents.pdf), and the worker's side of a print job.
 
 Nothing here queues work: referrals.plans.services queues a print (referrals.tasks.build_plan_print),
 the task calls build_print, and referrals.referrals.services attaches the letter to its email.
@@ -15,17 +15,11 @@ from django.utils import formats, timezone, translation
 from django.utils.html import escape, linebreaks
 from django.utils.safestring import SafeString, mark_safe
 
+from portal.documents import pdf
 from referrals.models import LETTER_PLACEHOLDERS, PlanPrint, PrintStatus, Referral
 from referrals.plans.selectors import plan_print_context
 
 logger = logging.getLogger(__name__)
-
-
-def pdf(html: str) -> bytes:
-    from weasyprint import HTML  # heavy: loaded by the worker when it first builds a PDF
-
-    # Tagged PDF: screen readers follow the plan's and the letter's structure.
-    return HTML(string=html).write_pdf(pdf_tags=True)
 
 
 def render_plan_pdf(plan_print: PlanPrint) -> bytes:

@@ -8,14 +8,14 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-from icalendar import Calendar, Event
 
 from interpreters import roles, selectors
 from interpreters.forms import CompletionForm, DetailsForm, MessageForm, ReasonForm, RequestForm
-from interpreters.models import RequestStatus
+from interpreters.models import Modality, RequestStatus
 from interpreters.requests import services
 from interpreters.requests.services import REQUEST_FLOW
 from interpreters.tables import QueueTable, RequestTable
+from portal.documents import CalendarEvent, calendar_file
 from portal.forms import show_service_error
 from portal.formviews import act, submit
 from portal.params import as_id
@@ -319,22 +319,21 @@ def request_ics(request, pk):
     item = selectors.get_request_for_user(request.user, pk)
     if item.status not in services.HELD:
         raise Http404
-    calendar = Calendar()
-    calendar.add("prodid", "-//Liaison//Interpreter bank//FR")
-    calendar.add("version", "2.0")
-    event = Event()
-    event.add("uid", f"{item.number}@liaison")
-    event.add("summary", f"{item.number} – {item.language.name}")
-    event.add("dtstart", item.starts_at)
-    event.add("dtend", item.ends_at)
-    event.add("dtstamp", timezone.now())
-    if item.modality == "in_person":
-        event.add("location", ", ".join(part for part in (item.site_name, item.address, item.room) if part))
+    if item.modality == Modality.IN_PERSON:
+        location = ", ".join(part for part in (item.site_name, item.address, item.room) if part)
     else:
-        event.add("location", item.remote_details)
-    event.add("url", request.build_absolute_uri(item.get_absolute_url()))
-    calendar.add_component(event)
-    response = HttpResponse(calendar.to_ical(), content_type="text/calendar; charset=utf-8")
+        location = item.remote_details
+    event = CalendarEvent(
+        uid=item.number,
+        summary=f"{item.number} – {item.language.name}",
+        starts_at=item.starts_at,
+        ends_at=item.ends_at,
+        location=location,
+        url=request.build_absolute_uri(item.get_absolute_url()),
+    )
+    response = HttpResponse(
+        calendar_file(event, product="Interpreter bank"), content_type="text/calendar; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{item.number}.ics"'
     return response
 
