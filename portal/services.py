@@ -240,17 +240,19 @@ def create_notification(
 
 
 @transaction.atomic
-def withdraw_home_items(*, keys: Iterable[str]) -> int:
-    """Remove the open tasks and unread notifications made with these keys, whoever holds them.
+def withdraw_home_items(*, record: Model, purpose: str, link: str, due_date: date) -> int:
+    """Remove the open tasks and unread notifications about a record made for this purpose, that
+    lead to this page and fall due on this day, whoever holds them.
 
     Used when what they announce no longer holds (an intervention's end date moved, or it was
-    deleted). Done tasks and read notifications stay as history.
+    deleted: its page and the day tell its notices from the other interventions' of the case).
+    Done tasks and read notifications stay as history.
     """
-    removed = 0
-    for key in keys:
-        removed += Notification.objects.filter(key__endswith=f":{key}", read_at__isnull=True).delete()[0]
-        removed += Task.objects.filter(key__endswith=f":{key}", done_at__isnull=True).delete()[0]
-    return removed
+    same = about(record, purpose=purpose) & Q(link=link, due_date=due_date)
+    return (
+        Notification.objects.filter(same, read_at__isnull=True).delete()[0]
+        + Task.objects.filter(same, done_at__isnull=True).delete()[0]
+    )
 
 
 @transaction.atomic

@@ -84,43 +84,42 @@ def save_needs_determination(
     return determination
 
 
-def _intervention_keys(
-    intervention: Intervention, start: date | None = None, end: date | None = None
-) -> list[str]:
-    case = intervention.case
-    return [
-        case_key(case, f"intervention.{intervention.pk}.start.{start or intervention.planned_start}"),
-        case_key(case, f"intervention.{intervention.pk}.end.{end or intervention.planned_end}"),
-    ]
+def _intervention_link(intervention: Intervention) -> str:
+    return reverse("referrals:intervention", args=[intervention.case.number, intervention.pk])
 
 
 def _announce(intervention: Intervention, actor: User, *, start: bool = True, end: bool = True) -> None:
     """Follow-up notifications at the intervention's start and at its end (LaMPSS)."""
     case = intervention.case
-    link = reverse("referrals:intervention", args=[case.number, intervention.pk])
-    start_key, end_key = _intervention_keys(intervention)
-    if start:
-        portal_services.create_notification(
-            recipient=case.case_manager,
-            title=_("Action required: an intervention starts"),
-            link=link,
-            due_date=intervention.planned_start,
-            key=start_key,
-            record=case,
-            purpose="intervention.start",
-            **case_columns(case, actor),
-        )
-    if end:
-        portal_services.create_notification(
-            recipient=case.case_manager,
-            title=_("Action required: an intervention ends, follow up"),
-            link=link,
-            due_date=intervention.planned_end,
-            key=end_key,
-            record=case,
-            purpose="intervention.end",
-            **case_columns(case, actor),
-        )
+    notices = [
+        (start, "start", intervention.planned_start, _("Action required: an intervention starts")),
+        (end, "end", intervention.planned_end, _("Action required: an intervention ends, follow up")),
+    ]
+    for wanted, moment, day, title in notices:
+        if wanted:
+            portal_services.create_notification(
+                recipient=case.case_manager,
+                title=title,
+                link=_intervention_link(intervention),
+                due_date=day,
+                key=case_key(case, f"intervention.{intervention.pk}.{moment}.{day}"),
+                record=case,
+                purpose=f"intervention.{moment}",
+                **case_columns(case, actor),
+            )
+
+
+def _withdraw_notices(intervention: Intervention, *, start: date | None, end: date | None) -> None:
+    """Withdraw the unread notices that announce the intervention's start on `start` and its end
+    on `end` (None: keep that one)."""
+    for moment, day in (("start", start), ("end", end)):
+        if day is not None:
+            portal_services.withdraw_home_items(
+                record=intervention.case,
+                purpose=f"intervention.{moment}",
+                link=_intervention_link(intervention),
+                due_date=day,
+            )
 
 
 def _check_intervention(case: Case, fields: dict[str, Any]) -> None:
@@ -184,10 +183,7 @@ def update_intervention(*, actor: User, intervention: Intervention, **fields: An
     locked.save()
     start_moved = old_start != locked.planned_start and locked.status == IS.PLANNED
     end_moved = old_end != locked.planned_end
-    old_keys = _intervention_keys(locked, old_start, old_end)
-    portal_services.withdraw_home_items(
-        keys=[key for key, moved in zip(old_keys, (start_moved, end_moved), strict=True) if moved]
-    )
+    _withdraw_notices(locked, start=old_start if start_moved else None, end=old_end if end_moved else None)
     _announce(locked, actor, start=start_moved, end=end_moved)
     return locked
 
@@ -201,11 +197,11 @@ def _plan_stays_open(intervention: Intervention, previous: str) -> None:
 
 
 def _started(intervention: Intervention, event: Change) -> None:
-    portal_services.withdraw_home_items(keys=_intervention_keys(intervention)[:1])
+    _withdraw_notices(intervention, start=intervention.planned_start, end=None)
 
 
 def _cancelled(intervention: Intervention, event: Change) -> None:
-    portal_services.withdraw_home_items(keys=_intervention_keys(intervention))
+    _withdraw_notices(intervention, start=intervention.planned_start, end=intervention.planned_end)
     # A request still waiting for the department is refused with the intervention.
     for waiting in intervention.funding_requests.filter(status=FundingStatus.SUBMITTED):
         FUNDING_FLOW.perform(
@@ -313,7 +309,7 @@ def delete_interventions(*, actor: User, case: Case, interventions: Iterable[Int
         )
     for intervention in locked:
         intervention.case = case
-        portal_services.withdraw_home_items(keys=_intervention_keys(intervention))
+        _withdraw_notices(intervention, start=intervention.planned_start, end=intervention.planned_end)
     Intervention.objects.filter(pk__in=[intervention.pk for intervention in locked]).delete()
     return len(locked)
 

@@ -162,6 +162,19 @@ def test_changing_the_end_date_replaces_the_end_notification(world):
     assert unread_notifications_for(world.manager).filter(due_date=today + timedelta(days=15)).count() == 0
 
 
+def test_moving_one_intervention_leaves_the_notices_of_another_on_the_same_days(world):
+    case = world.case()
+    moved = world.intervention(case, start_in=5, length=10)
+    other = world.intervention(case, start_in=5, length=10)
+    today = timezone.localdate()
+    values = {name: getattr(moved, name) for name in services_fields()}
+    values["planned_start"] = today + timedelta(days=6)
+    values["planned_end"] = today + timedelta(days=40)
+    plan_services.update_intervention(actor=world.manager, intervention=moved, **values)
+    assert _notification_dates(world, moved) == [today + timedelta(days=6), today + timedelta(days=40)]
+    assert _notification_dates(world, other) == [today + timedelta(days=5), today + timedelta(days=15)]
+
+
 def services_fields():
     from referrals.plans.forms import InterventionForm
 
