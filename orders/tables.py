@@ -19,6 +19,9 @@ class StatusColumn(tables.TemplateColumn):
         kwargs.setdefault("verbose_name", _("Status"))
         super().__init__(template_name="orders/includes/status_cell.html", **kwargs)
 
+    def value(self, record, **kwargs):
+        return record.get_status_display()  # in exports: the words, without the page's marking
+
 
 class SummaryTable(tables.Table):
     number = tables.Column(verbose_name=_("Order summary number"), linkify=_summary_link)

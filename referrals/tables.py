@@ -153,35 +153,49 @@ class ReferenceTable(tables.Table):
 
 
 class AccountabilityTable(tables.Table):
+    """The EDMT report's list, and its Excel file (referrals.exports): the columns declared
+    visible=False are in the file only."""
+
     agency = NameColumn(verbose_name=_("Agency"), accessor="case__agency", order_by=("case__agency__name",))
     case = tables.Column(
         verbose_name=_("Case ID"),
         accessor="case__number",
         linkify=lambda record: record.case.get_absolute_url(),
     )
+    program = NameColumn(verbose_name=_("Program"), accessor="case__program", visible=False)
     intervention_type = NameColumn(verbose_name=_("Intervention type"), order_by=("intervention_type__name",))
+    funding_type = NameColumn(verbose_name=_("Funding type"), visible=False)
     planned_start = tables.DateColumn(verbose_name=_("Start date"), format="SHORT_DATE_FORMAT")
     planned_end = tables.DateColumn(verbose_name=_("End date"), format="SHORT_DATE_FORMAT")
     status = tables.Column(verbose_name=_("Status"))
-    approved_amount = tables.Column(verbose_name=_("Funding approved"), default="—", orderable=False)
+    # No funding approved: "—" on the page, 0 in the file (empty_values=(): both are asked).
+    approved_amount = tables.Column(verbose_name=_("Funding approved"), empty_values=(), orderable=False)
 
     class Meta:
         model = Intervention
         fields = (
             "agency",
             "case",
+            "program",
             "intervention_type",
+            "funding_type",
             "planned_start",
             "planned_end",
             "status",
             "approved_amount",
         )
+        sequence = fields
         empty_text = _("No EDMT intervention in this period.")
 
     def render_approved_amount(self, value):
         from django.utils import formats
 
+        if value is None:
+            return "—"
         return f"{formats.number_format(value, 2, use_l10n=True, force_grouping=True)} $"
+
+    def value_approved_amount(self, value):
+        return float(value or 0)
 
 
 class IncomingTable(tables.Table):
