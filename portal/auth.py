@@ -24,7 +24,7 @@ class AddressLimitHandler(AxesDatabaseHandler):
     tries many accounts stays under each account's limit, so the failures of all accounts from
     the address are counted too: at settings.SIGN_IN_FAILURES_PER_ADDRESS within the lockout
     hour, every sign-in from that address is refused until the hour has passed (the page says
-    why), and the platform's staff get an alert (portal.services.raise_sign_in_alert).
+    why), and the platform's staff get an alert (portal.accounts.services.raise_sign_in_alert).
     """
 
     @staticmethod
@@ -48,7 +48,7 @@ class AddressLimitHandler(AxesDatabaseHandler):
     def user_login_failed(self, sender, credentials, request=None, **kwargs):
         super().user_login_failed(sender, credentials, request=request, **kwargs)
         if request is not None and getattr(request, "sign_in_blocked_for_address", False):
-            from portal.services import raise_sign_in_alert
+            from portal.accounts.services import raise_sign_in_alert
 
             counted = self.address_failures(request.axes_ip_address)
             raise_sign_in_alert(

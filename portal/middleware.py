@@ -108,7 +108,7 @@ class SecondFactorMiddleware:
             return None
         if request.resolver_match.view_name in SECOND_FACTOR_EXEMPT:
             return None
-        from portal.services import user_has_second_factor
+        from portal.accounts.services import user_has_second_factor
 
         target = "portal:mfa_verify" if user_has_second_factor(user) else "portal:mfa_setup"
         return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")

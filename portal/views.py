@@ -21,6 +21,7 @@ from django_otp import login as otp_login
 from django_otp import match_token
 
 from portal import roles, selectors, services
+from portal.accounts import services as accounts
 from portal.filters import AuditFilter
 from portal.forms import ActiveRoleForm, CodeForm, LanguageForm, ProfileForm
 from portal.middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
@@ -142,7 +143,7 @@ def set_language(request):
     response = HttpResponseRedirect(_safe_next(request))
     if form.is_valid():
         language = form.cleaned_data["language"]
-        services.set_preferred_language(user=request.user, language=language)
+        accounts.set_preferred_language(user=request.user, language=language)
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,
             language,
@@ -167,7 +168,7 @@ def profile(request):
     }
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        services.update_profile(user=user, **form.cleaned_data)
+        accounts.update_profile(user=user, **form.cleaned_data)
         messages.success(request, _("Your profile has been saved."))
         return redirect("portal:profile")
     return render(request, "portal/profile.html", {"form": form})
@@ -191,16 +192,16 @@ def mfa_setup(request):
         # Replacing an authenticator is a deliberate act from the profile page, once verified.
         if request.method == "GET" and request.GET.get("replace") != "1":
             return redirect("portal:profile")
-    elif services.user_has_second_factor(user):
+    elif accounts.user_has_second_factor(user):
         return redirect(_with_next("portal:mfa_verify", _safe_next(request)))
-    device = services.start_totp_enrolment(user=user)
+    device = accounts.start_totp_enrolment(user=user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["code"]):
             replacing = user.is_verified()
-            codes = services.confirm_totp_enrolment(user=user, device=device)
+            codes = accounts.confirm_totp_enrolment(user=user, device=device)
             if replacing:
-                services.tell_owner_of_security_change(user=user, change="authenticator")
+                accounts.tell_owner_of_security_change(user=user, change="authenticator")
             _second_factor_passed(request, device)
             request.session[BACKUP_CODES_SESSION_KEY] = codes
             return redirect(_with_next("portal:backup_codes", _safe_next(request)))
@@ -231,7 +232,7 @@ def mfa_verify(request):
     user = request.user
     if user.is_verified():
         return redirect(_safe_next(request))
-    if not services.user_has_second_factor(user):
+    if not accounts.user_has_second_factor(user):
         return redirect(_with_next("portal:mfa_setup", _safe_next(request)))
     form = CodeForm(request.POST or None, accept_backup=True)
     if request.method == "POST" and form.is_valid():
@@ -247,8 +248,8 @@ def mfa_verify(request):
 def backup_codes(request):
     """Shows new backup codes once; a POST makes a new set (the old ones stop working)."""
     if request.method == "POST":
-        request.session[BACKUP_CODES_SESSION_KEY] = services.regenerate_backup_codes(user=request.user)
-        services.tell_owner_of_security_change(user=request.user, change="backup_codes")
+        request.session[BACKUP_CODES_SESSION_KEY] = accounts.regenerate_backup_codes(user=request.user)
+        accounts.tell_owner_of_security_change(user=request.user, change="backup_codes")
         return redirect("portal:backup_codes")
     codes = request.session.pop(BACKUP_CODES_SESSION_KEY, None)
     return render(request, "portal/backup_codes.html", {"codes": codes, "next": _safe_next(request)})

@@ -112,7 +112,7 @@ def test_a_deep_link_opened_signed_out_lands_on_the_record_after_both_steps():
 def test_a_backup_code_works_once():
     user = UserFactory(preferred_language="en")
     totp_device(user)
-    from portal.services import regenerate_backup_codes
+    from portal.accounts.services import regenerate_backup_codes
 
     code = regenerate_backup_codes(user=user)[0]
     first = Client()

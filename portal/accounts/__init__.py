@@ -1,0 +1,1 @@
+"""A person's own account: profile, language, second factor, and the alerts about sign-ins."""
