@@ -14,6 +14,18 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from appointments import roles
+
+# The public pages' cached reads, and the invalidation to call where places or their configuration
+# change: forget_availability(location_id=..., days=[...]) and forget_public_configuration(org id).
+from appointments.availability import (  # noqa: F401  (re-exported: the app's reads live here)
+    OpenTime,
+    PublicSite,
+    bookable,
+    forget_availability,
+    forget_public_configuration,
+    open_days,
+    public_site,
+)
 from appointments.models import (
     HOLDING_STATUSES,
     Appointment,
