@@ -1,5 +1,6 @@
 from django.urls import path
 
+from appointments import waiting_room
 from appointments.accounts import views as accounts
 from appointments.booking import views as booking
 from appointments.configuration import views as configuration
@@ -48,6 +49,8 @@ urlpatterns = [
     path("configuration/communications/", configuration.communications, name="communications"),
     path("configuration/public-page/", configuration.public_page_settings, name="public_page_settings"),
     path("configuration/public-page/preview/", configuration.public_page_preview, name="public_page_preview"),
+    path("configuration/waiting-room/", waiting_room.waiting_room_settings, name="waiting_room_settings"),
+    path("configuration/waiting-room/preview/", waiting_room.waiting_room_preview, name="waiting_room_preview"),
     # Schedules (Management)
     path("schedules/", schedules.calendar, name="calendar"),
     path("schedules/slots/new/", schedules.slot_create, name="slot_create"),

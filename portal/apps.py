@@ -32,6 +32,18 @@ class PortalConfig(AppConfig):
         audit.register(InboundSms, resolve=lambda inbound: set(), exclude_fields=["body"])
         # What a worker may call by a dotted path stored in a message or an export (portal.outbound).
         allow("portal.exports.export_attachment")
+        # The waiting room: the pilot's setting is audited (its counters move by UPDATE, unaudited),
+        # and its length is a gauge of every scrape.
+        from portal import waiting_room
+        from portal.models import WaitingRoom
+        from portal.ops.metrics import register_gauge
+
+        audit.register(WaitingRoom, "organization", exclude_fields=["issued", "served", "served_at", "epoch"])
+        register_gauge(
+            "liaison_waiting_room_length",
+            "People waiting in the public booking line (every organization whose waiting room is on).",
+            waiting_room.total_length,
+        )
 
 
 def _keep_language_chosen_before_sign_in(sender, request, user, **kwargs):

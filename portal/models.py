@@ -7,6 +7,7 @@ who asks goes through portal.selectors.
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -530,3 +531,35 @@ class NumberSequence(models.Model):
 
     def __str__(self):
         return f"{self.name}: {self.last}"
+
+
+class WaitingRoom(models.Model):
+    """A fair line in front of an organization's public path (portal.waiting_room).
+
+    The organization's setting (on or off, visitors admitted per minute) and the line's counters
+    used when Redis is away or not configured: tickets given (`issued`), admissions due
+    (`served`, a count that grows with time at the admission rate) as of `served_at` (Unix time),
+    and `epoch`, which names this line so that a ticket of another (Redis's) is recognised."""
+
+    organization = models.OneToOneField(
+        Organization, on_delete=models.CASCADE, related_name="waiting_room", verbose_name=_("organization")
+    )
+    is_on = models.BooleanField(_("waiting room on"), default=False)
+    per_minute = models.PositiveIntegerField(
+        _("visitors admitted per minute"),
+        default=300,
+        validators=[MinValueValidator(1), MaxValueValidator(100_000)],
+    )
+    issued = models.BigIntegerField(default=0)
+    served = models.FloatField(default=0)
+    served_at = models.FloatField(default=0)
+    epoch = models.CharField(max_length=16, blank=True)
+
+    objects = scoped_manager("organization")
+
+    class Meta:
+        verbose_name = _("waiting room")
+        verbose_name_plural = _("waiting rooms")
+
+    def __str__(self):
+        return f"{self.organization_id}: {self.per_minute}/min{'' if self.is_on else ' (off)'}"

@@ -145,6 +145,8 @@ CAPABILITY_PAGES += [
         "communications",
         "public_page_settings",
         "public_page_preview",
+        "waiting_room_settings",
+        "waiting_room_preview",
     )
 ] + [
     ("appointments:calendar", (), "appointments.schedules"),
@@ -234,6 +236,9 @@ PAGES += [
     ),
     _config_page("appointments-communications", lambda w: reverse("appointments:communications")),
     _config_page("appointments-public-settings", lambda w: reverse("appointments:public_page_settings")),
+    _config_page("appointments-waiting-room", lambda w: reverse("appointments:waiting_room_settings")),
+    # The page a visitor in line sees (the same template as the real line, less its refresh).
+    _config_page("appointments-waiting-room-line", lambda w: reverse("appointments:waiting_room_preview")),
     _config_page(
         "appointments-public-preview", lambda w: reverse("appointments:public_page_preview") + "?state=closed"
     ),
