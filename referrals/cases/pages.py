@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from portal.formviews import submit
 from portal.permissions import has_capability
 from portal.services import record_view
 from referrals import roles
@@ -40,6 +41,14 @@ def post_without_form(request, case):
         raise PermissionDenied
     messages.error(request, _("This case is closed: reopen it first. Nothing was changed."))
     return redirect(request.path)
+
+
+def submit_case_form(request, case, form, service, **kwargs):
+    """portal.formviews.submit for a case screen's form, None when the page does not offer it
+    (then a POST answers as post_without_form: 403, or the case was closed in the meantime)."""
+    if request.method == "POST" and form is None:
+        return post_without_form(request, case)
+    return submit(request, form, service, **kwargs)
 
 
 def render_case(request, template, case, section, **extra):

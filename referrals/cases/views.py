@@ -34,7 +34,7 @@ from referrals.cases.forms import (
     ReasonForm,
     ReassignForm,
 )
-from referrals.cases.pages import CLIENT_SEARCH_FIELDS, can_manage, get_case, post_without_form, render_case
+from referrals.cases.pages import CLIENT_SEARCH_FIELDS, can_manage, get_case, render_case, submit_case_form
 from referrals.cases.services import CASE_FLOW
 from referrals.filters import CaseFilter
 from referrals.models import (
@@ -177,10 +177,9 @@ def case_details(request, number):
         if can_manage(request, case) and not case.is_closed
         else None
     )
-    if request.method == "POST" and form is None:
-        return post_without_form(request, case)
-    done = submit(
+    done = submit_case_form(
         request,
+        case,
         form,
         lambda data: services.update_case_person(actor=request.user, case=case, **data),
         success=_("The person's details were saved."),
@@ -192,10 +191,9 @@ def case_details(request, number):
 def _case_form_page(request, number, form_class, section, title, success):
     case = get_case(request, number)
     form = form_class(request.POST or None, instance=case) if can_manage(request, case) else None
-    if request.method == "POST" and form is None:
-        return post_without_form(request, case)
-    done = submit(
+    done = submit_case_form(
         request,
+        case,
         form,
         lambda data: services.update_case_information(actor=request.user, case=case, **data),
         success=success,
@@ -240,10 +238,9 @@ def case_education(request, number):
 def outcomes(request, number):
     case = get_case(request, number)
     form = OutcomeForm(request.POST or None) if can_manage(request, case) else None
-    if request.method == "POST" and form is None:
-        return post_without_form(request, case)
-    done = submit(
+    done = submit_case_form(
         request,
+        case,
         form,
         lambda data: services.record_outcome(actor=request.user, case=case, **data),
         success=_("The employment outcome was recorded."),
@@ -265,10 +262,9 @@ def outcomes(request, number):
 def notes(request, number):
     case = get_case(request, number)
     form = NoteForm(request.POST or None) if can_manage(request, case) and not case.is_closed else None
-    if request.method == "POST" and form is None:
-        return post_without_form(request, case)
-    done = submit(
+    done = submit_case_form(
         request,
+        case,
         form,
         lambda data: services.add_note(actor=request.user, case=case, **data),
         success=_("The note was added."),
@@ -295,10 +291,9 @@ def case_tasks(request, number):
             managers=selectors.case_managers(case.agency),
             initial={"assignee": case.case_manager},
         )
-    if request.method == "POST" and form is None:
-        return post_without_form(request, case)
-    done = submit(
+    done = submit_case_form(
         request,
+        case,
         form,
         lambda data: services.add_case_task(actor=request.user, case=case, **data),
         success=_("The task was added."),
@@ -389,10 +384,9 @@ def documents(request, number):
         if can_manage(request, case) and not case.is_closed
         else None
     )
-    if request.method == "POST" and form is None:
-        return post_without_form(request, case)
-    done = submit(
+    done = submit_case_form(
         request,
+        case,
         form,
         lambda data: services.add_document(
             actor=request.user,

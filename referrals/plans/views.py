@@ -14,7 +14,7 @@ from portal.params import as_id
 from portal.permissions import capability_required
 from portal.services import record_view
 from referrals import roles
-from referrals.cases.pages import can_manage, get_case, post_without_form, render_case
+from referrals.cases.pages import can_manage, get_case, render_case, submit_case_form
 from referrals.models import (
     PLAN_STATUSES,
     CaseStatus,
@@ -44,11 +44,10 @@ def needs(request, number):
             "comments": latest.comments if latest else "",
         }
         form = NeedsForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form is None:
-        return post_without_form(request, case)
     complete = request.POST.get("complete") == "1"
-    done = submit(
+    done = submit_case_form(
         request,
+        case,
         form,
         lambda data: services.save_needs_determination(
             actor=request.user,

@@ -24,7 +24,7 @@ from referrals import roles
 from referrals.agreements import selectors as agreement_selectors
 from referrals.cases import selectors as case_selectors
 from referrals.cases.forms import DocumentForm
-from referrals.cases.pages import CLIENT_SEARCH_FIELDS, can_manage, get_case, post_without_form, render_case
+from referrals.cases.pages import CLIENT_SEARCH_FIELDS, can_manage, get_case, render_case, submit_case_form
 from referrals.models import (
     NETWORK_TYPES,
     CorrespondenceTemplate,
@@ -44,10 +44,9 @@ def referrals(request, number):
     form = (
         ReferralTypeForm(request.POST or None) if can_manage(request, case) and not case.is_closed else None
     )
-    if request.method == "POST" and form is None:
-        return post_without_form(request, case)
-    done = submit(
+    done = submit_case_form(
         request,
+        case,
         form,
         lambda data: services.create_referral(
             actor=request.user, case=case, referral_type=data["referral_type"]
