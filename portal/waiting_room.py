@@ -27,6 +27,7 @@ Everything reads the clock through timezone.now(), so tests travel with time-mac
 import logging
 import math
 import secrets
+import time
 from dataclasses import dataclass
 from functools import wraps
 
@@ -255,12 +256,20 @@ def _new_db_epoch():
     return "d" + secrets.token_hex(6)
 
 
+# After Redis failed, this process goes straight to the database for a few seconds: a Redis that
+# hangs would otherwise cost every newcomer its timeout.
+REDIS_PAUSE = 5.0
+_redis_paused_until = 0.0
+
+
 def _line(organization_id, per_minute, *, take) -> Line:
+    global _redis_paused_until
     client = _redis()
-    if client is not None:
+    if client is not None and time.monotonic() >= _redis_paused_until:
         try:
             return _redis_line(client, organization_id, per_minute, take="1" if take else "0")
         except redis.RedisError as error:
+            _redis_paused_until = time.monotonic() + REDIS_PAUSE
             logger.warning("Waiting room: Redis unavailable, the database keeps the line: %s", error)
     return _database_line(organization_id, per_minute, take=take)
 

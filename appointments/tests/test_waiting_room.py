@@ -24,9 +24,11 @@ LINE_TEXT = "You are in line: position %(position)s, about %(minutes)s minute."
 
 
 @pytest.fixture(autouse=True)
-def fresh_cache(settings):
-    # The setting is cached a few seconds, by organization id (ids come back between tests).
+def fresh_cache(settings, monkeypatch):
+    # The setting is cached a few seconds, by organization id (ids come back between tests); a
+    # Redis failure of another test pauses this process's use of Redis a few seconds.
     settings.REDIS_URL = ""
+    monkeypatch.setattr(waiting_room, "_redis_paused_until", 0.0)
     cache.clear()
     yield
     cache.clear()
@@ -237,6 +239,7 @@ def test_redis_keeps_the_line_in_order(world, settings, clock, tmp_path):
         assert WaitingRoom.objects.get(organization=world.clinic).issued == 0  # Redis holds it
         clock.shift(timedelta(minutes=1))
         assert [_position(third, world), _position(second, world)] == [1, None]
+        assert waiting_room.length(world.clinic.pk) == 1
         # Redis stops: a ticket of its line is let in (it waited), newcomers line up in the database.
         server.stop()
         assert _position(third, world) is None
@@ -302,3 +305,24 @@ def test_a_booking_goes_through_for_an_admitted_visitor(world):
         reverse("appointments:public_times", args=[world.clinic.pk, world.first.pk, slot.location.pk])
     )
     assert response.status_code == 200 and not _in_line(response)
+
+
+def test_after_redis_failed_newcomers_go_straight_to_the_database_for_a_few_seconds(
+    world, settings, monkeypatch
+):
+    import redis
+
+    open_online_booking(world)
+    _room(world, per_minute=1)
+    settings.REDIS_URL = "redis://127.0.0.1:9/0"
+    calls = []
+
+    def hanging(*args, **kwargs):
+        calls.append(1)
+        raise redis.TimeoutError("Timeout reading from socket")
+
+    monkeypatch.setattr(waiting_room, "_redis_line", hanging)
+    for _index in range(4):
+        _visitor().get(_search_url(world))
+    assert len(calls) == 1  # the others did not wait for Redis's timeout
+    assert WaitingRoom.objects.get(organization=world.clinic).issued == 4
