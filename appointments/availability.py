@@ -20,7 +20,7 @@ With Redis away the cache misses (portal.cache.TolerantRedisCache): every page i
 the database, nothing fails.
 """
 
-import time
+import uuid
 from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -53,12 +53,17 @@ ENTRY_SECONDS = 120
 VERSION_SECONDS = 24 * 3600
 
 
+def _new_version() -> str:
+    # Random, not a clock reading: unique across processes, and under a frozen test clock too.
+    return uuid.uuid4().hex[:16]
+
+
 def _bump(*keys: str) -> None:
     """New versions for these keys: now, and again once the current transaction commits (a visitor
     reading between the two stores what it read under a version that the second one retires)."""
 
     def bump() -> None:
-        cache.set_many(dict.fromkeys(keys, time.time_ns()), timeout=VERSION_SECONDS)
+        cache.set_many(dict.fromkeys(keys, _new_version()), timeout=VERSION_SECONDS)
 
     bump()
     if transaction.get_connection().in_atomic_block:
@@ -68,7 +73,7 @@ def _bump(*keys: str) -> None:
 def _versions(keys: list[str]) -> dict[str, Any]:
     """The current version of each key; a missing one is created (before the database is read)."""
     found = cache.get_many(keys)
-    missing = {key: time.time_ns() for key in keys if key not in found}
+    missing = {key: _new_version() for key in keys if key not in found}
     if missing:
         cache.set_many(missing, timeout=VERSION_SECONDS)
         found.update(missing)

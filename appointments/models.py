@@ -6,7 +6,7 @@ reads (names, descriptions, messages) have _fr and _en columns through modeltran
 """
 
 import os
-from datetime import timedelta
+from datetime import UTC, timedelta
 from uuid import uuid4
 
 from django.conf import settings
@@ -299,15 +299,20 @@ class Slot(models.Model):
 
     @property
     def interval_count(self):
-        return int((self.ends_at - self.starts_at).total_seconds() // 60) // self.interval_minutes
+        # Real elapsed time: two datetimes of one zone subtract as wall-clock readings.
+        seconds = (self.ends_at.astimezone(UTC) - self.starts_at.astimezone(UTC)).total_seconds()
+        return int(seconds // 60) // self.interval_minutes
 
     @property
     def capacity(self):
         return self.interval_count * self.per_interval
 
     def interval_starts(self):
+        # In UTC: on a local-time datetime `+ timedelta` is wall-clock arithmetic, which on a DST
+        # day gives times that do not exist (2:15 in spring) or the same instant twice.
         step = timedelta(minutes=self.interval_minutes)
-        return [self.starts_at + step * index for index in range(self.interval_count)]
+        first = self.starts_at.astimezone(UTC)
+        return [first + step * index for index in range(self.interval_count)]
 
 
 class SlotTime(models.Model):

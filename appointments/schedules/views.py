@@ -381,6 +381,8 @@ def day_lock(request):
         location=location, starts_at__gte=start, starts_at__lt=end
     )
     count = services.set_day_lock(slots=slots, locked=locked)
+    # A queryset update saves no slot: the public times of the day are retired here.
+    selectors.forget_availability(location_id=location.pk, days=[day])
     if locked:
         messages.success(request, _("%(count)d slots of the day were locked.") % {"count": count})
     else:
@@ -422,6 +424,8 @@ def clone(request):
         except ActionError as error:
             show_service_error(request, form, error)
         else:
+            # Slots created in bulk send no save signal: the public times of those days are retired here.
+            selectors.forget_availability(location_id=data["location"].pk, days=data["target_days"])
             messages.success(
                 request,
                 _("%(count)d slots were created on %(days)d days.")
