@@ -28,7 +28,7 @@ from django.utils.translation import gettext_noop
 
 from appointments.follow_up.services import cancel_appointment, confirm_appointment
 from appointments.models import HOLDING_STATUSES, Appointment, AppointmentEvent
-from portal.models import Channel, Message, MessageStatus
+from portal.selectors import texts_sent_to
 from portal.sms import NO, YES, IncomingSms
 from portal.workflow import ActionError
 
@@ -72,23 +72,12 @@ def handle(incoming: IncomingSms, *, now: datetime | None = None) -> str | None:
 def _reminded(phone: str, *, now: datetime) -> list[tuple[Appointment, datetime]]:
     """The appointments that got a reminder SMS at this number lately, the last reminded first,
     each with the time its last reminder went out."""
-    sent = (
-        Message.objects.filter(
-            channel=Channel.SMS,
-            to_address=phone,
-            template=REMINDER_TEMPLATE,
-            status=MessageStatus.SENT,
-            sent_at__gte=now - REPLY_WINDOW,
-            key__startswith="appointments:",
+    last_sent = {
+        pk: sent_at
+        for pk, sent_at, _recipient in texts_sent_to(
+            phone, template=REMINDER_TEMPLATE, app="appointments", since=now - REPLY_WINDOW
         )
-        .order_by("-sent_at", "-pk")
-        .values_list("key", "sent_at")
-    )
-    last_sent: dict[int, datetime] = {}
-    for key, sent_at in sent:
-        pk = key.split(":")[1]
-        if pk.isdigit() and sent_at is not None:
-            last_sent.setdefault(int(pk), sent_at)
+    }
     if not last_sent:
         return []
     appointments = (

@@ -23,7 +23,8 @@ from django.utils.translation import gettext_noop
 
 from interpreters.models import Request, RequestStatus
 from interpreters.requests.services import HELD, REQUEST_FLOW, decline_offer
-from portal.models import Channel, Message, MessageStatus, User
+from portal.models import User
+from portal.selectors import texts_sent_to
 from portal.sms import NO, YES, IncomingSms
 from portal.workflow import ActionError
 
@@ -70,25 +71,17 @@ def _offered(phone: str, *, now: datetime) -> list[tuple[Request, User]]:
     }
     if not people:
         return []
-    sent = (
-        Message.objects.filter(
-            channel=Channel.SMS,
-            to_address=phone,
+    offered_to = {
+        pk: recipient_id
+        for pk, _sent_at, recipient_id in texts_sent_to(
+            phone,
             template=OFFER_TEMPLATE,
-            status=MessageStatus.SENT,
-            sent_at__gte=now - REPLY_WINDOW,
-            recipient_id__in=people,
-            key__startswith="interpreters:",
-            key__contains=":offer:",
+            app="interpreters",
+            since=now - REPLY_WINDOW,
+            recipients=people,
+            marker=":offer:",
         )
-        .order_by("-sent_at", "-pk")
-        .values_list("key", "recipient_id")
-    )
-    offered_to: dict[int, int] = {}
-    for key, recipient_id in sent:
-        pk = key.split(":")[1]
-        if pk.isdigit():
-            offered_to.setdefault(int(pk), recipient_id)
+    }
     if not offered_to:
         return []
     requests = {
@@ -97,7 +90,11 @@ def _offered(phone: str, *, now: datetime) -> list[tuple[Request, User]]:
         .filter(pk__in=offered_to)
         .select_related("interpreter")
     }
-    return [(requests[pk], people[user_pk]) for pk, user_pk in offered_to.items() if pk in requests]
+    return [
+        (requests[pk], people[user_pk])
+        for pk, user_pk in offered_to.items()
+        if pk in requests and user_pk in people
+    ]
 
 
 def _values(request: Request) -> dict[str, str]:

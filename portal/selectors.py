@@ -1,7 +1,7 @@
 """Reads that depend on who asks. Querysets are scoped by organization in the query."""
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
@@ -12,7 +12,17 @@ from django.utils import timezone
 from portal import dates
 from portal.db import order_by_name
 from portal.links import about  # noqa: F401 (readers filter tasks and notifications by their record)
-from portal.models import Export, Membership, Message, Notification, Organization, Task, User
+from portal.models import (
+    Channel,
+    Export,
+    Membership,
+    Message,
+    MessageStatus,
+    Notification,
+    Organization,
+    Task,
+    User,
+)
 
 # Whoever makes the request: a signed-in person or an anonymous visitor.
 Person = User | AnonymousUser
@@ -153,3 +163,39 @@ def audit_entries_for(user: Person) -> QuerySet[Any]:
         .select_related("actor", "content_type")
         .order_by("-timestamp", "-pk")
     )
+
+
+def texts_sent_to(
+    phone: str,
+    *,
+    template: str,
+    app: str,
+    since: datetime,
+    recipients: Iterable[int] | None = None,
+    marker: str = "",
+) -> list[tuple[int, datetime, int | None]]:
+    """The records an app texted this number about lately (what an SMS reply answers): one
+    (record id, last sent at, recipient id) per record, the last texted first.
+
+    The record is the id after the app's prefix in the message key ("appointments:<id>:…");
+    `marker` narrows to keys holding it (e.g. ":offer:")."""
+    sent = Message.objects.filter(
+        channel=Channel.SMS,
+        to_address=phone,
+        template=template,
+        status=MessageStatus.SENT,
+        sent_at__gte=since,
+        key__startswith=f"{app}:",
+    )
+    if recipients is not None:
+        sent = sent.filter(recipient_id__in=list(recipients))
+    if marker:
+        sent = sent.filter(key__contains=marker)
+    found: dict[int, tuple[int, datetime, int | None]] = {}
+    for key, sent_at, recipient_id in sent.order_by("-sent_at", "-pk").values_list(
+        "key", "sent_at", "recipient_id"
+    ):
+        pk = key.split(":")[1]
+        if pk.isdigit() and sent_at is not None and int(pk) not in found:
+            found[int(pk)] = (int(pk), sent_at, recipient_id)
+    return list(found.values())
