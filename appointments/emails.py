@@ -2,11 +2,10 @@
 
 from datetime import timedelta
 
-from django.conf import settings
-from django.utils import timezone, translation
-from icalendar import Calendar, Event
+from django.utils import translation
 
 from appointments.models import Appointment, Service
+from portal.documents import CalendarEvent, calendar_file
 
 
 def ics_attachment(appointment_id):
@@ -18,21 +17,17 @@ def ics_attachment(appointment_id):
         return None
     with translation.override(appointment.language):
         location = appointment.slot.location
-        calendar = Calendar()
-        calendar.add("prodid", "-//Liaison//Appointments//FR")
-        calendar.add("version", "2.0")
-        calendar.add("method", "PUBLISH")
-        event = Event()
-        event.add(
-            "uid", f"{appointment.number}@{settings.SITE_URL.split('//')[-1].split('/')[0] or 'liaison'}"
+        data = calendar_file(
+            CalendarEvent(
+                uid=appointment.number,
+                summary=f"{appointment.service.name} — {appointment.number}",
+                starts_at=appointment.starts_at,
+                ends_at=appointment.starts_at + timedelta(minutes=appointment.slot.interval_minutes),
+                location=f"{location.name}, {location.full_address}",
+            ),
+            product="Appointments",
         )
-        event.add("dtstamp", timezone.now())
-        event.add("dtstart", appointment.starts_at)
-        event.add("dtend", appointment.starts_at + timedelta(minutes=appointment.slot.interval_minutes))
-        event.add("summary", f"{appointment.service.name} — {appointment.number}")
-        event.add("location", f"{location.name}, {location.full_address}")
-        calendar.add_component(event)
-    return (f"appointment-{appointment.number}.ics", calendar.to_ical(), "text/calendar")
+    return (f"appointment-{appointment.number}.ics", data, "text/calendar")
 
 
 def service_attachment(service_id):
