@@ -21,11 +21,11 @@ the database, nothing fails.
 """
 
 import uuid
-from bisect import bisect_left
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.core.cache import cache
 from django.db import transaction
@@ -188,14 +188,20 @@ def public_site(organization_id: int) -> PublicSite:
 # Open times ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class OpenTime:
+class OpenTime(NamedTuple):
     """A time a service can be booked at: the places left in all its slots, and the slot offered."""
 
     ts: int  # POSIX seconds
     left: int
     slot_id: int
     slot_ids: tuple[int, ...]  # every slot with a place left at this time
+
+
+# What the cache holds for a (location, day) and service: columns, fast to pickle and unpickle
+# (a day of 10 teams' 5-minute times is 1,440 offers): (timestamps, places left, slot offered,
+# slots with places), sorted by time.
+Times = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[tuple[int, ...], ...]]
+NO_TIMES: Times = ((), (), (), ())
 
 
 def _day_version_key(location_id: int, day: date) -> str:
@@ -225,14 +231,11 @@ def forget_availability(
             _bump(*keys)
 
 
-def _compute(
-    organization_id: int, location_id: int, days: list[date]
-) -> dict[date, dict[int, list[OpenTime]]]:
-    """The open times online of `days` at a location, for each service, in three queries."""
-    start, _end = dates.day_bounds(days[0])
-    _start, end = dates.day_bounds(days[-1])
-    clock = dates.LocalClock(start, end)
-    wanted = {day.toordinal(): day for day in days}
+def _read_places(
+    organization_id: int, location_id: int, start: datetime, end: datetime
+) -> tuple[list[Any], dict[int, list[int]], dict[tuple[int, int], int]]:
+    """The open slots of a period at a location, their services and the places taken per time:
+    three queries, whatever the number of slots and times."""
     slots = list(
         Slot.objects.for_organization(organization_id)
         .filter(location_id=location_id, is_locked=False, starts_at__lt=end, ends_at__gt=start)
@@ -253,52 +256,96 @@ def _compute(
         .values_list("slot_id", "starts_at", "count")
     ):
         taken[(slot_id, int(moment.timestamp()))] = count
-    # (day, service) -> ts -> [(left, position, slot id)]
-    found: dict[int, dict[int, dict[int, list[tuple[int, int, int]]]]] = {}
+    return slots, services_of, taken
+
+
+Offer = tuple[int, int, int, int]  # (ts, -places left, team position, slot id): sorts best first
+
+
+def _offers(
+    slots: list[Any],
+    services_of: dict[int, list[int]],
+    taken: dict[tuple[int, int], int],
+    clock: dates.LocalClock,
+    wanted: dict[int, date],
+) -> dict[tuple[int, int], list[Offer]]:
+    """(day number, service) -> the offers of every time with a place left, in real elapsed time."""
+    offers: dict[tuple[int, int], list[Offer]] = {}
+    busy = {slot_id for slot_id, _ts in taken}
     for slot_id, starts_at, ends_at, minutes, per_interval, position in slots:
         service_ids = services_of.get(slot_id)
-        if not service_ids or not minutes:
+        step = (minutes or 0) * 60
+        count = int((ends_at - starts_at).total_seconds()) // step if step else 0
+        if not service_ids or count <= 0:
             continue
-        step = minutes * 60
         first = int(starts_at.timestamp())
-        count = int((ends_at - starts_at).total_seconds() // 60) // minutes
-        for index in range(count):
-            ts = first + index * step
+        # Most slots lie within one local day: its day number once, not once per time.
+        first_day = clock.day_number(first)
+        one_day = first_day == clock.day_number(first + (count - 1) * step)
+        if one_day and first_day not in wanted:
+            continue
+        has_taken = slot_id in busy
+        if one_day:
+            # The common case, kept tight: one list per service for the whole slot.
+            buckets = [offers.setdefault((first_day, service_id), []) for service_id in service_ids]
+            for ts in range(first, first + count * step, step):
+                left = per_interval - taken.get((slot_id, ts), 0) if has_taken else per_interval
+                if left > 0:
+                    offer = (ts, -left, position, slot_id)
+                    for bucket in buckets:
+                        bucket.append(offer)
+            continue
+        for ts in range(first, first + count * step, step):
             left = per_interval - taken.get((slot_id, ts), 0)
-            if left <= 0:
-                continue
             day = clock.day_number(ts)
-            if day not in wanted:
-                continue
-            per_service = found.setdefault(day, {})
-            for service_id in service_ids:
-                per_service.setdefault(service_id, {}).setdefault(ts, []).append((left, position, slot_id))
-    result: dict[date, dict[int, list[OpenTime]]] = {day: {} for day in days}
-    for number, per_service in found.items():
-        for service_id, by_time in per_service.items():
-            times = []
-            for ts in sorted(by_time):
-                offers = by_time[ts]
-                # The slot offered: the one with the most places left (then the pilot's team order).
-                best = min(offers, key=lambda offer: (-offer[0], offer[1], offer[2]))
-                times.append(
-                    OpenTime(
-                        ts=ts,
-                        left=sum(offer[0] for offer in offers),
-                        slot_id=best[2],
-                        slot_ids=tuple(sorted(offer[2] for offer in offers)),
-                    )
-                )
-            result[wanted[number]][service_id] = times
+            if left > 0 and day in wanted:
+                for service_id in service_ids:
+                    offers.setdefault((day, service_id), []).append((ts, -left, position, slot_id))
+    return offers
+
+
+def _columns(offers: list[Offer]) -> Times:
+    """A day's offers for a service as the cached columns: each time once, with the places left in
+    all its slots and the slot offered (most places left, then the team order)."""
+    offers.sort()
+    stamps: list[int] = []
+    lefts: list[int] = []
+    offered: list[int] = []
+    every: list[tuple[int, ...]] = []
+    group: list[int] = []
+    for ts, minus_left, _position, slot_id in offers:
+        if not stamps or ts != stamps[-1]:
+            if group:
+                every.append(tuple(sorted(group)))
+                group = []
+            stamps.append(ts)
+            lefts.append(0)
+            offered.append(slot_id)
+        lefts[-1] -= minus_left
+        group.append(slot_id)
+    if group:
+        every.append(tuple(sorted(group)))
+    return tuple(stamps), tuple(lefts), tuple(offered), tuple(every)
+
+
+def _compute(organization_id: int, location_id: int, days: list[date]) -> dict[date, dict[int, Times]]:
+    """The open times online of `days` at a location, for each service, in three queries; each
+    time's local day read from the period's UTC offsets (portal.dates.LocalClock)."""
+    start, _end = dates.day_bounds(days[0])
+    _start, end = dates.day_bounds(days[-1])
+    wanted = {day.toordinal(): day for day in days}
+    slots, services_of, taken = _read_places(organization_id, location_id, start, end)
+    offers = _offers(slots, services_of, taken, dates.LocalClock(start, end), wanted)
+    result: dict[date, dict[int, Times]] = {day: {} for day in days}
+    for (number, service_id), found in offers.items():
+        result[wanted[number]][service_id] = _columns(found)
     return result
 
 
-def open_days(
-    *, organization_id: int, location_id: int, days: list[date]
-) -> dict[date, dict[int, list[OpenTime]]]:
+def open_days(*, organization_id: int, location_id: int, days: list[date]) -> dict[date, dict[int, Times]]:
     """Each day's open times online at a location, per service: from the cache (two round trips),
     the missing days computed together (three queries) and stored. Past times are not removed here:
-    `bookable()` does it for the moment asked."""
+    `bookable()` and `has_bookable()` do it for the moment asked."""
     days = sorted(set(days))
     if not days:
         return {}
@@ -319,11 +366,17 @@ def open_days(
     return result
 
 
-def bookable(times: list[OpenTime], now: datetime) -> list[OpenTime]:
-    """The times after `now` (the list is sorted by time)."""
-    now_ts = int(now.timestamp())
-    index = bisect_left([time_.ts for time_ in times], now_ts + 1)
-    return times[index:]
+def has_bookable(times: Times, now: datetime) -> bool:
+    """Is there a time after `now`?"""
+    stamps = times[0]
+    return bool(stamps) and stamps[-1] > now.timestamp()
+
+
+def bookable(times: Times, now: datetime) -> list[OpenTime]:
+    """The times after `now`, in order."""
+    stamps, lefts, offered, every = times
+    index = bisect_right(stamps, int(now.timestamp()))
+    return [OpenTime(stamps[i], lefts[i], offered[i], every[i]) for i in range(index, len(stamps))]
 
 
 # Receivers: the ORM's saves and deletions of what the public pages show ---------------------------

@@ -18,11 +18,14 @@ from appointments import roles
 # The public pages' cached reads, and the invalidation to call where places or their configuration
 # change: forget_availability(location_id=..., days=[...]) and forget_public_configuration(org id).
 from appointments.availability import (  # noqa: F401  (re-exported: the app's reads live here)
+    NO_TIMES,
     OpenTime,
     PublicSite,
+    Times,
     bookable,
     forget_availability,
     forget_public_configuration,
+    has_bookable,
     open_days,
     public_site,
 )

@@ -1,9 +1,12 @@
 """Booking: the public booking pages (no account), the person's link, and staff booking (guide 4.3)."""
 
 from datetime import timedelta
+from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core import signing
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -26,14 +29,13 @@ from appointments.follow_up import services as follow_up_services
 from appointments.models import (
     Appointment,
     AppointmentStatus,
-    Location,
     Service,
     Slot,
 )
 from appointments.pages import _page
 from appointments.schedules.views import _parse_day
 from appointments.waiting_room import public_line
-from portal import geo
+from portal import dates, geo
 from portal.db import folded_q
 from portal.forms import show_service_error
 from portal.params import as_id
@@ -53,41 +55,75 @@ def _over_limit(request, organization, bucket):
     return over_limit(request, f"appointments:{bucket}:{organization.pk}", limit)
 
 
+# The booking's progress (service, postal code, eligibility, chosen time, appointments booked) is kept
+# in a signed cookie of the public pages, not in a database session row per visitor: a rush of
+# thousands of people writes no session, and a visitor without the cookie simply starts again.
+BOOKING_COOKIE = "liaison_booking"
+BOOKING_COOKIE_PATH = "/appointments/public/"
+BOOKING_SALT = "appointments.booking"
+BOOKING_MAX_AGE = 12 * 3600
+
+
+def _booking_state(request):
+    state = getattr(request, "_booking_state", None)
+    if state is None:
+        state = {}
+        raw = request.COOKIES.get(BOOKING_COOKIE)
+        if raw:
+            try:
+                loaded = signing.loads(raw, salt=BOOKING_SALT, max_age=BOOKING_MAX_AGE)
+            except signing.BadSignature:
+                loaded = None
+            if isinstance(loaded, dict):
+                state = loaded
+        request._booking_state = state
+    return state
+
+
 def _booking_session(request, organization):
-    return request.session.get(f"booking:{organization.pk}", {})
+    data = _booking_state(request).get(str(organization.pk))
+    return data if isinstance(data, dict) else {}
 
 
 def _save_booking_session(request, organization, **values):
     data = dict(_booking_session(request, organization))
     data.update(values)
-    request.session[f"booking:{organization.pk}"] = data
+    _booking_state(request)[str(organization.pk)] = data
+    request._booking_state_changed = True
 
 
-def _public_open(organization):
-    clinic = selectors.clinic_settings(organization)
-    return clinic, clinic.online_booking_open
+def keeps_booking_state(view):
+    """Writes the booking state back into its cookie when the view changed it."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if getattr(request, "_booking_state_changed", False):
+            response.set_cookie(
+                BOOKING_COOKIE,
+                signing.dumps(request._booking_state, salt=BOOKING_SALT, compress=True),
+                path=BOOKING_COOKIE_PATH,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        return response
+
+    return wrapped
 
 
 def _public_services(organization):
     return Service.objects.for_organization(organization).filter(is_active=True)
 
 
-def _public_locations(organization, service):
-    return (
-        Location.objects.for_organization(organization)
-        .filter(is_active=True, resources__services=service, resources__is_active=True)
-        .distinct()
-        .order_by("position", "pk")
-    )
-
-
 @login_not_required
 @public_line
+@keeps_booking_state
 def public_search(request, organization_id):
     """Guide 5, steps 2–5: the nearest locations offering the service, with their distance."""
-    organization = selectors.public_clinic(organization_id)
-    clinic, is_open = _public_open(organization)
-    if not is_open:
+    site = selectors.public_site(organization_id)
+    organization, clinic = site.organization, site.clinic
+    if not clinic.online_booking_open:
         return redirect("appointments:public_page", organization_id=organization.pk)
     form = PublicSearchForm(request.GET or None, services=_public_services(organization))
     results, notice = [], ""
@@ -107,7 +143,7 @@ def public_search(request, organization_id):
                     "The postal code %(code)s could not be found. However, its first three characters were found "
                     "near %(place)s. We show the results nearest to this postal code."
                 ) % {"code": code, "place": area.name if area else code[:3]}
-            for location in _public_locations(organization, service):
+            for location in site.locations.get(service.pk, []):
                 distance = (
                     geo.distance_km((latitude, longitude), (location.latitude, location.longitude))
                     if location.latitude is not None
@@ -124,15 +160,21 @@ def public_search(request, organization_id):
 
 
 def _public_step(request, organization_id, service_id, location_id):
-    organization = selectors.public_clinic(organization_id)
-    clinic, is_open = _public_open(organization)
-    service = get_object_or_404(_public_services(organization), pk=service_id)
-    location = get_object_or_404(_public_locations(organization, service), pk=location_id)
-    return organization, clinic, is_open, service, location
+    """The clinic network, its settings, whether booking is open, the service and the location, from
+    the cached public configuration (no query when it is cached); 404 for what is not offered."""
+    site = selectors.public_site(organization_id)
+    service = site.service(service_id)
+    location = site.location(service, location_id)
+    request._public_site = site
+    return site.organization, site.clinic, site.clinic.online_booking_open, service, location
+
+
+def _questions(request, service):
+    return request._public_site.questions.get(service.pk, [])
 
 
 def _eligible(request, organization, service):
-    if not service.questions.exists():
+    if not _questions(request, service):
         return True
     return service.pk in _booking_session(request, organization).get("eligible", [])
 
@@ -140,6 +182,7 @@ def _eligible(request, organization, service):
 @login_not_required
 @require_http_methods(["GET", "POST"])
 @public_line
+@keeps_booking_state
 def public_eligibility(request, organization_id, service_id, location_id):
     """Guide 5, steps 6–7: the pop-up and welcome messages, then the eligibility questions."""
     organization, clinic, is_open, service, location = _public_step(
@@ -147,7 +190,7 @@ def public_eligibility(request, organization_id, service_id, location_id):
     )
     if not is_open:
         return redirect("appointments:public_page", organization_id=organization.pk)
-    questions = list(service.questions.all())
+    questions = _questions(request, service)
     form = EligibilityForm(request.POST or None, questions=questions)
     not_eligible = False
     if request.method == "POST" and form.is_valid():
@@ -174,29 +217,58 @@ def public_eligibility(request, organization_id, service_id, location_id):
     )
 
 
-def _public_times(organization, clinic, service, location, day=None):
-    """The open times online, within the days shown (one day's only when `day` is given)."""
+def _public_days(organization, clinic, service, location, day=None):
+    """{day: Times} of the days with open times online within the days shown (`day`'s only when
+    given), from the availability cache (selectors.open_days)."""
     now = timezone.now()
-    last_day = timezone.localdate() + timedelta(days=clinic.days_shown)
-    slots = Slot.objects.for_organization(organization).filter(location=location)
+    today = timezone.localdate()
+    shown = [today + timedelta(days=offset) for offset in range(clinic.days_shown + 1)]
     if day is not None:
-        start, end = selectors.day_bounds(day)
-        slots = slots.filter(starts_at__gte=start, starts_at__lt=end)
-    return selectors.open_times(slots, service=service, online=True, now=now, last_day=last_day)
+        shown = [day] if day in shown else []
+    by_day = selectors.open_days(organization_id=organization.pk, location_id=location.pk, days=shown)
+    days = {}
+    for one_day in shown:
+        times = by_day.get(one_day, {}).get(service.pk, selectors.NO_TIMES)
+        if selectors.has_bookable(times, now):
+            days[one_day] = times
+    return days
 
 
 def _is_open_time(organization, clinic, service, location, slot_id, moment):
     """Is this (slot, time) one of the open times? Checks that one day only."""
     day = timezone.localtime(moment).date()
+    ts = int(moment.timestamp())
+    times = _public_days(organization, clinic, service, location, day=day).get(day, selectors.NO_TIMES)
     return any(
-        slot.pk == slot_id and when == moment
-        for slot, when, _left in _public_times(organization, clinic, service, location, day=day)
+        open_time.ts == ts and slot_id in open_time.slot_ids
+        for open_time in selectors.bookable(times, timezone.now())
     )
+
+
+def _day_choices(day, times):
+    """[(form value, moment, places left)] of a day's open times, read with the day's UTC offsets.
+
+    A time the clocks show twice that day (fall back) cannot be told apart in the form: left out.
+    """
+    start, end = selectors.day_bounds(day)
+    clock = dates.LocalClock(start, end)
+    changes = clock.offset(int(start.timestamp())) != clock.offset(int(end.timestamp()) - 1)
+    choices = []
+    for open_time in times:
+        wall = clock.wall(open_time.ts)
+        if changes:
+            try:
+                dates.aware(wall.date(), wall.time())
+            except dates.LocalTimeError:
+                continue
+        choices.append((f"{open_time.slot_id}@{wall:%Y%m%dT%H%M}", clock.aware(open_time.ts), open_time.left))
+    return choices
 
 
 @login_not_required
 @require_http_methods(["GET", "POST"])
 @public_line
+@keeps_booking_state
 def public_times(request, organization_id, service_id, location_id):
     """Guide 5, step 8: choose the date, then the time."""
     organization, clinic, is_open, service, location = _public_step(
@@ -213,16 +285,12 @@ def public_times(request, organization_id, service_id, location_id):
             _save_booking_session(request, organization, time=time_value_of(slot_id, moment))
             return redirect("appointments:public_details", organization.pk, service.pk, location.pk)
         form.add_error("time", _("This time is no longer available. Choose another time."))
-    times = _public_times(organization, clinic, service, location)
-    days = sorted({timezone.localtime(moment).date() for _slot, moment, _left in times})
+    by_day = _public_days(organization, clinic, service, location)
+    days = sorted(by_day)
     day = _parse_day(request.GET.get("date") or request.POST.get("date"))
-    if day not in days:
+    if day not in by_day:
         day = None
-    day_times = [
-        (time_value_of(slot.pk, moment), moment, left)
-        for slot, moment, left in times
-        if day and timezone.localtime(moment).date() == day
-    ]
+    day_times = _day_choices(day, selectors.bookable(by_day[day], timezone.now())) if day else []
     return render(
         request,
         "appointments/public_times.html",
@@ -246,6 +314,7 @@ def time_value_of(slot_id, moment):
 @login_not_required
 @require_http_methods(["GET", "POST"])
 @public_line
+@keeps_booking_state
 def public_details(request, organization_id, service_id, location_id):
     """Guide 5, steps 9–11: the personal details, the consent, then the booking."""
     organization, clinic, is_open, service, location = _public_step(
@@ -255,6 +324,7 @@ def public_details(request, organization_id, service_id, location_id):
         return redirect("appointments:public_page", organization_id=organization.pk)
     if not _eligible(request, organization, service):
         return redirect("appointments:public_eligibility", organization.pk, service.pk, location.pk)
+    checked = False
     if request.method == "GET" and request.GET.get("time"):
         # A time chosen from a link (or the back button): checked against the open times again.
         proposed = TimeChoiceForm({"time": request.GET["time"]})
@@ -267,13 +337,19 @@ def public_details(request, organization_id, service_id, location_id):
             proposed.cleaned_data["time"],
         ):
             _save_booking_session(request, organization, time=request.GET["time"])
+            checked = True
     chosen = TimeChoiceForm({"time": _booking_session(request, organization).get("time", "")})
     if not chosen.is_valid():
         messages.error(request, _("Choose a time first."))
         return redirect("appointments:public_times", organization.pk, service.pk, location.pk)
     moment, slot_id = chosen.cleaned_data["time"], chosen.cleaned_data["slot_id"]
-    slot = Slot.objects.for_organization(organization).filter(pk=slot_id, location=location).first()
-    if slot is None:
+    # The form shown for a time just checked among the open times needs no slot; a booking does.
+    slot = (
+        None
+        if checked and request.method == "GET"
+        else Slot.objects.for_organization(organization).filter(pk=slot_id, location=location).first()
+    )
+    if slot is None and not checked:
         messages.error(request, _("This time is not available. Choose a time in the list."))
         return redirect("appointments:public_times", organization.pk, service.pk, location.pk)
     form = PersonForm(request.POST or None, service=service)
@@ -305,9 +381,8 @@ def public_details(request, organization_id, service_id, location_id):
                     _("Your appointment %(old)s was cancelled and replaced by this earlier one.")
                     % {"old": appointment.replaced.number},
                 )
-            booked = list(request.session.get("booked", []))[-9:] + [appointment.pk]
-            request.session["booked"] = booked
-            _save_booking_session(request, organization, time="")
+            booked = list(_booking_session(request, organization).get("booked", []))[-9:] + [appointment.pk]
+            _save_booking_session(request, organization, time="", booked=booked)
             return redirect("appointments:public_confirmation", organization.pk, appointment.number)
     return render(
         request,
@@ -330,21 +405,23 @@ def _time_gone(error):
 
 @login_not_required
 def public_confirmation(request, organization_id, number):
-    """Guide 5, step 11: the confirmation and its printable coupon (only in the session that booked)."""
-    organization = selectors.public_clinic(organization_id)
+    """Guide 5, step 11: the confirmation and its printable coupon (only in the browser that booked)."""
+    site = selectors.public_site(organization_id)
+    organization = site.organization
     if not (number.isascii() and number.isalnum()):
         raise Http404
+    booked = [pk for pk in _booking_session(request, organization).get("booked", []) if isinstance(pk, int)]
     appointment = get_object_or_404(
         Appointment.objects.for_organization(organization).select_related("slot__location", "service"),
         number=number,
-        pk__in=request.session.get("booked", []),
+        pk__in=booked,
     )
     return render(
         request,
         "appointments/public_confirmation.html",
         {
             "organization": organization,
-            "clinic": selectors.clinic_settings(organization),
+            "clinic": site.clinic,
             "appointment": appointment,
         },
     )
@@ -354,7 +431,8 @@ def public_confirmation(request, organization_id, number):
 @require_http_methods(["GET", "POST"])
 def public_cancel(request, organization_id):
     """Guide 5, step 14: cancel with the confirmation number (and the person's last name)."""
-    organization = selectors.public_clinic(organization_id)
+    site = selectors.public_site(organization_id)
+    organization = site.organization
     form = CancelByNumberForm(request.POST or None)
     if request.method == "POST" and _over_limit(request, organization, "cancel"):
         form.is_valid()
@@ -389,7 +467,7 @@ def public_cancel(request, organization_id):
     return render(
         request,
         "appointments/public_cancel.html",
-        {"organization": organization, "clinic": selectors.clinic_settings(organization), "form": form},
+        {"organization": organization, "clinic": site.clinic, "form": form},
     )
 
 

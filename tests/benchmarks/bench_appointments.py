@@ -97,3 +97,82 @@ def test_bench_schedules(slots_per_day):
             f"\nschedule {label}, {slots_per_day:>3} slots a day ({count} in the week): "
             f"median {median:7.1f} ms, max {worst:7.1f} ms, {queries} queries"
         )
+
+
+def test_bench_public_times_page_of_a_large_site():
+    """Issue 16: the times page a booker sees on a site of 10 teams, 28 days of 5-minute times
+    (40,320 times), uncached (every request computes the 29 days shown) and cached."""
+    import os
+    import statistics
+    import time as clock
+
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from appointments.models import ClinicSettings
+    from appointments.selectors import forget_availability
+
+    clinic = OrganizationFactory(kind="clinic_network")
+    ClinicSettings.objects.create(organization=clinic, online_booking_open=True, days_shown=28)
+    service = Service.objects.create(organization=clinic, name_fr="Dose", name_en="Dose", duration_minutes=5)
+    location = Location.objects.create(
+        organization=clinic,
+        name_fr="Lieu",
+        name_en="Location",
+        address="1 rue Main",
+        city="Moncton",
+        postal_code="E1C 8K6",
+    )
+    tz = timezone.get_current_timezone()
+    today = timezone.localdate()
+    rows = []
+    for index in range(10):
+        team = TeamResource.objects.create(organization=clinic, name=f"Équipe {index + 1}", position=index)
+        team.locations.set([location])
+        team.services.set([service])
+        for offset in range(1, 29):
+            day = today + timedelta(days=offset)
+            rows.append(
+                Slot(
+                    organization=clinic,
+                    location=location,
+                    resource=team,
+                    starts_at=timezone.make_aware(datetime.combine(day, time(8, 0)), tz),
+                    ends_at=timezone.make_aware(datetime.combine(day, time(20, 0)), tz),
+                    interval_minutes=5,
+                    per_interval=1,
+                )
+            )
+    slots = Slot.objects.bulk_create(rows)
+    Slot.services.through.objects.bulk_create(
+        [Slot.services.through(slot_id=slot.pk, service_id=service.pk) for slot in slots]
+    )
+    url = reverse("appointments:public_times", args=[clinic.pk, service.pk, location.pk])
+    day = (today + timedelta(days=3)).isoformat()
+    client = Client()
+    cold = {
+        "nothing cached": cache.clear,
+        "configuration cached, open times not": lambda: forget_availability(location_id=location.pk),
+        "cached": None,
+    }
+    for label, clear in cold.items():
+        client.get(url, {"date": day})
+        timings = []
+        for _index in range(10):
+            if clear:
+                clear()
+            start = clock.perf_counter()
+            response = client.get(url, {"date": day})
+            timings.append((clock.perf_counter() - start) * 1000)
+            assert response.status_code == 200 and len(response.context["day_times"]) == 144
+        if clear:
+            clear()
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url, {"date": day})
+        print(
+            f"\npublic times page, 10 teams x 28 days of 5-minute times ({len(slots) * 144} times), {label}: "
+            f"median {statistics.median(timings):6.1f} ms, max {max(timings):6.1f} ms, {len(queries)} queries "
+            f"(load average {os.getloadavg()[0]:.2f}: indicative on a shared machine)"
+        )
