@@ -92,6 +92,12 @@ class OrderSummary(models.Model):
         indexes = [
             models.Index(fields=["provider", "status", "-created_at"]),
             models.Index(fields=["department", "status", "-created_at"]),
+            # The department's list sorts by last change (newest first; the id breaks ties), with
+            # or without a status filter: read in index order, never sorted on disk (issue 16).
+            models.Index(fields=["department", "updated_at", "id"], name="orders_summary_dept_updated"),
+            models.Index(
+                fields=["department", "status", "updated_at", "id"], name="orders_summary_dept_st_upd"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

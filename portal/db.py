@@ -6,7 +6,9 @@ accents and without case, so "Élise" sorts with the E's, "Gérard" before "Gis�
 
 - ``fold(text)``: the rule in Python (NFKD, combining marks removed, casefold).
 - ``Fold``: the same rule in the database. PostgreSQL uses the ``unaccent`` extension (created by
-  portal's migration 0005) as ``lower(unaccent(x))``; SQLite calls ``fold`` itself, registered on
+  portal's migration 0005) as ``lower(unaccent(x))``, wrapped in the IMMUTABLE ``liaison_fold(x)``
+  (migration 0013) so that trigram indexes on ``liaison_fold(column)`` serve the searches
+  (referrals' person names); SQLite calls ``fold`` itself under the same name, registered on
   every new connection. Registered as the ``__fold`` transform on CharField, TextField and
   EmailField: ``Person.objects.filter(last_name__fold__contains=Fold(Value("belanger")))``.
 - ``text_search(fields, text)``: the Q for a search box, every word found in one of the fields.
@@ -53,10 +55,10 @@ class Fold(models.Transform):
         return super().as_sql(compiler, connection, function=SQLITE_FUNCTION, **extra_context)
 
     def as_postgresql(self, compiler, connection, **extra_context):
-        # unaccent first: lower() of a plain letter does not depend on the database's locale.
-        return super().as_sql(
-            compiler, connection, template="LOWER(UNACCENT(%(expressions)s))", **extra_context
-        )
+        # lower(unaccent(x)) in an IMMUTABLE function (portal migration 0013), so that an index on
+        # liaison_fold(column) serves searches (unaccent first: lower() of a plain letter does not
+        # depend on the database's locale).
+        return super().as_sql(compiler, connection, function=SQLITE_FUNCTION, **extra_context)
 
 
 for _field in (models.CharField, models.TextField):

@@ -293,6 +293,11 @@ class Task(HomeItem):
         indexes = [
             models.Index(fields=["assignee", "done_at", "due_date"]),
             models.Index(fields=["record_type", "record_id", "purpose"], name="portal_task_record"),
+            # The home page and "My open tasks": a person's open tasks by due date, read in index
+            # order (the id breaks ties) and stopped after the page, however many there are.
+            models.Index(
+                fields=["assignee", "due_date", "id"], condition=Q(done_at__isnull=True), name="portal_task_open"
+            ),
         ]
 
     @property
@@ -316,6 +321,12 @@ class Notification(HomeItem):
         indexes = [
             models.Index(fields=["recipient", "read_at", "due_date"]),
             models.Index(fields=["record_type", "record_id", "purpose"], name="portal_notification_record"),
+            # The home page: a person's unread notifications by date (see Task's portal_task_open).
+            models.Index(
+                fields=["recipient", "due_date", "id"],
+                condition=Q(read_at__isnull=True),
+                name="portal_notification_unread",
+            ),
         ]
 
     @property
