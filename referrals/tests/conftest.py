@@ -10,6 +10,7 @@ from referrals.partners import services as partner_services
 from referrals.plans import services as plan_services
 from referrals.reference import ensure_reference_data
 from tests.factories import MembershipFactory, OrganizationFactory
+from tests.helpers import verified_client
 
 
 class World:
@@ -121,3 +122,15 @@ class World:
 def world(db):
     ensure_reference_data()
     return World()
+
+
+@pytest.fixture
+def manager(world):
+    """The agency's case manager, signed in."""
+    return verified_client(world.manager, membership=world.manager_membership)
+
+
+@pytest.fixture
+def staff(world):
+    """The department's staff member, signed in."""
+    return verified_client(world.staff, membership=world.staff_membership)
