@@ -424,6 +424,7 @@ def _slot_services_changed(sender: Any, instance: Any, action: str, **kwargs: An
 
 def _appointment_saved(sender: Any, instance: Appointment, created: bool = False, **kwargs: Any) -> None:
     slot_field = Appointment._meta.get_field("slot")
+    location_id: int | None
     if slot_field.is_cached(instance):
         location_id = instance.slot.location_id
     else:
@@ -454,6 +455,7 @@ def _appointment_deleted(sender: Any, instance: Appointment, **kwargs: Any) -> N
 
 
 def _configuration_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    organization_id: int | None
     if isinstance(instance, Organization):
         organization_id = instance.pk
     elif isinstance(instance, EligibilityQuestion):
