@@ -71,6 +71,12 @@ def statement_pdf(*, user, params):
     headers, rows = statement_rows(statement)
     html = render_to_string(
         "interpreters/statement_pdf.html",
-        {"statement": statement, "headers": headers, "rows": rows, "LANGUAGE_CODE": get_language()},
+        {
+            "statement": statement,
+            "headers": headers,
+            "rows": rows,
+            "wide": (1, 3, 5, 11),  # number, language, cost centre or establishment, note
+            "LANGUAGE_CODE": get_language(),
+        },
     )
     return pdf(html)

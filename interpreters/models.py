@@ -345,6 +345,9 @@ class Request(models.Model):
     # The rate in force when the service was validated (or cancelled late): later rate changes
     # never re-price it.
     rate_snapshot = models.JSONField(null=True, blank=True, editable=False)
+    # What it is owed may differ from what statements carried (validated, cancelled late or
+    # corrected since the last issuing): the next issuing reads it even when its month is over.
+    to_bill = models.BooleanField(default=False, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     # The bank's (coordinators, interpreters) and the establishment's (requesters).
@@ -359,6 +362,11 @@ class Request(models.Model):
             models.Index(fields=["interpreter", "status", "starts_at"]),
             models.Index(fields=["establishment", "starts_at"]),
             models.Index(fields=["bank", "status", "starts_at"]),
+            # The coordinator's queue in date order, read from either end (portal.tables).
+            models.Index(fields=["bank", "starts_at", "id"], name="interpreters_req_bank_starts"),
+            # Issuing reads the month's services and the few flagged ones, not the whole history.
+            models.Index(fields=["bank", "date"], name="interpreters_req_bank_date"),
+            models.Index(fields=["bank"], condition=Q(to_bill=True), name="interpreters_req_to_bill"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -312,18 +312,24 @@ def statements(user: Person) -> QuerySet[Statement]:
     )
 
 
-def get_statement(user: Person, pk: int) -> Statement:
-    return get_object_or_404(
-        statements(user).prefetch_related(
-            Prefetch(
-                "lines",
-                StatementLine.objects.scoped(
-                    "the lines of a statement fetched through this selector"
-                ).select_related("request__language", "request__cost_centre", "request__establishment"),
-            )
-        ),
-        pk=pk,
+def _lines() -> QuerySet[StatementLine]:
+    return StatementLine.objects.scoped("the lines of a statement fetched through its selector").select_related(
+        "request__language", "request__cost_centre", "request__establishment"
     )
+
+
+def get_statement(user: Person, pk: int, *, with_lines: bool = True) -> Statement:
+    """The statement, with all its lines (for its files) or without (its page reads them by page:
+    statement_lines)."""
+    queryset = statements(user)
+    if with_lines:
+        queryset = queryset.prefetch_related(Prefetch("lines", _lines()))
+    return get_object_or_404(queryset, pk=pk)
+
+
+def statement_lines(statement: Statement) -> QuerySet[StatementLine]:
+    """The lines of a statement already fetched through get_statement, in the statement's order."""
+    return _lines().filter(statement=statement).order_by("request__starts_at", "pk")
 
 
 def cost_centres(establishment: Organization | int) -> QuerySet[CostCentre]:

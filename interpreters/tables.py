@@ -3,7 +3,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from interpreters.models import QUEUE_STATUSES, Registration, Request, Statement
+from interpreters.models import QUEUE_STATUSES, Registration, Request, Statement, StatementLine
 from portal.db import NameColumn
 
 
@@ -106,3 +106,46 @@ class StatementTable(tables.Table):
         if record.interpreter_id:
             return str(record.interpreter)
         return f"{record.establishment} – {record.cost_centre}"
+
+
+class StatementLineTable(tables.Table):
+    """A statement's lines in the statement's order (by service date), a page at a time; the
+    statement's kind keeps either the cost centre or the establishment (billing.views)."""
+
+    number = tables.Column(verbose_name=_("Request number"), accessor="request__number")
+    date = tables.DateColumn(verbose_name=_("Date"), accessor="request__date", format="SHORT_DATE_FORMAT")
+    language = tables.Column(verbose_name=_("Language"), accessor="request__language__name")
+    modality = tables.Column(verbose_name=_("Modality"), accessor="request__modality")
+    cost_centre = tables.Column(verbose_name=_("Cost centre"), accessor="request__cost_centre")
+    establishment = tables.Column(verbose_name=_("Establishment"), accessor="request__establishment__name")
+    minutes = tables.Column(verbose_name=_("Minutes"))
+    time_amount = tables.Column(verbose_name=_("Time ($)"))
+    travel_amount = tables.Column(verbose_name=_("Travel ($)"))
+    expenses = tables.Column(verbose_name=_("Expenses ($)"))
+    amount = tables.Column(verbose_name=_("Amount ($)"))
+    note = tables.Column(verbose_name=_("Note"), empty_values=(), default="")
+
+    class Meta:
+        model = StatementLine
+        fields = (
+            "number",
+            "date",
+            "language",
+            "modality",
+            "cost_centre",
+            "establishment",
+            "minutes",
+            "time_amount",
+            "travel_amount",
+            "expenses",
+            "amount",
+            "note",
+        )
+        orderable = False  # a statement reads in its own order
+        empty_text = _("No line.")
+
+    def render_modality(self, record):
+        return record.request.get_modality_display()
+
+    def render_note(self, record):
+        return record.note or (_("Late cancellation") if record.request.late_cancellation else "")

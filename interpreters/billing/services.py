@@ -1,5 +1,6 @@
 """Billing: the bank's rates, what a service costs, and the monthly statements."""
 
+from collections.abc import Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -110,10 +111,12 @@ def amounts(request: Request, kind: str) -> tuple[int, Decimal, Decimal, Decimal
     return minutes, time_amount, travel, expenses, time_amount + travel + expenses
 
 
-def billable_requests(bank: Organization, month_end: date) -> QuerySet[Request]:
-    """The bank's validated services and late cancellations up to the end of the month."""
+def billable_requests(bank: Organization, month: date, *, flagged: Sequence[int] = ()) -> QuerySet[Request]:
+    """The bank's validated services and late cancellations of the month, and the earlier ones
+    in `flagged` (changed since the last issuing: Request.to_bill). Never the whole history."""
     return (
-        Request.objects.filter(bank=bank, date__lte=month_end)
+        Request.objects.filter(bank=bank, date__lte=dates.month_end(month))
+        .filter(Q(date__gte=dates.month_start(month)) | Q(pk__in=flagged))
         .filter(Q(status=RS.VALIDATED) | Q(status=RS.CANCELLED, late_cancellation=True))
         .select_related("completion", "interpreter__user", "cost_centre", "establishment")
         .prefetch_related("statement_lines")
@@ -164,8 +167,13 @@ def issue_statements(*, actor: User, bank: Organization, month: date) -> list[St
     # One issuing at a time per bank: the bank's rate rows serve as the lock.
     ensure_rates(bank=bank)
     list(Rate.objects.select_for_update().filter(bank=bank))
+    # Earlier services changed since they were last billed (validated late, corrected). Locked and
+    # cleared here: a correction waiting on the lock flags its request again once this commits.
+    flagged = Request.objects.select_for_update().filter(bank=bank, to_bill=True, date__lte=month_end)
+    flagged_ids = list(flagged.values_list("pk", flat=True))
+    Request.objects.filter(pk__in=flagged_ids).update(to_bill=False)
     groups: dict[tuple[StatementKind, Any], list[StatementLine]] = {}
-    for request in billable_requests(bank, month_end):
+    for request in billable_requests(bank, month, flagged=flagged_ids):
         for kind, owner in (
             (
                 StatementKind.ESTABLISHMENT,

@@ -9,15 +9,17 @@ from django.views.decorators.http import require_http_methods
 
 from interpreters import roles, selectors
 from interpreters.billing import services
-from interpreters.exports import statement_rows
 from interpreters.forms import MonthForm, RateForm
-from interpreters.tables import StatementTable
+from interpreters.models import StatementKind
+from interpreters.tables import StatementLineTable, StatementTable
 from portal.exports import request_export
 from portal.forms import show_service_error
 from portal.formviews import submit
 from portal.permissions import capability_required
 from portal.tables import paginate
 from portal.workflow import ActionError
+
+LINES_PER_PAGE = 100
 
 
 @capability_required(roles.BILLING)
@@ -48,7 +50,7 @@ def statements(request):
 @capability_required(roles.BILLING)
 @require_http_methods(["GET", "POST"])
 def statement_detail(request, pk):
-    statement = selectors.get_statement(request.user, pk)
+    statement = selectors.get_statement(request.user, pk, with_lines=False)
     fmt = request.POST.get("format")
     if request.method == "POST" and fmt in ("pdf", "xlsx"):
         # Built in the background (portal exports), then downloaded from the export's page.
@@ -60,11 +62,15 @@ def statement_detail(request, pk):
             name=statement.number,
         )
         return redirect(reverse("portal:export", args=[export.pk]))
-    headers, rows = statement_rows(statement)
+    # A statement may carry thousands of lines: its page shows them a page at a time.
+    table = StatementLineTable(
+        selectors.statement_lines(statement),
+        exclude=("establishment",) if statement.kind == StatementKind.ESTABLISHMENT else ("cost_centre",),
+    )
     return render(
         request,
         "interpreters/statement_detail.html",
-        {"statement": statement, "headers": headers, "rows": rows},
+        {"statement": statement, "table": paginate(request, table, per_page=LINES_PER_PAGE)},
     )
 
 

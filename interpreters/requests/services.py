@@ -155,7 +155,8 @@ def _release(request: Request, event: RequestEvent) -> None:
 def _price(request: Request, event: RequestEvent) -> None:
     """A validated service keeps the rate in force now (later rate changes never re-price it)."""
     request.rate_snapshot = rate_snapshot(request.bank_id, request.modality)
-    request.save(update_fields=["rate_snapshot"])
+    request.to_bill = True  # the next issuing bills it, whatever its month (billing.services)
+    request.save(update_fields=["rate_snapshot", "to_bill"])
 
 
 REQUEST_FLOW: Workflow[Request] = Workflow(
@@ -384,8 +385,9 @@ def cancel_request(*, actor: User, request: Request, reason: str) -> Request:
     current.cancellation_reason = reason.strip()
     current.late_cancellation = late
     current.rate_snapshot = rate_snapshot(current.bank_id, current.modality) if late else None
+    current.to_bill = current.to_bill or late
     # Written with the status change below, in this transaction (a refused one writes nothing).
-    current.save(update_fields=["cancellation_reason", "late_cancellation", "rate_snapshot"])
+    current.save(update_fields=["cancellation_reason", "late_cancellation", "rate_snapshot", "to_bill"])
     return REQUEST_FLOW.perform("cancel", current, actor=actor, note=reason.strip())
 
 
@@ -521,6 +523,9 @@ def correct_completion(*, actor: User, request: Request, **fields: Any) -> Compl
     for name, value in fields.items():
         setattr(completion, name, value)
     completion.save()
+    # The next issuing carries the difference, even when the service's month is over.
+    locked.to_bill = True
+    locked.save(update_fields=["to_bill"])
     _record_event(
         locked,
         actor=actor,
