@@ -143,6 +143,22 @@ def world(db):
     return World()
 
 
+@pytest.fixture
+def pilot(world):
+    """The pilot, signed in."""
+    from appointments.tests.helpers import client_for
+
+    return client_for(world, "pilot")
+
+
+@pytest.fixture
+def manager(world):
+    """Management #1, signed in."""
+    from appointments.tests.helpers import client_for
+
+    return client_for(world, "manager1")
+
+
 # Booking helpers (test_booking.py, test_booking_pages.py) ------------------------------------------
 
 
