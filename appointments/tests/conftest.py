@@ -1,7 +1,7 @@
 from datetime import datetime, time, timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from appointments.booking import services as booking_services
 from appointments.configuration import services as configuration_services
@@ -141,6 +141,13 @@ class World:
 @pytest.fixture
 def world(db):
     return World()
+
+
+@pytest.fixture
+def in_english():
+    """Messages in English, whatever the request or the user (modules that read messages use it)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -48,3 +48,8 @@ def slot_form(world, **changes):
     }
     data.update(changes)
     return {key: value for key, value in data.items() if value is not None}
+
+
+def field_errors(error, field):
+    """The messages of an ActionError (pytest's ExceptionInfo) for one field, as one string."""
+    return " ".join(error.value.message_dict[field])
