@@ -31,7 +31,9 @@ def _move(request, months):
     """The service took place `months` months earlier than it did."""
     date = request.date - relativedelta(months=months)
     start = request.starts_at - relativedelta(months=months)
-    Request.objects.filter(pk=request.pk).update(date=date, starts_at=start, ends_at=start + timedelta(minutes=90))
+    Request.objects.filter(pk=request.pk).update(
+        date=date, starts_at=start, ends_at=start + timedelta(minutes=90)
+    )
     request.refresh_from_db()
     return request
 
@@ -116,7 +118,9 @@ def _lines(world, count):
 def test_the_statement_page_shows_its_lines_a_page_at_a_time_in_order(world, monkeypatch):
     monkeypatch.setattr(billing_views, "LINES_PER_PAGE", 10)
     statement = _lines(world, 23)
-    expected = list(statement.lines.order_by("request__starts_at", "pk").values_list("request__number", flat=True))
+    expected = list(
+        statement.lines.order_by("request__starts_at", "pk").values_list("request__number", flat=True)
+    )
     client = verified_client(world.coordinator, membership=world.coordinator_membership)
     url = reverse("interpreters:statement", args=[statement.pk])
     client.get(url)  # the session's first request writes it
