@@ -65,7 +65,7 @@ def test_with_redis_stopped_sign_in_booking_and_staff_work_and_every_email_leave
     from appointments.booking.forms import time_value
     from appointments.models import Appointment
     from appointments.tests.conftest import World, open_online_booking
-    from appointments.tests.test_booking_pages import _book_online, _book_url, _staff_person
+    from appointments.tests.helpers import book_online, book_url, staff_person
     from portal.tasks import requeue_stale_messages
 
     redis, app, start_worker = stack
@@ -95,7 +95,7 @@ def test_with_redis_stopped_sign_in_booking_and_staff_work_and_every_email_leave
     assert staff.get("/").status_code == 200
     # A public booking.
     public = Client(HTTP_ACCEPT_LANGUAGE="en")
-    response = _book_online(public, world, slot, at=world.at(2, 9, 30))
+    response = book_online(public, world, slot, at=world.at(2, 9, 30))
     assert response.status_code == 302, response.content.decode()[:2000]
     assert public.get(response["Location"]).status_code == 200
     # A staff booking that emails its confirmation.
@@ -103,8 +103,8 @@ def test_with_redis_stopped_sign_in_booking_and_staff_work_and_every_email_leave
     session[ACTIVE_MEMBERSHIP_SESSION_KEY] = world.memberships["manager1"].pk
     session.save()
     response = staff.post(
-        _book_url(world, slot),
-        _staff_person(
+        book_url(world, slot),
+        staff_person(
             first_name="Marc",
             last_name="Cormier",
             time=time_value(slot, slot.starts_at),

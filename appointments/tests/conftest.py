@@ -151,6 +151,14 @@ def in_english():
 
 
 @pytest.fixture
+def public():
+    """A visitor without an account, in English."""
+    from django.test import Client
+
+    return Client(HTTP_ACCEPT_LANGUAGE="en")
+
+
+@pytest.fixture
 def pilot(world):
     """The pilot, signed in."""
     from appointments.tests.helpers import client_for

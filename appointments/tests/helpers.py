@@ -6,6 +6,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
+from appointments.booking.forms import time_value
 from tests.helpers import verified_client
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
@@ -53,3 +54,73 @@ def slot_form(world, **changes):
 def field_errors(error, field):
     """The messages of an ActionError (pytest's ExceptionInfo) for one field, as one string."""
     return " ".join(error.value.message_dict[field])
+
+
+def messages_text(response):
+    """The messages the response's request left, joined into one string."""
+    return " ".join(str(message) for message in get_messages(response.wsgi_request))
+
+
+def iso_day(offset):
+    """Today + `offset` days, as the ISO text a query string carries."""
+    return (timezone.localdate() + timedelta(days=offset)).isoformat()
+
+
+# The public path and staff booking -------------------------------------------------------------------
+
+PERSON = {
+    "first_name": "Anne",
+    "last_name": "Roy",
+    "date_of_birth": "1980-01-02",
+    "email": "anne@example.com",
+    "accept_terms": "on",
+}
+
+
+def public_url(world, name, service=None, location=None):
+    """A step of the public path (public_eligibility, public_times, public_details) for a service and location."""
+    service = service or world.first
+    location = location or world.location_a
+    return reverse(f"appointments:{name}", args=[world.clinic.pk, service.pk, location.pk])
+
+
+def choose_time(client, world, slot, at=None, service=None):
+    """Eligibility (when asked) then the time; returns the details page's URL."""
+    service = service or world.first
+    location = slot.location
+    questions = list(service.questions.all())
+    if questions:
+        response = client.post(
+            public_url(world, "public_eligibility", service, location),
+            {f"q{question.pk}": question.eligible_answer for question in questions},
+        )
+        assert response.status_code == 302
+    at = at or slot.starts_at
+    response = client.post(
+        public_url(world, "public_times", service, location),
+        {"time": time_value(slot, at), "date": timezone.localtime(at).date().isoformat()},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return public_url(world, "public_details", service, location)
+
+
+def book_online(client, world, slot, *, at=None, service=None, **person):
+    """The whole public path for `slot` (PERSON's details, `person` overriding); returns the last response."""
+    details = choose_time(client, world, slot, at=at, service=service)
+    return client.post(details, {**PERSON, **person})
+
+
+def book_url(world, slot, service=None, **extra):
+    """The staff booking page for `slot`'s day and location."""
+    query = {
+        "service": (service or world.first).pk,
+        "location": slot.location.pk,
+        "date": timezone.localtime(slot.starts_at).date().isoformat(),
+        **extra,
+    }
+    return reverse("appointments:book") + "?" + "&".join(f"{key}={value}" for key, value in query.items())
+
+
+def staff_person(**changes):
+    """The staff booking form's person (`changes` added or overriding)."""
+    return {"first_name": "Anne", "last_name": "Roy", "date_of_birth": "1980-01-02", **changes}

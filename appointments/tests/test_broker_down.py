@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from appointments.models import Appointment
 from appointments.tests.conftest import open_online_booking
-from appointments.tests.test_booking_pages import _book_online
+from appointments.tests.helpers import book_online
 from portal.models import Message, MessageStatus
 from tests.outage import broker_down, cache_away, requeue_later
 
@@ -21,7 +21,7 @@ def test_a_booking_made_while_the_broker_is_down_is_confirmed_once_it_is_back(
     open_online_booking(world)
     slot = world.slot(day=2)
     with broker_down() as publishing, django_capture_on_commit_callbacks(execute=True):
-        response = _book_online(public, world, slot, at=world.at(2, 9, 30))
+        response = book_online(public, world, slot, at=world.at(2, 9, 30))
     assert response.status_code == 302, response.content.decode()[:2000]
     assert any(attempt.called for attempt in publishing)
     appointment = Appointment.objects.get()
@@ -54,7 +54,7 @@ def test_a_public_booking_works_with_redis_stopped_broker_and_cache_alike(
     open_online_booking(world)
     slot = world.slot(day=2)
     with broker_down(), django_capture_on_commit_callbacks(execute=True):
-        response = _book_online(public, world, slot, at=world.at(2, 9, 30))
+        response = book_online(public, world, slot, at=world.at(2, 9, 30))
     assert response.status_code == 302
     assert Appointment.objects.count() == 1
     assert requeue_later()["messages"] == 1
