@@ -174,7 +174,7 @@ def manager(world):
     return client_for(world, "manager1")
 
 
-# Booking helpers (test_booking.py, test_booking_pages.py) ------------------------------------------
+# Booking helpers (test_booking_*.py, test_booking_pages_*.py) ------------------------------------
 
 
 def open_online_booking(world, **values):

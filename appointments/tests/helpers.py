@@ -3,10 +3,12 @@
 from datetime import timedelta
 
 from django.contrib.messages import get_messages
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
 from appointments.booking.forms import time_value
+from appointments.models import Appointment, Slot
 from tests.helpers import verified_client
 
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
@@ -124,3 +126,29 @@ def book_url(world, slot, service=None, **extra):
 def staff_person(**changes):
     """The staff booking form's person (`changes` added or overriding)."""
     return {"first_name": "Anne", "last_name": "Roy", "date_of_birth": "1980-01-02", **changes}
+
+
+# Booking and follow-up services --------------------------------------------------------------------
+
+
+def error_text(error):
+    """The messages of an ActionError (pytest's ExceptionInfo), as one string."""
+    return " ".join(error.value.messages)
+
+
+def places_held(slot, at=None):
+    """How many active (booked or confirmed) appointments hold `slot`'s time `at` (its start by default)."""
+    return Appointment.objects.filter(
+        slot=slot, starts_at=at or slot.starts_at, status__in=["booked", "confirmed"]
+    ).count()
+
+
+def into_past(appointment, days):
+    """Move a booked appointment (and its slot) `days` back: the services refuse to book the past."""
+    shift = timedelta(days=days)
+    Appointment.objects.filter(slot_id=appointment.slot_id).update(starts_at=F("starts_at") - shift)
+    Slot.objects.filter(pk=appointment.slot_id).update(
+        starts_at=F("starts_at") - shift, ends_at=F("ends_at") - shift
+    )
+    appointment.refresh_from_db()
+    return appointment
