@@ -338,7 +338,19 @@ def report(options, setup, results, seconds, cpu, health, oversold, stored):
     return errors
 
 
-def main():
+def print_metrics(base, options):
+    """With --metrics: /metrics as an operator would read it after the rush (loopback: no token)."""
+    if not options.metrics:
+        return
+    with urllib.request.urlopen(f"{base}/metrics") as response:
+        text = response.read().decode()
+    print("\n/metrics after the rush (Liaison's series, histogram buckets left out):")
+    for line in text.splitlines():
+        if line.startswith("liaison_") and "_bucket{" not in line:
+            print(f"  {line}")
+
+
+def parse_options():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--attempts", type=int, default=600)
@@ -356,7 +368,16 @@ def main():
         help="an empty PostgreSQL database to use instead of a throw-away cluster",
     )
     parser.add_argument("--redis-url", default="", help="a Redis to use instead of a throw-away one")
-    options = parser.parse_args()
+    parser.add_argument(
+        "--metrics",
+        action="store_true",
+        help="print the server's /metrics (Liaison's own series) after the rush",
+    )
+    return parser.parse_args()
+
+
+def main():
+    options = parse_options()
     needs_local = not (options.database_url and options.redis_url)
     if needs_local and (
         not shutil.which("redis-server") or not list(Path("/usr/lib/postgresql").glob("*/bin"))
@@ -408,6 +429,7 @@ def main():
             "ALLOWED_HOSTS": "127.0.0.1",
             "SITE_URL": f"http://127.0.0.1:{web_port}",
             "VAR_DIR": str(work / "var"),
+            "PROMETHEUS_MULTIPROC_DIR": str(work / "prometheus"),
             # Every client of the rush comes from 127.0.0.1: the per-address limit would refuse them.
             "APPOINTMENTS_PUBLIC_ATTEMPTS_PER_HOUR": "1000000",
         }
@@ -421,6 +443,9 @@ def main():
         server = subprocess.Popen(
             [
                 str(Path(PYTHON).parent / "gunicorn"),
+                # The production settings (config/gunicorn.py: metrics added up over the workers).
+                "-c",
+                "config/gunicorn.py",
                 "config.wsgi",
                 "-b",
                 f"127.0.0.1:{web_port}",
@@ -447,6 +472,7 @@ def main():
         errors = report(
             options, setup, results, seconds, (server_cpu, database_cpu), health, oversold, stored
         )
+        print_metrics(base, options)
         return 1 if oversold or errors else 0
     finally:
         if server is not None:
