@@ -130,7 +130,10 @@ def test_ready_never_shows_the_address_or_password_of_what_failed(client, broker
 
 
 @pytest.mark.django_db
-def test_ready_answers_a_signed_in_person_and_a_load_balancer_alike(client):
+def test_ready_answers_a_signed_in_person_and_a_load_balancer_alike(client, settings):
+    # The embedded shape (no Redis, tasks in-process), whatever Redis the suite itself was given.
+    settings.REDIS_URL = ""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
     member = MembershipFactory()
     assert verified_client(member.user).get("/ready/").status_code == 200
     assert client.get("/ready/").status_code == 200
