@@ -87,11 +87,17 @@ def act(
     refused: Next | None = None,
 ) -> HttpResponse:
     """A POST without a form (a button): service() → message → redirect; a refusal is a page
-    message and goes back (to `refused`, or `next`), nothing changed."""
+    message and goes back (to `refused`, or `next`), nothing changed.
+
+    A `next` computed from the result needs `refused`: a refusal has no result to compute it from."""
+    if refused is None:
+        if callable(next):
+            raise TypeError("act(): a `next` computed from the result needs `refused`.")
+        refused = next
     try:
         with transaction.atomic():
             result = service()
     except ValidationError as error:
         show_service_error(request, None, error)
-        return redirect(_resolve(refused if refused is not None else next, None))
+        return redirect(_resolve(refused, None))
     return _done(request, result, success, next)

@@ -74,6 +74,13 @@ def test_status_refusal_without_field_is_a_page_message():
 
 def test_act_success():
     request = _request()
-    response = act(request, lambda: 7, success=lambda n: f"Number {n}", next=lambda n: f"/r/{n}/")
+    response = act(
+        request, lambda: 7, success=lambda n: f"Number {n}", next=lambda n: f"/r/{n}/", refused="/r/"
+    )
     assert response["Location"] == "/r/7/"
     assert [str(m) for m in get_messages(request)] == ["Number 7"]
+
+
+def test_act_with_a_next_computed_from_the_result_must_say_where_a_refusal_goes():
+    with pytest.raises(TypeError):
+        act(_request(), lambda: 7, success="", next=lambda n: f"/r/{n}/")
