@@ -510,6 +510,26 @@ REPORTABLE: dict[str, tuple[str, ...]] = {
 }
 CONFIRMABLE = (S.ACTIVATED,)
 
+# Why "Confirm a month of service" is not offered, said where the button would be (order page).
+CONFIRM_NOTICES: dict[str, Any] = {
+    S.OFFERED: _("Months of service can be confirmed once this order summary is accepted."),
+    S.PENDING: _(
+        "“Confirm a month of service” is not offered while this order is Pending: a Social Development "
+        "worker is adjusting it. You can confirm months once it is activated again."
+    ),
+    S.CANCELLED: _(
+        "Months of service cannot be confirmed on a cancelled order summary: it is as if it had never "
+        "been offered."
+    ),
+}
+
+
+def confirm_notice(summary: OrderSummary) -> str:
+    """What the order page says instead of the confirmation button ("" when it is offered)."""
+    if summary.status in CONFIRMABLE:
+        return ""
+    return str(CONFIRM_NOTICES.get(summary.status, ""))
+
 
 def allowed_report_kinds(summary: OrderSummary) -> list[str]:
     """The report kinds this summary's status and service allow, in the guide's order."""

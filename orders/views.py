@@ -340,6 +340,8 @@ def order_detail(request, pk):
             "finance": has_capability(user, roles.FINANCE),
             "report_kinds": services.allowed_report_kinds(summary) if can_report else [],
             "can_confirm": can_report and summary.status in services.CONFIRMABLE,
+            # Said where the button was, to those who could confirm on an Activated summary.
+            "confirm_notice": services.confirm_notice(summary) if can_report else "",
             "can_cancel_order": has_capability(user, roles.MANAGE)
             and summary.status in services.AMENDABLE
             and order.status != SummaryStatus.CANCELLED,
