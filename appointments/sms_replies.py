@@ -28,6 +28,7 @@ from django.utils.translation import gettext_noop
 
 from appointments.follow_up.services import cancel_appointment, confirm_appointment
 from appointments.models import HOLDING_STATUSES, Appointment, AppointmentEvent
+from portal.models import Channel
 from portal.selectors import texts_sent_to
 from portal.sms import NO, YES, IncomingSms
 from portal.workflow import ActionError
@@ -130,7 +131,14 @@ def _answer(appointment: Appointment, answer: str) -> str:
                     )
                     % values
                 )
-            cancel_appointment(actor=None, appointment=appointment, by_person=True, note=SMS_NOTE)
+            # The answer below is the SMS that says so: the cancellation notice goes by email only.
+            cancel_appointment(
+                actor=None,
+                appointment=appointment,
+                by_person=True,
+                note=SMS_NOTE,
+                notice_channels=[Channel.EMAIL],
+            )
             return (
                 _(
                     "Liaison #%(number)s: your appointment of %(short_date)s %(time)s is cancelled, as you asked."

@@ -51,8 +51,15 @@ RELAUNCH_WINDOW = timedelta(days=7)
 
 @transaction.atomic
 def cancel_appointment(
-    *, actor: User | None, appointment: Appointment, by_person: bool = False, note: str = ""
+    *,
+    actor: User | None,
+    appointment: Appointment,
+    by_person: bool = False,
+    note: str = "",
+    notice_channels: Iterable[str] | None = None,
 ) -> Appointment:
+    """Cancels and sends the person the cancellation notice, on the channels chosen at booking
+    (only those of `notice_channels` when given: an SMS reply already answers by SMS)."""
     locked = _locked_appointment(appointment)
     check_transition(locked, CANCEL)
     if by_person and locked.starts_at <= timezone.now():
@@ -62,7 +69,7 @@ def cancel_appointment(
             _("The person's presence is already recorded: this appointment cannot be cancelled.")
         )
     _cancel(locked, actor=actor, note=note or (_("Cancelled by the person.") if by_person else ""))
-    _send(locked, "cancelled", key_suffix="cancelled", links=False)
+    _send(locked, "cancelled", key_suffix="cancelled", links=False, allowed=notice_channels)
     return locked
 
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 from auditlog.models import LogEntry
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -120,13 +121,16 @@ def test_it_confirms_on_a_yes_and_answers_in_the_persons_language(
 
 @pytest.mark.parametrize("body", ["2", "NON", "No"])
 def test_it_cancels_on_a_no(world, django_capture_on_commit_callbacks, send, body):
-    appointment = reminded(world, django_capture_on_commit_callbacks, language="en")
+    appointment = reminded(world, django_capture_on_commit_callbacks, language="en", email="anne@example.org")
+    emails_before = len(mail.outbox)
     replies = send(body)
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.CANCELLED
     assert sms_events(appointment) == [("cancelled", None)]
-    # The answer, and the cancellation notice every cancellation sends (with its "book again" link).
-    assert in_language("en", CANCELLED, **when(appointment)) in replies
+    # One text: the answer. The cancellation notice (with its "book again" link) goes by email.
+    assert replies == [in_language("en", CANCELLED, **when(appointment))]
+    notices = [m for m in mail.outbox[emails_before:] if m.to == [appointment.email]]
+    assert len(notices) == 1 and appointment.number in notices[0].body
 
 
 def test_a_repeated_answer_changes_nothing_twice(world, django_capture_on_commit_callbacks, send):
