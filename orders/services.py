@@ -587,6 +587,9 @@ def acknowledge_report(*, actor: User, report: ServiceReport) -> ServiceReport:
         report.acknowledged_at = timezone.now()
         report.acknowledged_by = actor
         report.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    # The worker's "New service report …" task is done once the report is taken into account,
+    # whoever acknowledged it (the task may have been handed over to a colleague).
+    portal_services.complete_tasks(record=report, purpose="report")
     return report
 
 

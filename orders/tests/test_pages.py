@@ -322,9 +322,13 @@ def test_the_department_amends_while_pending_and_acknowledges_reports(world, wor
         kind=ReportKind.CHANGE,
         description="More hours",
     )
+    task_title = f"New service report {report.number} on {summary.number}"
+    assert task_title in worker.get(reverse("portal:home")).content.decode()
     worker.post(reverse("orders:report_acknowledge", args=[report.pk]))
     report.refresh_from_db()
     assert report.acknowledged_by == world.worker
+    # "Take this report into account" closes the worker's task: it leaves their home page.
+    assert task_title not in worker.get(reverse("portal:home")).content.decode()
 
 
 def test_the_dashboard_counts_and_exports_what_the_provider_sees(world, django_capture_on_commit_callbacks):

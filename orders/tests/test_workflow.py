@@ -349,3 +349,28 @@ def test_the_audit_log_knows_records_by_their_number(world):
     )
     assert LogEntry.objects.filter(object_repr=report.number).exists()
     assert LogEntry.objects.filter(object_repr=summary.number).exists()
+
+
+def test_acknowledging_a_report_closes_the_workers_task(world):
+    from portal.selectors import about
+
+    summary = world.activated()
+    report = services.log_report(
+        actor=world.coordinator, order=summary.orders.get(), kind=ReportKind.CHANGE, description="More hours"
+    )
+    other = services.log_report(
+        actor=world.coordinator, order=summary.orders.get(), kind=ReportKind.CHANGE, description="Fewer km"
+    )
+    task = Task.objects.get(about(report, purpose="report"))
+    assert task.done_at is None
+    services.acknowledge_report(actor=world.worker, report=report)
+    task.refresh_from_db()
+    assert task.done_at is not None
+    # The other report's task, and the summary's own tasks, stay open.
+    assert Task.objects.get(about(other, purpose="report")).done_at is None
+    assert Task.objects.get(about(summary, purpose="accepted")).done_at is None
+    # Acknowledging again changes nothing.
+    done_at = task.done_at
+    services.acknowledge_report(actor=world.worker, report=report)
+    task.refresh_from_db()
+    assert task.done_at == done_at
