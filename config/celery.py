@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import worker_ready
+from celery.signals import before_task_publish, task_postrun, task_prerun, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -20,3 +20,15 @@ def _first_heartbeat(**kwargs):
     from portal.ops.heartbeat import record_heartbeat
 
     record_heartbeat()
+
+
+def _connect_request_ids():
+    """Worker log lines name the web request that queued their task (portal.ops.logs)."""
+    from portal.ops import logs
+
+    before_task_publish.connect(logs.add_request_id_to_task, weak=False)
+    task_prerun.connect(logs.take_request_id_from_task, weak=False)
+    task_postrun.connect(logs.drop_request_id_of_task, weak=False)
+
+
+_connect_request_ids()

@@ -36,6 +36,34 @@ def current_request_id():
     return _request_id.get()
 
 
+# Celery: the id of the request that queued a task travels in the message's headers, so that the
+# worker's lines for that task carry the same request_id as the web lines that caused it.
+TASK_HEADER = "liaison_request_id"
+
+
+def add_request_id_to_task(headers=None, **kwargs):
+    """before_task_publish: stamp the message with the current request's id (if any)."""
+    request_id = _request_id.get()
+    if request_id and headers is not None and TASK_HEADER not in headers:
+        headers[TASK_HEADER] = request_id
+
+
+def take_request_id_from_task(task=None, **kwargs):
+    """task_prerun: the worker's log lines for this task carry the id it was queued with."""
+    offered = getattr(getattr(task, "request", None), TASK_HEADER, None)
+    task._liaison_request_id_token = _request_id.set(
+        offered if isinstance(offered, str) and _VALID_ID.match(offered) else None
+    )
+
+
+def drop_request_id_of_task(task=None, **kwargs):
+    """task_postrun: back to no request id between tasks."""
+    token = getattr(task, "_liaison_request_id_token", None)
+    if token is not None:
+        _request_id.reset(token)
+        task._liaison_request_id_token = None
+
+
 def _user_of(request):
     user = getattr(request, "user", None)
     if user is None:
