@@ -1,0 +1,152 @@
+"""Referrals and case transfer: correspondence templates and referrals."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Organization
+from portal.scoping import scoped_manager
+
+from .cases import Case
+
+
+class ReferralType(models.TextChoices):
+    TRANSFER = "transfer", _("Case transfer")
+    WITHIN = "within", _("Informational (within the network)")
+    OUTSIDE = "outside", _("Informational (outside the network)")
+
+
+# The types whose organization is an agency of the network, chosen from a list.
+NETWORK_TYPES = (ReferralType.TRANSFER, ReferralType.WITHIN)
+
+
+class ReferralStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SENT = "sent", _("Sent")
+    EMAILED = "emailed", _("Emailed")
+    FAILED = "failed", _("Failed")
+
+
+SENT_STATUSES = (ReferralStatus.SENT, ReferralStatus.EMAILED, ReferralStatus.FAILED)
+
+
+class TransferStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the receiving agency")
+    COMPLETED = "completed", _("Transferred")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class CorrespondenceTemplate(models.Model):
+    """A referral letter in one language. Templates sharing a code are the same letter in each language.
+
+    The letter body takes placeholders in square brackets, e.g. [client_name] (see LETTER_PLACEHOLDERS).
+    """
+
+    code = models.SlugField(_("code"), max_length=50)
+    referral_type = models.CharField(_("referral type"), max_length=10, choices=ReferralType.choices)
+    language = models.CharField(_("language"), max_length=2, choices=settings.LANGUAGES)
+    name = models.CharField(_("name"), max_length=200)
+    default_subject = models.CharField(_("default email subject"), max_length=200)
+    default_body = models.TextField(_("default email body"))
+    letter_body = models.TextField(_("letter"))
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("correspondence template")
+        verbose_name_plural = _("correspondence templates")
+        ordering = ["referral_type", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "language"], name="referrals_one_template_per_language")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+LETTER_PLACEHOLDERS = (
+    "client_name",
+    "case_number",
+    "date",
+    "organization",
+    "contact_person",
+    "agency_name",
+    "agency_address",
+    "agency_phone",
+    "agency_email",
+    "case_manager",
+)
+
+
+class Referral(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="referrals")
+    referral_type = models.CharField(_("referral type"), max_length=10, choices=ReferralType.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ReferralStatus.choices, default=ReferralStatus.DRAFT
+    )
+    # The receiving agency (network types) or the organization's name typed in (outside the network).
+    agency = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="incoming_referrals",
+        verbose_name=_("organization"),
+    )
+    organization_name = models.CharField(_("organization"), max_length=200, blank=True)
+    contact_person = models.CharField(_("contact person"), max_length=200, blank=True)
+    email_to = models.EmailField(_("email to"), blank=True)
+    template = models.ForeignKey(
+        CorrespondenceTemplate,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="referrals",
+        verbose_name=_("correspondence template"),
+    )
+    language = models.CharField(_("correspondence language"), max_length=2, choices=settings.LANGUAGES)
+    subject = models.CharField(_("email subject"), max_length=200, blank=True)
+    body = models.TextField(_("email body"), blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(_("referral date"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("emailed"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    failure_reason = models.CharField(_("reason of the failure"), max_length=500, blank=True)
+    transfer_status = models.CharField(
+        _("transfer"), max_length=10, choices=TransferStatus.choices, blank=True
+    )
+    transferred_at = models.DateTimeField(_("transferred"), null=True, blank=True)
+    transferred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = scoped_manager("case__agency")
+
+    class Meta:
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["agency", "referral_type", "status"])]
+
+    def __str__(self):
+        return f"{self.case_id} {self.referral_type}"
+
+    @property
+    def organization_display(self):
+        return self.agency.name if self.agency_id else self.organization_name
+
+    @property
+    def is_draft(self):
+        return self.status == ReferralStatus.DRAFT
+
+    @property
+    def is_failed(self):
+        return self.status == ReferralStatus.FAILED
+
+    @property
+    def organization_ids(self):
+        return {self.case.agency_id}
