@@ -12,7 +12,7 @@ from portal.models import Organization, OrganizationKind, User
 from portal.selectors import members_with_roles
 from portal.services import StrOrPromise
 from portal.workflow import ActionError
-from referrals.cases.services import lazy_name
+from referrals.cases.services import lazy_name, save_fields
 from referrals.models import (
     Agreement,
     ContractableAgency,
@@ -111,16 +111,9 @@ def _tell_agency_of_agreement(agreement: Agreement, *, actor: User | None, creat
 
 @transaction.atomic
 def save_office(*, office: Office | None = None, agency: Organization, **fields: Any) -> Office:
-    office = office or Office(agency=agency)
-    for name, value in fields.items():
-        setattr(office, name, value)
-    office.save()
-    return office
+    return save_fields(office or Office(agency=agency), fields)
 
 
 @transaction.atomic
 def save_reference_item(*, item: Model, **fields: Any) -> Model:
-    for name, value in fields.items():
-        setattr(item, name, value)
-    item.save()
-    return item
+    return save_fields(item, fields)

@@ -9,11 +9,11 @@ succeed: the second gets a clear message. Its history rows are CaseStatusChange 
 import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Model, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import lazy
@@ -27,6 +27,7 @@ from referrals import roles
 from referrals.models import (
     CASE_NUMBER_BASE,
     OPEN_CASE_STATUSES,
+    OUTCOME_STATUSES,
     Agreement,
     Case,
     CaseDocument,
@@ -41,6 +42,11 @@ from referrals.models import (
 )
 
 logger = logging.getLogger(__name__)
+
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
+
+M = TypeVar("M", bound=Model)
 
 
 CS = CaseStatus
@@ -75,19 +81,12 @@ def case_columns(case: Case, actor: User | None, priority: str = Priority.NORMAL
 @transaction.atomic
 def update_case_person(*, actor: User, case: Case, **fields: Any) -> Person:
     """The person's details, from an open case."""
-    case = locked_case(case)
-    if case.is_closed:
-        raise ActionError(_("This case is closed: its information can no longer be changed."))
-    return save_person(person=case.person, **fields)
+    return save_person(person=_locked_open_case(case).person, **fields)
 
 
 @transaction.atomic
 def save_person(*, person: Person | None = None, **fields: Any) -> Person:
-    person = person or Person()
-    for name, value in fields.items():
-        setattr(person, name, value)
-    person.save()
-    return person
+    return save_fields(person or Person(), fields)
 
 
 def _agency_agreement(agency: Organization, program: Program, today: date) -> Agreement | None:
@@ -149,13 +148,7 @@ def _highest_case_number() -> int:
 
 @transaction.atomic
 def update_case_information(*, actor: User, case: Case, **fields: Any) -> Case:
-    case = locked_case(case)
-    if case.is_closed:
-        raise ActionError(_("This case is closed: its information can no longer be changed."))
-    for name, value in fields.items():
-        setattr(case, name, value)
-    case.save(update_fields=list(fields))
-    return case
+    return save_fields(_locked_open_case(case), fields, only_these=True)
 
 
 def locked_case(case: Case) -> Case:
@@ -165,6 +158,31 @@ def locked_case(case: Case) -> Case:
         .select_related("person", "program", "agency")
         .get(pk=case.pk)
     )
+
+
+def _locked_open_case(case: Case) -> Case:
+    locked = locked_case(case)
+    if locked.is_closed:
+        raise ActionError(_("This case is closed: its information can no longer be changed."))
+    return locked
+
+
+def save_fields(record: M, fields: dict[str, Any], *, only_these: bool = False) -> M:
+    """The one edit write: set each field a form gave on the record and save it (only those
+    columns when `only_these`)."""
+    for name, value in fields.items():
+        setattr(record, name, value)
+    record.save(update_fields=list(fields) if only_these else None)
+    return record
+
+
+def locked_or_gone(records: QuerySet[M], pk: int, *, gone: "str | _StrPromise") -> M:
+    """The record's row alone, locked until the transaction ends (not the rows its joins read);
+    refused with `gone` when it was deleted in the meantime (interventions, referrals)."""
+    locked = records.select_for_update(of=("self",)).filter(pk=pk).first()
+    if locked is None:
+        raise ActionError(gone)
+    return locked
 
 
 # The case management cycle, declared once ------------------------------------------------------
@@ -439,7 +457,7 @@ def add_case_task(*, actor: User, case: Case, title: str, due_date: date, assign
 @transaction.atomic
 def record_outcome(*, actor: User, case: Case, **fields: Any) -> EmploymentOutcome:
     case = locked_case(case)
-    if case.status not in (CS.PLAN_MANAGEMENT, CS.FOLLOW_UP, CS.CLOSED):
+    if case.status not in OUTCOME_STATUSES:
         raise ActionError(
             _("Employment outcomes are recorded once the action plan is under way (management or follow-up).")
         )

@@ -38,6 +38,7 @@ from referrals.cases.pages import CLIENT_SEARCH_FIELDS, can_manage, get_case, re
 from referrals.cases.services import CASE_FLOW
 from referrals.filters import CaseFilter
 from referrals.models import (
+    OUTCOME_STATUSES,
     CaseStatus,
 )
 from referrals.plans import selectors as plan_selectors
@@ -253,7 +254,7 @@ def outcomes(request, number):
         "outcomes",
         form=form,
         outcomes=list(case.outcomes.select_related("recorded_by")),
-        can_record=case.status in (CaseStatus.PLAN_MANAGEMENT, CaseStatus.FOLLOW_UP, CaseStatus.CLOSED),
+        can_record=case.status in OUTCOME_STATUSES,
     )
 
 

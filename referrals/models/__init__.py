@@ -9,6 +9,7 @@ from .agreements import Agreement, ContractableAgency, Office
 from .cases import (
     CASE_NUMBER_BASE,
     OPEN_CASE_STATUSES,
+    OUTCOME_STATUSES,
     PLAN_STATUSES,
     Case,
     CaseDocument,
@@ -53,6 +54,7 @@ __all__ = [
     "LETTER_PLACEHOLDERS",
     "NETWORK_TYPES",
     "OPEN_CASE_STATUSES",
+    "OUTCOME_STATUSES",
     "PLAN_STATUSES",
     "SENT_STATUSES",
     "Agreement",

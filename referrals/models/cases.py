@@ -64,6 +64,8 @@ class CaseStatus(models.TextChoices):
 OPEN_CASE_STATUSES = [status for status in CaseStatus.values if status != CaseStatus.CLOSED]
 # The action plan can be built and changed in these statuses.
 PLAN_STATUSES = (CaseStatus.PLAN_DEVELOPMENT, CaseStatus.PLAN_MANAGEMENT, CaseStatus.FOLLOW_UP)
+# Employment outcomes are recorded once the action plan is under way (and after closing).
+OUTCOME_STATUSES = (CaseStatus.PLAN_MANAGEMENT, CaseStatus.FOLLOW_UP, CaseStatus.CLOSED)
 
 
 class IncomeSource(models.TextChoices):

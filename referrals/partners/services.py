@@ -6,6 +6,7 @@ from typing import Any
 from django.db import transaction
 
 from portal.models import Organization
+from referrals.cases.services import save_fields
 from referrals.models import (
     BusinessPartner,
     PartnerService,
@@ -21,9 +22,6 @@ def save_partner(
     **fields: Any,
 ) -> BusinessPartner:
     """A public partner (agency None, the department's) or one private to an agency."""
-    partner = partner or BusinessPartner(agency=agency)
-    for name, value in fields.items():
-        setattr(partner, name, value)
-    partner.save()
+    partner = save_fields(partner or BusinessPartner(agency=agency), fields)
     partner.services.set(services)
     return partner

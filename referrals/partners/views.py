@@ -1,12 +1,13 @@
 """The business partner directory."""
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from portal.db import folded_q, order_by_name
+from portal.formviews import submit
 from portal.permissions import capability_required, has_capability
 from portal.selectors import active_organization
 from portal.tables import paginate
@@ -82,13 +83,15 @@ def partner_edit(request, pk=None):
             raise PermissionDenied
         agency = partner.agency
     form = PartnerForm(request.POST or None, instance=partner)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        services_offered = data.pop("services")
-        partner = services.save_partner(partner=partner, agency=agency, services=services_offered, **data)
-        messages.success(request, _("The business partner was saved."))
-        return redirect("referrals:partner", partner.pk)
-    return render(
+    done = submit(
+        request,
+        form,
+        # The form's fields, the services offered included, are save_partner's keywords.
+        lambda data: services.save_partner(partner=partner, agency=agency, **data),
+        success=_("The business partner was saved."),
+        next=lambda saved: reverse("referrals:partner", args=[saved.pk]),
+    )
+    return done or render(
         request,
         "referrals/partner_form.html",
         {"form": form, "partner": partner, "public": agency is None},

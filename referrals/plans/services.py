@@ -25,7 +25,9 @@ from referrals.cases.services import (
     case_key,
     complete_assessment,
     locked_case,
+    locked_or_gone,
     require_open,
+    save_fields,
     start_assessment,
     unrecorded_change,
 )
@@ -158,15 +160,13 @@ def add_intervention(*, actor: User, case: Case, **fields: Any) -> Intervention:
 def _locked_intervention(intervention: Intervention) -> Intervention:
     # The intervention row only: deleting locks the case then its interventions, so locking the
     # case here too, in the other order, could deadlock.
-    locked = (
-        Intervention.objects.select_for_update(of=("self",))
-        .select_related("case", "case__person", "case__program", "case__agency", "case__case_manager")
-        .filter(pk=intervention.pk)
-        .first()
+    return locked_or_gone(
+        Intervention.objects.select_related(
+            "case", "case__person", "case__program", "case__agency", "case__case_manager"
+        ),
+        intervention.pk,
+        gone=_("This intervention was deleted in the meantime. Nothing was changed."),
     )
-    if locked is None:
-        raise ActionError(_("This intervention was deleted in the meantime. Nothing was changed."))
-    return locked
 
 
 @transaction.atomic
@@ -178,9 +178,7 @@ def update_intervention(*, actor: User, intervention: Intervention, **fields: An
     require_plan_open(locked.case)
     _check_intervention(locked.case, fields)
     old_start, old_end = locked.planned_start, locked.planned_end
-    for name, value in fields.items():
-        setattr(locked, name, value)
-    locked.save()
+    save_fields(locked, fields)
     start_moved = old_start != locked.planned_start and locked.status == IS.PLANNED
     end_moved = old_end != locked.planned_end
     _withdraw_notices(locked, start=old_start if start_moved else None, end=old_end if end_moved else None)

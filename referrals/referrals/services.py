@@ -28,8 +28,10 @@ from referrals.cases.services import (
     case_key,
     lazy_name,
     locked_case,
+    locked_or_gone,
     record_change,
     require_open,
+    save_fields,
     unrecorded_change,
 )
 from referrals.models import (
@@ -105,17 +107,13 @@ def create_referral(*, actor: User, case: Case, referral_type: str) -> Referral:
 
 
 def _locked_referral(referral: Referral) -> Referral:
-    locked = (
-        Referral.objects.select_for_update(of=("self",))
-        .select_related(
+    return locked_or_gone(
+        Referral.objects.select_related(
             "case", "case__agency", "case__person", "case__program", "case__case_manager", "agency"
-        )
-        .filter(pk=referral.pk)
-        .first()
+        ),
+        referral.pk,
+        gone=_("This referral was deleted in the meantime. Nothing was changed."),
     )
-    if locked is None:
-        raise ActionError(_("This referral was deleted in the meantime. Nothing was changed."))
-    return locked
 
 
 SENT_ALREADY = _("This referral was sent: it can no longer be changed. Nothing was changed.")
@@ -264,10 +262,7 @@ def update_referral(*, actor: User, referral: Referral, **fields: Any) -> Referr
     else:
         fields["agency"] = None
     _check_referral_fields(locked, fields)
-    for name, value in fields.items():
-        setattr(locked, name, value)
-    locked.save()
-    return locked
+    return save_fields(locked, fields)
 
 
 @transaction.atomic
@@ -538,11 +533,7 @@ def request_letter_preview(*, actor: User, referral: Referral) -> PlanPrint:
 
 @transaction.atomic
 def save_template(*, template: CorrespondenceTemplate | None = None, **fields: Any) -> CorrespondenceTemplate:
-    template = template or CorrespondenceTemplate()
-    for name, value in fields.items():
-        setattr(template, name, value)
-    template.save()
-    return template
+    return save_fields(template or CorrespondenceTemplate(), fields)
 
 
 @transaction.atomic
