@@ -1,12 +1,11 @@
 """Forms of agreements and offices."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms import DATE_WIDGET
 from referrals.agreements.services import agency_not_contractable_error
-from referrals.cases.forms import reasonable_date
+from referrals.cases.forms import check_reasonable_dates
 from referrals.models import (
     Agreement,
     Office,
@@ -45,11 +44,7 @@ class AgreementForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        for name in ("start_date", "end_date"):
-            try:
-                reasonable_date(data.get(name))
-            except ValidationError as error:
-                self.add_error(name, error)
+        check_reasonable_dates(self, data, ("start_date", "end_date"))
         if data.get("start_date") and data.get("end_date") and data["end_date"] < data["start_date"]:
             self.add_error("end_date", _("The end date cannot be before the start date."))
         return data

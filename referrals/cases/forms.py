@@ -26,6 +26,15 @@ def reasonable_date(value, field_label=None):
     return value
 
 
+def check_reasonable_dates(form, data, names):
+    """In a form's clean(): each of these dates is reasonable, or its error goes next to its field."""
+    for name in names:
+        try:
+            reasonable_date(data.get(name))
+        except ValidationError as error:
+            form.add_error(name, error)
+
+
 class CaseLookupForm(forms.Form):
     number = forms.IntegerField(label=_("Case ID"), min_value=1, max_value=2_000_000_000)
 

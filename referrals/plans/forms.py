@@ -2,11 +2,10 @@
 
 from django import forms
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms import DATE_WIDGET, LocalizedDecimalField
-from referrals.cases.forms import reasonable_date
+from referrals.cases.forms import check_reasonable_dates
 from referrals.models import (
     Barrier,
     BusinessPartner,
@@ -86,11 +85,7 @@ class InterventionForm(forms.Form):
     def clean(self):
         data = super().clean()
         start, end = data.get("planned_start"), data.get("planned_end")
-        for name in ("planned_start", "planned_end"):
-            try:
-                reasonable_date(data.get(name))
-            except ValidationError as error:
-                self.add_error(name, error)
+        check_reasonable_dates(self, data, ("planned_start", "planned_end"))
         if start and end and end < start:
             self.add_error("planned_end", _("The end date cannot be before the start date."))
         kind, dimension = data.get("intervention_type"), data.get("dimension")

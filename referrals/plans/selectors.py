@@ -21,21 +21,17 @@ from referrals.models import (
 )
 
 
-def latest_needs(case: Case) -> NeedsDetermination | None:
-    return (
-        case.needs_determinations.select_related("created_by")
-        .prefetch_related(Prefetch("barriers", Barrier.objects.select_related("dimension")))
-        .order_by("-version")
-        .first()
-    )
-
-
 def needs_versions(case: Case) -> QuerySet[NeedsDetermination]:
+    """The case's needs determinations, the latest first, with their barriers."""
     return (
         case.needs_determinations.select_related("created_by")
         .prefetch_related(Prefetch("barriers", Barrier.objects.select_related("dimension")))
         .order_by("-version")
     )
+
+
+def latest_needs(case: Case) -> NeedsDetermination | None:
+    return needs_versions(case).first()
 
 
 def get_needs_version(case: Case, version: int) -> NeedsDetermination:

@@ -1,11 +1,10 @@
 """Forms of the accountability report."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from portal.forms import DATE_WIDGET
-from referrals.cases.forms import reasonable_date
+from referrals.cases.forms import check_reasonable_dates
 
 
 class AccountabilityForm(forms.Form):
@@ -21,11 +20,7 @@ class AccountabilityForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        for name in ("start", "end"):
-            try:
-                reasonable_date(data.get(name))
-            except ValidationError as error:
-                self.add_error(name, error)
+        check_reasonable_dates(self, data, ("start", "end"))
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             self.add_error("end", _("The end of the period cannot be before its start."))
         return data
