@@ -7,7 +7,7 @@ from portal.permissions import has_capability
 from portal.selectors import active_organization
 
 
-def _page(request, template, context=None):
+def render_page(request, template, context=None):
     """Render an appointments page with what its menu needs (decided here, not in templates)."""
     organization = active_organization(request.user)
     context = dict(context or {})
@@ -19,5 +19,11 @@ def _page(request, template, context=None):
     return render(request, template, context)
 
 
-def _organization(request):
+def organization_of(request):
+    """The application (clinic network) of the person's active role."""
     return active_organization(request.user)
+
+
+# The names the packages imported before these were public (booking, follow-up, waiting room).
+_page = render_page
+_organization = organization_of

@@ -146,15 +146,25 @@ def communication_rules(organization: Organization) -> dict[str, CommunicationRu
 # Schedules ------------------------------------------------------------------------------------
 
 
-def slots_for(user: Person) -> QuerySet[Slot]:
-    """The slots the active role may see: its application, its locations, and its teams when limited."""
-    queryset = Slot.objects.for_organization(_organization_id(user))
+def _seen_by(queryset: QuerySet[Any], user: Person, *, slot: str = "") -> QuerySet[Any]:
+    """What the active role may see of `queryset` (its application's): its locations, and its teams
+    when limited. `slot` is the path from the rows to their slot ("" for slots)."""
     scope = location_scope(user)
     if scope is not None:
-        queryset = queryset.filter(location_id__in=scope)
+        queryset = queryset.filter(**{f"{slot}location_id__in": scope})
     if not sees_all_teams(user):
-        queryset = queryset.filter(resource__members=user)
+        queryset = queryset.filter(**{f"{slot}resource__members": user})
     return queryset
+
+
+def _booked() -> Count:
+    """The places a slot holds: its booked and confirmed appointments."""
+    return Count("appointments", filter=Q(appointments__status__in=HOLDING_STATUSES))
+
+
+def slots_for(user: Person) -> QuerySet[Slot]:
+    """The slots the active role may see: its application, its locations, and its teams when limited."""
+    return _seen_by(Slot.objects.for_organization(_organization_id(user)), user)
 
 
 def editable_slots_for(user: Person) -> QuerySet[Slot]:
@@ -168,7 +178,7 @@ def with_booked(queryset: QuerySet[Slot]) -> QuerySet[Slot]:
     return (
         queryset.select_related("resource", "location")
         .prefetch_related("services")
-        .annotate(booked=Count("appointments", filter=Q(appointments__status__in=HOLDING_STATUSES)))
+        .annotate(booked=_booked())
     )
 
 
@@ -205,7 +215,7 @@ def calendar_slots(
     # Slots that carry their services as `service_list` (one query for all of them).
     slots: list[Any] = list(
         queryset.select_related("resource")
-        .annotate(booked=Count("appointments", filter=Q(appointments__status__in=HOLDING_STATUSES)))
+        .annotate(booked=_booked())
         .order_by("starts_at", "resource__position", "resource__name", "pk")
     )
     services = {service.pk: service for service in Service.objects.for_organization(_organization_id(user))}
@@ -224,13 +234,7 @@ def calendar_slots(
 
 def appointments_for(user: Person) -> QuerySet[Appointment]:
     """The appointments the active role may see: its application, locations and (if limited) teams."""
-    queryset = Appointment.objects.for_organization(_organization_id(user))
-    scope = location_scope(user)
-    if scope is not None:
-        queryset = queryset.filter(slot__location_id__in=scope)
-    if not sees_all_teams(user):
-        queryset = queryset.filter(slot__resource__members=user)
-    return queryset
+    return _seen_by(Appointment.objects.for_organization(_organization_id(user)), user, slot="slot__")
 
 
 def bookable_appointments_for(user: Person) -> QuerySet[Appointment]:

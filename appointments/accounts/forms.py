@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from appointments import roles
+from appointments.forms import ScopedChoices
 from appointments.models import (
     Location,
 )
@@ -27,7 +28,9 @@ def _date_range_clean(form):
     return cleaned
 
 
-class AccountForm(forms.Form):
+class AccountEditForm(forms.Form):
+    """The person's name, language and phone (what a pilot may change of an access account)."""
+
     preferred_language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)
@@ -37,6 +40,11 @@ class AccountForm(forms.Form):
         region="CA",
         error_messages={"invalid": _("Enter a valid phone number, for example 506 555 0123.")},
     )
+
+
+class AccountForm(AccountEditForm):
+    """A new access account: the same, with its email and the dates of its access."""
+
     email = forms.EmailField(label=_("Email"), help_text=_("The person signs in with this address."))
     limit_access = forms.BooleanField(
         label=_("Limit access to the scheduler between two dates"), required=False
@@ -51,19 +59,7 @@ class AccountForm(forms.Form):
         return _date_range_clean(self)
 
 
-class AccountEditForm(forms.Form):
-    preferred_language = forms.ChoiceField(label=_("Language"), choices=Language.choices)
-    first_name = forms.CharField(label=_("First name"), max_length=150)
-    last_name = forms.CharField(label=_("Last name"), max_length=150)
-    phone = PhoneNumberField(
-        label=_("Phone"),
-        required=False,
-        region="CA",
-        error_messages={"invalid": _("Enter a valid phone number, for example 506 555 0123.")},
-    )
-
-
-class RoleForm(forms.Form):
+class RoleForm(ScopedChoices, forms.Form):
     role = forms.ChoiceField(label=_("Role"), widget=forms.RadioSelect)
     location = forms.ModelChoiceField(
         label=_("Location"), queryset=Location.objects.none(), required=False, empty_label=_("All locations")
@@ -72,9 +68,10 @@ class RoleForm(forms.Form):
     valid_from = forms.DateField(label=_("Effective start date"), required=False, widget=DATE_WIDGET)
     valid_to = forms.DateField(label=_("Effective end date"), required=False, widget=DATE_WIDGET)
 
-    def __init__(self, *args, locations, **kwargs):
+    scoped_choices = {"locations": "location"}
+
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["location"].queryset = locations
         self.fields["role"].choices = [
             (code, f"{get_role(code).label} — {get_role(code).description}") for code in roles.ROLE_CODES
         ]

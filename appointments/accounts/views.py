@@ -1,7 +1,6 @@
 """Access accounts and roles (Pilot, Configuration > Resources)."""
 
-from django.contrib import messages
-from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -9,14 +8,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from appointments import roles, selectors
 from appointments.accounts import services
 from appointments.accounts.forms import AccountEditForm, AccountForm, RoleForm
-from appointments.pages import _organization, _page
-from portal.forms import show_service_error
+from appointments.pages import organization_of, render_page
+from portal.formviews import act, submit
 from portal.permissions import capability_required
 from portal.roles import get_role
-from portal.workflow import ActionError
 
 
-def _role_row(membership, location_names, today):
+def role_row(membership, location_names, today):
+    """A role of an access account as its lists show it: label, locations, current or not."""
     role = get_role(membership.role)
     ids = (membership.scope or {}).get("locations") or []
     return {
@@ -28,27 +27,35 @@ def _role_row(membership, location_names, today):
     }
 
 
+def _roles_url(account):
+    """The account's roles page: where its changes go on."""
+    return reverse("appointments:account_roles", kwargs={"pk": account.pk})
+
+
+def _account_values(data, exclude=()):
+    """The account form's values as the services take them (the phone as text, "" when none)."""
+    values = {key: value for key, value in data.items() if key not in exclude}
+    values["phone"] = str(values["phone"]) if values["phone"] else ""
+    return values
+
+
 @capability_required(roles.CONFIGURE)
 @require_http_methods(["GET", "POST"])
 def account_create(request):
     form = AccountForm(request.POST or None, initial={"preferred_language": request.LANGUAGE_CODE})
-    if request.method == "POST" and form.is_valid():
-        data = {key: value for key, value in form.cleaned_data.items() if key != "limit_access"}
-        data["phone"] = str(data["phone"]) if data["phone"] else ""
-        try:
-            account = services.create_access_account(organization=_organization(request), **data)
-        except ActionError as error:
-            show_service_error(request, form, error)
-        else:
-            messages.success(
-                request,
-                _(
-                    "The access account was created with the Consultation #2 role, and its sign-in details were "
-                    "sent by email. Check its role now."
-                ),
-            )
-            return redirect("appointments:account_roles", pk=account.pk)
-    return _page(request, "appointments/account_form.html", {"form": form})
+    done = submit(
+        request,
+        form,
+        lambda data: services.create_access_account(
+            organization=organization_of(request), **_account_values(data, exclude=("limit_access",))
+        ),
+        success=_(
+            "The access account was created with the Consultation #2 role, and its sign-in details were "
+            "sent by email. Check its role now."
+        ),
+        next=_roles_url,
+    )
+    return done or render_page(request, "appointments/account_form.html", {"form": form})
 
 
 @capability_required(roles.CONFIGURE)
@@ -64,32 +71,33 @@ def account_edit(request, pk):
             "phone": account.phone,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        data["phone"] = str(data["phone"]) if data["phone"] else ""
-        services.update_access_account(organization=_organization(request), account=account, **data)
-        messages.success(request, _("The access account was saved."))
-        return redirect("appointments:resource_list")
-    return _page(request, "appointments/account_edit.html", {"form": form, "account": account})
+    done = submit(
+        request,
+        form,
+        lambda data: services.update_access_account(
+            organization=organization_of(request), account=account, **_account_values(data)
+        ),
+        success=_("The access account was saved."),
+        next="appointments:resource_list",
+    )
+    return done or render_page(request, "appointments/account_edit.html", {"form": form, "account": account})
 
 
 @capability_required(roles.CONFIGURE)
 @require_POST
 def account_reset_password(request, pk):
     account = selectors.get_access_account(request.user, pk)
-    try:
-        services.reset_password(actor=request.user, organization=_organization(request), account=account)
-    except ActionError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            _(
-                "The password was reset: %(email)s received the sign-in details and a link to choose a new password."
-            )
-            % {"email": account.email},
+    return act(
+        request,
+        lambda: services.reset_password(
+            actor=request.user, organization=organization_of(request), account=account
+        ),
+        success=_(
+            "The password was reset: %(email)s received the sign-in details and a link to choose a new password."
         )
-    return redirect("appointments:account_roles", pk=account.pk)
+        % {"email": account.email},
+        next=_roles_url(account),
+    )
 
 
 @capability_required(roles.CONFIGURE)
@@ -98,19 +106,19 @@ def account_roles(request, pk):
     account = selectors.get_access_account(request.user, pk)
     location_names = {location.pk: location.name for location in selectors.locations_for(request.user)}
     today = timezone.localdate()
-    rows = [_role_row(membership, location_names, today) for membership in account.clinic_memberships]
+    rows = [role_row(membership, location_names, today) for membership in account.clinic_memberships]
     table = [(code, get_role(code)) for code in roles.ROLE_CODES]
-    return _page(
+    return render_page(
         request,
         "appointments/account_roles.html",
-        {"account": account, "rows": rows, "role_table": table, "organization": _organization(request)},
+        {"account": account, "rows": rows, "role_table": table, "organization": organization_of(request)},
     )
 
 
 @capability_required(roles.CONFIGURE)
 @require_http_methods(["GET", "POST"])
 def role_edit(request, pk=None, account_pk=None):
-    organization = _organization(request)
+    organization = organization_of(request)
     membership = selectors.get_account_membership(request.user, pk) if pk else None
     account = membership.user if membership else selectors.get_access_account(request.user, account_pk)
     initial = {}
@@ -124,21 +132,17 @@ def role_edit(request, pk=None, account_pk=None):
             "valid_to": membership.valid_to,
         }
     form = RoleForm(request.POST or None, initial=initial, locations=selectors.locations_for(request.user))
-    if request.method == "POST" and form.is_valid():
-        values = {key: form.cleaned_data[key] for key in ("role", "location", "valid_from", "valid_to")}
-        try:
-            if membership is None:
-                services.add_role(organization=organization, account=account, **values)
-            else:
-                services.change_role(
-                    actor=request.user, organization=organization, membership=membership, **values
-                )
-        except ActionError as error:
-            show_service_error(request, form, error)
-        else:
-            messages.success(request, _("The role was saved."))
-            return redirect("appointments:account_roles", pk=account.pk)
-    return _page(
+
+    def save(data):
+        values = {key: data[key] for key in ("role", "location", "valid_from", "valid_to")}
+        if membership is None:
+            return services.add_role(organization=organization, account=account, **values)
+        return services.change_role(
+            actor=request.user, organization=organization, membership=membership, **values
+        )
+
+    done = submit(request, form, save, success=_("The role was saved."), next=_roles_url(account))
+    return done or render_page(
         request,
         "appointments/role_form.html",
         {"form": form, "account": account, "membership": membership, "organization": organization},
@@ -149,25 +153,26 @@ def role_edit(request, pk=None, account_pk=None):
 @require_POST
 def account_end_access(request, pk):
     account = selectors.get_access_account(request.user, pk)
-    try:
-        services.end_access(actor=request.user, organization=_organization(request), account=account)
-    except ActionError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("appointments:account_roles", pk=account.pk)
-    messages.success(
-        request, _("The access of %(name)s has ended.") % {"name": account.get_full_name() or account.email}
+    return act(
+        request,
+        lambda: services.end_access(
+            actor=request.user, organization=organization_of(request), account=account
+        ),
+        success=_("The access of %(name)s has ended.") % {"name": account.get_full_name() or account.email},
+        next="appointments:resource_list",
+        refused=_roles_url(account),
     )
-    return redirect("appointments:resource_list")
 
 
 @capability_required(roles.CONFIGURE)
 @require_POST
 def role_remove(request, pk):
     membership = selectors.get_account_membership(request.user, pk)
-    try:
-        services.remove_role(actor=request.user, organization=_organization(request), membership=membership)
-    except ActionError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The role was removed."))
-    return redirect("appointments:account_roles", pk=membership.user_id)
+    return act(
+        request,
+        lambda: services.remove_role(
+            actor=request.user, organization=organization_of(request), membership=membership
+        ),
+        success=_("The role was removed."),
+        next=reverse("appointments:account_roles", kwargs={"pk": membership.user_id}),
+    )

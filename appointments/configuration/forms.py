@@ -8,6 +8,7 @@ from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from appointments.configuration.services import DEFAULT_DELAYS
+from appointments.forms import ScopedChoices, choose_many
 from appointments.models import (
     ClinicSettings,
     CommunicationKind,
@@ -26,6 +27,7 @@ from portal.forms import (
     check_upload,
     localized_formfield,
 )
+from portal.models import User
 from portal.scoping import ScopedInlineFormSet
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
@@ -221,31 +223,16 @@ class ResourceForm(forms.ModelForm):
         return value
 
 
-class AssociationForm(forms.Form):
-    locations = forms.ModelMultipleChoiceField(
-        label=_("Associated locations"),
-        queryset=Location.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
+class AssociationForm(ScopedChoices, forms.Form):
+    locations = choose_many(_("Associated locations"), Location)
+    services = choose_many(_("Associated services"), Service)
+    members = choose_many(
+        _("Access accounts whose own schedules these are (Management #3, Consultation #2)"), User
     )
-    services = forms.ModelMultipleChoiceField(
-        label=_("Associated services"),
-        queryset=Service.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    members = forms.ModelMultipleChoiceField(
-        label=_("Access accounts whose own schedules these are (Management #3, Consultation #2)"),
-        queryset=None,
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    scoped_choices = {"locations": "locations", "services": "services", "members": "members"}
 
-    def __init__(self, *args, locations, services, members, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["locations"].queryset = locations
-        self.fields["services"].queryset = services
-        self.fields["members"].queryset = members
         self.fields["members"].label_from_instance = lambda user: user.get_full_name() or user.email
 
 

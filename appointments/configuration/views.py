@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from appointments import roles, selectors
-from appointments.accounts.views import _role_row
+from appointments.accounts.views import role_row
 from appointments.booking.forms import PublicSearchForm
 from appointments.configuration import services
 from appointments.configuration.forms import (
@@ -30,7 +30,7 @@ from appointments.models import (
     Location,
     Service,
 )
-from appointments.pages import _organization, _page
+from appointments.pages import organization_of, render_page
 from portal.db import text_search
 from portal.files import private_file_response
 from portal.forms import show_service_error
@@ -192,17 +192,19 @@ def checklist_items(organization):
 
 @capability_required(roles.CONFIGURE)
 def checklist(request):
-    sections = checklist_items(_organization(request))
+    sections = checklist_items(organization_of(request))
     done = sum(1 for _title, items in sections for _label, ok in items if ok)
     total = sum(len(items) for _title, items in sections)
-    return _page(request, "appointments/checklist.html", {"sections": sections, "done": done, "total": total})
+    return render_page(
+        request, "appointments/checklist.html", {"sections": sections, "done": done, "total": total}
+    )
 
 
 @capability_required(roles.CONFIGURE)
 @require_POST
 def online_booking(request):
     is_open = request.POST.get("open") == "1"
-    services.set_online_booking(organization=_organization(request), is_open=is_open)
+    services.set_online_booking(organization=organization_of(request), is_open=is_open)
     if is_open:
         messages.success(request, _("Online booking is open: the public can book the open slots."))
     else:
@@ -218,13 +220,15 @@ def online_booking(request):
 @capability_required(roles.CONFIGURE)
 def service_list(request):
     rows = selectors.services_for(request.user).prefetch_related("questions")
-    return _page(request, "appointments/service_list.html", {"services": rows})
+    return render_page(request, "appointments/service_list.html", {"services": rows})
 
 
 @capability_required(roles.CONFIGURE)
 @require_http_methods(["GET", "POST"])
 def service_edit(request, pk=None):
-    service = selectors.get_service(request.user, pk) if pk else Service(organization=_organization(request))
+    service = (
+        selectors.get_service(request.user, pk) if pk else Service(organization=organization_of(request))
+    )
     data = request.POST if request.method == "POST" else None
     files = request.FILES if request.method == "POST" else None
     form = ServiceForm(data, files, instance=service)
@@ -232,7 +236,7 @@ def service_edit(request, pk=None):
     if request.method == "POST" and form.is_valid() and questions.is_valid():
         try:
             saved = services.save_service(
-                organization=_organization(request),
+                organization=organization_of(request),
                 service=form.save(),
                 questions_formset=questions,
                 apply_to_campaign=form.cleaned_data.get("apply_to_campaign", False),
@@ -250,7 +254,7 @@ def service_edit(request, pk=None):
         else:
             messages.success(request, _("The service was saved."))
             return redirect("appointments:service_list")
-    return _page(
+    return render_page(
         request, "appointments/service_form.html", {"form": form, "questions": questions, "service": service}
     )
 
@@ -268,7 +272,7 @@ def service_attachment(request, pk):
 
 @capability_required(roles.CONFIGURE)
 def location_list(request):
-    return _page(
+    return render_page(
         request, "appointments/location_list.html", {"locations": selectors.locations_for(request.user)}
     )
 
@@ -277,19 +281,21 @@ def location_list(request):
 @require_http_methods(["GET", "POST"])
 def location_edit(request, pk=None):
     location = (
-        selectors.get_location(request.user, pk) if pk else Location(organization=_organization(request))
+        selectors.get_location(request.user, pk) if pk else Location(organization=organization_of(request))
     )
     form = LocationForm(request.POST or None, instance=location)
     done = submit(
         request,
         form,
         lambda data: services.save_location(
-            organization=_organization(request), location=form.save(commit=False)
+            organization=organization_of(request), location=form.save(commit=False)
         ),
         success=_("The location was saved."),
         next="appointments:location_list",
     )
-    return done or _page(request, "appointments/location_form.html", {"form": form, "location": location})
+    return done or render_page(
+        request, "appointments/location_form.html", {"form": form, "location": location}
+    )
 
 
 # Resources: teams and access accounts ------------------------------------------------------------------
@@ -297,7 +303,7 @@ def location_edit(request, pk=None):
 
 @capability_required(roles.CONFIGURE)
 def resource_list(request):
-    organization = _organization(request)
+    organization = organization_of(request)
     accounts = selectors.access_accounts(organization)
     query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     if query:
@@ -310,11 +316,11 @@ def resource_list(request):
             {
                 "account": account,
                 "roles": [
-                    _role_row(membership, location_names, today) for membership in account.clinic_memberships
+                    role_row(membership, location_names, today) for membership in account.clinic_memberships
                 ],
             }
         )
-    return _page(
+    return render_page(
         request,
         "appointments/resource_list.html",
         {"teams": selectors.resources_with_associations(request.user), "accounts": rows, "query": query},
@@ -327,26 +333,28 @@ def resource_edit(request, pk=None):
     resource = (
         selectors.get_resource(request.user, pk)
         if pk
-        else selectors.TeamResource(organization=_organization(request))
+        else selectors.TeamResource(organization=organization_of(request))
     )
     form = ResourceForm(request.POST or None, instance=resource)
     done = submit(
         request,
         form,
         lambda data: services.save_resource(
-            organization=_organization(request), resource=form.save(commit=False)
+            organization=organization_of(request), resource=form.save(commit=False)
         ),
         success=_("The team was saved. Associate it with its locations and services."),
         next=lambda saved: reverse("appointments:resource_associations", kwargs={"pk": saved.pk}),
     )
-    return done or _page(request, "appointments/resource_form.html", {"form": form, "resource": resource})
+    return done or render_page(
+        request, "appointments/resource_form.html", {"form": form, "resource": resource}
+    )
 
 
 @capability_required(roles.CONFIGURE)
 @require_http_methods(["GET", "POST"])
 def resource_associations(request, pk):
     resource = selectors.get_resource(request.user, pk)
-    organization = _organization(request)
+    organization = organization_of(request)
     form = AssociationForm(
         request.POST or None,
         initial={
@@ -365,7 +373,7 @@ def resource_associations(request, pk):
         success=_("The associations of %(team)s were saved.") % {"team": resource.name},
         next="appointments:resource_list",
     )
-    return done or _page(
+    return done or render_page(
         request, "appointments/resource_associations.html", {"form": form, "resource": resource}
     )
 
@@ -376,19 +384,19 @@ def resource_associations(request, pk):
 @capability_required(roles.CONFIGURE)
 @require_http_methods(["GET", "POST"])
 def communications(request):
-    organization = _organization(request)
+    organization = organization_of(request)
     form = CommunicationsForm(request.POST or None, rules=selectors.communication_rules(organization))
     if request.method == "POST" and form.is_valid():
         services.save_communications(organization=organization, rules=form.rules())
         messages.success(request, _("The automated communications were saved."))
         return redirect("appointments:communications")
-    return _page(request, "appointments/communications.html", {"form": form})
+    return render_page(request, "appointments/communications.html", {"form": form})
 
 
 @capability_required(roles.CONFIGURE)
 @require_http_methods(["GET", "POST"])
 def public_page_settings(request):
-    organization = _organization(request)
+    organization = organization_of(request)
     clinic = selectors.clinic_settings(organization)
     form = PublicPageForm(request.POST or None, request.FILES or None, instance=clinic)
     if request.method == "POST" and form.is_valid():
@@ -402,7 +410,7 @@ def public_page_settings(request):
         )
         messages.success(request, _("The public page was saved."))
         return redirect("appointments:public_page_settings")
-    return _page(request, "appointments/public_page_form.html", {"form": form, "clinic": clinic})
+    return render_page(request, "appointments/public_page_form.html", {"form": form, "clinic": clinic})
 
 
 def _public_context(organization, clinic):
@@ -419,7 +427,7 @@ def _public_context(organization, clinic):
 
 @capability_required(roles.CONFIGURE)
 def public_page_preview(request):
-    organization = _organization(request)
+    organization = organization_of(request)
     clinic = selectors.clinic_settings(organization)
     state = request.GET.get("state")
     shown_open = clinic.online_booking_open if state not in ("open", "closed") else state == "open"

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from appointments.forms import ScopedChoices, choose_many
 from appointments.models import (
     Location,
     Service,
@@ -39,7 +40,7 @@ FOLLOW_UP_COLUMNS = [
 DEFAULT_COLUMNS = ["date", "time", "service", "name", "reminders", "relaunches", "attendance", "status"]
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(ScopedChoices, forms.Form):
     """Guide 6.1–6.4: report, period, filters, view type and advanced search."""
 
     report = forms.ChoiceField(
@@ -65,24 +66,9 @@ class FollowUpForm(forms.Form):
         ],
         required=False,
     )
-    services = forms.ModelMultipleChoiceField(
-        label=_("Services"),
-        queryset=Service.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    locations = forms.ModelMultipleChoiceField(
-        label=_("Locations"),
-        queryset=Location.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    resources = forms.ModelMultipleChoiceField(
-        label=_("Resources"),
-        queryset=TeamResource.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    services = choose_many(_("Services"), Service)
+    locations = choose_many(_("Locations"), Location)
+    resources = choose_many(_("Resources"), TeamResource)
     number = forms.CharField(label=_("Confirmation number"), required=False, max_length=12)
     first_name = forms.CharField(label=_("First name"), required=False, max_length=100)
     last_name = forms.CharField(label=_("Last name"), required=False, max_length=100)
@@ -93,12 +79,7 @@ class FollowUpForm(forms.Form):
     SEARCH_FIELDS = ("number", "first_name", "last_name", "date_of_birth", "phone", "email")
     # The advanced search names a person: sent by POST, kept in the session (portal.search).
     personal_fields = SEARCH_FIELDS
-
-    def __init__(self, *args, services, locations, resources, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["services"].queryset = services
-        self.fields["locations"].queryset = locations
-        self.fields["resources"].queryset = resources
+    scoped_choices = {"services": "services", "locations": "locations", "resources": "resources"}
 
     def clean(self):
         cleaned = super().clean()

@@ -1,12 +1,13 @@
 """Schedule forms: slots, cloning, the calendar's filters."""
 
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from appointments.forms import ScopedChoices, choose_many
 from appointments.models import (
     Location,
     Service,
@@ -28,6 +29,15 @@ def is_schedule_day(value):
     return abs((value - timezone.localdate()).days) <= 3653
 
 
+def parse_day(value):
+    """The day an address names (?date=2026-05-04), or None when it names none a schedule may show."""
+    try:
+        day = date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+    return day if day is not None and is_schedule_day(day) else None
+
+
 class ScheduleDateField(forms.DateField):
     def validate(self, value):
         super().validate(value)
@@ -35,7 +45,7 @@ class ScheduleDateField(forms.DateField):
             raise ValidationError(self.error_messages["invalid"], code="invalid")
 
 
-class SlotForm(forms.Form):
+class SlotForm(ScopedChoices, forms.Form):
     date = ScheduleDateField(label=_("Date"), widget=DATE_WIDGET)
     start = forms.TimeField(label=_("Start time"), widget=TIME_WIDGET)
     end = forms.TimeField(label=_("End time"), widget=TIME_WIDGET)
@@ -55,10 +65,10 @@ class SlotForm(forms.Form):
         label=_("Save anyway: the minutes left at the end cannot be booked"), required=False
     )
 
-    def __init__(self, *args, resources, services, **kwargs):
+    scoped_choices = {"resources": "resource", "services": "services"}
+
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["resource"].queryset = resources
-        self.fields["services"].queryset = services
         self.fields["services"].label_from_instance = lambda service: (
             _("%(name)s (%(minutes)d min)")
             % {
@@ -119,7 +129,7 @@ WEEKDAYS = [
 ]
 
 
-class CloneForm(forms.Form):
+class CloneForm(ScopedChoices, forms.Form):
     location = forms.ModelChoiceField(label=_("Location"), queryset=Location.objects.none())
     source_day = ScheduleDateField(label=_("Typical day to copy"), widget=DATE_WIDGET)
     first_day = ScheduleDateField(label=_("First day to create"), widget=DATE_WIDGET)
@@ -132,9 +142,7 @@ class CloneForm(forms.Form):
         initial=[0, 1, 2, 3, 4],
     )
 
-    def __init__(self, *args, locations, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["location"].queryset = locations
+    scoped_choices = {"locations": "location"}
 
     def clean(self):
         cleaned = super().clean()
@@ -156,7 +164,7 @@ class CloneForm(forms.Form):
         return cleaned
 
 
-class CalendarForm(forms.Form):
+class CalendarForm(ScopedChoices, forms.Form):
     """The schedule's filters (guide 3.4): date, view, location, services, resources, period."""
 
     view = forms.ChoiceField(
@@ -171,18 +179,8 @@ class CalendarForm(forms.Form):
     )
     date = ScheduleDateField(label=_("Date"), required=False, widget=DATE_WIDGET)
     location = forms.ModelChoiceField(label=_("Location"), queryset=Location.objects.none(), required=False)
-    services = forms.ModelMultipleChoiceField(
-        label=_("Services"),
-        queryset=Service.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
-    resources = forms.ModelMultipleChoiceField(
-        label=_("Resources"),
-        queryset=TeamResource.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    services = choose_many(_("Services"), Service)
+    resources = choose_many(_("Resources"), TeamResource)
     grid = forms.TypedChoiceField(
         label=_("Grid"),
         choices=[(5, _("5 minutes")), (10, _("10 minutes")), (15, _("15 minutes"))],
@@ -196,11 +194,7 @@ class CalendarForm(forms.Form):
         label=_("To"), choices=[(hour, f"{hour:02d}:00") for hour in range(1, 25)], coerce=int, required=False
     )
 
-    def __init__(self, *args, locations, services, resources, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["location"].queryset = locations
-        self.fields["services"].queryset = services
-        self.fields["resources"].queryset = resources
+    scoped_choices = {"locations": "location", "services": "services", "resources": "resources"}
 
     def clean(self):
         cleaned = super().clean()

@@ -70,6 +70,13 @@ def _places_changed(slot_ids: Iterable[int]) -> None:
     transaction.on_commit(tell)
 
 
+def _rules_changed(slot_ids: list[int]) -> None:
+    """These slots' rules changed: a booking checked against the old ones is refused (their time
+    rows' version), and the listeners hear of it after the commit."""
+    SlotTime.objects.filter(slot_id__in=slot_ids).update(version=F("version") + 1)
+    _places_changed(slot_ids)
+
+
 def _build_times(slots: Iterable[Slot]) -> None:
     """The time rows of new slots: every interval, all places free."""
     SlotTime.objects.bulk_create(
@@ -113,8 +120,9 @@ def _sync_times(slot: Slot, booked: Counter[datetime], *, bump: bool = True) -> 
             SlotTime.objects.filter(pk=row.pk).update(capacity=capacity, taken=taken)
             changed += 1
     if bump:
-        SlotTime.objects.filter(slot_id=slot.pk).update(version=F("version") + 1)
-    _places_changed([slot.pk])
+        _rules_changed([slot.pk])
+    else:
+        _places_changed([slot.pk])
     return len(extra) + len(missing) + changed
 
 
@@ -200,7 +208,7 @@ def _interval_for(services: Iterable[Service]) -> int:
     durations = {service.duration_minutes for service in services}
     if len(durations) > 1:
         raise ActionError({"services": _("The services of one slot must have the same duration.")})
-    return durations.pop()
+    return durations.pop() if durations else 0
 
 
 def _check_slot(
@@ -208,12 +216,13 @@ def _check_slot(
     organization_id: int,
     resource: TeamResource,
     location: Location,
-    services: Iterable[Service],
+    services: list[Service],
     starts_at: datetime,
     ends_at: datetime,
-    interval: int,
     per_interval: int,
-) -> None:
+) -> int:
+    """The interval of a slot with these rules (its services' duration), or the rules' refusal."""
+    interval = _interval_for(services)
     if not services:
         raise ActionError({"services": _("Choose at least one service.")})
     # The views offer only the application's own; a service function checks again.
@@ -254,6 +263,7 @@ def _check_slot(
                 )
             }
         )
+    return interval
 
 
 @transaction.atomic
@@ -270,15 +280,13 @@ def create_slot(
     is_locked: bool,
 ) -> Slot:
     services = list(services)
-    interval = _interval_for(services) if services else 0
-    _check_slot(
+    interval = _check_slot(
         organization_id=organization.pk,
         resource=resource,
         location=location,
         services=services,
         starts_at=starts_at,
         ends_at=ends_at,
-        interval=interval,
         per_interval=per_interval,
     )
     slot = Slot.objects.create(
@@ -329,15 +337,13 @@ def update_slot(
     """Edit a slot. More places may be added at any time; removing booked places is refused."""
     locked = _locked_slot(slot)
     services = list(services)
-    interval = _interval_for(services) if services else 0
-    _check_slot(
+    interval = _check_slot(
         organization_id=locked.organization_id,
         resource=resource,
         location=locked.location,
         services=services,
         starts_at=starts_at,
         ends_at=ends_at,
-        interval=interval,
         per_interval=per_interval,
     )
     booked = _booked_by_time(locked)
@@ -401,8 +407,7 @@ def set_slot_lock(*, slot: Slot, locked: bool) -> Slot:
         return row
     row.is_locked = locked
     row.save(update_fields=["is_locked"])
-    SlotTime.objects.filter(slot_id=row.pk).update(version=F("version") + 1)
-    _places_changed([row.pk])
+    _rules_changed([row.pk])
     return row
 
 
@@ -414,8 +419,7 @@ def set_day_lock(*, slots: QuerySet[Slot], locked: bool) -> int:
         return 0
     _lock_times(ids)
     changed = Slot.objects.filter(pk__in=ids).exclude(is_locked=locked).update(is_locked=locked)
-    SlotTime.objects.filter(slot_id__in=ids).update(version=F("version") + 1)
-    _places_changed(ids)
+    _rules_changed(ids)
     return changed
 
 

@@ -1,6 +1,6 @@
 """Schedules (Management): the calendar, slots, day locks and cloning a typical day."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.http import Http404
@@ -12,14 +12,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from appointments import roles, selectors
-from appointments.pages import _organization, _page
+from appointments.pages import organization_of, render_page
 from appointments.schedules import services
-from appointments.schedules.forms import CalendarForm, CloneForm, SlotForm, is_schedule_day
+from appointments.schedules.forms import CalendarForm, CloneForm, SlotForm, parse_day
 from portal import dates
 from portal.forms import show_service_error
 from portal.params import as_id, safe_next
 from portal.permissions import capability_required, has_capability
 from portal.workflow import ActionError
+
+# The name booking.views imported before it was public (schedules.forms.parse_day).
+_parse_day = parse_day
 
 # Schedules -----------------------------------------------------------------------------------------
 
@@ -153,7 +156,7 @@ def calendar(request):
             context["teams"] = _teams_of(slots)
             columns = [{"slots": [s for s in slots if s.resource_id == team.pk]} for team in context["teams"]]
         context["rows"] = _grid_rows(columns, filters)
-    return _page(request, "appointments/calendar.html", context)
+    return render_page(request, "appointments/calendar.html", context)
 
 
 def _teams_of(slots):
@@ -222,7 +225,7 @@ def slot_create(request):
     resources, services_qs = _slot_form_choices(request, location)
     if not has_capability(request.user, roles.MANAGE_ALL):
         resources = resources.filter(members=request.user)
-    initial_day = _parse_day(request.GET.get("date")) or timezone.localdate()
+    initial_day = parse_day(request.GET.get("date")) or timezone.localdate()
     form = SlotForm(
         request.POST or None,
         initial={"date": initial_day, "start": time(9, 0), "end": time(12, 0), "per_interval": 1},
@@ -234,7 +237,7 @@ def slot_create(request):
         try:
             slot = services.create_slot(
                 actor=request.user,
-                organization=_organization(request),
+                organization=organization_of(request),
                 location=location,
                 resource=data["resource"],
                 services=data["services"],
@@ -251,7 +254,7 @@ def slot_create(request):
                 _("The slot was created: %(count)d appointments.") % {"count": slot.capacity},
             )
             return redirect(_calendar_url(location, data["date"]))
-    return _page(
+    return render_page(
         request,
         "appointments/slot_form.html",
         {"form": form, "location": location, "slot": None, "durations": _durations(services_qs)},
@@ -260,14 +263,6 @@ def slot_create(request):
 
 def _durations(services_qs):
     return {str(service.pk): service.duration_minutes for service in services_qs}
-
-
-def _parse_day(value):
-    try:
-        day = date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-    return day if day is not None and is_schedule_day(day) else None
 
 
 @capability_required(roles.SCHEDULES)
@@ -323,7 +318,7 @@ def slot_edit(request, pk):
         .select_related("service")
         .order_by("starts_at", "last_name")
     )
-    return _page(
+    return render_page(
         request,
         "appointments/slot_form.html",
         {
@@ -371,7 +366,7 @@ def slot_lock(request, pk):
 @require_POST
 def day_lock(request):
     location_id = as_id(request.POST.get("location"))
-    day = _parse_day(request.POST.get("date"))
+    day = parse_day(request.POST.get("date"))
     if location_id is None or day is None:
         raise Http404
     location = selectors.get_location(request.user, location_id)
@@ -395,7 +390,7 @@ def day_lock(request):
 def clone(request):
     locations = selectors.locations_for(request.user).filter(is_active=True)
     initial_location = as_id(request.GET.get("location"))
-    initial_day = _parse_day(request.GET.get("date")) or timezone.localdate()
+    initial_day = parse_day(request.GET.get("date")) or timezone.localdate()
     form = CloneForm(
         request.POST or None,
         initial={
@@ -416,7 +411,7 @@ def clone(request):
         try:
             count = services.clone_day(
                 actor=request.user,
-                organization=_organization(request),
+                organization=organization_of(request),
                 source_slots=source,
                 source_day=data["source_day"],
                 target_days=data["target_days"],
@@ -434,7 +429,7 @@ def clone(request):
             return redirect(_calendar_url(data["location"], data["target_days"][0]))
     # The typical day's slots, shown for reference (guide 3.3: "copied in the left column").
     preview_location = as_id(form.data.get("location")) if form.is_bound else initial_location
-    preview_day = _parse_day(form.data.get("source_day")) if form.is_bound else initial_day
+    preview_day = parse_day(form.data.get("source_day")) if form.is_bound else initial_day
     if preview_location and preview_day:
         start, end = selectors.day_bounds(preview_day)
         source_slots = list(
@@ -446,4 +441,4 @@ def clone(request):
         )
         for slot in source_slots:
             slot.remaining = max(slot.capacity - slot.booked, 0)
-    return _page(request, "appointments/clone.html", {"form": form, "source_slots": source_slots})
+    return render_page(request, "appointments/clone.html", {"form": form, "source_slots": source_slots})
