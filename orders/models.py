@@ -179,6 +179,24 @@ class SummaryEvent(HistoryEntry):
         return f"{self.summary_id} {self.action}"
 
 
+class SummaryVisit(models.Model):
+    """When a provider's person last opened a summary: what changed since is shown to them."""
+
+    summary = models.ForeignKey(OrderSummary, on_delete=models.CASCADE, related_name="visits")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField(_("last opened"))
+
+    objects = scoped_manager("summary__department", "summary__provider", user="user")
+
+    class Meta:
+        verbose_name = _("order summary visit")
+        verbose_name_plural = _("order summary visits")
+        constraints = [models.UniqueConstraint(fields=["summary", "user"], name="one_visit_per_summary_user")]
+
+    def __str__(self):
+        return f"{self.summary_id} {self.user_id}"
+
+
 class ReportKind(models.TextChoices):
     INCIDENT = "incident", _("Incident")
     OBSERVATION = "observation", _("Observation change")

@@ -4,7 +4,7 @@ A department sees the summaries it issued; a provider sees the summaries address
 drafts, revoked offers and the ones it declined.
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -124,6 +124,52 @@ def summary_confirmations(summary: OrderSummary) -> QuerySet[MonthlyConfirmation
 
 def order_confirmations(order: Order) -> QuerySet[MonthlyConfirmation]:
     return order.confirmations.select_related("created_by").order_by("-month")
+
+
+# What changed on a summary since a provider's person last opened it ------------------------------
+
+CHANGE_ACTIONS = ("amended", "order_cancelled")
+
+
+def changes_since(summary: OrderSummary, since: datetime | None) -> list[dict[str, Any]]:
+    """The orders added or cancelled since then, oldest first; each added one with the order in
+    effect before it (units, rate and effective date, before → after). Nothing while Pending: the
+    worker is still adjusting, and the provider is emailed once it is activated again."""
+    if summary.status == S.PENDING:
+        return []
+    recent = summary.events.filter(action__in=CHANGE_ACTIONS)
+    if since is not None:
+        recent = recent.filter(at__gt=since)
+    else:
+        # Never opened by this person (a colleague accepted it): the last adjustment is news to them.
+        pending = summary.events.filter(action="pending").order_by("-at", "-pk").values_list("pk", flat=True)
+        if not pending:
+            return []
+        recent = recent.filter(pk__gt=pending[0])
+    events = list(recent.order_by("at", "pk").only("action", "note"))
+    if not events:
+        return []
+    orders = list(summary.orders.order_by("effective_date", "pk"))
+    by_number = {order.number: order for order in orders}
+    changes = []
+    for event in events:
+        order = by_number.get(event.note)
+        if order is None:
+            continue
+        if event.action == "order_cancelled":
+            changes.append({"kind": "cancelled", "order": order})
+            continue
+        if order.status == S.CANCELLED:
+            continue  # added then cancelled meanwhile: nothing to show
+        earlier = [
+            other
+            for other in orders
+            if other.status != S.CANCELLED
+            and other.pk != order.pk
+            and (other.effective_date, other.pk) < (order.effective_date, order.pk)
+        ]
+        changes.append({"kind": "added", "order": order, "before": earlier[-1] if earlier else None})
+    return changes
 
 
 # Dashboard ------------------------------------------------------------------------------------

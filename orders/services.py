@@ -24,6 +24,7 @@ from orders.models import (
     ServiceReport,
     SummaryEvent,
     SummaryStatus,
+    SummaryVisit,
 )
 from orders.roles import CARE_COORDINATION_ROLES
 from portal import services as portal_services
@@ -52,6 +53,12 @@ STATUS_EMAILS: dict[str, str] = {
 }
 
 
+# Emails that follow a transition rather than the status reached (Activated again is not new).
+ACTION_EMAILS: dict[str, str] = {
+    "reactivated": "orders/emails/reactivated",
+}
+
+
 def _latest_event_key(summary: OrderSummary) -> str:
     """Identifies the status change just recorded: one email per change, even if a task is retried."""
     return f"{summary.pk}:{summary.events.values_list('pk', flat=True).first()}"
@@ -63,7 +70,7 @@ def _email_provider(summary: OrderSummary, event: SummaryEvent) -> None:
     Only the summary number travels: no client name or personal detail. No link when revoked.
     Recorded in the change's transaction (SUMMARY_FLOW): a change that rolled back sends nothing.
     """
-    template = STATUS_EMAILS[summary.status]
+    template = ACTION_EMAILS.get(event.action) or STATUS_EMAILS[summary.status]
     link = "" if summary.status == S.REVOKED else reverse("orders:summary", args=[summary.pk])
     for user in members_with_roles(summary.provider, CARE_COORDINATION_ROLES):
         portal_services.notify(
@@ -176,6 +183,8 @@ SUMMARY_FLOW: Workflow[OrderSummary] = Workflow(
             label=_("Activate again"),
             done=_("Order summary %(number)s activated again."),
             history="reactivated",
+            # The provider is told, and its page shows what changed since their last visit.
+            notify=_email_provider,
         ),
         Transition(
             name="revoke",
@@ -460,6 +469,22 @@ def reassign_worker(*, actor: User, summary: OrderSummary, worker: User) -> Orde
         to_status=summary.status,
     )
     return summary
+
+
+@transaction.atomic
+def record_visit(*, user: User, summary: OrderSummary, now: Any = None) -> SummaryVisit | None:
+    """Remember when a provider's person opened the summary; returns their previous visit.
+
+    The page shows what changed since that previous visit (selectors.changes_since)."""
+    now = now or timezone.now()
+    visit = SummaryVisit.objects.select_for_update().filter(summary=summary, user=user).first()
+    if visit is None:
+        SummaryVisit.objects.create(summary=summary, user=user, seen_at=now)
+        return None
+    previous = SummaryVisit(summary=summary, user=user, seen_at=visit.seen_at)
+    visit.seen_at = now
+    visit.save(update_fields=["seen_at"])
+    return previous
 
 
 # Provider: answering an offer ----------------------------------------------------------------

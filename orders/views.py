@@ -229,10 +229,16 @@ def summary_detail(request, pk):
     orders_table = OrderTable(selectors.summary_orders(summary), exclude=() if finance else FINANCIAL_COLUMNS)
     reports = selectors.summary_reports(summary)
     manage = has_capability(user, roles.MANAGE)
+    changes = []
+    if not manage:
+        previous = services.record_visit(user=user, summary=summary)
+        changes = selectors.changes_since(summary, previous.seen_at if previous else None)
     return render(
         request,
         "orders/summary_detail.html",
         {
+            "changes": changes,
+            "finance": finance,
             "summary": summary,
             "orders_table": orders_table,
             "reports": reports[:5],
