@@ -34,7 +34,7 @@ from appointments.pages import organization_of, render_page
 from portal.db import text_search
 from portal.files import private_file_response
 from portal.forms import show_service_error
-from portal.formviews import submit
+from portal.formviews import act, submit
 from portal.models import Organization
 from portal.params import safe_next
 from portal.permissions import capability_required
@@ -204,14 +204,14 @@ def checklist(request):
 @require_POST
 def online_booking(request):
     is_open = request.POST.get("open") == "1"
-    services.set_online_booking(organization=organization_of(request), is_open=is_open)
-    if is_open:
-        messages.success(request, _("Online booking is open: the public can book the open slots."))
-    else:
-        messages.success(
-            request, _("Online booking is closed: the public page shows the transitional message.")
-        )
-    return redirect(safe_next(request, reverse("appointments:checklist")))
+    return act(
+        request,
+        lambda: services.set_online_booking(organization=organization_of(request), is_open=is_open),
+        success=_("Online booking is open: the public can book the open slots.")
+        if is_open
+        else _("Online booking is closed: the public page shows the transitional message."),
+        next=safe_next(request, reverse("appointments:checklist")),
+    )
 
 
 # Services -----------------------------------------------------------------------------------------------
@@ -386,11 +386,14 @@ def resource_associations(request, pk):
 def communications(request):
     organization = organization_of(request)
     form = CommunicationsForm(request.POST or None, rules=selectors.communication_rules(organization))
-    if request.method == "POST" and form.is_valid():
-        services.save_communications(organization=organization, rules=form.rules())
-        messages.success(request, _("The automated communications were saved."))
-        return redirect("appointments:communications")
-    return render_page(request, "appointments/communications.html", {"form": form})
+    done = submit(
+        request,
+        form,
+        lambda data: services.save_communications(organization=organization, rules=form.rules()),
+        success=_("The automated communications were saved."),
+        next="appointments:communications",
+    )
+    return done or render_page(request, "appointments/communications.html", {"form": form})
 
 
 @capability_required(roles.CONFIGURE)
@@ -399,18 +402,22 @@ def public_page_settings(request):
     organization = organization_of(request)
     clinic = selectors.clinic_settings(organization)
     form = PublicPageForm(request.POST or None, request.FILES or None, instance=clinic)
-    if request.method == "POST" and form.is_valid():
-        values = {field: form.cleaned_data[field] for field in PublicPageForm.Meta.fields}
-        services.save_public_page(
+    done = submit(
+        request,
+        form,
+        lambda data: services.save_public_page(
             organization=organization,
-            values=values,
-            logo=form.cleaned_data.get("logo_upload") or None,
+            values={field: data[field] for field in PublicPageForm.Meta.fields},
+            logo=data.get("logo_upload") or None,
             logo_content_type=form.logo_content_type,
-            remove_logo=form.cleaned_data.get("remove_logo", False),
-        )
-        messages.success(request, _("The public page was saved."))
-        return redirect("appointments:public_page_settings")
-    return render_page(request, "appointments/public_page_form.html", {"form": form, "clinic": clinic})
+            remove_logo=data.get("remove_logo", False),
+        ),
+        success=_("The public page was saved."),
+        next="appointments:public_page_settings",
+    )
+    return done or render_page(
+        request, "appointments/public_page_form.html", {"form": form, "clinic": clinic}
+    )
 
 
 def _public_context(organization, clinic):

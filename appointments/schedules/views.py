@@ -16,10 +16,9 @@ from appointments.pages import organization_of, render_page
 from appointments.schedules import services
 from appointments.schedules.forms import CalendarForm, CloneForm, SlotForm, parse_day
 from portal import dates
-from portal.forms import show_service_error
+from portal.formviews import act, submit
 from portal.params import as_id, safe_next
 from portal.permissions import capability_required, has_capability
-from portal.workflow import ActionError
 
 # The name booking.views imported before it was public (schedules.forms.parse_day).
 _parse_day = parse_day
@@ -232,33 +231,26 @@ def slot_create(request):
         resources=resources,
         services=services_qs,
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            slot = services.create_slot(
-                actor=request.user,
-                organization=organization_of(request),
-                location=location,
-                resource=data["resource"],
-                services=data["services"],
-                starts_at=data["starts_at"],
-                ends_at=data["ends_at"],
-                per_interval=data["per_interval"],
-                is_locked=data["is_locked"],
-            )
-        except ActionError as error:
-            show_service_error(request, form, error)
-        else:
-            messages.success(
-                request,
-                _("The slot was created: %(count)d appointments.") % {"count": slot.capacity},
-            )
-            return redirect(_calendar_url(location, data["date"]))
-    return render_page(
+    done = submit(
+        request,
+        form,
+        lambda data: services.create_slot(
+            actor=request.user, organization=organization_of(request), location=location, **_slot_rules(data)
+        ),
+        success=lambda slot: _("The slot was created: %(count)d appointments.") % {"count": slot.capacity},
+        next=lambda slot: _calendar_url(location, form.cleaned_data["date"]),
+    )
+    return done or render_page(
         request,
         "appointments/slot_form.html",
         {"form": form, "location": location, "slot": None, "durations": _durations(services_qs)},
     )
+
+
+def _slot_rules(data):
+    """The slot form's values as the slot services take them."""
+    keys = ("resource", "services", "starts_at", "ends_at", "per_interval", "is_locked")
+    return {key: data[key] for key in keys}
 
 
 def _durations(services_qs):
@@ -289,27 +281,18 @@ def slot_edit(request, pk):
         resources=resources,
         services=services_qs,
     )
-    if request.method == "POST":
-        if not can_edit:
-            messages.error(request, _("Your role lets you see this slot, not change it."))
-            return redirect("appointments:slot", pk=slot.pk)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.update_slot(
-                    slot=slot,
-                    resource=data["resource"],
-                    services=data["services"],
-                    starts_at=data["starts_at"],
-                    ends_at=data["ends_at"],
-                    per_interval=data["per_interval"],
-                    is_locked=data["is_locked"],
-                )
-            except ActionError as error:
-                show_service_error(request, form, error)
-            else:
-                messages.success(request, _("The slot was saved."))
-                return redirect(_calendar_url(slot.location, data["date"]))
+    if request.method == "POST" and not can_edit:
+        messages.error(request, _("Your role lets you see this slot, not change it."))
+        return redirect("appointments:slot", pk=slot.pk)
+    done = submit(
+        request,
+        form,
+        lambda data: services.update_slot(slot=slot, **_slot_rules(data)),
+        success=_("The slot was saved."),
+        next=lambda saved: _calendar_url(slot.location, form.cleaned_data["date"]),
+    )
+    if done:
+        return done
     slot.remaining = max(slot.capacity - slot.booked, 0)
     # Guide 4.7: the appointments booked in the slot, each opening its details.
     booked = (
@@ -338,13 +321,13 @@ def slot_edit(request, pk):
 def slot_delete(request, pk):
     slot = selectors.get_editable_slot(request.user, pk)
     day = timezone.localtime(slot.starts_at).date()
-    try:
-        services.delete_slot(slot=slot)
-    except ActionError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("appointments:slot", pk=slot.pk)
-    messages.success(request, _("The slot was deleted."))
-    return redirect(_calendar_url(slot.location, day))
+    return act(
+        request,
+        lambda: services.delete_slot(slot=slot),
+        success=_("The slot was deleted."),
+        next=_calendar_url(slot.location, day),
+        refused=reverse("appointments:slot", kwargs={"pk": slot.pk}),
+    )
 
 
 @capability_required(roles.EDIT_SCHEDULES)
@@ -352,13 +335,11 @@ def slot_delete(request, pk):
 def slot_lock(request, pk):
     slot = selectors.get_editable_slot(request.user, pk)
     locked = request.POST.get("locked") == "1"
-    services.set_slot_lock(slot=slot, locked=locked)
-    messages.success(
+    return act(
         request,
-        _("The slot is locked: staff only.") if locked else _("The slot is open online."),
-    )
-    return redirect(
-        safe_next(request, _calendar_url(slot.location, timezone.localtime(slot.starts_at).date()))
+        lambda: services.set_slot_lock(slot=slot, locked=locked),
+        success=_("The slot is locked: staff only.") if locked else _("The slot is open online."),
+        next=safe_next(request, _calendar_url(slot.location, timezone.localtime(slot.starts_at).date())),
     )
 
 
@@ -375,14 +356,26 @@ def day_lock(request):
     slots = selectors.editable_slots_for(request.user).filter(
         location=location, starts_at__gte=start, starts_at__lt=end
     )
-    count = services.set_day_lock(slots=slots, locked=locked)
-    # A queryset update saves no slot: the public times of the day are retired here.
-    selectors.forget_availability(location_id=location.pk, days=[day])
-    if locked:
-        messages.success(request, _("%(count)d slots of the day were locked.") % {"count": count})
-    else:
-        messages.success(request, _("%(count)d slots of the day were opened online.") % {"count": count})
-    return redirect(safe_next(request, _calendar_url(location, day)))
+
+    def lock_day():
+        count = services.set_day_lock(slots=slots, locked=locked)
+        # A queryset update saves no slot: the public times of the day are retired here.
+        selectors.forget_availability(location_id=location.pk, days=[day])
+        return count
+
+    return act(
+        request,
+        lock_day,
+        success=lambda count: (
+            (
+                _("%(count)d slots of the day were locked.")
+                if locked
+                else _("%(count)d slots of the day were opened online.")
+            )
+            % {"count": count}
+        ),
+        next=safe_next(request, _calendar_url(location, day)),
+    )
 
 
 @capability_required(roles.EDIT_SCHEDULES)
@@ -401,32 +394,36 @@ def clone(request):
         },
         locations=locations,
     )
-    source_slots = []
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+
+    def clone_day(data):
         start, end = selectors.day_bounds(data["source_day"])
         source = selectors.editable_slots_for(request.user).filter(
             location=data["location"], starts_at__gte=start, starts_at__lt=end
         )
-        try:
-            count = services.clone_day(
-                actor=request.user,
-                organization=organization_of(request),
-                source_slots=source,
-                source_day=data["source_day"],
-                target_days=data["target_days"],
-            )
-        except ActionError as error:
-            show_service_error(request, form, error)
-        else:
-            # Slots created in bulk send no save signal: the public times of those days are retired here.
-            selectors.forget_availability(location_id=data["location"].pk, days=data["target_days"])
-            messages.success(
-                request,
-                _("%(count)d slots were created on %(days)d days.")
-                % {"count": count, "days": len(data["target_days"])},
-            )
-            return redirect(_calendar_url(data["location"], data["target_days"][0]))
+        count = services.clone_day(
+            actor=request.user,
+            organization=organization_of(request),
+            source_slots=source,
+            source_day=data["source_day"],
+            target_days=data["target_days"],
+        )
+        # Slots created in bulk send no save signal: the public times of those days are retired here.
+        selectors.forget_availability(location_id=data["location"].pk, days=data["target_days"])
+        return count
+
+    done = submit(
+        request,
+        form,
+        clone_day,
+        success=lambda count: (
+            _("%(count)d slots were created on %(days)d days.")
+            % {"count": count, "days": len(form.cleaned_data["target_days"])}
+        ),
+        next=lambda count: _calendar_url(form.cleaned_data["location"], form.cleaned_data["target_days"][0]),
+    )
+    if done:
+        return done
+    source_slots = []
     # The typical day's slots, shown for reference (guide 3.3: "copied in the left column").
     preview_location = as_id(form.data.get("location")) if form.is_bound else initial_location
     preview_day = parse_day(form.data.get("source_day")) if form.is_bound else initial_day
