@@ -1,18 +1,24 @@
 """What a person booking online sees, read once and cached: the public configuration of a clinic
-network and the open times of each (location, day).
+network (two queries) and the open times of each (location, day), read from the booking inventory
+(appointments.SlotTime: the rows a booking claims) in one query for any number of locations and days.
 
 Both live in the cache (Redis in production) under *versioned* keys: a change does not delete an
 entry, it gives its (organization) or its (location, day) a new version once the change is
 committed, so a visitor who read the database just before the commit stores what it read under
 a version nobody asks for any more. Entries also expire on their own (a safety net for a change
-made outside the ORM's signals: a `QuerySet.update()`, a `bulk_create()` or SQL by hand).
+made outside the ORM's signals and the inventory's services: SQL by hand).
+
+A (location, day) has two entries: a summary per service (last open time, places left: the list of
+days and the search page) and its times (the day's page and the check of a chosen time).
 
 Invalidation, to call wherever places or the public configuration change:
 
 - `forget_availability(location_id=..., days=[...])`: the open times of those days at that location
   (every service: a slot's places are shared by its services); without `days`, all its days.
   Saving or deleting a Slot or an Appointment, or changing a slot's services, calls it by itself
-  (receivers below); `set_day_lock` and `clone_day` (update / bulk_create) call it from their views. The booking inventory may call it from its services too: calling twice is harmless.
+  (receivers below), and so does every change of the inventory's rows after its commit
+  (schedules.services.on_places_changed: bookings, cancellations, moves, slot edits, locks, clones,
+  deletions, `check_inventory --fix`). Calling twice is harmless.
 - `forget_public_configuration(organization_id)`: the organization, its clinic settings, services,
   questions, locations and teams as the public pages show them (receivers below as well).
 
@@ -24,26 +30,27 @@ import uuid
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Case, DateTimeField, Exists, F, IntegerField, Max, OuterRef, Q, Sum, Value, When
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.http import Http404
 from django.utils import timezone
 
 from appointments.models import (
-    HOLDING_STATUSES,
     Appointment,
     ClinicSettings,
     EligibilityQuestion,
     Location,
     Service,
     Slot,
+    SlotTime,
     TeamResource,
 )
+from appointments.schedules import services as schedules_services
 from portal import dates
 from portal.models import Organization
 
@@ -90,9 +97,11 @@ class PublicSite:
     organization: Organization
     clinic: ClinicSettings
     services: dict[int, Service]
-    questions: dict[int, list[EligibilityQuestion]]
+    # The services that ask eligibility questions (the questions themselves: public_questions()).
+    with_questions: set[int] = field(default_factory=set)
     # Per service, the active locations with an active team offering it, in the pilot's order.
     locations: dict[int, list[Location]] = field(default_factory=dict)
+    version: str = ""
 
     def service(self, pk: int) -> Service:
         try:
@@ -118,60 +127,59 @@ def forget_public_configuration(organization_id: int | None) -> None:
 
 
 def _read_public_site(organization_id: int) -> PublicSite:
-    organization = Organization.objects.filter(
-        kind="clinic_network", is_active=True, pk=organization_id
-    ).first()
-    if organization is None:
-        raise Http404
-    clinic = ClinicSettings.objects.for_organization(organization).first() or ClinicSettings(
-        organization=organization
+    """Two queries: the active services with their organization and its clinic settings (joined),
+    then the active locations joined to the teams and the services they offer."""
+    found = list(
+        Service.objects.for_organization(organization_id)
+        .filter(is_active=True, organization__kind="clinic_network", organization__is_active=True)
+        .select_related("organization", "organization__appointment_settings")
+        .annotate(
+            asks=Exists(
+                EligibilityQuestion.objects.filter(service_id=OuterRef("pk")).scoped("the service's own")
+            )
+        )
     )
-    services = {
-        service.pk: service
-        for service in Service.objects.for_organization(organization).filter(is_active=True)
-    }
-    questions: dict[int, list[EligibilityQuestion]] = {}
-    for question in EligibilityQuestion.objects.for_organization(organization).filter(
-        service_id__in=list(services)
-    ):
-        questions.setdefault(question.service_id, []).append(question)
-    for service_questions in questions.values():
-        service_questions.sort(key=lambda question: (question.position, question.pk))
-    offered = set(
-        TeamResource.services.through.objects.filter(
-            teamresource__organization=organization,
-            teamresource__is_active=True,
-            service_id__in=list(services),
-        ).values_list("teamresource_id", "service_id")
-    )
-    at = set(
-        TeamResource.locations.through.objects.filter(
-            teamresource__organization=organization, teamresource__is_active=True
-        ).values_list("teamresource_id", "location_id")
-    )
-    active = {
-        location.pk: location
-        for location in Location.objects.for_organization(organization)
+    if found:
+        organization = found[0].organization
+    else:
+        # No active service (nothing to book): the organization alone, for the pages that say so.
+        organization = (
+            Organization.objects.filter(kind="clinic_network", is_active=True, pk=organization_id)
+            .select_related("appointment_settings")
+            .first()
+        )
+        if organization is None:
+            raise Http404
+    try:
+        clinic = organization.appointment_settings
+    except ClinicSettings.DoesNotExist:
+        clinic = ClinicSettings(organization=organization)
+    services = {service.pk: service for service in found}
+    with_questions = {service.pk for service in found if service.asks}
+    # One row per (location, team, service); a team's flag and services read from the same join.
+    locations: dict[int, list[Location]] = {service_id: [] for service_id in services}
+    seen: set[tuple[int, int]] = set()
+    for location in (
+        Location.objects.for_organization(organization_id)
         .filter(is_active=True)
+        .annotate(team_active=F("resources__is_active"), offered=F("resources__services"))
         .order_by("position", "pk")
-    }
-    pairs = {
-        (service_id, location_id)
-        for team, service_id in offered
-        for team2, location_id in at
-        if team == team2
-    }
-    locations = {
-        service_id: [location for location in active.values() if (service_id, location.pk) in pairs]
-        for service_id in services
-    }
+    ):
+        pair = (location.offered, location.pk)
+        if location.team_active and location.offered in locations and pair not in seen:
+            seen.add(pair)
+            locations[location.offered].append(location)
     return PublicSite(
-        organization=organization, clinic=clinic, services=services, questions=questions, locations=locations
+        organization=organization,
+        clinic=clinic,
+        services=services,
+        with_questions=with_questions,
+        locations=locations,
     )
 
 
 def public_site(organization_id: int) -> PublicSite:
-    """The clinic network's public configuration: from the cache, else read in six queries.
+    """The clinic network's public configuration: from the cache, else read in two queries.
 
     A clinic network that does not exist or is not active answers 404.
     """
@@ -181,11 +189,28 @@ def public_site(organization_id: int) -> PublicSite:
     site = cache.get(key)
     if site is None:
         site = _read_public_site(organization_id)
+        site.version = version
         cache.set(key, site, timeout=ENTRY_SECONDS)
     return site
 
 
-# Open times ------------------------------------------------------------------------------------
+def public_questions(site: PublicSite, service: Service) -> list[EligibilityQuestion]:
+    """The eligibility questions of a service, in order: cached with the configuration's version
+    (only the eligibility step reads them; the other steps know whether there are any)."""
+    if service.pk not in site.with_questions:
+        return []
+    key = f"appointments:public:questions:{site.organization.pk}:{service.pk}:{site.version}"
+    questions = cache.get(key)
+    if questions is None:
+        questions = list(
+            EligibilityQuestion.objects.for_organization(site.organization).filter(service_id=service.pk)
+        )
+        questions.sort(key=lambda question: (question.position, question.pk))
+        cache.set(key, questions, timeout=ENTRY_SECONDS)
+    return questions
+
+
+# Open times, read from the inventory ---------------------------------------------------------------
 
 
 class OpenTime(NamedTuple):
@@ -197,11 +222,50 @@ class OpenTime(NamedTuple):
     slot_ids: tuple[int, ...]  # every slot with a place left at this time
 
 
-# What the cache holds for a (location, day) and service: columns, fast to pickle and unpickle
-# (a day of 10 teams' 5-minute times is 1,440 offers): (timestamps, places left, slot offered,
-# slots with places), sorted by time.
+# A day's times for a service, as the cache holds them: columns, fast to pickle and unpickle (a day
+# of 10 teams' 5-minute times is 1,440 offers): (timestamps, places left, slot offered, slots with
+# places), sorted by time.
 Times = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], tuple[tuple[int, ...], ...]]
 NO_TIMES: Times = ((), (), (), ())
+
+
+class Summary(NamedTuple):
+    """What the list of days and the search page need of a (location, day, service): its last
+    time with a place left and the places left (POSIX seconds; times after the entry's moment)."""
+
+    last: int
+    left: int
+
+
+NO_SUMMARY = Summary(0, 0)
+
+
+@dataclass
+class Availability:
+    """The open times online of some locations and days, as read (from the cache or the inventory)
+    at `now`: a summary of every (location, day) per service, and the times of the days asked in
+    detail."""
+
+    now: datetime
+    summaries: dict[tuple[int, date], dict[int, Summary]]
+    times: dict[tuple[int, date], dict[int, Times]]
+
+    def summary(self, location_id: int, day: date, service_id: int) -> Summary:
+        return self.summaries.get((location_id, day), {}).get(service_id, NO_SUMMARY)
+
+    def open_days(self, location_id: int, service_id: int, days: Iterable[date]) -> list[date]:
+        """The days with a time after `now`, in order."""
+        moment = self.now.timestamp()
+        return [day for day in days if self.summary(location_id, day, service_id).last > moment]
+
+    def places_left(self, location_id: int, service_id: int, days: Iterable[date]) -> int:
+        return sum(
+            self.summary(location_id, day, service_id).left
+            for day in self.open_days(location_id, service_id, days)
+        )
+
+    def day_times(self, location_id: int, day: date, service_id: int) -> Times:
+        return self.times.get((location_id, day), {}).get(service_id, NO_TIMES)
 
 
 def _day_version_key(location_id: int, day: date) -> str:
@@ -231,77 +295,7 @@ def forget_availability(
             _bump(*keys)
 
 
-def _read_places(
-    organization_id: int, location_id: int, start: datetime, end: datetime
-) -> tuple[list[Any], dict[int, list[int]], dict[tuple[int, int], int]]:
-    """The open slots of a period at a location, their services and the places taken per time:
-    three queries, whatever the number of slots and times."""
-    slots = list(
-        Slot.objects.for_organization(organization_id)
-        .filter(location_id=location_id, is_locked=False, starts_at__lt=end, ends_at__gt=start)
-        .values_list("pk", "starts_at", "ends_at", "interval_minutes", "per_interval", "resource__position")
-    )
-    slot_ids = [row[0] for row in slots]
-    services_of: dict[int, list[int]] = {}
-    for slot_id, service_id in Slot.services.through.objects.filter(slot_id__in=slot_ids).values_list(
-        "slot_id", "service_id"
-    ):
-        services_of.setdefault(slot_id, []).append(service_id)
-    taken: dict[tuple[int, int], int] = {}
-    for slot_id, moment, count in (
-        Appointment.objects.for_organization(organization_id)
-        .filter(slot_id__in=slot_ids, status__in=HOLDING_STATUSES)
-        .values_list("slot_id", "starts_at")
-        .annotate(count=Count("pk"))
-        .values_list("slot_id", "starts_at", "count")
-    ):
-        taken[(slot_id, int(moment.timestamp()))] = count
-    return slots, services_of, taken
-
-
 Offer = tuple[int, int, int, int]  # (ts, -places left, team position, slot id): sorts best first
-
-
-def _offers(
-    slots: list[Any],
-    services_of: dict[int, list[int]],
-    taken: dict[tuple[int, int], int],
-    clock: dates.LocalClock,
-    wanted: dict[int, date],
-) -> dict[tuple[int, int], list[Offer]]:
-    """(day number, service) -> the offers of every time with a place left, in real elapsed time."""
-    offers: dict[tuple[int, int], list[Offer]] = {}
-    busy = {slot_id for slot_id, _ts in taken}
-    for slot_id, starts_at, ends_at, minutes, per_interval, position in slots:
-        service_ids = services_of.get(slot_id)
-        step = (minutes or 0) * 60
-        count = int((ends_at - starts_at).total_seconds()) // step if step else 0
-        if not service_ids or count <= 0:
-            continue
-        first = int(starts_at.timestamp())
-        # Most slots lie within one local day: its day number once, not once per time.
-        first_day = clock.day_number(first)
-        one_day = first_day == clock.day_number(first + (count - 1) * step)
-        if one_day and first_day not in wanted:
-            continue
-        has_taken = slot_id in busy
-        if one_day:
-            # The common case, kept tight: one list per service for the whole slot.
-            buckets = [offers.setdefault((first_day, service_id), []) for service_id in service_ids]
-            for ts in range(first, first + count * step, step):
-                left = per_interval - taken.get((slot_id, ts), 0) if has_taken else per_interval
-                if left > 0:
-                    offer = (ts, -left, position, slot_id)
-                    for bucket in buckets:
-                        bucket.append(offer)
-            continue
-        for ts in range(first, first + count * step, step):
-            left = per_interval - taken.get((slot_id, ts), 0)
-            day = clock.day_number(ts)
-            if left > 0 and day in wanted:
-                for service_id in service_ids:
-                    offers.setdefault((day, service_id), []).append((ts, -left, position, slot_id))
-    return offers
 
 
 def _columns(offers: list[Offer]) -> Times:
@@ -328,41 +322,151 @@ def _columns(offers: list[Offer]) -> Times:
     return tuple(stamps), tuple(lefts), tuple(offered), tuple(every)
 
 
-def _compute(organization_id: int, location_id: int, days: list[date]) -> dict[date, dict[int, Times]]:
-    """The open times online of `days` at a location, for each service, in three queries; each
-    time's local day read from the period's UTC offsets (portal.dates.LocalClock)."""
-    start, _end = dates.day_bounds(days[0])
-    _start, end = dates.day_bounds(days[-1])
-    wanted = {day.toordinal(): day for day in days}
-    slots, services_of, taken = _read_places(organization_id, location_id, start, end)
-    offers = _offers(slots, services_of, taken, dates.LocalClock(start, end), wanted)
-    result: dict[date, dict[int, Times]] = {day: {} for day in days}
-    for (number, service_id), found in offers.items():
-        result[wanted[number]][service_id] = _columns(found)
-    return result
+def _ranges(days: Iterable[date]) -> Q:
+    """The instants of these local days, consecutive days as one range (DST-safe bounds)."""
+    condition = Q()
+    run: list[date] = []
+    for day in sorted(set(days)):
+        if run and day != run[-1] + timedelta(days=1):
+            condition |= Q(
+                starts_at__gte=dates.day_bounds(run[0])[0], starts_at__lt=dates.day_bounds(run[-1])[1]
+            )
+            run = []
+        run.append(day)
+    if run:
+        condition |= Q(starts_at__gte=dates.day_bounds(run[0])[0], starts_at__lt=dates.day_bounds(run[-1])[1])
+    return condition
 
 
-def open_days(*, organization_id: int, location_id: int, days: list[date]) -> dict[date, dict[int, Times]]:
-    """Each day's open times online at a location, per service: from the cache (two round trips),
-    the missing days computed together (three queries) and stored. Past times are not removed here:
-    `bookable()` and `has_bookable()` do it for the moment asked."""
+def _read_inventory(
+    *, organization_id: int, location_ids: list[int], days: list[date], detailed: set[date], now: datetime
+) -> tuple[dict[tuple[int, date], dict[int, Summary]], dict[tuple[int, date], dict[int, Times]]]:
+    """The places left after `now` in the time rows (appointments.SlotTime) of open slots, per
+    location, day and service, in one query: grouped by day in the database, time by time for the
+    `detailed` days. The same rows the booking claims, so what a booker sees is what they can get."""
     days = sorted(set(days))
-    if not days:
-        return {}
-    location_key = _location_version_key(location_id)
-    day_keys = {day: _day_version_key(location_id, day) for day in days}
-    versions = _versions([location_key, *day_keys.values()])
-    entry_keys = {
-        day: f"appointments:availability:{location_id}:{day.isoformat()}:{versions[location_key]}:{versions[key]}"
-        for day, key in day_keys.items()
+    number = Case(
+        *[
+            When(starts_at__gte=start, starts_at__lt=end, then=Value(index))
+            for index, (start, end) in enumerate(dates.day_bounds(day) for day in days)
+        ],
+        output_field=IntegerField(),
+    )
+    detail = _ranges(detailed) if detailed else None
+    rows = (
+        SlotTime.objects.for_organization(organization_id)
+        .filter(_ranges(days), slot__location_id__in=location_ids, slot__is_locked=False, starts_at__gt=now)
+        .filter(taken__lt=F("capacity"))
+        .annotate(
+            place=F("slot__location_id"),
+            service=F("slot__services"),
+            number=number,
+            at=Case(When(detail, then=F("starts_at")), output_field=DateTimeField())
+            if detail
+            else Value(None, output_field=DateTimeField()),
+            one=Case(When(detail, then=F("slot_id")), output_field=IntegerField())
+            if detail
+            else Value(None, output_field=IntegerField()),
+        )
+        .values("place", "service", "number", "at", "one")
+        .annotate(
+            places=Sum(F("capacity") - F("taken"), output_field=IntegerField()),
+            latest=Max("starts_at"),
+            position=Max("slot__resource__position"),
+        )
+        .values_list("place", "service", "number", "at", "one", "places", "latest", "position")
+        .order_by()
+    )
+    summaries: dict[tuple[int, date], dict[int, Summary]] = {
+        (location_id, day): {} for location_id in location_ids for day in days
     }
-    cached = cache.get_many(list(entry_keys.values()))
-    result = {day: cached[key] for day, key in entry_keys.items() if key in cached}
-    missing = [day for day in days if day not in result]
+    offers: dict[tuple[int, date, int], list[Offer]] = {}
+    for place, service_id, index, at, slot_id, places, latest, position in rows:
+        if service_id is None or index is None:
+            continue
+        day = days[index]
+        if at is None:
+            summaries[(place, day)][service_id] = Summary(int(latest.timestamp()), places)
+        else:
+            offers.setdefault((place, day, service_id), []).append(
+                (int(at.timestamp()), -places, position, slot_id)
+            )
+    times: dict[tuple[int, date], dict[int, Times]] = {
+        (location_id, day): {} for location_id in location_ids for day in detailed
+    }
+    for (place, day, service_id), found in offers.items():
+        columns = _columns(found)
+        times[(place, day)][service_id] = columns
+        summaries[(place, day)][service_id] = Summary(columns[0][-1], sum(columns[1]))
+    return summaries, times
+
+
+def availability(
+    *,
+    organization_id: int,
+    location_ids: Iterable[int],
+    days: Iterable[date],
+    detailed: Iterable[date] = (),
+    now: datetime | None = None,
+) -> Availability:
+    """The open times online of these locations and days, per service, as at `now`: a summary of
+    every (location, day) and the times of the `detailed` days. From the cache (two round trips);
+    what is missing is read from the inventory in one query and stored.
+
+    Entries are stored per (location, day) under its versions, a summary and the times apart (the
+    list of days unpickles 29 small summaries, not 29 days of times). An entry holds the times after
+    the moment it was read: a reader from an earlier moment (a clock set back) reads again."""
+    now = now or timezone.now()
+    moment = int(now.timestamp())
+    location_ids = sorted(set(location_ids))
+    days = sorted(set(days))
+    detailed = set(detailed) & set(days)
+    result = Availability(now=now, summaries={}, times={})
+    if not location_ids or not days:
+        return result
+    version_keys = {location_id: _location_version_key(location_id) for location_id in location_ids}
+    day_keys = {
+        (location_id, day): _day_version_key(location_id, day) for location_id in location_ids for day in days
+    }
+    versions = _versions([*version_keys.values(), *day_keys.values()])
+
+    def entry_key(kind: str, location_id: int, day: date) -> str:
+        location_version = versions[version_keys[location_id]]
+        day_version = versions[day_keys[(location_id, day)]]
+        return f"appointments:availability:{kind}:{location_id}:{day.isoformat()}:{location_version}:{day_version}"
+
+    wanted = {("sum", location_id, day): entry_key("sum", location_id, day) for location_id, day in day_keys}
+    wanted.update(
+        {
+            ("times", location_id, day): entry_key("times", location_id, day)
+            for location_id in location_ids
+            for day in detailed
+        }
+    )
+    cached = cache.get_many(list(wanted.values()))
+    missing: set[tuple[str, int, date]] = set()
+    for what, key in wanted.items():
+        entry = cached.get(key)
+        if entry is None or entry[0] > moment:
+            missing.add(what)
+            continue
+        kind, location_id, day = what
+        (result.summaries if kind == "sum" else result.times)[(location_id, day)] = entry[1]
     if missing:
-        computed = _compute(organization_id, location_id, missing)
-        cache.set_many({entry_keys[day]: computed[day] for day in missing}, timeout=ENTRY_SECONDS)
-        result.update(computed)
+        summaries, times = _read_inventory(
+            organization_id=organization_id,
+            location_ids=sorted({location_id for _kind, location_id, _day in missing}),
+            days=sorted({day for _kind, _location_id, day in missing}),
+            detailed={day for kind, _location_id, day in missing if kind == "times"},
+            now=now,
+        )
+        store = {}
+        for what in missing:
+            kind, location_id, day = what
+            found = (summaries if kind == "sum" else times).get((location_id, day), {})
+            (result.summaries if kind == "sum" else result.times)[(location_id, day)] = found
+            store[wanted[what]] = (moment, found)
+        cache.set_many(store, timeout=ENTRY_SECONDS)
     return result
 
 
@@ -413,7 +517,44 @@ def _location_of_slot(slot_id: int | None) -> int | None:
     )
 
 
+# Slot -> (location, its local days), as the receivers last saw it: lets the inventory's listener
+# below forget the right days after a booking without a query. Bounded; a stale entry only makes it
+# forget other days too (the receivers forget the right ones).
+_SLOT_DAYS: dict[int, tuple[int, tuple[date, ...]]] = {}
+_SLOT_DAYS_MAX = 20000
+
+
+def _remember_slot(slot: Slot) -> None:
+    if slot.pk is None or slot.starts_at is None or slot.ends_at is None:
+        return
+    if len(_SLOT_DAYS) >= _SLOT_DAYS_MAX:
+        _SLOT_DAYS.clear()
+    first, last = timezone.localdate(slot.starts_at), timezone.localdate(slot.ends_at)
+    days = tuple(first + timedelta(days=offset) for offset in range(min((last - first).days, 31) + 1))
+    _SLOT_DAYS[slot.pk] = (slot.location_id, days)
+
+
+def _inventory_changed(slot_ids: set[int]) -> None:
+    """After the commit of any change of places in the inventory (schedules.services.on_places_changed):
+    the days of those slots are read again. Bookings, cancellations and slot edits are already
+    forgotten by the receivers below; this covers the changes the ORM's signals do not see (a day
+    locked or cloned by update/bulk_create, a recount by `check_inventory --fix`)."""
+    unknown = [pk for pk in slot_ids if pk not in _SLOT_DAYS]
+    if unknown:
+        for slot in (
+            Slot.objects.scoped("the slots whose places changed")
+            .filter(pk__in=unknown)
+            .only("pk", "location_id", "starts_at", "ends_at")
+        ):
+            _remember_slot(slot)
+    for pk in slot_ids:
+        if pk in _SLOT_DAYS:
+            location_id, days = _SLOT_DAYS[pk]
+            forget_availability(location_id=location_id, days=days)
+
+
 def _slot_changed(sender: Any, instance: Slot, **kwargs: Any) -> None:
+    _remember_slot(instance)
     forget_availability(location_id=instance.location_id)
 
 
@@ -427,6 +568,7 @@ def _appointment_saved(sender: Any, instance: Appointment, created: bool = False
     location_id: int | None
     if slot_field.is_cached(instance):
         location_id = instance.slot.location_id
+        _remember_slot(instance.slot)
     else:
         location_id = _location_of_slot(instance.slot_id)
     fields = kwargs.get("update_fields")
@@ -490,3 +632,6 @@ for _model in (Organization, ClinicSettings, Service, EligibilityQuestion, Locat
     )
 for _through in (TeamResource.locations.through, TeamResource.services.through):
     m2m_changed.connect(_team_links_changed, sender=_through, dispatch_uid=f"public-{_through.__name__}")
+
+# The inventory's own changes (time rows updated or bulk-created, which send no signal).
+schedules_services.on_places_changed(_inventory_changed)

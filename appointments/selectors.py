@@ -19,14 +19,17 @@ from appointments import roles
 # change: forget_availability(location_id=..., days=[...]) and forget_public_configuration(org id).
 from appointments.availability import (  # noqa: F401  (re-exported: the app's reads live here)
     NO_TIMES,
+    Availability,
     OpenTime,
     PublicSite,
+    Summary,
     Times,
+    availability,
     bookable,
     forget_availability,
     forget_public_configuration,
     has_bookable,
-    open_days,
+    public_questions,
     public_site,
 )
 from appointments.models import (

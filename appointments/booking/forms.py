@@ -28,7 +28,8 @@ from portal.forms import (
 class PublicSearchForm(forms.Form):
     """Guide 5, steps 2–3: choose a service and type a postal code."""
 
-    service = forms.ModelChoiceField(label=_("Select a service"), queryset=Service.objects.none())
+    # The services come from the cached public configuration (no query to list or check them).
+    service = forms.TypedChoiceField(label=_("Select a service"), choices=[], coerce=int)
     postal_code = forms.CharField(
         label=_("Your postal code"),
         max_length=10,
@@ -38,7 +39,13 @@ class PublicSearchForm(forms.Form):
 
     def __init__(self, *args, services, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = services
+        self.services = {service.pk: service for service in services}
+        self.fields["service"].choices = [("", "---------")] + [
+            (service.pk, str(service)) for service in self.services.values()
+        ]
+
+    def clean_service(self):
+        return self.services[self.cleaned_data["service"]]
 
     def clean_postal_code(self):
         value = canadian_postal_code(self.cleaned_data["postal_code"])

@@ -1,7 +1,8 @@
 """Booking: the public booking pages (no account), the person's link, and staff booking (guide 4.3)."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import wraps
+from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib import messages
@@ -29,7 +30,7 @@ from appointments.follow_up import services as follow_up_services
 from appointments.models import (
     Appointment,
     AppointmentStatus,
-    Service,
+    Location,
     Slot,
 )
 from appointments.pages import _page
@@ -112,20 +113,34 @@ def keeps_booking_state(view):
     return wrapped
 
 
-def _public_services(organization):
-    return Service.objects.for_organization(organization).filter(is_active=True)
+class SearchResult(NamedTuple):
+    """A location on the search page: its distance (km, None without coordinates), its next date
+    with an open time (None: no availability at the moment) and the places left in the days shown."""
+
+    location: Location
+    distance: float | None
+    next_day: date | None
+    places_left: int
+
+
+def _shown_days(clinic):
+    """The days the public pages offer: today and the clinic's `days_shown` days after it."""
+    today = timezone.localdate()
+    return [today + timedelta(days=offset) for offset in range(clinic.days_shown + 1)]
 
 
 @login_not_required
 @public_line
 @keeps_booking_state
 def public_search(request, organization_id):
-    """Guide 5, steps 2–5: the nearest locations offering the service, with their distance."""
+    """Guide 5, steps 2–5: the nearest locations offering the service, with their distance, the
+    places left and the next date with a time (read with the times pages' cached availability: one
+    query for every location, none when cached)."""
     site = selectors.public_site(organization_id)
     organization, clinic = site.organization, site.clinic
     if not clinic.online_booking_open:
         return redirect("appointments:public_page", organization_id=organization.pk)
-    form = PublicSearchForm(request.GET or None, services=_public_services(organization))
+    form = PublicSearchForm(request.GET or None, services=list(site.services.values()))
     results, notice = [], ""
     if form.is_bound and form.is_valid():
         service, code = form.cleaned_data["service"], form.cleaned_data["postal_code"]
@@ -143,14 +158,29 @@ def public_search(request, organization_id):
                     "The postal code %(code)s could not be found. However, its first three characters were found "
                     "near %(place)s. We show the results nearest to this postal code."
                 ) % {"code": code, "place": area.name if area else code[:3]}
-            for location in site.locations.get(service.pk, []):
+            locations = site.locations.get(service.pk, [])
+            shown = _shown_days(clinic)
+            found = selectors.availability(
+                organization_id=organization.pk,
+                location_ids=[location.pk for location in locations],
+                days=shown,
+            )
+            for location in locations:
                 distance = (
                     geo.distance_km((latitude, longitude), (location.latitude, location.longitude))
                     if location.latitude is not None
                     else None
                 )
-                results.append((location, distance))
-            results.sort(key=lambda item: (item[1] is None, item[1] or 0))
+                open_days = found.open_days(location.pk, service.pk, shown)
+                results.append(
+                    SearchResult(
+                        location=location,
+                        distance=distance,
+                        next_day=open_days[0] if open_days else None,
+                        places_left=found.places_left(location.pk, service.pk, shown),
+                    )
+                )
+            results.sort(key=lambda result: (result.distance is None, result.distance or 0))
             _save_booking_session(request, organization, service=service.pk, postal_code=code)
     return render(
         request,
@@ -170,11 +200,11 @@ def _public_step(request, organization_id, service_id, location_id):
 
 
 def _questions(request, service):
-    return request._public_site.questions.get(service.pk, [])
+    return selectors.public_questions(request._public_site, service)
 
 
 def _eligible(request, organization, service):
-    if not _questions(request, service):
+    if service.pk not in request._public_site.with_questions:
         return True
     return service.pk in _booking_session(request, organization).get("eligible", [])
 
@@ -217,31 +247,36 @@ def public_eligibility(request, organization_id, service_id, location_id):
     )
 
 
-def _public_days(organization, clinic, service, location, day=None):
-    """{day: Times} of the days with open times online within the days shown (`day`'s only when
-    given), from the availability cache (selectors.open_days)."""
-    now = timezone.now()
-    today = timezone.localdate()
-    shown = [today + timedelta(days=offset) for offset in range(clinic.days_shown + 1)]
-    if day is not None:
-        shown = [day] if day in shown else []
-    by_day = selectors.open_days(organization_id=organization.pk, location_id=location.pk, days=shown)
-    days = {}
-    for one_day in shown:
-        times = by_day.get(one_day, {}).get(service.pk, selectors.NO_TIMES)
-        if selectors.has_bookable(times, now):
-            days[one_day] = times
-    return days
+def _public_availability(organization, clinic, service, location, day=None):
+    """(the days shown with an open time online, the open times of `day` if it is one of them), from
+    the availability cache (selectors.availability): the days' summaries, the chosen day's times."""
+    shown = _shown_days(clinic)
+    if day is not None and day not in shown:
+        day = None
+    found = selectors.availability(
+        organization_id=organization.pk,
+        location_ids=[location.pk],
+        days=shown,
+        detailed=[day] if day else [],
+    )
+    days = found.open_days(location.pk, service.pk, shown)
+    if day not in days:
+        return days, []
+    return days, selectors.bookable(found.day_times(location.pk, day, service.pk), found.now)
 
 
 def _is_open_time(organization, clinic, service, location, slot_id, moment):
-    """Is this (slot, time) one of the open times? Checks that one day only."""
+    """Is this (slot, time) one of the open times? Reads that day only."""
     day = timezone.localtime(moment).date()
+    if day not in _shown_days(clinic):
+        return False
+    found = selectors.availability(
+        organization_id=organization.pk, location_ids=[location.pk], days=[day], detailed=[day]
+    )
     ts = int(moment.timestamp())
-    times = _public_days(organization, clinic, service, location, day=day).get(day, selectors.NO_TIMES)
     return any(
         open_time.ts == ts and slot_id in open_time.slot_ids
-        for open_time in selectors.bookable(times, timezone.now())
+        for open_time in selectors.bookable(found.day_times(location.pk, day, service.pk), found.now)
     )
 
 
@@ -285,12 +320,10 @@ def public_times(request, organization_id, service_id, location_id):
             _save_booking_session(request, organization, time=time_value_of(slot_id, moment))
             return redirect("appointments:public_details", organization.pk, service.pk, location.pk)
         form.add_error("time", _("This time is no longer available. Choose another time."))
-    by_day = _public_days(organization, clinic, service, location)
-    days = sorted(by_day)
-    day = _parse_day(request.GET.get("date") or request.POST.get("date"))
-    if day not in by_day:
-        day = None
-    day_times = _day_choices(day, selectors.bookable(by_day[day], timezone.now())) if day else []
+    asked = _parse_day(request.GET.get("date") or request.POST.get("date"))
+    days, open_times = _public_availability(organization, clinic, service, location, asked)
+    day = asked if asked in days else None
+    day_times = _day_choices(day, open_times) if day else []
     return render(
         request,
         "appointments/public_times.html",

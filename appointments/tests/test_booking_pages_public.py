@@ -56,7 +56,7 @@ def test_an_unknown_full_code_falls_back_to_its_first_three_characters_and_says_
     notice = response.context["notice"]
     assert "E1C 9Z9" in notice and "first three characters" in notice and "Moncton" in notice
     assert notice in response.content.decode().replace("&#x27;", "'")
-    assert [location for location, _distance in response.context["results"]][0] == world.location_a
+    assert [result.location for result in response.context["results"]][0] == world.location_a
 
 
 @pytest.mark.parametrize(("postal_code", "nearest"), [("E1C 4M2", "location_a"), ("E3B 5H1", "location_b")])
@@ -67,7 +67,7 @@ def test_the_locations_are_sorted_by_distance(world, public, postal_code, neares
     assert response.context["notice"] == ""
     assert results[0][0] == getattr(world, nearest)
     assert len(results) == 2
-    distances = [distance for _location, distance in results]
+    distances = [result.distance for result in results]
     assert distances == sorted(distances)
     assert distances[0] < 10 < 100 < distances[1]
     assert f"{round(distances[1])} km" in response.content.decode()
@@ -77,7 +77,7 @@ def test_only_the_locations_offering_the_service_are_listed(world, public):
     open_online_booking(world)
     world.team_c.services.set([world.second])
     response = _search(public, world, "E3B 5H1")
-    assert [location for location, _distance in response.context["results"]] == [world.location_a]
+    assert [result.location for result in response.context["results"]] == [world.location_a]
 
 
 def test_the_search_is_closed_while_online_booking_is(world, public):

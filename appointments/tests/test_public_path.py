@@ -3,10 +3,13 @@ cached open times that follow every change of places, no database session per vi
 right times on the days the clocks change."""
 
 from datetime import UTC, date, datetime, timedelta
+from io import StringIO
 
 import pytest
 import time_machine
 from django.contrib.sessions.models import Session
+from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -17,7 +20,7 @@ from appointments import selectors
 from appointments.booking.forms import TimeChoiceForm, time_value
 from appointments.booking.views import BOOKING_COOKIE
 from appointments.follow_up import services as follow_up_services
-from appointments.models import Appointment
+from appointments.models import Appointment, Slot, SlotTime
 from appointments.schedules import services as schedules_services
 from appointments.tests.conftest import World, book_person, open_online_booking
 from portal import dates
@@ -57,26 +60,164 @@ def _add_slots(world, count, day=2):
 # Queries -------------------------------------------------------------------------------------------
 
 
+def _search(client, world, service=None):
+    return client.get(
+        reverse("appointments:public_search", args=[world.clinic.pk]),
+        {"service": (service or world.first).pk, "postal_code": "E1C 4M2"},
+    )
+
+
+# Uncached: the waiting room's setting (portal.waiting_room), the public configuration (2: the
+# services with their clinic network and settings, the locations with their teams' services) and
+# the availability of every day shown (1, from the inventory). Cached: none.
 @pytest.mark.parametrize("slots", [1, 40])
-def test_it_reads_the_times_page_in_a_fixed_number_of_queries(
-    world, public, slots, django_assert_max_num_queries
-):
+def test_it_reads_the_times_page_in_four_queries_then_none(world, public, slots, django_assert_num_queries):
     open_online_booking(world, days_shown=28)
     _add_slots(world, slots)
     day = _day_of(world.at(2, 8))
-    # First visitor: the configuration (7 queries), the open times of every day shown (3), and the
-    # waiting room's setting when there is one (portal.waiting_room).
-    with django_assert_max_num_queries(11):
+    cache.clear()
+    with django_assert_num_queries(4):
+        response = public.get(_url(world, "public_times"), {"date": day.isoformat()})
+    assert response.status_code == 200 and response.context["day_times"]
+    with django_assert_num_queries(0):
         assert public.get(_url(world, "public_times"), {"date": day.isoformat()}).status_code == 200
-    # The next ones: from the cache.
-    with django_assert_max_num_queries(0):
+    # A booking elsewhere forgets the open times, not the configuration: one query.
+    selectors.forget_availability(location_id=world.location_a.pk)
+    with django_assert_num_queries(1):
         assert public.get(_url(world, "public_times"), {"date": day.isoformat()}).status_code == 200
+
+
+@pytest.mark.parametrize("slots", [1, 40])
+def test_it_reads_the_search_page_in_four_queries_then_none(world, public, slots, django_assert_num_queries):
+    open_online_booking(world, days_shown=28)
+    _add_slots(world, slots)
+    world.slot(day=3, location=world.location_b, team=world.team_c)
+    cache.clear()
+    with django_assert_num_queries(4):
+        response = _search(public, world)
+    assert response.status_code == 200 and len(response.context["results"]) == 2
+    with django_assert_num_queries(0):
+        assert _search(public, world).status_code == 200
+    # The times page of a location searched reads the days from the same cache: only its day.
+    with django_assert_num_queries(1):
+        public.get(_url(world, "public_times"), {"date": _day_of(world.at(2, 8)).isoformat()})
+
+
+def test_the_open_times_of_every_location_and_day_come_in_one_query(world):
+    _add_slots(world, 30)
+    world.slot(day=3, location=world.location_b, team=world.team_c)
+    days = [timezone.localdate() + timedelta(days=offset) for offset in range(29)]
+    detailed = _day_of(world.at(2, 8))
+    with CaptureQueriesContext(connection) as queries:
+        found = selectors.availability(
+            organization_id=world.clinic.pk,
+            location_ids=[world.location_a.pk, world.location_b.pk],
+            days=days,
+            detailed=[detailed],
+        )
+    assert len(queries) == 1
+    a, b = world.location_a.pk, world.location_b.pk
+    # 30 one-hour slots over 3 days, 4 times of 2 places each.
+    assert sum(found.summary(a, day, world.first.pk).left for day in days) == 30 * 4 * 2
+    assert found.open_days(a, world.first.pk, days) == [_day_of(world.at(offset, 8)) for offset in (2, 3, 4)]
+    assert found.open_days(b, world.first.pk, days) == [_day_of(world.at(3, 9))]
+    assert len(found.day_times(a, detailed, world.first.pk)[0]) == 12 * 4
+    assert found.places_left(a, world.first.pk, days) == 240
+
+
+# The availability is the inventory's -----------------------------------------------------------------
+
+
+def test_the_times_shown_are_the_places_the_inventory_holds(world, public):
+    """What a booker sees is read from the same rows the booking claims (appointments.SlotTime)."""
+    open_online_booking(world)
+    slot = world.slot(day=2, per_interval=3)
+    day = _day_of(slot.starts_at)
+    SlotTime.objects.filter(slot=slot, starts_at=slot.starts_at).update(taken=2)
+    SlotTime.objects.filter(slot=slot, starts_at=slot.starts_at + timedelta(minutes=15)).update(taken=3)
+    times = dict(_times(public, world, day))
+    assert times[slot.starts_at] == 1
+    assert slot.starts_at + timedelta(minutes=15) not in times
+    assert len(times) == 3
+
+
+def test_a_recount_of_the_inventory_shows_at_once(world, public, django_capture_on_commit_callbacks):
+    """A change of the time rows that sends no signal (check_inventory --fix) still forgets the
+    cached times, through the inventory's listener."""
+    open_online_booking(world)
+    slot = world.slot(day=2, per_interval=1)
+    day = _day_of(slot.starts_at)
+    SlotTime.objects.filter(slot=slot).update(taken=1)  # drift: full, with no appointment
+    assert _times(public, world, day) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("check_inventory", "--fix", stdout=StringIO())
+    assert len(_times(public, world, day)) == 4
+
+
+def test_a_day_locked_by_the_service_leaves_the_public_times_at_once(
+    world, public, django_capture_on_commit_callbacks
+):
+    open_online_booking(world)
+    slot = world.slot(day=2)
+    day = _day_of(slot.starts_at)
+    assert len(_times(public, world, day)) == 4
+    with django_capture_on_commit_callbacks(execute=True):
+        schedules_services.set_day_lock(slots=Slot.objects.filter(pk=slot.pk), locked=True)
+    assert _times(public, world, day) == []
+
+
+# The search page: places left and the next date per location ----------------------------------------
+
+
+def test_the_search_page_shows_each_location_s_places_left_and_next_date(world, public):
+    open_online_booking(world)
+    world.slot(day=2, per_interval=2)
+    world.slot(day=3, per_interval=2)
+    response = _search(public, world)
+    results = {result.location.pk: result for result in response.context["results"]}
+    a, b = results[world.location_a.pk], results[world.location_b.pk]
+    assert (a.next_day, a.places_left) == (_day_of(world.at(2, 9)), 16)
+    assert (b.next_day, b.places_left) == (None, 0)
+    # Still nearest first; the one without any time says so and offers no dead end.
+    html = response.content.decode()
+    assert "16 places left" in html
+    assert "No availability at the moment" in html
+    assert (
+        html.count(
+            reverse(
+                "appointments:public_eligibility", args=[world.clinic.pk, world.first.pk, world.location_b.pk]
+            )
+        )
+        == 0
+    )
+
+
+def test_the_search_page_follows_a_booking(world, public, django_capture_on_commit_callbacks):
+    open_online_booking(world)
+    slot = world.slot(day=2, per_interval=1)
+    assert _search(public, world).context["results"][0].places_left == 4
+    with django_capture_on_commit_callbacks(execute=True):
+        book_person(world, slot)
+    assert _search(public, world).context["results"][0].places_left == 3
+
+
+def test_a_past_time_of_today_is_not_counted(world, public):
+    open_online_booking(world)
+    slot = world.slot(day=2, start=9, end=10, per_interval=1)
+    later, earlier = slot.starts_at + timedelta(minutes=20), slot.starts_at - timedelta(hours=1)
+    with time_machine.travel(later, tick=False):
+        found = _search(public, world).context["results"][0]
+        assert (found.next_day, found.places_left) == (_day_of(slot.starts_at), 2)
+    # An entry read later is not used by a visitor whose clock is earlier (a clock set back).
+    with time_machine.travel(earlier, tick=False):
+        assert _search(public, world).context["results"][0].places_left == 4
 
 
 def test_it_opens_the_details_form_of_a_chosen_time_without_a_query(world, public):
     open_online_booking(world)
     slot = world.slot(day=2)
-    public.get(_url(world, "public_times"))
+    # The path: the day's times (read and cached), then one of them.
+    public.get(_url(world, "public_times"), {"date": _day_of(slot.starts_at).isoformat()})
     with CaptureQueriesContext(connection) as queries:
         response = public.get(_url(world, "public_details"), {"time": time_value(slot, slot.starts_at)})
     assert response.status_code == 200
@@ -264,14 +405,3 @@ def test_the_local_clock_reads_like_localtime(day):
         # (An instant of the repeated hour compares unequal across zones: PEP 495; compare in UTC.)
         assert clock.aware(ts).astimezone(UTC) == moment
         moment += timedelta(minutes=5)
-
-
-def test_the_open_times_of_many_days_come_in_three_queries(world):
-    _add_slots(world, 30)
-    days = [timezone.localdate() + timedelta(days=offset) for offset in range(29)]
-    with CaptureQueriesContext(connection) as queries:
-        by_day = selectors.open_days(
-            organization_id=world.clinic.pk, location_id=world.location_a.pk, days=days
-        )
-    assert len(queries) == 3
-    assert sum(len(by_day[day].get(world.first.pk, selectors.NO_TIMES)[0]) for day in days) == 30 * 4
