@@ -1,10 +1,11 @@
 """The appointment application's exports (portal.exports runs them in Celery, as the person who asked)."""
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from appointments import selectors
 from appointments.follow_up.forms import FollowUpForm, StatisticsForm
+from appointments.tables import FollowUpTable
+from portal.exports import from_table
 from portal.selectors import active_organization
 
 STAT_MEASURES = ["bookings", "cancellations", "presences", "absences", "no_shows"]
@@ -29,47 +30,8 @@ def follow_up_rows(*, user, params):
         resources=selectors.resources_for(user),
     )
     form.is_valid()
-    data = form.cleaned_data
-    headers = [
-        _("Date"),
-        _("Time"),
-        _("Service"),
-        _("Location"),
-        _("Team resource"),
-        _("First name"),
-        _("Last name"),
-        _("Date of birth"),
-        _("Mobile phone"),
-        _("Email"),
-        _("Confirmation number"),
-        _("Reminder"),
-        _("Relaunch"),
-        _("Person's status"),
-        _("Appointment status"),
-        _("Comment"),
-    ]
-    rows = (
-        (
-            timezone.localtime(item.starts_at).date(),
-            timezone.localtime(item.starts_at).strftime("%H:%M"),
-            item.service.name,
-            item.slot.location.name,
-            item.slot.resource.name,
-            item.first_name,
-            item.last_name,
-            item.date_of_birth,
-            item.mobile_phone,
-            item.email,
-            item.number,
-            item.reminders,
-            item.relaunches,
-            item.get_attendance_display(),
-            item.get_status_display(),
-            item.comment,
-        )
-        for item in selectors.follow_up_queryset(user, data).iterator()
-    )
-    return headers, rows
+    # The follow-up table's columns (appointments.tables): the page's and the file's, declared once.
+    return from_table(FollowUpTable, selectors.follow_up_queryset(user, form.cleaned_data))
 
 
 def statistics_rows(*, user, params):

@@ -9,6 +9,7 @@ from appointments import roles, selectors
 from appointments.accounts import services
 from appointments.accounts.forms import AccountEditForm, AccountForm, RoleForm
 from appointments.pages import organization_of, render_page
+from appointments.tables import RoleTable
 from portal.formviews import act, submit
 from portal.permissions import capability_required
 from portal.roles import get_role
@@ -111,7 +112,13 @@ def account_roles(request, pk):
     return render_page(
         request,
         "appointments/account_roles.html",
-        {"account": account, "rows": rows, "role_table": table, "organization": organization_of(request)},
+        {
+            "account": account,
+            "rows": rows,
+            "roles_table": RoleTable(rows, organization=organization_of(request)),
+            "role_table": table,
+            "organization": organization_of(request),
+        },
     )
 
 

@@ -31,6 +31,7 @@ from appointments.models import (
     Service,
 )
 from appointments.pages import organization_of, render_page
+from appointments.tables import AccountTable, LocationTable, ServiceTable, TeamTable
 from portal.db import text_search
 from portal.files import private_file_response
 from portal.forms import show_service_error
@@ -220,7 +221,9 @@ def online_booking(request):
 @capability_required(roles.CONFIGURE)
 def service_list(request):
     rows = selectors.services_for(request.user).prefetch_related("questions")
-    return render_page(request, "appointments/service_list.html", {"services": rows})
+    return render_page(
+        request, "appointments/service_list.html", {"services": rows, "table": ServiceTable(rows)}
+    )
 
 
 @capability_required(roles.CONFIGURE)
@@ -273,7 +276,9 @@ def service_attachment(request, pk):
 @capability_required(roles.CONFIGURE)
 def location_list(request):
     return render_page(
-        request, "appointments/location_list.html", {"locations": selectors.locations_for(request.user)}
+        request,
+        "appointments/location_list.html",
+        {"table": LocationTable(selectors.locations_for(request.user))},
     )
 
 
@@ -323,7 +328,12 @@ def resource_list(request):
     return render_page(
         request,
         "appointments/resource_list.html",
-        {"teams": selectors.resources_with_associations(request.user), "accounts": rows, "query": query},
+        {
+            "accounts": rows,
+            "query": query,
+            "teams_table": TeamTable(selectors.resources_with_associations(request.user)),
+            "accounts_table": AccountTable(rows),
+        },
     )
 
 

@@ -14,29 +14,15 @@ from appointments.models import (
     TeamResource,
 )
 from appointments.schedules.forms import ScheduleDateField
+from appointments.tables import follow_up_columns
 from portal.forms import (
     DATE_WIDGET,
 )
 
 # Follow-up --------------------------------------------------------------------------------------------
 
-FOLLOW_UP_COLUMNS = [
-    ("date", _("Date")),
-    ("time", _("Time")),
-    ("service", _("Service")),
-    ("location", _("Location")),
-    ("resource", _("Team resource")),
-    ("name", _("Name")),
-    ("date_of_birth", _("Date of birth")),
-    ("phone", _("Mobile phone")),
-    ("email", _("Email")),
-    ("number", _("Confirmation number")),
-    ("reminders", _("Reminder")),
-    ("relaunches", _("Relaunch")),
-    ("attendance", _("Person's status")),
-    ("status", _("Appointment status")),
-    ("comment", _("Comment")),
-]
+# The columns a person may show, with their headings: declared in the list's table.
+FOLLOW_UP_COLUMNS = follow_up_columns()
 DEFAULT_COLUMNS = ["date", "time", "service", "name", "reminders", "relaunches", "attendance", "status"]
 
 

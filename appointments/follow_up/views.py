@@ -5,6 +5,7 @@ export, and the statistics (Pilot).
 from datetime import timedelta
 
 from django.contrib import messages
+from django.core.paginator import EmptyPage
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -33,11 +34,13 @@ from appointments.models import (
     PersonalField,
 )
 from appointments.pages import _organization, _page
+from appointments.tables import FollowUpTable
 from portal.forms import show_service_error
 from portal.params import as_id, safe_next
 from portal.permissions import capability_required, has_capability
 from portal.search import criteria, personal_search
 from portal.services import record_list_view, record_view
+from portal.tables import NearerEndPaginator
 from portal.workflow import ActionError
 
 
@@ -182,6 +185,20 @@ def _follow_up_form(request, data=None):
     )
 
 
+# The follow-up list and its print show 100 appointments a page.
+FOLLOW_UP_PAGE = 100
+
+
+def _paginate(table, page):
+    """The asked page of the list; past its end (rows have left it since the link was made), the last."""
+    try:
+        table.paginate(paginator_class=NearerEndPaginator, page=page, per_page=FOLLOW_UP_PAGE)
+    except EmptyPage:
+        table.paginate(
+            paginator_class=NearerEndPaginator, page=table.paginator.num_pages, per_page=FOLLOW_UP_PAGE
+        )
+
+
 @capability_required(roles.SCHEDULES)
 @personal_search(FollowUpForm)
 def follow_up(request):
@@ -198,20 +215,21 @@ def follow_up(request):
     if not data.get("date"):
         data["date"] = timezone.localdate()
     printing = request.GET.get("print") == "1"
-    per_page = 100
-    rows = []
-    total = 0
-    if data["view_type"] in ("appointments", "both"):
-        queryset = selectors.follow_up_queryset(request.user, data)
-        total = queryset.count()
-        page = max(as_id(request.GET.get("page")) or 1, 1)
-        pages = max((total + per_page - 1) // per_page, 1)
-        page = min(page, pages)
-        rows = list(queryset[(page - 1) * per_page : page * per_page])
+    can_book = has_capability(request.user, roles.BOOK)
+    columns = _columns_for(request.user)
+    listed = data["view_type"] in ("appointments", "both")
+    table = FollowUpTable.for_person(
+        selectors.follow_up_queryset(request.user, data) if listed else [],
+        columns=columns,
+        can_book=can_book,
+        printing=printing,
+    )
+    _paginate(table, as_id(request.GET.get("page")) or 1)
+    rows = [row.record for row in table.page.object_list]
+    total, page, pages = table.paginator.count, table.page.number, table.paginator.num_pages
+    if listed:
         # The list shows people's names and phones: each one shown leaves an access entry.
         record_list_view(instances=rows)
-    else:
-        page, pages = 1, 1
     availabilities = []
     if data["view_type"] in ("availabilities", "both"):
         first, last = selectors.follow_up_period(data["period"], data["date"])
@@ -233,17 +251,16 @@ def follow_up(request):
     base = request.GET.copy()
     base.pop("page", None)
     base.pop("print", None)
-    can_book = has_capability(request.user, roles.BOOK)
     context = {
         "form": form,
+        "table": table,
         "rows": rows,
         "total": total,
         "page": page,
         "pages": pages,
         "availabilities": availabilities[:500],
-        "columns": _columns_for(request.user),
-        "column_labels": dict(FOLLOW_UP_COLUMNS),
-        "columns_form": ColumnsForm(initial={"columns": _columns_for(request.user)}),
+        "columns": columns,
+        "columns_form": ColumnsForm(initial={"columns": columns}),
         "batch_actions": list(BATCH_LABELS.items()) if can_book else [],
         "can_book": can_book,
         "query": base.urlencode(),

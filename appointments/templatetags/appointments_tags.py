@@ -3,7 +3,6 @@
 
 from django import template
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext, pgettext
 
@@ -66,26 +65,3 @@ def slot_row(slot):
         online,
     )
 
-
-@register.simple_tag
-def follow_up_cell(appointment, column):
-    """One cell of the follow-up list (guide 6.1), for the columns the person chose."""
-    local = timezone.localtime(appointment.starts_at)
-    values = {
-        "date": lambda: f"{local:%Y-%m-%d}",
-        "time": lambda: f"{local:%H:%M}",
-        "service": lambda: appointment.service.name,
-        "location": lambda: appointment.slot.location.name,
-        "resource": lambda: appointment.slot.resource.name,
-        "name": lambda: f"{appointment.first_name} {appointment.last_name}",
-        "date_of_birth": lambda: f"{appointment.date_of_birth:%Y-%m-%d}" if appointment.date_of_birth else "",
-        "phone": lambda: appointment.mobile_phone,
-        "email": lambda: appointment.email,
-        "number": lambda: appointment.number,
-        "reminders": lambda: gettext("Reminder (%(count)s)") % {"count": appointment.reminders},
-        "relaunches": lambda: gettext("Relaunch (%(count)s)") % {"count": appointment.relaunches},
-        "attendance": lambda: appointment.get_attendance_display(),
-        "status": lambda: appointment.get_status_display(),
-        "comment": lambda: appointment.comment,
-    }
-    return values[column]() if column in values else ""
