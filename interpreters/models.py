@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal import dates
 from portal.models import HistoryEntry, Organization, OrganizationKind, ReferenceData
@@ -262,11 +263,12 @@ class RequestStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
     ASSIGNED = "assigned", _("Offered to an interpreter")
     ACCEPTED = "accepted", _("Accepted")
-    DECLINED = "declined", _("Declined")
+    # French: a request ("une demande") is "Refusée", "Annulée", beside "Soumise", "Acceptée".
+    DECLINED = "declined", pgettext_lazy("interpreter request", "Declined")
     CONFIRMED = "confirmed", _("Confirmed")
     COMPLETED = "completed", _("Completed")
     VALIDATED = "validated", _("Validated")
-    CANCELLED = "cancelled", _("Cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("interpreter request", "Cancelled")
 
 
 # An interpreter holds the time slot of a request in these statuses (no overlap allowed).
@@ -364,6 +366,21 @@ class Request(models.Model):
             models.Index(fields=["bank", "status", "starts_at"]),
             # The coordinator's queue in date order, read from either end (portal.tables).
             models.Index(fields=["bank", "starts_at", "id"], name="interpreters_req_bank_starts"),
+            # The queue's first tab (waiting for an interpreter) counted and paged from its index
+            # alone, in date order or by language: the page's ids come from an index-only scan,
+            # then only those rows are joined (interpreters.tables.PageIdsFirstPaginator).
+            models.Index(
+                fields=["bank", "starts_at", "id"],
+                include=["establishment"],
+                condition=Q(status__in=QUEUE_STATUSES),
+                name="interpreters_req_queue_starts",
+            ),
+            models.Index(
+                fields=["bank", "language", "id"],
+                include=["starts_at", "establishment"],
+                condition=Q(status__in=QUEUE_STATUSES),
+                name="interpreters_req_queue_lang",
+            ),
             # Issuing reads the month's services and the few flagged ones, not the whole history.
             models.Index(fields=["bank", "date"], name="interpreters_req_bank_date"),
             models.Index(fields=["bank"], condition=Q(to_bill=True), name="interpreters_req_to_bill"),

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.scoping import scoped_manager
 
@@ -22,7 +23,7 @@ class InterventionStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     IN_PROGRESS = "in_progress", _("In progress")
     COMPLETED = "completed", _("Completed")
-    CANCELLED = "cancelled", _("Cancelled")
+    CANCELLED = "cancelled", pgettext_lazy("intervention", "Cancelled")  # French: "Annulée"
 
 
 EDITABLE_INTERVENTION_STATUSES = (InterventionStatus.PLANNED, InterventionStatus.IN_PROGRESS)

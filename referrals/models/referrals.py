@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.models import Organization
 from portal.scoping import scoped_manager
@@ -21,7 +22,7 @@ NETWORK_TYPES = (ReferralType.TRANSFER, ReferralType.WITHIN)
 
 
 class ReferralStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
+    DRAFT = "draft", pgettext_lazy("referral", "Draft")  # French: "Ébauche", as the guide says
     SENT = "sent", _("Sent")
     EMAILED = "emailed", _("Emailed")
     FAILED = "failed", _("Failed")
