@@ -36,6 +36,7 @@ from interpreters.models import (
     Unavailability,
 )
 from portal import geo
+from portal.db import order_by_name
 from portal.models import Organization, OrganizationKind, User
 from portal.permissions import has_capability
 from portal.selectors import Person, active_organization, members_with_roles
@@ -124,6 +125,14 @@ def queue(user: Person, tab: str = "assign") -> QuerySet[Request]:
     if tab in UPCOMING_TABS:
         queryset = queryset.filter(starts_at__gte=timezone.now())
     return queryset.order_by("starts_at")
+
+
+def language_ranks() -> dict[int, int]:
+    """Each language's place when languages are sorted by name as letters in the active language
+    (a dozen rows): the queue sorts by this number, which its index holds, instead of joining and
+    folding the name of every request."""
+    languages = order_by_name(Language.objects.all(), "name", then=("pk",))
+    return {pk: rank for rank, pk in enumerate(languages.values_list("pk", flat=True))}
 
 
 def requests_for_coordinators(user: Person) -> QuerySet[Request]:

@@ -60,30 +60,35 @@ class NearerEndPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         if number * 2 <= self.num_pages:
-            records = list(ordered[bottom:top])
+            records = self.rows(ordered, bottom, top)
         else:
-            records = list(ordered.reverse()[self.count - top : self.count - bottom])[::-1]
+            records = self.rows(ordered.reverse(), self.count - top, self.count - bottom)[::-1]
         if isinstance(rows, BoundRows):
             records = BoundRows(data=records, table=rows.table, pinned_data=rows.pinned_data)
         return self._get_page(records, number, self)
 
+    def rows(self, ordered, start, stop):
+        """The rows start:stop of the ordered queryset (a paginator may read them another way)."""
+        return list(ordered[start:stop])
 
-def paginate(request, table, per_page=25):
+
+def paginate(request, table, per_page=25, paginator_class=None):
     """Sort from the query string, then paginate with a fixed page size (never the visitor's).
 
-    Deep pages are read from the nearer end of the list (NearerEndPaginator)."""
+    Deep pages are read from the nearer end of the list (NearerEndPaginator, or a subclass)."""
+    paginator_class = paginator_class or NearerEndPaginator
     tables.RequestConfig(request, paginate=False).configure(table)
     try:
         table.paginate(
-            paginator_class=NearerEndPaginator,
+            paginator_class=paginator_class,
             page=request.GET.get(table.prefixed_page_field, 1),
             per_page=per_page,
         )
     except PageNotAnInteger:
-        table.paginate(paginator_class=NearerEndPaginator, page=1, per_page=per_page)
+        table.paginate(paginator_class=paginator_class, page=1, per_page=per_page)
     except EmptyPage:
         # Past the end (rows have left the list since the link was made): the last page.
-        table.paginate(paginator_class=NearerEndPaginator, page=table.paginator.num_pages, per_page=per_page)
+        table.paginate(paginator_class=paginator_class, page=table.paginator.num_pages, per_page=per_page)
     return table
 
 

@@ -14,7 +14,7 @@ from interpreters.forms import CompletionForm, DetailsForm, MessageForm, ReasonF
 from interpreters.models import Modality, RequestStatus
 from interpreters.requests import services
 from interpreters.requests.services import REQUEST_FLOW
-from interpreters.tables import QueueTable, RequestTable
+from interpreters.tables import PageIdsFirstPaginator, QueueTable, RequestTable
 from portal.documents import CalendarEvent, calendar_file
 from portal.forms import show_service_error
 from portal.formviews import act, submit
@@ -201,7 +201,9 @@ def queue(request):
     tab = request.GET.get("tab", "assign")
     if tab not in selectors.QUEUE_TABS:
         tab = "assign"
-    table = paginate(request, QueueTable(selectors.queue(request.user, tab)))
+    table = paginate(
+        request, QueueTable(selectors.queue(request.user, tab)), paginator_class=PageIdsFirstPaginator
+    )
     return render(request, "interpreters/queue.html", {"table": table, "tab": tab})
 
 

@@ -154,3 +154,39 @@ def test_the_queue_shows_its_last_page_in_date_order(world):
         response = client.get(reverse("interpreters:queue") + f"?page={number}")
         shown.extend(row.record.number for row in response.context["table"].page.object_list)
     assert shown == expected
+
+
+def test_the_queue_sorted_by_language_shows_every_page_in_name_order_either_way(world):
+    from interpreters.models import Language
+    from portal.db import order_by_name
+
+    languages = list(Language.objects.all())
+    # An accented name sorts as its letters (É with the E's), not after Z.
+    Language.objects.filter(pk=languages[0].pk).update(name="Éwé", name_en="Éwé", name_fr="Éwé")
+    first = world.request()
+    for index in range(1, 60):
+        copy = Request.objects.get(pk=first.pk)
+        copy.pk = None
+        copy.number = f"{first.number}-{index}"
+        copy.language = languages[index % len(languages)]
+        copy.starts_at = first.starts_at + timedelta(hours=index)
+        copy.ends_at = copy.starts_at + timedelta(minutes=60)
+        copy.save()
+    requests = Request.objects.filter(bank=world.bank)
+    client = verified_client(world.coordinator, membership=world.coordinator_membership)
+    client.get(reverse("interpreters:queue"))  # the session's first page does more than a page
+    for sort, descending in [("language", False), ("-language", True)]:
+        expected = list(
+            order_by_name(
+                requests, "language__name_en", descending=descending, then=("-pk" if descending else "pk",)
+            ).values_list("number", flat=True)
+        )
+        shown, counts = [], []
+        for number in (1, 2, 3):
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(reverse("interpreters:queue"), {"sort": sort, "page": number})
+            counts.append(len(queries))
+            shown.extend(row.record.number for row in response.context["table"].page.object_list)
+        assert shown == expected
+        # The middle page and the last one read their ids first, in as many queries as the first.
+        assert counts[1:] == counts[:1] * 2

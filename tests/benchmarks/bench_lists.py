@@ -282,6 +282,9 @@ def _request(index, start, *, bank, hospital, requester, centre, languages, kind
     )
 
 
+# Committed (not in a test transaction) so that VACUUM can set the visibility map, as autovacuum
+# does after a bulk of inserts in production: the queue's index-only scans read no table page.
+@pytest.mark.django_db(transaction=True)
 def test_bench_coordinator_queue_last_page():
     from interpreters.models import Request
 
@@ -306,8 +309,11 @@ def test_bench_coordinator_queue_last_page():
         ),
         batch_size=BATCH,
     )
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE interpreters_request")
     _analyze()
-    print(f"\n{ROWS:,} interpreter requests in {time.perf_counter() - started:.1f} s")
+    print(f"\n{ROWS:,} interpreter requests in {time.perf_counter() - started:.1f} s (VACUUM ANALYZE)")
     client = verified_client(coordinator.user, membership=coordinator)
     base = reverse("interpreters:queue")
     last = (ROWS // 2 + 24) // 25
@@ -315,6 +321,7 @@ def test_bench_coordinator_queue_last_page():
         ("coordinator queue", base),
         ("coordinator queue, middle page", f"{base}?page={last // 2}"),
         ("coordinator queue, last page", f"{base}?page={last}"),
+        ("coordinator queue, middle page by language", f"{base}?page={last // 2}&sort=language"),
         ("coordinator queue, last page by language", f"{base}?page={last}&sort=language"),
     ]:
         report(label, *measure(client, url, "interpreters_request"))
