@@ -63,16 +63,35 @@ def reports_for(user: User) -> QuerySet[ServiceReport]:
     )
 
 
-def no_longer_available(user: User, pk: int) -> bool:
-    """A summary this provider was offered, then lost (declined, revoked): say so instead of a bare 404."""
+def no_longer_available(user: User, pk: int) -> dict[str, Any] | None:
+    """A summary this provider was offered, then lost (declined, revoked): what happened, instead of a
+    bare 404. None when there is nothing to say (another organization's summary, a department)."""
     organization = active_organization(user)
-    return (
-        organization is not None
-        and organization.kind != OrganizationKind.DEPARTMENT
-        and OrderSummary.objects.for_organization(organization)
+    if organization is None or organization.kind == OrganizationKind.DEPARTMENT:
+        return None
+    summary = (
+        OrderSummary.objects.for_organization(organization)
         .filter(pk=pk, provider=organization, status__in=(S.DECLINED, S.REVOKED))
-        .exists()
+        .first()
     )
+    if summary is None:
+        return None
+    event = None
+    if summary.status == S.DECLINED:
+        # The provider declined it itself: say who, when and with which reason (its own words).
+        event = (
+            SummaryEvent.objects.for_organization(organization)
+            .filter(summary=summary, to_status=S.DECLINED)
+            .select_related("actor")
+            .order_by("-at", "-pk")
+            .first()
+        )
+    return {
+        "summary": summary,
+        "declined": summary.status == S.DECLINED,
+        "event": event,
+        "by_you": bool(event and event.actor_id == user.pk),
+    }
 
 
 def get_summary_for_user(user: User, pk: int) -> OrderSummary:

@@ -203,8 +203,9 @@ def summary_worker(request, pk):
 
 def _unavailable(request, pk):
     """The friendly answer when an offer was declined or revoked in the meantime (old links, races)."""
-    if selectors.no_longer_available(request.user, pk):
-        return render(request, "orders/unavailable.html", status=404)
+    lost = selectors.no_longer_available(request.user, pk)
+    if lost:
+        return render(request, "orders/unavailable.html", lost, status=404)
     raise Http404
 
 
