@@ -8,7 +8,8 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -103,23 +104,50 @@ def check_transition(locked: Appointment, transition: Transition) -> None:
         raise APPOINTMENT_FLOW.refuse(locked, transition.sources, transition)
 
 
-def _check_bookable(*, slot: Slot, service: Service, starts_at: datetime, online: bool) -> SlotTime:
+def _time_row(*, slot_id: int, service: Service, starts_at: datetime) -> SlotTime | None:
+    """The time's row with its slot and location, whether the slot offers the service, and the
+    network's online-booking switch and days shown, in one statement (the version it holds goes
+    with the rules it shows: a later change of the rules bumps it, and the claim sees that)."""
+    settings_of = ClinicSettings.objects.filter(organization_id=OuterRef("slot__organization_id"))
+    row = (
+        SlotTime.objects.scoped("a booking: the slot is the service's network's (filtered below)")
+        .select_related("slot", "slot__location")
+        .annotate(
+            offers=Exists(
+                Slot.services.through.objects.filter(slot_id=OuterRef("slot_id"), service_id=service.pk)
+            ),
+            online_open=Subquery(settings_of.values("online_booking_open")[:1]),
+            days_shown=Subquery(settings_of.values("days_shown")[:1]),
+        )
+        .filter(slot_id=slot_id, starts_at=starts_at, slot__organization_id=service.organization_id)
+        .first()
+    )
+    if row is None and schedules_services.time_of(slot_id=slot_id, starts_at=starts_at) is not None:
+        # A slot whose rows were missing (time_of builds them): read again with the annotations.
+        return _time_row(slot_id=slot_id, service=service, starts_at=starts_at)
+    return row
+
+
+def _check_bookable(*, slot_id: int, service: Service, starts_at: datetime, online: bool) -> SlotTime:
     """The guards of a booking: service, time, lock, places left. No lock is taken: the time's row
     and its slot are read fresh in one statement, and the row returned (with its version) is what
     `schedules_services.claim_place` claims at the end, refused if anything changed meanwhile."""
-    time_row = schedules_services.time_of(slot_id=slot.pk, starts_at=starts_at)
-    fresh = time_row.slot if time_row is not None else slot
-    if not Slot.services.through.objects.filter(slot_id=fresh.pk, service_id=service.pk).exists():
+    time_row = _time_row(slot_id=slot_id, service=service, starts_at=starts_at)
+    if time_row is None:
+        if online:
+            raise ActionError(_("This time is not available. Choose a time in the list."), code="time_gone")
+        raise ActionError(_("This time is not one of the slot's times."), code="time_gone")
+    fresh = time_row.slot
+    if not time_row.offers:
         raise ActionError(_("This slot does not offer this service."), code="time_gone")
-    if time_row is None or starts_at not in fresh.interval_starts():
+    if starts_at not in fresh.interval_starts():
         raise ActionError(_("This time is not one of the slot's times."), code="time_gone")
     if starts_at <= timezone.now():
         raise ActionError(_("This time has passed. Choose another time."), code="time_gone")
     if online:
-        organization_settings = ClinicSettings.objects.filter(organization_id=fresh.organization_id).first()
-        if organization_settings is None or not organization_settings.online_booking_open:
+        if not time_row.online_open:
             raise ActionError(_("Online booking is closed at the moment."), code="time_gone")
-        last_day = timezone.localdate() + timedelta(days=organization_settings.days_shown)
+        last_day = timezone.localdate() + timedelta(days=time_row.days_shown)
         if fresh.is_locked or timezone.localtime(starts_at).date() > last_day or not service.is_active:
             raise ActionError(_("This time is no longer available. Choose another time."), code="time_gone")
     # Read without a lock: a full time is refused at once; the claim decides for the last places.
@@ -181,12 +209,33 @@ def _duplicate_error(existing: Appointment, online: bool) -> ActionError:
     )
 
 
+# A clash of confirmation numbers (32^6 of them) is left to the unique constraint: the booking is
+# tried again with a new number, instead of a look-up before every insert.
+NUMBER_ATTEMPTS = 5
+
+
+def book_place(*, slot: Slot | None = None, slot_id: int | None = None, **values: Any) -> Appointment:
+    """Book one place (see `_book_place`): in `slot`, or in the slot `slot_id` of the service's
+    network (the public path passes the id it was given: the slot is read with its time's row)."""
+    for attempt in range(NUMBER_ATTEMPTS):
+        number = _new_number()
+        try:
+            return _book_place(slot_id=slot.pk if slot is not None else slot_id, number=number, **values)
+        except IntegrityError:
+            # Only a clash of numbers is tried again; anything else is a real error.
+            if attempt + 1 == NUMBER_ATTEMPTS or not Appointment.objects.filter(number=number).exists():
+                raise
+    raise AssertionError("unreachable")
+
+
 @transaction.atomic
-def book_place(
+def _book_place(
     *,
     actor: User | None,
-    slot: Slot,
+    slot_id: int | None,
+    number: str,
     service: Service,
+    location_id: int | None = None,
     starts_at: datetime,
     first_name: str,
     last_name: str,
@@ -210,7 +259,11 @@ def book_place(
     holds one active appointment per service, under an advisory lock per person; a second dose
     booked earlier than the one held replaces it in the same step (its place given back).
     """
-    time_row = _check_bookable(slot=slot, service=service, starts_at=starts_at, online=online)
+    if slot_id is None:
+        raise ActionError(_("This time is not one of the slot's times."), code="time_gone")
+    time_row = _check_bookable(slot_id=slot_id, service=service, starts_at=starts_at, online=online)
+    if location_id is not None and time_row.slot.location_id != location_id:
+        raise ActionError(_("This time is not available. Choose a time in the list."), code="time_gone")
     locked = time_row.slot
     key = person_key(first_name, last_name, date_of_birth, email, mobile_phone)
     existing = _active_duplicate(organization_id=locked.organization_id, service=service, key=key)
@@ -236,9 +289,6 @@ def book_place(
             released = (existing.slot_id, existing.starts_at)
         else:
             raise _duplicate_error(existing, online)
-    number = _new_number()
-    while Appointment.objects.filter(number=number).exists():
-        number = _new_number()
     appointment = Appointment.objects.create(
         organization_id=locked.organization_id,
         slot=locked,

@@ -376,13 +376,14 @@ def public_details(request, organization_id, service_id, location_id):
         messages.error(request, _("Choose a time first."))
         return redirect("appointments:public_times", organization.pk, service.pk, location.pk)
     moment, slot_id = chosen.cleaned_data["time"], chosen.cleaned_data["slot_id"]
-    # The form shown for a time just checked among the open times needs no slot; a booking does.
+    # The form shown for a time just checked among the open times needs no slot; a booking reads
+    # it with the time's row (services.book_place: one statement, refused if not of this location).
     slot = (
         None
-        if checked and request.method == "GET"
+        if checked or request.method == "POST"
         else Slot.objects.for_organization(organization).filter(pk=slot_id, location=location).first()
     )
-    if slot is None and not checked:
+    if slot is None and not checked and request.method != "POST":
         messages.error(request, _("This time is not available. Choose a time in the list."))
         return redirect("appointments:public_times", organization.pk, service.pk, location.pk)
     form = PersonForm(request.POST or None, service=service)
@@ -395,7 +396,8 @@ def public_details(request, organization_id, service_id, location_id):
         try:
             appointment = services.book_place(
                 actor=None,
-                slot=slot,
+                slot_id=slot_id,
+                location_id=location.pk,
                 service=service,
                 starts_at=moment,
                 online=True,

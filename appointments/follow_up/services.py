@@ -253,7 +253,7 @@ def update_appointment(
             )
         # The place being left does not count against the new time in the same slot.
         if not (slot.pk == locked.slot_id and starts_at == locked.starts_at):
-            claim = _check_bookable(slot=slot, service=service, starts_at=starts_at, online=False)
+            claim = _check_bookable(slot_id=slot.pk, service=service, starts_at=starts_at, online=False)
             new_slot, left = claim.slot, (locked.slot_id, locked.starts_at)
         elif not locked.slot.services.filter(pk=service.pk).exists():
             # Same place and time, another service: the slot must still offer it.
