@@ -11,7 +11,7 @@ from typing import Any
 from django.db import models, transaction
 from django.db.models import Max
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from orders import roles
@@ -533,7 +533,9 @@ REPORTABLE: dict[str, tuple[str, ...]] = {
     ReportKind.CHANGE: (S.ACTIVATED, S.PENDING),
     ReportKind.MISCELLANEOUS: (S.CANCELLED, S.TERMINATED),
 }
-CONFIRMABLE = (S.ACTIVATED,)
+# A terminated order stays billable for the services delivered before its termination (guide:
+# "toujours en mesure de facturer les services rendus").
+CONFIRMABLE = (S.ACTIVATED, S.TERMINATED)
 
 # Why "Confirm a month of service" is not offered, said where the button would be (order page).
 CONFIRM_NOTICES: dict[str, Any] = {
@@ -549,8 +551,27 @@ CONFIRM_NOTICES: dict[str, Any] = {
 }
 
 
+def termination_date(summary: OrderSummary) -> date | None:
+    """The day a terminated summary was terminated (in local time), from its history."""
+    event = (
+        SummaryEvent.objects.scoped("a terminated summary's termination date")
+        .filter(summary=summary, to_status=S.TERMINATED)
+        .order_by("-at", "-pk")
+        .first()
+    )
+    return timezone.localdate(event.at) if event else None
+
+
 def confirm_notice(summary: OrderSummary) -> str:
-    """What the order page says instead of the confirmation button ("" when it is offered)."""
+    """What the order page says instead of (or, once terminated, beside) the confirmation button."""
+    if summary.status == S.TERMINATED:
+        ended = termination_date(summary)
+        if ended is None:
+            return ""
+        return _(
+            "This order summary is terminated: you can still confirm the months of service delivered "
+            "before its termination on %(date)s."
+        ) % {"date": formats.date_format(ended, "DATE_FORMAT")}
     if summary.status in CONFIRMABLE:
         return ""
     return str(CONFIRM_NOTICES.get(summary.status, ""))
@@ -622,7 +643,8 @@ def acknowledge_report(*, actor: User, report: ServiceReport) -> ServiceReport:
 def confirm_month(
     *, actor: User, order: Order, month: date, units_delivered: Decimal, km_delivered: Decimal
 ) -> MonthlyConfirmation:
-    """Monthly service confirmation: only on an Activated order, once per order and month."""
+    """Monthly service confirmation: on an Activated order, or a Terminated one for the months up to
+    its termination; once per order and month."""
     summary = SUMMARY_FLOW.lock(order.summary)
     if summary.status not in CONFIRMABLE:
         if summary.status == S.PENDING:
@@ -642,6 +664,18 @@ def confirm_month(
         )
     if month > timezone.localdate():
         raise ActionError({"month": _("A month can be confirmed once it has started.")})
+    if summary.status == S.TERMINATED:
+        ended = termination_date(summary)
+        if ended is not None and month > ended:
+            raise ActionError(
+                {
+                    "month": _(
+                        "This order summary was terminated on %(date)s: only months of service delivered "
+                        "before then can be confirmed."
+                    )
+                    % {"date": formats.date_format(ended, "DATE_FORMAT")}
+                }
+            )
     if MonthlyConfirmation.objects.filter(order=order, month=month).exists():
         raise ActionError({"month": _("This month is already confirmed for this order.")})
     return MonthlyConfirmation.objects.create(

@@ -65,3 +65,45 @@ def test_confirming_while_pending_is_refused_by_the_service(world):
             units_delivered=Decimal(10),
             km_delivered=Decimal(0),
         )
+
+
+def _confirm(world, order, month):
+    return services.confirm_month(
+        actor=world.coordinator,
+        order=order,
+        month=month,
+        units_delivered=Decimal("37.5"),
+        km_delivered=Decimal("12.5"),
+    )
+
+
+def test_a_terminated_order_stays_billable_for_the_months_before_its_termination(world, coordinator, frozen):
+    """Guide: after a termination the provider is "toujours en mesure de facturer les services rendus"."""
+    summary = services.terminate_summary(actor=world.worker, summary=world.activated())
+    order = summary.orders.get()
+    assert services.termination_date(summary) == date(2026, 11, 16)
+    # A month later, November (delivered before the termination) can still be confirmed...
+    frozen.move_to(datetime(2026, 12, 10, 9, 0, tzinfo=MONCTON))
+    page = _order_page(verified_client(world.coordinator, membership=world.coordinator_membership), order)
+    assert f'href="{reverse("orders:confirm_month", args=[order.pk])}"' in page
+    assert "you can still confirm the months of service delivered before its termination" in page
+    assert _confirm(world, order, date(2026, 11, 1)).units_delivered == Decimal("37.5")
+    # ...December, after it, is refused next to the month field, and nothing is recorded.
+    with pytest.raises(ActionError) as refused:
+        _confirm(world, order, date(2026, 12, 1))
+    assert "month" in refused.value.message_dict
+    assert order.confirmations.count() == 1
+
+
+def test_the_confirmation_page_refuses_a_month_after_the_termination_next_to_its_field(world, coordinator, frozen):
+    summary = services.terminate_summary(actor=world.worker, summary=world.activated())
+    order = summary.orders.get()
+    frozen.move_to(datetime(2026, 12, 10, 9, 0, tzinfo=MONCTON))
+    coordinator = verified_client(world.coordinator, membership=world.coordinator_membership)
+    response = coordinator.post(
+        reverse("orders:confirm_month", args=[order.pk]),
+        {"month": "2026-12", "units_delivered": "37.5", "km_delivered": "0"},
+    )
+    assert response.status_code == 200
+    assert "was terminated on" in response.content.decode()
+    assert order.confirmations.count() == 0
