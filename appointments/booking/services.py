@@ -138,16 +138,17 @@ def _check_bookable(*, slot_id: int, service: Service, starts_at: datetime, onli
             raise ActionError(_("This time is not available. Choose a time in the list."), code="time_gone")
         raise ActionError(_("This time is not one of the slot's times."), code="time_gone")
     fresh = time_row.slot
-    if not time_row.offers:
+    annotated: Any = time_row  # offers, online_open, days_shown: the annotations of _time_row
+    if not annotated.offers:
         raise ActionError(_("This slot does not offer this service."), code="time_gone")
     if starts_at not in fresh.interval_starts():
         raise ActionError(_("This time is not one of the slot's times."), code="time_gone")
     if starts_at <= timezone.now():
         raise ActionError(_("This time has passed. Choose another time."), code="time_gone")
     if online:
-        if not time_row.online_open:
+        if not annotated.online_open:
             raise ActionError(_("Online booking is closed at the moment."), code="time_gone")
-        last_day = timezone.localdate() + timedelta(days=time_row.days_shown)
+        last_day = timezone.localdate() + timedelta(days=annotated.days_shown)
         if fresh.is_locked or timezone.localtime(starts_at).date() > last_day or not service.is_active:
             raise ActionError(_("This time is no longer available. Choose another time."), code="time_gone")
     # Read without a lock: a full time is refused at once; the claim decides for the last places.
