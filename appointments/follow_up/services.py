@@ -23,6 +23,7 @@ from appointments.booking.services import (
     _duplicate_error,
     _event,
     _locked_appointment,
+    _message_context,
     _person_lock,
     _send,
     check_transition,
@@ -35,6 +36,7 @@ from appointments.models import (
     Attendance,
     CommunicationKind,
     CommunicationRule,
+    PersonalField,
     Service,
     Slot,
     SlotTime,
@@ -42,6 +44,7 @@ from appointments.models import (
 )
 from appointments.schedules import services as schedules_services
 from portal import dates
+from portal import services as portal_services
 from portal.models import Channel, User
 from portal.workflow import ActionError
 
@@ -172,6 +175,32 @@ def send_reminder(
     return sent
 
 
+def _send_relaunch(
+    appointment: Appointment, *, key_suffix: str, allowed: Iterable[str] | None
+) -> list[Any]:
+    """The invitation to book again, worded for what happened (guide 2.5): after an absence the
+    appointment "did not take place"; after a cancellation it was cancelled. By email when the
+    person gave one, by SMS when they chose it (as booking.services._send), never at night."""
+    channels = [Channel.EMAIL] * bool(appointment.email) + [Channel.SMS] * bool(
+        appointment.mobile_phone and appointment.send_sms
+    )
+    if allowed is not None:
+        channels = [channel for channel in channels if channel in allowed]
+    if not channels:
+        return []
+    cancelled = appointment.status == AppointmentStatus.CANCELLED
+    return portal_services.notify(
+        key=f"appointments:{appointment.pk}:{key_suffix}",
+        template="appointments/emails/relaunch_cancelled" if cancelled else "appointments/emails/relaunch",
+        email=appointment.email,
+        phone=appointment.mobile_phone,
+        language=appointment.language,
+        channels=channels,
+        context=_message_context(appointment),
+        quiet_hours=True,
+    )
+
+
 @transaction.atomic
 def send_relaunch(
     *,
@@ -195,9 +224,7 @@ def send_relaunch(
     sent = None
     if not (automatic and _has_booked_again(locked)):
         # Nobody is asked to book again after they already did.
-        sent = _send(
-            locked, "relaunch", key_suffix=f"relaunch:{locked.relaunches + 1}", links=False, allowed=channels
-        )
+        sent = _send_relaunch(locked, key_suffix=f"relaunch:{locked.relaunches + 1}", allowed=channels)
         if not automatic and not sent:
             raise ActionError(_("This person gave no email or mobile phone for messages: nothing was sent."))
         if sent:
@@ -262,6 +289,13 @@ def update_appointment(
             new_slot = locked.slot
         locked.slot, locked.service, locked.starts_at = new_slot, service, starts_at
         locked.first_reminder_at = locked.second_reminder_at = None
+    if "details" in details and locked.person_comment:
+        # Staff's form has its own comment field, not the person's: what they typed booking online
+        # stays with their details (shown under "Comment" with staff's).
+        details = {
+            **details,
+            "details": {PersonalField.COMMENT: locked.person_comment, **(details["details"] or {})},
+        }
     for field in ("first_name", "last_name", "date_of_birth", "email", "mobile_phone", "comment", "details"):
         if field in details:
             setattr(

@@ -1,0 +1,128 @@
+"""Issue 20, staff side: the messages say what happened — a relaunch after a cancellation says it
+was cancelled (not "did not take place"), a changed appointment's email says what changed — and
+the comment a person typed booking online reaches staff (slot page, follow-up list, export)."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.utils import translation
+
+from appointments.follow_up import services as follow_up_services
+from appointments.models import Attendance
+from appointments.tests.conftest import book_person
+from portal import sms
+
+pytestmark = pytest.mark.django_db
+MONCTON = ZoneInfo("America/Moncton")
+MOBILE = "+15065550123"
+
+CANCELLED_EN = "was cancelled. If you still need one, you can book a new appointment online:"
+CANCELLED_MSGID = (
+    "Your appointment #%(number)s of %(date)s at %(time)s was cancelled. If you still need one, you can "
+    "book a new appointment online:"
+)
+CANCELLED_FR = "a été annulé. Si vous en avez encore besoin, vous pouvez prendre un nouveau rendez-vous en ligne :"
+
+
+@pytest.fixture(autouse=True)
+def _monday_morning():
+    # Monday 1 February 2027, 10:00 in Moncton: messages go out (not quiet hours), dates are known.
+    with time_machine.travel(datetime(2027, 2, 1, 10, 0, tzinfo=MONCTON), tick=False):
+        yield
+
+
+def _french_has(msgid):
+    """Whether the French catalogue has this message yet (new messages are translated after review)."""
+    with translation.override("fr"):
+        return translation.gettext(msgid) != msgid
+
+
+def _reachable(world, slot, *, language, name=("Anne", "Roy")):
+    return book_person(
+        world,
+        slot,
+        name=name,
+        email=f"{name[0].lower()}@example.com",
+        mobile_phone=MOBILE,
+        send_sms=True,
+        language=language,
+    )
+
+
+def _relaunch(world, language, what, capture):
+    slot = world.slot(day=2, start=10, end=11)
+    appointment = _reachable(world, slot, language=language)
+    with capture(execute=True):
+        if what == "cancelled":
+            follow_up_services.cancel_appointment(actor=world.manager1, appointment=appointment)
+        else:
+            follow_up_services.mark_attendance(
+                actor=world.manager1, appointment=appointment, attendance=Attendance.ABSENT
+            )
+    sms.outbox.clear()
+    return appointment
+
+
+def _sent(mailoutbox, appointment):
+    """The relaunch's email (the last one) and its SMS, as the person gets them."""
+    email = mailoutbox[-1]
+    html = email.alternatives[0][0] if email.alternatives else ""
+    return email, html, sms.outbox[-1]["body"]
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_relaunch_after_a_cancellation_says_it_was_cancelled(
+    world, language, mailoutbox, django_capture_on_commit_callbacks
+):
+    appointment = _relaunch(world, language, "cancelled", django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        follow_up_services.send_relaunch(actor=world.manager1, appointment=appointment)
+    email, html, text = _sent(mailoutbox, appointment)
+    for body in (email.body, html):
+        assert "did not take place" not in body and "n'a pas eu lieu" not in body
+    assert "did not take place" not in text and "n'a pas eu lieu" not in text
+    if language == "en":
+        assert f"Your appointment #{appointment.number} of Wednesday 3 February 2027 at 10:00 {CANCELLED_EN}" in (
+            email.body
+        )
+        assert CANCELLED_EN in html
+        assert text.startswith(f"Liaison #{appointment.number}: your appointment of 2027-02-03 10:00 was cancelled.")
+        assert email.subject == f"Book a new appointment (#{appointment.number})"
+    else:
+        if not _french_has(CANCELLED_MSGID):
+            pytest.xfail("the French catalogue does not have the cancellation relaunch's text yet")
+        assert f"Votre rendez-vous #{appointment.number} du mercredi 3 février 2027 à 10:00 {CANCELLED_FR}" in (
+            email.body
+        )
+        assert "a été annulé" in text
+        assert email.subject == f"Reprendre un rendez-vous (#{appointment.number})"
+    # No personal or health details in a subject or an SMS: a record number and a link.
+    for private in ("Anne", "Roy", "dose", "COVID", "Lieu A"):
+        assert private not in email.subject and private not in text
+    assert "/public/" in text or "http" in text
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_relaunch_after_an_absence_says_it_did_not_take_place(
+    world, language, mailoutbox, django_capture_on_commit_callbacks
+):
+    appointment = _relaunch(world, language, "absent", django_capture_on_commit_callbacks)
+    with time_machine.travel(datetime(2027, 2, 3, 13, 0, tzinfo=MONCTON), tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            follow_up_services.send_relaunch(actor=world.manager1, appointment=appointment)
+    email, html, text = _sent(mailoutbox, appointment)
+    if language == "en":
+        assert f"Your appointment #{appointment.number} of Wednesday 3 February 2027 did not take place." in (
+            email.body
+        )
+        assert "did not take place" in html and "cancelled" not in email.body
+        assert "your appointment of 2027-02-03 did not take place" in text
+    else:
+        assert f"Votre rendez-vous #{appointment.number} du mercredi 3 février 2027 n'a pas eu lieu." in (
+            email.body
+        )
+        assert "n'a pas eu lieu" in text and "annulé" not in email.body
+    for private in ("Anne", "Roy", "dose", "COVID"):
+        assert private not in email.subject and private not in text
