@@ -469,11 +469,14 @@ def confirm_request(*, actor: User, request: Request) -> Request:
 
 
 def _check_times(request: Request, actual_start: datetime, actual_end: datetime) -> None:
-    """Actual times close to the planned ones, in the past, and at most 12 hours long."""
+    """Actual times close to the planned ones, both in the past, and at most 12 hours long."""
     if actual_end <= actual_start:
         raise ActionError({"actual_end": _("The end cannot be before the start.")})
     if actual_start > timezone.now():
         raise ActionError({"actual_start": _("A service is recorded once it has started.")})
+    if actual_end > timezone.now():
+        # Recorded once it is over: a planned end still to come is not what happened.
+        raise ActionError({"actual_end": _("The end cannot be in the future.")})
     if abs(actual_start - request.starts_at) > MAX_SERVICE:
         raise ActionError({"actual_start": _("The actual start must be within 12 hours of the planned start.")})
     if actual_end - actual_start > MAX_SERVICE:

@@ -130,6 +130,8 @@ def request_detail(request, pk):
             "in_calendar": is_interpreter and item.status in services.HELD,
             "can_record": REQUEST_FLOW.can(item, "complete", user) and item.starts_at <= timezone.now(),
             "completion": getattr(item, "completion", None) if correctable else None,
+            # The interpreter's notes are for the bank (the coordinator validates with them), not the requester.
+            "show_notes": is_coordinator or is_interpreter,
         },
     )
 
