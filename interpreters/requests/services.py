@@ -103,8 +103,8 @@ def _notify_in_app(
             key=f"interpreters.{request.pk}.{key}",
             record=request,
             purpose=key.split(".")[0],
-            record_number=request.number,
-            record_link=reverse("interpreters:request", args=[request.pk]),
+            # No record number column: the title names the request, and the home page keeps its
+            # case-management columns (record, person, program) for the items of a case.
             created_by=actor,
         )
 
@@ -120,9 +120,33 @@ def _tell_coordinators(title: StrOrPromise, key: str) -> Any:
     return notify
 
 
+OFFER_TASK = "offer"
+
+
 def _offer(request: Request, event: RequestEvent) -> None:
     if request.interpreter is not None:
         _tell(request.interpreter.user, request, "offer", sms=True, suffix=_stamp())
+        # The waiting offer is a task on the interpreter's home page until it is answered (or
+        # taken back): due the day before the service, never before today.
+        portal_services.create_task(
+            assignee=request.interpreter.user,
+            title=_("Answer the offer of request %(number)s"),
+            params={"number": request.number},
+            due_date=max(timezone.localdate(), request.date - timedelta(days=1)),
+            link=reverse("interpreters:request", args=[request.pk]),
+            organization=request.bank,
+            key=f"interpreters.{request.pk}.offer.{event.pk}",
+            record=request,
+            purpose=OFFER_TASK,
+            created_by=event.actor,
+        )
+
+
+def _offer_settled(request: Request, previous: str) -> None:
+    """An offer answered (accepted, declined), taken back (given to someone else) or cancelled:
+    its task is done."""
+    if previous == RS.ASSIGNED:
+        portal_services.complete_tasks(record=request, purpose=OFFER_TASK)
 
 
 def _confirmed(request: Request, event: RequestEvent) -> None:
@@ -164,6 +188,7 @@ REQUEST_FLOW: Workflow[Request] = Workflow(
     # requests/<pk>/<transition>/ (the URL name of the coordinators' first buttons).
     url_name="interpreters:coordinator_action",
     record_history=_record_event,
+    on_change=_offer_settled,
     refused=_("This request is now %(status)s: this action needs it to be %(allowed)s. Nothing was changed."),
     # In the order of the buttons on the request's page.
     transitions=[

@@ -194,8 +194,8 @@ def test_messages_on_a_request_reach_the_other_people(world, requester):
     requester.post(request.get_absolute_url(), {"text": "Entrance B, please."})
     from portal.models import Notification
 
-    assert Notification.objects.filter(recipient=world.near.user, record_number=request.number).exists()
-    assert Notification.objects.filter(recipient=world.coordinator, record_number=request.number).exists()
+    assert Notification.objects.filter(recipient=world.near.user, link=request.get_absolute_url()).exists()
+    assert Notification.objects.filter(recipient=world.coordinator, link=request.get_absolute_url()).exists()
 
 
 def test_sign_up_then_approval(world, coordinator):

@@ -155,3 +155,67 @@ def test_the_coordinator_reads_the_interpreters_notes_where_they_validate(world,
     assert escape("Stationnement payé.") in interpreter.get(request.get_absolute_url()).content.decode()
     requester = _client(world.requester, world.requester_membership, language)
     assert "Stationnement" not in requester.get(request.get_absolute_url()).content.decode()
+
+
+# 2. Home pages: a waiting offer is the interpreter's task; no case-management columns ----------
+
+
+def _home(client):
+    return client.get(reverse("portal:home")).content.decode()
+
+
+def _offer_title(request, language):
+    return _expected(gettext_lazy("Answer the offer of request %(number)s"), language) % {
+        "number": request.number
+    }
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_waiting_offer_is_a_task_on_the_interpreters_home_page_until_answered(world, language):
+    offered = services.assign_interpreter(actor=world.coordinator, request=world.request(), interpreter=world.near)
+    client = _client(world.near.user, world.near_membership, language)
+    page = _home(client)
+    assert escape(_offer_title(offered, language)) in page
+    assert _expected(gettext_lazy("No task is due."), language) not in page
+    assert f'href="{offered.get_absolute_url()}"' in page
+    task = world.near.user.tasks.get()
+    # Due the day before the service (three days ahead here).
+    assert task.due_date == offered.date - timedelta(days=1)
+    services.accept_offer(actor=world.near.user, request=offered)
+    page = _home(client)
+    assert escape(_offer_title(offered, language)) not in page
+    assert _expected(gettext_lazy("No task is due."), language) in page
+
+
+def test_an_offer_declined_taken_back_or_cancelled_leaves_no_open_task(world):
+    declined = services.assign_interpreter(actor=world.coordinator, request=world.request(), interpreter=world.near)
+    services.decline_offer(actor=world.near.user, request=declined, reason="Away")
+    moved = services.assign_interpreter(
+        actor=world.coordinator, request=world.request(start_time=timezone.datetime(2000, 1, 1, 14, 0).time()),
+        interpreter=world.near,
+    )
+    services.assign_interpreter(actor=world.coordinator, request=moved, interpreter=world.far)
+    cancelled = services.assign_interpreter(
+        actor=world.coordinator, request=world.request(start_time=timezone.datetime(2000, 1, 1, 17, 0).time()),
+        interpreter=world.near,
+    )
+    services.cancel_request(actor=world.requester, request=cancelled, reason="Rendez-vous déplacé")
+    assert not world.near.user.tasks.filter(done_at__isnull=True).exists()
+    assert world.near.user.tasks.filter(done_at__isnull=False).count() == 3
+    # The request given to the other interpreter is now their task.
+    (task,) = world.far.user.tasks.filter(done_at__isnull=True)
+    assert task.link == moved.get_absolute_url()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_coordinators_home_lists_request_notices_without_case_management_columns(world, language):
+    offered = services.assign_interpreter(actor=world.coordinator, request=world.request(), interpreter=world.near)
+    services.accept_offer(actor=world.near.user, request=offered)
+    page = _home(_client(world.coordinator, world.coordinator_membership, language))
+    title = _expected(gettext_lazy("Request %(number)s was accepted: confirm it"), language) % {
+        "number": offered.number
+    }
+    assert escape(title) in page
+    assert "worklist-table" not in page
+    for column in ("Program", "Person", "Record no."):
+        assert f">{_expected(gettext_lazy(column), language)}</th>" not in page
