@@ -470,6 +470,17 @@ class Appointment(models.Model):
     def ends_at(self):
         return self.starts_at + timedelta(minutes=self.slot.interval_minutes)
 
+    @property
+    def person_comment(self) -> str:
+        """The comment the person typed booking online (kept with their details)."""
+        return str((self.details or {}).get(PersonalField.COMMENT) or "").strip()
+
+    @property
+    def comments(self) -> str:
+        """What staff read under "Comment": the person's own comment (booking online), then the
+        one staff typed, one a line."""
+        return "\n".join(text for text in (self.person_comment, self.comment.strip()) if text)
+
 
 class AppointmentEvent(HistoryEntry):
     """The appointment's history: every status change and communication, who and when (the one

@@ -116,7 +116,8 @@ class FollowUpTable(CaptionedTable):
     relaunches = _data(_("Relaunch"))
     attendance = _data(_("Person's status"))
     status = _data(_("Appointment status"))
-    comment = _data(_("Comment"))
+    # The person's comment (typed booking online) and staff's, one a line.
+    comment = _data(_("Comment"), attrs={"td": {"class": "prewrap"}})
 
     class Meta:
         model = Appointment
@@ -194,7 +195,7 @@ class FollowUpTable(CaptionedTable):
         return record.get_status_display()
 
     def render_comment(self, record: Appointment) -> str:
-        return record.comment
+        return record.comments
 
     # The export's cells: real dates and numbers where the page shows words -------------------------
 

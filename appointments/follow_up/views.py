@@ -65,7 +65,8 @@ def appointment_detail(request, pk):
             "details": [
                 (PersonalField(code).label, value)
                 for code, value in (appointment.details or {}).items()
-                if code in PersonalField.values
+                # The person's comment shows with staff's, under "Comment".
+                if code in PersonalField.values and code != PersonalField.COMMENT
             ],
         },
     )

@@ -11,7 +11,7 @@ from django.utils import translation
 
 from appointments.follow_up import services as follow_up_services
 from appointments.models import Attendance
-from appointments.tests.conftest import book_person
+from appointments.tests.conftest import book_person, open_online_booking
 from portal import sms
 
 pytestmark = pytest.mark.django_db
@@ -126,3 +126,125 @@ def test_a_relaunch_after_an_absence_says_it_did_not_take_place(
         assert "n'a pas eu lieu" in text and "annulé" not in email.body
     for private in ("Anne", "Roy", "dose", "COVID"):
         assert private not in email.subject and private not in text
+
+
+# The comment a person types booking online reaches staff ------------------------------------------------
+
+ONLINE_COMMENT = "=J'arrive en fauteuil roulant"  # formula-like on purpose: the export neutralises it
+
+
+def _booked_online(world, slot, *, staff_comment=""):
+    open_online_booking(world)
+    appointment = book_person(
+        world,
+        slot,
+        actor=None,
+        online=True,
+        details={"comment": ONLINE_COMMENT, "postal_code": "E1C 8K6"},
+        comment=staff_comment,
+    )
+    assert appointment.details["comment"] == ONLINE_COMMENT and appointment.comment == staff_comment
+    return appointment
+
+
+def _staff(world, language):
+    from appointments.tests.helpers import client_for
+
+    world.manager1.preferred_language = language
+    world.manager1.save()
+    return client_for(world, "manager1")
+
+
+@pytest.mark.parametrize(("language", "heading"), [("en", "Comment"), ("fr", "Commentaire")])
+def test_the_online_comment_shows_on_the_slot_page_and_the_appointment_page(world, language, heading):
+    import html
+
+    from django.urls import reverse
+
+    slot = world.slot(day=2, start=10, end=11)
+    appointment = _booked_online(world, slot, staff_comment="Rappeler la veille")
+    client = _staff(world, language)
+    page = html.unescape(client.get(reverse("appointments:slot", args=[slot.pk])).content.decode())
+    assert f"<th scope=\"col\">{heading}</th>" in page
+    assert f'<td class="prewrap">{ONLINE_COMMENT}\nRappeler la veille</td>' in page
+    page = html.unescape(client.get(reverse("appointments:appointment", args=[appointment.pk])).content.decode())
+    # Once, under "Comment", with staff's (not a second "Comment" among the details).
+    assert page.count(ONLINE_COMMENT) == 1
+    assert f"<dt>{heading}</dt><dd class=\"prewrap\">{ONLINE_COMMENT}\nRappeler la veille</dd>" in page
+
+
+@pytest.mark.parametrize(("language", "heading"), [("en", "Comment"), ("fr", "Commentaire")])
+def test_the_online_comment_is_in_the_follow_up_list(world, language, heading):
+    import html
+
+    from django.urls import reverse
+
+    from appointments.models import ListPreference
+    from tests.helpers import search
+
+    slot = world.slot(day=2, start=10, end=11)
+    _booked_online(world, slot)
+    ListPreference.objects.create(user=world.manager1, columns=["time", "name", "comment"])
+    client = _staff(world, language)
+    response = search(client, reverse("appointments:follow_up"), {"date": "2027-02-03"})
+    page = html.unescape(response.content.decode())
+    assert heading in page
+    assert ONLINE_COMMENT in page
+
+
+@pytest.mark.parametrize(("language", "heading"), [("en", "Comment"), ("fr", "Commentaire")])
+def test_the_online_comment_is_in_the_excel_and_csv_export(world, language, heading):
+    from appointments import selectors
+    from appointments.tables import FollowUpTable
+    from portal import exports
+
+    slot = world.slot(day=2, start=10, end=11, per_interval=3)
+    online = _booked_online(world, slot)
+    by_staff = book_person(world, slot, name=("Marc", "Roy"), comment="Allergie aux œufs")
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    def export():
+        with translation.override(language):
+            headers, rows = exports.from_table(
+                FollowUpTable,
+                selectors.follow_up_queryset(world.manager1, {"date": slot.starts_at.date(), "period": "day"}),
+            )
+            number = str(FollowUpTable.base_columns["number"].verbose_name)
+        return headers, rows, headers.index(number), headers.index(heading)
+
+    headers, rows, number, column = export()
+    expected = {online.number: ONLINE_COMMENT, by_staff.number: "Allergie aux œufs"}
+    assert {row[number]: row[column] for row in rows} == expected
+    # The CSV: the formula-like comment starts with an apostrophe (never run).
+    headers, rows, number, column = export()
+    content, _count = exports._csv(headers, rows)
+    lines = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    assert lines[0][column] == heading
+    assert {line[number]: line[column] for line in lines[1:]} == {
+        online.number: "'" + ONLINE_COMMENT,
+        by_staff.number: "Allergie aux œufs",
+    }
+    # The Excel file: a text cell with the quote prefix, shown as typed.
+    headers, rows, number, column = export()
+    content, _count = exports._xlsx(headers, rows)
+    sheet = load_workbook(io.BytesIO(content)).active
+    cells = {row[number].value: row[column] for row in list(sheet.iter_rows())[1:]}
+    assert cells[online.number].value == ONLINE_COMMENT
+    assert cells[online.number].quotePrefix and cells[online.number].data_type == "s"
+    assert cells[by_staff.number].value == "Allergie aux œufs"
+
+
+def test_a_staff_change_keeps_the_comment_the_person_typed(world):
+    slot = world.slot(day=2, start=10, end=11)
+    appointment = _booked_online(world, slot)
+    follow_up_services.update_appointment(
+        actor=world.manager1,
+        appointment=appointment,
+        details={"first_name": "Annie", "details": {"postal_code": "E1C 4M2"}, "comment": "Vu au téléphone"},
+    )
+    appointment.refresh_from_db()
+    assert appointment.details == {"comment": ONLINE_COMMENT, "postal_code": "E1C 4M2"}
+    assert appointment.comments == f"{ONLINE_COMMENT}\nVu au téléphone"
