@@ -33,7 +33,14 @@ def render_plan_pdf(plan_print: PlanPrint) -> bytes:
 
 def referral_for_letter(pk: int) -> Referral:
     return Referral.objects.select_related(
-        "case__person", "case__agency", "case__office", "case__case_manager", "agency", "template"
+        "case__person",
+        "case__agency",
+        "case__office",
+        "case__case_manager",
+        "agency",
+        "template",
+        "sending_agency",
+        "referred_by",
     ).get(pk=pk)
 
 
@@ -47,13 +54,14 @@ def letter_values(referral: Referral) -> dict[str, str]:
         "date": formats.date_format(timezone.localdate(), "DATE_FORMAT"),
         "organization": referral.organization_display,
         "contact_person": referral.contact_person,
-        "agency_name": case.agency.name,
+        # The sender as recorded when sent (the case's own while a draft).
+        "agency_name": referral.sender_agency.name,
         "agency_address": ", ".join(
             part for part in (office.address, office.city, office.postal_code) if part
         ),
         "agency_phone": office.phone or "",
-        "agency_email": case.agency.contact_email or "",
-        "case_manager": case.case_manager.get_full_name(),
+        "agency_email": referral.sender_agency.contact_email or "",
+        "case_manager": referral.sender_person.get_full_name(),
     }
 
 

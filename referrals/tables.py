@@ -207,8 +207,9 @@ class IncomingTable(tables.Table):
     )
     case = tables.Column(verbose_name=_("Case ID"), accessor="case__number")
     referral_type = tables.Column(verbose_name=_("Referral type"))
+    # The agency that sent it, as recorded then (not the case's agency: a later transfer moves it).
     sending_agency = NameColumn(
-        verbose_name=_("Referred by"), accessor="case__agency", order_by=("case__agency__name",)
+        verbose_name=_("Referred by"), accessor="sending_agency", order_by=("sending_agency__name",)
     )
     sent_at = tables.DateColumn(verbose_name=_("Referral date"), format="SHORT_DATE_FORMAT")
 

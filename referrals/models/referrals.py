@@ -114,6 +114,24 @@ class Referral(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     sent_at = models.DateTimeField(_("referral date"), null=True, blank=True)
+    # Who referred, as it was when sent: a transfer later changes the case's agency and manager,
+    # never the sender of the referrals sent before it.
+    sending_agency = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sending agency"),
+    )
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("referred by"),
+    )
     emailed_at = models.DateTimeField(_("emailed"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     failure_reason = models.CharField(_("reason of the failure"), max_length=500, blank=True)
@@ -139,6 +157,20 @@ class Referral(models.Model):
     @property
     def organization_display(self):
         return self.agency.name if self.agency_id else self.organization_name
+
+    @property
+    def sender_agency(self):
+        """The agency that sent it (the case's agency while still a draft)."""
+        return self.sending_agency if self.sending_agency_id else self.case.agency
+
+    @property
+    def sender_person(self):
+        """The case manager who referred (the case's while still a draft)."""
+        return self.referred_by if self.referred_by_id else self.case.case_manager
+
+    def is_from_other_agency(self, agency_id):
+        """Sent by another agency than this one (the case came here by a later transfer)."""
+        return self.sending_agency_id is not None and self.sending_agency_id != agency_id
 
     @property
     def is_draft(self):

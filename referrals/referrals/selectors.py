@@ -17,7 +17,9 @@ from referrals.models import (
 
 def referrals_of(case: Case) -> QuerySet[Referral]:
     return (
-        case.referrals.select_related("agency", "template", "created_by", "sent_by", "transferred_by")
+        case.referrals.select_related(
+            "agency", "template", "created_by", "sent_by", "transferred_by", "sending_agency", "referred_by"
+        )
         .prefetch_related("documents")
         .order_by("-created_at", "-pk")
     )
@@ -46,7 +48,15 @@ def incoming_for(user: User) -> QuerySet[Referral]:
             Q(referral_type=ReferralType.WITHIN)
             | Q(referral_type=ReferralType.TRANSFER, transfer_status=TransferStatus.PENDING)
         )
-        .select_related("case__person", "case__agency", "case__program", "case__case_manager", "case__office")
+        .select_related(
+            "case__person",
+            "case__agency",
+            "case__program",
+            "case__case_manager",
+            "case__office",
+            "sending_agency",
+            "referred_by",
+        )
         .order_by("-sent_at", "-pk")
     )
 

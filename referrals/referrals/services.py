@@ -131,7 +131,10 @@ def _sent(referral: Referral, event: Change) -> None:
     """Sent for good (read-only from now on); a transfer now waits for the receiving agency."""
     referral.sent_at = timezone.now()
     referral.sent_by = event.actor
-    fields = ["sent_at", "sent_by"]
+    # The sender as it is now: a later transfer of the case changes neither.
+    referral.sending_agency_id = referral.case.agency_id
+    referral.referred_by_id = referral.case.case_manager_id
+    fields = ["sent_at", "sent_by", "sending_agency", "referred_by"]
     if referral.referral_type == ReferralType.TRANSFER:
         referral.transfer_status = TransferStatus.PENDING
         fields.append("transfer_status")
@@ -215,8 +218,24 @@ TRANSFER_FLOW: Workflow[Referral] = Workflow(
 )
 
 
+NOT_YOUR_REFERRAL = _(
+    "This referral was sent by another agency before the case was transferred to yours: "
+    "only that agency could act on it. Nothing was changed."
+)
+
+
+def _sender_only(referral: Referral) -> None:
+    """A referral sent before the case came here by transfer stays its sender's: the case's new
+    agency sees it, and cannot send it again or withdraw it."""
+    if referral.is_from_other_agency(referral.case.agency_id):
+        raise ActionError(NOT_YOUR_REFERRAL)
+
+
 def referral_actions(referral: Referral, user: User) -> list[Action]:
-    """The buttons of a referral for this person: its transfer's, then its own."""
+    """The buttons of a referral for this person: its transfer's, then its own (none on a
+    referral another agency sent before the case was transferred here)."""
+    if referral.is_from_other_agency(referral.case.agency_id):
+        return []
     return TRANSFER_FLOW.actions_for(referral, user) + REFERRAL_FLOW.actions_for(referral, user)
 
 
@@ -419,20 +438,26 @@ def record_referral_failure(*, referral: Referral, reason: str, attempts: int) -
 @transaction.atomic
 def resend_referral(*, actor: User, referral: Referral) -> Referral:
     """Try a failed referral again (after the address was checked, for example)."""
-    return REFERRAL_FLOW.perform("resend", _locked_referral(referral), actor=actor)
+    locked = _locked_referral(referral)
+    _sender_only(locked)
+    return REFERRAL_FLOW.perform("resend", locked, actor=actor)
 
 
 @transaction.atomic
 def withdraw_transfer(*, actor: User, referral: Referral) -> Referral:
     """The sending agency takes back a transfer the receiving agency has not completed."""
-    return TRANSFER_FLOW.perform("withdraw", _locked_referral(referral), actor=actor)
+    locked = _locked_referral(referral)
+    _sender_only(locked)
+    return TRANSFER_FLOW.perform("withdraw", locked, actor=actor)
 
 
 @transaction.atomic
 def take_referral_action(*, actor: User, referral: Referral, action: str) -> Referral:
     """One of a referral's buttons (referrals:referral_action), by its transition's name."""
     flow = TRANSFER_FLOW if TRANSFER_FLOW.button(action) else REFERRAL_FLOW
-    return flow.perform(action, _locked_referral(referral), actor=actor)
+    locked = _locked_referral(referral)
+    _sender_only(locked)
+    return flow.perform(action, locked, actor=actor)
 
 
 @transaction.atomic

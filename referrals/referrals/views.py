@@ -261,6 +261,10 @@ def referral_action(request, number, pk, action):
     transition = services.referral_action(action)
     if transition is None:
         raise Http404
+    if referral.is_from_other_agency(case.agency_id):
+        # Sent by the agency the case came from: not this agency's to act on (the service refuses too).
+        messages.error(request, services.NOT_YOUR_REFERRAL)
+        return redirect(reverse("referrals:referrals", args=[number]) + f"?open={pk}#referral-{pk}")
     if request.method == "GET":
         return render_case(
             request,
