@@ -48,5 +48,9 @@ urlpatterns = [
     path("", include("portal.urls")),
 ]
 
+# A 403 or 404 of a page that another of the person's roles opens offers that role (issue 18).
+handler403 = "portal.views.permission_denied"
+handler404 = "portal.views.page_not_found"
+
 # Uploaded and generated files (MEDIA_ROOT) are never served directly, not even in debug mode:
 # each app serves them through a view that checks who asks (e.g. portal:export_download).

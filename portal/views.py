@@ -16,11 +16,12 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
 
-from portal import roles, selectors, services
+from portal import other_roles, roles, selectors, services
 from portal.accounts import services as accounts
 from portal.filters import AuditFilter
 from portal.forms import ActiveRoleForm, CodeForm, LanguageForm, ProfileForm
@@ -132,8 +133,34 @@ def switch_role(request):
     request.session[ACTIVE_MEMBERSHIP_SESSION_KEY] = form.cleaned_data["membership"]
     membership = next(m for m in memberships if m.pk == form.cleaned_data["membership"])
     messages.success(request, _("Your role is now: %(role)s") % {"role": membership})
+    if request.POST.get("open") == "1":
+        # "Switch and open" from a page of another role (other_role.html): go on to that page.
+        return redirect(_safe_next(request))
     # The new role may not open the current page: start from the home page.
     return redirect("portal:home")
+
+
+def _other_role_or(request, exception, plain):
+    """A 403 or 404 of a page another of the person's roles opens: offer that role (other_roles)."""
+    found = other_roles.roles_that_open(request)
+    if not found:
+        return plain(request, exception)
+    return render(
+        request,
+        "portal/other_role.html",
+        {"other_memberships": found, "target": request.get_full_path()},
+        status=403,
+    )
+
+
+def permission_denied(request, exception=None):
+    """handler403 (config/urls.py)."""
+    return _other_role_or(request, exception, defaults.permission_denied)
+
+
+def page_not_found(request, exception=None):
+    """handler404 (config/urls.py)."""
+    return _other_role_or(request, exception, defaults.page_not_found)
 
 
 @login_not_required

@@ -71,6 +71,7 @@ ADMIN = "admin@demo.liaison.ca"
 NEWCOMER = "newcomer@demo.liaison.ca"
 PILOT = "pilot@demo.liaison.ca"
 SCHEDULER = "scheduler@demo.liaison.ca"
+COORDINATOR = "coordinator@demo.liaison.ca"
 
 PAGES = [
     Page("sign-in", lambda world: reverse("account_login"), account=None),
@@ -96,6 +97,14 @@ PAGES = [
     Page("password-change", lambda world: reverse("account_change_password"), account=WORKER),
     Page("sign-out", lambda world: reverse("account_logout"), account=WORKER),
     Page("access-denied", lambda world: reverse("portal:my_organization"), account=WORKER, status=403),
+    # A page of the person's other role (issue 18): the switch to the role that opens it is offered.
+    Page(
+        "other-role",
+        lambda world: reverse("interpreters:queue"),
+        account=COORDINATOR,
+        role="interpreters.interpreter",
+        status=403,
+    ),
     Page(
         "organization",
         lambda world: reverse("portal:organization_detail", args=[world["organizations"]["department"].pk]),
