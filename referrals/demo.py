@@ -274,7 +274,13 @@ def _load_referrals(agencies, users):
         if state == "draft":
             continue
         # Sent referrals are stored as they would be after sending (no email leaves the demo loader).
-        values = {"status": state, "sent_at": now - timedelta(days=index), "sent_by": sender}
+        values = {
+            "status": state,
+            "sent_at": now - timedelta(days=index),
+            "sent_by": sender,
+            "sending_agency": case.agency,
+            "referred_by": case.case_manager,
+        }
         if state == "emailed":
             values["emailed_at"] = now - timedelta(days=index)
         if state == "failed":

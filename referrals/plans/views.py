@@ -210,11 +210,15 @@ def _render_intervention_form(request, case, intervention, form, partners, searc
     pickers = []
     recent = partner_selectors.recent_partners(request.user)
     for field in PARTNER_FIELDS:
-        search_form = PartnerSearchForm(
-            request.POST if searching and request.POST.get("search") == field else None, prefix=field
+        # Every search keeps what was typed in it, whichever button was pressed; only the asked
+        # one runs.
+        search_form = PartnerSearchForm(request.POST if request.method == "POST" else None, prefix=field)
+        asked = searching and request.POST.get("search") == field
+        typed = search_form.is_bound and any(
+            request.POST.get(f"{field}-{name}") for name in PartnerSearchForm.base_fields
         )
         results = None
-        if search_form.is_bound and search_form.is_valid():
+        if asked and search_form.is_valid():
             results = list(
                 partner_selectors.search_partners(
                     request.user,
@@ -238,7 +242,7 @@ def _render_intervention_form(request, case, intervention, form, partners, searc
                 "recent": recent,
                 "options": options,
                 "chosen": chosen,
-                "open": search_form.is_bound,
+                "open": asked or typed,
             }
         )
     return render_case(
