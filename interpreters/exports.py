@@ -1,7 +1,11 @@
 """Statements as Excel and PDF files, built in the background through portal.exports."""
 
+from decimal import Decimal
+
 from django.http import Http404
 from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -56,12 +60,40 @@ def _statement(user, params):
         return None
 
 
+# The amounts of a line (minutes, time, travel, expenses, amount): summed on the totals row.
+TOTALLED = range(5, 10)
+
+
+def _statement_heading(statement):
+    """The rows above the lines: what the statement is, for whom, and when it was issued."""
+    if statement.kind == StatementKind.ESTABLISHMENT:
+        whom = [
+            [_("Establishment"), statement.establishment.name if statement.establishment else ""],
+            [_("Cost centre"), str(statement.cost_centre) if statement.cost_centre else ""],
+        ]
+    else:
+        whom = [[_("Interpreter"), str(statement.interpreter) if statement.interpreter else ""]]
+    return [
+        [_("Statement number"), statement.number],
+        [_("Month"), date_format(statement.month, "YEAR_MONTH_FORMAT")],
+        *whom,
+        [_("Issued"), timezone.localtime(statement.issued_at)],
+        [],
+    ]
+
+
 def statement_xlsx(*, user, params):
+    """The statement as a spreadsheet: its title on the first row, then its number, month and
+    establishment (or interpreter), the header row of the lines, the lines, and their totals."""
     statement = _statement(user, params)
     if statement is None:
         return [], []
     headers, rows = statement_rows(statement)
-    return headers, [[float(value) if hasattr(value, "as_tuple") else value for value in row] for row in rows]
+    totals = [_("Total"), *[""] * (len(headers) - 1)]
+    for index in TOTALLED:
+        totals[index] = sum((row[index] for row in rows), Decimal(0) if index > 5 else 0)
+    title = [f"{statement.get_kind_display()} {statement.number}"]
+    return title, [*_statement_heading(statement), headers, *rows, totals]
 
 
 def statement_pdf(*, user, params):

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -47,6 +48,14 @@ def statements(request):
     return render(request, "interpreters/statements.html", {"form": form, "table": table, "rates": rates})
 
 
+def _statement_file_name(statement):
+    """The export's name, and so its file's: "Establishment statement F-202611-0001 – Hôpital… –
+    November 2026" (in the language of the person who asks)."""
+    whom = statement.interpreter or statement.establishment
+    parts = [f"{statement.get_kind_display()} {statement.number}", str(whom or ""), date_format(statement.month, "YEAR_MONTH_FORMAT")]
+    return " – ".join(part for part in parts if part)
+
+
 @capability_required(roles.BILLING)
 @require_http_methods(["GET", "POST"])
 def statement_detail(request, pk):
@@ -59,7 +68,7 @@ def statement_detail(request, pk):
             exporter=f"interpreters.exports.statement_{fmt}",
             params={"statement": statement.pk},
             fmt=fmt,
-            name=statement.number,
+            name=_statement_file_name(statement),
         )
         return redirect(reverse("portal:export", args=[export.pk]))
     # A statement may carry thousands of lines: its page shows them a page at a time.
