@@ -8,7 +8,7 @@ row, then checks for an overlap, inside one transaction (two coordinators assign
 wins, the other is told).
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -16,7 +16,8 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max, QuerySet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from interpreters import roles, selectors
@@ -37,7 +38,7 @@ from portal import services as portal_services
 from portal.dates import LocalTimeError
 from portal.models import Channel, Organization, User
 from portal.numbering import next_number
-from portal.services import StrOrPromise
+from portal.services import LANGUAGE_CODES, StrOrPromise
 from portal.workflow import ActionError, Transition, Workflow
 
 RS = RequestStatus
@@ -60,6 +61,30 @@ def _stamp() -> str:
     return f":{timezone.now():%Y%m%d%H%M%S}"
 
 
+def _in_each_language(read: Callable[[], Any]) -> dict[str, str]:
+    """{"fr": ..., "en": ...}: the worker renders a message later, in its recipient's language."""
+    values = {}
+    for code in LANGUAGE_CODES:
+        with translation.override(code):
+            values[code] = str(read())
+    return values
+
+
+def _decision_details(request: Request) -> dict[str, Any]:
+    """What an interpreter needs to decide on an offer: the language, modality, expected duration,
+    place (site and postal code) or call type (the modality), and establishment. Never the person
+    served, the context, the contact person or the number or link of the call."""
+    in_person = request.modality == Modality.IN_PERSON
+    dialect = f" ({request.dialect})" if request.dialect else ""
+    return {
+        "language": _in_each_language(lambda: f"{request.language.name}{dialect}"),
+        "modality": _in_each_language(request.get_modality_display),
+        "duration": request.duration_minutes,
+        "place": " ".join(part for part in (request.site_name, request.postal_code) if part) if in_person else "",
+        "establishment": _in_each_language(lambda: request.establishment.name),
+    }
+
+
 def _tell(
     person: User | None,
     request: Request,
@@ -68,9 +93,12 @@ def _tell(
     sms: bool = False,
     suffix: str = "",
     quiet_hours: bool = False,
+    link: str = "",
+    **context: Any,
 ) -> None:
     """An email (and SMS) about a request: its number, date and a link; never the person served.
-    With `quiet_hours`, the worker holds it between 21:00 and 8:00 (a reminder late from a queue)."""
+    With `quiet_hours`, the worker holds it between 21:00 and 8:00 (a reminder late from a queue).
+    `context` adds what the event's templates show (_decision_details, the interpreter's name)."""
     if person is None:
         return
     portal_services.notify(
@@ -79,12 +107,13 @@ def _tell(
         quiet_hours=quiet_hours,
         recipient=person,
         channels=(Channel.EMAIL, Channel.SMS) if sms else (Channel.EMAIL,),
-        link=reverse("interpreters:request", args=[request.pk]),
+        link=link or reverse("interpreters:request", args=[request.pk]),
         context={
             "event": event,
             "number": request.number,
             "date": request.date.isoformat(),
             "time": request.start_time.strftime("%H:%M"),
+            **context,
         },
     )
 
@@ -125,7 +154,7 @@ OFFER_TASK = "offer"
 
 def _offer(request: Request, event: RequestEvent) -> None:
     if request.interpreter is not None:
-        _tell(request.interpreter.user, request, "offer", sms=True, suffix=_stamp())
+        _tell(request.interpreter.user, request, "offer", sms=True, suffix=_stamp(), **_decision_details(request))
         # The waiting offer is a task on the interpreter's home page until it is answered (or
         # taken back): due the day before the service, never before today.
         portal_services.create_task(
@@ -150,7 +179,9 @@ def _offer_settled(request: Request, previous: str) -> None:
 
 
 def _confirmed(request: Request, event: RequestEvent) -> None:
-    _tell(request.requester, request, "confirmed", suffix=f":{request.events.count()}")
+    # The requester learns who comes (the interpreter's name: in the email's body, never its subject).
+    interpreter = str(request.interpreter) if request.interpreter is not None else ""
+    _tell(request.requester, request, "confirmed", suffix=f":{request.events.count()}", interpreter=interpreter)
 
 
 def _cancelled(request: Request, event: RequestEvent) -> None:
@@ -372,9 +403,12 @@ DETAIL_FIELDS = (
 @transaction.atomic
 def change_request(*, actor: User, request: Request, **fields: Any) -> Request:
     locked = REQUEST_FLOW.lock(request, allowed=OPEN)
+    changed = []
     for name, value in fields.items():
         if name not in DETAIL_FIELDS:
             raise ValueError(name)
+        if getattr(locked, name) != value:
+            changed.append(name)
         setattr(locked, name, value)
     if locked.modality == Modality.IN_PERSON and not locked.address:
         raise ActionError({"address": _("Give the address where the interpreter must go.")})
@@ -389,8 +423,20 @@ def change_request(*, actor: User, request: Request, **fields: Any) -> Request:
         to_status=locked.status,
         note=str(_("Details changed")),
     )
-    if locked.interpreter is not None:
-        _tell(locked.interpreter.user, locked, "change", sms=True, suffix=_stamp())
+    if locked.interpreter is not None and changed:
+        # Which details changed (their names, not their values: a context may be personal).
+        labels = _in_each_language(
+            lambda: ", ".join(str(capfirst(Request._meta.get_field(name).verbose_name)) for name in changed)
+        )
+        _tell(
+            locked.interpreter.user,
+            locked,
+            "change",
+            sms=True,
+            suffix=_stamp(),
+            changed=labels,
+            **_decision_details(locked),
+        )
     return locked
 
 
@@ -470,7 +516,9 @@ def assign_interpreter(*, actor: User, request: Request, interpreter: Interprete
     current.save(update_fields=["interpreter"])
     locked = REQUEST_FLOW.perform("assign", current, actor=actor, note=str(interpreter))
     if previous is not None and previous != interpreter:
-        _tell(previous.user, locked, "cancelled", sms=True, suffix=_stamp())
+        # The request is no longer theirs (its page is closed to them): the notice says it was given
+        # to another interpreter and opens their assignments.
+        _tell(previous.user, locked, "transferred", sms=True, suffix=_stamp(), link=reverse("interpreters:my_work"))
     return locked
 
 
@@ -596,7 +644,9 @@ def send_reminders(now: datetime | None = None) -> int:
             )
             if locked.reminded_at is not None or locked.status != RS.CONFIRMED or locked.interpreter is None:
                 continue
-            _tell(locked.interpreter.user, locked, "reminder", sms=True, quiet_hours=True)
+            _tell(
+                locked.interpreter.user, locked, "reminder", sms=True, quiet_hours=True, **_decision_details(locked)
+            )
             locked.reminded_at = now
             locked.save(update_fields=["reminded_at"])
             count += 1

@@ -1,17 +1,21 @@
-"""Issue 19, the interpreter bank's second pass, through the pages in French and English: the
-service record (notes shown to the coordinator, an end in the future refused)."""
+"""Issue 19, the interpreter bank's second pass, in French and English: the service record (notes
+shown to the coordinator, an end in the future refused), offers as the interpreter's tasks, the
+emails and SMS about a request (opened as sent)."""
 
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.conf import settings
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy
 
-from interpreters.models import Completion, Request, RequestStatus
+from interpreters.models import Completion, Modality, Request, RequestStatus
 from interpreters.requests import services
 from tests.helpers import verified_client
 
@@ -219,3 +223,209 @@ def test_the_coordinators_home_lists_request_notices_without_case_management_col
     assert "worklist-table" not in page
     for column in ("Program", "Person", "Record no."):
         assert f">{_expected(gettext_lazy(column), language)}</th>" not in page
+
+
+# 3. Offer, change, confirmation and transfer emails and SMS -----------------------------------
+
+
+@pytest.fixture
+def outboxes(settings):
+    from portal import sms
+
+    settings.SMS_BACKEND = "portal.sms.LocmemBackend"
+    sms.outbox.clear()
+    mail.outbox.clear()
+    return sms.outbox
+
+
+def _speaks(user, language, phone="+15065550123"):
+    user.preferred_language, user.phone = language, phone
+    user.save(update_fields=["preferred_language", "phone"])
+
+
+def _email_to(user):
+    (email,) = [message for message in mail.outbox if user.email in message.to]
+    return email, email.alternatives[0][0]
+
+
+def _sms_to(outbox, user):
+    return [message["body"] for message in outbox if message["to"] == str(user.phone)]
+
+
+def _names(world):
+    world.hospital.name_fr, world.hospital.name_en = "Hôpital régional Dumont", "Dumont Regional Hospital"
+    world.hospital.save()
+
+
+def _decision(world, language, modality=Modality.IN_PERSON):
+    with translation.override(language):
+        return [str(world.arabic.name), str(Modality(modality).label), str(world.hospital.name)]
+
+
+PRIVATE = ("Suivi", "Paul", "514-555-0100", "rue Saint-Denis", "B-210", "514-555-0199")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_an_offer_gives_the_interpreter_what_they_need_to_decide_and_nothing_personal(
+    world, language, outboxes, django_capture_on_commit_callbacks
+):
+    _names(world)
+    _speaks(world.near.user, language)
+    request = world.request()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assign_interpreter(actor=world.coordinator, request=request, interpreter=world.near)
+    email, html = _email_to(world.near.user)
+    language_name, modality, establishment = _decision(world, language)
+    for body in (email.body, html):
+        assert request.number in body
+        for value in (language_name, modality, establishment, "Hôpital H2X 0C1"):
+            assert value in body
+        assert _expected(gettext_lazy("Expected duration: %(duration)s minutes"), language) % {"duration": 90} in body
+        for private in PRIVATE:
+            assert private not in body
+    assert _expected(gettext_lazy("Language: %(language)s"), language) % {"language": language_name} in email.body
+    assert request.number in email.subject
+    for value in (language_name, establishment, "Hôpital", *PRIVATE):
+        assert value not in email.subject
+    (text,) = _sms_to(outboxes, world.near.user)
+    for value in (request.number, language_name, modality, establishment, "90 min"):
+        assert value in text
+    for private in PRIVATE:
+        assert private not in text
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_phone_offer_gives_the_call_type_never_the_number_to_call(
+    world, language, outboxes, django_capture_on_commit_callbacks
+):
+    _speaks(world.near.user, language)
+    request = world.request(modality="phone", address="", postal_code="", remote_details="514-555-0199 poste 12")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assign_interpreter(actor=world.coordinator, request=request, interpreter=world.near)
+    email, html = _email_to(world.near.user)
+    _language_name, by_phone, _establishment = _decision(world, language, Modality.PHONE)
+    (text,) = _sms_to(outboxes, world.near.user)
+    for body in (email.body, html, text):
+        assert by_phone in body
+        assert "514-555-0199" not in body
+    assert _expected(gettext_lazy("Place: %(place)s"), language).split("%")[0] not in email.body
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_change_tells_the_interpreter_which_details_changed(
+    world, language, outboxes, django_capture_on_commit_callbacks
+):
+    _speaks(world.near.user, language)
+    request = world.confirmed()
+    mail.outbox.clear()
+    outboxes.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.change_request(
+            actor=world.requester, request=request, room="C-300", context="Suivi", contact_name="Paul"
+        )
+    email, html = _email_to(world.near.user)
+    with translation.override(language):
+        room = str(capfirst(Request._meta.get_field("room").verbose_name))
+    what = _expected(gettext_lazy("What changed: %(changed)s"), language) % {"changed": room}
+    assert what in email.body and what in html
+    assert "C-300" not in email.body  # the values are read in Liaison
+    (text,) = _sms_to(outboxes, world.near.user)
+    assert room in text and request.number in text
+    # Nothing changed: nobody is told.
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.change_request(actor=world.requester, request=request, room="C-300")
+    assert not mail.outbox
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_requesters_confirmation_names_the_interpreter(
+    world, language, outboxes, django_capture_on_commit_callbacks
+):
+    _speaks(world.requester, language)
+    world.near.user.first_name, world.near.user.last_name = "Nadia", "Haddad"
+    world.near.user.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        request = world.confirmed()
+    email, html = _email_to(world.requester)
+    assert "Nadia Haddad" in email.body and "Nadia Haddad" in html
+    assert request.number in email.subject and "Haddad" not in email.subject
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_request_given_to_another_interpreter_tells_the_first_one_with_a_link_they_can_open(
+    world, language, outboxes, django_capture_on_commit_callbacks
+):
+    _speaks(world.near.user, language)
+    request = services.assign_interpreter(actor=world.coordinator, request=world.request(), interpreter=world.near)
+    mail.outbox.clear()
+    outboxes.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.assign_interpreter(actor=world.coordinator, request=request, interpreter=world.far)
+    email, html = _email_to(world.near.user)
+    when = _expected(gettext_lazy("Interpreter request %(number)s: given to another interpreter"), language)
+    assert email.subject == when % {"number": request.number}
+    link = settings.SITE_URL + reverse("interpreters:my_work")
+    assert link in email.body and f'href="{link}"' in html
+    (text,) = _sms_to(outboxes, world.near.user)
+    assert request.number in text and link in text
+    client = _client(world.near.user, world.near_membership, language)
+    assert client.get(reverse("interpreters:my_work")).status_code == 200
+    # The new interpreter's offer links to the request itself.
+    offer, _html = _email_to(world.far.user)
+    assert settings.SITE_URL + request.get_absolute_url() in offer.body
+
+
+# 4. The statement's Excel file ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_statement_excel_has_its_heading_header_row_lines_and_totals(
+    world, language, django_capture_on_commit_callbacks
+):
+    import io
+
+    from openpyxl import load_workbook
+
+    from interpreters.models import Statement
+    from portal.models import Export
+
+    _names(world)
+    first = world.validated()
+    second = world.validated(start_time=timezone.datetime(2000, 1, 1, 15, 0).time())
+    client = _client(world.coordinator, world.coordinator_membership, language)
+    client.post(reverse("interpreters:statements"), {"month": "2026-11"})
+    statement = Statement.objects.get(kind="establishment")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("interpreters:statement", args=[statement.pk]), {"format": "xlsx"})
+    export = Export.objects.get()
+    assert response["Location"] == reverse("portal:export", args=[export.pk])
+    with translation.override(language):
+        kind, month = str(statement.get_kind_display()), _expected(gettext_lazy("November"), language)
+        establishment = str(world.hospital.name)
+        labels = {text: str(gettext_lazy(text)) for text in ("Statement number", "Month", "Establishment", "Total")}
+    # The export, and so the downloaded file, is named after the statement.
+    assert export.name == f"{kind} {statement.number} – {establishment} – {month} 2026"
+    download = client.get(reverse("portal:export_download", args=[export.pk]))
+    assert statement.number.lower() in download["Content-Disposition"]
+    page = client.get(reverse("portal:export", args=[export.pk])).content.decode()
+    assert escape(export.name) in page
+
+    sheet = load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert rows[0][0] == f"{kind} {statement.number}"
+    assert rows[1][:2] == [labels["Statement number"], statement.number]
+    assert rows[2][:2] == [labels["Month"], f"{month} 2026"]
+    assert rows[3][:2] == [labels["Establishment"], establishment]
+    with translation.override(language):
+        from interpreters.exports import statement_rows
+
+        headers, _lines = statement_rows(Statement.objects.get(pk=statement.pk))
+    header_row = rows.index([str(header) for header in headers])
+    lines = rows[header_row + 1 : -1]
+    assert [line[0] for line in lines] == [first.number, second.number]
+    total = rows[-1]
+    assert total[0] == labels["Total"]
+    assert total[9] == pytest.approx(float(statement.total))
+    assert total[5] == sum(line[5] for line in lines)
+    assert total[9] == pytest.approx(sum(line[9] for line in lines))
