@@ -53,6 +53,10 @@ def appointment_detail(request, pk):
     """Guide 4.4: the appointment's details and its options (modify, book again for this person)."""
     appointment = selectors.get_appointment(request.user, pk)
     record_view(instance=appointment)
+    if request.GET.get("print") == "coupon":
+        # "Print the coupon": the coupon alone, as the person gets it online (never the health card
+        # number, the history or staff's names of the staff page).
+        return _page(request, "appointments/coupon_print.html", {"appointment": appointment})
     return _page(
         request,
         "appointments/appointment_detail.html",

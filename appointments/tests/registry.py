@@ -381,6 +381,10 @@ PAGES += [
         lambda w: reverse("appointments:appointment", args=[_demo_appointment().pk]),
     ),
     _schedule_page(
+        "appointments-coupon-print",
+        lambda w: reverse("appointments:appointment", args=[_demo_appointment().pk]) + "?print=coupon",
+    ),
+    _schedule_page(
         "appointments-appointment-edit",
         lambda w: reverse("appointments:appointment_edit", args=[_demo_appointment().pk]),
     ),
