@@ -33,7 +33,9 @@ SECOND_BANK_PEOPLE = [
 ]
 
 INTERPRETERS = [
-    # email, first, last, language, languages, modalities, postal code, gender
+    # email, first, last, language, languages, modalities, postal code, gender. They live around
+    # Moncton (Memramcook, Shediac, Salisbury, Sackville, Bouctouche, Petitcodiac), 15 to 50 km
+    # from the demo requests' hospital (E1C 6Z8): the suggestions' distances are realistic.
     (
         "interpreter@demo.liaison.ca",
         None,
@@ -41,10 +43,10 @@ INTERPRETERS = [
         "fr",
         ["ar", "fa"],
         ["in_person", "phone", "video"],
-        "H2X 1Y4",
+        "E4K 2S1",  # Memramcook, about 20 km from the Moncton hospital
         "man",
     ),
-    ("amal@demo.liaison.ca", "Amal", "Khoury", "fr", ["ar"], ["in_person", "video"], "H3T 1J4", "woman"),
+    ("amal@demo.liaison.ca", "Amal", "Khoury", "fr", ["ar"], ["in_person", "video"], "E4P 1A1", "woman"),
     (
         "diego@demo.liaison.ca",
         "Diego",
@@ -52,10 +54,10 @@ INTERPRETERS = [
         "fr",
         ["es", "pt"],
         ["in_person", "phone"],
-        "H2J 3K5",
+        "E4J 2B1",
         "man",
     ),
-    ("mei@demo.liaison.ca", "Mei", "Chen", "en", ["zh"], ["phone", "video"], "H4A 2L1", "woman"),
+    ("mei@demo.liaison.ca", "Mei", "Chen", "en", ["zh"], ["phone", "video"], "E4L 3B5", "woman"),
     (
         "yonas@demo.liaison.ca",
         "Yonas",
@@ -63,7 +65,7 @@ INTERPRETERS = [
         "en",
         ["ti", "sw"],
         ["in_person", "phone"],
-        "J4K 2T8",
+        "E4S 3A1",
         "man",
     ),
     (
@@ -73,7 +75,7 @@ INTERPRETERS = [
         "fr",
         ["uk", "ru"],
         ["in_person", "video"],
-        "H1V 3R2",
+        "E4Z 1A1",
         "woman",
     ),
     (
@@ -83,10 +85,10 @@ INTERPRETERS = [
         "fr",
         ["fa"],
         ["in_person", "phone", "video"],
-        "J4W 1A1",
+        "E4J 1A1",
         "woman",
     ),
-    ("jean@demo.liaison.ca", "Jean-Robert", "Pierre", "fr", ["ht"], ["in_person", "phone"], "H1G 4V2", "man"),
+    ("jean@demo.liaison.ca", "Jean-Robert", "Pierre", "fr", ["ht"], ["in_person", "phone"], "E4P 8M1", "man"),
     (
         "isabelle@demo.liaison.ca",
         "Isabelle",
@@ -94,7 +96,7 @@ INTERPRETERS = [
         "fr",
         ["lsq"],
         ["in_person", "video"],
-        "H2L 2C4",
+        "E4L 1A1",
         "woman",
     ),
     (
@@ -104,7 +106,7 @@ INTERPRETERS = [
         "en",
         ["asl", "lsq"],
         ["in_person", "video"],
-        "H3Z 2Y7",
+        "E4Z 6A1",
         "man",
     ),
 ]

@@ -15,7 +15,7 @@ from django.utils.html import escape
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy
 
-from interpreters.models import Completion, Modality, Request, RequestStatus
+from interpreters.models import Completion, InterpreterProfile, Modality, Request, RequestStatus
 from interpreters.requests import services
 from tests.helpers import verified_client
 
@@ -429,3 +429,56 @@ def test_the_statement_excel_has_its_heading_header_row_lines_and_totals(
     assert total[9] == pytest.approx(float(statement.total))
     assert total[5] == sum(line[5] for line in lines)
     assert total[9] == pytest.approx(sum(line[9] for line in lines))
+
+
+# 5. The demo ----------------------------------------------------------------------------------
+
+
+def _load_demo():
+    from interpreters import demo
+    from portal.demo import load_demo_data
+
+    organizations, users = load_demo_data()
+    demo.load_demo_data({"organizations": organizations, "users": users})
+    return organizations, users
+
+
+@pytest.mark.parametrize(
+    "instant",
+    [
+        datetime(2026, 12, 1, 0, 5, tzinfo=MONCTON),  # the first minutes of a month
+        datetime(2026, 12, 31, 23, 55, tzinfo=MONCTON),  # the last of a year
+        datetime(2027, 3, 14, 3, 30, tzinfo=MONCTON),  # the clocks went forward at 2:00
+        datetime(2028, 2, 29, 21, 30, tzinfo=MONCTON),  # a leap day, in the evening
+    ],
+)
+def test_the_demo_loads_on_any_date_with_nothing_done_in_the_future(instant):
+    with time_machine.travel(instant, tick=False):
+        _organizations, users = _load_demo()
+        now = timezone.now()
+        requests = Request.objects.all()
+        assert set(requests.values_list("status", flat=True)) == set(RS.values)
+        done = (RS.COMPLETED, RS.VALIDATED)
+        assert not requests.filter(status__in=done, starts_at__gt=now).exists()
+        assert not Completion.objects.filter(actual_end__gt=now).exists()
+        assert not requests.filter(status__in=(RS.SUBMITTED, RS.ASSIGNED, RS.ACCEPTED, RS.CONFIRMED), starts_at__lte=now).exists()
+        # The demo interpreter's waiting offer is on their home page.
+        interpreter = users["interpreter@demo.liaison.ca"]
+        offered = requests.get(status=RS.ASSIGNED)
+        assert interpreter.tasks.filter(done_at__isnull=True, link=offered.get_absolute_url()).exists()
+
+
+def test_the_demo_interpreters_live_tens_of_kilometres_from_the_demo_requests():
+    from interpreters import selectors
+
+    _load_demo()
+    waiting = Request.objects.get(status=RS.SUBMITTED)
+    rows = selectors.suggestions(waiting)
+    assert rows, "the demo's Arabic request has suggestions"
+    distances = [row["distance"] for row in rows]
+    assert all(10 <= distance <= 60 for distance in distances), distances
+    every = [
+        selectors.distance_km(profile.home_postal_code, waiting.postal_code)
+        for profile in InterpreterProfile.objects.all()
+    ]
+    assert all(distance is not None and distance <= 60 for distance in every), every
