@@ -257,6 +257,10 @@ def _closed(case: Case, event: CaseStatusChange) -> None:
     case.closure_reason = event.note
     case.save(update_fields=["closed_on", "closure_reason"])
     _complete_plan_tasks(case)
+    # Imported here: referrals.plans.services builds on this module.
+    from referrals.plans.services import end_plan_at_closing
+
+    end_plan_at_closing(case=case, actor=event.actor)
 
 
 def _reopened(case: Case, event: CaseStatusChange) -> None:

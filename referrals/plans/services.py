@@ -207,6 +207,32 @@ def _cancelled(intervention: Intervention, event: Change) -> None:
         )
 
 
+def end_plan_at_closing(*, case: Case, actor: User | None) -> int:
+    """A case closes (referrals.cases.services, its close effect): the interventions still open end
+    with it, as the guide implies: one in progress is Completed, one planned is Cancelled (a funding
+    request still waiting is refused with it), and the "Action required" notices of the plan are
+    withdrawn (an ended one's follow-up included: the case's follow-up is over).
+
+    Not through INTERVENTION_FLOW: the case is closed already, and a closed case's plan is refused
+    there. Interventions keep no history rows (unrecorded_change), so none is written here either."""
+    count = 0
+    for intervention in case.interventions.select_for_update():
+        intervention.case = case
+        _withdraw_notices(intervention, start=intervention.planned_start, end=intervention.planned_end)
+        if intervention.status not in EDITABLE_INTERVENTION_STATUSES:
+            continue
+        ended = intervention.status == IS.IN_PROGRESS
+        intervention.status = IS.COMPLETED if ended else IS.CANCELLED
+        intervention.save(update_fields=["status", "updated_at"])
+        if not ended:
+            for waiting in intervention.funding_requests.filter(status=FundingStatus.SUBMITTED):
+                FUNDING_FLOW.perform(
+                    "refuse", waiting, actor=actor, note=str(_("The intervention was cancelled."))
+                )
+        count += 1
+    return count
+
+
 def _intervention_url(intervention: Intervention, transition: Transition) -> str:
     # Each action asks first on a page of its own (GET), then is taken there (POST).
     return reverse(
