@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -175,29 +176,49 @@ def send_reminder(
     return sent
 
 
-def _send_relaunch(
-    appointment: Appointment, *, key_suffix: str, allowed: Iterable[str] | None
+def _notify_person(
+    appointment: Appointment,
+    template: str,
+    *,
+    key_suffix: str,
+    allowed: Iterable[str] | None = None,
+    context: dict[str, Any] | None = None,
+    coupon: bool = False,
 ) -> list[Any]:
-    """The invitation to book again, worded for what happened (guide 2.5): after an absence the
-    appointment "did not take place"; after a cancellation it was cancelled. By email when the
-    person gave one, by SMS when they chose it (as booking.services._send), never at night."""
-    channels = [Channel.EMAIL] * bool(appointment.email) + [Channel.SMS] * bool(
-        appointment.mobile_phone and appointment.send_sms
-    )
+    """A message to the person that booking.services._send cannot word: by email when they gave
+    one (a coupon only when they asked for it), by SMS when they chose it. A coupon carries the
+    confirm-or-cancel link and the calendar file; anything else waits for the day (quiet hours)."""
+    channels = [Channel.EMAIL] * bool(appointment.email and (appointment.send_email or not coupon))
+    channels += [Channel.SMS] * bool(appointment.mobile_phone and appointment.send_sms)
     if allowed is not None:
         channels = [channel for channel in channels if channel in allowed]
     if not channels:
         return []
-    cancelled = appointment.status == AppointmentStatus.CANCELLED
+    attachments: list[Any] = []
+    if coupon:
+        attachments.append(["appointments.emails.ics_attachment", {"appointment_id": appointment.pk}])
+        if appointment.service.attachment:
+            attachments.append(["appointments.emails.service_attachment", {"service_id": appointment.service_id}])
     return portal_services.notify(
         key=f"appointments:{appointment.pk}:{key_suffix}",
-        template="appointments/emails/relaunch_cancelled" if cancelled else "appointments/emails/relaunch",
+        template=f"appointments/emails/{template}",
         email=appointment.email,
         phone=appointment.mobile_phone,
         language=appointment.language,
         channels=channels,
-        context=_message_context(appointment),
-        quiet_hours=True,
+        context={**_message_context(appointment), **(context or {})},
+        quiet_hours=not coupon,
+        link=reverse("appointments:manage", args=[appointment.token]) if coupon and appointment.token else "",
+        attachments=attachments,
+    )
+
+
+def _send_relaunch(appointment: Appointment, *, key_suffix: str, allowed: Iterable[str] | None) -> list[Any]:
+    """The invitation to book again, worded for what happened (guide 2.5): after an absence the
+    appointment "did not take place"; after a cancellation it was cancelled."""
+    cancelled = appointment.status == AppointmentStatus.CANCELLED
+    return _notify_person(
+        appointment, "relaunch_cancelled" if cancelled else "relaunch", key_suffix=key_suffix, allowed=allowed
     )
 
 
@@ -318,7 +339,9 @@ def update_appointment(
     locked.save()
     _event(locked, "changed", actor)
     if moving:
-        _send(locked, "confirmation", key_suffix=f"moved:{secrets.token_hex(6)}", attach=True)
+        # The person's new coupon says what changed (old → new), not "your appointment is booked".
+        before = {f"old_{key}": value for key, value in _message_context(current).items()}
+        _notify_person(locked, "changed", key_suffix=f"moved:{secrets.token_hex(6)}", context=before, coupon=True)
     if claim is not None:
         # Last, as in booking: the new place claimed, the old one given back, in the same commit.
         schedules_services.claim_place(claim=claim, release=left)

@@ -248,3 +248,74 @@ def test_a_staff_change_keeps_the_comment_the_person_typed(world):
     appointment.refresh_from_db()
     assert appointment.details == {"comment": ONLINE_COMMENT, "postal_code": "E1C 4M2"}
     assert appointment.comments == f"{ONLINE_COMMENT}\nVu au téléphone"
+
+
+# A changed appointment's email says what changed --------------------------------------------------------
+
+CHANGED_MSGID = "Your appointment #%(number)s was changed. What changed:"
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_a_moved_appointments_email_says_what_changed(world, language, mailoutbox, django_capture_on_commit_callbacks):
+    slot = world.slot(day=2, start=10, end=11)
+    other = world.slot(day=3, start=14, end=15, team=world.team_c, location=world.location_b)
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment = book_person(
+            world,
+            slot,
+            email="anne@example.com",
+            send_email=True,
+            mobile_phone=MOBILE,
+            send_sms=True,
+            language=language,
+        )
+    mailoutbox.clear()
+    sms.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        follow_up_services.update_appointment(
+            actor=world.manager1,
+            appointment=appointment,
+            details={},
+            slot=other,
+            service=world.first,
+            starts_at=other.starts_at,
+        )
+    (email,) = mailoutbox
+    (text,) = [message["body"] for message in sms.outbox]
+    html = email.alternatives[0][0]
+    # The new coupon still carries the calendar file.
+    assert [name for name, _content, _type in email.attachments] == [f"appointment-{appointment.number}.ics"]
+    if language == "en":
+        assert email.subject == f"Your appointment #{appointment.number} was changed"
+        assert f"Your appointment #{appointment.number} was changed. What changed:" in email.body
+        assert "When: Wednesday 3 February 2027 → Thursday 4 February 2027" in email.body
+        assert "Time: 10:00 → 14:00" in email.body
+        assert "Location: Lieu A → Lieu B" in email.body
+        assert "Service:" not in email.body.split("Your appointment now:")[0]  # the service stayed
+        assert "Time: 10:00 → <strong>14:00</strong>" in html
+        assert "Your appointment is booked" not in email.body
+        assert text.startswith(
+            f"Liaison appointment #{appointment.number} changed: now 2027-02-04 14:00, 1 rue Main, Moncton NB E3B 5H1 "
+            "(was 2027-02-03 10:00)."
+        )
+    else:
+        if not _french_has(CHANGED_MSGID):
+            pytest.xfail("the French catalogue does not have the changed appointment's email yet")
+        assert email.subject == f"Votre rendez-vous #{appointment.number} a été modifié"
+        assert "Quand : mercredi 3 février 2027 → jeudi 4 février 2027" in email.body
+        assert "Heure : 10:00 → 14:00" in email.body
+        assert "Lieu : Lieu A → Lieu B" in email.body
+        assert "(avant : 2027-02-03 10:00)" in text
+    for private in ("Anne", "Roy", "dose", "COVID"):
+        assert private not in email.subject and private not in text
+
+
+def test_a_change_of_details_only_sends_nothing(world, mailoutbox, django_capture_on_commit_callbacks):
+    slot = world.slot(day=2, start=10, end=11)
+    appointment = book_person(world, slot, email="anne@example.com", send_email=True)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        follow_up_services.update_appointment(
+            actor=world.manager1, appointment=appointment, details={"comment": "Vu au téléphone"}
+        )
+    assert mailoutbox == []
