@@ -262,6 +262,8 @@ def mfa_verify(request):
     if not accounts.user_has_second_factor(user):
         return redirect(_with_next("portal:mfa_setup", _safe_next(request)))
     form = CodeForm(request.POST or None, accept_backup=True)
+    # The page is there to type one code: the cursor starts in its field (issue 18).
+    form.fields["code"].widget.attrs["autofocus"] = True
     if request.method == "POST" and form.is_valid():
         device = match_token(user, form.cleaned_data["code"])
         if device is not None:
