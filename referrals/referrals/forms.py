@@ -16,8 +16,23 @@ class ReferralTypeForm(forms.Form):
     referral_type = forms.ChoiceField(label=_("Referral type"), choices=ReferralType.choices)
 
 
+# What sending needs (referrals.referrals.services checks it again), each with its message. These
+# fields show as required; a draft may still be saved without them.
+NEEDED_TO_SEND = {
+    "agency": _("Choose the agency that receives the referral."),
+    "organization_name": _("Enter the organization that receives the referral."),
+    "contact_person": _("Enter the contact person."),
+    "email_to": _("Enter the email address to send the referral to."),
+    "template": _("Choose a correspondence template."),
+    "subject": _("Enter the email subject."),
+    "body": _("Enter the email body."),
+}
+
+
 class ReferralForm(forms.Form):
-    """The fields of the guide. Every field may stay empty in a draft; sending checks them all."""
+    """The fields of the guide. Every field may stay empty in a draft; sending (`sending=True`:
+    the "Send the referral" button, before its confirmation page) checks them all, each error next
+    to its field."""
 
     agency = forms.ModelChoiceField(label=_("Organization"), queryset=None, required=False)
     organization_name = forms.CharField(label=_("Organization"), max_length=200, required=False)
@@ -29,9 +44,10 @@ class ReferralForm(forms.Form):
     body = forms.CharField(label=_("Email body"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, referral, agencies, **kwargs):
+    def __init__(self, *args, referral, agencies, sending=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.referral = referral
+        self.sending = sending
         if referral.referral_type in NETWORK_TYPES:
             del self.fields["organization_name"]
             self.fields["agency"].queryset = agencies
@@ -59,9 +75,30 @@ class ReferralForm(forms.Form):
         self.fields["language"].help_text = _(
             "Choose it first: changing the language resets the subject and the body to the template's text."
         )
+        for name in NEEDED_TO_SEND:
+            if name in self.fields:
+                # Shown as required (its mark); checked in clean() only when sending.
+                self.fields[name].required = True
+
+    def full_clean(self):
+        needed = [name for name in NEEDED_TO_SEND if name in self.fields]
+        for name in needed:
+            self.fields[name].required = False
+        try:
+            super().full_clean()
+        finally:
+            for name in needed:
+                self.fields[name].required = True
 
     def clean(self):
         data = super().clean()
+        if self.sending:
+            if not data.get("email_to") and data.get("agency") is not None and data["agency"].contact_email:
+                # As saving does: the agency's general contact email.
+                data["email_to"] = data["agency"].contact_email
+            for name, message in NEEDED_TO_SEND.items():
+                if name in self.fields and name not in self.errors and not data.get(name):
+                    self.add_error(name, message)
         template = data.get("template")
         if template is not None and template.language != data.get("language"):
             self.add_error(

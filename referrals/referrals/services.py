@@ -305,7 +305,7 @@ def change_referral_language(*, actor: User, referral: Referral, language: str, 
     return update_referral(actor=actor, referral=locked, **fields)
 
 
-def _missing_for_sending(referral: Referral) -> dict[str, Any]:
+def missing_for_sending(referral: Referral) -> dict[str, Any]:
     required = {
         "contact_person": _("Enter the contact person."),
         "email_to": _("Enter the email address to send the referral to."),
@@ -327,7 +327,7 @@ def send_referral(*, actor: User, referral: Referral) -> Referral:
     locked = _checked(REFERRAL_FLOW, "send", _locked_referral(referral))
     case = locked_case(locked.case)
     require_open(case)
-    errors = _missing_for_sending(locked)
+    errors = missing_for_sending(locked)
     if errors:
         raise ActionError(errors)
     if locked.referral_type in NETWORK_TYPES:

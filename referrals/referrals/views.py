@@ -71,12 +71,13 @@ def referrals(request, number):
     )
 
 
-def _referral_form(request, referral, data=None, initial=None):
+def _referral_form(request, referral, data=None, initial=None, sending=False):
     return ReferralForm(
         data,
         initial=initial,
         referral=referral,
         agencies=services.network_agencies(excluding=referral.case.agency),
+        sending=sending,
     )
 
 
@@ -106,7 +107,8 @@ def referral_edit(request, number, pk):
         )
         return redirect(reverse("referrals:referrals", args=[number]) + f"?open={pk}#referral-{pk}")
     if request.method == "POST":
-        form = _referral_form(request, referral, request.POST)
+        # "Send the referral" checks every field the sending needs before its confirmation page.
+        form = _referral_form(request, referral, request.POST, sending=request.POST.get("action") == "send")
         if request.POST.get("action") == "language" and request.POST.get("language") in dict(
             settings.LANGUAGES
         ):
@@ -140,6 +142,11 @@ def referral_edit(request, number, pk):
         )
         if done:
             return done
+    elif request.GET.get("check") == "send":
+        # Back from the confirmation page with something missing: each error next to its field.
+        data = {name: value for name, value in _referral_initial(referral).items() if value is not None}
+        form = _referral_form(request, referral, data, sending=True)
+        form.is_valid()
     else:
         form = _referral_form(request, referral, initial=_referral_initial(referral))
     return _render_referral_form(request, case, referral, form)
@@ -224,8 +231,9 @@ def referral_send(request, number, pk):
                         messages.error(request, " ".join(message.messages))
             else:
                 messages.error(request, " ".join(error.messages))
-            target = "referrals:referral_edit" if referral.is_draft else "referrals:referrals"
-            return redirect(target, number, pk) if referral.is_draft else redirect(target, number)
+            if referral.is_draft:
+                return redirect(reverse("referrals:referral_edit", args=[number, pk]) + "?check=send")
+            return redirect("referrals:referrals", number)
         messages.success(request, _("The referral was sent. Its letter is being emailed."))
         return redirect(reverse("referrals:referrals", args=[number]) + f"?open={pk}#referral-{pk}")
     if not referral.is_draft:
@@ -233,6 +241,9 @@ def referral_send(request, number, pk):
             request, _("This referral was sent: it can no longer be changed. Nothing was changed.")
         )
         return redirect("referrals:referrals", number)
+    if services.missing_for_sending(referral):
+        # Not the question yet: the draft lacks something, said next to its field.
+        return redirect(reverse("referrals:referral_edit", args=[number, pk]) + "?check=send")
     return render_case(request, "referrals/referral_send.html", case, "referrals", referral=referral)
 
 
