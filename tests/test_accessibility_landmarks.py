@@ -63,7 +63,13 @@ def _open(live_server, context, world, account, path, language, *, verified=True
 @pytest.mark.parametrize("language", ["fr", "en"])
 @pytest.mark.parametrize(("name", "account", "path", "tables"), PAGES, ids=[spec[0] for spec in PAGES])
 def test_each_region_of_the_page_has_a_name_of_its_own(
-    served, context, name, account, path, tables, language  # noqa: F811
+    served,  # noqa: F811
+    context,
+    name,
+    account,
+    path,
+    tables,
+    language,
 ):
     live_server, world = served
     page = _open(live_server, context, world, account, path(world), language)

@@ -20,6 +20,8 @@ def test_the_code_field_has_the_focus_and_keeps_it_after_a_wrong_code(language):
     wrong = client.post(reverse("portal:mfa_verify"), {"code": "000000"}).content.decode()
 
     for html in (page, wrong):
-        field = html.split('id="id_code"')[0].rsplit("<input", 1)[1] + html.split('id="id_code"')[1].split(">")[0]
+        field = (
+            html.split('id="id_code"')[0].rsplit("<input", 1)[1] + html.split('id="id_code"')[1].split(">")[0]
+        )
         assert "autofocus" in field
     assert f'<html lang="{language}">' in page
