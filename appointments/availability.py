@@ -470,6 +470,24 @@ def availability(
     return result
 
 
+def cached_day_times(
+    *, location_id: int, day: date, service_id: int, now: datetime | None = None
+) -> Times | None:
+    """The day's times of a service as cached (two round trips, no query), or None when they are
+    not cached under the current versions: the caller checks its one time instead of reading the
+    whole day (after a booking, the day's times are read again only by a page that shows them)."""
+    now = now or timezone.now()
+    location_key, day_key = _location_version_key(location_id), _day_version_key(location_id, day)
+    versions = _versions([location_key, day_key])
+    entry = cache.get(
+        f"appointments:availability:times:{location_id}:{day.isoformat()}:"
+        f"{versions[location_key]}:{versions[day_key]}"
+    )
+    if entry is None or entry[0] > int(now.timestamp()):
+        return None
+    return entry[1].get(service_id, NO_TIMES)
+
+
 def has_bookable(times: Times, now: datetime) -> bool:
     """Is there a time after `now`?"""
     stamps = times[0]
@@ -563,19 +581,36 @@ def _slot_services_changed(sender: Any, instance: Any, action: str, **kwargs: An
         forget_availability(location_id=instance.location_id)
 
 
+def _commit_hooks_run() -> bool:
+    """Will this transaction's commit hooks run? Not inside a test case's own transaction
+    (django.test.TestCase, pytest-django's `db`), where nothing is ever committed."""
+    return not any(
+        getattr(block, "_from_testcase", False) for block in transaction.get_connection().atomic_blocks
+    )
+
+
 def _appointment_saved(sender: Any, instance: Appointment, created: bool = False, **kwargs: Any) -> None:
     slot_field = Appointment._meta.get_field("slot")
-    location_id: int | None
     if slot_field.is_cached(instance):
-        location_id = instance.slot.location_id
         _remember_slot(instance.slot)
-    else:
-        location_id = _location_of_slot(instance.slot_id)
     fields = kwargs.get("update_fields")
     if created or (fields and set(fields) <= _IN_PLACE_FIELDS):
-        forget_availability(location_id=location_id, days=[timezone.localtime(instance.starts_at).date()])
+        # A booking or a status change: the open times come from the inventory's rows, and every
+        # change of them is heard after its commit (_inventory_changed): that one bump of the day's
+        # version is enough (a booking made one, not three). Only where commit hooks never run (a
+        # test case's transaction) is the day forgotten here, at once.
+        if not _commit_hooks_run():
+            forget_availability(
+                location_id=_location_id(instance), days=[timezone.localtime(instance.starts_at).date()]
+            )
     else:
-        forget_availability(location_id=location_id)
+        forget_availability(location_id=_location_id(instance))
+
+
+def _location_id(instance: Appointment) -> int | None:
+    if Appointment._meta.get_field("slot").is_cached(instance):
+        return instance.slot.location_id
+    return _location_of_slot(instance.slot_id)
 
 
 def _appointment_moving(sender: Any, instance: Appointment, **kwargs: Any) -> None:

@@ -8,13 +8,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core import signing
+from django.db.models import Exists, F, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from appointments import roles, selectors
+from appointments import availability, roles, selectors
 from appointments.booking import services
 from appointments.booking.forms import (
     CancelByNumberForm,
@@ -32,6 +34,7 @@ from appointments.models import (
     AppointmentStatus,
     Location,
     Slot,
+    SlotTime,
 )
 from appointments.pages import _page
 from appointments.schedules.views import _parse_day
@@ -266,17 +269,34 @@ def _public_availability(organization, clinic, service, location, day=None):
 
 
 def _is_open_time(organization, clinic, service, location, slot_id, moment):
-    """Is this (slot, time) one of the open times? Reads that day only."""
+    """Is this (slot, time) one of the open times? The form needs that one time only: its row is
+    checked (one small statement), not the whole day's times rebuilt after every booking (a rush
+    retires the day's cached times at each booking), unless the day's times are cached. The same rules as the times pages: a day shown,
+    the slot at this location, open and offering the service, a place left, not passed."""
     day = timezone.localtime(moment).date()
-    if day not in _shown_days(clinic):
+    now = timezone.now()
+    if day not in _shown_days(clinic) or moment <= now:
         return False
-    found = selectors.availability(
-        organization_id=organization.pk, location_ids=[location.pk], days=[day], detailed=[day]
-    )
-    ts = int(moment.timestamp())
-    return any(
-        open_time.ts == ts and slot_id in open_time.slot_ids
-        for open_time in selectors.bookable(found.day_times(location.pk, day, service.pk), found.now)
+    cached = availability.cached_day_times(location_id=location.pk, day=day, service_id=service.pk, now=now)
+    if cached is not None:
+        ts = int(moment.timestamp())
+        return any(
+            open_time.ts == ts and slot_id in open_time.slot_ids
+            for open_time in selectors.bookable(cached, now)
+        )
+    return (
+        SlotTime.objects.for_organization(organization)
+        .filter(
+            slot_id=slot_id,
+            starts_at=moment,
+            slot__location_id=location.pk,
+            slot__is_locked=False,
+            taken__lt=F("capacity"),
+        )
+        .filter(
+            Exists(Slot.services.through.objects.filter(slot_id=OuterRef("slot_id"), service_id=service.pk))
+        )
+        .exists()
     )
 
 
@@ -386,7 +406,13 @@ def public_details(request, organization_id, service_id, location_id):
     if slot is None and not checked and request.method != "POST":
         messages.error(request, _("This time is not available. Choose a time in the list."))
         return redirect("appointments:public_times", organization.pk, service.pk, location.pk)
-    form = PersonForm(request.POST or None, service=service)
+    # What the person typed before their time was taken (issue 20): shown again, not lost.
+    typed = _booking_session(request, organization).get("typed") or {}
+    form = PersonForm(
+        request.POST or None,
+        service=service,
+        initial={name: value for name, value in typed.items() if isinstance(value, str)} if typed else None,
+    )
     if request.method == "POST" and _over_limit(request, organization, "book"):
         form.is_valid()
         form.add_error(
@@ -407,6 +433,7 @@ def public_details(request, organization_id, service_id, location_id):
         except ActionError as error:
             if _time_gone(error):
                 messages.error(request, " ".join(error.messages))
+                _save_booking_session(request, organization, typed=_what_was_typed(request, form))
                 return redirect("appointments:public_times", organization.pk, service.pk, location.pk)
             show_service_error(request, form, error)
         else:
@@ -417,7 +444,7 @@ def public_details(request, organization_id, service_id, location_id):
                     % {"old": appointment.replaced.number},
                 )
             booked = list(_booking_session(request, organization).get("booked", []))[-9:] + [appointment.pk]
-            _save_booking_session(request, organization, time="", booked=booked)
+            _save_booking_session(request, organization, time="", booked=booked, typed={})
             return redirect("appointments:public_confirmation", organization.pk, appointment.number)
     return render(
         request,
@@ -429,8 +456,39 @@ def public_details(request, organization_id, service_id, location_id):
             "location": location,
             "moment": moment,
             "form": form,
+            "form_html": _blank_form_html(request, service, form),
         },
     )
+
+
+def _what_was_typed(request, form):
+    """The details posted (the consent apart: it is given again for the new time), for the form of
+    the time chosen next. In the signed booking cookie, which only this browser sends back."""
+    typed = {}
+    for name in form.fields:
+        value = request.POST.get(name, "")
+        if name != "accept_terms" and isinstance(value, str) and value.strip():
+            typed[name] = value[:500]
+    return typed
+
+
+# The details form before anything is typed is the same for every visitor of a service in a
+# language (no data, no errors; the CSRF token is outside it): rendered once per worker, under
+# the public configuration's version (a change of the service's fields gives a new one).
+_BLANK_FORMS: dict[tuple[str, int, str], str] = {}
+_BLANK_FORMS_MAX = 512
+
+
+def _blank_form_html(request, service, form):
+    if form.is_bound or form.initial:
+        return ""
+    key = (request._public_site.version, service.pk, request.LANGUAGE_CODE)
+    html = _BLANK_FORMS.get(key)
+    if html is None:
+        if len(_BLANK_FORMS) >= _BLANK_FORMS_MAX:
+            _BLANK_FORMS.clear()
+        html = _BLANK_FORMS[key] = render_to_string("portal/includes/form_body.html", {"form": form})
+    return html
 
 
 def _time_gone(error):
