@@ -345,6 +345,15 @@ class AccountTable(CaptionedTable):
         return record["account"].email
 
 
+class EndedAccountTable(AccountTable):
+    """The accounts whose every role here has ended: their roles page reopens them."""
+
+    class Meta(AccountTable.Meta):
+        empty_text = _("No ended access.")
+
+    caption = _("Ended access")
+
+
 class RoleTable(CaptionedTable):
     """A person's roles here (guide 2.4); rows from appointments.accounts.views._role_row. The
     caption, shown, is the sector (the organization)."""

@@ -51,7 +51,20 @@ def create_access_account(
     valid_from = valid_from or timezone.localdate()
     if valid_to is not None and valid_to < valid_from:
         raise ActionError({"valid_to": _("The end date cannot be before the start date.")})
-    if User.objects.filter(email__iexact=email).exists():
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None and access_ended(
+        Membership.objects.filter(user=existing, organization=organization, role__in=roles.ROLE_CODES)
+    ):
+        # Their account is still here, its access ended: the pilot reopens it (no second account).
+        raise ActionError(
+            {
+                "email": _(
+                    "This person's access to the scheduler has ended. Find them under “Ended access” in "
+                    "the resources and reopen their access."
+                )
+            }
+        )
+    if existing is not None:
         raise ActionError(
             {
                 "email": _(
@@ -186,9 +199,12 @@ def add_role(
         user=account,
         location=location,
     )
-    if Membership.objects.filter(
-        user=account, organization=organization, role=role, scope=_scope(location)
-    ).exists():
+    if (
+        Membership.objects.filter(user=account, organization=organization, role=role, scope=_scope(location))
+        # A role that ended before this one starts is history, not a duplicate (access reopened).
+        .exclude(valid_to__lt=valid_from)
+        .exists()
+    ):
         raise ActionError({"role": _("This person already has this role for this location.")})
     return Membership.objects.create(
         user=account,
@@ -236,17 +252,30 @@ def change_role(
 def end_access(*, actor: User, organization: Organization, account: User) -> int:
     """The person's access to the scheduler ends today (guide 2.4: accesses no longer needed).
 
-    Roles already started end yesterday; roles not started yet are removed. History stays.
+    Roles already started end yesterday; roles not started yet are removed. History stays, and so
+    does the account: when every role here starts today or later, the last one stays as an ended role
+    (its dates the day before today: never a day of access), so that the pilot still finds the person
+    under "Ended access" and can reopen it (a removed last role made the account vanish, and the
+    email could not be used again).
     """
     if account.pk == actor.pk:
         raise ActionError(_("You cannot end your own access."))
     today = timezone.localdate()
-    memberships = Membership.objects.select_for_update().filter(
-        user=account, organization=organization, role__in=roles.ROLE_CODES
+    yesterday = today - timedelta(days=1)
+    memberships = list(
+        Membership.objects.select_for_update()
+        .filter(user=account, organization=organization, role__in=roles.ROLE_CODES)
+        .order_by("valid_from", "pk")
     )
+    keep = None
+    if all(membership.valid_from >= today for membership in memberships):
+        keep = memberships[-1] if memberships else None
     ended = 0
     for membership in memberships:
-        if membership.valid_from >= today:
+        if membership is keep:
+            membership.valid_from = membership.valid_to = yesterday
+            membership.save(update_fields=["valid_from", "valid_to"])
+        elif membership.valid_from >= today:
             membership.delete()
         elif membership.valid_to is None or membership.valid_to >= today:
             membership.valid_to = today - timedelta(days=1)
@@ -257,6 +286,16 @@ def end_access(*, actor: User, organization: Organization, account: User) -> int
     if not ended:
         raise ActionError(_("This person's access has already ended."))
     return ended
+
+
+def access_ended(memberships: Any, today: date | None = None) -> bool:
+    """Whether an account's roles here have all ended (none current, none to come): the pilot's
+    "Ended access" list, from which access is reopened."""
+    today = today or timezone.localdate()
+    memberships = list(memberships)
+    return bool(memberships) and all(
+        membership.valid_to is not None and membership.valid_to < today for membership in memberships
+    )
 
 
 @transaction.atomic

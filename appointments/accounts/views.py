@@ -118,6 +118,7 @@ def account_roles(request, pk):
             "roles_table": RoleTable(rows, organization=organization_of(request)),
             "role_table": table,
             "organization": organization_of(request),
+            "ended": services.access_ended(account.clinic_memberships, today),
         },
     )
 
@@ -138,6 +139,12 @@ def role_edit(request, pk=None, account_pk=None):
             "valid_from": membership.valid_from,
             "valid_to": membership.valid_to,
         }
+    reopening = membership is None and services.access_ended(account.clinic_memberships)
+    if reopening:
+        # Reopening an ended access: the role it had last, from today, offered first.
+        last = max(account.clinic_memberships, key=lambda role: (role.valid_to, role.pk))
+        ids = (last.scope or {}).get("locations") or []
+        initial = {"role": last.role, "location": ids[0] if ids else None}
     form = RoleForm(request.POST or None, initial=initial, locations=selectors.locations_for(request.user))
 
     def save(data):
@@ -148,11 +155,23 @@ def role_edit(request, pk=None, account_pk=None):
             actor=request.user, organization=organization, membership=membership, **values
         )
 
-    done = submit(request, form, save, success=_("The role was saved."), next=_roles_url(account))
+    done = submit(
+        request,
+        form,
+        save,
+        success=_("The access was reopened.") if reopening else _("The role was saved."),
+        next=_roles_url(account),
+    )
     return done or render_page(
         request,
         "appointments/role_form.html",
-        {"form": form, "account": account, "membership": membership, "organization": organization},
+        {
+            "form": form,
+            "account": account,
+            "membership": membership,
+            "organization": organization,
+            "reopening": reopening,
+        },
     )
 
 

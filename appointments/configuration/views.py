@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from appointments import roles, selectors
+from appointments.accounts.services import access_ended
 from appointments.accounts.views import role_row
 from appointments.booking.forms import PublicSearchForm
 from appointments.configuration import services
@@ -31,7 +32,7 @@ from appointments.models import (
     Service,
 )
 from appointments.pages import organization_of, render_page
-from appointments.tables import AccountTable, LocationTable, ServiceTable, TeamTable
+from appointments.tables import AccountTable, EndedAccountTable, LocationTable, ServiceTable, TeamTable
 from portal.db import text_search
 from portal.files import private_file_response
 from portal.forms import show_service_error
@@ -315,16 +316,15 @@ def resource_list(request):
         accounts = accounts.filter(text_search(["first_name", "last_name", "email"], query))
     today = timezone.localdate()
     location_names = {location.pk: location.name for location in selectors.locations_for(request.user)}
-    rows = []
+    rows, ended = [], []
     for account in accounts:
-        rows.append(
-            {
-                "account": account,
-                "roles": [
-                    role_row(membership, location_names, today) for membership in account.clinic_memberships
-                ],
-            }
-        )
+        row = {
+            "account": account,
+            "roles": [role_row(membership, location_names, today) for membership in account.clinic_memberships],
+            "ended": access_ended(account.clinic_memberships, today),
+        }
+        # Ended accesses apart (guide 2.4): the pilot finds them there and reopens them.
+        (ended if row["ended"] else rows).append(row)
     return render_page(
         request,
         "appointments/resource_list.html",
@@ -333,6 +333,7 @@ def resource_list(request):
             "query": query,
             "teams_table": TeamTable(selectors.resources_with_associations(request.user)),
             "accounts_table": AccountTable(rows),
+            "ended_accounts_table": EndedAccountTable(ended),
         },
     )
 
