@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Max, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -400,6 +400,12 @@ DETAIL_FIELDS = (
 )
 
 
+def _detail_label(name: str) -> str:
+    """A detail's name as the request's page shows it ("Room", "Local"), in the active language."""
+    field = Request._meta.get_field(name)
+    return str(capfirst(field.verbose_name)) if isinstance(field, models.Field) else name
+
+
 @transaction.atomic
 def change_request(*, actor: User, request: Request, **fields: Any) -> Request:
     locked = REQUEST_FLOW.lock(request, allowed=OPEN)
@@ -426,7 +432,7 @@ def change_request(*, actor: User, request: Request, **fields: Any) -> Request:
     if locked.interpreter is not None and changed:
         # Which details changed (their names, not their values: a context may be personal).
         labels = _in_each_language(
-            lambda: ", ".join(str(capfirst(Request._meta.get_field(name).verbose_name)) for name in changed)
+            lambda: ", ".join(_detail_label(name) for name in changed)
         )
         _tell(
             locked.interpreter.user,
