@@ -320,7 +320,9 @@ def resource_list(request):
     for account in accounts:
         row = {
             "account": account,
-            "roles": [role_row(membership, location_names, today) for membership in account.clinic_memberships],
+            "roles": [
+                role_row(membership, location_names, today) for membership in account.clinic_memberships
+            ],
             "ended": access_ended(account.clinic_memberships, today),
         }
         # Ended accesses apart (guide 2.4): the pilot finds them there and reopens them.

@@ -198,7 +198,9 @@ def _notify_person(
     if coupon:
         attachments.append(["appointments.emails.ics_attachment", {"appointment_id": appointment.pk}])
         if appointment.service.attachment:
-            attachments.append(["appointments.emails.service_attachment", {"service_id": appointment.service_id}])
+            attachments.append(
+                ["appointments.emails.service_attachment", {"service_id": appointment.service_id}]
+            )
     return portal_services.notify(
         key=f"appointments:{appointment.pk}:{key_suffix}",
         template=f"appointments/emails/{template}",
@@ -341,7 +343,9 @@ def update_appointment(
     if moving:
         # The person's new coupon says what changed (old → new), not "your appointment is booked".
         before = {f"old_{key}": value for key, value in _message_context(current).items()}
-        _notify_person(locked, "changed", key_suffix=f"moved:{secrets.token_hex(6)}", context=before, coupon=True)
+        _notify_person(
+            locked, "changed", key_suffix=f"moved:{secrets.token_hex(6)}", context=before, coupon=True
+        )
     if claim is not None:
         # Last, as in booking: the new place claimed, the old one given back, in the same commit.
         schedules_services.claim_place(claim=claim, release=left)

@@ -23,7 +23,9 @@ CANCELLED_MSGID = (
     "Your appointment #%(number)s of %(date)s at %(time)s was cancelled. If you still need one, you can "
     "book a new appointment online:"
 )
-CANCELLED_FR = "a été annulé. Si vous en avez encore besoin, vous pouvez prendre un nouveau rendez-vous en ligne :"
+CANCELLED_FR = (
+    "a été annulé. Si vous en avez encore besoin, vous pouvez prendre un nouveau rendez-vous en ligne :"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -84,17 +86,21 @@ def test_a_relaunch_after_a_cancellation_says_it_was_cancelled(
         assert "did not take place" not in body and "n'a pas eu lieu" not in body
     assert "did not take place" not in text and "n'a pas eu lieu" not in text
     if language == "en":
-        assert f"Your appointment #{appointment.number} of Wednesday 3 February 2027 at 10:00 {CANCELLED_EN}" in (
-            email.body
+        assert (
+            f"Your appointment #{appointment.number} of Wednesday 3 February 2027 at 10:00 {CANCELLED_EN}"
+            in (email.body)
         )
         assert CANCELLED_EN in html
-        assert text.startswith(f"Liaison #{appointment.number}: your appointment of 2027-02-03 10:00 was cancelled.")
+        assert text.startswith(
+            f"Liaison #{appointment.number}: your appointment of 2027-02-03 10:00 was cancelled."
+        )
         assert email.subject == f"Book a new appointment (#{appointment.number})"
     else:
         if not _french_has(CANCELLED_MSGID):
             pytest.xfail("the French catalogue does not have the cancellation relaunch's text yet")
-        assert f"Votre rendez-vous #{appointment.number} du mercredi 3 février 2027 à 10:00 {CANCELLED_FR}" in (
-            email.body
+        assert (
+            f"Votre rendez-vous #{appointment.number} du mercredi 3 février 2027 à 10:00 {CANCELLED_FR}"
+            in (email.body)
         )
         assert "a été annulé" in text
         assert email.subject == f"Reprendre un rendez-vous (#{appointment.number})"
@@ -165,12 +171,14 @@ def test_the_online_comment_shows_on_the_slot_page_and_the_appointment_page(worl
     appointment = _booked_online(world, slot, staff_comment="Rappeler la veille")
     client = _staff(world, language)
     page = html.unescape(client.get(reverse("appointments:slot", args=[slot.pk])).content.decode())
-    assert f"<th scope=\"col\">{heading}</th>" in page
+    assert f'<th scope="col">{heading}</th>' in page
     assert f'<td class="prewrap">{ONLINE_COMMENT}\nRappeler la veille</td>' in page
-    page = html.unescape(client.get(reverse("appointments:appointment", args=[appointment.pk])).content.decode())
+    page = html.unescape(
+        client.get(reverse("appointments:appointment", args=[appointment.pk])).content.decode()
+    )
     # Once, under "Comment", with staff's (not a second "Comment" among the details).
     assert page.count(ONLINE_COMMENT) == 1
-    assert f"<dt>{heading}</dt><dd class=\"prewrap\">{ONLINE_COMMENT}\nRappeler la veille</dd>" in page
+    assert f'<dt>{heading}</dt><dd class="prewrap">{ONLINE_COMMENT}\nRappeler la veille</dd>' in page
 
 
 @pytest.mark.parametrize(("language", "heading"), [("en", "Comment"), ("fr", "Commentaire")])
@@ -210,7 +218,9 @@ def test_the_online_comment_is_in_the_excel_and_csv_export(world, language, head
         with translation.override(language):
             headers, rows = exports.from_table(
                 FollowUpTable,
-                selectors.follow_up_queryset(world.manager1, {"date": slot.starts_at.date(), "period": "day"}),
+                selectors.follow_up_queryset(
+                    world.manager1, {"date": slot.starts_at.date(), "period": "day"}
+                ),
             )
             number = str(FollowUpTable.base_columns["number"].verbose_name)
         return headers, rows, headers.index(number), headers.index(heading)
@@ -256,7 +266,9 @@ CHANGED_MSGID = "Your appointment #%(number)s was changed. What changed:"
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
-def test_a_moved_appointments_email_says_what_changed(world, language, mailoutbox, django_capture_on_commit_callbacks):
+def test_a_moved_appointments_email_says_what_changed(
+    world, language, mailoutbox, django_capture_on_commit_callbacks
+):
     slot = world.slot(day=2, start=10, end=11)
     other = world.slot(day=3, start=14, end=15, team=world.team_c, location=world.location_b)
     with django_capture_on_commit_callbacks(execute=True):

@@ -36,8 +36,18 @@ def _text(response):
 # "Print the coupon" -------------------------------------------------------------------------------------
 
 COUPON_WORDS = {
-    "en": ("Print the coupon", "Appointment confirmation — {number}", "Patient's name", "Wednesday 3 February 2027"),
-    "fr": ("Imprimer le coupon", "Confirmation de rendez-vous — {number}", "Nom du patient", "mercredi 3 février 2027"),
+    "en": (
+        "Print the coupon",
+        "Appointment confirmation — {number}",
+        "Patient's name",
+        "Wednesday 3 February 2027",
+    ),
+    "fr": (
+        "Imprimer le coupon",
+        "Confirmation de rendez-vous — {number}",
+        "Nom du patient",
+        "mercredi 3 février 2027",
+    ),
 }
 
 
@@ -73,9 +83,8 @@ def test_print_the_coupon_prints_the_coupon_alone(world, language):
 def test_the_coupon_page_answers_404_for_another_network(world):
     slot = world.slot(day=2, start=10, end=11)
     appointment = book_person(world, slot)
-    from tests.helpers import verified_client
-
     from tests.factories import MembershipFactory
+    from tests.helpers import verified_client
 
     membership = MembershipFactory(organization=world.other_clinic, role="appointments.management_1")
     outsider = verified_client(membership.user, membership=membership)
@@ -176,7 +185,7 @@ def test_creating_an_ended_account_again_says_to_reopen_it(world, language):
             "and reopen their access."
         ):
             pytest.xfail("the French catalogue does not have the ended access strings yet")
-        assert errors["email"][0].startswith("L'accès de cette personne à l'agenda est terminé.")
+        assert errors["email"][0].startswith("L'accès de cette personne au planificateur est terminé.")
     # Nothing saved, nothing typed lost.
     assert User.objects.filter(email__iexact="julie.gallant@example.ca").count() == 1
     assert response.context["form"]["first_name"].value() == "Julie"
