@@ -15,6 +15,15 @@ from referrals.models import (
 class ReferralTypeForm(forms.Form):
     referral_type = forms.ChoiceField(label=_("Referral type"), choices=ReferralType.choices)
 
+    def __init__(self, *args, transferable=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not transferable:
+            # A case in follow-up or closed cannot be transferred: not offered, so not filled in.
+            self.fields["referral_type"].choices = [
+                choice for choice in ReferralType.choices if choice[0] != ReferralType.TRANSFER
+            ]
+            self.fields["referral_type"].help_text = _("A case in follow-up cannot be transferred.")
+
 
 # What sending needs (referrals.referrals.services checks it again), each with its message. These
 # fields show as required; a draft may still be saved without them.

@@ -8,6 +8,7 @@ from portal.selectors import active_organization
 from referrals.models import (
     SENT_STATUSES,
     Case,
+    CaseStatus,
     CorrespondenceTemplate,
     Referral,
     ReferralType,
@@ -35,19 +36,22 @@ def templates_for(referral_type: str, language: str) -> QuerySet[CorrespondenceT
     )
 
 
-def incoming_for(user: User) -> QuerySet[Referral]:
+def incoming_for(user: User, *, listed: bool = True) -> QuerySet[Referral]:
     """Referrals sent to the person's agency: pending transfers and informational ones within the
-    network. They open the person record (and, for a transfer, a case summary) and nothing more."""
+    network. They open the person record (and, for a transfer, a case summary) and nothing more.
+
+    A pending transfer of a case that went to follow-up or was closed since is no longer listed
+    (it cannot be completed); `listed=False` keeps it, for the transfer page to say so."""
     organization = active_organization(user)
     if organization is None or organization.kind != OrganizationKind.EMPLOYMENT_AGENCY:
         return Referral.objects.none()
+    transfers = Q(referral_type=ReferralType.TRANSFER, transfer_status=TransferStatus.PENDING)
+    if listed:
+        transfers &= ~Q(case__status__in=(CaseStatus.FOLLOW_UP, CaseStatus.CLOSED))
     return (
         Referral.objects.scoped("sent to the agency")
         .filter(agency=organization, status__in=SENT_STATUSES)
-        .filter(
-            Q(referral_type=ReferralType.WITHIN)
-            | Q(referral_type=ReferralType.TRANSFER, transfer_status=TransferStatus.PENDING)
-        )
+        .filter(Q(referral_type=ReferralType.WITHIN) | transfers)
         .select_related(
             "case__person",
             "case__agency",
@@ -61,5 +65,5 @@ def incoming_for(user: User) -> QuerySet[Referral]:
     )
 
 
-def get_incoming_for_user(user: User, pk: int) -> Referral:
-    return get_object_or_404(incoming_for(user), pk=pk)
+def get_incoming_for_user(user: User, pk: int, *, listed: bool = True) -> Referral:
+    return get_object_or_404(incoming_for(user, listed=listed), pk=pk)

@@ -93,6 +93,10 @@ def create_referral(*, actor: User, case: Case, referral_type: str) -> Referral:
     """A draft referral of one type, filled with the default template's subject and body."""
     case = locked_case(case)
     require_open(case)
+    if referral_type == ReferralType.TRANSFER and case.status in NO_TRANSFER_STATUSES:
+        raise ActionError(
+            {"referral_type": _("A case in follow-up or closed cannot be transferred. Nothing was changed.")}
+        )
     language = actor.preferred_language or "fr"
     template = _default_template(referral_type, language)
     return Referral.objects.create(
@@ -229,6 +233,10 @@ def _sender_only(referral: Referral) -> None:
     agency sees it, and cannot send it again or withdraw it."""
     if referral.is_from_other_agency(referral.case.agency_id):
         raise ActionError(NOT_YOUR_REFERRAL)
+
+
+def is_transferable(case: Case) -> bool:
+    return case.status not in NO_TRANSFER_STATUSES
 
 
 def referral_actions(referral: Referral, user: User) -> list[Action]:

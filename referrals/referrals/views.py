@@ -42,7 +42,9 @@ def referrals(request, number):
     """The case's referrals: the list (a row opens to every field), and Add by type."""
     case = get_case(request, number)
     form = (
-        ReferralTypeForm(request.POST or None) if can_manage(request, case) and not case.is_closed else None
+        ReferralTypeForm(request.POST or None, transferable=services.is_transferable(case))
+        if can_manage(request, case) and not case.is_closed
+        else None
     )
     done = submit_case_form(
         request,
@@ -329,9 +331,16 @@ def incoming_detail(request, pk):
 def transfer(request, pk):
     """Case details / Transfer: the receiving agency's office, case manager, agreement and location;
     Save; the guide's confirmation (From … To …); then the case is theirs."""
-    referral = selectors.get_incoming_for_user(request.user, pk)
+    referral = selectors.get_incoming_for_user(request.user, pk, listed=False)
     if referral.referral_type != ReferralType.TRANSFER:
         raise Http404
+    if not services.is_transferable(referral.case):
+        # Closed or in follow-up since it was sent: refused before the form is filled in (and the
+        # transfer has left the list of clients referred to us).
+        messages.error(
+            request, _("A case in follow-up or closed cannot be transferred. Nothing was changed.")
+        )
+        return redirect("referrals:incoming")
     agency = active_organization(request.user)
     form = TransferForm(
         request.POST or None,

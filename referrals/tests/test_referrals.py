@@ -416,8 +416,10 @@ def test_the_receiving_agency_completes_the_transfer(
 def test_a_case_in_follow_up_or_closed_cannot_be_transferred(
     network, manager, django_capture_on_commit_callbacks
 ):
-    case = network.case(status="follow_up")
+    # A draft made while the case was open; the case went to follow-up since.
+    case = network.case(status="plan_management")
     referral = _draft(network, ReferralType.TRANSFER, case=case)
+    case = case_services.start_follow_up(actor=network.manager, case=Case.objects.get(pk=case.pk))
     response = manager.post(reverse("referrals:referral_send", args=[case.number, referral.pk]), follow=True)
     assert "cannot be transferred" in response.content.decode()
     referral.refresh_from_db()
