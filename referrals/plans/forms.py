@@ -77,10 +77,28 @@ class InterventionForm(forms.Form):
         self.fields["local_coordinator"].queryset = partners
         self.fields["delivering_organization"].queryset = partners
         types = InterventionType.objects.filter(is_active=True).select_related("dimension")
-        groups = {}
-        for item in types:
-            groups.setdefault(item.dimension.name, []).append((item.pk, item.name))
-        self.fields["intervention_type"].choices = [("", "---------"), *groups.items()]
+        dimension = self._chosen_dimension()
+        if dimension is not None:
+            # The list follows the chosen dimension (the page's "Show the types of this dimension"
+            # button asks again, without JavaScript); clean() still checks the pair.
+            self.fields["intervention_type"].choices = [
+                ("", "---------"),
+                *((item.pk, item.name) for item in types if item.dimension_id == dimension),
+            ]
+        else:
+            groups = {}
+            for item in types:
+                groups.setdefault(item.dimension.name, []).append((item.pk, item.name))
+            self.fields["intervention_type"].choices = [("", "---------"), *groups.items()]
+
+    def _chosen_dimension(self):
+        """The id of the dimension the person chose (posted, or the form's initial value), if any."""
+        value = self.data.get("dimension") if self.is_bound else self.initial.get("dimension")
+        value = getattr(value, "pk", value)
+        try:
+            return int(value) if value not in (None, "") else None
+        except (TypeError, ValueError):
+            return None
 
     def clean(self):
         data = super().clean()

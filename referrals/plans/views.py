@@ -172,9 +172,12 @@ PARTNER_FIELDS = ("delivering_organization", "local_coordinator")
 
 def _intervention_form_page(request, case, intervention=None):
     partners = partner_selectors.active_partners_for(request.user)
-    searching = request.method == "POST" and request.POST.get("search") in PARTNER_FIELDS
+    searching = request.method == "POST" and (
+        request.POST.get("search") in PARTNER_FIELDS or request.POST.get("refresh") == "dimension"
+    )
     if searching:
-        # The business partner search: keep what was typed, show the results, save nothing.
+        # The business partner search, or the types of the chosen dimension: keep what was typed,
+        # show the results, save nothing.
         initial = {name: request.POST.get(name) for name in InterventionForm.FIELDS}
         initial["funding_requested"] = bool(request.POST.get("funding_requested"))
         form = InterventionForm(initial=initial, partners=partners)
