@@ -1,7 +1,8 @@
 """Booking rush against the real server: gunicorn, PostgreSQL and Redis on this machine.
 
 Starts a throw-away PostgreSQL cluster and Redis on loopback (or uses the ones given with
---database-url / --redis-url), a clinic of 3 teams x 24 times with --places places per time, then
+--database-url / --redis-url), a clinic of --teams teams (3) x --times times (24) with --places places per
+time, served by --instances gunicorn instances (1; round robin over their ports), then
 many clients racing through the public booking path at once (each: open the booking form, then
 book). Prints committed bookings per second, latency percentiles of the booking request, errors,
 oversold places (must be 0), the CPU-ms per committed booking spent by gunicorn and by PostgreSQL,
@@ -9,7 +10,9 @@ and the same server's rate for a trivial page (/health/) measured right after, w
 the two rates. Run by `make bench`.
 
     .venv/bin/python scripts/booking_rush.py [--clients 32] [--attempts 600] [--places 2]
-    --places 2: 144 places for 600 people (the race); --places 40: everyone books.
+    --places 2: 144 places for 600 people (the race); --places 40: everyone books;
+    --clients 100 --teams 1 --times 20 --places 1: 100 clients racing for 20 places;
+    --instances 2: two gunicorn on two ports sharing one PostgreSQL and Redis.
 
 Figures are indicative: clients, gunicorn and PostgreSQL share the machine's cores (the load
 average is printed next to them). With --database-url the PostgreSQL CPU is the whole server's
@@ -56,17 +59,20 @@ location = configuration_services.save_location(organization=clinic, location=Lo
     name_fr="Lieu", name_en="Location", address="1 rue Main", city="Moncton", postal_code="E1C 8K6"))
 day = timezone.localdate() + timedelta(days=1)
 PLACES = int(__import__("os").environ["RUSH_PLACES"])
+TEAMS = int(__import__("os").environ.get("RUSH_TEAMS", "3"))
+TIMES = int(__import__("os").environ.get("RUSH_TIMES", "24"))
 tz = timezone.get_current_timezone()
 times = []
-for index in range(3):
+for index in range(TEAMS):
     team = TeamResource.objects.create(organization=clinic, name=f"Team {index}")
     team.locations.set([location]); team.services.set([service])
     slot = schedules_services.create_slot(actor=None, organization=clinic, location=location, resource=team, services=[service],
         starts_at=timezone.make_aware(datetime.combine(day, time(8, 0)), tz),
-        ends_at=timezone.make_aware(datetime.combine(day, time(12, 0)), tz), per_interval=PLACES, is_locked=False)
+        ends_at=timezone.make_aware(datetime.combine(day, time(8, 0)), tz) + timedelta(minutes=10 * TIMES),
+        per_interval=PLACES, is_locked=False)
     times += [time_value(slot, moment) for moment in slot.interval_starts()]
 print(json.dumps({"clinic": clinic.pk, "service": service.pk, "location": location.pk, "times": times,
-                  "places": 3 * 24 * PLACES}))
+                  "per_team": TIMES, "places": TEAMS * TIMES * PLACES}))
 """
 
 OVERSOLD = r"""
@@ -213,10 +219,15 @@ def percentile(values, fraction):
     return ordered[min(int(len(ordered) * fraction), len(ordered) - 1)] if ordered else 0.0
 
 
-def rush(base, setup, clients, attempts):
+def rush(bases, setup, clients, attempts):
     details = f"/appointments/public/{setup['clinic']}/book/{setup['service']}/{setup['location']}/details/"
-    # Everyone wants the morning's first hour: far more people than places there.
-    popular = setup["times"][:6] + setup["times"][24:30] + setup["times"][48:54]
+    # Everyone wants the morning's first quarter of each team's times: far more people than places there.
+    per_team = setup["per_team"]
+    popular = [
+        choice
+        for start in range(0, len(setup["times"]), per_team)
+        for choice in setup["times"][start : start + max(per_team // 4, 1)]
+    ]
     results, lock = [], threading.Lock()
     counter = iter(range(attempts))
 
@@ -226,7 +237,8 @@ def rush(base, setup, clients, attempts):
                 index = next(counter, None)
             if index is None:
                 return
-            client = Client(base)
+            # With several instances, the people go to each in turn (a load balancer's round robin).
+            client = Client(bases[index % len(bases)])
             choice = random.choice(popular if random.random() < 0.7 else setup["times"])
             status, _location, _body = client.request(f"{details}?time={urllib.parse.quote(choice)}")
             if status == 302:
@@ -265,14 +277,14 @@ def rush(base, setup, clients, attempts):
     return results, time.perf_counter() - started
 
 
-def trivial(base, clients, requests):
+def trivial(bases, clients, requests):
     counter = iter(range(requests))
     lock = threading.Lock()
     latencies, errors = [], 0
 
-    def worker():
+    def worker(number):
         nonlocal errors
-        client = Client(base)
+        client = Client(bases[number % len(bases)])
         while True:
             with lock:
                 if next(counter, None) is None:
@@ -284,7 +296,7 @@ def trivial(base, clients, requests):
                 errors += status != 200
 
     started = time.perf_counter()
-    threads = [threading.Thread(target=worker) for _index in range(clients)]
+    threads = [threading.Thread(target=worker, args=(number,)) for number in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -304,7 +316,7 @@ def report(options, setup, results, seconds, cpu, health, oversold, stored):
     load = os.getloadavg()
     print(
         f"\nbooking rush: {options.attempts} people, {options.clients} at once, {setup['places']} places, "
-        f"gunicorn {options.workers} workers, PostgreSQL, Redis"
+        f"{options.instances} gunicorn instance(s) of {options.workers} workers, PostgreSQL, Redis"
     )
     print(
         f"  committed bookings: {len(booked)} ({len(booked) / seconds:.1f} per second), "
@@ -355,7 +367,15 @@ def parse_options():
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--attempts", type=int, default=600)
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
-    parser.add_argument("--places", type=int, default=2, help="places per time (3 teams x 24 times)")
+    parser.add_argument("--places", type=int, default=2, help="places per time (--teams x --times times)")
+    parser.add_argument("--teams", type=int, default=3, help="teams (one slot each) at the location")
+    parser.add_argument("--times", type=int, default=24, help="10-minute times per team, from 8:00")
+    parser.add_argument(
+        "--instances",
+        type=int,
+        default=1,
+        help="gunicorn instances on as many ports, sharing PostgreSQL and Redis (the scale-out shape)",
+    )
     parser.add_argument(
         "--conn-max-age",
         type=int,
@@ -376,6 +396,40 @@ def parse_options():
     return parser.parse_args()
 
 
+def start_servers(options, env, ports, work):
+    """gunicorn on each port (the production settings), ready to answer /health/."""
+    servers = []
+    for number, port in enumerate(ports):
+        servers.append(
+            subprocess.Popen(
+                [
+                    str(Path(PYTHON).parent / "gunicorn"),
+                    # The production settings (config/gunicorn.py: metrics added up over the workers).
+                    "-c",
+                    "config/gunicorn.py",
+                    "config.wsgi",
+                    "-b",
+                    f"127.0.0.1:{port}",
+                    "-w",
+                    str(options.workers),
+                    "--log-level",
+                    "warning",
+                ],
+                cwd=ROOT,
+                # Each instance its own metrics folder (gunicorn empties it when it starts).
+                env={**env, "PROMETHEUS_MULTIPROC_DIR": str(work / f"prometheus-{number}")},
+            )
+        )
+    for port in ports:
+        for _attempt in range(100):
+            try:
+                if Client(f"http://127.0.0.1:{port}").request("/health/")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+    return servers
+
+
 def main():
     options = parse_options()
     needs_local = not (options.database_url and options.redis_url)
@@ -388,7 +442,8 @@ def main():
         return 0
     work = Path(tempfile.mkdtemp(prefix="liaison-rush-"))
     os.chmod(work, 0o755)
-    pg_bin = data = redis_port = server = None
+    pg_bin = data = redis_port = None
+    servers = []
     try:
         if options.database_url:
             database_url = options.database_url
@@ -418,13 +473,16 @@ def main():
                     str(work / "redis.log"),
                 ]
             )
-        web_port = free_port()
+        web_ports = [free_port() for _instance in range(options.instances)]
+        web_port = web_ports[0]
         env = {
             **os.environ,
             "DATABASE_URL": database_url,
             "REDIS_URL": redis_url,
             "CONN_MAX_AGE": str(options.conn_max_age),
             "RUSH_PLACES": str(options.places),
+            "RUSH_TEAMS": str(options.teams),
+            "RUSH_TIMES": str(options.times),
             "DEBUG": "False",
             "ALLOWED_HOSTS": "127.0.0.1",
             "SITE_URL": f"http://127.0.0.1:{web_port}",
@@ -440,43 +498,27 @@ def main():
         if options.redis_url:
             subprocess.run(["redis-cli", "-u", redis_url, "flushdb"], capture_output=True)
         setup = json.loads(manage(env, "shell", stdin=SETUP).strip().splitlines()[-1])
-        server = subprocess.Popen(
-            [
-                str(Path(PYTHON).parent / "gunicorn"),
-                # The production settings (config/gunicorn.py: metrics added up over the workers).
-                "-c",
-                "config/gunicorn.py",
-                "config.wsgi",
-                "-b",
-                f"127.0.0.1:{web_port}",
-                "-w",
-                str(options.workers),
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-        )
-        base = f"http://127.0.0.1:{web_port}"
-        for _attempt in range(100):
-            try:
-                if Client(base).request("/health/")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
-        server_before, database_before = tree_cpu(server.pid), tree_cpu(pg_pid)
-        results, seconds = rush(base, setup, options.clients, options.attempts)
-        server_cpu, database_cpu = tree_cpu(server.pid) - server_before, tree_cpu(pg_pid) - database_before
+        servers = start_servers(options, env, web_ports, work)
+        bases = [f"http://127.0.0.1:{port}" for port in web_ports]
+        base = bases[0]
+
+        def servers_cpu():
+            return sum(tree_cpu(server.pid) for server in servers)
+
+        server_before, database_before = servers_cpu(), tree_cpu(pg_pid)
+        results, seconds = rush(bases, setup, options.clients, options.attempts)
+        server_cpu, database_cpu = servers_cpu() - server_before, tree_cpu(pg_pid) - database_before
         oversold, stored = map(int, manage(env, "shell", stdin=OVERSOLD).strip().splitlines()[-1].split())
-        health = trivial(base, options.clients, 3000)
+        health = trivial(bases, options.clients, 3000)
         errors = report(
             options, setup, results, seconds, (server_cpu, database_cpu), health, oversold, stored
         )
         print_metrics(base, options)
         return 1 if oversold or errors else 0
     finally:
-        if server is not None:
+        for server in servers:
             server.terminate()
+        for server in servers:
             server.wait(timeout=30)
         if redis_port:
             subprocess.run(["redis-cli", "-p", str(redis_port), "shutdown", "nosave"], capture_output=True)

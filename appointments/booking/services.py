@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -22,7 +22,6 @@ from appointments.models import (
     AppointmentEvent,
     AppointmentStatus,
     Attendance,
-    ClinicSettings,
     Dose,
     Service,
     Slot,
@@ -108,7 +107,9 @@ def _time_row(*, slot_id: int, service: Service, starts_at: datetime) -> SlotTim
     """The time's row with its slot and location, whether the slot offers the service, and the
     network's online-booking switch and days shown, in one statement (the version it holds goes
     with the rules it shows: a later change of the rules bumps it, and the claim sees that)."""
-    settings_of = ClinicSettings.objects.filter(organization_id=OuterRef("slot__organization_id"))
+    # The network's settings joined (one-to-one), not read by two subqueries: a cheaper statement
+    # to build and to run; no settings row reads as closed, as before.
+    settings_of = "slot__organization__appointment_settings__"
     row = (
         SlotTime.objects.scoped("a booking: the slot is the service's network's (filtered below)")
         .select_related("slot", "slot__location")
@@ -116,8 +117,8 @@ def _time_row(*, slot_id: int, service: Service, starts_at: datetime) -> SlotTim
             offers=Exists(
                 Slot.services.through.objects.filter(slot_id=OuterRef("slot_id"), service_id=service.pk)
             ),
-            online_open=Subquery(settings_of.values("online_booking_open")[:1]),
-            days_shown=Subquery(settings_of.values("days_shown")[:1]),
+            online_open=F(f"{settings_of}online_booking_open"),
+            days_shown=F(f"{settings_of}days_shown"),
         )
         .filter(slot_id=slot_id, starts_at=starts_at, slot__organization_id=service.organization_id)
         .first()

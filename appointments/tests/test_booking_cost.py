@@ -8,6 +8,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from appointments.booking.forms import time_value
 from appointments.booking.views import BOOKING_COOKIE, BOOKING_SALT
@@ -77,3 +78,62 @@ def test_it_refuses_a_slot_of_another_location_without_booking(world):
     times = reverse("appointments:public_times", args=[world.clinic.pk, world.first.pk, world.location_a.pk])
     assert response.status_code == 302 and response["Location"] == times
     assert not Appointment.objects.exists()
+
+
+def _version_writes(monkeypatch):
+    """The availability versions written through the cache (each write: one Redis round trip)."""
+    from django.core.cache import caches
+
+    target = caches["default"]  # the cache itself (availability.cache is a proxy to it)
+    writes = []
+    real = target.set_many
+
+    def counting(data, *args, **kwargs):
+        if any(key.startswith("appointments:availability:v:") for key in data):
+            writes.append(sorted(data))
+        return real(data, *args, **kwargs)
+
+    monkeypatch.setattr(target, "set_many", counting)
+    return writes
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_booking_bumps_its_days_version_once(world, monkeypatch):
+    # Committed for real (commit hooks run): the inventory's listener retires the day, once.
+    open_online_booking(world)
+    slot = world.slot(day=2, per_interval=2)
+    client = Client()
+    client.get(_details(world), {"time": time_value(slot, slot.starts_at)})
+    writes = _version_writes(monkeypatch)
+    response = client.post(_details(world), PERSON)
+    assert response.status_code == 302 and "/confirmation/" in response["Location"]
+    day = slot.starts_at.astimezone(timezone.get_current_timezone()).date()
+    assert writes == [[f"appointments:availability:v:{world.location_a.pk}:{day.isoformat()}"]]
+    # ... and the times page shows the place taken.
+    times = client.get(
+        reverse("appointments:public_times", args=[world.clinic.pk, world.first.pk, world.location_a.pk]),
+        {"date": day.isoformat()},
+    )
+    first = [left for _value, moment, left in times.context["day_times"] if moment == slot.starts_at]
+    assert first == [1]
+
+
+def test_the_form_of_a_time_checks_that_time_only_once_its_day_is_retired(world):
+    open_online_booking(world)
+    slot = world.slot(day=2, per_interval=2)
+    times = reverse("appointments:public_times", args=[world.clinic.pk, world.first.pk, world.location_a.pk])
+    day = slot.starts_at.astimezone(timezone.get_current_timezone()).date()
+    Client().get(times, {"date": day.isoformat()})
+    _book(world, Client(), slot)  # retires the day's cached times
+    client = Client()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(_details(world), {"time": time_value(slot, slot.starts_at)})
+    assert response.status_code == 200
+    statements = [query["sql"] for query in queries.captured_queries]
+    # One small statement on the time's row, not the day's times grouped again.
+    assert len(statements) == 1 and '"appointments_slottime"' in statements[0], statements
+    assert "SUM(" not in statements[0] and "GROUP BY" not in statements[0]
+    # The last place taken: the form is not opened, the person goes back to the times.
+    _book(world, Client(), slot, {**PERSON, "first_name": "Marc"})
+    full = Client().get(_details(world), {"time": time_value(slot, slot.starts_at)})
+    assert full.status_code == 302 and full["Location"] == times
