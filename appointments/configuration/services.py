@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Max
 from django.forms.models import BaseInlineFormSet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -99,6 +100,14 @@ def _check_upcoming_slots(service: Service, minutes: int) -> None:
         )
 
 
+def _at_the_end(row: Service | Location | TeamResource, organization: Organization) -> None:
+    """A new service, location or team goes to the end of its list's order (it went to the top:
+    everything starts at position 0), unless its form gave it a place."""
+    if row.pk is None and not row.position:
+        last = type(row).objects.for_organization(organization).aggregate(last=Max("position"))["last"]
+        row.position = 0 if last is None else last + 1
+
+
 @transaction.atomic
 def save_service(
     *,
@@ -109,6 +118,7 @@ def save_service(
 ) -> Service:
     """Save a service built by its form (and its eligibility questions), after the campaign check."""
     service.organization = organization
+    _at_the_end(service, organization)
     _check_upcoming_slots(service, service.duration_minutes)
     _check_campaign_duration(organization=organization, service=service, apply_to_campaign=apply_to_campaign)
     service.save()
@@ -183,6 +193,7 @@ def save_location(*, organization: Organization, location: Location) -> Location
             )
         location.latitude = location.latitude if location.latitude is not None else latitude
         location.longitude = location.longitude if location.longitude is not None else longitude
+    _at_the_end(location, organization)
     location.save()
     return location
 
@@ -193,6 +204,7 @@ def save_location(*, organization: Organization, location: Location) -> Location
 @transaction.atomic
 def save_resource(*, organization: Organization, resource: TeamResource) -> TeamResource:
     resource.organization = organization
+    _at_the_end(resource, organization)
     resource.save()
     return resource
 

@@ -11,6 +11,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from appointments import roles, selectors
@@ -326,7 +327,8 @@ def follow_up_batch(request):
     done, refused = services.batch_action(actor=request.user, appointments=chosen, action=action)
     messages.success(
         request,
-        _("%(action)s: %(count)d appointments done.") % {"action": BATCH_LABELS[action], "count": done},
+        ngettext("%(action)s: %(count)d appointment done.", "%(action)s: %(count)d appointments done.", done)
+        % {"action": BATCH_LABELS[action], "count": done},
     )
     for appointment, reason in refused:
         messages.warning(request, f"{appointment.number}: {reason}")

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from appointments import roles, selectors
@@ -237,7 +238,14 @@ def slot_create(request):
         lambda data: services.create_slot(
             actor=request.user, organization=organization_of(request), location=location, **_slot_rules(data)
         ),
-        success=lambda slot: _("The slot was created: %(count)d appointments.") % {"count": slot.capacity},
+        success=lambda slot: (
+            ngettext(
+                "The slot was created: %(count)d appointment.",
+                "The slot was created: %(count)d appointments.",
+                slot.capacity,
+            )
+            % {"count": slot.capacity}
+        ),
         next=lambda slot: _calendar_url(location, form.cleaned_data["date"]),
     )
     return done or render_page(
@@ -321,6 +329,9 @@ def slot_edit(request, pk):
 def slot_delete(request, pk):
     slot = selectors.get_editable_slot(request.user, pk)
     day = timezone.localtime(slot.starts_at).date()
+    if request.POST.get("confirmed") != "1":
+        # Deleting cannot be undone: the slot's page button asks first (without JavaScript too).
+        return render_page(request, "appointments/slot_delete_confirm.html", {"slot": slot})
     return act(
         request,
         lambda: services.delete_slot(slot=slot),
@@ -378,6 +389,14 @@ def day_lock(request):
     )
 
 
+def _cloned_message(count, days):
+    """The clone's message, each number agreeing with its word ("1 plage horaire créée sur 1 journée")."""
+    on_days = ngettext("%(days)d day", "%(days)d days", days) % {"days": days}
+    return ngettext(
+        "%(count)d slot was created on %(on_days)s.", "%(count)d slots were created on %(on_days)s.", count
+    ) % {"count": count, "on_days": on_days}
+
+
 @capability_required(roles.EDIT_SCHEDULES)
 @require_http_methods(["GET", "POST"])
 def clone(request):
@@ -415,10 +434,7 @@ def clone(request):
         request,
         form,
         clone_day,
-        success=lambda count: (
-            _("%(count)d slots were created on %(days)d days.")
-            % {"count": count, "days": len(form.cleaned_data["target_days"])}
-        ),
+        success=lambda count: _cloned_message(count, len(form.cleaned_data["target_days"])),
         next=lambda count: _calendar_url(form.cleaned_data["location"], form.cleaned_data["target_days"][0]),
     )
     if done:

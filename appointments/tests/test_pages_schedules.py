@@ -111,12 +111,13 @@ def test_lowering_a_slot_below_its_bookings_shows_the_reason(world, manager):
 def test_a_booked_slot_is_not_deleted_from_its_page(world, manager):
     slot = world.slot()
     world.book(slot)
-    response = manager.post(reverse("appointments:slot_delete", kwargs={"pk": slot.pk}))
+    response = manager.post(reverse("appointments:slot_delete", kwargs={"pk": slot.pk}), {"confirmed": "1"})
     assert response["Location"] == reverse("appointments:slot", kwargs={"pk": slot.pk})
     assert "cannot be deleted" in " ".join(message_texts(response))
     assert Slot.objects.filter(pk=slot.pk).exists()
     empty = world.slot(start=11, end=12)
-    assert manager.post(reverse("appointments:slot_delete", kwargs={"pk": empty.pk})).status_code == 302
+    url = reverse("appointments:slot_delete", kwargs={"pk": empty.pk})
+    assert manager.post(url, {"confirmed": "1"}).status_code == 302
     assert not Slot.objects.filter(pk=empty.pk).exists()
 
 
