@@ -227,17 +227,28 @@ def _plan_task(case: Case, event: CaseStatusChange) -> None:
                 "Save a needs determination with at least one barrier to employment before completing the assessment."
             )
         )
-    portal_services.create_task(
+    give_plan_task(
+        case=case,
+        actor=event.actor,
+        key=f"develop-plan.{case.status_changes.count()}",
+        due_date=timezone.localdate() + PLAN_TASK_DELAY,
+    )
+
+
+def give_plan_task(*, case: Case, actor: User | None, key: str, due_date: date) -> Task:
+    """The case manager's task "Develop action plan" (after the assessment, or after a transfer
+    while the plan is still to do)."""
+    return portal_services.create_task(
         assignee=case.case_manager,
         title=_("Develop action plan"),
-        due_date=timezone.localdate() + PLAN_TASK_DELAY,
+        due_date=due_date,
         link=reverse("referrals:plan", args=[case.number]),
-        key=case_key(case, f"develop-plan.{case.status_changes.count()}"),
+        key=case_key(case, key),
         record=case,
         purpose="develop-plan",
         send_email=True,
         title_in_email=True,
-        **case_columns(case, event.actor, Priority.HIGH),
+        **case_columns(case, actor, Priority.HIGH),
     )
 
 

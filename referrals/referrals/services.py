@@ -18,14 +18,17 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal import services as portal_services
-from portal.models import Organization, OrganizationKind, Priority, User
+from portal.links import about
+from portal.models import Organization, OrganizationKind, Priority, Task, User
 from portal.workflow import Action, ActionError, Transition, Workflow
 from referrals import roles
 from referrals.cases.services import (
+    PLAN_TASK_DELAY,
     Change,
     add_document,
     case_columns,
     case_key,
+    give_plan_task,
     lazy_name,
     locked_case,
     locked_or_gone,
@@ -513,8 +516,26 @@ def complete_transfer(
     locked.transferred_at = timezone.now()
     locked.transferred_by = actor
     locked.save(update_fields=["transfer_status", "transferred_at", "transferred_by"])
+    # The plan still to do: the new case manager gets its task, due when it was (the sender's
+    # open one is withdrawn below with the rest of the sending agency's work).
+    plan_task = (
+        Task.objects.filter(about(case, purpose="develop-plan"), done_at__isnull=True)
+        .order_by("due_date")
+        .first()
+        if case.status == CS.PLAN_DEVELOPMENT
+        else None
+    )
     # The sending agency's open work on this case ends here.
     portal_services.withdraw_home_items_about(record=case)
+    if case.status == CS.PLAN_DEVELOPMENT:
+        give_plan_task(
+            case=case,
+            actor=actor,
+            key=f"transfer.{locked.pk}.develop-plan",
+            due_date=plan_task.due_date
+            if plan_task is not None and plan_task.due_date
+            else timezone.localdate() + PLAN_TASK_DELAY,
+        )
     portal_services.create_task(
         assignee=case_manager,
         title=_("Case received by transfer: review it and contact the client"),
