@@ -8,7 +8,8 @@ from orders import selectors
 from orders.tables import ConfirmationTable, ReportTable, SummaryTable
 from portal.exports import from_table
 
-SUMMARY_BLOCKS = ("new", "expiring", "activated", "terminated")
+# In the order of the dashboard's blocks.
+SUMMARY_BLOCKS = ("all", "new", "expiring", "activated", "terminated", "expired")
 
 
 class MileageTable(ConfirmationTable):
@@ -18,7 +19,7 @@ class MileageTable(ConfirmationTable):
     )
 
     class Meta(ConfirmationTable.Meta):
-        exclude = ("created_by",)
+        exclude = ("created_by", "acknowledged_at")
         sequence = ("summary", "...")
 
     def value_month(self, value):

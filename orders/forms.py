@@ -156,6 +156,16 @@ class AcceptForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
+    def __init__(self, *args, period_over=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if period_over:
+            # An offer whose period is over is accepted only once this is ticked (the service
+            # refuses otherwise, its message next to this box).
+            self.fields["period_over"] = forms.BooleanField(
+                label=_("I know that this period is over, and I accept the request anyway."),
+                required=False,
+            )
+
 
 class DeclineForm(forms.Form):
     reason = forms.CharField(
@@ -269,3 +279,10 @@ class ConfirmationForm(forms.Form):
     )
     units_delivered = LocalizedDecimalField(label=_("Units delivered"), min_value=0, **MONEY)
     km_delivered = LocalizedDecimalField(label=_("Kilometres driven"), min_value=0, initial=0, **MONEY)
+
+
+class CorrectionForm(forms.Form):
+    """A recorded month's figures, corrected by the provider (until the department acknowledges it)."""
+
+    units_delivered = LocalizedDecimalField(label=_("Units delivered"), min_value=0, **MONEY)
+    km_delivered = LocalizedDecimalField(label=_("Kilometres driven"), min_value=0, **MONEY)

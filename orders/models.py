@@ -42,6 +42,8 @@ class SummaryStatus(models.TextChoices):
     TERMINATED = "terminated", _("Terminated")
     DECLINED = "declined", _("Declined")
     REVOKED = "revoked", _("Revoked")
+    # Past its end date: no longer active (the scheduled services.expire_ended_summaries).
+    EXPIRED = "expired", _("Expired")
 
 
 # What a provider never sees: not yet sent, taken back, or sent back.
@@ -312,6 +314,16 @@ class MonthlyConfirmation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("confirmed by")
     )
     created_at = models.DateTimeField(_("confirmed on"), auto_now_add=True)
+    # Once the department has acknowledged the month, the provider can no longer correct it.
+    acknowledged_at = models.DateTimeField(_("acknowledged on"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
+    )
 
     objects = scoped_manager("order__summary__department", "order__summary__provider")
 
@@ -325,3 +337,31 @@ class MonthlyConfirmation(models.Model):
 
     def __str__(self):
         return f"{self.order_id} {self.month:%Y-%m}"
+
+
+class ConfirmationCorrection(models.Model):
+    """A correction of a recorded month by the provider: what it was, what it became."""
+
+    confirmation = models.ForeignKey(
+        MonthlyConfirmation, on_delete=models.CASCADE, related_name="corrections", verbose_name=_("month")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("date"), auto_now_add=True)
+    units_before = models.DecimalField(_("units before"), max_digits=8, decimal_places=2)
+    units_after = models.DecimalField(_("units after"), max_digits=8, decimal_places=2)
+    km_before = models.DecimalField(_("kilometres before"), max_digits=8, decimal_places=2)
+    km_after = models.DecimalField(_("kilometres after"), max_digits=8, decimal_places=2)
+
+    objects = scoped_manager(
+        "confirmation__order__summary__department", "confirmation__order__summary__provider"
+    )
+
+    class Meta:
+        verbose_name = _("correction of a confirmed month")
+        verbose_name_plural = _("corrections of confirmed months")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.confirmation_id} {self.at:%Y-%m-%d}"

@@ -14,6 +14,7 @@ from django.utils import timezone
 from orders.models import (
     ACTIVE_STATUSES,
     HIDDEN_FROM_PROVIDER,
+    ConfirmationCorrection,
     MonthlyConfirmation,
     Order,
     OrderSummary,
@@ -111,7 +112,8 @@ def get_report_for_user(user: User, pk: int) -> ServiceReport:
 TABS = {
     "offered": (S.OFFERED,),
     "active": ACTIVE_STATUSES,
-    "terminated": (S.TERMINATED,),
+    # Ended either way: terminated by the department, or expired at the end of its period.
+    "terminated": (S.TERMINATED, S.EXPIRED),
     "cancelled": (S.CANCELLED,),
 }
 
@@ -143,6 +145,21 @@ def summary_confirmations(summary: OrderSummary) -> QuerySet[MonthlyConfirmation
 
 def order_confirmations(order: Order) -> QuerySet[MonthlyConfirmation]:
     return order.confirmations.select_related("created_by").order_by("-month")
+
+
+def get_confirmation_for_user(user: User, pk: int) -> MonthlyConfirmation:
+    return get_object_or_404(
+        MonthlyConfirmation.objects.scoped(VISIBLE)
+        .filter(_visible(active_organization(user), "order__summary__"))
+        .select_related(
+            "order", "order__summary", "order__summary__service", "created_by", "acknowledged_by"
+        ),
+        pk=pk,
+    )
+
+
+def confirmation_corrections(confirmation: MonthlyConfirmation) -> QuerySet[ConfirmationCorrection]:
+    return confirmation.corrections.select_related("actor").order_by("-at", "-pk")
 
 
 # What changed on a summary since a provider's person last opened it ------------------------------
@@ -198,6 +215,8 @@ def dashboard_rows(user: User, block: str, today: date | None = None) -> QuerySe
     """The rows behind a dashboard block ("View report" and exports list the same rows)."""
     today = today or timezone.localdate()
     summaries = summaries_for(user)
+    if block == "all":
+        return summaries.order_by("-created_at", "-pk")
     if block == "new":
         return summaries.filter(sent_at__date__gte=today - timedelta(days=30)).order_by("-sent_at")
     if block == "expiring":
@@ -205,9 +224,14 @@ def dashboard_rows(user: User, block: str, today: date | None = None) -> QuerySe
             status__in=ACTIVE_STATUSES, end_date__gte=today, end_date__lte=today + timedelta(days=30)
         ).order_by("end_date")
     if block == "activated":
-        return summaries.filter(status__in=ACTIVE_STATUSES).order_by("number")
+        # Past its end date a summary is no longer active, even before the hourly job expires it.
+        return summaries.filter(status__in=ACTIVE_STATUSES, end_date__gte=today).order_by("number")
     if block == "terminated":
         return summaries.filter(status=S.TERMINATED).order_by("-end_date")
+    if block == "expired":
+        return summaries.filter(
+            Q(status=S.EXPIRED) | Q(status__in=ACTIVE_STATUSES, end_date__lt=today)
+        ).order_by("-end_date", "number")
     if block == "mileage":
         return (
             MonthlyConfirmation.objects.scoped(VISIBLE)
@@ -225,6 +249,7 @@ def dashboard_figures(user: User, today: date | None = None) -> dict[str, Any]:
     today = today or timezone.localdate()
     summaries = summaries_for(user)
     counts = summaries.aggregate(
+        all=Count("pk"),
         new=Count("pk", filter=Q(sent_at__date__gte=today - timedelta(days=30))),
         expiring=Count(
             "pk",
@@ -232,8 +257,9 @@ def dashboard_figures(user: User, today: date | None = None) -> dict[str, Any]:
                 status__in=ACTIVE_STATUSES, end_date__gte=today, end_date__lte=today + timedelta(days=30)
             ),
         ),
-        activated=Count("pk", filter=Q(status__in=ACTIVE_STATUSES)),
+        activated=Count("pk", filter=Q(status__in=ACTIVE_STATUSES, end_date__gte=today)),
         terminated=Count("pk", filter=Q(status=S.TERMINATED)),
+        expired=Count("pk", filter=Q(status=S.EXPIRED) | Q(status__in=ACTIVE_STATUSES, end_date__lt=today)),
     )
     mileage = dashboard_rows(user, "mileage").aggregate(km=Sum("km_delivered"), months=Count("pk"))
     by_kind = dict(

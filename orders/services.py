@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orders import roles
 from orders.models import (
+    ConfirmationCorrection,
     MonthlyConfirmation,
     Order,
     OrderSummary,
@@ -238,6 +239,16 @@ SUMMARY_FLOW: Workflow[OrderSummary] = Workflow(
             history="declined",
             button=False,
         ),
+        # Past its end date a summary is no longer active: the scheduled job (expire_summary).
+        Transition(
+            name="expire",
+            sources=(S.ACTIVATED, S.PENDING),
+            target=S.EXPIRED,
+            capability=roles.MANAGE,
+            label=_("Expire at the end date"),
+            history="expired",
+            button=False,
+        ),
     ],
 )
 
@@ -370,6 +381,49 @@ def terminate_summary(*, actor: User, summary: OrderSummary) -> OrderSummary:
     return SUMMARY_FLOW.perform("terminate", summary, actor=actor)
 
 
+# Ended periods -------------------------------------------------------------------------------
+
+
+def period_over(summary: OrderSummary, *, now: Any = None) -> bool:
+    """Is the summary's last day (its end date, in local time) behind us?"""
+    return summary.end_date < timezone.localdate(now)
+
+
+@transaction.atomic
+def expire_summary(*, summary: OrderSummary, now: Any = None) -> OrderSummary:
+    """Activated or Pending → Expired once its end date has passed (no one acts: no actor)."""
+    locked = SUMMARY_FLOW.lock(summary)
+    if not period_over(locked, now=now):
+        raise ActionError(
+            _("This order summary's period is not over yet: it ends on %(date)s. Nothing was changed.")
+            % {"date": formats.date_format(locked.end_date, "DATE_FORMAT")}
+        )
+    return SUMMARY_FLOW.perform("expire", locked, actor=None)
+
+
+def expire_ended_summaries(*, now: Any = None) -> int:
+    """What Celery beat runs (orders.tasks.expire_ended_summaries): every active summary past its
+    end date expires, each in its own transaction. Returns how many expired; running it again
+    changes nothing."""
+    today = timezone.localdate(now)
+    transition = SUMMARY_FLOW.get("expire")
+    assert transition is not None
+    ended = (
+        OrderSummary.objects.scoped("the scheduled expiry reads every organization's summaries")
+        .filter(status__in=transition.sources, end_date__lt=today)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    expired = 0
+    for pk in list(ended):
+        try:
+            expire_summary(summary=OrderSummary(pk=pk), now=now)
+        except ActionError:
+            continue  # terminated or cancelled meanwhile: nothing left to do
+        expired += 1
+    return expired
+
+
 AMENDABLE = (S.DRAFT, S.PENDING)
 
 
@@ -491,8 +545,27 @@ def record_visit(*, user: User, summary: OrderSummary, now: Any = None) -> Summa
 
 
 @transaction.atomic
-def accept_summary(*, actor: User, summary: OrderSummary, message: str = "") -> OrderSummary:
+def accept_summary(
+    *,
+    actor: User,
+    summary: OrderSummary,
+    message: str = "",
+    period_over_confirmed: bool = False,
+    now: Any = None,
+) -> OrderSummary:
+    """Accept an offer. One whose period is already over is accepted only once the person has
+    confirmed it (the confirmation page's box): otherwise refused, nothing changed."""
     summary = SUMMARY_FLOW.perform("accept", summary, actor=actor, note=message)
+    if period_over(summary, now=now) and not period_over_confirmed:
+        raise ActionError(
+            {
+                "period_over": _(
+                    "This order summary's period ended on %(date)s. Confirm that you accept it anyway, "
+                    "or go back."
+                )
+                % {"date": formats.date_format(summary.end_date, "DATE_FORMAT")}
+            }
+        )
     summary.provider_message = message
     summary.save(update_fields=["provider_message"])
     _tell_worker(
@@ -531,11 +604,12 @@ REPORTABLE: dict[str, tuple[str, ...]] = {
     ReportKind.INCIDENT: (S.ACTIVATED, S.PENDING),
     ReportKind.OBSERVATION: (S.ACTIVATED, S.PENDING),
     ReportKind.CHANGE: (S.ACTIVATED, S.PENDING),
-    ReportKind.MISCELLANEOUS: (S.CANCELLED, S.TERMINATED),
+    ReportKind.MISCELLANEOUS: (S.CANCELLED, S.TERMINATED, S.EXPIRED),
 }
 # A terminated order stays billable for the services delivered before its termination (guide:
 # "toujours en mesure de facturer les services rendus").
-CONFIRMABLE = (S.ACTIVATED, S.TERMINATED)
+# An expired one too, for the months of its period.
+CONFIRMABLE = (S.ACTIVATED, S.TERMINATED, S.EXPIRED)
 
 # Why "Confirm a month of service" is not offered, said where the button would be (order page).
 CONFIRM_NOTICES: dict[str, Any] = {
@@ -572,6 +646,11 @@ def confirm_notice(summary: OrderSummary) -> str:
             "This order summary is terminated: you can still confirm the months of service delivered "
             "before its termination on %(date)s."
         ) % {"date": formats.date_format(ended, "DATE_FORMAT")}
+    if summary.status == S.EXPIRED:
+        return _(
+            "This order summary expired on %(date)s, at the end of its period: you can still confirm "
+            "the months of service delivered until then."
+        ) % {"date": formats.date_format(summary.end_date, "DATE_FORMAT")}
     if summary.status in CONFIRMABLE:
         return ""
     return str(CONFIRM_NOTICES.get(summary.status, ""))
@@ -587,16 +666,25 @@ def allowed_report_kinds(summary: OrderSummary) -> list[str]:
     return kinds
 
 
+def _check_reportable(summary: OrderSummary, kind: str) -> None:
+    if kind not in allowed_report_kinds(summary):
+        if summary.status in REPORTABLE[kind]:
+            raise ActionError(_("This service does not take this kind of report. Nothing was recorded."))
+        raise SUMMARY_FLOW.refuse(summary, REPORTABLE[kind])
+
+
+def review_report(*, order: Order, kind: str) -> None:
+    """The status check of log_report, before a review page (nothing written, nothing locked)."""
+    _check_reportable(order.summary, kind)
+
+
 @transaction.atomic
 def log_report(
     *, actor: User, order: Order, kind: str, types: Any = (), measures: Any = (), **fields: Any
 ) -> ServiceReport:
     """Record a service report; the assigned worker gets a task and an email."""
     summary = SUMMARY_FLOW.lock(order.summary)
-    if kind not in allowed_report_kinds(summary):
-        if summary.status in REPORTABLE[kind]:
-            raise ActionError(_("This service does not take this kind of report. Nothing was recorded."))
-        raise SUMMARY_FLOW.refuse(summary, REPORTABLE[kind])
+    _check_reportable(summary, kind)
     occurred_on = fields.get("occurred_on")
     if occurred_on and occurred_on < summary.start_date:
         raise ActionError({"occurred_on": _("This date is before the service started.")})
@@ -639,13 +727,7 @@ def acknowledge_report(*, actor: User, report: ServiceReport) -> ServiceReport:
     return report
 
 
-@transaction.atomic
-def confirm_month(
-    *, actor: User, order: Order, month: date, units_delivered: Decimal, km_delivered: Decimal
-) -> MonthlyConfirmation:
-    """Monthly service confirmation: on an Activated order, or a Terminated one for the months up to
-    its termination; once per order and month."""
-    summary = SUMMARY_FLOW.lock(order.summary)
+def _refuse_unconfirmable(summary: OrderSummary) -> None:
     if summary.status not in CONFIRMABLE:
         if summary.status == S.PENDING:
             raise ActionError(
@@ -655,6 +737,12 @@ def confirm_month(
                 )
             )
         raise SUMMARY_FLOW.refuse(summary, CONFIRMABLE)
+
+
+def _check_month(summary: OrderSummary, order: Order, month: date) -> date:
+    """The first day of the month, once it may be confirmed on this order; refused next to the
+    month field otherwise."""
+    _refuse_unconfirmable(summary)
     month = month.replace(day=1)
     if not (summary.start_date.replace(day=1) <= month <= summary.end_date):
         raise ActionError({"month": _("Choose a month within the order summary's dates.")})
@@ -678,6 +766,88 @@ def confirm_month(
             )
     if MonthlyConfirmation.objects.filter(order=order, month=month).exists():
         raise ActionError({"month": _("This month is already confirmed for this order.")})
+    return month
+
+
+def review_month(*, order: Order, month: date) -> date:
+    """The checks of confirm_month, before its review page (nothing written, nothing locked)."""
+    return _check_month(order.summary, order, month)
+
+
+@transaction.atomic
+def confirm_month(
+    *, actor: User, order: Order, month: date, units_delivered: Decimal, km_delivered: Decimal
+) -> MonthlyConfirmation:
+    """Monthly service confirmation: on an Activated order, or a Terminated or Expired one for the
+    months of its service; once per order and month."""
+    summary = SUMMARY_FLOW.lock(order.summary)
+    month = _check_month(summary, order, month)
     return MonthlyConfirmation.objects.create(
         order=order, month=month, units_delivered=units_delivered, km_delivered=km_delivered, created_by=actor
     )
+
+
+def correction_refusal(confirmation: MonthlyConfirmation) -> str:
+    """Why the provider can no longer correct this month ("" while it may be corrected)."""
+    if confirmation.acknowledged_at is not None:
+        return _(
+            "Social Development acknowledged this month on %(date)s: it can no longer be corrected. "
+            "Nothing was changed."
+        ) % {"date": formats.date_format(timezone.localdate(confirmation.acknowledged_at), "DATE_FORMAT")}
+    return ""
+
+
+def correctable(confirmation: MonthlyConfirmation) -> bool:
+    """May the provider still correct this month (not yet acknowledged, the summary billable)?"""
+    return not correction_refusal(confirmation) and confirmation.order.summary.status in CONFIRMABLE
+
+
+@transaction.atomic
+def correct_confirmation(
+    *,
+    actor: User,
+    confirmation: MonthlyConfirmation,
+    units_delivered: Decimal,
+    km_delivered: Decimal,
+) -> MonthlyConfirmation:
+    """The provider corrects a recorded month, until the department has acknowledged it: the
+    correction's row (before → after), a history row on the summary, and the audit entry."""
+    summary = SUMMARY_FLOW.lock(confirmation.order.summary)
+    _refuse_unconfirmable(summary)
+    confirmation = MonthlyConfirmation.objects.select_for_update().get(pk=confirmation.pk)
+    refused = correction_refusal(confirmation)
+    if refused:
+        raise ActionError(refused)
+    before = (confirmation.units_delivered, confirmation.km_delivered)
+    if before == (units_delivered, km_delivered):
+        return confirmation
+    confirmation.units_delivered = units_delivered
+    confirmation.km_delivered = km_delivered
+    confirmation.save(update_fields=["units_delivered", "km_delivered"])
+    ConfirmationCorrection.objects.create(
+        confirmation=confirmation,
+        actor=actor,
+        units_before=before[0],
+        units_after=units_delivered,
+        km_before=before[1],
+        km_after=km_delivered,
+    )
+    SummaryEvent.objects.create(
+        summary=summary,
+        actor=actor,
+        action="month_corrected",
+        note=f"{confirmation.month:%Y-%m}",
+        to_status=summary.status,
+    )
+    return confirmation
+
+
+@transaction.atomic
+def acknowledge_confirmation(*, actor: User, confirmation: MonthlyConfirmation) -> MonthlyConfirmation:
+    """The department takes the month into account: from now on the provider cannot correct it."""
+    confirmation = MonthlyConfirmation.objects.select_for_update().get(pk=confirmation.pk)
+    if confirmation.acknowledged_at is None:
+        confirmation.acknowledged_at = timezone.now()
+        confirmation.acknowledged_by = actor
+        confirmation.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    return confirmation

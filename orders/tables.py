@@ -198,14 +198,29 @@ class ReportTable(tables.Table):
 
 class ConfirmationTable(tables.Table):
     order = tables.Column(verbose_name=_("Order number"), accessor="order__number")
-    month = tables.DateColumn(verbose_name=_("Month"), format="F Y")
+    month = tables.DateColumn(
+        verbose_name=_("Month"),
+        format="F Y",
+        linkify=lambda record: reverse("orders:confirmation", args=[record.pk]),
+    )
     units_delivered = tables.Column(verbose_name=_("Units delivered"))
     km_delivered = tables.Column(verbose_name=_("Kilometres driven"))
     created_by = tables.Column(verbose_name=_("Confirmed by"))
     created_at = tables.DateTimeColumn(verbose_name=_("Confirmed on"), format="SHORT_DATETIME_FORMAT")
+    acknowledged_at = tables.DateTimeColumn(
+        verbose_name=_("Acknowledged on"), format="SHORT_DATETIME_FORMAT", default="—"
+    )
 
     class Meta:
         model = MonthlyConfirmation
-        fields = ("order", "month", "units_delivered", "km_delivered", "created_by", "created_at")
+        fields = (
+            "order",
+            "month",
+            "units_delivered",
+            "km_delivered",
+            "created_by",
+            "created_at",
+            "acknowledged_at",
+        )
         orderable = False
         empty_text = _("No month confirmed yet.")

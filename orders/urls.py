@@ -19,6 +19,11 @@ urlpatterns = [
     path("orders/<int:pk>/report/<slug:kind>/", views.report_create, name="report_create"),
     path("orders/<int:pk>/confirm/", views.confirm_month, name="confirm_month"),
     path("orders/<int:pk>/cancel/", views.order_cancel, name="order_cancel"),
+    path("confirmations/<int:pk>/", views.confirmation_detail, name="confirmation"),
+    path("confirmations/<int:pk>/correct/", views.confirmation_correct, name="confirmation_correct"),
+    path(
+        "confirmations/<int:pk>/acknowledge/", views.confirmation_acknowledge, name="confirmation_acknowledge"
+    ),
     path("reports/", views.report_list, name="report_list"),
     path("reports/<int:pk>/", views.report_detail, name="report"),
     path("reports/<int:pk>/recorded/", views.report_done, name="report_done"),

@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from orders import exports, roles, selectors, services
@@ -16,6 +16,7 @@ from orders.forms import (
     CategoryForm,
     ChangeRequestForm,
     ConfirmationForm,
+    CorrectionForm,
     DecisionForm,
     DeclineForm,
     IncidentForm,
@@ -36,6 +37,7 @@ from orders.tables import (
     SearchResultTable,
     SummaryTable,
 )
+from orders.templatetags.orders_tags import amount
 from portal.exports import request_export
 from portal.forms import show_service_error as _show_errors
 from portal.formviews import act, submit
@@ -214,6 +216,7 @@ LIST_TAB = {
     "activated": "active",
     "pending": "active",
     "terminated": "terminated",
+    "expired": "terminated",
     "cancelled": "cancelled",
 }
 
@@ -287,13 +290,18 @@ def summary_respond(request, pk):
     if request.method != "POST" or not decision_form.is_valid():
         return render(request, "orders/respond_choose.html", {"summary": summary, "form": decision_form})
     decision = decision_form.cleaned_data["decision"]
-    form_class = AcceptForm if decision == "accept" else DeclineForm
-    confirm_form = form_class(request.POST if step == "confirm" else None)
+    data = request.POST if step == "confirm" else None
+    # An offer whose period is already over: the confirmation page says so and asks for a tick.
+    period_over = decision == "accept" and services.period_over(summary)
+    confirm_form = AcceptForm(data, period_over=period_over) if decision == "accept" else DeclineForm(data)
     if step == "confirm" and confirm_form.is_valid():
         try:
             if decision == "accept":
                 services.accept_summary(
-                    actor=request.user, summary=summary, message=confirm_form.cleaned_data["message"]
+                    actor=request.user,
+                    summary=summary,
+                    message=confirm_form.cleaned_data["message"],
+                    period_over_confirmed=bool(confirm_form.cleaned_data.get("period_over")),
                 )
             else:
                 services.decline_summary(
@@ -318,7 +326,7 @@ def summary_respond(request, pk):
     return render(
         request,
         "orders/respond_confirm.html",
-        {"summary": summary, "form": confirm_form, "decision": decision},
+        {"summary": summary, "form": confirm_form, "decision": decision, "period_over": period_over},
     )
 
 
@@ -403,6 +411,19 @@ def report_create(request, pk, kind):
     else:
         form = REPORT_FORMS[kind](request.POST or None)
     extra = {"category": category} if kind == ReportKind.CHANGE else {}
+    context = {"order": order, "summary": summary, "form": form, "kind": ReportKind(kind), "category": category}
+    if kind == ReportKind.CHANGE:
+        # The guide's step: review what was typed, then Next (or Back to the form, as typed).
+        step = request.POST.get("step", "review")
+        if request.method == "POST" and step == "review" and form.is_valid():
+            try:
+                services.review_report(order=order, kind=kind)
+            except ActionError as error:
+                _show_errors(request, form, error)
+            else:
+                return render(request, "orders/report_review.html", {**context, "items": _review_items(form)})
+        if step != "submit":
+            return render(request, "orders/report_form.html", context)
     done = submit(
         request,
         form,
@@ -410,11 +431,24 @@ def report_create(request, pk, kind):
         success=None,
         next=lambda report: reverse("orders:report_done", args=[report.pk]),
     )
-    return done or render(
-        request,
-        "orders/report_form.html",
-        {"order": order, "summary": summary, "form": form, "kind": ReportKind(kind), "category": category},
-    )
+    return done or render(request, "orders/report_form.html", context)
+
+
+def _review_items(form):
+    """(label, what was chosen or typed) for each visible field of a valid form, in its order."""
+    items = []
+    for name, field in form.fields.items():
+        if field.widget.is_hidden:
+            continue
+        value = form.cleaned_data.get(name)
+        if isinstance(value, bool):
+            text = _("Yes") if value else _("No")
+        elif hasattr(value, "__iter__") and not isinstance(value, str):
+            text = ", ".join(str(item) for item in value)
+        else:
+            text = str(value) if value not in (None, "") else "—"
+        items.append((field.label, text))
+    return items
 
 
 THANKS = {
@@ -488,10 +522,35 @@ def report_list(request):
     )
 
 
+def month_question(month, units, km):
+    """The review step's question: "37,5 unités, 12,5 km pour novembre 2026 — confirmer?"."""
+    # 1 unit, 0 or 1 unit in French, 1.5 units: the plural form of a whole number or of "many".
+    count = int(units) if units == int(units) else 2
+    return ngettext(
+        "%(units)s unit, %(km)s km for %(month)s — confirm?",
+        "%(units)s units, %(km)s km for %(month)s — confirm?",
+        count,
+    ) % {"units": amount(units), "km": amount(km), "month": formats.date_format(month, "F Y")}
+
+
 @capability_required(roles.REPORT)
 def confirm_month(request, pk):
+    """The form, then a review page (Confirm, or Back to the form as typed), then the record."""
     order = selectors.get_order_for_user(request.user, pk)
+    step = request.POST.get("step", "review")
     form = ConfirmationForm(request.POST or None)
+    context = {"order": order, "summary": order.summary, "form": form}
+    if request.method == "POST" and step == "review" and form.is_valid():
+        try:
+            month = services.review_month(order=order, month=form.cleaned_data["month"])
+        except ActionError as error:
+            _show_errors(request, form, error)
+        else:
+            data = form.cleaned_data
+            question = month_question(month, data["units_delivered"], data["km_delivered"])
+            return render(request, "orders/confirm_month_review.html", {**context, "question": question})
+    if step != "confirm":
+        return render(request, "orders/confirm_month.html", context)
     done = submit(
         request,
         form,
@@ -502,18 +561,83 @@ def confirm_month(request, pk):
         ),
         next=reverse("orders:order", args=[pk]),
     )
+    return done or render(request, "orders/confirm_month.html", context)
+
+
+@capability_required(roles.VIEW)
+def confirmation_detail(request, pk):
+    confirmation = selectors.get_confirmation_for_user(request.user, pk)
+    user = request.user
+    return render(
+        request,
+        "orders/confirmation_detail.html",
+        {
+            "confirmation": confirmation,
+            "order": confirmation.order,
+            "summary": confirmation.order.summary,
+            "corrections": selectors.confirmation_corrections(confirmation),
+            "can_correct": has_capability(user, roles.REPORT) and services.correctable(confirmation),
+            "correction_refused": services.correction_refusal(confirmation)
+            if has_capability(user, roles.REPORT)
+            else "",
+            "can_acknowledge": has_capability(user, roles.MANAGE) and confirmation.acknowledged_at is None,
+        },
+    )
+
+
+@capability_required(roles.REPORT)
+def confirmation_correct(request, pk):
+    confirmation = selectors.get_confirmation_for_user(request.user, pk)
+    detail = reverse("orders:confirmation", args=[pk])
+    refused = services.correction_refusal(confirmation)
+    if request.method == "GET" and refused:
+        messages.error(request, refused)
+        return redirect(detail)
+    # As the person would type them again: "37,5", not "37,50" (no grouping: an English comma is refused).
+    initial = {
+        "units_delivered": amount(confirmation.units_delivered, grouping=False),
+        "km_delivered": amount(confirmation.km_delivered, grouping=False),
+    }
+    form = CorrectionForm(request.POST or None, initial=initial)
+    done = submit(
+        request,
+        form,
+        lambda data: services.correct_confirmation(actor=request.user, confirmation=confirmation, **data),
+        success=lambda corrected: (
+            _("Services for %(month)s corrected on order %(number)s.")
+            % {"month": formats.date_format(corrected.month, "F Y"), "number": corrected.order.number}
+        ),
+        next=detail,
+    )
     return done or render(
-        request, "orders/confirm_month.html", {"order": order, "summary": order.summary, "form": form}
+        request,
+        "orders/confirmation_correct.html",
+        {"confirmation": confirmation, "order": confirmation.order, "form": form},
+    )
+
+
+@require_POST
+@capability_required(roles.MANAGE)
+def confirmation_acknowledge(request, pk):
+    confirmation = selectors.get_confirmation_for_user(request.user, pk)
+    return act(
+        request,
+        lambda: services.acknowledge_confirmation(actor=request.user, confirmation=confirmation),
+        success=_("Services for %(month)s acknowledged on order %(number)s.")
+        % {"month": formats.date_format(confirmation.month, "F Y"), "number": confirmation.order.number},
+        next=reverse("orders:confirmation", args=[pk]),
     )
 
 
 # Dashboard -----------------------------------------------------------------------------------
 
 BLOCK_TITLES = {
+    "all": gettext_lazy("All service requests"),
     "new": gettext_lazy("New orders (last 30 days)"),
     "expiring": gettext_lazy("Orders expiring (next 30 days)"),
     "activated": gettext_lazy("All activated orders"),
     "terminated": gettext_lazy("Terminated orders"),
+    "expired": gettext_lazy("Expired requests"),
     "mileage": gettext_lazy("Mileage (km)"),
     "reports": gettext_lazy("Service reports by type"),
 }
@@ -538,7 +662,7 @@ def dashboard(request):
         "orders/dashboard.html",
         {
             "figures": figures,
-            "blocks": [(block, figures[block]) for block in ("new", "expiring", "activated", "terminated")],
+            "blocks": [(block, figures[block]) for block in exports.SUMMARY_BLOCKS],
             "titles": BLOCK_TITLES,
             "finance": has_capability(request.user, roles.FINANCE),
             "can_view_reports": has_capability(request.user, roles.VIEW_REPORTS),

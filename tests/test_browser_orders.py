@@ -5,7 +5,7 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 
 from orders.models import OrderSummary, ReportKind, ServiceReport, SummaryStatus
 from portal.demo import load_all_demo_data
@@ -32,6 +32,8 @@ WORDS = {
         "description": "Description",
         "thanks": "Merci",
         "activated": "Activé",
+        "back": "Retour",
+        "confirm": "Confirmer",
     },
     "en": {
         "new": "New order summary",
@@ -51,6 +53,8 @@ WORDS = {
         "description": "Description",
         "thanks": "Thank you",
         "activated": "Activated",
+        "back": "Back",
+        "confirm": "Confirm",
     },
 }
 
@@ -162,7 +166,15 @@ def test_offer_accept_decline_and_every_report(live_server, context, demo, langu
     page.get_by_role("button", name=words["next"]).click()
     page.locator("input[name=types]").first.check()
     page.locator("#id_description").fill("Two more hours a week")
-    page.get_by_role("button", name=words["submit"]).click()
+    # The guide's review step: what was typed, then Next; Back keeps it all.
+    page.get_by_role("button", name=words["next"]).click()
+    assert "Two more hours a week" in page.locator("#review").inner_text()
+    assert not ServiceReport.objects.filter(order=order, kind=ReportKind.CHANGE).exists()
+    page.get_by_role("button", name=words["back"]).click()
+    assert page.locator("#id_description").input_value() == "Two more hours a week"
+    assert page.locator("input[name=types]").first.is_checked()
+    page.get_by_role("button", name=words["next"]).click()
+    page.get_by_role("button", name=words["next"]).click()
     assert words["thanks"] in page.locator("main").inner_text()
 
     # A miscellaneous request once the order is terminated.
@@ -181,8 +193,8 @@ def test_offer_accept_decline_and_every_report(live_server, context, demo, langu
 
 # What a person types on their keyboard (press_sequentially, not fill), as each language writes it.
 DECIMALS = {
-    "fr": {"rate": "30,09", "units": "37,5", "km": "1 123,5"},
-    "en": {"rate": "30.09", "units": "37.5", "km": "1123.5"},
+    "fr": {"rate": "30,09", "units": "37,5", "km": "1 123,5", "km_shown": "1 123,5"},
+    "en": {"rate": "30.09", "units": "37.5", "km": "1123.5", "km_shown": "1,123.5"},
 }
 
 
@@ -242,6 +254,18 @@ def test_decimals_are_recorded_as_typed_in_each_language(live_server, context, d
     page.locator("#id_km_delivered").fill("")
     page.locator("#id_km_delivered").press_sequentially(typed["km"])
     submit.click()
+    # The review step: the figures as the language writes them and the month by its name; Back
+    # keeps what was typed; nothing is recorded before Confirm.
+    question = page.locator("#month-question").inner_text()
+    shown = question.replace("\u202f", " ").replace("\xa0", " ")
+    assert typed["units"] in shown and typed["km_shown"] in shown
+    with translation.override(language):
+        assert formats.date_format(today.replace(day=1), "F Y") in question
+    assert not MonthlyConfirmation.objects.filter(order=order).exists()
+    page.get_by_role("button", name=words["back"]).click()
+    assert page.locator("#id_units_delivered").input_value() == typed["units"]
+    submit.click()
+    page.get_by_role("button", name=words["confirm"], exact=True).click()
     page.wait_for_url(re.compile(r"/orders/orders/\d+/$"))
     confirmation = MonthlyConfirmation.objects.get(order=order)
     assert (confirmation.units_delivered, confirmation.km_delivered) == (Decimal("37.5"), Decimal("1123.5"))
@@ -269,3 +293,85 @@ def test_names_sort_as_letters_and_dates_read_one_way(live_server, context, demo
     text = page.locator("main").inner_text()
     assert not re.search(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b", text)
     assert re.search(r"\b20\d\d-\d\d-\d\d\b", text)
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_ended_offer_expired_block_and_a_corrected_month(live_server, context, demo, language):
+    """Accepting an offer whose period is over asks first; the dashboard's expired block lists
+    the ended ones; a recorded month is corrected until the department acknowledges it."""
+    from decimal import Decimal
+
+    from orders import services
+    from orders.models import MonthlyConfirmation
+
+    organizations, users = demo
+    words = WORDS[language]
+    page = context.new_page()
+    coordinator = users["financecoord@demo.liaison.ca"]
+    worker = users["worker@demo.liaison.ca"]
+    today = timezone.localdate()
+    ended = (
+        OrderSummary.objects.filter(
+            provider=organizations["provider"], status=SummaryStatus.OFFERED, end_date__lt=today
+        )
+        .order_by("pk")
+        .first()
+    )
+    assert ended is not None  # the demo has one on any date
+
+    as_user(context, live_server, coordinator, language)
+    page.goto(live_server.url + reverse("orders:respond", args=[ended.pk]))
+    page.get_by_label(words["accept"]).check()
+    page.get_by_role("button", name=words["next"]).click()
+    assert page.locator("#period-over-notice").is_visible()
+    page.get_by_role("button", name=words["accept"]).click()
+    assert page.locator("#id_period_over_errors").is_visible()
+    ended.refresh_from_db()
+    assert ended.status == SummaryStatus.OFFERED
+    page.locator("input[name=period_over]").check()
+    page.get_by_role("button", name=words["accept"]).click()
+    page.wait_for_url(re.compile(r"/orders/summaries/\d+/$"))
+    ended.refresh_from_db()
+    assert ended.status == SummaryStatus.ACTIVATED
+
+    # The hourly job expires it: the dashboard's expired block lists it, the active one does not.
+    assert services.expire_ended_summaries() >= 1
+    page.goto(live_server.url + reverse("orders:dashboard"))
+    assert page.locator("#block-all").is_visible() and page.locator("#block-expired").is_visible()
+    page.goto(live_server.url + reverse("orders:dashboard_report", args=["expired"]))
+    assert ended.number in page.locator("main").inner_text()
+    page.goto(live_server.url + reverse("orders:dashboard_report", args=["activated"]))
+    assert ended.number not in page.locator("main").inner_text()
+
+    # A recorded month, corrected from the order page, then acknowledged by the department.
+    order = ended.orders.get()
+    month = ended.end_date.replace(day=1)
+    confirmation = MonthlyConfirmation.objects.filter(order=order, month=month).first() or (
+        services.confirm_month(
+            actor=coordinator, order=order, month=month, units_delivered=Decimal(40), km_delivered=Decimal(0)
+        )
+    )
+    page.goto(live_server.url + reverse("orders:order", args=[order.pk]))
+    page.locator(f'a[href="{reverse("orders:confirmation", args=[confirmation.pk])}"]').click()
+    page.locator(f'a[href="{reverse("orders:confirmation_correct", args=[confirmation.pk])}"]').click()
+    typed = {"fr": "41,5", "en": "41.5"}[language]
+    page.locator("#id_units_delivered").fill("")
+    page.locator("#id_units_delivered").press_sequentially(typed)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/orders/confirmations/\d+/$"))
+    assert f"→ {typed}" in page.locator("main").inner_text()
+    confirmation.refresh_from_db()
+    assert confirmation.units_delivered == Decimal("41.5")
+
+    as_user(context, live_server, worker, language)
+    page.goto(live_server.url + reverse("orders:confirmation", args=[confirmation.pk]))
+    page.locator("main form button[type=submit]").click()
+    confirmation.refresh_from_db()
+    assert confirmation.acknowledged_at is not None
+    as_user(context, live_server, coordinator, language)
+    page.goto(live_server.url + reverse("orders:confirmation", args=[confirmation.pk]))
+    assert page.locator("#correction-notice").is_visible()
+    assert (
+        page.locator(f'a[href="{reverse("orders:confirmation_correct", args=[confirmation.pk])}"]').count()
+        == 0
+    )

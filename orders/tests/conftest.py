@@ -1,4 +1,4 @@
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -9,6 +9,10 @@ from orders.models import ServiceCentre, ServiceType, Zone
 from orders.reference import ensure_reference_data
 from tests.factories import MembershipFactory, OrganizationFactory
 
+# Memberships valid long before any instant a test travels to (a factory's "30 days ago" is read
+# from the real clock, before a test's clock fixture moves it).
+SINCE = date(2020, 1, 1)
+
 
 class World:
     """A department, its worker, two providers and the three provider personas."""
@@ -18,23 +22,32 @@ class World:
         self.provider = OrganizationFactory(kind="provider_agency")
         self.other_provider = OrganizationFactory(kind="provider_agency")
         self.worker_membership = MembershipFactory(
-            organization=self.department, role="orders.department_worker", user__preferred_language="en"
+            organization=self.department,
+            role="orders.department_worker",
+            user__preferred_language="en",
+            valid_from=SINCE,
         )
         self.worker = self.worker_membership.user
         self.coordinator_membership = MembershipFactory(
-            organization=self.provider, role="orders.care_coordination", user__preferred_language="en"
+            organization=self.provider,
+            role="orders.care_coordination",
+            user__preferred_language="en",
+            valid_from=SINCE,
         )
         self.coordinator = self.coordinator_membership.user
         self.finance_membership = MembershipFactory(
-            organization=self.provider, role="orders.finance", user__preferred_language="en"
+            organization=self.provider, role="orders.finance", user__preferred_language="en", valid_from=SINCE
         )
         self.finance = self.finance_membership.user
         self.both_membership = MembershipFactory(
-            organization=self.provider, role="orders.finance_care_coordination", user__preferred_language="en"
+            organization=self.provider,
+            role="orders.finance_care_coordination",
+            user__preferred_language="en",
+            valid_from=SINCE,
         )
         self.both = self.both_membership.user
         self.outsider_membership = MembershipFactory(
-            organization=self.other_provider, role="orders.finance_care_coordination"
+            organization=self.other_provider, role="orders.finance_care_coordination", valid_from=SINCE
         )
         self.outsider = self.outsider_membership.user
 

@@ -74,6 +74,23 @@ def _orders_report(organization):
     )
 
 
+def _orders_confirmation(organization):
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from orders import services
+
+    summary = _orders_summary(organization)
+    return services.confirm_month(
+        actor=summary.worker,
+        order=summary.orders.get(),
+        month=timezone.localdate().replace(day=1),
+        units_delivered=Decimal(1),
+        km_delivered=Decimal(0),
+    )
+
+
 PROVIDER = ("provider_agency",)
 DEPARTMENT = ("department",)
 BOTH = ("department", "provider_agency")
@@ -128,6 +145,18 @@ OBJECT_URLS += [
         lambda org: reverse("orders:confirm_month", args=[_orders_summary(org).orders.get().pk]),
     ),
     ObjectURL(
+        "orders:confirmation",
+        "orders.view",
+        BOTH,
+        lambda org: reverse("orders:confirmation", args=[_orders_confirmation(org).pk]),
+    ),
+    ObjectURL(
+        "orders:confirmation_correct",
+        "orders.report",
+        PROVIDER,
+        lambda org: reverse("orders:confirmation_correct", args=[_orders_confirmation(org).pk]),
+    ),
+    ObjectURL(
         "orders:amend",
         "orders.manage",
         DEPARTMENT,
@@ -160,6 +189,7 @@ CAPABILITY_PAGES += [
     ("orders:report_list", (), "orders.view_reports"),
     ("orders:dashboard", (), "orders.dashboard"),
     ("orders:dashboard_report", ("new",), "orders.dashboard"),
+    ("orders:dashboard_report", ("expired",), "orders.dashboard"),
 ]
 
 
@@ -247,6 +277,21 @@ PAGES += [
         account=COORDINATION,
     ),
     Page(
+        "orders-confirmation",
+        lambda w: reverse("orders:confirmation", args=[_demo_confirmation(w).pk]),
+        account=COORDINATION,
+    ),
+    Page(
+        "orders-confirmation-correct",
+        lambda w: reverse("orders:confirmation_correct", args=[_demo_confirmation(w).pk]),
+        account=COORDINATION,
+    ),
+    Page(
+        "orders-dashboard-expired",
+        lambda w: reverse("orders:dashboard_report", args=["expired"]),
+        account=FINANCE_AND_COORDINATION,
+    ),
+    Page(
         "orders-report", lambda w: reverse("orders:report", args=[_demo_report(w).pk]), account=COORDINATION
     ),
     Page(
@@ -295,6 +340,18 @@ def _first_category():
     from orders.models import ChangeCategory
 
     return ChangeCategory.objects.order_by("position").first().pk
+
+
+def _demo_confirmation(world):
+    from orders.models import MonthlyConfirmation
+
+    return (
+        MonthlyConfirmation.objects.filter(
+            order__summary__provider=world["organizations"]["provider"], order__summary__status="activated"
+        )
+        .order_by("pk")
+        .first()
+    )
 
 
 def _demo_report(world):

@@ -27,7 +27,7 @@ def test_it_records_the_units_and_kilometres_as_typed(world, language, units, km
     month = timezone.localdate().strftime("%Y-%m")
     response = client.post(
         reverse("orders:confirm_month", args=[order.pk]),
-        {"month": month, "units_delivered": units, "km_delivered": km},
+        {"month": month, "units_delivered": units, "km_delivered": km, "step": "confirm"},
     )
     assert response.status_code == 302
     confirmation = MonthlyConfirmation.objects.get(order=order)

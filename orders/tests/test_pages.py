@@ -168,7 +168,8 @@ def test_a_change_request_offers_the_types_of_its_category(world, coordinator):
     assert response.status_code == 200 and not ServiceReport.objects.exists()
     good = ReportOption.objects.get(code="change-schedule-person")
     coordinator.post(
-        f"{url}?category={schedule.pk}", {"category": schedule.pk, "types": [good.pk], "description": "x"}
+        f"{url}?category={schedule.pk}",
+        {"category": schedule.pk, "types": [good.pk], "description": "x", "step": "submit"},
     )
     report = ServiceReport.objects.get()
     assert report.category == schedule and list(report.types.all()) == [good]
@@ -227,7 +228,9 @@ def test_confirming_a_month_with_bad_input_says_what_is_wrong(world, coordinator
     page = response.content.decode()
     assert "Enter a month as year-month" in page and 'id="id_units_delivered_errors"' in page
     month = timezone.localdate().strftime("%Y-%m")
-    response = coordinator.post(url, {"month": month, "units_delivered": "40", "km_delivered": "12.5"})
+    response = coordinator.post(
+        url, {"month": month, "units_delivered": "40", "km_delivered": "12.5", "step": "confirm"}
+    )
     assert response.status_code == 302
     response = coordinator.post(url, {"month": month, "units_delivered": "40", "km_delivered": "12.5"})
     assert "already confirmed" in response.content.decode()

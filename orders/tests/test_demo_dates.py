@@ -1,0 +1,36 @@
+"""The orders demo loads on any date (month ends, the 1st, the year's end, a DST day) and leaves
+no active summary past its end date."""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from orders.models import OrderSummary, SummaryStatus
+from portal.demo import load_all_demo_data
+
+MONCTON = ZoneInfo("America/Moncton")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "instant",
+    [
+        datetime(2026, 1, 31, 23, 59, tzinfo=MONCTON),
+        datetime(2026, 3, 1, 0, 1, tzinfo=MONCTON),
+        datetime(2026, 3, 8, 3, 30, tzinfo=MONCTON),
+        datetime(2026, 12, 27, 12, 0, tzinfo=MONCTON),
+        datetime(2026, 12, 31, 23, 59, tzinfo=MONCTON),
+    ],
+)
+def test_the_demo_loads_on_any_date(instant):
+    with time_machine.travel(instant, tick=False):
+        load_all_demo_data()
+        today = timezone.localdate()
+        summaries = OrderSummary.objects.scoped("a test reads every summary")
+        assert summaries.exists()
+        assert not summaries.filter(
+            status__in=(SummaryStatus.ACTIVATED, SummaryStatus.PENDING), end_date__lt=today
+        ).exists()
