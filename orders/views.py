@@ -411,7 +411,13 @@ def report_create(request, pk, kind):
     else:
         form = REPORT_FORMS[kind](request.POST or None)
     extra = {"category": category} if kind == ReportKind.CHANGE else {}
-    context = {"order": order, "summary": summary, "form": form, "kind": ReportKind(kind), "category": category}
+    context = {
+        "order": order,
+        "summary": summary,
+        "form": form,
+        "kind": ReportKind(kind),
+        "category": category,
+    }
     if kind == ReportKind.CHANGE:
         # The guide's step: review what was typed, then Next (or Back to the form, as typed).
         step = request.POST.get("step", "review")
@@ -654,6 +660,18 @@ def _check_block(user, block):
 EXPORT_FORMATS = (("csv", "CSV"), ("xlsx", "Excel"))
 
 
+def _exportable(user):
+    """The blocks this person may export (guide: the dashboard's reports "can be viewed and
+    exported"). Every provider persona exports the order lists; the service reports go with
+    opening reports (care coordination); the mileage, a billing figure, with finance."""
+    blocks = set(exports.SUMMARY_BLOCKS)
+    if has_capability(user, roles.VIEW_REPORTS):
+        blocks.add("reports")
+    if has_capability(user, roles.FINANCE):
+        blocks.add("mileage")
+    return blocks
+
+
 @capability_required(roles.DASHBOARD)
 def dashboard(request):
     figures = selectors.dashboard_figures(request.user)
@@ -666,6 +684,7 @@ def dashboard(request):
             "titles": BLOCK_TITLES,
             "finance": has_capability(request.user, roles.FINANCE),
             "can_view_reports": has_capability(request.user, roles.VIEW_REPORTS),
+            "exportable": _exportable(request.user),
             "export_formats": EXPORT_FORMATS,
             "now": formats.date_format(timezone.localtime(), "SHORT_DATETIME_FORMAT"),
         },
@@ -685,17 +704,20 @@ def dashboard_report(request, block):
             "titles": BLOCK_TITLES,
             "table": table,
             "finance": has_capability(request.user, roles.FINANCE),
+            "exportable": _exportable(request.user),
             "export_formats": EXPORT_FORMATS,
         },
     )
 
 
 @require_POST
-@capability_required(roles.FINANCE)
+@capability_required(roles.DASHBOARD)
 def dashboard_export(request, block, fmt):
     _check_block(request.user, block)
     if fmt not in ("csv", "xlsx"):
         raise Http404
+    if block not in _exportable(request.user):
+        raise PermissionDenied
     export = request_export(
         user=request.user,
         exporter="orders.exports.dashboard_block",

@@ -375,3 +375,20 @@ def test_ended_offer_expired_block_and_a_corrected_month(live_server, context, d
         page.locator(f'a[href="{reverse("orders:confirmation_correct", args=[confirmation.pk])}"]').count()
         == 0
     )
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_care_coordination_exports_the_order_lists_not_the_mileage(live_server, context, demo, language):
+    from portal.models import Export
+
+    organizations, users = demo
+    coordination = users["coordination@demo.liaison.ca"]
+    as_user(context, live_server, coordination, language)
+    page = context.new_page()
+    page.goto(live_server.url + reverse("orders:dashboard"))
+    mileage = reverse("orders:dashboard_export", args=["mileage", "csv"])
+    assert page.locator(f'form[action="{mileage}"]').count() == 0
+    expired = reverse("orders:dashboard_export", args=["expired", "csv"])
+    page.locator(f'form[action="{expired}"] button').click()
+    page.wait_for_load_state()
+    assert Export.objects.filter(user=coordination).count() == 1
