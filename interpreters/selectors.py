@@ -37,7 +37,7 @@ from interpreters.models import (
 )
 from portal import geo
 from portal.db import order_by_name
-from portal.models import Organization, OrganizationKind, User
+from portal.models import Export, Organization, OrganizationKind, User
 from portal.permissions import has_capability
 from portal.selectors import Person, active_organization, members_with_roles
 
@@ -334,6 +334,18 @@ def get_statement(user: Person, pk: int, *, with_lines: bool = True) -> Statemen
     if with_lines:
         queryset = queryset.prefetch_related(Prefetch("lines", _lines()))
     return get_object_or_404(queryset, pk=pk)
+
+
+STATEMENT_EXPORTERS = ("interpreters.exports.statement_pdf", "interpreters.exports.statement_xlsx")
+
+
+def statement_files(user: Person, statement: Statement) -> QuerySet[Export]:
+    """The person's latest files of this statement (PDF, Excel), newest first: its page lists them."""
+    return (
+        Export.objects.for_user(user)
+        .filter(exporter__in=STATEMENT_EXPORTERS, params__statement=statement.pk)
+        .order_by("-created_at", "-pk")[:10]
+    )
 
 
 def statement_lines(statement: Statement) -> QuerySet[StatementLine]:

@@ -79,7 +79,12 @@ def statement_detail(request, pk):
     return render(
         request,
         "interpreters/statement_detail.html",
-        {"statement": statement, "table": paginate(request, table, per_page=LINES_PER_PAGE)},
+        {
+            "statement": statement,
+            "table": paginate(request, table, per_page=LINES_PER_PAGE),
+            # Each file named, with its state and download: the statement is where they are found.
+            "files": list(selectors.statement_files(request.user, statement)),
+        },
     )
 
 

@@ -410,6 +410,13 @@ def test_the_statement_excel_has_its_heading_header_row_lines_and_totals(
     assert statement.number.lower() in download["Content-Disposition"]
     page = client.get(reverse("portal:export", args=[export.pk])).content.decode()
     assert escape(export.name) in page
+    # The statement's page lists its files by name, each linking to its download.
+    page = client.get(reverse("interpreters:statement", args=[statement.pk])).content.decode()
+    download_url = reverse("portal:export_download", args=[export.pk])
+    assert f'<a href="{download_url}">{escape(export.name)}<span class="visually-hidden"> (Excel)</span></a>' in page
+    # Another person's files are not listed there.
+    other = _client(world.far.user, world.far_membership, language)
+    assert other.get(reverse("interpreters:statement", args=[statement.pk])).status_code == 403
 
     sheet = load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
