@@ -57,7 +57,11 @@ STORIES = [
     ["offer", "cancel"],
     ["offer", "decline"],
     ["offer", "revoke"],
+    # Accepted, then past its 25-day period: expired (the demo's "expired requests").
+    ["offer", "accept"],
 ]
+# Stories whose period runs a year on any date (they must stay active: pending, adjusted).
+LONG = (4,)
 
 
 def load_demo_data(context):
@@ -82,7 +86,7 @@ def load_demo_data(context):
         coordinator = coordinators[provider_key]
         for number, story in enumerate(STORIES):
             start = today.replace(day=1) - timedelta(days=60 * (number % 3))
-            end = start + timedelta(days=365 if number % 2 else 25)
+            end = start + timedelta(days=365 if number % 2 or number in LONG else 25)
             summary = services.create_summary(
                 actor=worker,
                 department=department,

@@ -27,10 +27,18 @@ MONCTON = ZoneInfo("America/Moncton")
 )
 def test_the_demo_loads_on_any_date(instant):
     with time_machine.travel(instant, tick=False):
-        load_all_demo_data()
+        organizations, _users = load_all_demo_data()
         today = timezone.localdate()
         summaries = OrderSummary.objects.scoped("a test reads every summary")
         assert summaries.exists()
         assert not summaries.filter(
             status__in=(SummaryStatus.ACTIVATED, SummaryStatus.PENDING), end_date__lt=today
         ).exists()
+        # Every status the pages of the suites open is there for each provider, on any date.
+        for provider in ("provider", "provider2"):
+            statuses = set(
+                summaries.filter(provider=organizations[provider]).values_list("status", flat=True)
+            )
+            assert statuses == set(SummaryStatus.values), (provider, statuses)
+        offered_ended = summaries.filter(status=SummaryStatus.OFFERED, end_date__lt=today)
+        assert offered_ended.exists()
