@@ -1,6 +1,4 @@
 from django.apps import AppConfig
-from django.conf import settings
-from django.contrib.auth.signals import user_logged_in
 from django.utils.translation import gettext_lazy as _
 
 
@@ -20,7 +18,6 @@ class PortalConfig(AppConfig):
         from portal.models import InboundSms, Membership, Organization, User
         from portal.outbound import allow
 
-        user_logged_in.connect(_keep_language_chosen_before_sign_in, dispatch_uid="portal-language")
         # Every audit entry gets the organizations of its record (portal.audit, portal.AuditScope).
         post_log.connect(audit.on_post_log, dispatch_uid="portal-audit-scope")
         # A person's record is every organization's where they hold a membership.
@@ -44,12 +41,3 @@ class PortalConfig(AppConfig):
             "People waiting in the public booking line (every organization whose waiting room is on).",
             waiting_room.total_length,
         )
-
-
-def _keep_language_chosen_before_sign_in(sender, request, user, **kwargs):
-    """The language toggled on the sign-in page becomes the person's saved choice."""
-    from portal.accounts.services import set_preferred_language
-
-    language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) if request is not None else None
-    if language in dict(settings.LANGUAGES):
-        set_preferred_language(user=user, language=language)

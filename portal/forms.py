@@ -41,7 +41,10 @@ class ProfileForm(forms.Form):
         error_messages={"invalid": _("Enter a valid phone number, for example 506 555 0123.")},
     )
     preferred_language = forms.ChoiceField(
-        label=_("Language for pages and messages"), choices=Language.choices, widget=forms.RadioSelect
+        label=_("Language of my emails and text messages"),
+        help_text=_("The button at the top of each page changes the language of the pages only."),
+        choices=Language.choices,
+        widget=forms.RadioSelect,
     )
 
 
@@ -80,6 +83,24 @@ class ActiveRoleForm(forms.Form):
     def __init__(self, *args, memberships=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["membership"].choices = [(m.pk, str(m)) for m in memberships]
+
+
+class InvitationForm(forms.Form):
+    """An administrator invites a person to a role of their organization (portal.accounts.invitations)."""
+
+    email = forms.EmailField(label=_("Email address"), max_length=254)
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    role = forms.ChoiceField(label=_("Role"), widget=forms.RadioSelect)
+    language = forms.ChoiceField(
+        label=_("Language of the invitation and of the person's messages"),
+        choices=Language.choices,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, roles=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(role.code, role.label) for role in roles]
 
 
 class LanguageForm(forms.Form):

@@ -63,15 +63,19 @@ class SessionTimeoutMiddleware:
 
 
 class UserLanguageMiddleware:
-    """The signed-in person's saved language, else the language cookie, else the browser's."""
+    """The pages' language: the one chosen with the header's button (its cookie), else the
+    signed-in person's saved language (the profile's, also that of their messages), else the
+    browser's. The button never changes the saved language (issue 18)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        language = None
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in Language.values:
+            language = None
         user = request.user
-        if user.is_authenticated and user.preferred_language in Language.values:
+        if language is None and user.is_authenticated and user.preferred_language in Language.values:
             language = user.preferred_language
         if language is None:
             language = translation.get_language_from_request(request)
@@ -90,6 +94,8 @@ SECOND_FACTOR_EXEMPT = {
     "portal:mfa_verify",
     "portal:language",
     "portal:health",
+    # An invitation's link signs its person in afresh (portal.accounts.invitations).
+    "portal:accept_invitation",
 }
 
 

@@ -112,14 +112,14 @@ register_role(
     "portal.administrator",
     label=_("Organization administrator"),
     organization_kinds=ALL_KINDS,
-    capabilities={"portal.view_members"},
+    capabilities={"portal.view_members", "portal.invite_members"},
     description=_("Sees the organization's members and their roles."),
 )
 register_role(
     "portal.department_administrator",
     label=_("Department administrator"),
     organization_kinds={"department"},
-    capabilities={"portal.view_members", "portal.view_audit"},
+    capabilities={"portal.view_members", "portal.invite_members", "portal.view_audit"},
     description=_("Sees the members and searches the audit log."),
 )
 

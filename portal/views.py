@@ -6,8 +6,10 @@ import qrcode.image.svg
 from allauth.account.decorators import reauthentication_required
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.forms import SetPasswordForm
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -22,9 +24,17 @@ from django_otp import login as otp_login
 from django_otp import match_token
 
 from portal import other_roles, roles, selectors, services
+from portal.accounts import invitations
 from portal.accounts import services as accounts
 from portal.filters import AuditFilter
-from portal.forms import ActiveRoleForm, CodeForm, LanguageForm, ProfileForm
+from portal.forms import (
+    ActiveRoleForm,
+    CodeForm,
+    InvitationForm,
+    LanguageForm,
+    ProfileForm,
+    show_service_error,
+)
 from portal.middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
 from portal.models import ExportStatus
 from portal.params import safe_next
@@ -170,7 +180,8 @@ def set_language(request):
     response = HttpResponseRedirect(_safe_next(request))
     if form.is_valid():
         language = form.cleaned_data["language"]
-        accounts.set_preferred_language(user=request.user, language=language)
+        # The pages' language only: the language of the person's emails and text messages is the
+        # profile's choice (issue 18), never changed by this button.
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,
             language,
@@ -298,7 +309,56 @@ def organization_detail(request, pk):
     organization = selectors.get_organization_for_member(request.user, pk)
     table = paginate(request, MemberTable(selectors.organization_members(organization)), per_page=50)
     services.record_view(instance=organization)
-    return render(request, "portal/organization_detail.html", {"organization": organization, "table": table})
+    return render(
+        request,
+        "portal/organization_detail.html",
+        {
+            "organization": organization,
+            "table": table,
+            "can_invite": has_capability(request.user, "portal.invite_members", organization),
+        },
+    )
+
+
+@capability_required("portal.invite_members")
+def invite_member(request):
+    """Invite a person to a role of the active organization: they set their own password."""
+    organization = selectors.active_organization(request.user)
+    form = InvitationForm(
+        request.POST or None,
+        roles=invitations.invitable_roles(organization),
+        initial={"language": request.user.preferred_language},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitations.invite_member(inviter=request.user, organization=organization, **form.cleaned_data)
+        except ValidationError as error:
+            show_service_error(request, form, error)
+        else:
+            messages.success(
+                request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]}
+            )
+            return redirect("portal:organization_detail", pk=organization.pk)
+    return render(
+        request,
+        "portal/invite.html",
+        {"form": form, "organization": organization, "days": invitations.INVITATION_MAX_AGE.days},
+    )
+
+
+@login_not_required
+def accept_invitation(request, token):
+    """The invitation's link: the person chooses a password, is signed in, then enrols MFA."""
+    user = invitations.user_for_token(token)
+    if user is None:
+        return render(request, "portal/invitation_invalid.html")
+    form = SetPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = invitations.accept_invitation(user=user, password=form.cleaned_data["new_password1"])
+        login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
+        messages.success(request, _("Your password is set. Now set up your authenticator app."))
+        return redirect("portal:mfa_setup")
+    return render(request, "portal/accept_invitation.html", {"form": form, "invited": user})
 
 
 # Audit -------------------------------------------------------------------------------------

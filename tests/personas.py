@@ -20,11 +20,21 @@ def _persona(role, guide, *capabilities):
 
 
 PERSONAS = [
-    # Portal: every organization has an administrator who sees its members; the department's
-    # administrator also reads the audit trail.
-    _persona("portal.administrator", "DESIGN.md, shared layer", "portal.view_members"),
+    # Portal: every organization has an administrator who sees its members and invites its people
+    # (issue 18: accounts are invited, not typed); the department's administrator also reads the
+    # audit trail.
     _persona(
-        "portal.department_administrator", "DESIGN.md, audit", "portal.view_members", "portal.view_audit"
+        "portal.administrator",
+        "DESIGN.md, shared layer; issue 18",
+        "portal.view_members",
+        "portal.invite_members",
+    ),
+    _persona(
+        "portal.department_administrator",
+        "DESIGN.md, audit; issue 18",
+        "portal.view_members",
+        "portal.invite_members",
+        "portal.view_audit",
     ),
     # CommunityCare NB provider guide: the department creates and offers summaries; providers'
     # Finance persona sees requests, the dashboard and financial columns but does not answer offers

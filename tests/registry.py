@@ -64,6 +64,7 @@ OBJECT_URLS = [
 CAPABILITY_PAGES = [
     ("portal:my_organization", (), "portal.view_members"),
     ("portal:audit_log", (), "portal.view_audit"),
+    ("portal:invite", (), "portal.invite_members"),
 ]
 
 WORKER = "worker@demo.liaison.ca"
@@ -72,6 +73,19 @@ NEWCOMER = "newcomer@demo.liaison.ca"
 PILOT = "pilot@demo.liaison.ca"
 SCHEDULER = "scheduler@demo.liaison.ca"
 COORDINATOR = "coordinator@demo.liaison.ca"
+
+
+def _invitation_link(world):
+    """The link an invited person receives (an account without a password yet)."""
+    from portal.accounts.invitations import make_token
+    from portal.models import User
+
+    invited, created = User.objects.get_or_create(email="invited@demo.liaison.ca")
+    if created:
+        invited.set_unusable_password()
+        invited.save(update_fields=["password"])
+    return reverse("portal:accept_invitation", args=[make_token(invited)])
+
 
 PAGES = [
     Page("sign-in", lambda world: reverse("account_login"), account=None),
@@ -111,6 +125,14 @@ PAGES = [
         account=ADMIN,
     ),
     Page("outbox", lambda world: reverse("portal:outbox"), account=ADMIN, debug=True),
+    # Accounts are invited (issue 18): the administrator's form, the invited person's link.
+    Page("invite", lambda world: reverse("portal:invite"), account=ADMIN),
+    Page("invitation", lambda world: _invitation_link(world), account=None),
+    Page(
+        "invitation-used",
+        lambda world: reverse("portal:accept_invitation", args=["used-or-expired"]),
+        account=None,
+    ),
     Page("audit-log", lambda world: reverse("portal:audit_log"), account=ADMIN),
     Page(
         "audit-log-filtered",

@@ -89,14 +89,14 @@ def test_deep_link_sign_in_with_second_factor_then_language_role_and_sign_out(
     page.goto(live_server.url + target)
     assert page.get_by_role("heading", name=words["members"]).is_visible()
 
-    # Switch language: same page, other language, and it is remembered on the account.
+    # Switch language: same page, other language; the emails' language stays the profile's (issue 18).
     with page.expect_navigation():
         page.get_by_role("button", name=words["other"]).click()
     assert page.url.endswith(target)
     assert page.locator("html").get_attribute("lang") != language
     assert page.get_by_role("heading", name=other["members"]).is_visible()
     user.refresh_from_db()
-    assert user.preferred_language != language
+    assert user.preferred_language == language
 
     # Sign out: back to sign-in, and the record is closed again.
     with page.expect_navigation():

@@ -52,3 +52,53 @@ def test_a_link_of_another_role_opens_after_one_click_on_the_offered_switch(
     assert page.evaluate("document.title")
     # The queue itself, not an error page.
     assert "403" not in page.title()
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_an_administrator_invites_a_person_who_sets_their_password_then_enrols(
+    live_server, context, demo, language
+):
+    from portal.models import Membership, Message, User
+
+    organizations, users = demo
+    admin = users["admin@demo.liaison.ca"]
+    admin.preferred_language = language
+    admin.save(update_fields=["preferred_language"])
+    context.add_cookies([language_cookie(live_server.url, language), session_cookie(live_server.url, admin)])
+    page = context.new_page()
+
+    page.goto(live_server.url + reverse("portal:organization_detail", args=[organizations["department"].pk]))
+    with page.expect_navigation():
+        page.locator(f'main a[href="{reverse("portal:invite")}"]').click()
+    page.locator("#id_email").fill("nadine.cormier@example.ca")
+    page.locator("#id_first_name").fill("Nadine")
+    page.locator("#id_last_name").fill("Cormier")
+    page.locator('input[name="role"][value="orders.department_worker"]').check()
+    page.locator(f'input[name="language"][value="{language}"]').check()
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    assert "nadine.cormier@example.ca" in page.locator("main").inner_text()
+
+    person = User.objects.get(email="nadine.cormier@example.ca")
+    assert Membership.objects.filter(user=person, organization=organizations["department"]).exists()
+    message = Message.objects.get(recipient=person, template="portal/emails/invitation")
+    assert message.language == language
+    link = "/" + message.link.split("/", 3)[3]
+
+    # The invited person, in a browser of their own.
+    context.clear_cookies()
+    context.add_cookies([language_cookie(live_server.url, language)])
+    page.goto(live_server.url + link)
+    assert page.locator("html").get_attribute("lang") == language
+    page.locator("#id_new_password1").fill("Lighthouse-Moncton-2026")
+    page.locator("#id_new_password2").fill("Lighthouse-Moncton-2026")
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    assert reverse("portal:mfa_setup") in page.url
+    assert page.locator("svg").count() >= 1  # the enrolment's QR code
+    person.refresh_from_db()
+    assert person.check_password("Lighthouse-Moncton-2026")
+
+    # The link worked once.
+    page.goto(live_server.url + link)
+    assert page.locator("#id_new_password1").count() == 0

@@ -77,8 +77,10 @@ def test_the_language_chosen_on_the_sign_in_page_is_kept(settings):
     client = Client()
     client.post(reverse("portal:language"), {"language": "en", "next": "/"})
     client.post(reverse("account_login"), {"login": user.email, "password": PASSWORD})
+    # The pages stay in the language chosen; the emails' language stays the profile's (issue 18).
+    assert client.get(reverse("portal:mfa_setup")).headers["Content-Language"] == "en"
     user.refresh_from_db()
-    assert user.preferred_language == "en"
+    assert user.preferred_language == "fr"
 
 
 def test_files_under_media_are_never_served_directly(settings):

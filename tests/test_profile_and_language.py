@@ -44,14 +44,40 @@ def test_bad_profile_values_get_a_translated_message_next_to_the_field_and_save_
     assert user.first_name == "Original"
 
 
-def test_the_language_toggle_keeps_the_page_and_saves_the_choice():
+def test_the_language_toggle_keeps_the_page_and_leaves_the_language_of_the_emails():
     user = UserFactory(preferred_language="fr")
     client = verified_client(user)
     response = client.post(reverse("portal:language"), {"language": "en", "next": "/profile/?tab=1"})
     assert response["Location"] == "/profile/?tab=1"
     user.refresh_from_db()
+    # Issue 18: the pages' language only; emails stay in the profile's language.
+    assert user.preferred_language == "fr"
+    page = client.get("/profile/").content.decode()
+    assert "My profile" in page
+    radio = page.split('name="preferred_language" value="fr"')[1].split(">")[0]
+    assert "checked" in radio
+
+
+def test_the_profile_sets_the_language_of_the_emails_and_the_pages_keep_the_toggle():
+    from portal.models import Message
+    from portal.services import notify
+
+    user = UserFactory(preferred_language="fr")
+    client = verified_client(user)
+    client.post(reverse("portal:language"), {"language": "fr", "next": "/"})
+
+    client.post(reverse("portal:profile"), {**VALID, "preferred_language": "en"})
+
+    user.refresh_from_db()
     assert user.preferred_language == "en"
-    assert "My profile" in client.get("/profile/").content.decode()
+    assert "Mon profil" in client.get("/profile/").content.decode()
+    notify(key="test-language", template="portal/emails/security_change", recipient=user, context={})
+    assert Message.objects.get(key__startswith="test-language").language == "en"
+
+
+def test_without_a_toggle_the_pages_follow_the_profile():
+    user = UserFactory(preferred_language="en")
+    assert "My profile" in verified_client(user).get("/profile/").content.decode()
 
 
 def test_the_language_toggle_works_signed_out_with_a_cookie():
