@@ -59,7 +59,6 @@ def _open(live_server, context, world, account, path, language, *, verified=True
     return page
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize("language", ["fr", "en"])
 @pytest.mark.parametrize(("name", "account", "path", "tables"), PAGES, ids=[spec[0] for spec in PAGES])
 def test_each_region_of_the_page_has_a_name_of_its_own(
@@ -83,7 +82,6 @@ def test_each_region_of_the_page_has_a_name_of_its_own(
     assert len(names) >= tables and len(set(names)) == len(names), names
 
 
-@pytest.mark.django_db
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_the_second_factor_page_starts_in_the_code_field(served, context, language):  # noqa: F811
     live_server, world = served
