@@ -2,7 +2,7 @@ from django.urls import path
 
 from appointments import waiting_room
 from appointments.accounts import views as accounts
-from appointments.booking import views as booking
+from appointments.booking import views_form, views_own, views_search, views_staff
 from appointments.configuration import views as configuration
 from appointments.follow_up import views as follow_up
 from appointments.schedules import views as schedules
@@ -60,7 +60,7 @@ urlpatterns = [
     path("schedules/day-lock/", schedules.day_lock, name="day_lock"),
     path("schedules/clone/", schedules.clone, name="clone"),
     # Appointments (Management)
-    path("book/", booking.book, name="book"),
+    path("book/", views_staff.book, name="book"),
     path("appointments/<int:pk>/", follow_up.appointment_detail, name="appointment"),
     path("appointments/<int:pk>/edit/", follow_up.appointment_edit, name="appointment_edit"),
     path("follow-up/", follow_up.follow_up, name="follow_up"),
@@ -72,27 +72,27 @@ urlpatterns = [
     # Public (no account)
     path("public/<int:organization_id>/", configuration.public_page, name="public_page"),
     path("public/<int:organization_id>/logo/", configuration.public_logo, name="public_logo"),
-    path("public/<int:organization_id>/search/", booking.public_search, name="public_search"),
+    path("public/<int:organization_id>/search/", views_search.public_search, name="public_search"),
     path(
         "public/<int:organization_id>/book/<int:service_id>/<int:location_id>/",
-        booking.public_eligibility,
+        views_search.public_eligibility,
         name="public_eligibility",
     ),
     path(
         "public/<int:organization_id>/book/<int:service_id>/<int:location_id>/time/",
-        booking.public_times,
+        views_search.public_times,
         name="public_times",
     ),
     path(
         "public/<int:organization_id>/book/<int:service_id>/<int:location_id>/details/",
-        booking.public_details,
+        views_form.public_details,
         name="public_details",
     ),
     path(
         "public/<int:organization_id>/confirmation/<str:number>/",
-        booking.public_confirmation,
+        views_form.public_confirmation,
         name="public_confirmation",
     ),
-    path("public/<int:organization_id>/cancel/", booking.public_cancel, name="public_cancel"),
-    path("r/<str:token>/", booking.manage_by_link, name="manage"),
+    path("public/<int:organization_id>/cancel/", views_own.public_cancel, name="public_cancel"),
+    path("r/<str:token>/", views_own.manage_by_link, name="manage"),
 ]

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from appointments import roles, selectors
 from appointments.booking.forms import PersonForm, StaffBookingForm, TimeChoiceForm, person_initial
-from appointments.booking.views import _staff_times, _time_gone, time_value_of
+from appointments.booking.views_common import time_gone, time_value_of
+from appointments.booking.views_staff import staff_times
 from appointments.exports import STAT_MEASURES, stat_labels
 from appointments.follow_up import services
 from appointments.follow_up.forms import (
@@ -100,7 +101,7 @@ def appointment_edit(request, pk):
         )
         if choice.is_bound and choice.is_valid():
             service, location, day = (choice.cleaned_data[key] for key in ("service", "location", "date"))
-        times = _staff_times(request, service=service, location=location, day=day)
+        times = staff_times(request, service=service, location=location, day=day)
     current = time_value_of(appointment.slot_id, appointment.starts_at)
     person = PersonForm(
         request.POST or None, service=service, staff=True, initial=person_initial(appointment)
@@ -138,7 +139,7 @@ def appointment_edit(request, pk):
                 try:
                     services.update_appointment(actor=user, appointment=appointment, details=details, **move)
                 except ActionError as error:
-                    if _time_gone(error) and time_form is not None:
+                    if time_gone(error) and time_form is not None:
                         time_form.add_error("time", error)
                     else:
                         show_service_error(request, person, error)

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from appointments.booking.forms import time_value
-from appointments.booking.views import BOOKING_COOKIE, BOOKING_SALT
+from appointments.booking.views_common import BOOKING_COOKIE, BOOKING_SALT
 from appointments.models import Appointment
 from appointments.tests.conftest import open_online_booking
 

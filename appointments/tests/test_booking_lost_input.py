@@ -9,7 +9,7 @@ import time_machine
 from django.test import Client
 
 from appointments.booking.forms import time_value
-from appointments.booking.views import BOOKING_COOKIE, BOOKING_SALT
+from appointments.booking.views_common import BOOKING_COOKIE, BOOKING_SALT
 from appointments.models import Appointment
 from appointments.tests.conftest import open_online_booking
 from appointments.tests.helpers import PERSON, choose_time, message_texts, public_url

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from appointments import selectors
 from appointments.booking.forms import TimeChoiceForm, time_value
-from appointments.booking.views import BOOKING_COOKIE
+from appointments.booking.views_common import BOOKING_COOKIE
 from appointments.follow_up import services as follow_up_services
 from appointments.models import Appointment, Slot, SlotTime
 from appointments.schedules import services as schedules_services
