@@ -286,7 +286,7 @@ def _book_place(
                 relaunch=False,
                 release=False,
             )
-            _send(existing, "cancelled", key_suffix="replaced", links=False)
+            send_to_person(existing, "cancelled", key_suffix="replaced", links=False)
             replaced = existing
             released = (existing.slot_id, existing.starts_at)
         else:
@@ -319,14 +319,20 @@ def _book_place(
         actor,
         _("Replaces %(number)s.") % {"number": replaced.number} if replaced else "",
     )
-    _send(appointment, "confirmation", key_suffix="booked", attach=True)
+    send_to_person(appointment, "confirmation", key_suffix="booked", attach=True)
     # Last: the time's row stays locked from here to the commit (a refusal rolls all of it back).
     schedules_services.claim_place(claim=time_row, release=released)
     setattr(appointment, "replaced", replaced)  # noqa: B010 (the page says which one it replaced)
     return appointment
 
 
-def _send(
+# A coupon (the booking's, or a changed booking's) goes by email only when the person asked for it;
+# the other messages go to any email given. Reminders and relaunches wait for the day (quiet hours).
+COUPON_TEMPLATES = ("confirmation", "changed")
+DAYTIME_TEMPLATES = ("reminder", "relaunch", "relaunch_cancelled")
+
+
+def send_to_person(
     appointment: Appointment,
     template: str,
     *,
@@ -334,11 +340,14 @@ def _send(
     attach: bool = False,
     links: bool = True,
     allowed: Iterable[str] | None = None,
+    context: dict[str, Any] | None = None,
 ) -> list[Any]:
-    """The person's coupon, reminder or relaunch, by email and/or SMS as chosen at booking
-    (and, for automated communications, as the rule allows: `allowed` channels)."""
+    """The person's coupon, change, cancellation, reminder or relaunch, by email and/or SMS as chosen
+    at booking (and, for automated communications, as the rule allows: `allowed` channels). `context`
+    adds to what the message shows (e.g. a changed booking's old time); `attach` joins the calendar
+    file and the service's document; `links` the confirm-or-cancel link."""
     channels = []
-    if appointment.email and (appointment.send_email or template != "confirmation"):
+    if appointment.email and (appointment.send_email or template not in COUPON_TEMPLATES):
         channels.append(Channel.EMAIL)
     if appointment.mobile_phone and appointment.send_sms:
         channels.append(Channel.SMS)
@@ -360,10 +369,10 @@ def _send(
         phone=appointment.mobile_phone,
         language=appointment.language,
         channels=channels,
-        context=_message_context(appointment),
+        context={**_message_context(appointment), **(context or {})},
         # Reminders and relaunches are never sent at night, even late from a queue; a reminder
         # whose appointment was cancelled meanwhile is not sent at all.
-        quiet_hours=template in ("reminder", "relaunch"),
+        quiet_hours=template in DAYTIME_TEMPLATES,
         send_only_if=["appointments.emails.still_booked", {"appointment_id": appointment.pk}]
         if template == "reminder"
         else None,

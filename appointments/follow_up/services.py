@@ -11,7 +11,6 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Q, QuerySet
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,9 +25,9 @@ from appointments.booking.services import (
     _locked_appointment,
     _message_context,
     _person_lock,
-    _send,
     check_transition,
     record_event,
+    send_to_person,
 )
 from appointments.models import (
     HOLDING_STATUSES,
@@ -45,7 +44,6 @@ from appointments.models import (
 )
 from appointments.schedules import services as schedules_services
 from portal import dates
-from portal import services as portal_services
 from portal.models import Channel, User
 from portal.workflow import ActionError
 
@@ -73,7 +71,7 @@ def cancel_appointment(
             _("The person's presence is already recorded: this appointment cannot be cancelled.")
         )
     _cancel(locked, actor=actor, note=note or (_("Cancelled by the person.") if by_person else ""))
-    _send(locked, "cancelled", key_suffix="cancelled", links=False, allowed=notice_channels)
+    send_to_person(locked, "cancelled", key_suffix="cancelled", links=False, allowed=notice_channels)
     return locked
 
 
@@ -163,7 +161,9 @@ def send_reminder(
         _check_daytime()
         if locked.starts_at <= now:
             raise ActionError(_("This appointment has passed: no reminder is sent."))
-    sent = _send(locked, "reminder", key_suffix=f"reminder:{which}:{locked.reminders + 1}", allowed=channels)
+    sent = send_to_person(
+        locked, "reminder", key_suffix=f"reminder:{which}:{locked.reminders + 1}", allowed=channels
+    )
     if which == "manual" and not sent:
         raise ActionError(_("This person gave no email or mobile phone for messages: nothing was sent."))
     if sent:
@@ -176,51 +176,16 @@ def send_reminder(
     return sent
 
 
-def _notify_person(
-    appointment: Appointment,
-    template: str,
-    *,
-    key_suffix: str,
-    allowed: Iterable[str] | None = None,
-    context: dict[str, Any] | None = None,
-    coupon: bool = False,
-) -> list[Any]:
-    """A message to the person that booking.services._send cannot word: by email when they gave
-    one (a coupon only when they asked for it), by SMS when they chose it. A coupon carries the
-    confirm-or-cancel link and the calendar file; anything else waits for the day (quiet hours)."""
-    channels = [Channel.EMAIL] * bool(appointment.email and (appointment.send_email or not coupon))
-    channels += [Channel.SMS] * bool(appointment.mobile_phone and appointment.send_sms)
-    if allowed is not None:
-        channels = [channel for channel in channels if channel in allowed]
-    if not channels:
-        return []
-    attachments: list[Any] = []
-    if coupon:
-        attachments.append(["appointments.emails.ics_attachment", {"appointment_id": appointment.pk}])
-        if appointment.service.attachment:
-            attachments.append(
-                ["appointments.emails.service_attachment", {"service_id": appointment.service_id}]
-            )
-    return portal_services.notify(
-        key=f"appointments:{appointment.pk}:{key_suffix}",
-        template=f"appointments/emails/{template}",
-        email=appointment.email,
-        phone=appointment.mobile_phone,
-        language=appointment.language,
-        channels=channels,
-        context={**_message_context(appointment), **(context or {})},
-        quiet_hours=not coupon,
-        link=reverse("appointments:manage", args=[appointment.token]) if coupon and appointment.token else "",
-        attachments=attachments,
-    )
-
-
 def _send_relaunch(appointment: Appointment, *, key_suffix: str, allowed: Iterable[str] | None) -> list[Any]:
     """The invitation to book again, worded for what happened (guide 2.5): after an absence the
     appointment "did not take place"; after a cancellation it was cancelled."""
     cancelled = appointment.status == AppointmentStatus.CANCELLED
-    return _notify_person(
-        appointment, "relaunch_cancelled" if cancelled else "relaunch", key_suffix=key_suffix, allowed=allowed
+    return send_to_person(
+        appointment,
+        "relaunch_cancelled" if cancelled else "relaunch",
+        key_suffix=key_suffix,
+        links=False,
+        allowed=allowed,
     )
 
 
@@ -343,8 +308,8 @@ def update_appointment(
     if moving:
         # The person's new coupon says what changed (old → new), not "your appointment is booked".
         before = {f"old_{key}": value for key, value in _message_context(current).items()}
-        _notify_person(
-            locked, "changed", key_suffix=f"moved:{secrets.token_hex(6)}", context=before, coupon=True
+        send_to_person(
+            locked, "changed", key_suffix=f"moved:{secrets.token_hex(6)}", context=before, attach=True
         )
     if claim is not None:
         # Last, as in booking: the new place claimed, the old one given back, in the same commit.
