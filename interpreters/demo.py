@@ -20,7 +20,7 @@ from interpreters.models import (
     ServiceType,
 )
 from interpreters.reference import ensure_reference_data
-from interpreters.requests import services
+from interpreters.requests import notices, services
 from portal import dates
 from portal.demo import demo_account
 from portal.models import Membership, Organization
@@ -311,7 +311,7 @@ def _play_story(story, request, *, interpreter, requester, coordinator):
         return
     if not past:
         request = services.confirm_request(actor=coordinator, request=request)
-        services.post_message(
+        notices.post_message(
             actor=requester, request=request, text="Merci! L'accueil est au rez-de-chaussée."
         )
         return

@@ -5,7 +5,7 @@ from celery import shared_task
 
 @shared_task
 def send_reminders():
-    """Hourly: the day-before reminders, sent only between 8:00 and 21:00 (requests.services.send_reminders)."""
-    from interpreters.requests import services
+    """Hourly: the day-before reminders, sent only between 8:00 and 21:00 (requests.notices.send_reminders)."""
+    from interpreters.requests import notices
 
-    return services.send_reminders()
+    return notices.send_reminders()

@@ -68,7 +68,7 @@ def _open_every_page(world):
 def _run_scheduled_work(now):
     """What Celery beat runs: reminders and relaunches, the interpreters' day-before reminders."""
     from appointments.follow_up.services import send_due_communications
-    from interpreters.requests.services import send_reminders
+    from interpreters.requests.notices import send_reminders
 
     send_due_communications(now=now)
     send_reminders(now=now)
@@ -104,7 +104,7 @@ def _book_publicly(now):
 
 def _confirm_last_month(now):
     """A provider confirms the month just ended on an activated order (money counted per month)."""
-    from orders import services as order_services
+    from orders.confirmations import services as confirmation_services
     from orders.models import Order, SummaryStatus
 
     today = timezone.localdate(now)
@@ -124,7 +124,7 @@ def _confirm_last_month(now):
     if order is None:
         return None
     coordinator = User.objects.get(email="coordination@demo.liaison.ca")
-    return order_services.confirm_month(
+    return confirmation_services.confirm_month(
         actor=coordinator,
         order=order,
         month=last_month,

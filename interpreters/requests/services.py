@@ -1,5 +1,6 @@
 """Interpreter requests: creation, the workflow (assignment, answer, confirmation, completion,
-validation, cancellation), messages and reminders. Keyword-only, atomic.
+validation, cancellation). Keyword-only, atomic. What people are told (emails, SMS, in-app
+notices, the offer task), the request's messages and the reminders are in requests/notices.py.
 
 Every status change is one transition of REQUEST_FLOW (portal.workflow): its guard (row lock,
 current status, the one refusal), history row, notices and buttons follow from that declaration.
@@ -8,7 +9,6 @@ row, then checks for an overlap, inside one transaction (two coordinators assign
 wins, the other is told).
 """
 
-from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -16,7 +16,7 @@ from typing import Any
 from django.db import models, transaction
 from django.db.models import Max, QuerySet
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -27,18 +27,15 @@ from interpreters.models import (
     QUEUE_STATUSES,
     Completion,
     InterpreterProfile,
-    Message,
     Modality,
     Request,
     RequestEvent,
     RequestStatus,
 )
-from portal import dates
-from portal import services as portal_services
+from interpreters.requests import notices
 from portal.dates import LocalTimeError
-from portal.models import Channel, Organization, User
+from portal.models import Organization, User
 from portal.numbering import next_number
-from portal.services import LANGUAGE_CODES, StrOrPromise
 from portal.workflow import ActionError, Transition, Workflow
 
 RS = RequestStatus
@@ -51,143 +48,6 @@ OPEN = (*QUEUE_STATUSES, RS.ASSIGNED, RS.ACCEPTED, RS.CONFIRMED)
 HELD = (RS.ACCEPTED, RS.CONFIRMED)
 # A recorded service a coordinator may correct (statements already issued keep their lines).
 CORRECTABLE = (RS.COMPLETED, RS.VALIDATED)
-
-
-# Messages to people ----------------------------------------------------------------------------
-
-
-def _stamp() -> str:
-    """A key suffix for notices that may be sent again for the same request (each change)."""
-    return f":{timezone.now():%Y%m%d%H%M%S}"
-
-
-def _in_each_language(read: Callable[[], Any]) -> dict[str, str]:
-    """{"fr": ..., "en": ...}: the worker renders a message later, in its recipient's language."""
-    values = {}
-    for code in LANGUAGE_CODES:
-        with translation.override(code):
-            values[code] = str(read())
-    return values
-
-
-def _decision_details(request: Request) -> dict[str, Any]:
-    """What an interpreter needs to decide on an offer: the language, modality, expected duration,
-    place (site and postal code) or call type (the modality), and establishment. Never the person
-    served, the context, the contact person or the number or link of the call."""
-    in_person = request.modality == Modality.IN_PERSON
-    dialect = f" ({request.dialect})" if request.dialect else ""
-    return {
-        "language": _in_each_language(lambda: f"{request.language.name}{dialect}"),
-        "modality": _in_each_language(request.get_modality_display),
-        "duration": request.duration_minutes,
-        "place": " ".join(part for part in (request.site_name, request.postal_code) if part) if in_person else "",
-        "establishment": _in_each_language(lambda: request.establishment.name),
-    }
-
-
-def _tell(
-    person: User | None,
-    request: Request,
-    event: str,
-    *,
-    sms: bool = False,
-    suffix: str = "",
-    quiet_hours: bool = False,
-    link: str = "",
-    **context: Any,
-) -> None:
-    """An email (and SMS) about a request: its number, date and a link; never the person served.
-    With `quiet_hours`, the worker holds it between 21:00 and 8:00 (a reminder late from a queue).
-    `context` adds what the event's templates show (_decision_details, the interpreter's name)."""
-    if person is None:
-        return
-    portal_services.notify(
-        key=f"interpreters:{request.pk}:{event}:{person.pk}{suffix}",
-        template="interpreters/emails/request_update",
-        quiet_hours=quiet_hours,
-        recipient=person,
-        channels=(Channel.EMAIL, Channel.SMS) if sms else (Channel.EMAIL,),
-        link=link or reverse("interpreters:request", args=[request.pk]),
-        context={
-            "event": event,
-            "number": request.number,
-            "date": request.date.isoformat(),
-            "time": request.start_time.strftime("%H:%M"),
-            **context,
-        },
-    )
-
-
-def _notify_in_app(
-    people: Iterable[User | None], request: Request, title: StrOrPromise, actor: User | None, key: str
-) -> None:
-    for person in people:
-        if person is None or person == actor:
-            continue
-        portal_services.create_notification(
-            recipient=person,
-            title=title,
-            params={"number": request.number},
-            link=reverse("interpreters:request", args=[request.pk]),
-            key=f"interpreters.{request.pk}.{key}",
-            record=request,
-            purpose=key.split(".")[0],
-            # No record number column: the title names the request, and the home page keeps its
-            # case-management columns (record, person, program) for the items of a case.
-            created_by=actor,
-        )
-
-
-def _tell_coordinators(title: StrOrPromise, key: str) -> Any:
-    """A notice to the bank's coordinators about the change just recorded (one per change)."""
-
-    def notify(request: Request, event: RequestEvent) -> None:
-        _notify_in_app(
-            selectors.coordinators(request.bank), request, title, event.actor, f"{key}.{request.events.count()}"
-        )
-
-    return notify
-
-
-OFFER_TASK = "offer"
-
-
-def _offer(request: Request, event: RequestEvent) -> None:
-    if request.interpreter is not None:
-        _tell(request.interpreter.user, request, "offer", sms=True, suffix=_stamp(), **_decision_details(request))
-        # The waiting offer is a task on the interpreter's home page until it is answered (or
-        # taken back): due the day before the service, never before today.
-        portal_services.create_task(
-            assignee=request.interpreter.user,
-            title=_("Answer the offer of request %(number)s"),
-            params={"number": request.number},
-            due_date=max(timezone.localdate(), request.date - timedelta(days=1)),
-            link=reverse("interpreters:request", args=[request.pk]),
-            organization=request.bank,
-            key=f"interpreters.{request.pk}.offer.{event.pk}",
-            record=request,
-            purpose=OFFER_TASK,
-            created_by=event.actor,
-        )
-
-
-def _offer_settled(request: Request, previous: str) -> None:
-    """An offer answered (accepted, declined), taken back (given to someone else) or cancelled:
-    its task is done."""
-    if previous == RS.ASSIGNED:
-        portal_services.complete_tasks(record=request, purpose=OFFER_TASK)
-
-
-def _confirmed(request: Request, event: RequestEvent) -> None:
-    # The requester learns who comes (the interpreter's name: in the email's body, never its subject).
-    interpreter = str(request.interpreter) if request.interpreter is not None else ""
-    _tell(request.requester, request, "confirmed", suffix=f":{request.events.count()}", interpreter=interpreter)
-
-
-def _cancelled(request: Request, event: RequestEvent) -> None:
-    if request.interpreter is not None:
-        _tell(request.interpreter.user, request, "cancelled", sms=True)
-    _tell(request.requester, request, "cancelled")
 
 
 # The life of a request, declared once ----------------------------------------------------------
@@ -219,7 +79,7 @@ REQUEST_FLOW: Workflow[Request] = Workflow(
     # requests/<pk>/<transition>/ (the URL name of the coordinators' first buttons).
     url_name="interpreters:coordinator_action",
     record_history=_record_event,
-    on_change=_offer_settled,
+    on_change=notices.offer_settled,
     refused=_("This request is now %(status)s: this action needs it to be %(allowed)s. Nothing was changed."),
     # In the order of the buttons on the request's page.
     transitions=[
@@ -230,7 +90,7 @@ REQUEST_FLOW: Workflow[Request] = Workflow(
             target=RS.ASSIGNED,
             capability=roles.ASSIGN,
             label=_("Assign an interpreter"),
-            notify=_offer,
+            notify=notices.offer,
             button=False,
         ),
         Transition(
@@ -240,7 +100,7 @@ REQUEST_FLOW: Workflow[Request] = Workflow(
             capability=roles.PERFORM,
             label=_("Accept"),
             done=_("You accepted request %(number)s."),
-            notify=_tell_coordinators(_("Request %(number)s was accepted: confirm it"), "accepted"),
+            notify=notices.tell_coordinators(_("Request %(number)s was accepted: confirm it"), "accepted"),
         ),
         Transition(
             name="decline",
@@ -249,7 +109,7 @@ REQUEST_FLOW: Workflow[Request] = Workflow(
             capability=roles.PERFORM,
             label=_("Decline"),
             effect=_release,
-            notify=_tell_coordinators(_("Request %(number)s was declined: assign it again"), "declined"),
+            notify=notices.tell_coordinators(_("Request %(number)s was declined: assign it again"), "declined"),
             button=False,
         ),
         Transition(
@@ -259,7 +119,7 @@ REQUEST_FLOW: Workflow[Request] = Workflow(
             capability=roles.ASSIGN,
             label=_("Confirm to the requester"),
             done=_("Request %(number)s is now %(status)s."),
-            notify=_confirmed,
+            notify=notices.confirmed,
         ),
         Transition(
             name="complete",
@@ -267,7 +127,7 @@ REQUEST_FLOW: Workflow[Request] = Workflow(
             target=RS.COMPLETED,
             capability=roles.PERFORM,
             label=_("Record the service"),
-            notify=_tell_coordinators(_("Request %(number)s was completed: validate it"), "completed"),
+            notify=notices.tell_coordinators(_("Request %(number)s was completed: validate it"), "completed"),
             button=False,
         ),
         Transition(
@@ -286,7 +146,7 @@ REQUEST_FLOW: Workflow[Request] = Workflow(
             target=RS.CANCELLED,
             capability=roles.REQUEST,
             label=_("Cancel the request"),
-            notify=_cancelled,
+            notify=notices.cancelled,
             button=False,
         ),
     ],
@@ -380,7 +240,7 @@ def create_request(
         request.save()
         _record_event(request, actor=actor, action="created", from_status="", to_status=RS.SUBMITTED, note="")
         created.append(request)
-    _notify_in_app(
+    notices.notify_in_app(
         selectors.coordinators(bank), created[0], _("New interpreter request %(number)s"), actor, "submitted"
     )
     return created
@@ -431,17 +291,17 @@ def change_request(*, actor: User, request: Request, **fields: Any) -> Request:
     )
     if locked.interpreter is not None and changed:
         # Which details changed (their names, not their values: a context may be personal).
-        labels = _in_each_language(
+        labels = notices.in_each_language(
             lambda: ", ".join(_detail_label(name) for name in changed)
         )
-        _tell(
+        notices.tell(
             locked.interpreter.user,
             locked,
             "change",
             sms=True,
-            suffix=_stamp(),
+            suffix=notices.stamp(),
             changed=labels,
-            **_decision_details(locked),
+            **notices.decision_details(locked),
         )
     return locked
 
@@ -524,7 +384,9 @@ def assign_interpreter(*, actor: User, request: Request, interpreter: Interprete
     if previous is not None and previous != interpreter:
         # The request is no longer theirs (its page is closed to them): the notice says it was given
         # to another interpreter and opens their assignments.
-        _tell(previous.user, locked, "transferred", sms=True, suffix=_stamp(), link=reverse("interpreters:my_work"))
+        notices.tell(
+            previous.user, locked, "transferred", sms=True, suffix=notices.stamp(), link=reverse("interpreters:my_work")
+        )
     return locked
 
 
@@ -617,43 +479,3 @@ def correct_completion(*, actor: User, request: Request, **fields: Any) -> Compl
         note=str(_("Completion corrected")),
     )
     return completion
-
-
-# Messages and reminders ------------------------------------------------------------------------
-
-
-@transaction.atomic
-def post_message(*, actor: User, request: Request, text: str) -> Message:
-    message = Message.objects.create(request=request, author=actor, text=text)
-    people = {request.requester, *(selectors.coordinators(request.bank))}
-    if request.interpreter is not None:
-        people.add(request.interpreter.user)
-    _notify_in_app(people, request, _("New message on request %(number)s"), actor, f"message.{message.pk}")
-    return message
-
-
-def send_reminders(now: datetime | None = None) -> int:
-    """The day before, between 8:00 and 21:00 local time: a reminder to each confirmed interpreter."""
-    now = timezone.localtime(now or timezone.now())
-    if dates.is_quiet(now):
-        return 0
-    tomorrow = now.date() + timedelta(days=1)
-    count = 0
-    for request in Request.objects.filter(
-        status=RS.CONFIRMED, date=tomorrow, reminded_at__isnull=True
-    ).select_related("interpreter__user"):
-        with transaction.atomic():
-            locked = (
-                Request.objects.select_for_update(of=("self",))
-                .select_related("interpreter__user")
-                .get(pk=request.pk)
-            )
-            if locked.reminded_at is not None or locked.status != RS.CONFIRMED or locked.interpreter is None:
-                continue
-            _tell(
-                locked.interpreter.user, locked, "reminder", sms=True, quiet_hours=True, **_decision_details(locked)
-            )
-            locked.reminded_at = now
-            locked.save(update_fields=["reminded_at"])
-            count += 1
-    return count

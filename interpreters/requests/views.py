@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from interpreters import roles, selectors
 from interpreters.forms import CompletionForm, DetailsForm, MessageForm, ReasonForm, RequestForm
 from interpreters.models import Modality, RequestStatus
-from interpreters.requests import services
+from interpreters.requests import notices, services
 from interpreters.requests.services import REQUEST_FLOW
 from interpreters.tables import PageIdsFirstPaginator, QueueTable, RequestTable
 from portal.documents import CalendarEvent, calendar_file
@@ -98,7 +98,7 @@ def request_detail(request, pk):
     done = submit(
         request,
         form,
-        lambda data: services.post_message(actor=request.user, request=item, text=data["text"]),
+        lambda data: notices.post_message(actor=request.user, request=item, text=data["text"]),
         success=_("Your message was sent."),
         next=item,
     )

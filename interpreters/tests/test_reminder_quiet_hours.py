@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from interpreters.requests import services
+from interpreters.requests import notices
 from portal.models import Message, MessageStatus
 from portal.tasks import requeue_stale_messages, send_message
 
@@ -24,7 +24,7 @@ def test_a_reminder_due_at_22_is_held_until_8(world, django_capture_on_commit_ca
         world.confirmed(date=today + timedelta(days=1), start_time=time(14, 0))
         Message.objects.all().delete()  # the offer's and acceptance's messages: not what is tested
         with django_capture_on_commit_callbacks() as queued:  # not handed to a worker yet
-            assert services.send_reminders() == 1
+            assert notices.send_reminders() == 1
     reminders = Message.objects.filter(key__contains=":reminder:")
     assert reminders.exists()
     assert all(message.context.get("_quiet_hours") for message in reminders)

@@ -29,7 +29,7 @@ from interpreters.models import (
     StatementLine,
     Unavailability,
 )
-from interpreters.requests import services
+from interpreters.requests import notices, services
 from portal import scoping
 from portal.scoping import ScopedQuerySet, UnscopedQuery
 from tests.factories import OrganizationFactory
@@ -96,7 +96,7 @@ def test_it_raises_on_an_unscoped_query_in_a_request(world, settings, client, _n
 )
 def test_it_answers_a_query_scoped_by_the_bank(world, settings, client, model):
     request = world.validated()
-    services.post_message(actor=world.requester, request=request, text="Merci")
+    notices.post_message(actor=world.requester, request=request, text="Merci")
     settings.ROOT_URLCONF = _Urls
     other_bank = OrganizationFactory(kind="interpreter_bank")
     assert client.get(f"/scoped/{model}/?org={world.bank.pk}").content != b"0"

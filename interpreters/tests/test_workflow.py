@@ -19,7 +19,7 @@ from interpreters.models import (
 )
 from interpreters.pool import services as pool
 from interpreters.registrations import services as registration_services
-from interpreters.requests import services
+from interpreters.requests import notices, services
 from portal.models import Membership, Message
 from portal.workflow import ActionError
 
@@ -196,10 +196,10 @@ def test_reminders_go_the_day_before_between_8_and_21_only(world, django_capture
     today = timezone.localdate()
     night = timezone.make_aware(datetime.combine(today, time(22, 30)))
     morning = timezone.make_aware(datetime.combine(today, time(8, 15)))
-    assert services.send_reminders(now=night) == 0
+    assert notices.send_reminders(now=night) == 0
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.send_reminders(now=morning) == 1
-        assert services.send_reminders(now=morning) == 0
+        assert notices.send_reminders(now=morning) == 1
+        assert notices.send_reminders(now=morning) == 0
     request.refresh_from_db()
     assert request.reminded_at is not None
 
