@@ -44,10 +44,12 @@ class ReferralsConfig(AppConfig):
         # What a worker may call by a dotted path stored in a message or an export (portal.outbound).
         outbound.allow(
             "referrals.exports.accountability",
-            "referrals.referrals.services.letter_attachment",
-            "referrals.referrals.services.referral_emailed",
-            "referrals.referrals.services.referral_not_emailed",
+            "referrals.referrals.delivery.letter_attachment",
+            "referrals.referrals.delivery.referral_emailed",
+            "referrals.referrals.delivery.referral_not_emailed",
         )
-        # Messages queued before the app was split by area (issue 14) name referrals.services.
+        # Messages queued before the app was split by area (issue 14) name referrals.services, and
+        # those queued before the email moved out of referrals.referrals.services name that module.
         for hook in ("letter_attachment", "referral_emailed", "referral_not_emailed"):
-            outbound.moved(f"referrals.services.{hook}", f"referrals.referrals.services.{hook}")
+            for old in ("referrals.services", "referrals.referrals.services"):
+                outbound.moved(f"{old}.{hook}", f"referrals.referrals.delivery.{hook}")

@@ -1,7 +1,7 @@
 """The action plan and referral letter PDFs (portal.documents.pdf), and the worker's side of a print job.
 
 Nothing here queues work: referrals.plans.services queues a print (referrals.tasks.build_plan_print),
-the task calls build_print, and referrals.referrals.services attaches the letter to its email.
+the task calls build_print, and referrals.referrals.delivery attaches the letter to its email.
 """
 
 import logging

@@ -1,5 +1,6 @@
 """Writes of referrals and case transfers (LaMPSS referrals and transfer guide): drafts, sending
-by email through portal.notify, its delivery hooks, transfers, and the correspondence templates.
+by email through portal.notify (its delivery and hooks: referrals/referrals/delivery.py), transfers,
+and the correspondence templates.
 
 A referral's statuses are declared once (REFERRAL_FLOW, portal.workflow), and so are a transfer's
 (TRANSFER_FLOW, the same referral's transfer status); their buttons come from those declarations.
@@ -7,9 +8,7 @@ A referral's statuses are declared once (REFERRAL_FLOW, portal.workflow), and so
 
 from datetime import timedelta
 from typing import Any
-from uuid import uuid4
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import ProtectedError, QuerySet
@@ -52,7 +51,7 @@ from referrals.models import (
     TransferStatus,
 )
 from referrals.plans.services import queue_print
-from referrals.printing import referral_for_letter, render_letter_pdf
+from referrals.referrals import delivery
 
 CS = CaseStatus
 
@@ -62,10 +61,6 @@ RS = ReferralStatus
 
 # The guide: a case in follow-up or closed cannot be transferred.
 NO_TRANSFER_STATUSES = (CS.FOLLOW_UP, CS.CLOSED)
-
-
-# A referral's email is a portal message: its attempts are the message's.
-MAX_EMAIL_ATTEMPTS = portal_services.MESSAGE_ATTEMPTS
 
 
 def network_agencies(*, excluding: Organization | None = None) -> QuerySet[Organization]:
@@ -146,13 +141,13 @@ def _sent(referral: Referral, event: Change) -> None:
         referral.transfer_status = TransferStatus.PENDING
         fields.append("transfer_status")
     referral.save(update_fields=fields)
-    _email_referral(referral)
+    delivery.email_referral(referral)
 
 
 def _sent_again(referral: Referral, event: Change) -> None:
     referral.attempts = 0
     referral.save(update_fields=["attempts"])
-    _email_referral(referral)
+    delivery.email_referral(referral)
 
 
 def _referral_url(referral: Referral, transition: Transition) -> str:
@@ -357,93 +352,12 @@ def send_referral(*, actor: User, referral: Referral) -> Referral:
     return REFERRAL_FLOW.perform("send", locked, actor=actor)
 
 
-def _email_referral(referral: Referral) -> None:
-    """The referral's email, with its letter attached, from the no-reply address, through
-    portal.notify (one retry policy, idempotency key and stale re-queue for every email). Each
-    sending gets its own key; notify tells referral_emailed or referral_not_emailed how it went."""
-    hook_kwargs = {"referral_id": referral.pk}
-    portal_services.notify(
-        key=f"referrals:referral:{referral.pk}:{uuid4().hex}",
-        template="referrals/emails/referral",
-        email=referral.email_to,
-        language=referral.language,
-        from_email=settings.REFERRAL_FROM_EMAIL,
-        # What the sender typed, rendered as is by the worker; cleared from the message once sent.
-        context={"subject": referral.subject, "body": referral.body},
-        attachments=[["referrals.referrals.services.letter_attachment", hook_kwargs]],
-        on_sent=["referrals.referrals.services.referral_emailed", hook_kwargs],
-        on_failed=["referrals.referrals.services.referral_not_emailed", hook_kwargs],
-    )
-
-
-def letter_attachment(*, referral_id: int) -> tuple[str, bytes, str]:
-    """The letter as a PDF, rendered when the email leaves (portal.notify attachment)."""
-    referral = referral_for_letter(referral_id)
-    return f"referral-{referral.case.number}.pdf", render_letter_pdf(referral), "application/pdf"
-
-
-def _locked_sent_referral(referral_id: int) -> Referral | None:
-    return (
-        Referral.objects.select_for_update(of=("self",))
-        .select_related("case", "sent_by")
-        .filter(pk=referral_id, status=RS.SENT)
-        .first()
-    )
-
-
-@transaction.atomic
-def referral_emailed(*, referral_id: int, attempts: int) -> Referral | None:
-    """portal.notify's on_sent hook: the referral's email left."""
-    referral = _locked_sent_referral(referral_id)
-    return mark_referral_emailed(referral=referral, attempts=attempts) if referral else None
-
-
-@transaction.atomic
-def referral_not_emailed(*, referral_id: int, attempts: int, reason: str) -> Referral | None:
-    """portal.notify's on_failed hook: the referral's email failed for good."""
-    referral = _locked_sent_referral(referral_id)
-    return record_referral_failure(referral=referral, reason=reason, attempts=attempts) if referral else None
-
-
 @transaction.atomic
 def cancel_referral(*, actor: User, referral: Referral) -> None:
     """Cancel a draft: it is deleted, with the documents attached to it."""
     locked = _locked_referral(referral)
     _draft_only(locked)
     locked.delete()
-
-
-def mark_referral_emailed(*, referral: Referral, attempts: int) -> Referral:
-    """On the locked row, once the email has left."""
-    referral.status = RS.EMAILED
-    referral.emailed_at = timezone.now()
-    referral.attempts = attempts
-    referral.failure_reason = ""
-    referral.save(update_fields=["status", "emailed_at", "attempts", "failure_reason"])
-    return referral
-
-
-def record_referral_failure(*, referral: Referral, reason: str, attempts: int) -> Referral:
-    """On the locked row, once its email failed for good (portal.notify retried it): Failed, with
-    the reason, and the sender is told."""
-    referral.attempts = attempts
-    referral.failure_reason = reason[:500]
-    referral.status = RS.FAILED
-    case = referral.case
-    portal_services.create_notification(
-        recipient=referral.sent_by or case.case_manager,
-        title=_("A referral could not be emailed"),
-        link=reverse("referrals:referrals", args=[case.number])
-        + f"?open={referral.pk}#referral-{referral.pk}",
-        # One notice per failed sending (a resent referral that fails again is told again).
-        key=case_key(case, f"referral.{referral.pk}.failed.{uuid4().hex}"),
-        record=case,
-        purpose="referral.failed",
-        priority=Priority.HIGH,
-        **{key: value for key, value in case_columns(case, None).items() if key != "priority"},
-    )
-    referral.save(update_fields=["attempts", "failure_reason", "status"])
-    return referral
 
 
 @transaction.atomic

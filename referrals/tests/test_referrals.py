@@ -21,6 +21,7 @@ from referrals.models import (
     ReferralType,
     TransferStatus,
 )
+from referrals.referrals import delivery
 from referrals.referrals import services as referral_services
 from tests.factories import OrganizationFactory
 from tests.helpers import search, verified_client
@@ -272,7 +273,7 @@ def test_a_failing_email_retries_then_shows_failed_with_its_reason(
     referral = _send(network, _draft(network, ReferralType.OUTSIDE), django_capture_on_commit_callbacks)
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.FAILED
-    assert referral.attempts == referral_services.MAX_EMAIL_ATTEMPTS
+    assert referral.attempts == delivery.MAX_EMAIL_ATTEMPTS
     assert "Mailbox unavailable" in referral.failure_reason
     assert Notification.objects.filter(
         recipient=network.manager, title_en="A referral could not be emailed"
@@ -297,8 +298,9 @@ def test_an_emailed_referral_is_never_sent_twice(network, django_capture_on_comm
     assert len(mail.outbox) == 1
 
 
+@pytest.mark.parametrize("old", ["referrals.services.", "referrals.referrals.services."])
 def test_a_message_queued_before_the_split_by_area_still_reaches_its_hooks(
-    network, django_capture_on_commit_callbacks
+    network, django_capture_on_commit_callbacks, old
 ):
     """Messages store their attachment and hooks by dotted path: those queued when the hooks were
     referrals.services.* are sent with their letter and mark the referral emailed (portal.outbound)."""
@@ -313,8 +315,8 @@ def test_a_message_queued_before_the_split_by_area_still_reaches_its_hooks(
         )
     message = Message.objects.get(key__startswith=f"referrals:referral:{referral.pk}:")
     stored = json.dumps(message.context)
-    assert "referrals.referrals.services.referral_emailed" in stored
-    message.context = json.loads(stored.replace("referrals.referrals.services.", "referrals.services."))
+    assert "referrals.referrals.delivery.referral_emailed" in stored
+    message.context = json.loads(stored.replace("referrals.referrals.delivery.", old))
     message.save(update_fields=["context"])
     send_message(message.pk)
     referral.refresh_from_db()
