@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from appointments import roles, selectors
+from appointments.models import HOLDING_STATUSES
 from appointments.pages import organization_of, render_page
 from appointments.schedules import services
 from appointments.schedules.forms import CalendarForm, CloneForm, SlotForm, parse_day
@@ -155,7 +156,7 @@ def calendar(request):
             # Day view: one column per team resource (guide 2.3).
             context["teams"] = _teams_of(slots)
             columns = [{"slots": [s for s in slots if s.resource_id == team.pk]} for team in context["teams"]]
-        context["rows"] = _grid_rows(columns, filters)
+        context["rows"] = _grid_rows(columns, filters, _booked_by_time(user, slots))
     return render_page(request, "appointments/calendar.html", context)
 
 
@@ -166,11 +167,33 @@ def _teams_of(slots):
     return sorted(teams.values(), key=lambda team: (team.position, team.name))
 
 
-def _grid_rows(columns, filters):
-    """Rows of the day and week grids: one per grid step, each cell listing the slots starting in it.
+def _minutes(moment, day):
+    """Minutes from the start of `day` to `moment` (local): 24:00 for a slot ending at midnight."""
+    return (moment.date() - day).days * 24 * 60 + moment.hour * 60 + moment.minute
+
+
+def _booked_by_time(user, slots):
+    """{slot id: [local start of each appointment holding a place]}, in one query for the page."""
+    booked = {}
+    if slots:
+        holding = (
+            selectors.appointments_for(user)
+            .filter(slot__in=[slot.pk for slot in slots], status__in=HOLDING_STATUSES)
+            .values_list("slot_id", "starts_at")
+        )
+        for slot_id, moment in holding.order_by():
+            booked.setdefault(slot_id, []).append(timezone.localtime(moment))
+    return booked
+
+
+def _grid_rows(columns, filters, booked=None):
+    """Rows of the day and week grids: one per grid step. A slot is drawn over its whole time span:
+    the cell of its start row holds its link, each later row it covers a continuation in its team's
+    colour; every row says how many appointments are booked in the slot at that time.
 
     Slots before or after the period shown get a row of their own: the period filter hides nothing.
     """
+    booked = booked or {}
     step = filters["grid"]
     first, last = filters["first_hour"] * 60, filters["last_hour"] * 60
     count = (last - first + step - 1) // step
@@ -178,13 +201,27 @@ def _grid_rows(columns, filters):
     grid = [[[] for _column in columns] for _row in range(count)]
     for index, column in enumerate(columns):
         for slot in column["slots"]:
-            minute = slot.local_start.hour * 60 + slot.local_start.minute
+            day = slot.local_start.date()
+            minute = _minutes(slot.local_start, day)
+            ends = _minutes(slot.local_end, day)
+            times = [_minutes(moment, day) for moment in booked.get(slot.pk, [])]
+
+            def entry(start, begins, end, slot=slot, times=times):
+                return {"slot": slot, "start": start, "booked": sum(1 for t in times if begins <= t < end)}
+
             if minute < first:
-                early[index].append(slot)
+                early[index].append(entry(True, minute, first))
             elif minute >= last:
-                late[index].append(slot)
+                late[index].append(entry(True, minute, ends))
             else:
-                grid[(minute - first) // step][index].append(slot)
+                row = (minute - first) // step
+                grid[row][index].append(entry(True, minute, first + (row + 1) * step))
+            # The rows after its start row that the slot still covers, within the grid.
+            row = max((minute - first) // step + 1, 0)
+            while row < count and first + row * step < ends:
+                begins = first + row * step
+                grid[row][index].append(entry(False, begins, begins + step))
+                row += 1
     rows = [
         {"label": f"{(first + row * step) // 60:02d}:{(first + row * step) % 60:02d}", "cells": cells}
         for row, cells in enumerate(grid)
