@@ -2,7 +2,7 @@ from django.urls import path
 
 from appointments import waiting_room
 from appointments.accounts import views as accounts
-from appointments.booking import views_form, views_own, views_search, views_staff
+from appointments.booking import views_form, views_notices, views_own, views_search, views_staff
 from appointments.configuration import views as configuration
 from appointments.follow_up import views as follow_up
 from appointments.schedules import views as schedules
@@ -94,5 +94,7 @@ urlpatterns = [
         name="public_confirmation",
     ),
     path("public/<int:organization_id>/cancel/", views_own.public_cancel, name="public_cancel"),
+    path("public/<int:organization_id>/terms/", views_notices.public_terms, name="public_terms"),
+    path("public/<int:organization_id>/privacy/", views_notices.public_privacy, name="public_privacy"),
     path("r/<str:token>/", views_own.manage_by_link, name="manage"),
 ]

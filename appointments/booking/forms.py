@@ -1,10 +1,12 @@
 """Booking forms: the public search, eligibility, time and person's details; staff booking."""
 
+import re
 from datetime import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
@@ -142,6 +144,32 @@ PERSONAL_WIDGETS = {
 }
 MODEL_FIELDS = {"date_of_birth", "email", "mobile_phone"}
 
+# The health card number of each province (issue 20): what it is made of (compared without spaces
+# and dashes, in capitals) and how a card shows it. A location's province gives the format asked.
+HEALTH_CARD_FORMATS = {
+    "NB": (r"\d{9}", _("9 digits"), "123 456 789"),
+    "NS": (r"\d{10}", _("10 digits"), "1234 567 890"),
+    "PE": (r"\d{8}", _("8 digits"), "1234 5678"),
+    "NL": (r"\d{12}", _("12 digits"), "123 456 789 012"),
+    "QC": (r"[A-Z]{4}\d{8}", _("4 letters then 8 digits"), "ROYA 8001 0212"),
+    "ON": (r"\d{10}[A-Z]{0,2}", _("10 digits, then the version code if the card has one"), "1234 567 890 AB"),
+    "MB": (r"\d{9}", _("9 digits"), "123 456 789"),
+    "SK": (r"\d{9}", _("9 digits"), "123 456 789"),
+    "AB": (r"\d{9}", _("9 digits"), "12345 6789"),
+    "BC": (r"\d{10}", _("10 digits"), "9123 456 789"),
+}
+# Elsewhere (or a province not listed): letters and digits only, 8 to 12 of them.
+OTHER_HEALTH_CARD = (r"[A-Z0-9]{8,12}", _("8 to 12 letters or digits"), "123 456 789")
+
+
+def health_card_format(province):
+    return HEALTH_CARD_FORMATS.get((province or "").upper(), OTHER_HEALTH_CARD)
+
+
+def compact_health_card(value):
+    """The number without spaces, dashes or dots, in capitals (as the formats compare it)."""
+    return re.sub(r"[\s.\-]+", "", value or "").upper()
+
 
 class PersonForm(forms.Form):
     """The person's details, as the service asks them (guide 5 step 9, 4.3 step 6)."""
@@ -154,14 +182,25 @@ class PersonForm(forms.Form):
         label=_("Last name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "family-name"})
     )
 
-    def __init__(self, *args, service, staff=False, **kwargs):
+    def __init__(self, *args, service, staff=False, province=None, notices=None, **kwargs):
+        """`province`: the location's, whose health card format the public form asks (issue 20);
+        `notices`: (terms of use URL, privacy policy URL) linked from the consent (public form)."""
         super().__init__(*args, **kwargs)
         self.staff = staff
+        self.province = province
         for code, label in PersonalField.choices:
             mode = service.field_mode(code)
             if mode == FieldMode.OFF or (staff and code == PersonalField.COMMENT):
                 continue
             self.fields[code] = PERSONAL_WIDGETS[code](label, mode == FieldMode.REQUIRED)
+        if PersonalField.HEALTH_CARD in self.fields and not staff:
+            _pattern, shape, example = health_card_format(province)
+            self.fields[PersonalField.HEALTH_CARD].help_text = _(
+                "%(format)s, for example %(example)s. Spaces and dashes are accepted."
+            ) % {"format": shape, "example": example}
+            self.fields[PersonalField.HEALTH_CARD].widget.attrs.update(
+                {"autocomplete": "off", "spellcheck": "false"}
+            )
         if "mobile_phone" in self.fields:
             self.fields["send_sms"] = forms.BooleanField(
                 label=_("Receive the confirmation and reminders by SMS")
@@ -189,6 +228,19 @@ class PersonForm(forms.Form):
                 ),
                 error_messages={"required": _("Tick this box to book: the clinic needs your consent.")},
             )
+            if notices:
+                # Linked from the consent (guide 5, step 10), opened beside the form: nothing typed is lost.
+                terms_url, privacy_url = notices
+                self.fields["accept_terms"].help_text = format_html(
+                    '<a href="{}" target="_blank" rel="noopener">{}</a> · '
+                    '<a href="{}" target="_blank" rel="noopener">{}</a> '
+                    '<span class="visually-hidden">{}</span>',
+                    terms_url,
+                    _("Terms of use"),
+                    privacy_url,
+                    _("Privacy policy"),
+                    _("(opens in a new tab)"),
+                )
         # The SMS choice right after the mobile number (guide 5, step 9).
         order = [name for name in self.fields if name != "send_sms"]
         if "send_sms" in self.fields:
@@ -197,6 +249,19 @@ class PersonForm(forms.Form):
 
     def clean_postal_code(self):
         return canadian_postal_code(self.cleaned_data.get("postal_code"))
+
+    def clean_health_card_number(self):
+        value = self.cleaned_data.get(PersonalField.HEALTH_CARD) or ""
+        if self.staff or not value.strip():
+            return value
+        pattern, shape, example = health_card_format(self.province)
+        compact = compact_health_card(value)
+        if not re.fullmatch(pattern, compact):
+            raise ValidationError(
+                _("Enter a valid health card number: %(format)s, for example %(example)s.")
+                % {"format": shape, "example": example}
+            )
+        return compact
 
     def clean_mobile_phone(self):
         value = self.cleaned_data.get("mobile_phone")

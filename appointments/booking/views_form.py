@@ -22,6 +22,7 @@ from appointments.booking.views_common import (
     save_booking_session,
     time_gone,
 )
+from appointments.booking.views_notices import notice_urls
 from appointments.models import Appointment, Slot
 from appointments.waiting_room import public_line
 from portal.forms import show_service_error
@@ -75,6 +76,8 @@ def public_details(request, organization_id, service_id, location_id):
     form = PersonForm(
         request.POST or None,
         service=service,
+        province=location.province,
+        notices=notice_urls(organization),
         initial={name: value for name, value in typed.items() if isinstance(value, str)} if typed else None,
     )
     if request.method == "POST" and public_over_limit(request, organization, "book"):
@@ -139,14 +142,15 @@ def _what_was_typed(request, form):
 # The details form before anything is typed is the same for every visitor of a service in a
 # language (no data, no errors; the CSRF token is outside it): rendered once per worker, under
 # the public configuration's version (a change of the service's fields gives a new one).
-_BLANK_FORMS: dict[tuple[str, int, str], str] = {}
+_BLANK_FORMS: dict[tuple[str, int, str, str], str] = {}
 _BLANK_FORMS_MAX = 512
 
 
 def _blank_form_html(request, service, form):
     if form.is_bound or form.initial:
         return ""
-    key = (request._public_site.version, service.pk, request.LANGUAGE_CODE)
+    # The location's province too: its health card format is the help text (issue 20).
+    key = (request._public_site.version, service.pk, form.province or "", request.LANGUAGE_CODE)
     html = _BLANK_FORMS.get(key)
     if html is None:
         if len(_BLANK_FORMS) >= _BLANK_FORMS_MAX:

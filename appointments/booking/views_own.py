@@ -82,6 +82,7 @@ def manage_by_link(request, token):
         return redirect("appointments:manage", token=token)
     appointment.refresh_from_db()
     upcoming = appointment.starts_at > timezone.now()
+    can_cancel = upcoming and services.APPOINTMENT_FLOW.allows(appointment, services.CANCEL.name)
     return render(
         request,
         "appointments/manage.html",
@@ -91,7 +92,9 @@ def manage_by_link(request, token):
             "appointment": appointment,
             # What the person may do, from the status declaration (portal.workflow), not the template.
             "can_confirm": upcoming and services.APPOINTMENT_FLOW.allows(appointment, services.CONFIRM.name),
-            "can_cancel": upcoming and services.APPOINTMENT_FLOW.allows(appointment, services.CANCEL.name),
+            "can_cancel": can_cancel,
+            # "Cancel" asks first (issue 20): ?cancel=1 shows the question, its "yes" posts the cancel.
+            "asking_cancel": can_cancel and request.GET.get("cancel") == "1",
             "can_rebook": appointment.status == AppointmentStatus.CANCELLED,
         },
     )

@@ -361,6 +361,17 @@ PAGES += [
     _demo_public(
         "appointments-manage", lambda w: reverse("appointments:manage", args=[_demo_appointment().token])
     ),
+    _demo_public(
+        "appointments-manage-cancel",
+        lambda w: reverse("appointments:manage", args=[_demo_appointment().token]) + "?cancel=1",
+    ),
+    _demo_public(
+        "appointments-public-terms", lambda w: reverse("appointments:public_terms", args=[_demo_clinic().pk])
+    ),
+    _demo_public(
+        "appointments-public-privacy",
+        lambda w: reverse("appointments:public_privacy", args=[_demo_clinic().pk]),
+    ),
     _schedule_page("appointments-follow-up", lambda w: reverse("appointments:follow_up") + "?period=week"),
     _schedule_page(
         "appointments-follow-up-both",
