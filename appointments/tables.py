@@ -15,7 +15,14 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from appointments.models import Appointment, AppointmentStatus, Location, Service, TeamResource
+from appointments.models import (
+    Appointment,
+    AppointmentStatus,
+    Location,
+    PersonalField,
+    Service,
+    TeamResource,
+)
 
 TABLE_TEMPLATE = "appointments/includes/table.html"
 BUTTON_ROW = {"td": {"class": "button-row"}}
@@ -79,6 +86,20 @@ CHOOSABLE_COLUMNS = (
 )
 
 
+# The personal details a service may ask (PersonalField) that the list has no column of: in the Excel
+# file only, when the person ticks them in the export's column chooser (appointments.exports).
+DETAIL_COLUMNS = {
+    "detail_gender": PersonalField.GENDER,
+    "detail_health_card_number": PersonalField.HEALTH_CARD,
+    "detail_phone": PersonalField.PHONE,
+    "detail_address": PersonalField.ADDRESS,
+    "detail_postal_code": PersonalField.POSTAL_CODE,
+    "detail_parent_name": PersonalField.PARENT_NAME,
+}
+# The booking form's gender choices (appointments.booking.forms), in words in the file.
+GENDERS = {"woman": _("Woman"), "man": _("Man"), "other": _("Another gender")}
+
+
 def follow_up_columns() -> list[tuple[str, Any]]:
     """The column chooser's choices (code, heading), in the table's order."""
     return [(name, FollowUpTable.base_columns[name].verbose_name) for name in CHOOSABLE_COLUMNS]
@@ -118,6 +139,13 @@ class FollowUpTable(CaptionedTable):
     status = _data(_("Appointment status"))
     # The person's comment (typed booking online) and staff's, one a line.
     comment = _data(_("Comment"), attrs={"td": {"class": "prewrap"}})
+    # The file's personal details (DETAIL_COLUMNS), read from the appointment's details.
+    detail_gender = _data(PersonalField.GENDER.label, accessor="details", visible=False)
+    detail_health_card_number = _data(PersonalField.HEALTH_CARD.label, accessor="details", visible=False)
+    detail_phone = _data(PersonalField.PHONE.label, accessor="details", visible=False)
+    detail_address = _data(PersonalField.ADDRESS.label, accessor="details", visible=False)
+    detail_postal_code = _data(PersonalField.POSTAL_CODE.label, accessor="details", visible=False)
+    detail_parent_name = _data(PersonalField.PARENT_NAME.label, accessor="details", visible=False)
 
     class Meta:
         model = Appointment
@@ -196,6 +224,30 @@ class FollowUpTable(CaptionedTable):
 
     def render_comment(self, record: Appointment) -> str:
         return record.comments
+
+    def _detail(self, record: Appointment, code: str) -> str:
+        value = (record.details or {}).get(code)
+        if code == PersonalField.GENDER and value in GENDERS:
+            return str(GENDERS[value])
+        return "" if value is None else str(value)
+
+    def render_detail_gender(self, record: Appointment) -> str:
+        return self._detail(record, PersonalField.GENDER)
+
+    def render_detail_health_card_number(self, record: Appointment) -> str:
+        return self._detail(record, PersonalField.HEALTH_CARD)
+
+    def render_detail_phone(self, record: Appointment) -> str:
+        return self._detail(record, PersonalField.PHONE)
+
+    def render_detail_address(self, record: Appointment) -> str:
+        return self._detail(record, PersonalField.ADDRESS)
+
+    def render_detail_postal_code(self, record: Appointment) -> str:
+        return self._detail(record, PersonalField.POSTAL_CODE)
+
+    def render_detail_parent_name(self, record: Appointment) -> str:
+        return self._detail(record, PersonalField.PARENT_NAME)
 
     # The export's cells: real dates and numbers where the page shows words -------------------------
 

@@ -18,7 +18,7 @@ from appointments import roles, selectors
 from appointments.booking.forms import PersonForm, StaffBookingForm, TimeChoiceForm, person_initial
 from appointments.booking.views_common import time_gone, time_value_of
 from appointments.booking.views_staff import staff_times
-from appointments.exports import STAT_MEASURES, stat_labels
+from appointments.exports import STAT_MEASURES, ExportColumnsForm, stat_labels, statistics_data
 from appointments.follow_up import services
 from appointments.follow_up.forms import (
     BATCH_CONFIRMATIONS,
@@ -37,6 +37,7 @@ from appointments.models import (
 )
 from appointments.pages import _organization, _page
 from appointments.tables import FollowUpTable
+from portal import dates
 from portal.forms import show_service_error
 from portal.params import as_id, safe_next
 from portal.permissions import capability_required, has_capability
@@ -206,10 +207,32 @@ def _paginate(table, page):
         )
 
 
+# How far "previous" and "next" move the follow-up list's date, by period.
+_PERIOD_MONTHS = {"month": 1, "quarter": 3}
+
+
+def _shifted(query, period, day, direction):
+    """The list's address (its shareable filters kept) for the period `direction` periods away."""
+    if period in _PERIOD_MONTHS:
+        day = dates.add_months(day, direction * _PERIOD_MONTHS[period])
+    else:
+        day += timedelta(days=direction * (7 if period == "week" else 1))
+    query = query.copy()
+    query["date"] = day.isoformat()
+    query["period"] = period
+    return f"{reverse('appointments:follow_up')}?{query.urlencode()}"
+
+
 @capability_required(roles.SCHEDULES)
 @personal_search(FollowUpForm)
 def follow_up(request):
-    form = _follow_up_form(request, request.search_data or {})
+    return _follow_up_page(request, request.search_data, request.GET)
+
+
+def _follow_up_page(request, search_data, query, export_form=None):
+    """The follow-up list for `search_data` (the shareable `query` with the session's personal
+    criteria); `export_form`: the export's column chooser as posted, shown with its errors."""
+    form = _follow_up_form(request, search_data or {})
     form.is_valid()
     data = {key: value for key, value in form.cleaned_data.items()}
     for key, default in (
@@ -221,7 +244,7 @@ def follow_up(request):
         data.setdefault(key, default)
     if not data.get("date"):
         data["date"] = timezone.localdate()
-    printing = request.GET.get("print") == "1"
+    printing = query.get("print") == "1"
     can_book = has_capability(request.user, roles.BOOK)
     columns = _columns_for(request.user)
     listed = data["view_type"] in ("appointments", "both")
@@ -231,7 +254,7 @@ def follow_up(request):
         can_book=can_book,
         printing=printing,
     )
-    _paginate(table, as_id(request.GET.get("page")) or 1)
+    _paginate(table, as_id(query.get("page")) or 1)
     rows = [row.record for row in table.page.object_list]
     total, page, pages = table.paginator.count, table.page.number, table.paginator.num_pages
     if listed:
@@ -255,10 +278,20 @@ def follow_up(request):
             )[:500]:
                 availabilities.append((moment, slot, service, left))
         availabilities.sort(key=lambda item: item[0])
-    base = request.GET.copy()
+    base = query.copy()
     base.pop("page", None)
     base.pop("print", None)
+    if export_form is None:
+        export_form = ExportColumnsForm(initial={"file_columns": columns})
+    first, last = selectors.follow_up_period(data["period"], data["date"])
     context = {
+        # The day or period shown, with the links to the previous and next one (same filters).
+        "first": first,
+        "last": last,
+        "by_number": bool(data.get("number")),
+        "previous_url": _shifted(base, data["period"], data["date"], -1),
+        "next_url": _shifted(base, data["period"], data["date"], 1),
+        "today_url": _shifted(base, data["period"], timezone.localdate(), 0),
         "form": form,
         "table": table,
         "rows": rows,
@@ -271,6 +304,9 @@ def follow_up(request):
         "batch_actions": list(BATCH_LABELS.items()) if can_book else [],
         "can_book": can_book,
         "query": base.urlencode(),
+        "shareable": base,
+        "here": reverse("appointments:follow_up") + (f"?{query.urlencode()}" if query else ""),
+        "export_form": export_form,
         "printing": printing,
         "data": data,
     }
@@ -343,18 +379,29 @@ def follow_up_export(request):
 
     # The shareable filters come with the form; the personal ones from the list's session criteria
     # (portal.search), as on the list itself.
-    posted = criteria(request, "appointments:follow_up", FollowUpForm.personal_fields, base=request.POST)
+    shareable = request.POST.copy()
+    for key in ("csrfmiddlewaretoken", "next", "file_columns", "choosing_columns"):
+        shareable.pop(key, None)
+    posted = criteria(request, "appointments:follow_up", FollowUpForm.personal_fields, base=shareable)
     filters = {
         key: posted.getlist(key) if key in ("services", "locations", "resources") else posted.get(key, "")
         for key in posted
-        if key not in ("csrfmiddlewaretoken", "next")
     }
+    params = {"filters": filters}
+    # The page's export form says it carries the column chooser: a file of no column is refused
+    # there, next to the chooser, with the list and what was ticked (nothing queued). A post
+    # without it (an older page) exports every column of the list.
+    if "choosing_columns" in request.POST:
+        columns_form = ExportColumnsForm(request.POST)
+        if not columns_form.is_valid():
+            return _follow_up_page(request, posted, shareable, export_form=columns_form)
+        params["columns"] = columns_form.cleaned_data["file_columns"]
     request_export(
         user=request.user,
         exporter="appointments.exports.follow_up_rows",
         # Under their own key: portal.exports adds "email" (send by email) to the params, which is
         # also the list's email search field.
-        params={"filters": filters},
+        params=params,
         fmt="xlsx",
         name=_("Appointments"),
         email=True,
@@ -375,7 +422,7 @@ def statistics(request):
     last = form.cleaned_data.get("last_day") or today + timedelta(days=14)
     if last < first or (last - first).days > 366:
         first, last = today - timedelta(days=30), today + timedelta(days=14)
-    data = selectors.statistics_data(_organization(request), first, last)
+    data = statistics_data(_organization(request), first, last)
     peak = max([row["bookings"] for row in data["by_day"]] + [1])
     for row in data["by_day"]:
         row["percent"] = round(100 * row["bookings"] / peak)
@@ -388,6 +435,10 @@ def statistics(request):
             "first": first,
             "last": last,
             "measures": [(key, stat_labels()[key]) for key in STAT_MEASURES],
+            "totals": [
+                (key, stat_labels()[key], value)
+                for key, value in zip(STAT_MEASURES, data["total_figures"], strict=True)
+            ],
             "query": request.GET.urlencode(),
         },
     )
