@@ -15,7 +15,7 @@ class PortalConfig(AppConfig):
             roles,  # noqa: F401  (the portal's own roles and tiles)
             tasks,  # noqa: F401  (registered, so that services queue them by name: portal.queue)
         )
-        from portal.models import InboundSms, Membership, Organization, User
+        from portal.models import InboundSms, Invitation, Membership, Organization, User
         from portal.outbound import allow
 
         # Every audit entry gets the organizations of its record (portal.audit, portal.AuditScope).
@@ -24,6 +24,8 @@ class PortalConfig(AppConfig):
         audit.register(User, "memberships__organization", exclude_fields=["password", "last_login"])
         audit.register(Organization, "pk")
         audit.register(Membership, "organization")
+        # Who invited whom, sent again or withdrawn when (the link's nonce stays out of the entry).
+        audit.register(Invitation, "organization", exclude_fields=["nonce"])
         # An SMS someone sent us belongs to no organization until a handler takes it (the handler
         # audits what it changed); its text stays on the row, out of the entry.
         audit.register(InboundSms, resolve=lambda inbound: set(), exclude_fields=["body"])

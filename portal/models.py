@@ -185,6 +185,72 @@ class Membership(models.Model):
         )
 
 
+class InvitationQuerySet(ScopedQuerySet):
+    organization_fields = ("organization",)
+    user_field = "user"
+
+    def pending(self):
+        """Not withdrawn, and the person has not chosen a password yet (expired ones included:
+        an administrator sends those again)."""
+        from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+
+        return self.filter(withdrawn_at__isnull=True, user__password__startswith=UNUSABLE_PASSWORD_PREFIX)
+
+
+class Invitation(models.Model):
+    """A person invited to a role who has not chosen their password yet (portal.accounts.invitations).
+
+    The emailed link carries `nonce`: sending the invitation again gives a new one, so the previous
+    link stops working; withdrawing it stops the link and removes the role it gave."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("organization")
+    )
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("person")
+    )
+    membership = models.ForeignKey(
+        Membership,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("membership"),
+    )
+    role = models.CharField(_("role"), max_length=64, choices=roles.role_choices)
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("invited by")
+    )
+    sent_at = models.DateTimeField(_("sent"))
+    nonce = models.CharField(max_length=32, unique=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-sent_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.user} · {self.role_label}"
+
+    @property
+    def role_label(self):
+        role = roles.get_role(self.role)
+        return role.label if role else self.role
+
+    @property
+    def expires_at(self):
+        from portal.accounts.invitations import INVITATION_MAX_AGE
+
+        return self.sent_at + INVITATION_MAX_AGE
+
+    @property
+    def has_expired(self):
+        return timezone.now() >= self.expires_at
+
+
 class ReferenceData(models.Model):
     """Bilingual reference data users see (name_fr / name_en through each app's modeltranslation)."""
 

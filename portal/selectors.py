@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -15,6 +16,7 @@ from portal.links import about  # noqa: F401 (readers filter tasks and notificat
 from portal.models import (
     Channel,
     Export,
+    Invitation,
     Membership,
     Message,
     MessageStatus,
@@ -96,6 +98,27 @@ def organization_members(organization: Organization | int) -> QuerySet[Membershi
         "user__last_name",
         "user__first_name",
         then=("user__email", "role"),
+    )
+
+
+def pending_invitations(organization: Organization | int) -> QuerySet[Invitation]:
+    """The organization's invitations still to be accepted, latest sent first (one query)."""
+    return (
+        Invitation.objects.for_organization(organization)
+        .pending()
+        .select_related("user", "invited_by")
+        .order_by("-sent_at", "-pk")
+    )
+
+
+def get_pending_invitation_for_user(user: Person, pk: int) -> Invitation:
+    """A pending invitation of the person's active organization; any other id is a 404."""
+    organization = active_organization(user)
+    if organization is None:
+        raise Http404
+    return get_object_or_404(
+        Invitation.objects.for_organization(organization).pending().select_related("user", "organization"),
+        pk=pk,
     )
 
 

@@ -346,6 +346,56 @@ def invite_member(request):
     )
 
 
+@capability_required("portal.invite_members")
+def invitation_list(request):
+    """The active organization's pending invitations: who, which role, sent and expiring when."""
+    organization = selectors.active_organization(request.user)
+    return render(
+        request,
+        "portal/invitation_list.html",
+        {
+            "organization": organization,
+            "invitations": selectors.pending_invitations(organization)[:200],
+            "now": timezone.now(),
+        },
+    )
+
+
+@require_POST
+@capability_required("portal.invite_members")
+def resend_invitation(request, pk):
+    """A new link, valid from now; the previous one stops working."""
+    invitation = selectors.get_pending_invitation_for_user(request.user, pk)
+    try:
+        invitations.resend_invitation(invitation=invitation, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("Invitation sent again to %(email)s. The previous link no longer works.")
+            % {"email": invitation.user.email},
+        )
+    return redirect("portal:invitations")
+
+
+@capability_required("portal.invite_members")
+def withdraw_invitation(request, pk):
+    """Asks first (a page, without JavaScript too), then the link stops working and the role goes."""
+    invitation = selectors.get_pending_invitation_for_user(request.user, pk)
+    if request.method == "POST":
+        try:
+            invitations.withdraw_invitation(invitation=invitation)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, _("The invitation of %(email)s is withdrawn.") % {"email": invitation.user.email}
+            )
+        return redirect("portal:invitations")
+    return render(request, "portal/invitation_withdraw.html", {"invitation": invitation})
+
+
 @login_not_required
 def accept_invitation(request, token):
     """The invitation's link: the person chooses a password, is signed in, then enrols MFA."""

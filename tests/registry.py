@@ -58,13 +58,38 @@ OBJECT_URLS = [
         organization_kinds=ALL_KINDS,
         make=lambda organization: reverse("portal:organization_detail", args=[organization.pk]),
     ),
+    ObjectURL(
+        name="portal:withdraw_invitation",
+        capability="portal.invite_members",
+        organization_kinds=ALL_KINDS,
+        make=lambda organization: reverse(
+            "portal:withdraw_invitation", args=[_pending_invitation(organization).pk]
+        ),
+    ),
 ]
+
+def _pending_invitation(organization):
+    """An invitation of the organization whose person has not chosen a password yet."""
+    from uuid import uuid4
+
+    from django.utils import timezone
+
+    from portal.models import Invitation, User
+    from portal.roles import roles_for_kind
+
+    invited = User.objects.create_user(email=f"invited-{uuid4().hex[:12]}@example.ca", password=None)
+    role = next(role.code for role in roles_for_kind(organization.kind))
+    return Invitation.objects.create(
+        organization=organization, user=invited, role=role, sent_at=timezone.now(), nonce=uuid4().hex
+    )
+
 
 # Capability-gated pages without an object, for the 403 half of the matrix: (url name, args, capability).
 CAPABILITY_PAGES = [
     ("portal:my_organization", (), "portal.view_members"),
     ("portal:audit_log", (), "portal.view_audit"),
     ("portal:invite", (), "portal.invite_members"),
+    ("portal:invitations", (), "portal.invite_members"),
 ]
 
 WORKER = "worker@demo.liaison.ca"
@@ -75,16 +100,39 @@ SCHEDULER = "scheduler@demo.liaison.ca"
 COORDINATOR = "coordinator@demo.liaison.ca"
 
 
-def _invitation_link(world):
-    """The link an invited person receives (an account without a password yet)."""
-    from portal.accounts.invitations import make_token
-    from portal.models import User
+def _invitation(world):
+    """A pending invitation to the department (an account without a password yet)."""
+    from django.utils import timezone
+
+    from portal.models import Invitation, User
 
     invited, created = User.objects.get_or_create(email="invited@demo.liaison.ca")
     if created:
         invited.set_unusable_password()
         invited.save(update_fields=["password"])
-    return reverse("portal:accept_invitation", args=[make_token(invited)])
+    invitation, _created = Invitation.objects.get_or_create(
+        nonce="demo-invitation",
+        defaults={
+            "user": invited,
+            "organization": world["organizations"]["department"],
+            "role": "orders.department_worker",
+            "sent_at": timezone.now(),
+        },
+    )
+    return invitation
+
+
+def _invitations_page(world):
+    """The pending invitations, one of them listed."""
+    _invitation(world)
+    return reverse("portal:invitations")
+
+
+def _invitation_link(world):
+    """The link an invited person receives."""
+    from portal.accounts.invitations import make_token
+
+    return reverse("portal:accept_invitation", args=[make_token(_invitation(world))])
 
 
 PAGES = [
@@ -128,6 +176,13 @@ PAGES = [
     # Accounts are invited (issue 18): the administrator's form, the invited person's link.
     Page("invite", lambda world: reverse("portal:invite"), account=ADMIN),
     Page("invitation", lambda world: _invitation_link(world), account=None),
+    # Pending invitations: sent again or withdrawn (a confirmation page first).
+    Page("invitations", lambda world: _invitations_page(world), account=ADMIN),
+    Page(
+        "invitation-withdraw",
+        lambda world: reverse("portal:withdraw_invitation", args=[_invitation(world).pk]),
+        account=ADMIN,
+    ),
     Page(
         "invitation-used",
         lambda world: reverse("portal:accept_invitation", args=["used-or-expired"]),

@@ -83,7 +83,43 @@ def test_an_administrator_invites_a_person_who_sets_their_password_then_enrols(
     assert Membership.objects.filter(user=person, organization=organizations["department"]).exists()
     message = Message.objects.get(recipient=person, template="portal/emails/invitation")
     assert message.language == language
+    first_link = "/" + message.link.split("/", 3)[3]
+
+    # The pending invitations: sent again (a new link; the first one stops working).
+    with page.expect_navigation():
+        page.locator(f'main a[href="{reverse("portal:invitations")}"]').click()
+    row = page.locator("main tbody tr", has_text="nadine.cormier@example.ca")
+    assert row.count() == 1
+    with page.expect_navigation():
+        row.locator("button[type=submit]").click()
+    assert page.url == live_server.url + reverse("portal:invitations")
+    assert "nadine.cormier@example.ca" in page.locator("main").inner_text()
+    message = Message.objects.filter(recipient=person, template="portal/emails/invitation").latest("pk")
     link = "/" + message.link.split("/", 3)[3]
+    assert link != first_link
+
+    # Another invitation, withdrawn after its confirmation page.
+    from portal.accounts.invitations import invite_member
+
+    invite_member(
+        inviter=admin,
+        organization=organizations["department"],
+        email="luc.leblanc@example.ca",
+        first_name="Luc",
+        last_name="LeBlanc",
+        role="orders.department_worker",
+        language=language,
+    )
+    page.reload()
+    other = page.locator("main tbody tr", has_text="luc.leblanc@example.ca")
+    with page.expect_navigation():
+        other.locator("a").click()
+    assert "luc.leblanc@example.ca" in page.locator("main").inner_text()
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    assert page.locator("main tbody tr", has_text="luc.leblanc@example.ca").count() == 0
+    assert page.locator("main tbody tr", has_text="nadine.cormier@example.ca").count() == 1
+    assert not Membership.objects.filter(user__email="luc.leblanc@example.ca").exists()
 
     # The invited person, in a browser of their own.
     context.clear_cookies()
@@ -99,6 +135,8 @@ def test_an_administrator_invites_a_person_who_sets_their_password_then_enrols(
     person.refresh_from_db()
     assert person.check_password("Lighthouse-Moncton-2026")
 
-    # The link worked once.
+    # The link worked once; the first one, replaced, never again.
     page.goto(live_server.url + link)
+    assert page.locator("#id_new_password1").count() == 0
+    page.goto(live_server.url + first_link)
     assert page.locator("#id_new_password1").count() == 0

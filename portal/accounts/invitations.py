@@ -5,6 +5,10 @@ password (then enrol their authenticator, as every account must).
 The link carries a value made by Django's signing (salted, timestamped): it expires after
 INVITATION_MAX_AGE, and it works once, because it also carries a fingerprint of the account's
 password hash (salted_hmac), which changes when the password is set. No crypto of our own.
+
+Each invitation of a person who has no password yet is an `Invitation` row, listed to the
+organization's administrators while pending: the link also carries the row's nonce, so sending it
+again (a new nonce) stops the previous link, and withdrawing it stops the link and removes the role.
 """
 
 from datetime import timedelta
@@ -20,7 +24,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from portal import roles
-from portal.models import Membership, Organization, User
+from portal.models import Invitation, Membership, Organization, User
 from portal.services import notify
 
 SALT = "portal.accounts.invitation"
@@ -31,22 +35,33 @@ def _fingerprint(user: User) -> str:
     return salted_hmac(SALT, f"{user.pk}|{user.password}", algorithm="sha256").hexdigest()[:32]
 
 
-def make_token(user: User) -> str:
-    return signing.dumps({"u": user.pk, "f": _fingerprint(user)}, salt=SALT)
+def make_token(invitation: Invitation) -> str:
+    user = invitation.user
+    return signing.dumps({"u": user.pk, "f": _fingerprint(user), "n": invitation.nonce}, salt=SALT)
 
 
 def user_for_token(token: str) -> User | None:
-    """The invited person of a link still valid (not expired, not used), or None."""
+    """The invited person of a link still valid (not expired, not used, neither sent again since
+    nor withdrawn), or None."""
     try:
         data = signing.loads(token, salt=SALT, max_age=INVITATION_MAX_AGE)
     except signing.BadSignature:  # SignatureExpired is one
         return None
-    if not isinstance(data, dict) or not isinstance(data.get("u"), int):
+    if not isinstance(data, dict) or not isinstance(data.get("u"), int) or not isinstance(data.get("n"), str):
         return None
-    user = User.objects.filter(pk=data["u"], is_active=True).first()
-    if user is None or not constant_time_compare(str(data.get("f", "")), _fingerprint(user)):
+    invitation = (
+        Invitation.objects.scoped("the invitation's signed link")
+        .filter(nonce=data["n"], user_id=data["u"], user__is_active=True, withdrawn_at__isnull=True)
+        .select_related("user")
+        .first()
+    )
+    if invitation is None or not constant_time_compare(str(data.get("f", "")), _fingerprint(invitation.user)):
         return None
-    return user
+    return invitation.user
+
+
+def _link(invitation: Invitation) -> str:
+    return reverse("portal:accept_invitation", args=[make_token(invitation)])
 
 
 def invitable_roles(organization: Organization) -> list[roles.Role]:
@@ -101,33 +116,102 @@ def invite_member(
         raise ValidationError({"email": _("This person already has this role in your organization.")})
     membership = Membership.objects.create(user=user, organization=organization, role=role, valid_from=today)
     has_password = user.has_usable_password()
-    link = (
-        reverse("account_login")
-        if has_password
-        else reverse("portal:accept_invitation", args=[make_token(user)])
+    if has_password:
+        link = reverse("account_login")
+    else:
+        invitation = Invitation.objects.create(
+            organization=organization,
+            user=user,
+            membership=membership,
+            role=role,
+            invited_by=inviter,
+            sent_at=timezone.now(),
+            nonce=uuid4().hex,
+        )
+        link = _link(invitation)
+    _send(
+        key=f"invitation:{membership.pk}",
+        user=user,
+        organization=organization,
+        role=role,
+        inviter=inviter,
+        link=link,
     )
+    return membership
+
+
+def _send(*, key: str, user: User, organization: Organization, role: str, inviter: User, link: str) -> None:
     role_object = roles.get_role(role)
     notify(
-        key=f"invitation:{membership.pk}:{uuid4().hex}",
+        key=f"{key}:{uuid4().hex}",
         template="portal/emails/invitation",
         recipient=user,
         link=link,
         context={
-            "has_password": has_password,
+            "has_password": user.has_usable_password(),
             "organization": {
-                code: getattr(organization, f"name_{code}") or organization.name for code, _name in settings.LANGUAGES
+                code: getattr(organization, f"name_{code}") or organization.name
+                for code, _name in settings.LANGUAGES
             },
             "role": _labels(role_object.label if role_object else role),
             "inviter": inviter.get_full_name() or inviter.email,
             "days": INVITATION_MAX_AGE.days,
         },
     )
-    return membership
+
+
+def _locked_pending(invitation: Invitation) -> Invitation:
+    """The invitation's row, locked, if it is still pending; else a clear, translated refusal."""
+    locked = (
+        Invitation.objects.scoped("a row the view fetched through a selector, locked")
+        .select_for_update()
+        .select_related("user", "organization")
+        .filter(pk=invitation.pk)
+        .first()
+    )
+    if locked is None or locked.withdrawn_at is not None or locked.user.has_usable_password():
+        raise ValidationError(
+            _(
+                "This invitation is no longer pending: the person has chosen their password, or it was withdrawn."
+            )
+        )
+    return locked
+
+
+@transaction.atomic
+def resend_invitation(*, invitation: Invitation, by: User) -> Invitation:
+    """Email the invitation again with a new link, valid for INVITATION_MAX_AGE from now; the
+    previous link stops working (its nonce is no longer the invitation's)."""
+    invitation = _locked_pending(invitation)
+    invitation.nonce = uuid4().hex
+    invitation.sent_at = timezone.now()
+    invitation.save(update_fields=["nonce", "sent_at"])
+    _send(
+        key=f"invitation:resent:{invitation.pk}",
+        user=invitation.user,
+        organization=invitation.organization,
+        role=invitation.role,
+        inviter=by,
+        link=_link(invitation),
+    )
+    return invitation
+
+
+@transaction.atomic
+def withdraw_invitation(*, invitation: Invitation) -> Invitation:
+    """The link stops working and the role it gave is removed (the person never used it)."""
+    invitation = _locked_pending(invitation)
+    invitation.withdrawn_at = timezone.now()
+    invitation.save(update_fields=["withdrawn_at"])
+    if invitation.membership_id:
+        Membership.objects.scoped("the invitation's own role").filter(pk=invitation.membership_id).delete()
+    return invitation
 
 
 @transaction.atomic
 def accept_invitation(*, user: User, password: str) -> User:
-    """The invited person chose their password: the link stops working (its fingerprint changes)."""
+    """The invited person chose their password: the link stops working (its fingerprint changes),
+    and their invitations are no longer pending (they have a password)."""
     user = User.objects.select_for_update().get(pk=user.pk)
     user.set_password(password)
     user.save(update_fields=["password"])

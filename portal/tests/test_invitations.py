@@ -6,10 +6,14 @@ import datetime as dt
 
 import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from portal.accounts import invitations
-from portal.models import Membership, Message, User
+from portal.models import Invitation, Membership, Message, User
 from portal.services import _render
 from tests.factories import PASSWORD, MembershipFactory, OrganizationFactory, UserFactory
 from tests.helpers import verified_client
@@ -227,3 +231,193 @@ def test_the_organization_page_offers_the_invitation_to_administrators_only(admi
         reverse("portal:organization_detail", args=[admin.organization.pk])
     )
     assert reverse("portal:invite") in page.content.decode()
+
+
+# Pending invitations: listed to the administrators, sent again, withdrawn -----------------------
+
+
+# The administrator's role began 30 days before today (the factory): travel after today.
+LATER = NOW + dt.timedelta(days=40)
+
+
+def _pending(admin, **data):
+    _invite(admin, **data)
+    return Invitation.objects.get(user__email=(data.get("email") or "nadine.cormier@example.ca").lower())
+
+
+def _french(admin):
+    admin.user.preferred_language = "fr"
+    admin.user.save(update_fields=["preferred_language"])
+    client = verified_client(admin.user, membership=admin)
+    client.cookies["liaison_language"] = "fr"
+    return client
+
+
+def test_the_administrator_sees_who_was_invited_to_which_role_sent_and_expiring_when(admin):
+    with time_machine.travel(LATER, tick=False):
+        invitation = _pending(admin)
+        page = _french(admin).get(reverse("portal:invitations")).content.decode()
+
+    assert "nadine.cormier@example.ca" in page and "Nadine Cormier" in page
+    with translation.override("fr"):
+        assert str(invitation.role_label) in page
+        sent = date_format(timezone.localtime(LATER), "DATETIME_FORMAT")
+        expires = date_format(timezone.localtime(LATER + invitations.INVITATION_MAX_AGE), "DATETIME_FORMAT")
+    assert sent in page and expires in page
+    assert reverse("portal:resend_invitation", args=[invitation.pk]) in page
+    assert reverse("portal:withdraw_invitation", args=[invitation.pk]) in page
+    assert invitation.expires_at == LATER + dt.timedelta(days=7)
+
+
+def test_an_expired_invitation_is_listed_as_expired_in_both_languages(admin):
+    with time_machine.travel(LATER, tick=False):
+        _pending(admin)
+    with time_machine.travel(LATER + dt.timedelta(days=8), tick=False):
+        french = _french(admin).get(reverse("portal:invitations")).content.decode()
+        client = verified_client(admin.user, membership=admin)
+        client.cookies["liaison_language"] = "en"
+        english = client.get(reverse("portal:invitations")).content.decode()
+    with translation.override("fr"):
+        expired_fr = gettext("Expired on %(date)s") % {"date": ""}
+    assert expired_fr.strip() in french
+    assert "Expired on" in english
+
+
+def test_the_list_keeps_its_number_of_queries_for_1_and_for_30_invitations(admin):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = verified_client(admin.user, membership=admin)
+    _pending(admin)
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("portal:invitations"))
+    for number in range(29):
+        _invite(admin, email=f"invitee{number}@example.ca")
+    with CaptureQueriesContext(connection) as thirty:
+        page = client.get(reverse("portal:invitations")).content.decode()
+    assert page.count("/resend/") == 30
+    assert len(thirty) == len(one)
+
+
+def test_an_accepted_or_existing_account_is_not_pending(admin, client):
+    _invite(admin)
+    UserFactory(email="marie@example.ca")
+    _invite(admin, email="marie@example.ca")
+    link = _link(
+        Message.objects.get(template="portal/emails/invitation", recipient__email="nadine.cormier@example.ca")
+    )
+    client.post(link, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+
+    page = verified_client(admin.user, membership=admin).get(reverse("portal:invitations")).content.decode()
+
+    assert "nadine.cormier@example.ca" not in page and "marie@example.ca" not in page
+    assert Invitation.objects.pending().count() == 0
+
+
+def test_sending_again_gives_a_new_link_and_the_previous_one_no_longer_works(admin, client):
+    with time_machine.travel(LATER, tick=False):
+        invitation = _pending(admin)
+    first = _link(Message.objects.get(template="portal/emails/invitation"))
+    later = LATER + dt.timedelta(days=10)  # the first link had expired: sending again revives the invitation
+
+    with time_machine.travel(later, tick=False):
+        response = _french(admin).post(reverse("portal:resend_invitation", args=[invitation.pk]))
+        assert response.status_code == 302 and response["Location"] == reverse("portal:invitations")
+        messages = Message.objects.filter(template="portal/emails/invitation").order_by("pk")
+        assert messages.count() == 2
+        second = _link(messages.last())
+        assert second != first
+        assert 'name="new_password1"' not in client.get(first).content.decode()
+        assert 'name="new_password1"' in client.get(second).content.decode()
+    invitation.refresh_from_db()
+    assert invitation.sent_at == later and invitation.expires_at == later + dt.timedelta(days=7)
+    assert messages.last().language == "en"  # the person's language, not the administrator's
+
+
+def test_withdrawing_asks_first_then_stops_the_link_and_removes_the_role(admin, client):
+    invitation = _pending(admin)
+    link = _link(Message.objects.get(template="portal/emails/invitation"))
+    administrator = _french(admin)
+
+    confirm = administrator.get(reverse("portal:withdraw_invitation", args=[invitation.pk]))
+    assert confirm.status_code == 200
+    assert "nadine.cormier@example.ca" in confirm.content.decode()
+    assert Membership.objects.filter(user=invitation.user).exists()  # nothing changed yet
+
+    response = administrator.post(reverse("portal:withdraw_invitation", args=[invitation.pk]))
+
+    assert response.status_code == 302 and response["Location"] == reverse("portal:invitations")
+    invitation.refresh_from_db()
+    assert invitation.withdrawn_at is not None
+    assert not Membership.objects.filter(user=invitation.user).exists()
+    assert 'name="new_password1"' not in client.get(link).content.decode()
+    listed = administrator.get(reverse("portal:invitations")).content.decode()
+    with translation.override("fr"):
+        said = gettext("The invitation of %(email)s is withdrawn.") % {"email": "nadine.cormier@example.ca"}
+    assert said.replace("'", "&#x27;") in listed  # the message, once
+    assert reverse("portal:withdraw_invitation", args=[invitation.pk]) not in listed
+    # The same person may be invited again afterwards.
+    assert _invite(admin).status_code == 302
+
+
+def test_a_withdrawn_or_accepted_invitation_cannot_be_sent_again(admin, client):
+    invitation = _pending(admin)
+    administrator = verified_client(admin.user, membership=admin)
+    administrator.post(reverse("portal:withdraw_invitation", args=[invitation.pk]))
+
+    assert administrator.post(reverse("portal:resend_invitation", args=[invitation.pk])).status_code == 404
+    assert administrator.post(reverse("portal:withdraw_invitation", args=[invitation.pk])).status_code == 404
+    assert Message.objects.filter(template="portal/emails/invitation").count() == 1
+
+
+def test_the_service_refuses_an_invitation_no_longer_pending_with_a_clear_message(admin):
+    invitation = _pending(admin)
+    invitation.user.set_password(NEW_PASSWORD)
+    invitation.user.save(update_fields=["password"])
+
+    with translation.override("fr"), pytest.raises(ValidationError) as error:
+        invitations.resend_invitation(invitation=invitation, by=admin.user)
+
+    with translation.override("fr"):
+        expected = gettext(
+            "This invitation is no longer pending: the person has chosen their password, or it was withdrawn."
+        )
+    assert error.value.messages == [expected]
+
+
+def test_another_organizations_invitation_is_a_404_and_untouched(admin):
+    other = MembershipFactory(organization__kind="department", role="portal.department_administrator")
+    theirs = _pending(other, email="someone@example.ca")
+    client = verified_client(admin.user, membership=admin)
+
+    assert "someone@example.ca" not in client.get(reverse("portal:invitations")).content.decode()
+    assert client.get(reverse("portal:withdraw_invitation", args=[theirs.pk])).status_code == 404
+    assert client.post(reverse("portal:withdraw_invitation", args=[theirs.pk])).status_code == 404
+    assert client.post(reverse("portal:resend_invitation", args=[theirs.pk])).status_code == 404
+    theirs.refresh_from_db()
+    assert theirs.withdrawn_at is None
+    assert Message.objects.filter(recipient=theirs.user).count() == 1
+
+
+def test_a_role_without_the_capability_cannot_see_resend_or_withdraw(admin):
+    invitation = _pending(admin)
+    worker = MembershipFactory(organization=admin.organization, role="orders.department_worker")
+    client = verified_client(worker.user, membership=worker)
+
+    assert client.get(reverse("portal:invitations")).status_code == 403
+    assert client.post(reverse("portal:resend_invitation", args=[invitation.pk])).status_code == 403
+    assert client.post(reverse("portal:withdraw_invitation", args=[invitation.pk])).status_code == 403
+    assert Message.objects.filter(template="portal/emails/invitation").count() == 1
+
+
+def test_resending_by_get_is_not_allowed(admin):
+    invitation = _pending(admin)
+    client = verified_client(admin.user, membership=admin)
+    assert client.get(reverse("portal:resend_invitation", args=[invitation.pk])).status_code == 405
+
+
+def test_the_organization_page_links_to_the_pending_invitations(admin):
+    page = verified_client(admin.user, membership=admin).get(
+        reverse("portal:organization_detail", args=[admin.organization.pk])
+    )
+    assert reverse("portal:invitations") in page.content.decode()
