@@ -2,7 +2,8 @@
 
 Signed out, a person finds the nearest locations by postal code, is first refused by the eligibility
 question then accepted, picks a date and a time, gives their details and books; the confirmation
-email carries an .ics file whose start is the booked time, and its link cancels the appointment.
+email carries an .ics file whose start is the booked time, and its link cancels the appointment
+after asking (issue 20: also the consent's terms and privacy links, the health card number's format).
 Then a Management #1 books for a person from the scheduler and moves the appointment to another
 time, marks a day's appointments present and absent in batch, and receives the Excel export by
 email."""
@@ -55,6 +56,7 @@ WORDS = {
         "booked": "Conservez votre numéro de confirmation : {number}.",
         "confirmation_subject": "Confirmation de votre rendez-vous #{number}",
         "cancel": "Annuler le rendez-vous",
+        "health_card": "Numéro d'assurance-maladie",
         "cancel_done": "Votre rendez-vous est annulé. Vous pouvez réserver une autre heure.",
         "status": "État :",
         "cancelled": "Annulé",
@@ -102,6 +104,7 @@ WORDS = {
         "booked": "Keep your confirmation number: {number}.",
         "confirmation_subject": "Confirmation of your appointment #{number}",
         "cancel": "Cancel the appointment",
+        "health_card": "Health card number",
         "cancel_done": "Your appointment is cancelled. You can book another time.",
         "status": "Status:",
         "cancelled": "Cancelled",
@@ -130,6 +133,13 @@ WORDS = {
 }
 
 SERVICE = {"fr": "1re dose", "en": "First dose"}
+# Issue 20's strings, matched in either language (the catalogue gets their French after this pass).
+TERMS = re.compile(r"^(Terms of use|Termes et conditions d'utilisation)")
+PRIVACY = re.compile(r"^(Privacy policy|Politique de protection des renseignements personnels)")
+HEALTH_CARD_HELP = re.compile(r"(9 digits|9 chiffres), (for example|par exemple) 123 456 789")
+CANCEL_QUESTION = re.compile(r"^(Cancel this appointment\?|Annuler ce rendez-vous\s?\?)$")
+CANCEL_YES = re.compile(r"^(Yes, cancel the appointment|Oui, annuler le rendez-vous)$")
+KEEP = re.compile(r"^(No, keep my appointment|Non, conserver mon rendez-vous)$")
 POPUP = {"fr": "Apportez votre carte d'assurance-maladie.", "en": "Bring your health card."}
 QUESTION = {"fr": "Avez-vous 65 ans ou plus?", "en": "Are you 65 or older?"}
 NOT_ELIGIBLE = {
@@ -225,6 +235,31 @@ def public_booking(page, live_server, world, words, language, slot):
     field(page, words["last_name"]).fill("Robichaud")
     field(page, words["date_of_birth"]).fill("1950-04-02")
     field(page, words["email"]).fill("anne.robichaud@example.com")
+    # The health card number (issue 20): the province's format in the help, a clear message next
+    # to the field for another one, and nothing typed lost.
+    card = field(page, words["health_card"])
+    assert HEALTH_CARD_HELP.search(page.locator("#id_health_card_number_help").inner_text())
+    card.fill("12345")
+    # The consent links to the terms of use and the privacy policy, opened beside the form.
+    consent_help = page.locator("#id_accept_terms_help")
+    for name, url_name in ((TERMS, "public_terms"), (PRIVACY, "public_privacy")):
+        link = consent_help.get_by_role("link", name=name)
+        assert link.get_attribute("href") == reverse(f"appointments:{url_name}", args=[world.clinic.pk])
+        assert link.get_attribute("target") == "_blank"
+    with page.context.expect_page() as opened:
+        consent_help.get_by_role("link", name=PRIVACY).click()
+    notice = opened.value
+    notice.wait_for_load_state()
+    assert notice.get_by_role("heading", level=1, name=PRIVACY).is_visible()
+    notice.close()
+    field(page, words["accept_terms"]).check()
+    page.get_by_role("button", name=words["book"], exact=True).click()
+    page.locator("#id_health_card_number_errors").wait_for()
+    assert HEALTH_CARD_HELP.search(page.locator("#id_health_card_number_errors").inner_text())
+    assert card.get_attribute("aria-invalid") == "true"
+    assert field(page, words["first_name"]).input_value() == "Anne"
+    assert not Appointment.objects.filter(slot=slot).exists()
+    card.fill("123-456-789")
     field(page, words["accept_terms"]).check()
     page.get_by_role("button", name=words["book"], exact=True).click()
     page.wait_for_url(re.compile(r"/confirmation/"))
@@ -235,6 +270,7 @@ def public_booking(page, live_server, world, words, language, slot):
         date(1950, 4, 2),
     )
     assert appointment.starts_at == booked_at and appointment.booked_online
+    assert appointment.details["health_card_number"] == "123456789"
     assert appointment.status == AppointmentStatus.BOOKED
     assert page.get_by_text(words["booked"].format(number=appointment.number)).is_visible()
     return appointment
@@ -255,12 +291,21 @@ def email_then_cancel(page, live_server, words, language, appointment):
     context.clear_cookies()
     context.add_cookies([language_cookie(live_server.url, language)])
     page.goto(live_server.url + link.group(1))
-    page.get_by_role("button", name=words["cancel"], exact=True).click()
+    # "Cancel" asks first (issue 20): "No" keeps the appointment, "Yes" cancels it.
+    page.get_by_role("link", name=words["cancel"], exact=True).click()
+    page.get_by_role("heading", level=1, name=CANCEL_QUESTION).wait_for()
+    page.get_by_role("link", name=KEEP).click()
+    page.get_by_role("link", name=words["cancel"], exact=True).wait_for()
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.BOOKED
+    page.get_by_role("link", name=words["cancel"], exact=True).click()
+    page.get_by_role("button", name=CANCEL_YES).click()
     page.get_by_text(words["cancel_done"], exact=True).wait_for()
     assert page.get_by_text(f"{words['status']} {words['cancelled']}", exact=True).is_visible()
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.CANCELLED
-    assert page.get_by_role("button", name=words["cancel"], exact=True).count() == 0
+    assert page.get_by_role("link", name=words["cancel"], exact=True).count() == 0
+    assert page.get_by_role("button", name=CANCEL_YES).count() == 0
 
 
 def staff_books_and_modifies(page, live_server, world, words, language, slot):
