@@ -105,6 +105,10 @@ def checklist_items(organization):
                     _("I checked the personal details asked by the booking form"),
                     all_services(lambda s: bool(s.personal_fields)),
                 ),
+                (
+                    _("I turn on showing the duration of the appointments (if applicable)"),
+                    bool(clinic.pk and clinic.show_duration),
+                ),
                 (_("I set the number of days of availability shown on the public page"), bool(clinic.pk)),
             ],
         ),
@@ -147,6 +151,11 @@ def checklist_items(organization):
                         for m in account.clinic_memberships
                     ),
                 ),
+                (
+                    _("I added a role for this sector or another sector if needed for each of my resources"),
+                    # Someone holds a second role (another location's, or another role here).
+                    any(len(account.clinic_memberships) > 1 for account in accounts),
+                ),
             ],
         ),
         (
@@ -174,6 +183,11 @@ def checklist_items(organization):
                 (
                     _("I entered the contact details shown on the public page"),
                     bool(clinic.public_name_fr and (clinic.phone or clinic.email)),
+                ),
+                (
+                    # Days created are offered online at once only while online booking is open.
+                    _("I activated the days at their creation (online booking is open)"),
+                    bool(clinic.online_booking_open),
                 ),
                 (
                     _("I personalized the welcome message in French and English"),

@@ -400,3 +400,52 @@ def test_a_file_of_no_column_is_refused_next_to_the_chooser_and_nothing_is_queue
     assert "Period shown" in page or "Période affichée" in page
     assert 'action="/appointments/follow-up/"' in page
     assert '<input type="hidden" name="period" value="week">' in page
+
+
+# 5. The memory aid's remaining lines (guide 2.7) ------------------------------------------------------------
+
+DURATION = "I turn on showing the duration of the appointments (if applicable)"
+SECTOR_ROLE = "I added a role for this sector or another sector if needed for each of my resources"
+DAYS_AT_CREATION = "I activated the days at their creation (online booking is open)"
+MEMORY_AID_FR = {
+    DURATION: "J'active l'affichage de la durée des rendez-vous (si applicable)",
+    SECTOR_ROLE: "J'ai ajouté un rôle pour ce secteur ou un autre secteur si nécessaire pour chacune de mes ressources",
+    DAYS_AT_CREATION: "J'ai activé les journées à la création (la prise de rendez-vous en ligne est ouverte)",
+}
+
+
+def _memory_aid(world):
+    from appointments.configuration.views import checklist_items
+
+    with translation.override("en"):
+        return {str(label): ok for _title, items in checklist_items(world.clinic) for label, ok in items}
+
+
+def test_the_memory_aid_ticks_the_guides_remaining_lines_from_the_configuration(world):
+    from appointments.tests.conftest import open_online_booking
+    from tests.factories import MembershipFactory
+
+    lines = _memory_aid(world)
+    assert (lines[DURATION], lines[SECTOR_ROLE], lines[DAYS_AT_CREATION]) == (False, False, False)
+    settings = open_online_booking(world)
+    # A second role for a team member: at location B, as Consultation #1.
+    MembershipFactory(
+        user=world.manager3,
+        organization=world.clinic,
+        role="appointments.consultation_1",
+        scope={"locations": [world.location_b.pk]},
+    )
+    lines = _memory_aid(world)
+    assert (lines[DURATION], lines[SECTOR_ROLE], lines[DAYS_AT_CREATION]) == (True, True, True)
+    settings.show_duration = False
+    settings.online_booking_open = False
+    settings.save()
+    lines = _memory_aid(world)
+    assert (lines[DURATION], lines[DAYS_AT_CREATION]) == (False, False)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_memory_aid_page_lists_the_remaining_lines(world, language):
+    page = _page(_staff(world, language, key="pilot").get(reverse("appointments:checklist")))
+    for msgid, french in MEMORY_AID_FR.items():
+        assert _translated(language, msgid, french) in page
