@@ -1,15 +1,13 @@
 """Two coordinators giving the same interpreter overlapping requests at the same moment: one wins."""
 
-import threading
 from datetime import time
 
 import pytest
-from django.db import connection, connections
-from django.utils import translation
+from django.db import connection
 
 from interpreters.models import Request, RequestStatus
 from interpreters.requests import services
-from portal.workflow import ActionError
+from tests.concurrency import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -19,25 +17,14 @@ def test_an_interpreter_never_gets_two_overlapping_assignments(world):
         pytest.skip("row-lock tests need PostgreSQL (set DATABASE_URL)")
     first = world.request()
     second = world.request(start_time=time(10, 30))
-    barrier = threading.Barrier(2)
-    outcomes = []
-
-    def assign(request):
-        with translation.override("en"):
-            try:
-                barrier.wait()
-                services.assign_interpreter(actor=world.coordinator, request=request, interpreter=world.near)
-                outcomes.append("done")
-            except ActionError as error:
-                outcomes.append(" ".join(error.messages))
-            finally:
-                connections.close_all()
-
-    threads = [threading.Thread(target=assign, args=(request,)) for request in (first, second)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = race(
+        *(
+            lambda request=request: services.assign_interpreter(
+                actor=world.coordinator, request=request, interpreter=world.near
+            )
+            for request in (first, second)
+        )
+    )
     assert len(outcomes) == 2, outcomes
     assert outcomes.count("done") == 1
     assert "already holds an assignment" in next(outcome for outcome in outcomes if outcome != "done")

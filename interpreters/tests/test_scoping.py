@@ -29,7 +29,7 @@ from interpreters.models import (
     StatementLine,
     Unavailability,
 )
-from interpreters.requests import notices, services
+from interpreters.requests import notices
 from portal import scoping
 from portal.scoping import ScopedQuerySet, UnscopedQuery
 from tests.factories import OrganizationFactory

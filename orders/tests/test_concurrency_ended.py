@@ -1,15 +1,13 @@
 """Row locks of the second pass (issue 18), on PostgreSQL: the provider correcting a month while
 the department acknowledges it, and the hourly expiry while a worker terminates the summary."""
 
-import threading
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.db import connection, connections
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from orders import services
 from orders.models import (
@@ -19,39 +17,15 @@ from orders.models import (
     SummaryEvent,
     SummaryStatus,
 )
-from portal.workflow import ActionError
+from tests.concurrency import race, require_postgres
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 MONCTON = ZoneInfo("America/Moncton")
 
 
-def _race(*calls):
-    barrier = threading.Barrier(len(calls))
-    outcomes = []
-
-    def run(call):
-        try:
-            barrier.wait()
-            with translation.override("en"):
-                call()
-            outcomes.append("done")
-        except ActionError as error:
-            outcomes.append(" ".join(error.messages))
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
-
-
 @pytest.fixture(autouse=True)
 def postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("row-lock tests need PostgreSQL (set DATABASE_URL)")
+    require_postgres()
 
 
 def test_a_correction_and_an_acknowledgement_at_once_never_change_an_acknowledged_month(world):
@@ -64,7 +38,7 @@ def test_a_correction_and_an_acknowledgement_at_once_never_change_an_acknowledge
             units_delivered=Decimal(10),
             km_delivered=Decimal(0),
         )
-        outcomes = _race(
+        outcomes = race(
             lambda recorded=confirmation: services.correct_confirmation(
                 actor=world.coordinator,
                 confirmation=recorded,
@@ -91,7 +65,7 @@ def test_the_expiry_and_a_termination_at_once_change_the_status_once(world):
     with time_machine.travel(datetime(2026, 11, 16, 10, 0, tzinfo=MONCTON), tick=False) as clock:
         summary = world.activated(end_date=date(2026, 11, 30))
         clock.move_to(datetime(2026, 12, 1, 0, 5, tzinfo=MONCTON))
-        outcomes = _race(
+        outcomes = race(
             lambda: services.expire_summary(summary=summary),
             lambda: services.terminate_summary(actor=world.worker, summary=summary),
         )

@@ -5,10 +5,11 @@ from django.utils import timezone
 
 from referrals.agreements import services as agreement_services
 from referrals.cases import services as case_services
-from referrals.models import Agreement, Barrier, FundingType, InterventionType, Program
+from referrals.models import Agreement, Barrier, FundingType, InterventionType, Program, ReferralType
 from referrals.partners import services as partner_services
 from referrals.plans import services as plan_services
 from referrals.reference import ensure_reference_data
+from referrals.referrals import services as referral_services
 from tests.factories import MembershipFactory, OrganizationFactory
 from tests.helpers import verified_client
 
@@ -117,11 +118,61 @@ class World:
         values.update(changes)
         return plan_services.add_intervention(actor=case.case_manager, case=case, **values)
 
+    def referral(self, kind=ReferralType.TRANSFER, case=None, **changes):
+        """A draft referral by the agency's case manager, filled in: to the other agency (network
+        types; its general email when `email_to` is blank) or to an outside organization. `changes`
+        override its fields; the case is a new one unless given."""
+        case = case or self.case()
+        referral = referral_services.create_referral(actor=self.manager, case=case, referral_type=kind)
+        values = dict(
+            contact_person="Denise Gallant",
+            email_to="",
+            language=referral.language,
+            template=referral.template,
+            subject=referral.subject,
+            body=referral.body,
+            notes="",
+        )
+        if kind == ReferralType.OUTSIDE:
+            values.update(organization_name="Centre Sainte-Anne", email_to="accueil@example.ca")
+        else:
+            values.update(agency=self.other_agency)
+        values.update(changes)
+        return referral_services.update_referral(actor=self.manager, referral=referral, **values)
+
+    def send(self, referral, capture):
+        """The draft sent by the agency's case manager, its on-commit work (the email) run;
+        `capture` is pytest-django's django_capture_on_commit_callbacks."""
+        with capture(execute=True):
+            return referral_services.send_referral(actor=self.manager, referral=referral)
+
+    def receive(self, transfer, capture):
+        """The other agency's case manager completes a sent transfer, at a new Dieppe office."""
+        office = agreement_services.save_office(agency=self.other_agency, name="Dieppe", city="Dieppe")
+        with capture(execute=True):
+            return referral_services.complete_transfer(
+                actor=self.outsider,
+                referral=transfer,
+                office=office,
+                case_manager=self.outsider,
+                agreement=Agreement.objects.get(agency=self.other_agency),
+                delivery_location=office,
+            )
+
 
 @pytest.fixture
 def world(db):
     ensure_reference_data()
     return World()
+
+
+@pytest.fixture
+def network(world):
+    """The other agency receives network referrals: client tracking on, and a general email."""
+    Agreement.objects.filter(agency=world.other_agency).update(client_tracking=True)
+    world.other_agency.contact_email = "intake@newpath.example.ca"
+    world.other_agency.save()
+    return world
 
 
 @pytest.fixture

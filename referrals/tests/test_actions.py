@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import translation
 
-from referrals.models import Agreement, ReferralStatus, ReferralType
+from referrals.models import Agreement, ReferralStatus
 from referrals.referrals import services as referral_services
 from tests.helpers import verified_client
 
@@ -82,21 +82,7 @@ def test_an_intervention_offers_what_its_status_allows(world, manager):
 def test_a_pending_transfer_offers_withdrawing_and_a_failed_email_sending_again(world, manager):
     Agreement.objects.filter(agency=world.other_agency).update(client_tracking=True)
     case = world.case()
-    referral = referral_services.create_referral(
-        actor=world.manager, case=case, referral_type=ReferralType.TRANSFER
-    )
-    referral = referral_services.update_referral(
-        actor=world.manager,
-        referral=referral,
-        agency=world.other_agency,
-        contact_person="Denise Gallant",
-        email_to="intake@example.ca",
-        language=referral.language,
-        template=referral.template,
-        subject=referral.subject or "Transfer",
-        body=referral.body or "Body",
-        notes="",
-    )
+    referral = world.referral(case=case, email_to="intake@example.ca")
 
     def url(action):
         return reverse("referrals:referral_action", args=[case.number, referral.pk, action])

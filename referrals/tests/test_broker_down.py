@@ -6,27 +6,18 @@ from django.core import mail
 from django.urls import reverse
 
 from portal.models import Export, ExportStatus, Message, MessageStatus
-from referrals.models import Agreement, PlanPrint, PrintStatus, ReferralStatus, ReferralType
-from referrals.tests.test_referrals import _draft
+from referrals.models import PlanPrint, PrintStatus, ReferralStatus, ReferralType
 from tests.helpers import verified_client
 from tests.outage import broker_down, requeue_later
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def network(world):
-    Agreement.objects.filter(agency=world.other_agency).update(client_tracking=True)
-    world.other_agency.contact_email = "intake@newpath.example.ca"
-    world.other_agency.save()
-    return world
-
-
 def test_a_referral_sent_while_the_broker_is_down_is_emailed_once_it_is_back(
     network, django_capture_on_commit_callbacks
 ):
     manager = verified_client(network.manager, membership=network.manager_membership)
-    referral = _draft(network, ReferralType.OUTSIDE)
+    referral = network.referral(ReferralType.OUTSIDE)
     url = reverse("referrals:referral_send", args=[referral.case.number, referral.pk])
     with broker_down() as publishing, django_capture_on_commit_callbacks(execute=True):
         response = manager.post(url, follow=True)

@@ -1,50 +1,23 @@
 """Two people acting on the same record at the same moment: one wins, the other is told."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
-from django.utils import translation
+from django.db import connection
 
 from portal.models import Task
-from portal.workflow import ActionError
 from referrals.cases import services as case_services
 from referrals.models import CaseStatus, Intervention
 from referrals.plans import services as plan_services
 from referrals.referrals import services as referral_services
+from tests.concurrency import race
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def _race(*calls):
-    barrier = threading.Barrier(len(calls))
-    outcomes = []
-
-    def run(call):
-        # English for the whole thread: lazy messages are read after the call, not inside it.
-        with translation.override("en"):
-            try:
-                barrier.wait()
-                call()
-                outcomes.append("done")
-            except ActionError as error:
-                outcomes.append(" ".join(error.messages))
-            finally:
-                connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
 
 
 def test_the_assessment_is_completed_once_and_one_task_made(world):
     if connection.vendor != "postgresql":
         pytest.skip("row-lock tests need PostgreSQL (set DATABASE_URL)")
     case = world.case(status="assessment")
-    outcomes = _race(
+    outcomes = race(
         lambda: case_services.complete_assessment(actor=world.manager, case=case),
         lambda: case_services.complete_assessment(actor=world.colleague, case=case),
     )
@@ -61,7 +34,7 @@ def test_starting_and_deleting_the_same_intervention_at_once(world):
         pytest.skip("row-lock tests need PostgreSQL (set DATABASE_URL)")
     case = world.case()
     intervention = world.intervention(case)
-    outcomes = _race(
+    outcomes = race(
         lambda: plan_services.start_intervention(actor=world.manager, intervention=intervention),
         lambda: plan_services.delete_interventions(
             actor=world.colleague, case=case, interventions=[intervention]
@@ -77,7 +50,7 @@ def test_starting_and_deleting_the_same_intervention_at_once(world):
 def test_two_cases_opened_at_once_get_different_numbers(world):
     if connection.vendor != "postgresql":
         pytest.skip("row-lock tests need PostgreSQL (set DATABASE_URL)")
-    outcomes = _race(
+    outcomes = race(
         lambda: world.case(status="intake"), lambda: world.case(status="intake", first_name="Bob")
     )
     assert outcomes == ["done", "done"]
@@ -121,7 +94,7 @@ def test_two_people_completing_the_same_transfer_end_with_one_transfer(world):
             delivery_location=office,
         )
 
-    outcomes = _race(complete(world.outsider, world.outsider), complete(second, second))
+    outcomes = race(complete(world.outsider, world.outsider), complete(second, second))
     assert len(outcomes) == 2, outcomes
     assert outcomes.count("done") == 1
     assert "no longer waiting" in next(outcome for outcome in outcomes if outcome != "done")

@@ -10,8 +10,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from portal.workflow import ActionError
-from referrals.agreements import services as agreement_services
-from referrals.models import Agreement, Referral, ReferralStatus, ReferralType, TransferStatus
+from referrals.models import Referral, ReferralStatus, ReferralType, TransferStatus
 from referrals.printing import render_letter_pdf
 from referrals.referrals import services as referral_services
 from tests.helpers import verified_client
@@ -20,10 +19,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def network(world):
-    Agreement.objects.filter(agency=world.other_agency).update(client_tracking=True)
-    world.other_agency.contact_email = "intake@newpath.example.ca"
-    world.other_agency.save()
+def network(network):
+    """The network (conftest), its two case managers named."""
+    world = network
     world.manager.first_name, world.manager.last_name = "Rémi", "Cormier"
     world.manager.save()
     world.outsider.first_name, world.outsider.last_name = "Nadia", "Poirier"
@@ -36,24 +34,6 @@ def receiver(network):
     return verified_client(network.outsider, membership=network.outsider_membership)
 
 
-def _sent(world, kind, case, capture):
-    referral = referral_services.create_referral(actor=world.manager, case=case, referral_type=kind)
-    referral = referral_services.update_referral(
-        actor=world.manager,
-        referral=referral,
-        agency=world.other_agency,
-        contact_person="Denise Gallant",
-        email_to="",
-        language=referral.language,
-        template=referral.template,
-        subject=referral.subject,
-        body=referral.body,
-        notes="",
-    )
-    with capture(execute=True):
-        return referral_services.send_referral(actor=world.manager, referral=referral)
-
-
 def _main(response):
     """The page's own content (the header names the active organization)."""
     return response.content.decode().split("<main", 1)[1]
@@ -63,18 +43,9 @@ def _transferred(world, capture):
     """An informational referral from the first agency to the other, then the case transferred
     there: the informational one is still in the other agency's list."""
     case = world.case()
-    informational = _sent(world, ReferralType.WITHIN, case, capture)
-    transfer = _sent(world, ReferralType.TRANSFER, case, capture)
-    office = agreement_services.save_office(agency=world.other_agency, name="Dieppe", city="Dieppe")
-    with capture(execute=True):
-        referral_services.complete_transfer(
-            actor=world.outsider,
-            referral=transfer,
-            office=office,
-            case_manager=world.outsider,
-            agreement=Agreement.objects.get(agency=world.other_agency),
-            delivery_location=office,
-        )
+    informational = world.send(world.referral(ReferralType.WITHIN, case=case), capture)
+    transfer = world.send(world.referral(ReferralType.TRANSFER, case=case), capture)
+    world.receive(transfer, capture)
     informational.refresh_from_db()
     case.refresh_from_db()
     return informational, case
@@ -83,7 +54,7 @@ def _transferred(world, capture):
 def test_it_records_the_sending_agency_and_case_manager_when_sent(
     network, django_capture_on_commit_callbacks
 ):
-    referral = _sent(network, ReferralType.WITHIN, network.case(), django_capture_on_commit_callbacks)
+    referral = network.send(network.referral(ReferralType.WITHIN), django_capture_on_commit_callbacks)
     referral.refresh_from_db()
     assert (referral.sending_agency, referral.referred_by) == (network.agency, network.manager)
 
@@ -151,7 +122,7 @@ def test_the_new_agency_cannot_send_the_senders_failed_referral_again(
 
 
 def test_the_sender_still_withdraws_its_own_pending_transfer(network, django_capture_on_commit_callbacks):
-    transfer = _sent(network, ReferralType.TRANSFER, network.case(), django_capture_on_commit_callbacks)
+    transfer = network.send(network.referral(), django_capture_on_commit_callbacks)
     manager = verified_client(network.manager, membership=network.manager_membership)
     manager.post(reverse("referrals:referral_action", args=[transfer.case.number, transfer.pk, "withdraw"]))
     transfer.refresh_from_db()
@@ -160,7 +131,7 @@ def test_the_sender_still_withdraws_its_own_pending_transfer(network, django_cap
 
 def test_the_data_migration_fills_sent_referrals_from_the_case(network, django_capture_on_commit_callbacks):
     case = network.case()
-    sent = _sent(network, ReferralType.WITHIN, case, django_capture_on_commit_callbacks)
+    sent = network.send(network.referral(ReferralType.WITHIN, case=case), django_capture_on_commit_callbacks)
     draft = referral_services.create_referral(
         actor=network.manager, case=case, referral_type=ReferralType.WITHIN
     )

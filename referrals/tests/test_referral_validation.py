@@ -7,7 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from referrals.models import Agreement, ReferralStatus, ReferralType
+from referrals.models import ReferralStatus, ReferralType
 from referrals.referrals import services as referral_services
 from tests.helpers import verified_client
 
@@ -31,14 +31,6 @@ ERRORS = {
         "question": "Êtes-vous certain",
     },
 }
-
-
-@pytest.fixture
-def network(world):
-    Agreement.objects.filter(agency=world.other_agency).update(client_tracking=True)
-    world.other_agency.contact_email = "intake@newpath.example.ca"
-    world.other_agency.save()
-    return world
 
 
 def _client(world, language):

@@ -30,15 +30,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def network(world):
-    """The other agency receives network referrals: client tracking on."""
-    Agreement.objects.filter(agency=world.other_agency).update(client_tracking=True)
-    world.other_agency.contact_email = "intake@newpath.example.ca"
-    world.other_agency.save()
-    return world
-
-
-@pytest.fixture
 def manager(world):
     return verified_client(world.manager, membership=world.manager_membership)
 
@@ -46,26 +37,6 @@ def manager(world):
 @pytest.fixture
 def receiver(world):
     return verified_client(world.outsider, membership=world.outsider_membership)
-
-
-def _draft(world, kind=ReferralType.TRANSFER, case=None, **changes):
-    case = case or world.case()
-    referral = referral_services.create_referral(actor=world.manager, case=case, referral_type=kind)
-    values = dict(
-        contact_person="Denise Gallant",
-        email_to="",
-        language=referral.language,
-        template=referral.template,
-        subject=referral.subject,
-        body=referral.body,
-        notes="",
-    )
-    if kind == ReferralType.OUTSIDE:
-        values.update(organization_name="Centre Sainte-Anne", email_to="accueil@example.ca")
-    else:
-        values.update(agency=world.other_agency)
-    values.update(changes)
-    return referral_services.update_referral(actor=world.manager, referral=referral, **values)
 
 
 def _form_data(referral, **changes):
@@ -83,11 +54,6 @@ def _form_data(referral, **changes):
     }
     data.update(changes)
     return data
-
-
-def _send(world, referral, capture):
-    with capture(execute=True):
-        return referral_services.send_referral(actor=world.manager, referral=referral)
 
 
 def _pdf_text(content):
@@ -123,7 +89,7 @@ def test_only_network_agencies_with_tracking_are_offered(network):
 
 def test_an_agency_outside_the_list_posted_by_hand_is_refused(network, manager):
     closed = OrganizationFactory(kind="employment_agency")
-    referral = _draft(network)
+    referral = network.referral()
     response = manager.post(
         reverse("referrals:referral_edit", args=[referral.case.number, referral.pk]),
         _form_data(referral, agency=closed.pk, contact_person="Changed"),
@@ -140,7 +106,7 @@ def test_an_agency_outside_the_list_posted_by_hand_is_refused(network, manager):
 
 
 def test_email_to_fills_with_the_agencys_general_address_and_stays_editable(network, manager):
-    referral = _draft(network)
+    referral = network.referral()
     assert referral.email_to == "intake@newpath.example.ca"
     manager.post(
         reverse("referrals:referral_edit", args=[referral.case.number, referral.pk]),
@@ -151,7 +117,7 @@ def test_email_to_fills_with_the_agencys_general_address_and_stays_editable(netw
 
 
 def test_a_malformed_email_is_refused_next_to_the_field(network, manager):
-    referral = _draft(network, ReferralType.OUTSIDE)
+    referral = network.referral(ReferralType.OUTSIDE)
     response = manager.post(
         reverse("referrals:referral_edit", args=[referral.case.number, referral.pk]),
         _form_data(referral, email_to="not an email"),
@@ -162,7 +128,7 @@ def test_a_malformed_email_is_refused_next_to_the_field(network, manager):
 
 
 def test_changing_the_language_resets_the_subject_and_body_to_the_template(network, manager):
-    referral = _draft(network, subject="My own subject")
+    referral = network.referral(subject="My own subject")
     manager.post(
         reverse("referrals:referral_edit", args=[referral.case.number, referral.pk]),
         _form_data(referral, language="fr", action="language", contact_person="Kept"),
@@ -176,7 +142,7 @@ def test_changing_the_language_resets_the_subject_and_body_to_the_template(netwo
 
 
 def test_a_template_of_another_type_is_refused(network):
-    referral = _draft(network)
+    referral = network.referral()
     other = CorrespondenceTemplate.objects.get(code="outside", language="en")
     with pytest.raises(ActionError) as error:
         referral_services.update_referral(
@@ -186,7 +152,7 @@ def test_a_template_of_another_type_is_refused(network):
 
 
 def test_cancelling_a_draft_deletes_it_after_confirming(network, manager):
-    referral = _draft(network)
+    referral = network.referral()
     url = reverse("referrals:referral_cancel", args=[referral.case.number, referral.pk])
     assert "Once done, you cannot change your mind." in manager.get(url).content.decode()
     manager.post(url)
@@ -194,7 +160,7 @@ def test_cancelling_a_draft_deletes_it_after_confirming(network, manager):
 
 
 def test_the_referral_list_opens_a_row_to_every_field(network, manager):
-    referral = _draft(network)
+    referral = network.referral()
     url = reverse("referrals:referrals", args=[referral.case.number])
     closed = manager.get(url).content.decode()
     assert f'id="referral-details-{referral.pk}" hidden' in closed
@@ -209,7 +175,7 @@ def test_the_referral_list_opens_a_row_to_every_field(network, manager):
 def test_sending_emails_the_letter_as_a_pdf_from_no_reply(
     network, manager, django_capture_on_commit_callbacks, settings
 ):
-    referral = _draft(network, ReferralType.OUTSIDE)
+    referral = network.referral(ReferralType.OUTSIDE)
     url = reverse("referrals:referral_send", args=[referral.case.number, referral.pk])
     assert "Are you sure you want to send this referral?" in manager.get(url).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
@@ -232,7 +198,7 @@ def test_sending_emails_the_letter_as_a_pdf_from_no_reply(
 
 
 def test_a_sent_referral_cannot_be_changed(network, manager, django_capture_on_commit_callbacks):
-    referral = _send(network, _draft(network, ReferralType.OUTSIDE), django_capture_on_commit_callbacks)
+    referral = network.send(network.referral(ReferralType.OUTSIDE), django_capture_on_commit_callbacks)
     response = manager.post(
         reverse("referrals:referral_edit", args=[referral.case.number, referral.pk]),
         _form_data(referral, contact_person="Changed"),
@@ -270,7 +236,7 @@ def test_a_failing_email_retries_then_shows_failed_with_its_reason(
     network, django_capture_on_commit_callbacks, settings
 ):
     settings.EMAIL_BACKEND = "referrals.tests.test_referrals.BrokenBackend"
-    referral = _send(network, _draft(network, ReferralType.OUTSIDE), django_capture_on_commit_callbacks)
+    referral = network.send(network.referral(ReferralType.OUTSIDE), django_capture_on_commit_callbacks)
     referral.refresh_from_db()
     assert referral.status == ReferralStatus.FAILED
     assert referral.attempts == delivery.MAX_EMAIL_ATTEMPTS
@@ -290,7 +256,7 @@ def test_an_emailed_referral_is_never_sent_twice(network, django_capture_on_comm
     from portal.models import Message
     from portal.tasks import send_message
 
-    referral = _send(network, _draft(network, ReferralType.OUTSIDE), django_capture_on_commit_callbacks)
+    referral = network.send(network.referral(ReferralType.OUTSIDE), django_capture_on_commit_callbacks)
     # A retried or duplicated task: referral emails are portal messages.
     message = Message.objects.get(key__startswith=f"referrals:referral:{referral.pk}:")
     send_message(message.pk)
@@ -311,7 +277,7 @@ def test_a_message_queued_before_the_split_by_area_still_reaches_its_hooks(
 
     with django_capture_on_commit_callbacks(execute=False):
         referral = referral_services.send_referral(
-            actor=network.manager, referral=_draft(network, ReferralType.OUTSIDE)
+            actor=network.manager, referral=network.referral(ReferralType.OUTSIDE)
         )
     message = Message.objects.get(key__startswith=f"referrals:referral:{referral.pk}:")
     stored = json.dumps(message.context)
@@ -333,7 +299,7 @@ class BrokenBackend:
 
 
 def test_the_preview_is_the_letter_as_a_pdf(network, manager, django_capture_on_commit_callbacks):
-    referral = _draft(network, ReferralType.WITHIN)
+    referral = network.referral(ReferralType.WITHIN)
     with django_capture_on_commit_callbacks(execute=True):
         response = manager.post(
             reverse("referrals:referral_edit", args=[referral.case.number, referral.pk]),
@@ -350,7 +316,7 @@ def test_the_preview_is_the_letter_as_a_pdf(network, manager, django_capture_on_
 
 
 def _sent_transfer(world, capture, case=None):
-    return _send(world, _draft(world, ReferralType.TRANSFER, case=case), capture)
+    return world.send(world.referral(ReferralType.TRANSFER, case=case), capture)
 
 
 def _transfer_data(world):
@@ -420,7 +386,7 @@ def test_a_case_in_follow_up_or_closed_cannot_be_transferred(
 ):
     # A draft made while the case was open; the case went to follow-up since.
     case = network.case(status="plan_management")
-    referral = _draft(network, ReferralType.TRANSFER, case=case)
+    referral = network.referral(ReferralType.TRANSFER, case=case)
     case = case_services.start_follow_up(actor=network.manager, case=Case.objects.get(pk=case.pk))
     response = manager.post(reverse("referrals:referral_send", args=[case.number, referral.pk]), follow=True)
     assert "cannot be transferred" in response.content.decode()
@@ -457,7 +423,7 @@ def test_a_withdrawn_transfer_is_no_longer_visible_to_the_receiving_agency(
 def test_an_informational_referral_shares_the_person_record_but_not_the_case(
     network, receiver, django_capture_on_commit_callbacks
 ):
-    referral = _send(network, _draft(network, ReferralType.WITHIN), django_capture_on_commit_callbacks)
+    referral = network.send(network.referral(ReferralType.WITHIN), django_capture_on_commit_callbacks)
     detail = receiver.get(reverse("referrals:incoming_detail", args=[referral.pk])).content.decode()
     assert "Johnson, Jane" in detail
     assert "Case summary" not in detail
@@ -477,7 +443,7 @@ def test_only_one_transfer_waits_at_a_time(network, django_capture_on_commit_cal
 
 def test_a_template_in_use_cannot_be_deleted(network):
     staff = verified_client(network.staff, membership=network.staff_membership)
-    referral = _draft(network)
+    referral = network.referral()
     response = staff.post(
         reverse("referrals:template_edit", args=[referral.template_id]), {"delete": "1"}, follow=True
     )

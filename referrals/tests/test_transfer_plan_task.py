@@ -10,9 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import Task
-from referrals.agreements import services as agreement_services
-from referrals.models import Agreement, Case, ReferralType
-from referrals.referrals import services as referral_services
+from referrals.models import Case
 from tests.helpers import verified_client
 
 pytestmark = pytest.mark.django_db
@@ -27,39 +25,13 @@ def clock():
 
 
 @pytest.fixture
-def network(clock, world):
-    Agreement.objects.filter(agency=world.other_agency).update(client_tracking=True)
-    return world
+def network(clock, network):
+    """The network (conftest), built at the clock's instant."""
+    return network
 
 
 def _transfer(world, capture, case):
-    referral = referral_services.create_referral(
-        actor=world.manager, case=case, referral_type=ReferralType.TRANSFER
-    )
-    referral = referral_services.update_referral(
-        actor=world.manager,
-        referral=referral,
-        agency=world.other_agency,
-        contact_person="Denise Gallant",
-        email_to="intake@example.ca",
-        language=referral.language,
-        template=referral.template,
-        subject=referral.subject,
-        body=referral.body,
-        notes="",
-    )
-    with capture(execute=True):
-        referral = referral_services.send_referral(actor=world.manager, referral=referral)
-    office = agreement_services.save_office(agency=world.other_agency, name="Dieppe", city="Dieppe")
-    with capture(execute=True):
-        return referral_services.complete_transfer(
-            actor=world.outsider,
-            referral=referral,
-            office=office,
-            case_manager=world.outsider,
-            agreement=Agreement.objects.get(agency=world.other_agency),
-            delivery_location=office,
-        )
+    return world.receive(world.send(world.referral(case=case, email_to="intake@example.ca"), capture), capture)
 
 
 def _plan_tasks(user, case):

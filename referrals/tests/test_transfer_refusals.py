@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from portal.workflow import ActionError
 from referrals.cases import services as case_services
-from referrals.models import Agreement, Case, Referral, ReferralType, TransferStatus
+from referrals.models import Case, Referral, ReferralType, TransferStatus
 from referrals.referrals import services as referral_services
 from tests.helpers import verified_client
 
@@ -19,38 +19,10 @@ REFUSED = {
 }
 
 
-@pytest.fixture
-def network(world):
-    Agreement.objects.filter(agency=world.other_agency).update(client_tracking=True)
-    world.other_agency.contact_email = "intake@newpath.example.ca"
-    world.other_agency.save()
-    return world
-
-
 def _client(user, membership, language):
     user.preferred_language = language
     user.save()
     return verified_client(user, membership=membership)
-
-
-def _pending_transfer(world, capture, case):
-    referral = referral_services.create_referral(
-        actor=world.manager, case=case, referral_type=ReferralType.TRANSFER
-    )
-    referral = referral_services.update_referral(
-        actor=world.manager,
-        referral=referral,
-        agency=world.other_agency,
-        contact_person="Denise Gallant",
-        email_to="",
-        language=referral.language,
-        template=referral.template,
-        subject=referral.subject,
-        body=referral.body,
-        notes="",
-    )
-    with capture(execute=True):
-        return referral_services.send_referral(actor=world.manager, referral=referral)
 
 
 def test_a_case_in_follow_up_is_not_offered_the_transfer_type(network):
@@ -91,7 +63,7 @@ def test_a_pending_transfer_of_a_case_that_moved_on_leaves_the_list_and_is_refus
     network, django_capture_on_commit_callbacks, language, later
 ):
     case = network.case(status="plan_management")
-    referral = _pending_transfer(network, django_capture_on_commit_callbacks, case)
+    referral = network.send(network.referral(case=case), django_capture_on_commit_callbacks)
     receiver = _client(network.outsider, network.outsider_membership, language)
     listing = receiver.get(reverse("referrals:incoming"))
     assert [row.record for row in listing.context["table"].page.object_list] == [referral]
