@@ -58,6 +58,16 @@ STORIES = [
 ]
 
 
+def _workshop_start(story, today):
+    """The workshop is started from plan management on, and completed from follow-up on: it began
+    already then (never "In progress" with its start still to come)."""
+    if story in ("follow_up", "closed"):
+        return today - timedelta(days=10)
+    if story == "plan_management":
+        return today - timedelta(days=1)
+    return today + timedelta(days=3)
+
+
 def load_demo_data(context):
     ensure_reference_data()
     organizations, users = context["organizations"], context["users"]
@@ -174,6 +184,7 @@ def load_demo_data(context):
             if story == "plan_development":
                 continue
             case.refresh_from_db()
+            workshop_start = _workshop_start(story, today)
             workshop = plan_services.add_intervention(
                 actor=manager,
                 case=case,
@@ -182,8 +193,8 @@ def load_demo_data(context):
                 intervention_type=types["js-workshop"],
                 funding_type=agency_budget,
                 delivery_model=DeliveryModel.EXTERNAL,
-                planned_start=today + timedelta(days=3),
-                planned_end=today + timedelta(days=4),
+                planned_start=workshop_start,
+                planned_end=workshop_start + timedelta(days=1),
                 description="Atelier de deux jours : CV et entrevue.",
                 local_coordinator=None,
                 delivering_organization=partners[2],

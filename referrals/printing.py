@@ -6,6 +6,7 @@ the task calls build_print, and referrals.referrals.delivery attaches the letter
 
 import logging
 import re
+from datetime import date
 from uuid import uuid4
 
 from django.core.files.base import ContentFile
@@ -44,6 +45,15 @@ def referral_for_letter(pk: int) -> Referral:
     ).get(pk=pk)
 
 
+def letter_date(day: date) -> str:
+    """A letter's date in the active language: "1er décembre 2026" (French writes the first of the
+    month as an ordinal), "1 December 2026"."""
+    text = formats.date_format(day, "DATE_FORMAT")
+    if translation.get_language() == "fr" and day.day == 1:
+        text = re.sub(r"^1(?=\s)", "1er", text)
+    return text
+
+
 def letter_values(referral: Referral) -> dict[str, str]:
     """What the placeholders of a letter stand for. The client's name appears only inside the letter."""
     case = referral.case
@@ -51,7 +61,7 @@ def letter_values(referral: Referral) -> dict[str, str]:
     return {
         "client_name": f"{case.person.first_name} {case.person.last_name}",
         "case_number": str(case.number),
-        "date": formats.date_format(timezone.localdate(), "DATE_FORMAT"),
+        "date": letter_date(timezone.localdate()),
         "organization": referral.organization_display,
         "contact_person": referral.contact_person,
         # The sender as recorded when sent (the case's own while a draft).
@@ -71,9 +81,12 @@ def render_letter_html(referral: Referral) -> SafeString:
         values = letter_values(referral)
         text = escape(referral.template.letter_body)
         for name in LETTER_PLACEHOLDERS:
+            if not values[name]:
+                # An empty detail (no telephone, say) takes its separating comma with it, on its
+                # own line only: the salutation's comma and the paragraph after it stay.
+                placeholder = re.escape(f"[{name}]")
+                text = re.sub(rf",[ \t]*{placeholder}|{placeholder}[ \t]*,[ \t]*(?=\S)", "", text)
             text = text.replace(f"[{name}]", escape(values[name]))
-        # An empty detail (no telephone, say) leaves no dangling comma behind.
-        text = re.sub(r"(,\s*)+(?=,|\.|$)", "", text, flags=re.MULTILINE)
         # Safe: the template's text and every value were escaped above.
         letter = mark_safe(linebreaks(text, autoescape=False))  # noqa: S308
         return render_to_string("referrals/letter_pdf.html", {"referral": referral, "letter": letter})

@@ -106,3 +106,11 @@ def test_the_demo_closed_case_has_no_open_intervention_nor_notice(db):
             status__in=(InterventionStatus.PLANNED, InterventionStatus.IN_PROGRESS)
         ).exists()
         assert not _intervention_notices(case).exists()
+    # Issue 19: no intervention of the demo is "In progress" with its start still to come.
+    from django.utils import timezone
+
+    from referrals.models import Intervention
+
+    started = Intervention.objects.filter(status=InterventionStatus.IN_PROGRESS)
+    assert started.exists()
+    assert not started.filter(planned_start__gt=timezone.localdate()).exists()
