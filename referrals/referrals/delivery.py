@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from portal import services as portal_services
 from portal.models import Priority
 from referrals.cases.services import case_columns, case_key
-from referrals.models import Referral, ReferralStatus
+from referrals.models import NETWORK_TYPES, Referral, ReferralStatus, ReferralType
 from referrals.printing import referral_for_letter, render_letter_pdf
 
 RS = ReferralStatus
@@ -28,8 +28,11 @@ MAX_EMAIL_ATTEMPTS = portal_services.MESSAGE_ATTEMPTS
 def email_referral(referral: Referral) -> None:
     """The referral's email, with its letter attached, from the no-reply address, through
     portal.notify (one retry policy, idempotency key and stale re-queue for every email). Each
-    sending gets its own key; notify tells referral_emailed or referral_not_emailed how it went."""
+    sending gets its own key; notify tells referral_emailed or referral_not_emailed how it went.
+    A referral to an agency of the network links to its page in Liaison (a transfer is completed
+    there); one outside the network has no page to link to."""
     hook_kwargs = {"referral_id": referral.pk}
+    in_network = referral.referral_type in NETWORK_TYPES
     portal_services.notify(
         key=f"referrals:referral:{referral.pk}:{uuid4().hex}",
         template="referrals/emails/referral",
@@ -37,7 +40,12 @@ def email_referral(referral: Referral) -> None:
         language=referral.language,
         from_email=settings.REFERRAL_FROM_EMAIL,
         # What the sender typed, rendered as is by the worker; cleared from the message once sent.
-        context={"subject": referral.subject, "body": referral.body},
+        context={
+            "subject": referral.subject,
+            "body": referral.body,
+            "transfer": referral.referral_type == ReferralType.TRANSFER,
+        },
+        link=reverse("referrals:incoming_detail", args=[referral.pk]) if in_network else "",
         attachments=[["referrals.referrals.delivery.letter_attachment", hook_kwargs]],
         on_sent=["referrals.referrals.delivery.referral_emailed", hook_kwargs],
         on_failed=["referrals.referrals.delivery.referral_not_emailed", hook_kwargs],
