@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from orders import services
+from orders.confirmations import services as confirmation_services
 from orders.models import (
     ChangeCategory,
     OptionList,
@@ -16,7 +16,10 @@ from orders.models import (
     ServiceType,
     Zone,
 )
+from orders.offers import services as offer_services
 from orders.reference import ensure_reference_data
+from orders.reports import services as report_services
+from orders.summaries import services as summary_services
 from portal import dates
 
 CLIENTS = [
@@ -87,7 +90,7 @@ def load_demo_data(context):
         for number, story in enumerate(STORIES):
             start = today.replace(day=1) - timedelta(days=60 * (number % 3))
             end = start + timedelta(days=365 if number % 2 or number in LONG else 25)
-            summary = services.create_summary(
+            summary = summary_services.create_summary(
                 actor=worker,
                 department=department,
                 provider=provider,
@@ -111,7 +114,7 @@ def load_demo_data(context):
             )
             _play(story, summary, worker, coordinator, start)
         # A transport service arrives Activated, without acceptance.
-        summary = services.create_summary(
+        summary = summary_services.create_summary(
             actor=worker,
             department=department,
             provider=provider,
@@ -132,18 +135,18 @@ def load_demo_data(context):
                 "client_contribution": Decimal(0),
             },
         )
-        services.offer_summary(actor=worker, summary=summary)
+        summary_services.offer_summary(actor=worker, summary=summary)
     # What the hourly job would do next: the active ones already past their end date expire.
-    services.expire_ended_summaries()
+    summary_services.expire_ended_summaries()
 
 
 def _play(story, summary, worker, coordinator, start):
     for step in story:
         if step == "offer":
-            summary = services.offer_summary(actor=worker, summary=summary)
+            summary = summary_services.offer_summary(actor=worker, summary=summary)
         elif step == "accept":
             # Some demo periods are over on some days of the month (25-day summaries).
-            summary = services.accept_summary(
+            summary = offer_services.accept_summary(
                 actor=coordinator,
                 summary=summary,
                 message="Nous pouvons commencer lundi.",
@@ -154,14 +157,14 @@ def _play(story, summary, worker, coordinator, start):
                 dates.month_start(start), dates.previous_month(timezone.localdate())
             )
             if month <= timezone.localdate() and month <= summary.end_date:
-                services.confirm_month(
+                confirmation_services.confirm_month(
                     actor=coordinator,
                     order=order,
                     month=month,
                     units_delivered=Decimal(40),
                     km_delivered=Decimal("123.5"),
                 )
-            services.log_report(
+            report_services.log_report(
                 actor=coordinator,
                 order=order,
                 kind=ReportKind.CHANGE,
@@ -171,7 +174,7 @@ def _play(story, summary, worker, coordinator, start):
                 ),
                 description="La personne demande deux heures de plus par semaine.",
             )
-            services.log_report(
+            report_services.log_report(
                 actor=coordinator,
                 order=order,
                 kind=ReportKind.INCIDENT,
@@ -185,8 +188,8 @@ def _play(story, summary, worker, coordinator, start):
                 occurred_at=timezone.localtime().time().replace(microsecond=0),
             )
         elif step == "pending":
-            summary = services.set_pending(actor=worker, summary=summary)
-            services.log_report(
+            summary = summary_services.set_pending(actor=worker, summary=summary)
+            report_services.log_report(
                 actor=coordinator,
                 order=summary.orders.first(),
                 kind=ReportKind.OBSERVATION,
@@ -198,7 +201,7 @@ def _play(story, summary, worker, coordinator, start):
                 follow_up_required=True,
             )
         elif step == "amend":
-            services.amend_summary(
+            summary_services.amend_summary(
                 actor=worker,
                 summary=summary,
                 order={
@@ -212,21 +215,21 @@ def _play(story, summary, worker, coordinator, start):
                 },
             )
         elif step == "reactivate":
-            summary = services.reactivate_summary(actor=worker, summary=summary)
+            summary = summary_services.reactivate_summary(actor=worker, summary=summary)
         elif step == "revoke":
-            summary = services.revoke_offer(actor=worker, summary=summary)
+            summary = summary_services.revoke_offer(actor=worker, summary=summary)
         elif step == "miscellaneous":
-            services.log_report(
+            report_services.log_report(
                 actor=coordinator,
                 order=summary.orders.first(),
                 kind=ReportKind.MISCELLANEOUS,
                 description="Question sur la dernière facture du mois.",
             )
         elif step == "terminate":
-            summary = services.terminate_summary(actor=worker, summary=summary)
+            summary = summary_services.terminate_summary(actor=worker, summary=summary)
         elif step == "cancel":
-            summary = services.cancel_summary(actor=worker, summary=summary)
+            summary = summary_services.cancel_summary(actor=worker, summary=summary)
         elif step == "decline":
-            summary = services.decline_summary(
+            summary = offer_services.decline_summary(
                 actor=coordinator, summary=summary, reason="Aucun personnel disponible dans ce secteur."
             )

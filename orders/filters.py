@@ -11,7 +11,7 @@ from orders.models import (
     SummaryStatus,
     Zone,
 )
-from orders.services import normalize_name
+from orders.summaries.services import normalize_name
 
 PROVIDER_STATUSES = [
     (value, label) for value, label in SummaryStatus.choices if value not in HIDDEN_FROM_PROVIDER

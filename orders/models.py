@@ -1,5 +1,6 @@
 """Service orders (CommunityCare NB): order summaries, their orders, service reports and monthly
-service confirmations. Data and invariants only; every write is in orders.services."""
+service confirmations. Data and invariants only; every write is in the services of its areas
+(orders/summaries, offers, reports, confirmations)."""
 
 from django.conf import settings
 from django.db import models

@@ -5,7 +5,7 @@ from celery import shared_task
 
 @shared_task
 def expire_ended_summaries():
-    """Hourly (Celery beat): active summaries past their end date expire (services.expire_ended_summaries)."""
-    from orders import services
+    """Hourly (Celery beat): active summaries past their end date expire (summaries.services.expire_ended_summaries)."""
+    from orders.summaries import services as summary_services
 
-    return services.expire_ended_summaries()
+    return summary_services.expire_ended_summaries()

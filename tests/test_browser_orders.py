@@ -178,9 +178,9 @@ def test_offer_accept_decline_and_every_report(live_server, context, demo, langu
     assert words["thanks"] in page.locator("main").inner_text()
 
     # A miscellaneous request once the order is terminated.
-    from orders import services
+    from orders.summaries import services as summary_services
 
-    services.terminate_summary(actor=worker, summary=accepted)
+    summary_services.terminate_summary(actor=worker, summary=accepted)
     page.goto(order_url)
     page.get_by_role("link", name=words["misc"], exact=True).click()
     page.locator("#id_description").fill("Question about the last invoice")
@@ -203,8 +203,8 @@ def test_decimals_are_recorded_as_typed_in_each_language(live_server, context, d
     """A French "37,5" is 37.5, never 375 (what <input type="number"> made of it in Chromium)."""
     from decimal import Decimal
 
-    from orders import services
     from orders.models import MonthlyConfirmation
+    from orders.offers import services as offer_services
 
     organizations, users = demo
     typed = DECIMALS[language]
@@ -236,7 +236,7 @@ def test_decimals_are_recorded_as_typed_in_each_language(live_server, context, d
     assert order.base_rate == Decimal("30.09")
 
     # The provider confirms the month: units and kilometres with decimals.
-    services.accept_summary(actor=coordinator, summary=summary)
+    offer_services.accept_summary(actor=coordinator, summary=summary)
     as_user(context, live_server, coordinator, language)
     page.goto(live_server.url + reverse("orders:confirm_month", args=[order.pk]))
     page.locator("#id_month").fill(today.strftime("%Y-%m"))
@@ -301,8 +301,9 @@ def test_ended_offer_expired_block_and_a_corrected_month(live_server, context, d
     the ended ones; a recorded month is corrected until the department acknowledges it."""
     from decimal import Decimal
 
-    from orders import services
+    from orders.confirmations import services as confirmation_services
     from orders.models import MonthlyConfirmation
+    from orders.summaries import services as summary_services
 
     organizations, users = demo
     words = WORDS[language]
@@ -335,7 +336,7 @@ def test_ended_offer_expired_block_and_a_corrected_month(live_server, context, d
     assert ended.status == SummaryStatus.ACTIVATED
 
     # The hourly job expires it: the dashboard's expired block lists it, the active one does not.
-    assert services.expire_ended_summaries() >= 1
+    assert summary_services.expire_ended_summaries() >= 1
     page.goto(live_server.url + reverse("orders:dashboard"))
     assert page.locator("#block-all").is_visible() and page.locator("#block-expired").is_visible()
     page.goto(live_server.url + reverse("orders:dashboard_report", args=["expired"]))
@@ -347,7 +348,7 @@ def test_ended_offer_expired_block_and_a_corrected_month(live_server, context, d
     order = ended.orders.get()
     month = ended.end_date.replace(day=1)
     confirmation = MonthlyConfirmation.objects.filter(order=order, month=month).first() or (
-        services.confirm_month(
+        confirmation_services.confirm_month(
             actor=coordinator, order=order, month=month, units_delivered=Decimal(40), km_delivered=Decimal(0)
         )
     )

@@ -4,9 +4,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from orders import services
 from orders.models import ServiceCentre, ServiceType, Zone
+from orders.offers import services as offer_services
 from orders.reference import ensure_reference_data
+from orders.summaries import services as summary_services
 from tests.factories import MembershipFactory, OrganizationFactory
 
 # Memberships valid long before any instant a test travels to (a factory's "30 days ago" is read
@@ -75,13 +76,13 @@ class World:
             ),
         )
         data.update(changes)
-        return services.create_summary(**data)
+        return summary_services.create_summary(**data)
 
     def offered(self, **kwargs):
-        return services.offer_summary(actor=self.worker, summary=self.summary(**kwargs))
+        return summary_services.offer_summary(actor=self.worker, summary=self.summary(**kwargs))
 
     def activated(self, **kwargs):
-        return services.accept_summary(actor=self.coordinator, summary=self.offered(**kwargs))
+        return offer_services.accept_summary(actor=self.coordinator, summary=self.offered(**kwargs))
 
 
 @pytest.fixture

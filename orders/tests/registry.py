@@ -22,9 +22,10 @@ def _orders_summary(organization, status="activated"):
 
     from django.utils import timezone
 
-    from orders import services
     from orders.models import ServiceCentre, ServiceType, Zone
+    from orders.offers import services as offer_services
     from orders.reference import ensure_reference_data
+    from orders.summaries import services as summary_services
     from tests.factories import OrganizationFactory, UserFactory
 
     ensure_reference_data()
@@ -34,7 +35,7 @@ def _orders_summary(organization, status="activated"):
         department, provider = OrganizationFactory(kind="department"), organization
     worker = UserFactory()
     today = timezone.localdate()
-    summary = services.create_summary(
+    summary = summary_services.create_summary(
         actor=worker,
         department=department,
         provider=provider,
@@ -56,20 +57,20 @@ def _orders_summary(organization, status="activated"):
         ),
     )
     if status != "draft":
-        summary = services.offer_summary(actor=worker, summary=summary)
+        summary = summary_services.offer_summary(actor=worker, summary=summary)
     if status in ("activated", "pending"):
-        summary = services.accept_summary(actor=worker, summary=summary)
+        summary = offer_services.accept_summary(actor=worker, summary=summary)
     if status == "pending":
-        summary = services.set_pending(actor=worker, summary=summary)
+        summary = summary_services.set_pending(actor=worker, summary=summary)
     return summary
 
 
 def _orders_report(organization):
-    from orders import services
     from orders.models import ReportKind
+    from orders.reports import services as report_services
 
     summary = _orders_summary(organization)
-    return services.log_report(
+    return report_services.log_report(
         actor=summary.worker, order=summary.orders.get(), kind=ReportKind.CHANGE, description="x"
     )
 
@@ -79,10 +80,10 @@ def _orders_confirmation(organization):
 
     from django.utils import timezone
 
-    from orders import services
+    from orders.confirmations import services as confirmation_services
 
     summary = _orders_summary(organization)
-    return services.confirm_month(
+    return confirmation_services.confirm_month(
         actor=summary.worker,
         order=summary.orders.get(),
         month=timezone.localdate().replace(day=1),

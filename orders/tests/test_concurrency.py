@@ -6,8 +6,8 @@ import pytest
 from django.db import connection, connections
 from django.utils import translation
 
-from orders import services
 from orders.models import OrderSummary, SummaryEvent, SummaryStatus
+from orders.offers import services as offer_services
 from portal.workflow import ActionError
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -33,11 +33,11 @@ def test_one_answer_wins_and_the_other_gets_a_clear_message(world):
 
     threads = [
         threading.Thread(
-            target=answer, args=(lambda: services.accept_summary(actor=world.coordinator, summary=summary),)
+            target=answer, args=(lambda: offer_services.accept_summary(actor=world.coordinator, summary=summary),)
         ),
         threading.Thread(
             target=answer,
-            args=(lambda: services.decline_summary(actor=world.both, summary=summary, reason="No staff"),),
+            args=(lambda: offer_services.decline_summary(actor=world.both, summary=summary, reason="No staff"),),
         ),
     ]
     for thread in threads:

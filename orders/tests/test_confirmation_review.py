@@ -10,7 +10,7 @@ import time_machine
 from auditlog.models import LogEntry
 from django.urls import reverse
 
-from orders import services
+from orders.confirmations import services as confirmation_services
 from orders.models import ConfirmationCorrection, MonthlyConfirmation
 from portal.workflow import ActionError
 from tests.helpers import verified_client
@@ -81,7 +81,7 @@ def test_the_review_step_refuses_what_the_record_would_refuse_next_to_the_field(
 def test_the_question_says_one_unit_in_the_singular(world):
     from django.utils import translation
 
-    from orders.views import month_question
+    from orders.confirmations.views import month_question
 
     with translation.override("en"):
         one = month_question(date(2026, 11, 1), Decimal(1), Decimal(0))
@@ -92,7 +92,7 @@ def test_the_question_says_one_unit_in_the_singular(world):
 
 def _recorded(world):
     order = world.activated().orders.get()
-    return services.confirm_month(
+    return confirmation_services.confirm_month(
         actor=world.coordinator,
         order=order,
         month=date(2026, 11, 1),
@@ -139,7 +139,7 @@ def test_the_provider_corrects_a_month_with_history_and_audit(world, language):
 
 def test_the_same_figures_again_change_nothing(world):
     confirmation = _recorded(world)
-    services.correct_confirmation(
+    confirmation_services.correct_confirmation(
         actor=world.coordinator,
         confirmation=confirmation,
         units_delivered=Decimal("37.5"),
@@ -170,7 +170,7 @@ def test_once_acknowledged_a_month_can_no_longer_be_corrected(world, language):
     assert not ConfirmationCorrection.objects.exists()
     assert "3 " in response.content.decode()  # the acknowledgement's date, in the message
     with pytest.raises(ActionError, match="acknowledged this month|pris en compte ce mois"):
-        services.correct_confirmation(
+        confirmation_services.correct_confirmation(
             actor=world.coordinator,
             confirmation=confirmation,
             units_delivered=Decimal(1),

@@ -8,8 +8,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from orders import services
+from orders.confirmations import services as confirmation_services
 from orders.models import SummaryStatus
+from orders.summaries import services as summary_services
 from portal.workflow import ActionError
 from tests.helpers import verified_client
 
@@ -39,7 +40,7 @@ def test_a_pending_order_says_why_confirm_a_month_is_not_offered_where_the_butto
     order = summary.orders.get()
     url = reverse("orders:confirm_month", args=[order.pk])
     assert f'href="{url}"' in _order_page(coordinator, order)
-    services.set_pending(actor=world.worker, summary=summary)
+    summary_services.set_pending(actor=world.worker, summary=summary)
     page = _order_page(coordinator, order)
     assert f'href="{url}"' not in page
     panel = page[page.index('aria-labelledby="report-heading"') : page.index("</section>")]
@@ -49,16 +50,16 @@ def test_a_pending_order_says_why_confirm_a_month_is_not_offered_where_the_butto
 
 
 def test_finance_sees_no_confirmation_panel_and_no_notice(world):
-    summary = services.set_pending(actor=world.worker, summary=world.activated())
+    summary = summary_services.set_pending(actor=world.worker, summary=world.activated())
     finance = verified_client(world.finance, membership=world.finance_membership)
     page = _order_page(finance, summary.orders.get())
     assert "report-heading" not in page and "confirm-notice" not in page
 
 
 def test_confirming_while_pending_is_refused_by_the_service(world):
-    summary = services.set_pending(actor=world.worker, summary=world.activated())
+    summary = summary_services.set_pending(actor=world.worker, summary=world.activated())
     with pytest.raises(ActionError):
-        services.confirm_month(
+        confirmation_services.confirm_month(
             actor=world.coordinator,
             order=summary.orders.get(),
             month=date(2026, 11, 1),
@@ -68,7 +69,7 @@ def test_confirming_while_pending_is_refused_by_the_service(world):
 
 
 def _confirm(world, order, month):
-    return services.confirm_month(
+    return confirmation_services.confirm_month(
         actor=world.coordinator,
         order=order,
         month=month,
@@ -79,9 +80,9 @@ def _confirm(world, order, month):
 
 def test_a_terminated_order_stays_billable_for_the_months_before_its_termination(world, coordinator, frozen):
     """Guide: after a termination the provider is "toujours en mesure de facturer les services rendus"."""
-    summary = services.terminate_summary(actor=world.worker, summary=world.activated())
+    summary = summary_services.terminate_summary(actor=world.worker, summary=world.activated())
     order = summary.orders.get()
-    assert services.termination_date(summary) == date(2026, 11, 16)
+    assert confirmation_services.termination_date(summary) == date(2026, 11, 16)
     # A month later, November (delivered before the termination) can still be confirmed...
     frozen.move_to(datetime(2026, 12, 10, 9, 0, tzinfo=MONCTON))
     page = _order_page(verified_client(world.coordinator, membership=world.coordinator_membership), order)
@@ -96,7 +97,7 @@ def test_a_terminated_order_stays_billable_for_the_months_before_its_termination
 
 
 def test_the_confirmation_page_refuses_a_month_after_the_termination_next_to_its_field(world, coordinator, frozen):
-    summary = services.terminate_summary(actor=world.worker, summary=world.activated())
+    summary = summary_services.terminate_summary(actor=world.worker, summary=world.activated())
     order = summary.orders.get()
     frozen.move_to(datetime(2026, 12, 10, 9, 0, tzinfo=MONCTON))
     coordinator = verified_client(world.coordinator, membership=world.coordinator_membership)

@@ -38,12 +38,12 @@ def test_the_excel_export_holds_date_and_number_cells(world, django_capture_on_c
     from django.utils import timezone
     from openpyxl import load_workbook
 
-    from orders import services
+    from orders.confirmations import services as confirmation_services
     from portal.models import Export
 
     world.offered()
     summary = world.activated()
-    services.confirm_month(
+    confirmation_services.confirm_month(
         actor=world.coordinator,
         order=summary.orders.get(),
         month=timezone.localdate(),

@@ -12,8 +12,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from orders import exports, selectors, services
+from orders import exports, selectors
+from orders.confirmations import services as confirmation_services
 from orders.models import SummaryStatus
+from orders.offers import services as offer_services
+from orders.summaries import services as summary_services
 from orders.tasks import expire_ended_summaries
 from portal.workflow import ActionError
 from tests.helpers import verified_client
@@ -51,13 +54,13 @@ def _order(effective):
 
 def test_it_expires_an_active_summary_the_day_after_its_end_date_with_a_history_row(world, frozen):
     activated = _ending(world, world.activated)
-    pending = services.set_pending(actor=world.worker, summary=_ending(world, world.activated))
+    pending = summary_services.set_pending(actor=world.worker, summary=_ending(world, world.activated))
     offered = _ending(world, world.offered)
-    terminated = services.terminate_summary(actor=world.worker, summary=_ending(world, world.activated))
+    terminated = summary_services.terminate_summary(actor=world.worker, summary=_ending(world, world.activated))
     frozen.move_to(NOVEMBER_30_LATE)
-    assert services.expire_ended_summaries() == 0  # the last day still belongs to the period
+    assert summary_services.expire_ended_summaries() == 0  # the last day still belongs to the period
     frozen.move_to(DECEMBER_1_EARLY)
-    assert services.expire_ended_summaries() == 2
+    assert summary_services.expire_ended_summaries() == 2
     for summary in (activated, pending):
         summary.refresh_from_db()
         assert summary.status == S.EXPIRED
@@ -74,14 +77,14 @@ def test_it_expires_an_active_summary_the_day_after_its_end_date_with_a_history_
     terminated.refresh_from_db()
     assert (offered.status, terminated.status) == (S.OFFERED, S.TERMINATED)
     # Running it again changes nothing (the job runs every hour).
-    assert services.expire_ended_summaries() == 0
+    assert summary_services.expire_ended_summaries() == 0
     assert activated.events.filter(action="expired").count() == 1
 
 
 def test_expiring_a_summary_still_in_its_period_is_refused(world, frozen):
     summary = _ending(world, world.activated)
     with pytest.raises(ActionError, match="not over yet|pas terminée"):
-        services.expire_summary(summary=summary)
+        summary_services.expire_summary(summary=summary)
     summary.refresh_from_db()
     assert summary.status == S.ACTIVATED
 
@@ -100,13 +103,13 @@ def test_the_hourly_beat_job_runs_the_service(world, frozen):
 def test_an_expired_summary_is_in_the_providers_terminated_tab_and_still_billable(world, frozen):
     summary = _ending(world, world.activated)
     frozen.move_to(DECEMBER_1_EARLY)
-    services.expire_ended_summaries()
+    summary_services.expire_ended_summaries()
     assert list(selectors.requests_tab(world.coordinator, "terminated")) == [summary]
     assert not selectors.requests_tab(world.coordinator, "active").exists()
     from decimal import Decimal
 
     order = summary.orders.get()
-    confirmation = services.confirm_month(
+    confirmation = confirmation_services.confirm_month(
         actor=world.coordinator,
         order=order,
         month=date(2026, 11, 1),
@@ -115,7 +118,7 @@ def test_an_expired_summary_is_in_the_providers_terminated_tab_and_still_billabl
     )
     assert confirmation.month == date(2026, 11, 1)
     with pytest.raises(ActionError):
-        services.confirm_month(
+        confirmation_services.confirm_month(
             actor=world.coordinator,
             order=order,
             month=date(2026, 12, 1),
@@ -138,7 +141,7 @@ def test_the_dashboard_has_all_requests_and_expired_requests_and_expired_ones_ar
     # Before the job has run, a summary past its end date already no longer counts as active.
     figures = selectors.dashboard_figures(world.coordinator)
     assert (figures["all"], figures["activated"], figures["expired"]) == (3, 1, 1)
-    services.expire_ended_summaries()
+    summary_services.expire_ended_summaries()
     figures = selectors.dashboard_figures(world.coordinator)
     assert (figures["all"], figures["activated"], figures["expired"]) == (3, 1, 1)
     assert [row.pk for row in selectors.dashboard_rows(world.coordinator, "expired")] == [ended.pk]
@@ -218,10 +221,10 @@ def test_an_offer_still_in_its_period_is_accepted_without_the_extra_box(world, f
 def test_the_service_refuses_an_ended_offer_unless_confirmed(world, frozen):
     summary = _ending(world, world.offered, end=date(2026, 11, 10))
     with pytest.raises(ActionError) as refused:
-        services.accept_summary(actor=world.coordinator, summary=summary)
+        offer_services.accept_summary(actor=world.coordinator, summary=summary)
     assert "period_over" in refused.value.error_dict
     summary.refresh_from_db()
     assert summary.status == S.OFFERED and not summary.events.filter(action="accepted").exists()
-    services.accept_summary(actor=world.coordinator, summary=summary, period_over_confirmed=True)
+    offer_services.accept_summary(actor=world.coordinator, summary=summary, period_over_confirmed=True)
     summary.refresh_from_db()
     assert summary.status == S.ACTIVATED

@@ -9,7 +9,8 @@ import time_machine
 from django.urls import reverse
 from django.utils import translation
 
-from orders import services
+from orders.offers import services as offer_services
+from orders.summaries import services as summary_services
 from tests.helpers import verified_client
 
 MONCTON = ZoneInfo("America/Moncton")
@@ -38,7 +39,7 @@ def _page(client, summary):
 def test_it_tells_the_person_who_declined_that_they_did(world, clock):
     summary = world.offered()
     clock.move_to(datetime(2026, 11, 5, 14, 30, tzinfo=MONCTON))
-    services.decline_summary(actor=world.coordinator, summary=summary, reason="No staff in that zone")
+    offer_services.decline_summary(actor=world.coordinator, summary=summary, reason="No staff in that zone")
     page = _page(_client(world, "coordinator"), summary)
     assert f"You declined the request {summary.number} on 5 November 2026." in page
     assert "Social Development has been told." in page
@@ -48,7 +49,7 @@ def test_it_tells_the_person_who_declined_that_they_did(world, clock):
 
 def test_it_names_the_colleague_who_declined(world, clock):
     summary = world.offered()
-    services.decline_summary(actor=world.both, summary=summary, reason="No staff")
+    offer_services.decline_summary(actor=world.both, summary=summary, reason="No staff")
     page = _page(_client(world, "coordinator"), summary)
     assert f"{world.both}, of your organization, declined the request {summary.number} on 2 November 2026." in page
     assert "taken back by Social Development" not in page
@@ -56,7 +57,7 @@ def test_it_names_the_colleague_who_declined(world, clock):
 
 def test_answering_an_offer_a_colleague_declined_meanwhile_says_so(world, clock):
     summary = world.offered()
-    services.decline_summary(actor=world.both, summary=summary, reason="No staff")
+    offer_services.decline_summary(actor=world.both, summary=summary, reason="No staff")
     response = _client(world, "coordinator").post(
         reverse("orders:respond", args=[summary.pk]), {"step": "confirm", "decision": "accept", "message": ""}
     )
@@ -66,7 +67,7 @@ def test_answering_an_offer_a_colleague_declined_meanwhile_says_so(world, clock)
 
 def test_it_says_it_in_french(world, clock):
     summary = world.offered()
-    services.decline_summary(actor=world.coordinator, summary=summary, reason="Pas de personnel")
+    offer_services.decline_summary(actor=world.coordinator, summary=summary, reason="Pas de personnel")
     page = _page(_client(world, "coordinator", "fr"), summary)
     with translation.override("fr"):
         expected = translation.gettext("You declined the request %(number)s on %(date)s.") % {
@@ -81,7 +82,7 @@ def test_it_says_it_in_french(world, clock):
 
 def test_an_offer_revoked_by_the_department_still_says_it_was_taken_back(world, clock):
     summary = world.offered()
-    services.revoke_offer(actor=world.worker, summary=summary)
+    summary_services.revoke_offer(actor=world.worker, summary=summary)
     page = _page(_client(world, "coordinator"), summary)
     assert TAKEN_BACK in page
     assert "declined the request" not in page
@@ -89,7 +90,7 @@ def test_an_offer_revoked_by_the_department_still_says_it_was_taken_back(world, 
 
 def test_another_providers_lost_offer_stays_a_plain_404(world, clock):
     summary = world.offered(provider=world.other_provider)
-    services.decline_summary(actor=world.outsider, summary=summary, reason="No")
+    offer_services.decline_summary(actor=world.outsider, summary=summary, reason="No")
     page = _page(_client(world, "coordinator"), summary)
     assert "no longer available" not in page
     assert "declined the request" not in page

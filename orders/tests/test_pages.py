@@ -9,8 +9,11 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from orders import services
+from orders.confirmations import services as confirmation_services
 from orders.models import OrderSummary, ReportKind, ReportOption, ServiceReport, SummaryStatus
+from orders.offers import services as offer_services
+from orders.reports import services as report_services
+from orders.summaries import services as summary_services
 from portal.models import Export
 from tests.helpers import assert_constant_queries, search, verified_client
 
@@ -30,8 +33,8 @@ def worker(world):
 def test_the_tabs_list_what_the_guide_says_and_hide_the_rest(world, coordinator):
     offered = world.offered(client_name="Brighton Early")
     active = world.activated(client_name="Anita Plourde")
-    pending = services.set_pending(actor=world.worker, summary=world.activated(client_name="Howard Doucette"))
-    declined = services.decline_summary(
+    pending = summary_services.set_pending(actor=world.worker, summary=world.activated(client_name="Howard Doucette"))
+    declined = offer_services.decline_summary(
         actor=world.coordinator, summary=world.offered(client_name="Gérard Landry"), reason="No"
     )
     draft = world.summary(client_name="Claire Boudreau")
@@ -115,7 +118,7 @@ def test_declining_requires_a_reason_and_changes_nothing_without_it(world, coord
 
 def test_a_stale_answer_gets_a_clear_message(world, coordinator):
     summary = world.offered()
-    services.accept_summary(actor=world.both, summary=summary)
+    offer_services.accept_summary(actor=world.both, summary=summary)
     response = coordinator.post(
         reverse("orders:respond", args=[summary.pk]),
         {"step": "confirm", "decision": "decline", "reason": "x"},
@@ -176,7 +179,7 @@ def test_a_change_request_offers_the_types_of_its_category(world, coordinator):
 
 
 def test_a_report_the_status_forbids_gets_a_message_and_records_nothing(world, coordinator):
-    summary = services.cancel_summary(actor=world.worker, summary=world.activated())
+    summary = summary_services.cancel_summary(actor=world.worker, summary=world.activated())
     order = summary.orders.get()
     response = coordinator.get(reverse("orders:report_create", args=[order.pk, "incident"]), follow=True)
     assert "cannot be logged on this order while it is Cancelled" in response.content.decode()
@@ -186,7 +189,7 @@ def test_a_report_the_status_forbids_gets_a_message_and_records_nothing(world, c
 def test_a_stale_report_form_keeps_what_was_typed(world, coordinator):
     summary = world.activated()
     order = summary.orders.get()
-    services.cancel_summary(actor=world.worker, summary=summary)  # meanwhile, at the department
+    summary_services.cancel_summary(actor=world.worker, summary=summary)  # meanwhile, at the department
     category = _category("change-service")
     response = coordinator.post(
         reverse("orders:report_create", args=[order.pk, "change"]) + f"?category={category.pk}",
@@ -208,7 +211,7 @@ def _category(code):
 
 
 def test_a_miscellaneous_request_on_a_terminated_order(world, coordinator):
-    summary = services.terminate_summary(
+    summary = summary_services.terminate_summary(
         actor=world.worker, summary=world.activated(client_name="Nath Tester")
     )
     order = summary.orders.get()
@@ -282,7 +285,7 @@ def test_the_department_creates_offers_and_sees_the_answer(world, worker):
     worker.post(reverse("orders:action", args=[summary.pk, "offer"]))
     summary.refresh_from_db()
     assert summary.status == S.OFFERED
-    services.decline_summary(actor=world.coordinator, summary=summary, reason="No staff in Sussex")
+    offer_services.decline_summary(actor=world.coordinator, summary=summary, reason="No staff in Sussex")
     page = worker.get(reverse("orders:summary", args=[summary.pk])).content.decode()
     assert "No staff in Sussex" in page
     response = worker.post(reverse("orders:action", args=[summary.pk, "terminate"]), follow=True)
@@ -291,7 +294,7 @@ def test_the_department_creates_offers_and_sees_the_answer(world, worker):
 
 
 def test_the_department_amends_while_pending_and_acknowledges_reports(world, worker):
-    summary = services.set_pending(actor=world.worker, summary=world.activated())
+    summary = summary_services.set_pending(actor=world.worker, summary=world.activated())
     url = reverse("orders:amend", args=[summary.pk])
     response = worker.post(
         url,
@@ -319,8 +322,8 @@ def test_the_department_amends_while_pending_and_acknowledges_reports(world, wor
         },
     )
     assert response.status_code == 302 and summary.orders.count() == 2
-    services.reactivate_summary(actor=world.worker, summary=summary)
-    report = services.log_report(
+    summary_services.reactivate_summary(actor=world.worker, summary=summary)
+    report = report_services.log_report(
         actor=world.coordinator,
         order=summary.orders.first(),
         kind=ReportKind.CHANGE,
@@ -338,7 +341,7 @@ def test_the_department_amends_while_pending_and_acknowledges_reports(world, wor
 def test_the_dashboard_counts_and_exports_what_the_provider_sees(world, django_capture_on_commit_callbacks):
     world.offered()
     summary = world.activated()
-    services.confirm_month(
+    confirmation_services.confirm_month(
         actor=world.coordinator,
         order=summary.orders.get(),
         month=timezone.localdate(),
@@ -394,8 +397,8 @@ def test_lists_cost_the_same_queries_for_1_and_50_rows(world, who, url_name, kwa
         for _i in range(n):
             summary = world.offered(client_name="Anna Bell")
             if url_name == "orders:report_list":
-                summary = services.accept_summary(actor=world.coordinator, summary=summary)
-                services.log_report(
+                summary = offer_services.accept_summary(actor=world.coordinator, summary=summary)
+                report_services.log_report(
                     actor=world.coordinator,
                     order=summary.orders.get(),
                     kind=ReportKind.CHANGE,
@@ -412,7 +415,7 @@ def test_lists_cost_the_same_queries_for_1_and_50_rows(world, who, url_name, kwa
 
 def test_an_offer_declined_by_a_colleague_meanwhile_says_it_is_no_longer_available(world, coordinator):
     summary = world.offered()
-    services.decline_summary(actor=world.both, summary=summary, reason="No staff")
+    offer_services.decline_summary(actor=world.both, summary=summary, reason="No staff")
     response = coordinator.post(
         reverse("orders:respond", args=[summary.pk]), {"step": "confirm", "decision": "accept", "message": ""}
     )
@@ -456,7 +459,7 @@ def test_amending_an_activated_summary_explains_what_to_do(world, worker):
 
 def test_finance_sees_no_dead_links_to_reports(world):
     summary = world.activated()
-    services.log_report(
+    report_services.log_report(
         actor=world.coordinator, order=summary.orders.get(), kind=ReportKind.CHANGE, description="x"
     )
     finance = verified_client(world.finance, membership=world.finance_membership)
@@ -475,7 +478,7 @@ def test_a_service_without_incidents_says_so(world, coordinator):
 
 def test_a_declined_summary_is_corrected_and_offered_to_another_provider(world, worker):
     summary = world.offered()
-    services.decline_summary(actor=world.coordinator, summary=summary, reason="No staff")
+    offer_services.decline_summary(actor=world.coordinator, summary=summary, reason="No staff")
     url = reverse("orders:edit", args=[summary.pk])
     data = {
         "provider": world.other_provider.pk,
@@ -493,7 +496,7 @@ def test_a_declined_summary_is_corrected_and_offered_to_another_provider(world, 
     assert worker.post(url, data)["Location"] == reverse("orders:summary", args=[summary.pk])
     summary.refresh_from_db()
     assert summary.provider == world.other_provider and summary.client_name_search == "melissa rachyl-doucet"
-    services.offer_summary(actor=world.worker, summary=summary)
+    summary_services.offer_summary(actor=world.worker, summary=summary)
     assert OrderSummary.objects.filter(
         pk=summary.pk, status=S.OFFERED, provider=world.other_provider
     ).exists()
@@ -503,8 +506,8 @@ def test_a_declined_summary_is_corrected_and_offered_to_another_provider(world, 
 
 
 def test_the_department_cancels_one_order_after_confirming(world, worker):
-    summary = services.set_pending(actor=world.worker, summary=world.activated())
-    amendment = services.amend_summary(
+    summary = summary_services.set_pending(actor=world.worker, summary=world.activated())
+    amendment = summary_services.amend_summary(
         actor=world.worker,
         summary=summary,
         order={

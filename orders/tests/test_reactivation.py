@@ -9,7 +9,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import translation
 
-from orders import services
+from orders.summaries import services as summary_services
 from tests.helpers import verified_client
 
 MONCTON = ZoneInfo("America/Moncton")
@@ -44,9 +44,9 @@ def _signed_in(world, who):
 
 
 def _adjust(world, summary, **changes):
-    summary = services.set_pending(actor=world.worker, summary=summary)
-    order = services.amend_summary(actor=world.worker, summary=summary, order=_amendment(**changes))
-    return services.reactivate_summary(actor=world.worker, summary=summary), order
+    summary = summary_services.set_pending(actor=world.worker, summary=summary)
+    order = summary_services.amend_summary(actor=world.worker, summary=summary, order=_amendment(**changes))
+    return summary_services.reactivate_summary(actor=world.worker, summary=summary), order
 
 
 def test_activating_again_emails_care_coordination_in_their_language(
@@ -79,8 +79,8 @@ def test_setting_pending_and_amending_send_nothing_to_the_provider(
     summary = world.activated()
     mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        summary = services.set_pending(actor=world.worker, summary=summary)
-        services.amend_summary(actor=world.worker, summary=summary, order=_amendment())
+        summary = summary_services.set_pending(actor=world.worker, summary=summary)
+        summary_services.amend_summary(actor=world.worker, summary=summary, order=_amendment())
     assert mailoutbox == []
 
 
@@ -134,8 +134,8 @@ def test_nothing_is_shown_while_the_worker_is_still_adjusting(world, clock):
     url = reverse("orders:summary", args=[summary.pk])
     both.get(url)
     clock.move_to(_at(9))
-    summary = services.set_pending(actor=world.worker, summary=summary)
-    services.amend_summary(actor=world.worker, summary=summary, order=_amendment())
+    summary = summary_services.set_pending(actor=world.worker, summary=summary)
+    summary_services.amend_summary(actor=world.worker, summary=summary, order=_amendment())
     assert 'id="changes"' not in _signed_in(world, "both").get(url).content.decode()
 
 

@@ -6,8 +6,12 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone, translation
 
-from orders import selectors, services
+from orders import selectors
+from orders.confirmations import services as confirmation_services
 from orders.models import OrderSummary, ReportKind, ReportOption, SummaryStatus
+from orders.offers import services as offer_services
+from orders.reports import services as report_services
+from orders.summaries import services as summary_services
 from portal.models import NumberSequence, Task
 from portal.workflow import ActionError
 
@@ -58,7 +62,7 @@ def test_transport_arrives_activated_without_acceptance(world):
 
 def test_accepting_activates_and_tells_the_worker(world):
     summary = world.offered()
-    summary = services.accept_summary(actor=world.coordinator, summary=summary, message="We start Monday.")
+    summary = offer_services.accept_summary(actor=world.coordinator, summary=summary, message="We start Monday.")
     assert summary.status == S.ACTIVATED
     assert summary.orders.get().status == S.ACTIVATED
     assert summary.provider_message == "We start Monday."
@@ -69,10 +73,10 @@ def test_accepting_activates_and_tells_the_worker(world):
 def test_declining_needs_a_reason_and_returns_the_summary_to_the_department(world):
     summary = world.offered()
     with pytest.raises(ActionError):
-        services.decline_summary(actor=world.coordinator, summary=summary, reason="   ")
+        offer_services.decline_summary(actor=world.coordinator, summary=summary, reason="   ")
     summary.refresh_from_db()
     assert summary.status == S.OFFERED
-    services.decline_summary(actor=world.coordinator, summary=summary, reason="No staff in that area.")
+    offer_services.decline_summary(actor=world.coordinator, summary=summary, reason="No staff in that area.")
     summary.refresh_from_db()
     assert summary.status == S.DECLINED and summary.decline_reason == "No staff in that area."
     assert not selectors.summaries_for(world.coordinator).filter(pk=summary.pk).exists()
@@ -84,7 +88,7 @@ def test_a_revoked_offer_leaves_the_providers_lists_and_its_email_has_no_link(
 ):
     summary = world.offered()
     with django_capture_on_commit_callbacks(execute=True):
-        services.revoke_offer(actor=world.worker, summary=summary)
+        summary_services.revoke_offer(actor=world.worker, summary=summary)
     assert not selectors.summaries_for(world.coordinator).filter(pk=summary.pk).exists()
     revoked = [m for m in mailoutbox if "no longer available" in m.subject]
     assert revoked and "/orders/" not in revoked[0].body
@@ -93,14 +97,14 @@ def test_a_revoked_offer_leaves_the_providers_lists_and_its_email_has_no_link(
 @pytest.mark.parametrize(
     ("prepare", "action", "allowed"),
     [
-        ("draft", services.set_pending, False),
-        ("draft", services.terminate_summary, False),
-        ("offered", services.terminate_summary, False),
-        ("offered", services.set_pending, False),
-        ("activated", services.revoke_offer, False),
-        ("activated", services.set_pending, True),
-        ("activated", services.cancel_summary, True),
-        ("activated", services.offer_summary, False),
+        ("draft", summary_services.set_pending, False),
+        ("draft", summary_services.terminate_summary, False),
+        ("offered", summary_services.terminate_summary, False),
+        ("offered", summary_services.set_pending, False),
+        ("activated", summary_services.revoke_offer, False),
+        ("activated", summary_services.set_pending, True),
+        ("activated", summary_services.cancel_summary, True),
+        ("activated", summary_services.offer_summary, False),
     ],
 )
 def test_actions_the_status_does_not_allow_change_nothing(world, prepare, action, allowed):
@@ -120,9 +124,9 @@ def test_actions_the_status_does_not_allow_change_nothing(world, prepare, action
 def test_answering_an_offer_already_answered_is_refused(world):
     summary = world.offered()
     stale = OrderSummary.objects.get(pk=summary.pk)
-    services.accept_summary(actor=world.coordinator, summary=summary)
+    offer_services.accept_summary(actor=world.coordinator, summary=summary)
     with pytest.raises(ActionError):
-        services.decline_summary(actor=world.both, summary=stale, reason="Too late")
+        offer_services.decline_summary(actor=world.both, summary=stale, reason="Too late")
     stale.refresh_from_db()
     assert stale.status == S.ACTIVATED and stale.decline_reason == ""
 
@@ -130,10 +134,10 @@ def test_answering_an_offer_already_answered_is_refused(world):
 def test_pending_then_amended_then_activated_keeps_the_whole_life_in_one_summary(world):
     summary = world.activated()
     with pytest.raises(ActionError):
-        services.amend_summary(actor=world.worker, summary=summary, order=_order_data())
-    summary = services.set_pending(actor=world.worker, summary=summary)
-    services.amend_summary(actor=world.worker, summary=summary, order=_order_data(base_units=Decimal(5)))
-    summary = services.reactivate_summary(actor=world.worker, summary=summary)
+        summary_services.amend_summary(actor=world.worker, summary=summary, order=_order_data())
+    summary = summary_services.set_pending(actor=world.worker, summary=summary)
+    summary_services.amend_summary(actor=world.worker, summary=summary, order=_order_data(base_units=Decimal(5)))
+    summary = summary_services.reactivate_summary(actor=world.worker, summary=summary)
     assert summary.orders.count() == 2
     assert set(summary.orders.values_list("status", flat=True)) == {S.ACTIVATED}
     assert [e.action for e in summary.events.order_by("at", "pk")] == [
@@ -163,28 +167,28 @@ def _order_data(**changes):
 def test_reports_follow_the_status_and_the_service(world):
     summary = world.activated()
     order = summary.orders.get()
-    assert services.allowed_report_kinds(summary) == [
+    assert report_services.allowed_report_kinds(summary) == [
         ReportKind.INCIDENT,
         ReportKind.OBSERVATION,
         ReportKind.CHANGE,
     ]
     with pytest.raises(ActionError):
-        services.log_report(
+        report_services.log_report(
             actor=world.coordinator, order=order, kind=ReportKind.MISCELLANEOUS, description="x"
         )
-    services.set_pending(actor=world.worker, summary=summary)
+    summary_services.set_pending(actor=world.worker, summary=summary)
     summary.refresh_from_db()
     # While a worker adjusts the order, incidents and requests still reach them.
-    assert services.allowed_report_kinds(summary) == [
+    assert report_services.allowed_report_kinds(summary) == [
         ReportKind.INCIDENT,
         ReportKind.OBSERVATION,
         ReportKind.CHANGE,
     ]
-    services.terminate_summary(actor=world.worker, summary=summary)
+    summary_services.terminate_summary(actor=world.worker, summary=summary)
     summary.refresh_from_db()
-    assert services.allowed_report_kinds(summary) == [ReportKind.MISCELLANEOUS]
+    assert report_services.allowed_report_kinds(summary) == [ReportKind.MISCELLANEOUS]
     transport = world.offered(service="transport")
-    assert services.allowed_report_kinds(transport) == [ReportKind.CHANGE]
+    assert report_services.allowed_report_kinds(transport) == [ReportKind.CHANGE]
 
 
 def test_a_report_goes_to_the_worker_as_a_task_and_an_email(
@@ -192,7 +196,7 @@ def test_a_report_goes_to_the_worker_as_a_task_and_an_email(
 ):
     summary = world.activated()
     with django_capture_on_commit_callbacks(execute=True):
-        report = services.log_report(
+        report = report_services.log_report(
             actor=world.coordinator,
             order=summary.orders.get(),
             kind=ReportKind.INCIDENT,
@@ -216,7 +220,7 @@ def test_monthly_confirmation_is_refused_while_pending_and_once_per_month(world)
     summary = world.activated()
     order = summary.orders.get()
     month = timezone.localdate().replace(day=1)
-    services.confirm_month(
+    confirmation_services.confirm_month(
         actor=world.coordinator,
         order=order,
         month=month,
@@ -224,7 +228,7 @@ def test_monthly_confirmation_is_refused_while_pending_and_once_per_month(world)
         km_delivered=Decimal(10),
     )
     with pytest.raises(ActionError):
-        services.confirm_month(
+        confirmation_services.confirm_month(
             actor=world.coordinator,
             order=order,
             month=month,
@@ -232,16 +236,16 @@ def test_monthly_confirmation_is_refused_while_pending_and_once_per_month(world)
             km_delivered=Decimal(0),
         )
     with pytest.raises(ActionError):
-        services.confirm_month(
+        confirmation_services.confirm_month(
             actor=world.coordinator,
             order=order,
             month=summary.start_date.replace(day=1) - timedelta(days=40),
             units_delivered=Decimal(1),
             km_delivered=Decimal(0),
         )
-    services.set_pending(actor=world.worker, summary=summary)
+    summary_services.set_pending(actor=world.worker, summary=summary)
     with translation.override("en"), pytest.raises(ActionError) as error:
-        services.confirm_month(
+        confirmation_services.confirm_month(
             actor=world.coordinator,
             order=order,
             month=month - timedelta(days=1),
@@ -267,12 +271,12 @@ def test_a_new_worker_takes_over_the_open_tasks_of_the_summary(world):
     from tests.factories import MembershipFactory
 
     summary = world.activated()
-    report = services.log_report(
+    report = report_services.log_report(
         actor=world.coordinator, order=summary.orders.get(), kind=ReportKind.CHANGE, description="More hours"
     )
     unrelated = world.activated()
     newcomer = MembershipFactory(organization=world.department, role="orders.department_worker").user
-    services.reassign_worker(actor=world.worker, summary=summary, worker=newcomer)
+    summary_services.reassign_worker(actor=world.worker, summary=summary, worker=newcomer)
     moved = set(Task.objects.filter(assignee=newcomer).values_list("link", flat=True))
     assert moved == {f"/orders/summaries/{summary.pk}/", f"/orders/reports/{report.pk}/"}
     assert Task.objects.filter(assignee=world.worker, link=f"/orders/summaries/{unrelated.pk}/").exists()
@@ -284,7 +288,7 @@ def test_tasks_are_linked_to_their_record_and_handed_over_by_that_link(world):
     from tests.factories import MembershipFactory
 
     summary = world.activated()
-    report = services.log_report(
+    report = report_services.log_report(
         actor=world.coordinator, order=summary.orders.get(), kind=ReportKind.CHANGE, description="More hours"
     )
     accepted = Task.objects.get(about(summary, purpose="accepted"))
@@ -294,7 +298,7 @@ def test_tasks_are_linked_to_their_record_and_handed_over_by_that_link(world):
     # summary whose link went elsewhere follows the summary all the same.
     Task.objects.filter(pk=accepted.pk).update(link="/somewhere-else/")
     newcomer = MembershipFactory(organization=world.department, role="orders.department_worker").user
-    services.reassign_worker(actor=world.worker, summary=summary, worker=newcomer)
+    summary_services.reassign_worker(actor=world.worker, summary=summary, worker=newcomer)
     assert set(Task.objects.filter(assignee=newcomer).values_list("purpose", flat=True)) == {
         "accepted",
         "report",
@@ -305,13 +309,13 @@ def test_one_order_of_a_summary_being_adjusted_can_be_cancelled(world):
     summary = world.activated()
     first = summary.orders.get()
     with pytest.raises(ActionError):
-        services.cancel_order(actor=world.worker, order=first)  # Activated: set Pending first
-    summary = services.set_pending(actor=world.worker, summary=summary)
+        summary_services.cancel_order(actor=world.worker, order=first)  # Activated: set Pending first
+    summary = summary_services.set_pending(actor=world.worker, summary=summary)
     with pytest.raises(ActionError):
-        services.cancel_order(actor=world.worker, order=first)  # the only order left
-    amendment = services.amend_summary(actor=world.worker, summary=summary, order=_order_data())
-    services.cancel_order(actor=world.worker, order=amendment)
-    services.reactivate_summary(actor=world.worker, summary=summary)
+        summary_services.cancel_order(actor=world.worker, order=first)  # the only order left
+    amendment = summary_services.amend_summary(actor=world.worker, summary=summary, order=_order_data())
+    summary_services.cancel_order(actor=world.worker, order=amendment)
+    summary_services.reactivate_summary(actor=world.worker, summary=summary)
     amendment.refresh_from_db()
     first.refresh_from_db()
     assert (first.status, amendment.status) == (S.ACTIVATED, S.CANCELLED)
@@ -319,16 +323,16 @@ def test_one_order_of_a_summary_being_adjusted_can_be_cancelled(world):
 
 def test_corrections_keep_the_orders_within_the_summary_dates(world):
     summary = world.summary()
-    fields = {name: getattr(summary, name) for name in services.SUMMARY_FIELDS}
+    fields = {name: getattr(summary, name) for name in summary_services.SUMMARY_FIELDS}
     fields["start_date"] = summary.start_date + timedelta(days=10)
     with pytest.raises(ActionError):
-        services.edit_summary(actor=world.worker, summary=summary, **fields)
+        summary_services.edit_summary(actor=world.worker, summary=summary, **fields)
 
 
 def test_an_incident_cannot_predate_the_service(world):
     summary = world.activated()
     with pytest.raises(ActionError):
-        services.log_report(
+        report_services.log_report(
             actor=world.coordinator,
             order=summary.orders.get(),
             kind=ReportKind.INCIDENT,
@@ -344,7 +348,7 @@ def test_the_audit_log_knows_records_by_their_number(world):
     from auditlog.models import LogEntry
 
     summary = world.activated()
-    report = services.log_report(
+    report = report_services.log_report(
         actor=world.coordinator, order=summary.orders.get(), kind=ReportKind.CHANGE, description="x"
     )
     assert LogEntry.objects.filter(object_repr=report.number).exists()
@@ -355,15 +359,15 @@ def test_acknowledging_a_report_closes_the_workers_task(world):
     from portal.selectors import about
 
     summary = world.activated()
-    report = services.log_report(
+    report = report_services.log_report(
         actor=world.coordinator, order=summary.orders.get(), kind=ReportKind.CHANGE, description="More hours"
     )
-    other = services.log_report(
+    other = report_services.log_report(
         actor=world.coordinator, order=summary.orders.get(), kind=ReportKind.CHANGE, description="Fewer km"
     )
     task = Task.objects.get(about(report, purpose="report"))
     assert task.done_at is None
-    services.acknowledge_report(actor=world.worker, report=report)
+    report_services.acknowledge_report(actor=world.worker, report=report)
     task.refresh_from_db()
     assert task.done_at is not None
     # The other report's task, and the summary's own tasks, stay open.
@@ -371,6 +375,6 @@ def test_acknowledging_a_report_closes_the_workers_task(world):
     assert Task.objects.get(about(summary, purpose="accepted")).done_at is None
     # Acknowledging again changes nothing.
     done_at = task.done_at
-    services.acknowledge_report(actor=world.worker, report=report)
+    report_services.acknowledge_report(actor=world.worker, report=report)
     task.refresh_from_db()
     assert task.done_at == done_at

@@ -116,7 +116,7 @@ def test_an_organizations_members_sort_by_name_as_letters():
 
 
 def test_the_provider_choices_of_a_summary_sort_as_letters():
-    from orders.forms import SummaryFieldsForm
+    from orders.summaries.forms import SummaryFieldsForm
 
     for name in ["Soins Zénith", "Équipe Nord", "Aide Sud"]:
         OrganizationFactory(kind="provider_agency", name=name, name_fr=name, name_en=name)

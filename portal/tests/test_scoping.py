@@ -113,11 +113,11 @@ def test_person_owned_rows_are_read_through_for_user():
 
 
 def test_services_are_trusted_to_re_read_what_a_view_fetched(world):
-    from orders import services
+    from orders.summaries import services as summary_services
 
     summary = world.summary()
     with scoping.request_context():
-        offered = services.offer_summary(actor=world.worker, summary=summary)
+        offered = summary_services.offer_summary(actor=world.worker, summary=summary)
     assert offered.status == "offered"
 
 

@@ -11,9 +11,9 @@ from django.template import engines
 from django.test import RequestFactory
 from django.utils import translation
 
-from orders import services
 from orders.models import OrderSummary, SummaryStatus
 from orders.reference import ensure_reference_data
+from orders.summaries import services as summary_services
 from orders.tests.conftest import World
 from portal import workflow
 from portal.models import Message, MessageStatus
@@ -108,9 +108,9 @@ def test_it_refuses_a_status_the_transition_does_not_start_from_and_changes_noth
 
 def test_the_refusal_is_the_declarations_in_the_language_of_the_page(world):
     summary = world.summary()
-    # orders.services.SUMMARY_FLOW declares its own wording of the refusal.
+    # orders.summaries.services.SUMMARY_FLOW declares its own wording of the refusal.
     with translation.override("fr"), pytest.raises(ActionError) as error:
-        services.terminate_summary(actor=world.worker, summary=summary)
+        summary_services.terminate_summary(actor=world.worker, summary=summary)
     with translation.override("fr"):
         assert error.value.messages == [
             "Ce résumé de la commande est maintenant au statut Brouillon : cette action exige le statut "
@@ -135,7 +135,7 @@ def test_its_notice_is_recorded_with_the_change_and_leaves_once_committed(world,
     committed change never loses its email; the send itself waits for the commit."""
     summary = world.summary()
     with django_capture_on_commit_callbacks() as callbacks:
-        services.offer_summary(actor=world.worker, summary=summary)
+        summary_services.offer_summary(actor=world.worker, summary=summary)
         assert Message.objects.filter(key__startswith=f"orders:{summary.pk}:").exists()
         assert not Message.objects.filter(status=MessageStatus.SENT).exists()
     assert callbacks, "the send is queued for the commit"
@@ -151,7 +151,7 @@ def test_a_change_that_rolls_back_notifies_nobody(world, django_capture_on_commi
     summary = world.summary()
     with django_capture_on_commit_callbacks(execute=True):
         with pytest.raises(RuntimeError), transaction.atomic():
-            services.offer_summary(actor=world.worker, summary=summary)
+            summary_services.offer_summary(actor=world.worker, summary=summary)
             raise RuntimeError("the rest of the service failed")
     assert not Message.objects.filter(key__startswith=f"orders:{summary.pk}:").exists()
     assert OrderSummary.objects.get(pk=summary.pk).status == S.DRAFT

@@ -97,7 +97,7 @@ def timed(label, function):
 def test_bench_department_order_list():
     from orders.models import OrderSummary, ServiceCentre, ServiceType, SummaryStatus, Zone
     from orders.reference import ensure_reference_data
-    from orders.services import normalize_name
+    from orders.summaries.services import normalize_name
 
     ensure_reference_data()
     random.seed(16)

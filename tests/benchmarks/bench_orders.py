@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from orders.models import Order, OrderSummary, ServiceCentre, ServiceType, SummaryStatus, Zone
 from orders.reference import ensure_reference_data
-from orders.services import normalize_name
+from orders.summaries.services import normalize_name
 from tests.factories import MembershipFactory, OrganizationFactory, UserFactory
 from tests.helpers import searched_address, verified_client
 

@@ -1,10 +1,12 @@
-"""Every write of the service orders portal: one function per status change, atomic, row-locked.
+"""Order summaries: the life of a summary declared once (SUMMARY_FLOW), the department's
+creation, amendments, corrections and reassignment, the provider's visits, and the expiry at the
+end date. Keyword-only, atomic, row-locked.
 
 Two people acting on the same summary at once: the second waits for the lock, then finds the
 status changed and gets a clear message; nothing is half-done.
 """
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -16,12 +18,9 @@ from django.utils.translation import gettext_lazy as _
 
 from orders import roles
 from orders.models import (
-    ConfirmationCorrection,
-    MonthlyConfirmation,
     Order,
     OrderSummary,
     OrderType,
-    ReportKind,
     ServiceReport,
     SummaryEvent,
     SummaryStatus,
@@ -60,11 +59,6 @@ ACTION_EMAILS: dict[str, str] = {
 }
 
 
-def _latest_event_key(summary: OrderSummary) -> str:
-    """Identifies the status change just recorded: one email per change, even if a task is retried."""
-    return f"{summary.pk}:{summary.events.values_list('pk', flat=True).first()}"
-
-
 def _email_provider(summary: OrderSummary, event: SummaryEvent) -> None:
     """The status email to the provider's care coordination people, each in their language.
 
@@ -81,25 +75,6 @@ def _email_provider(summary: OrderSummary, event: SummaryEvent) -> None:
             link=link,
             context={"number": summary.number},
         )
-
-
-def _tell_worker(
-    summary: OrderSummary, *, title: Any, params: dict[str, str], key: str, purpose: str
-) -> None:
-    # Titles here carry record numbers only, so they may go into the email body.
-    portal_services.create_task(
-        assignee=summary.worker,
-        organization=summary.department,
-        title=title,
-        params=params,
-        due_date=timezone.localdate() + timedelta(days=2),
-        link=reverse("orders:summary", args=[summary.pk]),
-        key=key,
-        record=summary,
-        purpose=purpose,
-        send_email=True,
-        title_in_email=True,
-    )
 
 
 # The life of a summary, declared once -----------------------------------------------------------
@@ -278,7 +253,7 @@ def _highest_number(model: type[models.Model], prefix: str, digits: int) -> int 
     return int(top[len(prefix) :]) if top else None
 
 
-def _next_number(model: type[models.Model]) -> str:
+def next_record_number(model: type[models.Model]) -> str:
     counter, prefix, digits = NUMBERS[model]
     number = next_number(counter, floor=lambda: _highest_number(model, prefix, digits))
     return f"{prefix}{number:0{digits}d}"
@@ -299,7 +274,7 @@ def _create_order(
 ) -> Order:
     order = Order.objects.create(
         summary=summary,
-        number=_next_number(Order),
+        number=next_record_number(Order),
         order_type=order_type,
         status=status,
         effective_date=effective_date,
@@ -333,7 +308,7 @@ def create_summary(
     if end_date < start_date:
         raise ActionError({"end_date": _("The end date cannot be before the start date.")})
     summary = OrderSummary.objects.create(
-        number=_next_number(OrderSummary),
+        number=next_record_number(OrderSummary),
         client_name=client_name,
         client_name_search=normalize_name(client_name),
         service=service,
@@ -539,315 +514,3 @@ def record_visit(*, user: User, summary: OrderSummary, now: Any = None) -> Summa
     visit.seen_at = now
     visit.save(update_fields=["seen_at"])
     return previous
-
-
-# Provider: answering an offer ----------------------------------------------------------------
-
-
-@transaction.atomic
-def accept_summary(
-    *,
-    actor: User,
-    summary: OrderSummary,
-    message: str = "",
-    period_over_confirmed: bool = False,
-    now: Any = None,
-) -> OrderSummary:
-    """Accept an offer. One whose period is already over is accepted only once the person has
-    confirmed it (the confirmation page's box): otherwise refused, nothing changed."""
-    summary = SUMMARY_FLOW.perform("accept", summary, actor=actor, note=message)
-    if period_over(summary, now=now) and not period_over_confirmed:
-        raise ActionError(
-            {
-                "period_over": _(
-                    "This order summary's period ended on %(date)s. Confirm that you accept it anyway, "
-                    "or go back."
-                )
-                % {"date": formats.date_format(summary.end_date, "DATE_FORMAT")}
-            }
-        )
-    summary.provider_message = message
-    summary.save(update_fields=["provider_message"])
-    _tell_worker(
-        summary,
-        title=_("%(number)s accepted by the service provider"),
-        params={"number": summary.number},
-        key=f"orders:accepted:{_latest_event_key(summary)}",
-        purpose="accepted",
-    )
-    return summary
-
-
-@transaction.atomic
-def decline_summary(*, actor: User, summary: OrderSummary, reason: str | None) -> OrderSummary:
-    reason = (reason or "").strip()
-    if not reason:
-        raise ActionError({"reason": _("Give the reason for declining the request.")})
-    summary = SUMMARY_FLOW.perform("decline", summary, actor=actor, note=reason)
-    summary.decline_reason = reason
-    summary.save(update_fields=["decline_reason"])
-    _tell_worker(
-        summary,
-        title=_("%(number)s declined by the service provider: offer it again or cancel it"),
-        params={"number": summary.number},
-        key=f"orders:declined:{_latest_event_key(summary)}",
-        purpose="declined",
-    )
-    return summary
-
-
-# Provider: service reports and confirmations ---------------------------------------------------
-
-# While Pending (a worker adjusting the order) reports are still needed; only monthly
-# confirmations wait (the guide).
-REPORTABLE: dict[str, tuple[str, ...]] = {
-    ReportKind.INCIDENT: (S.ACTIVATED, S.PENDING),
-    ReportKind.OBSERVATION: (S.ACTIVATED, S.PENDING),
-    ReportKind.CHANGE: (S.ACTIVATED, S.PENDING),
-    ReportKind.MISCELLANEOUS: (S.CANCELLED, S.TERMINATED, S.EXPIRED),
-}
-# A terminated order stays billable for the services delivered before its termination (guide:
-# "toujours en mesure de facturer les services rendus").
-# An expired one too, for the months of its period.
-CONFIRMABLE = (S.ACTIVATED, S.TERMINATED, S.EXPIRED)
-
-# Why "Confirm a month of service" is not offered, said where the button would be (order page).
-CONFIRM_NOTICES: dict[str, Any] = {
-    S.OFFERED: _("Months of service can be confirmed once this order summary is accepted."),
-    S.PENDING: _(
-        "“Confirm a month of service” is not offered while this order is Pending: a Social Development "
-        "worker is adjusting it. You can confirm months once it is activated again."
-    ),
-    S.CANCELLED: _(
-        "Months of service cannot be confirmed on a cancelled order summary: it is as if it had never "
-        "been offered."
-    ),
-}
-
-
-def termination_date(summary: OrderSummary) -> date | None:
-    """The day a terminated summary was terminated (in local time), from its history."""
-    event = (
-        SummaryEvent.objects.scoped("a terminated summary's termination date")
-        .filter(summary=summary, to_status=S.TERMINATED)
-        .order_by("-at", "-pk")
-        .first()
-    )
-    return timezone.localdate(event.at) if event else None
-
-
-def confirm_notice(summary: OrderSummary) -> str:
-    """What the order page says instead of (or, once terminated, beside) the confirmation button."""
-    if summary.status == S.TERMINATED:
-        ended = termination_date(summary)
-        if ended is None:
-            return ""
-        return _(
-            "This order summary is terminated: you can still confirm the months of service delivered "
-            "before its termination on %(date)s."
-        ) % {"date": formats.date_format(ended, "DATE_FORMAT")}
-    if summary.status == S.EXPIRED:
-        return _(
-            "This order summary expired on %(date)s, at the end of its period: you can still confirm "
-            "the months of service delivered until then."
-        ) % {"date": formats.date_format(summary.end_date, "DATE_FORMAT")}
-    if summary.status in CONFIRMABLE:
-        return ""
-    return str(CONFIRM_NOTICES.get(summary.status, ""))
-
-
-def allowed_report_kinds(summary: OrderSummary) -> list[str]:
-    """The report kinds this summary's status and service allow, in the guide's order."""
-    kinds = [kind for kind, statuses in REPORTABLE.items() if summary.status in statuses]
-    if not summary.service.allows_incident:
-        kinds = [k for k in kinds if k != ReportKind.INCIDENT]
-    if not summary.service.allows_observation:
-        kinds = [k for k in kinds if k != ReportKind.OBSERVATION]
-    return kinds
-
-
-def _check_reportable(summary: OrderSummary, kind: str) -> None:
-    if kind not in allowed_report_kinds(summary):
-        if summary.status in REPORTABLE[kind]:
-            raise ActionError(_("This service does not take this kind of report. Nothing was recorded."))
-        raise SUMMARY_FLOW.refuse(summary, REPORTABLE[kind])
-
-
-def review_report(*, order: Order, kind: str) -> None:
-    """The status check of log_report, before a review page (nothing written, nothing locked)."""
-    _check_reportable(order.summary, kind)
-
-
-@transaction.atomic
-def log_report(
-    *, actor: User, order: Order, kind: str, types: Any = (), measures: Any = (), **fields: Any
-) -> ServiceReport:
-    """Record a service report; the assigned worker gets a task and an email."""
-    summary = SUMMARY_FLOW.lock(order.summary)
-    _check_reportable(summary, kind)
-    occurred_on = fields.get("occurred_on")
-    if occurred_on and occurred_on < summary.start_date:
-        raise ActionError({"occurred_on": _("This date is before the service started.")})
-    report = ServiceReport.objects.create(
-        number=_next_number(ServiceReport),
-        kind=kind,
-        order=order,
-        summary=summary,
-        created_by=actor,
-        **fields,
-    )
-    report.types.set(types)
-    report.measures.set(measures)
-    portal_services.create_task(
-        assignee=summary.worker,
-        organization=summary.department,
-        title=_("New service report %(report)s on %(number)s"),
-        params={"report": report.number, "number": summary.number},
-        due_date=timezone.localdate() + timedelta(days=1 if kind == ReportKind.INCIDENT else 5),
-        link=reverse("orders:report", args=[report.pk]),
-        key=f"orders:report:{report.pk}",
-        record=report,
-        purpose="report",
-        send_email=True,
-        title_in_email=True,
-    )
-    return report
-
-
-@transaction.atomic
-def acknowledge_report(*, actor: User, report: ServiceReport) -> ServiceReport:
-    report = ServiceReport.objects.select_for_update().get(pk=report.pk)
-    if report.acknowledged_at is None:
-        report.acknowledged_at = timezone.now()
-        report.acknowledged_by = actor
-        report.save(update_fields=["acknowledged_at", "acknowledged_by"])
-    # The worker's "New service report …" task is done once the report is taken into account,
-    # whoever acknowledged it (the task may have been handed over to a colleague).
-    portal_services.complete_tasks(record=report, purpose="report")
-    return report
-
-
-def _refuse_unconfirmable(summary: OrderSummary) -> None:
-    if summary.status not in CONFIRMABLE:
-        if summary.status == S.PENDING:
-            raise ActionError(
-                _(
-                    "This order is Pending: a department worker is adjusting it. Confirm the month once it is "
-                    "activated again. Nothing was recorded."
-                )
-            )
-        raise SUMMARY_FLOW.refuse(summary, CONFIRMABLE)
-
-
-def _check_month(summary: OrderSummary, order: Order, month: date) -> date:
-    """The first day of the month, once it may be confirmed on this order; refused next to the
-    month field otherwise."""
-    _refuse_unconfirmable(summary)
-    month = month.replace(day=1)
-    if not (summary.start_date.replace(day=1) <= month <= summary.end_date):
-        raise ActionError({"month": _("Choose a month within the order summary's dates.")})
-    if month < order.effective_date.replace(day=1):
-        raise ActionError(
-            {"month": _("This order takes effect later: choose a month from its effective date.")}
-        )
-    if month > timezone.localdate():
-        raise ActionError({"month": _("A month can be confirmed once it has started.")})
-    if summary.status == S.TERMINATED:
-        ended = termination_date(summary)
-        if ended is not None and month > ended:
-            raise ActionError(
-                {
-                    "month": _(
-                        "This order summary was terminated on %(date)s: only months of service delivered "
-                        "before then can be confirmed."
-                    )
-                    % {"date": formats.date_format(ended, "DATE_FORMAT")}
-                }
-            )
-    if MonthlyConfirmation.objects.filter(order=order, month=month).exists():
-        raise ActionError({"month": _("This month is already confirmed for this order.")})
-    return month
-
-
-def review_month(*, order: Order, month: date) -> date:
-    """The checks of confirm_month, before its review page (nothing written, nothing locked)."""
-    return _check_month(order.summary, order, month)
-
-
-@transaction.atomic
-def confirm_month(
-    *, actor: User, order: Order, month: date, units_delivered: Decimal, km_delivered: Decimal
-) -> MonthlyConfirmation:
-    """Monthly service confirmation: on an Activated order, or a Terminated or Expired one for the
-    months of its service; once per order and month."""
-    summary = SUMMARY_FLOW.lock(order.summary)
-    month = _check_month(summary, order, month)
-    return MonthlyConfirmation.objects.create(
-        order=order, month=month, units_delivered=units_delivered, km_delivered=km_delivered, created_by=actor
-    )
-
-
-def correction_refusal(confirmation: MonthlyConfirmation) -> str:
-    """Why the provider can no longer correct this month ("" while it may be corrected)."""
-    if confirmation.acknowledged_at is not None:
-        return _(
-            "Social Development acknowledged this month on %(date)s: it can no longer be corrected. "
-            "Nothing was changed."
-        ) % {"date": formats.date_format(timezone.localdate(confirmation.acknowledged_at), "DATE_FORMAT")}
-    return ""
-
-
-def correctable(confirmation: MonthlyConfirmation) -> bool:
-    """May the provider still correct this month (not yet acknowledged, the summary billable)?"""
-    return not correction_refusal(confirmation) and confirmation.order.summary.status in CONFIRMABLE
-
-
-@transaction.atomic
-def correct_confirmation(
-    *,
-    actor: User,
-    confirmation: MonthlyConfirmation,
-    units_delivered: Decimal,
-    km_delivered: Decimal,
-) -> MonthlyConfirmation:
-    """The provider corrects a recorded month, until the department has acknowledged it: the
-    correction's row (before → after), a history row on the summary, and the audit entry."""
-    summary = SUMMARY_FLOW.lock(confirmation.order.summary)
-    _refuse_unconfirmable(summary)
-    confirmation = MonthlyConfirmation.objects.select_for_update().get(pk=confirmation.pk)
-    refused = correction_refusal(confirmation)
-    if refused:
-        raise ActionError(refused)
-    before = (confirmation.units_delivered, confirmation.km_delivered)
-    if before == (units_delivered, km_delivered):
-        return confirmation
-    confirmation.units_delivered = units_delivered
-    confirmation.km_delivered = km_delivered
-    confirmation.save(update_fields=["units_delivered", "km_delivered"])
-    ConfirmationCorrection.objects.create(
-        confirmation=confirmation,
-        actor=actor,
-        units_before=before[0],
-        units_after=units_delivered,
-        km_before=before[1],
-        km_after=km_delivered,
-    )
-    SummaryEvent.objects.create(
-        summary=summary,
-        actor=actor,
-        action="month_corrected",
-        note=f"{confirmation.month:%Y-%m}",
-        to_status=summary.status,
-    )
-    return confirmation
-
-
-@transaction.atomic
-def acknowledge_confirmation(*, actor: User, confirmation: MonthlyConfirmation) -> MonthlyConfirmation:
-    """The department takes the month into account: from now on the provider cannot correct it."""
-    confirmation = MonthlyConfirmation.objects.select_for_update().get(pk=confirmation.pk)
-    if confirmation.acknowledged_at is None:
-        confirmation.acknowledged_at = timezone.now()
-        confirmation.acknowledged_by = actor
-        confirmation.save(update_fields=["acknowledged_at", "acknowledged_by"])
-    return confirmation
