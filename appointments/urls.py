@@ -97,4 +97,5 @@ urlpatterns = [
     path("public/<int:organization_id>/terms/", views_notices.public_terms, name="public_terms"),
     path("public/<int:organization_id>/privacy/", views_notices.public_privacy, name="public_privacy"),
     path("r/<str:token>/", views_own.manage_by_link, name="manage"),
+    path("r/<str:token>/change/", views_own.reschedule_by_link, name="manage_change"),
 ]

@@ -139,6 +139,9 @@ PRIVACY = re.compile(r"^(Privacy policy|Politique de protection des renseignemen
 HEALTH_CARD_HELP = re.compile(r"(9 digits|9 chiffres), (for example|par exemple) 123 456 789")
 CANCEL_QUESTION = re.compile(r"^(Cancel this appointment\?|Annuler ce rendez-vous\s?\?)$")
 CANCEL_YES = re.compile(r"^(Yes, cancel the appointment|Oui, annuler le rendez-vous)$")
+CHANGE = re.compile(r"^(Change the time|Changer l'heure)$")
+MOVE = re.compile(r"^(Move my appointment to this time|Déplacer mon rendez-vous à cette heure)$")
+MOVED = re.compile(r"^(Your appointment is moved to|Votre rendez-vous est déplacé au)")
 KEEP = re.compile(r"^(No, keep my appointment|Non, conserver mon rendez-vous)$")
 POPUP = {"fr": "Apportez votre carte d'assurance-maladie.", "en": "Bring your health card."}
 QUESTION = {"fr": "Avez-vous 65 ans ou plus?", "en": "Are you 65 or older?"}
@@ -291,6 +294,16 @@ def email_then_cancel(page, live_server, words, language, appointment):
     context.clear_cookies()
     context.add_cookies([language_cookie(live_server.url, language)])
     page.goto(live_server.url + link.group(1))
+    # "Change the time" (issue 20): another time of the same day; the details and number stay.
+    page.get_by_role("link", name=CHANGE).click()
+    moved_to = timezone.localtime(appointment.starts_at).replace(minute=30)
+    page.get_by_role("link", name=day_label(moved_to.date(), language), exact=True).click()
+    page.get_by_label(f"{moved_to:%H:%M}", exact=True).check()
+    page.get_by_role("button", name=MOVE).click()
+    page.get_by_text(MOVED).wait_for()
+    appointment.refresh_from_db()
+    assert appointment.starts_at == moved_to and appointment.first_name == "Anne"
+    assert appointment.status == AppointmentStatus.BOOKED
     # "Cancel" asks first (issue 20): "No" keeps the appointment, "Yes" cancels it.
     page.get_by_role("link", name=words["cancel"], exact=True).click()
     page.get_by_role("heading", level=1, name=CANCEL_QUESTION).wait_for()

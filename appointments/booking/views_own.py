@@ -4,16 +4,18 @@ and the link of the email or SMS (see, confirm, cancel)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from appointments import selectors
 from appointments.booking import services
-from appointments.booking.forms import CancelByNumberForm
-from appointments.booking.views_common import public_over_limit
+from appointments.booking.forms import CancelByNumberForm, TimeChoiceForm
+from appointments.booking.views_common import is_open_time, public_over_limit, time_gone, time_value_of
+from appointments.booking.views_search import day_choices, public_availability
 from appointments.follow_up import services as follow_up_services
-from appointments.models import Appointment, AppointmentStatus
+from appointments.models import Appointment, AppointmentStatus, Slot
+from appointments.schedules.forms import parse_day
 from portal.db import folded_q
 from portal.workflow import ActionError
 
@@ -96,5 +98,86 @@ def manage_by_link(request, token):
             # "Cancel" asks first (issue 20): ?cancel=1 shows the question, its "yes" posts the cancel.
             "asking_cancel": can_cancel and request.GET.get("cancel") == "1",
             "can_rebook": appointment.status == AppointmentStatus.CANCELLED,
+        },
+    )
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def reschedule_by_link(request, token):
+    """The link's "Change the time" (issue 20): the same service and location, another open time;
+    the person's details stay, and their place is kept until the new time is claimed (one commit)."""
+    appointment = selectors.appointment_by_token(token)
+    organization = appointment.organization
+    upcoming = appointment.starts_at > timezone.now()
+    if not (upcoming and services.APPOINTMENT_FLOW.allows(appointment, services.CANCEL.name)):
+        messages.error(request, _("This appointment can no longer be changed online."))
+        return redirect("appointments:manage", token=token)
+    site = selectors.public_site(organization.pk)
+    clinic = site.clinic
+    service = site.services.get(appointment.service_id)
+    location = next(
+        (
+            one
+            for one in site.locations.get(appointment.service_id, [])
+            if one.pk == appointment.slot.location_id
+        ),
+        None,
+    )
+    if not clinic.online_booking_open or service is None or location is None:
+        messages.error(
+            request, _("Online booking is closed at the moment: call the clinic to change the time.")
+        )
+        return redirect("appointments:manage", token=token)
+    form = TimeChoiceForm(request.POST or None)
+    if request.method == "POST" and public_over_limit(request, organization, "change"):
+        form.is_valid()
+        form.add_error(
+            None, _("Too many attempts from this connection: try again in an hour, or call the clinic.")
+        )
+    elif request.method == "POST" and form.is_valid():
+        moment, slot_id = form.cleaned_data["time"], form.cleaned_data["slot_id"]
+        slot = Slot.objects.for_organization(organization).filter(pk=slot_id, location_id=location.pk).first()
+        if slot is None or not is_open_time(organization, clinic, service, location, slot_id, moment):
+            form.add_error("time", _("This time is no longer available. Choose another time."))
+        else:
+            try:
+                moved = follow_up_services.update_appointment(
+                    actor=None,
+                    appointment=appointment,
+                    details={},
+                    slot=slot,
+                    service=service,
+                    starts_at=moment,
+                    online=True,
+                )
+            except ActionError as error:
+                form.add_error("time" if time_gone(error) else None, " ".join(error.messages))
+            else:
+                local = timezone.localtime(moved.starts_at)
+                messages.success(
+                    request,
+                    _("Your appointment is moved to %(day)s at %(time)s. A new confirmation is on its way.")
+                    % {"day": formats.date_format(local, "l j F Y"), "time": local.strftime("%H:%M")},
+                )
+                return redirect("appointments:manage", token=token)
+    asked = parse_day(request.GET.get("date") or request.POST.get("date"))
+    days, open_times = public_availability(organization, clinic, service, location, asked)
+    day = asked if asked in days else None
+    current = time_value_of(appointment.slot_id, appointment.starts_at)
+    day_times = [choice for choice in day_choices(day, open_times) if choice[0] != current] if day else []
+    return render(
+        request,
+        "appointments/manage_change.html",
+        {
+            "organization": organization,
+            "clinic": clinic,
+            "appointment": appointment,
+            "service": service,
+            "location": location,
+            "days": days,
+            "day": day,
+            "day_times": day_times,
+            "form": form,
         },
     )

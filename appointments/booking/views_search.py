@@ -137,7 +137,7 @@ def public_eligibility(request, organization_id, service_id, location_id):
     )
 
 
-def _public_availability(organization, clinic, service, location, day=None):
+def public_availability(organization, clinic, service, location, day=None):
     """(the days shown with an open time online, the open times of `day` if it is one of them), from
     the availability cache (selectors.availability): the days' summaries, the chosen day's times."""
     shown = shown_days(clinic)
@@ -155,7 +155,7 @@ def _public_availability(organization, clinic, service, location, day=None):
     return days, selectors.bookable(found.day_times(location.pk, day, service.pk), found.now)
 
 
-def _day_choices(day, times):
+def day_choices(day, times):
     """[(form value, moment, places left)] of a day's open times, read with the day's UTC offsets.
 
     A time the clocks show twice that day (fall back) cannot be told apart in the form: left out.
@@ -196,9 +196,9 @@ def public_times(request, organization_id, service_id, location_id):
             return redirect("appointments:public_details", organization.pk, service.pk, location.pk)
         form.add_error("time", _("This time is no longer available. Choose another time."))
     asked = parse_day(request.GET.get("date") or request.POST.get("date"))
-    days, open_times = _public_availability(organization, clinic, service, location, asked)
+    days, open_times = public_availability(organization, clinic, service, location, asked)
     day = asked if asked in days else None
-    day_times = _day_choices(day, open_times) if day else []
+    day_times = day_choices(day, open_times) if day else []
     return render(
         request,
         "appointments/public_times.html",

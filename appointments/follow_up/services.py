@@ -226,15 +226,19 @@ def send_relaunch(
 @transaction.atomic
 def update_appointment(
     *,
-    actor: User,
+    actor: User | None,
     appointment: Appointment,
     details: dict[str, Any],
     slot: Slot | None = None,
     service: Service | None = None,
     starts_at: datetime | None = None,
+    online: bool = False,
 ) -> Appointment:
     """Staff change an appointment (guide 4.5): an upcoming one may move (service, location, date,
     time) and change its comment and personal details; a past or cancelled one only the latter.
+    `online`: the person moves it from their link (actor None; issue 20), under online booking's
+    rules for the new time (open, within the days shown, not locked); their old place is kept until
+    the new one is claimed, in the same commit (never two, never none).
 
     Locks in the order booking takes them (person, appointment, then the time rows: the new place
     claimed and the old one given back last, schedules_services.claim_place), so that the two never
@@ -268,7 +272,7 @@ def update_appointment(
             )
         # The place being left does not count against the new time in the same slot.
         if not (slot.pk == locked.slot_id and starts_at == locked.starts_at):
-            claim = _check_bookable(slot_id=slot.pk, service=service, starts_at=starts_at, online=False)
+            claim = _check_bookable(slot_id=slot.pk, service=service, starts_at=starts_at, online=online)
             new_slot, left = claim.slot, (locked.slot_id, locked.starts_at)
         elif not locked.slot.services.filter(pk=service.pk).exists():
             # Same place and time, another service: the slot must still offer it.

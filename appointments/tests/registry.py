@@ -366,6 +366,10 @@ PAGES += [
         lambda w: reverse("appointments:manage", args=[_demo_appointment().token]) + "?cancel=1",
     ),
     _demo_public(
+        "appointments-manage-change",
+        lambda w: reverse("appointments:manage_change", args=[_demo_appointment().token]),
+    ),
+    _demo_public(
         "appointments-public-terms", lambda w: reverse("appointments:public_terms", args=[_demo_clinic().pk])
     ),
     _demo_public(
