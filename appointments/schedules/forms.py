@@ -49,7 +49,10 @@ class SlotForm(ScopedChoices, forms.Form):
     date = ScheduleDateField(label=_("Date"), widget=DATE_WIDGET)
     start = forms.TimeField(label=_("Start time"), widget=TIME_WIDGET)
     end = forms.TimeField(label=_("End time"), widget=TIME_WIDGET)
-    resource = forms.ModelChoiceField(label=_("Team resource"), queryset=TeamResource.objects.none())
+    # A prompt in words, not Django's "---------" (issue 20); still required.
+    resource = forms.ModelChoiceField(
+        label=_("Team resource"), queryset=TeamResource.objects.none(), empty_label=_("Choose a team")
+    )
     services = forms.ModelMultipleChoiceField(
         label=_("Services"), queryset=Service.objects.none(), widget=forms.CheckboxSelectMultiple
     )
@@ -130,7 +133,9 @@ WEEKDAYS = [
 
 
 class CloneForm(ScopedChoices, forms.Form):
-    location = forms.ModelChoiceField(label=_("Location"), queryset=Location.objects.none())
+    location = forms.ModelChoiceField(
+        label=_("Location"), queryset=Location.objects.none(), empty_label=_("Choose a location")
+    )
     source_day = ScheduleDateField(label=_("Typical day to copy"), widget=DATE_WIDGET)
     first_day = ScheduleDateField(label=_("First day to create"), widget=DATE_WIDGET)
     last_day = ScheduleDateField(label=_("Last day to create"), widget=DATE_WIDGET)
@@ -178,7 +183,10 @@ class CalendarForm(ScopedChoices, forms.Form):
         required=False,
     )
     date = ScheduleDateField(label=_("Date"), required=False, widget=DATE_WIDGET)
-    location = forms.ModelChoiceField(label=_("Location"), queryset=Location.objects.none(), required=False)
+    # No blank choice: without one, the calendar shows the first location.
+    location = forms.ModelChoiceField(
+        label=_("Location"), queryset=Location.objects.none(), required=False, empty_label=None
+    )
     services = choose_many(_("Services"), Service)
     resources = choose_many(_("Resources"), TeamResource)
     grid = forms.TypedChoiceField(

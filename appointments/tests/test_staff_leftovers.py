@@ -449,3 +449,34 @@ def test_the_memory_aid_page_lists_the_remaining_lines(world, language):
     page = _page(_staff(world, language, key="pilot").get(reverse("appointments:checklist")))
     for msgid, french in MEMORY_AID_FR.items():
         assert _translated(language, msgid, french) in page
+
+
+# 5. French details of the staff pages ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("language", "tuesday"), [("en", "Tue 2 Feb."), ("fr", "mar 2 fév.")])
+def test_the_week_shows_months_in_lowercase_abbreviations_and_day_states_without_emoji(
+    world, language, tuesday
+):
+    world.slot(day=1, start=9, end=10)
+    page = _page(_calendar(_staff(world, language), world, view="week"))
+    assert f">{tuesday}</a>" in page
+    assert "Fév" not in page
+    for emoji in ("🟢", "🔴", "🟠"):
+        assert emoji not in page
+    assert '<svg class="state-icon"' in page
+
+
+@pytest.mark.parametrize(
+    ("language", "team", "location"),
+    [("en", "Choose a team", "Choose a location"), ("fr", "Choisissez une équipe", "Choisissez un lieu")],
+)
+def test_the_schedule_forms_have_no_dashes_for_a_first_choice(world, language, team, location):
+    client = _staff(world, language)
+    slot_page = _page(client.get(reverse("appointments:slot_create"), {"location": world.location_a.pk}))
+    clone_page = _page(client.get(reverse("appointments:clone"), {"location": world.location_a.pk}))
+    calendar_page = _page(_calendar(client, world, view="week"))
+    for page in (slot_page, clone_page, calendar_page):
+        assert "---------" not in page
+    assert f'<option value="" selected>{_translated(language, "Choose a team", team)}</option>' in slot_page
+    assert f'<option value="">{_translated(language, "Choose a location", location)}</option>' in clone_page
