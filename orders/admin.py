@@ -12,7 +12,7 @@ from orders.models import (
     SummaryEvent,
     Zone,
 )
-from portal.admin import ReadOnlyAdmin, ReferenceAdmin
+from portal.admin import HistoryInline, ReadOnlyAdmin, ReferenceAdmin
 
 
 @admin.register(ServiceType)
@@ -50,15 +50,9 @@ class OrderInline(admin.TabularInline):
         return False
 
 
-class EventInline(admin.TabularInline):
+class EventInline(HistoryInline):
     model = SummaryEvent
-    extra = 0
-    can_delete = False
-    fields = ("at", "actor", "action", "from_status", "to_status", "note")
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
+    event_template = "orders/includes/event.html"  # the action in words, as on the summary's page
 
 
 @admin.register(OrderSummary)
