@@ -15,6 +15,7 @@ from django.db.models import ProtectedError, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal import services as portal_services
 from portal.links import about
@@ -58,6 +59,10 @@ CS = CaseStatus
 
 RS = ReferralStatus
 
+
+# The context of the sentences naming the two agencies of a transfer: French names each "l'organisme
+# …" ("transféré de l'organisme Agence d'emploi Cap-Acadie", never "de Agence d'emploi…").
+AGENCIES = "transfer between agencies"
 
 # The guide: a case in follow-up or closed cannot be transferred.
 NO_TRANSFER_STATUSES = (CS.FOLLOW_UP, CS.CLOSED)
@@ -424,7 +429,7 @@ def complete_transfer(
         action="transferred",
         from_status=case.status,
         to_status=case.status,
-        note=str(_("Case transferred from %(old)s to %(new)s.")) % names,
+        note=str(pgettext_lazy(AGENCIES, "Case transferred from %(old)s to %(new)s.")) % names,
     )
     locked = TRANSFER_FLOW.perform("complete", locked, actor=actor)
     locked.transferred_at = timezone.now()
@@ -464,7 +469,7 @@ def complete_transfer(
     )
     portal_services.create_notification(
         recipient=case_manager,
-        title=_("Case received by transfer from %(old)s"),
+        title=pgettext_lazy(AGENCIES, "Case received by transfer from %(old)s"),
         params={"old": lazy_name(sending)},
         link=case.get_absolute_url(),
         key=case_key(case, f"transfer.{locked.pk}.received"),
@@ -475,7 +480,7 @@ def complete_transfer(
     # The former case manager can no longer open the case: the notice names it and goes home.
     portal_services.create_notification(
         recipient=previous_manager,
-        title=_("Case %(number)s has been transferred from %(old)s to %(new)s"),
+        title=pgettext_lazy(AGENCIES, "Case %(number)s has been transferred from %(old)s to %(new)s"),
         params=names,
         link="/",
         key=f"referrals.transferred.{locked.pk}",
