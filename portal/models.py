@@ -498,6 +498,16 @@ class Export(models.Model):
     def __str__(self):
         return self.name
 
+    # What its page offers: the download once ready, a reload while being prepared (no template
+    # compares statuses to decide an action).
+    @property
+    def is_ready(self):
+        return self.status == ExportStatus.READY
+
+    @property
+    def is_being_prepared(self):
+        return self.status == ExportStatus.QUEUED
+
 
 class SmsAnswer(models.TextChoices):
     YES = "yes", _("Yes")

@@ -173,6 +173,11 @@ class Workflow(Generic[M]):
         transition = self._by_name.get(name)
         return transition is not None and self.status_of(record) in transition.sources
 
+    def reached(self, record: M, name: str) -> bool:
+        """Is the record in the status this transition leads to ("was it declined?"), whoever asks?"""
+        transition = self._by_name.get(name)
+        return transition is not None and self.status_of(record) == transition.target_for(record)
+
     def can(self, record: M, name: str, user: Any) -> bool:
         """May this person take this transition on this record now (status and capability)?"""
         transition = self._by_name.get(name)
@@ -253,6 +258,12 @@ class Workflow(Generic[M]):
 
 def workflow_for(record: models.Model) -> Workflow[Any] | None:
     return _registry.get(type(record))
+
+
+def reached(record: models.Model, name: str) -> bool:
+    """Is the record in the status its transition `name` leads to (False without a workflow)?"""
+    workflow = workflow_for(record)
+    return workflow is not None and workflow.reached(record, name)
 
 
 def actions_for(record: models.Model, user: Any) -> list[Action]:

@@ -1,4 +1,5 @@
-"""`{% workflow_actions record %}`: the buttons of the transitions this person may take now.
+"""`{% workflow_actions record %}`: the buttons of the transitions this person may take now;
+`{% if record|reached:"decline" %}`: is the record where that transition leads (a notice to show).
 
 Derived from the record's `portal.workflow.Workflow` declaration, so that no template compares
 statuses to decide which action to offer.
@@ -23,3 +24,9 @@ def workflow_actions(context: template.Context, record: models.Model) -> dict[st
         # The include renders POST forms: it needs the page's CSRF token.
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.filter
+def reached(record: models.Model, name: str) -> bool:
+    """True when the record's status is the one its transition `name` leads to (portal.workflow)."""
+    return workflow.reached(record, name)
