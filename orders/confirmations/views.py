@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from orders import roles, selectors
 from orders.confirmations import services
 from orders.confirmations.forms import ConfirmationForm, CorrectionForm
-from orders.templatetags.orders_tags import amount
+from orders.templatetags.orders_tags import amount, of_month
 from portal.forms import show_service_error as _show_errors
 from portal.formviews import act, submit
 from portal.permissions import capability_required, has_capability
@@ -53,8 +53,8 @@ def confirm_month(request, pk):
         form,
         lambda data: services.confirm_month(actor=request.user, order=order, **data),
         success=lambda confirmation: (
-            _("Services for %(month)s confirmed on order %(number)s.")
-            % {"month": formats.date_format(confirmation.month, "F Y"), "number": order.number}
+            _("Services %(of_month)s confirmed on order %(number)s.")
+            % {"of_month": of_month(confirmation.month), "number": order.number}
         ),
         next=reverse("orders:order", args=[pk]),
     )
@@ -101,8 +101,8 @@ def confirmation_correct(request, pk):
         form,
         lambda data: services.correct_confirmation(actor=request.user, confirmation=confirmation, **data),
         success=lambda corrected: (
-            _("Services for %(month)s corrected on order %(number)s.")
-            % {"month": formats.date_format(corrected.month, "F Y"), "number": corrected.order.number}
+            _("Services %(of_month)s corrected on order %(number)s.")
+            % {"of_month": of_month(corrected.month), "number": corrected.order.number}
         ),
         next=detail,
     )
@@ -120,7 +120,7 @@ def confirmation_acknowledge(request, pk):
     return act(
         request,
         lambda: services.acknowledge_confirmation(actor=request.user, confirmation=confirmation),
-        success=_("Services for %(month)s acknowledged on order %(number)s.")
-        % {"month": formats.date_format(confirmation.month, "F Y"), "number": confirmation.order.number},
+        success=_("Services %(of_month)s acknowledged on order %(number)s.")
+        % {"of_month": of_month(confirmation.month), "number": confirmation.order.number},
         next=reverse("orders:confirmation", args=[pk]),
     )

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django import template
 from django.utils import formats
+from django.utils.translation import pgettext
 
 register = template.Library()
 
@@ -17,3 +18,20 @@ def amount(value, grouping=True):
 @register.filter(name="amount")
 def amount_filter(value):
     return amount(value)
+
+
+# French elides "de" before a vowel: "Services d'octobre 2026", "Services de novembre 2026".
+VOWELS = "aàâeéèêiîoôuûy"
+
+
+def of_month(month):
+    """The month with its preposition: "for October 2026"; in French "d'octobre 2026", "de mai 2026"."""
+    name = formats.date_format(month, "F Y")
+    if name[:1].lower() in VOWELS:
+        return pgettext("services of a month whose name starts with a vowel", "for %(month)s") % {"month": name}
+    return pgettext("services of a month", "for %(month)s") % {"month": name}
+
+
+@register.filter(name="of_month")
+def of_month_filter(month):
+    return of_month(month)
