@@ -234,12 +234,12 @@ class PersonForm(forms.Form):
                 self.fields["accept_terms"].help_text = format_html(
                     '<a href="{}" target="_blank" rel="noopener">{}</a> · '
                     '<a href="{}" target="_blank" rel="noopener">{}</a> '
-                    '<span class="visually-hidden">{}</span>',
+                    '<span class="visually-hidden">({})</span>',
                     terms_url,
                     _("Terms of use"),
                     privacy_url,
                     _("Privacy policy"),
-                    _("(opens in a new tab)"),
+                    _("opens in a new tab"),
                 )
         # The SMS choice right after the mobile number (guide 5, step 9).
         order = [name for name in self.fields if name != "send_sms"]

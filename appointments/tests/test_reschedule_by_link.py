@@ -3,15 +3,14 @@ same service and location; the person's details stay, their place is kept until 
 claimed, and the old one is given back in the same commit (never two, never none; raced on
 PostgreSQL)."""
 
-import threading
 from datetime import UTC, datetime
+from functools import partial
 
 import pytest
 import time_machine
-from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from appointments.booking.forms import time_value
 from appointments.follow_up import services as follow_up_services
@@ -19,7 +18,7 @@ from appointments.models import Appointment, AppointmentStatus, SlotTime
 from appointments.tests.conftest import book_person, open_online_booking
 from appointments.tests.helpers import message_texts, places_held
 from portal.models import Message
-from portal.workflow import ActionError
+from tests.concurrency import race, require_postgres
 
 # 2026-12-03 10:00 in Moncton: the slots are tomorrow's.
 NOW = datetime(2026, 12, 3, 14, 0, tzinfo=UTC)
@@ -115,8 +114,7 @@ def test_a_cancelled_or_past_appointment_or_closed_booking_is_not_moved_online(w
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_people_moving_to_the_last_place_at_once_get_it_once_and_keep_theirs_otherwise(world):
-    if connection.vendor != "postgresql":
-        pytest.skip("row-lock tests need PostgreSQL (set DATABASE_URL)")
+    require_postgres()
     open_online_booking(world)
     source = world.slot(day=1, start=9, end=10, per_interval=6)
     target = world.slot(day=1, start=11, end=12, per_interval=1)
@@ -124,37 +122,23 @@ def test_people_moving_to_the_last_place_at_once_get_it_once_and_keep_theirs_oth
         book_person(world, source, name=(f"Person{index}", "Roy"), actor=None, online=True)
         for index in range(6)
     ]
-    barrier = threading.Barrier(len(people))
-    outcomes, lock = [], threading.Lock()
-
-    def move(appointment):
-        with translation.override("en"):
-            try:
-                barrier.wait()
-                follow_up_services.update_appointment(
-                    actor=None,
-                    appointment=appointment,
-                    details={},
-                    slot=target,
-                    service=world.first,
-                    starts_at=target.starts_at,
-                    online=True,
-                )
-                result = "moved"
-            except ActionError as error:
-                result = " ".join(error.messages)
-            finally:
-                connections.close_all()
-            with lock:
-                outcomes.append(result)
-
-    threads = [threading.Thread(target=move, args=(appointment,)) for appointment in people]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert outcomes.count("moved") == 1, outcomes
-    assert set(outcomes) - {"moved"} == {"This time is no longer available. Choose another time."}
+    outcomes = race(
+        *[
+            partial(
+                follow_up_services.update_appointment,
+                actor=None,
+                appointment=appointment,
+                details={},
+                slot=target,
+                service=world.first,
+                starts_at=target.starts_at,
+                online=True,
+            )
+            for appointment in people
+        ]
+    )
+    assert outcomes.count("done") == 1, outcomes
+    assert set(outcomes) - {"done"} == {"This time is no longer available. Choose another time."}
     # Never two, never none: everyone holds exactly one place, and the counters agree.
     assert places_held(target) == 1
     assert places_held(source) == len(people) - 1
