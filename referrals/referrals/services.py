@@ -60,10 +60,6 @@ CS = CaseStatus
 RS = ReferralStatus
 
 
-# The context of the sentences naming the two agencies of a transfer: French names each "l'organisme
-# …" ("transféré de l'organisme Agence d'emploi Cap-Acadie", never "de Agence d'emploi…").
-AGENCIES = "transfer between agencies"
-
 # The guide: a case in follow-up or closed cannot be transferred.
 NO_TRANSFER_STATUSES = (CS.FOLLOW_UP, CS.CLOSED)
 
@@ -422,6 +418,8 @@ def complete_transfer(
     case.agreement, case.delivery_location = agreement, delivery_location
     case.save(update_fields=["agency", "office", "case_manager", "agreement", "delivery_location"])
     # Organization names are bilingual: lazy, so each language of the notification gets its own.
+    # The sentences naming both agencies have a context of their own: French names each one
+    # "l'organisme …" ("transféré de l'organisme Agence d'emploi …", never "de Agence d'emploi …").
     names = {"old": lazy_name(sending), "new": lazy_name(receiving), "number": case.number}
     record_change(
         case,
@@ -429,7 +427,7 @@ def complete_transfer(
         action="transferred",
         from_status=case.status,
         to_status=case.status,
-        note=str(pgettext_lazy(AGENCIES, "Case transferred from %(old)s to %(new)s.")) % names,
+        note=str(pgettext_lazy("transfer between agencies", "Case transferred from %(old)s to %(new)s.")) % names,
     )
     locked = TRANSFER_FLOW.perform("complete", locked, actor=actor)
     locked.transferred_at = timezone.now()
@@ -469,7 +467,7 @@ def complete_transfer(
     )
     portal_services.create_notification(
         recipient=case_manager,
-        title=pgettext_lazy(AGENCIES, "Case received by transfer from %(old)s"),
+        title=pgettext_lazy("transfer between agencies", "Case received by transfer from %(old)s"),
         params={"old": lazy_name(sending)},
         link=case.get_absolute_url(),
         key=case_key(case, f"transfer.{locked.pk}.received"),
@@ -480,7 +478,7 @@ def complete_transfer(
     # The former case manager can no longer open the case: the notice names it and goes home.
     portal_services.create_notification(
         recipient=previous_manager,
-        title=pgettext_lazy(AGENCIES, "Case %(number)s has been transferred from %(old)s to %(new)s"),
+        title=pgettext_lazy("transfer between agencies", "Case %(number)s has been transferred from %(old)s to %(new)s"),
         params=names,
         link="/",
         key=f"referrals.transferred.{locked.pk}",
