@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import OrganizationKind
-from portal.roles import register_role, register_tile
+from portal.roles import register_home_box, register_role, register_tile
 
 VIEW = "orders.view"  # open the organization's order summaries, orders and service reports
 REQUESTS = "orders.requests"  # provider: the service requests lists and search
@@ -74,3 +74,5 @@ register_tile(
     capability=DASHBOARD,
     order=30,
 )
+# The provider's home page: its offers awaiting an answer, with their age and counts.
+register_home_box("orders.awaiting_offers", template_name="orders/includes/awaiting_offers.html", capability=RESPOND)

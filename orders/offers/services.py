@@ -1,21 +1,23 @@
 """Offers: the provider's answer to an order summary offered to it (accept, decline), and the
-worker told of it. Keyword-only, atomic: each answer is one transition of SUMMARY_FLOW.
+worker told of it; the age of an unanswered offer and its one reminder. Keyword-only, atomic:
+each answer is one transition of SUMMARY_FLOW.
 """
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from orders.models import (
-    OrderSummary,
-)
+from orders.models import OrderSummary, SummaryStatus
+from orders.roles import CARE_COORDINATION_ROLES
 from orders.summaries.services import SUMMARY_FLOW, period_over
 from portal import services as portal_services
-from portal.models import User
+from portal.models import Message, User
+from portal.selectors import members_with_roles
 from portal.workflow import ActionError
 
 
@@ -93,3 +95,68 @@ def decline_summary(*, actor: User, summary: OrderSummary, reason: str | None) -
         purpose="declined",
     )
     return summary
+
+
+# Unanswered offers ----------------------------------------------------------------------------
+
+# An offer unanswered for this many working days sends its provider one reminder email.
+REMINDER_WORKING_DAYS_DEFAULT = 3
+
+
+def reminder_working_days() -> int:
+    return int(getattr(settings, "ORDERS_OFFER_REMINDER_WORKING_DAYS", REMINDER_WORKING_DAYS_DEFAULT))
+
+
+def working_days_between(start: date, end: date) -> int:
+    """Working days (Monday to Friday) after `start` up to `end` included: Friday → Wednesday is 3."""
+    days = 0
+    day = start
+    while day < end:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            days += 1
+    return days
+
+
+def offer_age(summary: OrderSummary, *, now: datetime | None = None) -> int:
+    """How many working days the offer has waited for an answer (0 on the day it was sent)."""
+    if summary.sent_at is None:
+        return 0
+    return working_days_between(timezone.localdate(summary.sent_at), timezone.localdate(now))
+
+
+def remind_unanswered_offers(*, now: datetime | None = None) -> int:
+    """What Celery beat runs (orders.tasks.remind_unanswered_offers): each offer still Offered
+    after reminder_working_days() working days sends one reminder email to its provider's care
+    coordination people, each in their language (record number and link only). One notification
+    key per sending of the offer and person: running it again, or a retried task, sends nothing
+    twice; an offer sent again (after a decline or a revocation) gets its own reminder. Returns how
+    many emails were queued by this run."""
+    after = reminder_working_days()
+    moment = now or timezone.now()
+    offered = (
+        OrderSummary.objects.scoped("the reminder job reads every organization's offers")
+        .filter(status=SummaryStatus.OFFERED, sent_at__isnull=False, sent_at__lte=moment - timedelta(days=after))
+        .select_related("provider")
+        .order_by("pk")
+    )
+    queued = 0
+    for summary in offered:
+        if offer_age(summary, now=moment) < after:
+            continue
+        link = reverse("orders:summary", args=[summary.pk])
+        sent = f"{summary.sent_at:%Y%m%d%H%M%S%f}"
+        with transaction.atomic():
+            for user in members_with_roles(summary.provider, CARE_COORDINATION_ROLES):
+                key = f"orders:offer-reminder:{summary.pk}:{sent}:{user.pk}"
+                if Message.objects.filter(key__startswith=f"{key}:").exists():
+                    continue  # reminded already (an earlier run, or a retried task)
+                messages = portal_services.notify(
+                    key=key,
+                    template="orders/emails/offer_reminder",
+                    recipient=user,
+                    link=link,
+                    context={"number": summary.number, "days": after},
+                )
+                queued += len(messages)
+    return queued
