@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
-from django.db.models.query import get_related_populators
+from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -291,7 +291,12 @@ def _active_duplicate(
     if not key:
         return None
     _person_lock(organization_id, service.pk, key)
-    values = {"organization_id": organization_id, "service_id": service.pk, "key": key, "now": timezone.now()}
+    values: dict[str, Any] = {
+        "organization_id": organization_id,
+        "service_id": service.pk,
+        "key": key,
+        "now": timezone.now(),
+    }
     if exclude is None:
         found: Appointment | None = _DUPLICATE.first(**values)
         return found
