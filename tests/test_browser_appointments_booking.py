@@ -142,6 +142,7 @@ CANCEL_YES = re.compile(r"^(Yes, cancel the appointment|Oui, annuler le rendez-v
 CHANGE = re.compile(r"^(Change the time|Changer l'heure)$")
 MOVE = re.compile(r"^(Move my appointment to this time|Déplacer mon rendez-vous à cette heure)$")
 MOVED = re.compile(r"^(Your appointment is moved to|Votre rendez-vous est déplacé au)")
+EXPORT_COLUMNS = re.compile(r"^(Columns of the Excel file|Colonnes du fichier Excel)$")
 KEEP = re.compile(r"^(No, keep my appointment|Non, conserver mon rendez-vous)$")
 POPUP = {"fr": "Apportez votre carte d'assurance-maladie.", "en": "Bring your health card."}
 QUESTION = {"fr": "Avez-vous 65 ans ou plus?", "en": "Are you 65 or older?"}
@@ -399,6 +400,10 @@ def batch_present_and_absent(page, live_server, words, appointments):
 def export_by_email(page, world, words, appointments):
     """Guide 6.12: the Excel export is built in the background and sent to the person who asked."""
     mail.outbox.clear()
+    # The file follows its column chooser (initially the list's columns): the confirmation number added.
+    chooser = page.locator("form.export-form")
+    chooser.locator("details.panel > summary", has_text=EXPORT_COLUMNS).click()
+    chooser.get_by_role("checkbox", name=words["number_header"], exact=True).check()
     page.get_by_role("button", name=words["export"], exact=True).click()
     page.get_by_text(re.compile("^" + re.escape(words["export_queued"]))).wait_for()
     email = wait_for_email(lambda email: email.to == [world.manager1.email])
