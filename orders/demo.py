@@ -21,6 +21,8 @@ from orders.reference import ensure_reference_data
 from orders.reports import services as report_services
 from orders.summaries import services as summary_services
 from portal import dates
+from portal.demo import demo_account
+from portal.models import Membership
 
 CLIENTS = [
     "Brighton Early",
@@ -67,10 +69,28 @@ STORIES = [
 LONG = (4,)
 
 
+# A second department worker (password and authenticator as every demo account), so that giving a
+# summary and its open tasks to a colleague ("Change the assigned worker") can be tried.
+SECOND_WORKER = ("worker2@demo.liaison.ca", "Émilie", "Doiron", "en")
+
+
+def _second_worker(department, today):
+    email, first, last, language = SECOND_WORKER
+    user = demo_account(email, first, last, language)
+    Membership.objects.get_or_create(
+        user=user,
+        organization=department,
+        role="orders.department_worker",
+        defaults={"valid_from": today - timedelta(days=365)},
+    )
+    return user
+
+
 def load_demo_data(context):
     ensure_reference_data()
     organizations, users = context["organizations"], context["users"]
     department = organizations["department"]
+    users[SECOND_WORKER[0]] = _second_worker(department, timezone.localdate())
     if OrderSummary.objects.filter(department=department).exists():
         return
     worker = users["worker@demo.liaison.ca"]

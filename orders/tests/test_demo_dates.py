@@ -42,3 +42,22 @@ def test_the_demo_loads_on_any_date(instant):
             assert statuses == set(SummaryStatus.values), (provider, statuses)
         offered_ended = summaries.filter(status=SummaryStatus.OFFERED, end_date__lt=today)
         assert offered_ended.exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_second_department_worker_to_reassign_to():
+    from orders.summaries import services as summary_services
+    from portal.selectors import members_with_roles
+
+    with time_machine.travel(datetime(2026, 11, 30, 10, 0, tzinfo=MONCTON), tick=False):
+        organizations, users = load_all_demo_data()
+        load_all_demo_data()  # idempotent: still one account, one role
+        workers = list(members_with_roles(organizations["department"], ["orders.department_worker"]))
+        emails = sorted(user.email for user in workers)
+        assert emails == ["worker2@demo.liaison.ca", "worker@demo.liaison.ca"]
+        summary = OrderSummary.objects.scoped("a test reads every summary").filter(
+            department=organizations["department"], status=SummaryStatus.ACTIVATED
+        ).first()
+        second = users["worker2@demo.liaison.ca"]
+        moved = summary_services.reassign_worker(actor=summary.worker, summary=summary, worker=second)
+        assert moved.worker == second
