@@ -17,9 +17,9 @@ from typing import Any
 from django.utils import formats
 
 # Characters per column: request number, date, language, modality, cost centre or establishment,
-# minutes, time, travel, expenses, amount, note (the PDF's 7.5 pt monospace fits 150 on a line).
-WIDTHS = (12, 10, 12, 12, 24, 7, 9, 9, 9, 10, 26)
-NUMBERS = frozenset(range(5, 10))  # right-aligned
+# minutes, time, travel, expenses, amount, note (the PDF's 7.5 pt monospace fits 155 on a line).
+WIDTHS = (12, 10, 12, 12, 24, 7, 11, 11, 11, 11, 22)
+NUMBERS = frozenset(range(5, 10))  # right-aligned (their names wrap as text)
 LINES_PER_BLOCK = 40
 
 
@@ -38,7 +38,7 @@ def _lines_of(values: Sequence[Any]) -> list[str]:
     cells = []
     for index, (value, width) in enumerate(zip(values, WIDTHS, strict=False)):
         text = _text(value)
-        if index in NUMBERS:
+        if index in NUMBERS and isinstance(value, int | Decimal):
             cells.append([text.rjust(width)])
         else:
             cells.append(textwrap.wrap(text, width, break_long_words=True) or [""])

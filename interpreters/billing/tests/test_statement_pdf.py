@@ -33,6 +33,9 @@ def test_every_row_is_printed_in_blocks_under_the_column_names():
     assert "Hôpital régional Dr-" in body and "Georges-L.-Dumont" in body
     assert all(len(block["body"].splitlines()) <= LINES_PER_BLOCK for block in found)
     assert all(block["head"].startswith("Request") for block in found)
+    # The columns' names wrap within their columns too: every line of a block is as wide.
+    assert max(len(line) for line in found[0]["head"].splitlines()) <= sum(WIDTHS) + len(WIDTHS)
+    assert "Expenses" in found[0]["head"] and "($)" in found[0]["head"]
     assert max(len(line) for line in body.splitlines()) <= sum(WIDTHS) + len(WIDTHS)
     # In French: the amounts with a decimal comma, right-aligned; the date in ISO.
     first = body.splitlines()[0]
