@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal import sms_webhooks, views
+from portal import help_pages, sms_webhooks, views
 
 app_name = "portal"
 
@@ -24,6 +24,10 @@ urlpatterns = [
     path("organization/invitations/<int:pk>/withdraw/", views.withdraw_invitation, name="withdraw_invitation"),
     path("welcome/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("help/", help_pages.help_page, name="help"),
+    path("about/", help_pages.about, name="about"),
+    path("terms/", help_pages.terms, name="terms"),
+    path("privacy/", help_pages.privacy, name="privacy"),
     path("exports/<int:pk>/", views.export_detail, name="export"),
     path("exports/<int:pk>/download/", views.export_download, name="export_download"),
     path("outbox/", views.outbox, name="outbox"),

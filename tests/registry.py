@@ -189,6 +189,12 @@ PAGES = [
         account=None,
     ),
     Page("audit-log", lambda world: reverse("portal:audit_log"), account=ADMIN),
+    # The "?" menu's pages (issues 19 and 20): signed out and signed in.
+    Page("help", lambda world: reverse("portal:help"), account=None),
+    Page("help-signed-in", lambda world: reverse("portal:help"), account=WORKER),
+    Page("about", lambda world: reverse("portal:about"), account=None),
+    Page("terms", lambda world: reverse("portal:terms"), account=None),
+    Page("privacy", lambda world: reverse("portal:privacy"), account=None),
     Page(
         "audit-log-filtered",
         lambda world: reverse("portal:audit_log") + "?action=3&date_from=2000-01-01&date_to=not-a-date",
