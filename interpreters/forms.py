@@ -236,6 +236,13 @@ class InterpreterForm(forms.Form):
         label=_("Modalities accepted"), choices=Modality.choices, widget=forms.CheckboxSelectMultiple
     )
     home_postal_code = forms.CharField(label=_("Home postal code"), max_length=7)
+    travel_radius_km = forms.IntegerField(
+        label=_("Travel radius (km)"),
+        min_value=1,
+        max_value=1000,
+        required=False,
+        help_text=_("How far from home they go for an in-person request. Leave blank for no limit."),
+    )
     gender = forms.ChoiceField(label=_("Gender"), choices=[("", "—"), *Gender.choices], required=False)
     accreditation = forms.ChoiceField(label=_("Accreditation"), choices=Accreditation.choices)
     accreditation_number = forms.CharField(label=_("Accreditation number"), max_length=50, required=False)

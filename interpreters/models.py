@@ -60,6 +60,8 @@ class InterpreterProfile(models.Model):
     languages = models.ManyToManyField(Language, verbose_name=_("languages"))
     modalities = models.JSONField(_("modalities accepted"), default=list)
     home_postal_code = models.CharField(_("home postal code"), max_length=7)
+    # How far from home the interpreter goes for an in-person request (none given: no limit).
+    travel_radius_km = models.PositiveSmallIntegerField(_("travel radius (km)"), null=True, blank=True)
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
     accreditation = models.CharField(
         _("accreditation"), max_length=12, choices=Accreditation.choices, default=Accreditation.NOT_ACCREDITED

@@ -185,9 +185,16 @@ def _available(interpreter: InterpreterProfile, request: Request) -> bool:
     )
 
 
+def out_of_range(interpreter: InterpreterProfile, distance: float | None) -> bool:
+    """Farther from the place than the interpreter travels (an unknown distance is not)."""
+    radius = interpreter.travel_radius_km
+    return radius is not None and distance is not None and distance > radius
+
+
 def suggestions(request: Request) -> list[Any]:
-    """Interpreters who have the language and modality, are available and free at that time,
-    nearest first (home postal code to the place), then the least busy in the coming month."""
+    """Interpreters who have the language and modality, are available and free at that time and,
+    in person, within their travel radius of the place; nearest first (home postal code to the
+    place), then the least busy in the coming month."""
     month = timezone.now() + timedelta(days=30)
     candidates = (
         InterpreterProfile.objects.for_organization(request.bank_id)
@@ -231,6 +238,8 @@ def suggestions(request: Request) -> list[Any]:
             if request.modality == Modality.IN_PERSON
             else None
         )
+        if out_of_range(interpreter, distance):
+            continue
         gender_match = not request.gender_preference or interpreter.gender == request.gender_preference
         rows.append(
             {

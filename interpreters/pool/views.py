@@ -52,6 +52,7 @@ def interpreter_edit(request, pk):
             "languages": list(profile.languages.all()),
             "modalities": profile.modalities,
             "home_postal_code": profile.home_postal_code,
+            "travel_radius_km": profile.travel_radius_km,
             "gender": profile.gender,
             "accreditation": profile.accreditation,
             "accreditation_number": profile.accreditation_number,

@@ -234,8 +234,13 @@ def assign(request, pk):
     suggested = selectors.suggestions(item)
     suggested_ids = {row["interpreter"].pk for row in suggested}
     others = [person for person in selectors.other_interpreters(item) if person.pk not in suggested_ids]
+    # In person with nobody suggested (too far, busy or unavailable): the requester may be offered
+    # a phone or video call instead.
+    suggest_remote = item.modality == Modality.IN_PERSON and not suggested
     return render(
-        request, "interpreters/assign.html", {"item": item, "suggested": suggested, "others": others}
+        request,
+        "interpreters/assign.html",
+        {"item": item, "suggested": suggested, "others": others, "suggest_remote": suggest_remote},
     )
 
 
