@@ -9,7 +9,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from orders import services
+from orders.confirmations import services as confirmation_services
 from orders.models import (
     ConfirmationCorrection,
     MonthlyConfirmation,
@@ -17,6 +17,7 @@ from orders.models import (
     SummaryEvent,
     SummaryStatus,
 )
+from orders.summaries import services as summary_services
 from tests.concurrency import race, require_postgres
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -31,7 +32,7 @@ def postgres_only():
 def test_a_correction_and_an_acknowledgement_at_once_never_change_an_acknowledged_month(world):
     for _attempt in range(3):
         order = world.activated().orders.get()
-        confirmation = services.confirm_month(
+        confirmation = confirmation_services.confirm_month(
             actor=world.coordinator,
             order=order,
             month=timezone.localdate().replace(day=1),
@@ -39,13 +40,13 @@ def test_a_correction_and_an_acknowledgement_at_once_never_change_an_acknowledge
             km_delivered=Decimal(0),
         )
         outcomes = race(
-            lambda recorded=confirmation: services.correct_confirmation(
+            lambda recorded=confirmation: confirmation_services.correct_confirmation(
                 actor=world.coordinator,
                 confirmation=recorded,
                 units_delivered=Decimal(12),
                 km_delivered=Decimal(0),
             ),
-            lambda recorded=confirmation: services.acknowledge_confirmation(
+            lambda recorded=confirmation: confirmation_services.acknowledge_confirmation(
                 actor=world.worker, confirmation=recorded
             ),
         )
@@ -66,8 +67,8 @@ def test_the_expiry_and_a_termination_at_once_change_the_status_once(world):
         summary = world.activated(end_date=date(2026, 11, 30))
         clock.move_to(datetime(2026, 12, 1, 0, 5, tzinfo=MONCTON))
         outcomes = race(
-            lambda: services.expire_summary(summary=summary),
-            lambda: services.terminate_summary(actor=world.worker, summary=summary),
+            lambda: summary_services.expire_summary(summary=summary),
+            lambda: summary_services.terminate_summary(actor=world.worker, summary=summary),
         )
     assert outcomes.count("done") == 1
     assert any("Nothing was changed" in outcome for outcome in outcomes if outcome != "done")
