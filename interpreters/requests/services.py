@@ -390,6 +390,32 @@ def assign_interpreter(*, actor: User, request: Request, interpreter: Interprete
     return locked
 
 
+def series_to_come(request: Request) -> QuerySet[Request]:
+    """The dates of the request's weekly series (itself included) still open and to come, in order."""
+    first = request.series_id or request.pk
+    return (
+        Request.objects.for_organization(request.bank_id)
+        .filter(models.Q(pk=first) | models.Q(series_id=first), status__in=OPEN, starts_at__gt=timezone.now())
+        .order_by("starts_at", "pk")
+    )
+
+
+@transaction.atomic
+def assign_series(*, actor: User, request: Request, interpreter: InterpreterProfile) -> list[Request]:
+    """One interpreter for every date of the weekly series still to come, all or none: a date they
+    cannot take is named and nothing is offered."""
+    assigned = []
+    for occurrence in series_to_come(request):
+        try:
+            assigned.append(assign_interpreter(actor=actor, request=occurrence, interpreter=interpreter))
+        except ActionError as error:
+            problem = " ".join(str(message) for message in error.messages)
+            raise ActionError(
+                {"interpreter": _("On %(date)s: %(problem)s") % {"date": occurrence.date.isoformat(), "problem": problem}}
+            ) from error
+    return assigned
+
+
 def accept_offer(*, actor: User, request: Request) -> Request:
     return REQUEST_FLOW.perform("accept", request, actor=actor)
 

@@ -221,12 +221,18 @@ def assign(request, pk):
         if interpreter is None:
             messages.error(request, _("Choose an interpreter."))
         else:
+            # "Assign the series": every date still to come goes to this interpreter, all or none.
+            if request.POST.get("whole_series"):
+                assign_them = services.assign_series
+                success = _("Every date of the series of request %(number)s was offered to %(name)s.")
+            else:
+                assign_them = services.assign_interpreter
+                success = _("Request %(number)s was offered to %(name)s.")
             done = submit(
                 request,
                 None,
-                lambda data: services.assign_interpreter(actor=request.user, request=item, interpreter=interpreter),
-                success=_("Request %(number)s was offered to %(name)s.")
-                % {"number": item.number, "name": interpreter},
+                lambda data: assign_them(actor=request.user, request=item, interpreter=interpreter),
+                success=success % {"number": item.number, "name": interpreter},
                 next="interpreters:queue",
             )
             if done:
@@ -237,10 +243,18 @@ def assign(request, pk):
     # In person with nobody suggested (too far, busy or unavailable): the requester may be offered
     # a phone or video call instead.
     suggest_remote = item.modality == Modality.IN_PERSON and not suggested
+    # A weekly series may go to one interpreter at once (each date is still its own request).
+    series_dates = services.series_to_come(item).count() if item.series_id or item.occurrences.exists() else 0
     return render(
         request,
         "interpreters/assign.html",
-        {"item": item, "suggested": suggested, "others": others, "suggest_remote": suggest_remote},
+        {
+            "item": item,
+            "suggested": suggested,
+            "others": others,
+            "suggest_remote": suggest_remote,
+            "series_dates": series_dates if series_dates > 1 else 0,
+        },
     )
 
 
