@@ -366,3 +366,27 @@ class ConfirmationCorrection(models.Model):
 
     def __str__(self):
         return f"{self.confirmation_id} {self.at:%Y-%m-%d}"
+
+
+class ReportMessage(models.Model):
+    """One message of a service report's thread between the department and the provider."""
+
+    report = models.ForeignKey(
+        ServiceReport, on_delete=models.CASCADE, related_name="messages", verbose_name=_("service report")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("written by")
+    )
+    from_department = models.BooleanField(_("from Social Development"))
+    body = models.TextField(_("message"), max_length=4000)
+    created_at = models.DateTimeField(_("sent on"), auto_now_add=True)
+
+    objects = scoped_manager("report__summary__department", "report__summary__provider")
+
+    class Meta:
+        verbose_name = _("service report message")
+        verbose_name_plural = _("service report messages")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.report_id} {self.created_at:%Y-%m-%d %H:%M}"

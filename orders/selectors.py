@@ -19,6 +19,7 @@ from orders.models import (
     Order,
     OrderSummary,
     ReportKind,
+    ReportMessage,
     ServiceReport,
     SummaryEvent,
     SummaryStatus,
@@ -128,6 +129,16 @@ def summary_orders(summary: OrderSummary) -> QuerySet[Order]:
 
 def summary_reports(summary: OrderSummary) -> QuerySet[ServiceReport]:
     return summary.reports.select_related("order", "created_by").order_by("-created_at", "-pk")
+
+
+def report_thread(report: ServiceReport) -> QuerySet[ReportMessage]:
+    """The report's messages between the department and the provider, oldest first."""
+    return (
+        ReportMessage.objects.scoped("the thread of a report fetched through a selector")
+        .filter(report=report)
+        .select_related("author")
+        .order_by("created_at", "pk")
+    )
 
 
 def summary_history(summary: OrderSummary) -> QuerySet[SummaryEvent]:

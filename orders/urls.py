@@ -32,6 +32,7 @@ urlpatterns = [
     path("reports/<int:pk>/", reports.report_detail, name="report"),
     path("reports/<int:pk>/recorded/", reports.report_done, name="report_done"),
     path("reports/<int:pk>/acknowledge/", reports.report_acknowledge, name="report_acknowledge"),
+    path("reports/<int:pk>/messages/", reports.report_message, name="report_message"),
     path("dashboard/", dashboard.dashboard, name="dashboard"),
     path("dashboard/<slug:block>/", dashboard.dashboard_report, name="dashboard_report"),
     path("dashboard/<slug:block>/export/<slug:fmt>/", dashboard.dashboard_export, name="dashboard_export"),

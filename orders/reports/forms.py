@@ -99,3 +99,9 @@ class ChangeRequestForm(forms.Form):
 
 class MiscellaneousForm(forms.Form):
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class ReportMessageForm(forms.Form):
+    body = forms.CharField(
+        label=_("Your message"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}), strip=True
+    )

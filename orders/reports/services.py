@@ -1,6 +1,6 @@
 """Service reports: what a provider may report on an order in its status (incidents,
-observation changes, change requests, miscellaneous requests), and the department taking them into
-account. Keyword-only, atomic.
+observation changes, change requests, miscellaneous requests), the department taking them into
+account, and each report's thread between the two. Keyword-only, atomic.
 """
 
 from datetime import timedelta
@@ -15,12 +15,15 @@ from orders.models import (
     Order,
     OrderSummary,
     ReportKind,
+    ReportMessage,
     ServiceReport,
     SummaryStatus,
 )
+from orders.roles import CARE_COORDINATION_ROLES
 from orders.summaries.services import SUMMARY_FLOW, next_record_number
 from portal import services as portal_services
 from portal.models import User
+from portal.selectors import members_with_roles
 from portal.workflow import ActionError
 
 S = SummaryStatus
@@ -104,3 +107,31 @@ def acknowledge_report(*, actor: User, report: ServiceReport) -> ServiceReport:
     # whoever acknowledged it (the task may have been handed over to a colleague).
     portal_services.complete_tasks(record=report, purpose="report")
     return report
+
+
+@transaction.atomic
+def post_report_message(
+    *, actor: User, report: ServiceReport, body: str | None, from_department: bool
+) -> ReportMessage:
+    """A message on the report's thread, which both sides see on the report. The department's
+    reply emails the provider's care coordination people, the provider's message the summary's
+    worker, each in their language: the report's number and a link only."""
+    body = (body or "").strip()
+    if not body:
+        raise ActionError({"body": _("Write your message.")})
+    message = ReportMessage.objects.create(report=report, author=actor, body=body, from_department=from_department)
+    summary = report.summary
+    recipients = (
+        list(members_with_roles(summary.provider, CARE_COORDINATION_ROLES)) if from_department else [summary.worker]
+    )
+    for user in recipients:
+        if user.pk == actor.pk:
+            continue
+        portal_services.notify(
+            key=f"orders:report-message:{message.pk}:{user.pk}",
+            template="orders/emails/report_message",
+            recipient=user,
+            link=reverse("orders:report", args=[report.pk]) + "#thread",
+            context={"number": summary.number, "report": report.number},
+        )
+    return message

@@ -2,6 +2,7 @@
 miscellaneous request), the thanks page, a report, its acknowledgement, the list."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +20,7 @@ from orders.reports.forms import (
     IncidentForm,
     MiscellaneousForm,
     ObservationForm,
+    ReportMessageForm,
 )
 from orders.tables import (
     ReportTable,
@@ -144,14 +146,48 @@ def report_done(request, pk):
 def report_detail(request, pk):
     report = selectors.get_report_for_user(request.user, pk)
     record_view(instance=report)
+    return _report_page(request, report, ReportMessageForm())
+
+
+def _can_write(user):
+    """The department (its workers) and the provider's people who log reports write on the thread."""
+    return has_capability(user, roles.MANAGE) or has_capability(user, roles.REPORT)
+
+
+def _report_page(request, report, form):
     return render(
         request,
         "orders/report_detail.html",
         {
             "report": report,
             "can_acknowledge": has_capability(request.user, roles.MANAGE) and not report.acknowledged_at,
+            "thread": selectors.report_thread(report),
+            "message_form": form if _can_write(request.user) else None,
         },
     )
+
+
+@require_POST
+@capability_required(roles.VIEW_REPORTS)
+def report_message(request, pk):
+    """A message on the report's thread; refused (typed text kept, next to the field) when empty."""
+    report = selectors.get_report_for_user(request.user, pk)
+    if not _can_write(request.user):
+        raise PermissionDenied
+    form = ReportMessageForm(request.POST)
+    done = submit(
+        request,
+        form,
+        lambda data: services.post_report_message(
+            actor=request.user,
+            report=report,
+            body=data["body"],
+            from_department=has_capability(request.user, roles.MANAGE),
+        ),
+        success=_("Your message has been sent."),
+        next=reverse("orders:report", args=[pk]) + "#thread",
+    )
+    return done or _report_page(request, report, form)
 
 
 @require_POST
