@@ -214,6 +214,8 @@ PAGES += [
         account=FINANCE_AND_COORDINATION,
     ),
     Page("orders-active", lambda w: reverse("orders:requests") + "?tab=active", account=COORDINATION),
+    # The provider's home page: its offers awaiting an answer, their age and counts.
+    Page("orders-provider-home", lambda w: reverse("portal:home"), account=COORDINATION),
     Page(
         "orders-search",
         lambda w: reverse("orders:requests") + "?tab=search",
