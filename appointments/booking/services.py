@@ -241,7 +241,7 @@ def _time_row(*, slot_id: int, service: Service, starts_at: datetime) -> SlotTim
     return row
 
 
-def _check_bookable(*, slot_id: int, service: Service, starts_at: datetime, online: bool) -> SlotTime:
+def check_bookable(*, slot_id: int, service: Service, starts_at: datetime, online: bool) -> SlotTime:
     """The guards of a booking: service, time, lock, places left. No lock is taken: the time's row
     and its slot are read fresh in one statement, and the row returned (with its version) is what
     `schedules_services.claim_place` claims at the end, refused if anything changed meanwhile."""
@@ -270,7 +270,7 @@ def _check_bookable(*, slot_id: int, service: Service, starts_at: datetime, onli
     return time_row
 
 
-def _person_lock(organization_id: int, service_id: int, key: str) -> None:
+def person_lock(organization_id: int, service_id: int, key: str) -> None:
     """PostgreSQL: a transaction-scoped advisory lock on (application, service, person)."""
     if key and connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -280,7 +280,7 @@ def _person_lock(organization_id: int, service_id: int, key: str) -> None:
             )
 
 
-def _active_duplicate(
+def active_duplicate(
     *, organization_id: int, service: Service, key: str, exclude: Appointment | None = None
 ) -> Appointment | None:
     """The person's upcoming appointment for the service, if any (a past one never blocks).
@@ -290,7 +290,7 @@ def _active_duplicate(
     """
     if not key:
         return None
-    _person_lock(organization_id, service.pk, key)
+    person_lock(organization_id, service.pk, key)
     values: dict[str, Any] = {
         "organization_id": organization_id,
         "service_id": service.pk,
@@ -327,7 +327,7 @@ _DUPLICATE = _PreparedRead(
 )
 
 
-def _duplicate_error(existing: Appointment, online: bool) -> ActionError:
+def duplicate_error(existing: Appointment, online: bool) -> ActionError:
     if online:
         return ActionError(
             _(
@@ -504,7 +504,7 @@ def send_to_person(
         phone=appointment.mobile_phone,
         language=appointment.language,
         channels=channels,
-        context={**_message_context(appointment), **(context or {})},
+        context={**message_context(appointment), **(context or {})},
         # Reminders and relaunches are never sent at night, even late from a queue; a reminder
         # whose appointment was cancelled meanwhile is not sent at all.
         quiet_hours=template in DAYTIME_TEMPLATES,
@@ -516,7 +516,7 @@ def send_to_person(
     )
 
 
-def _message_context(appointment: Appointment) -> dict[str, Any]:
+def message_context(appointment: Appointment) -> dict[str, Any]:
     """What the messages show, in the person's language (JSON: the worker renders the text)."""
     from django.utils import translation
 
@@ -537,7 +537,7 @@ def _message_context(appointment: Appointment) -> dict[str, Any]:
         }
 
 
-def _locked_appointment(appointment: Appointment) -> Appointment:
+def locked_appointment(appointment: Appointment) -> Appointment:
     return (
         Appointment.objects.select_for_update(of=("self",))
         .select_related("slot", "service")
@@ -545,7 +545,7 @@ def _locked_appointment(appointment: Appointment) -> Appointment:
     )
 
 
-def _cancel(
+def cancel_locked(
     locked: Appointment, *, actor: User | None, note: str = "", relaunch: bool = True, release: bool = True
 ) -> None:
     """Cancel the locked appointment and give its place back (`release=False`: the caller gives it
@@ -564,3 +564,10 @@ def _cancel(
     )
     if release and previous in HOLDING_STATUSES:
         schedules_services.claim_place(release=(locked.slot_id, locked.starts_at))
+
+
+# The names book_place's critical section calls them by (left as they are there).
+_check_bookable = check_bookable
+_active_duplicate = active_duplicate
+_duplicate_error = duplicate_error
+_cancel = cancel_locked

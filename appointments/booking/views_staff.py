@@ -11,7 +11,7 @@ from appointments import roles, selectors
 from appointments.booking import services
 from appointments.booking.forms import PersonForm, StaffBookingForm, TimeChoiceForm, person_initial
 from appointments.booking.views_common import time_gone, time_value_of
-from appointments.pages import _page
+from appointments.pages import render_page
 from appointments.schedules.forms import parse_day
 from portal.forms import show_service_error
 from portal.params import as_id
@@ -103,4 +103,4 @@ def book(request):
                 "chosen_time": request.POST.get("time", ""),
             }
         )
-    return _page(request, "appointments/book.html", context)
+    return render_page(request, "appointments/book.html", context)

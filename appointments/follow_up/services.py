@@ -17,15 +17,14 @@ from django.utils.translation import gettext as _
 from appointments.booking.services import (
     CANCEL,
     CONFIRM,
-    _active_duplicate,
-    _cancel,
-    _check_bookable,
-    _duplicate_error,
-    _event,
-    _locked_appointment,
-    _message_context,
-    _person_lock,
+    active_duplicate,
+    cancel_locked,
+    check_bookable,
     check_transition,
+    duplicate_error,
+    locked_appointment,
+    message_context,
+    person_lock,
     record_event,
     send_to_person,
 )
@@ -62,7 +61,7 @@ def cancel_appointment(
 ) -> Appointment:
     """Cancels and sends the person the cancellation notice, on the channels chosen at booking
     (only those of `notice_channels` when given: an SMS reply already answers by SMS)."""
-    locked = _locked_appointment(appointment)
+    locked = locked_appointment(appointment)
     check_transition(locked, CANCEL)
     if by_person and locked.starts_at <= timezone.now():
         raise ActionError(_("This appointment has passed: it can no longer be cancelled online."))
@@ -70,14 +69,14 @@ def cancel_appointment(
         raise ActionError(
             _("The person's presence is already recorded: this appointment cannot be cancelled.")
         )
-    _cancel(locked, actor=actor, note=note or (_("Cancelled by the person.") if by_person else ""))
+    cancel_locked(locked, actor=actor, note=note or (_("Cancelled by the person.") if by_person else ""))
     send_to_person(locked, "cancelled", key_suffix="cancelled", links=False, allowed=notice_channels)
     return locked
 
 
 @transaction.atomic
 def confirm_appointment(*, actor: User | None, appointment: Appointment, note: str = "") -> Appointment:
-    locked = _locked_appointment(appointment)
+    locked = locked_appointment(appointment)
     if locked.status == CONFIRM.target_for(locked):
         return locked  # confirming twice (the link clicked again) changes nothing
     check_transition(locked, CONFIRM)
@@ -97,7 +96,7 @@ def mark_attendance(*, actor: User, appointment: Appointment, attendance: str) -
     """Present, absent or not eligible (guide 6.7 to 6.9); an absence triggers the relaunch later."""
     if attendance not in Attendance.values:
         raise ActionError(_("Choose present, absent or not eligible."))
-    locked = _locked_appointment(appointment)
+    locked = locked_appointment(appointment)
     if locked.status == AppointmentStatus.CANCELLED:
         raise ActionError(_("This appointment is cancelled: the person's status cannot change."))
     if locked.attendance == attendance:
@@ -106,7 +105,7 @@ def mark_attendance(*, actor: User, appointment: Appointment, attendance: str) -
     locked.attendance = attendance
     locked.attendance_at = None if attendance == Attendance.UNDEFINED else timezone.now()
     locked.save(update_fields=["attendance", "attendance_at"])
-    _event(locked, f"attendance:{attendance}", actor)
+    record_event(locked, actor=actor, action=f"attendance:{attendance}")
     return locked
 
 
@@ -147,7 +146,7 @@ def send_reminder(
 ) -> list[Any] | None:
     """A reminder now (batch action), or the first or second automated reminder (once each)."""
     now = now or timezone.now()
-    locked = _locked_appointment(appointment)
+    locked = locked_appointment(appointment)
     if locked.status == AppointmentStatus.CANCELLED:
         raise ActionError(_("This appointment is cancelled: no reminder is sent."))
     fields = []
@@ -172,7 +171,7 @@ def send_reminder(
         fields.append("reminders")
     if fields:
         locked.save(update_fields=fields)
-    _event(locked, f"reminder:{which}", actor)
+    record_event(locked, actor=actor, action=f"reminder:{which}")
     return sent
 
 
@@ -200,7 +199,7 @@ def send_relaunch(
 ) -> list[Any] | None:
     """Invite the person to book again (after an absence or a cancellation)."""
     now = now or timezone.now()
-    locked = _locked_appointment(appointment)
+    locked = locked_appointment(appointment)
     if automatic and locked.relaunch_at is not None:
         return None
     if not (locked.status == AppointmentStatus.CANCELLED or locked.attendance == Attendance.ABSENT):
@@ -219,7 +218,7 @@ def send_relaunch(
             locked.relaunches += 1
             fields.append("relaunches")
     locked.save(update_fields=fields)
-    _event(locked, "relaunch", actor)
+    record_event(locked, actor=actor, action="relaunch")
     return sent
 
 
@@ -250,8 +249,8 @@ def update_appointment(
         or starts_at != current.starts_at
         or getattr(service, "pk", None) != current.service_id
     )
-    _person_lock(current.organization_id, current.service_id, current.person_key)
-    locked = _locked_appointment(appointment)
+    person_lock(current.organization_id, current.service_id, current.person_key)
+    locked = locked_appointment(appointment)
     claim: SlotTime | None = None
     left: tuple[int, datetime] | None = None
     if (locked.slot_id, locked.starts_at, locked.service_id, locked.status) != (
@@ -272,7 +271,7 @@ def update_appointment(
             )
         # The place being left does not count against the new time in the same slot.
         if not (slot.pk == locked.slot_id and starts_at == locked.starts_at):
-            claim = _check_bookable(slot_id=slot.pk, service=service, starts_at=starts_at, online=online)
+            claim = check_bookable(slot_id=slot.pk, service=service, starts_at=starts_at, online=online)
             new_slot, left = claim.slot, (locked.slot_id, locked.starts_at)
         elif not locked.slot.services.filter(pk=service.pk).exists():
             # Same place and time, another service: the slot must still offer it.
@@ -299,19 +298,19 @@ def update_appointment(
         locked.first_name, locked.last_name, locked.date_of_birth, locked.email, locked.mobile_phone
     )
     if locked.status in HOLDING_STATUSES:
-        existing = _active_duplicate(
+        existing = active_duplicate(
             organization_id=locked.organization_id,
             service=locked.service,
             key=locked.person_key,
             exclude=locked,
         )
         if existing is not None:
-            raise _duplicate_error(existing, online=False)
+            raise duplicate_error(existing, online=False)
     locked.save()
-    _event(locked, "changed", actor)
+    record_event(locked, actor=actor, action="changed")
     if moving:
         # The person's new coupon says what changed (old → new), not "your appointment is booked".
-        before = {f"old_{key}": value for key, value in _message_context(current).items()}
+        before = {f"old_{key}": value for key, value in message_context(current).items()}
         send_to_person(
             locked, "changed", key_suffix=f"moved:{secrets.token_hex(6)}", context=before, attach=True
         )
