@@ -282,7 +282,8 @@ def _follow_up_page(request, search_data, query, export_form=None):
     base.pop("page", None)
     base.pop("print", None)
     if export_form is None:
-        export_form = ExportColumnsForm(initial={"file_columns": columns})
+        # The file starts with the list's columns and the confirmation number (a row's key).
+        export_form = ExportColumnsForm(initial={"file_columns": [*columns, "number"]})
     first, last = selectors.follow_up_period(data["period"], data["date"])
     context = {
         # The day or period shown, with the links to the previous and next one (same filters).

@@ -370,7 +370,8 @@ def test_the_export_chooser_starts_with_the_lists_columns(world):
     checked = [
         chunk.split('value="')[1].split('"')[0] for chunk in form.split("<input")[1:] if "checked" in chunk
     ]
-    assert checked == ["time", "name", "comment"]
+    # The list's columns, and the confirmation number (how a row of the file is found again).
+    assert checked == ["time", "name", "number", "comment"]
     assert "Health card number" in form and 'name="choosing_columns"' in form
 
 

@@ -1,7 +1,7 @@
 """Appointments, staff side (issue 20, what was left) in real Chromium, in French and in English.
 
 Management #1 reads which day the follow-up list shows and moves to the next one, where the booked
-person is; chooses the Excel file's columns (a personal detail the list has no column of) and gets
+person is (the batch panel shows once a row is selected); chooses the Excel file's columns (a personal detail the list has no column of) and gets
 the file by email with those columns; then the calendar's day view draws the slot over its hour,
 saying how many appointments are booked in each row."""
 
@@ -18,7 +18,7 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from appointments.tests.conftest import World, book_person
-from tests.browser import browser, context, language_cookie, session_cookie  # noqa: F401
+from tests.browser import language_cookie, session_cookie
 from tests.factories import totp_device
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -30,6 +30,8 @@ WORDS = {
         "today": "Journée affichée : lundi 1 février 2027",
         "tomorrow": "Journée affichée : mardi 2 février 2027",
         "next": "Jour suivant",
+        "select": "Sélectionner {number}",
+        "apply": "Appliquer",
         "columns": "Colonnes du fichier Excel",
         "health_card": "Numéro d'assurance-maladie",
         "export": "Exporter en Excel (envoyé par courriel)",
@@ -42,6 +44,8 @@ WORDS = {
         "today": "Day shown: Monday 1 February 2027",
         "tomorrow": "Day shown: Tuesday 2 February 2027",
         "next": "Next day",
+        "select": "Select {number}",
+        "apply": "Apply",
         "columns": "Columns of the Excel file",
         "health_card": "Health card number",
         "export": "Export to Excel (sent by email)",
@@ -90,7 +94,7 @@ def _wait_for_email(predicate, seconds=20):
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_staff_move_through_the_follow_up_choose_the_files_columns_and_read_the_calendar(
     live_server,
-    context,  # noqa: F811 (the browser fixture, imported above)
+    context,
     language,
 ):
     words = _words(language)
@@ -117,6 +121,14 @@ def test_staff_move_through_the_follow_up_choose_the_files_columns_and_read_the_
         page.get_by_role("link", name=words["next"], exact=True).click()
         page.get_by_text(words["tomorrow"], exact=True).wait_for()
         assert anne.number in page.locator("main").inner_text()
+        # The batch panel appears once a row is selected, and goes when none is.
+        apply = page.get_by_role("button", name=words["apply"], exact=True)
+        assert not apply.is_visible()
+        select = page.get_by_label(words["select"].format(number=anne.number), exact=True)
+        select.check()
+        apply.wait_for()
+        select.uncheck()
+        apply.wait_for(state="hidden")
 
         # The file's columns: the list's, plus the health card number (a detail the list lacks).
         page.get_by_text(words["columns"], exact=True).click()
