@@ -188,6 +188,8 @@ AXES_RESET_ON_SUCCESS = True
 # ...and every sign-in from an address after 30 failures across accounts in that hour (password
 # spraying), with an alert to the platform's staff (portal.auth.AddressLimitHandler).
 AXES_HANDLER = "portal.auth.AddressLimitHandler"
+# Working days an offer waits for the provider's answer before one reminder email (orders.offers).
+ORDERS_OFFER_REMINDER_WORKING_DAYS = env.int("ORDERS_OFFER_REMINDER_WORKING_DAYS", default=3)
 SIGN_IN_FAILURES_PER_ADDRESS = env.int("SIGN_IN_FAILURES_PER_ADDRESS", default=30)
 # Behind PROXY_COUNT reverse proxies, portal.middleware.TrustedProxyMiddleware puts the client's
 # address in REMOTE_ADDR (and drops X-Forwarded-For), for lockouts and audit alike.
@@ -285,6 +287,8 @@ CELERY_BEAT_SCHEDULE = {
     # Service-order summaries past their end date expire (idempotent: hourly, so a missed midnight
     # is caught up within the hour).
     "orders-expire-ended-summaries": {"task": "orders.tasks.expire_ended_summaries", "schedule": 3600.0},
+    # One reminder to the provider for an offer unanswered ORDERS_OFFER_REMINDER_WORKING_DAYS working days.
+    "orders-remind-unanswered-offers": {"task": "orders.tasks.remind_unanswered_offers", "schedule": 3600.0},
     # The worker's heartbeat for /ready/ (portal.ops.heartbeat); one left waiting while no worker
     # runs expires instead of piling up.
     "worker-heartbeat": {

@@ -146,3 +146,14 @@ def test_the_box_costs_the_same_queries_for_1_and_12_offers(world, clock):
     assert len(few) == len(many)
     assert "12</span><p>offers awaiting an answer" in page
     assert "All offers awaiting an answer" in page
+
+
+def test_beat_runs_the_reminder_every_hour(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["orders-remind-unanswered-offers"]
+    assert entry["task"] == "orders.tasks.remind_unanswered_offers"
+    assert entry["schedule"] == 3600.0
+    from celery import current_app
+
+    import orders.tasks  # noqa: F401 (registers the task)
+
+    assert "orders.tasks.remind_unanswered_offers" in current_app.tasks
