@@ -134,7 +134,7 @@ WORDS = {
 
 SERVICE = {"fr": "1re dose", "en": "First dose"}
 # Issue 20's strings, matched in either language (the catalogue gets their French after this pass).
-TERMS = re.compile(r"^(Terms of use|Termes et conditions d'utilisation)")
+TERMS = re.compile(r"^(Terms of use|Conditions d'utilisation)")
 PRIVACY = re.compile(r"^(Privacy policy|Politique de protection des renseignements personnels)")
 HEALTH_CARD_HELP = re.compile(r"(9 digits|9 chiffres), (for example|par exemple) 123 456 789")
 CANCEL_QUESTION = re.compile(r"^(Cancel this appointment\?|Annuler ce rendez-vous\s?\?)$")

@@ -55,7 +55,7 @@ def test_the_consent_links_to_the_terms_and_the_privacy_policy_which_open_in_bot
     assert 'aria-describedby="id_accept_terms_help"' in page
     response = client.get(terms)
     assert response.status_code == 200
-    _either(response.content.decode(), "Terms of use", "Termes et conditions d'utilisation")
+    _either(response.content.decode(), "Terms of use", "Conditions d'utilisation")
     _either(response.content.decode(), "Réseau de santé Vitalité")
     response = client.get(privacy)
     assert response.status_code == 200
