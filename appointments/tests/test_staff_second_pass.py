@@ -131,8 +131,8 @@ def _create_account(client, email="Julie.Gallant@Example.ca"):
 def test_an_ended_access_is_listed_apart_and_reopened(world, language):
     from portal.models import Membership, User
 
-    # Until the French catalogue has the new strings, the French pages show them in English: the
-    # flow is tested in French all the same, and the test is marked xfail at its end.
+    # Should the French catalogue lack the strings, the flow runs with the English words and the
+    # test fails at its end.
     translated = language == "en" or _french_has("Ended access")
     words = ACCESS_WORDS[language if translated else "en"]
     client = _client(world, "pilot", language)
@@ -167,7 +167,7 @@ def test_an_ended_access_is_listed_apart_and_reopened(world, language):
     assert list(response.context["ended_accounts_table"].data) == []
     assert julie in [row["account"] for row in response.context["accounts_table"].data]
     if not translated:
-        pytest.xfail("the French catalogue does not have the ended access strings yet")
+        pytest.fail("the French catalogue does not have the ended access strings yet")
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
@@ -191,7 +191,7 @@ def test_creating_an_ended_account_again_says_to_reopen_it(world, language):
             "This person's access to the scheduler has ended. Find them under “Ended access” in the resources "
             "and reopen their access."
         ):
-            pytest.xfail("the French catalogue does not have the ended access strings yet")
+            pytest.fail("the French catalogue does not have the ended access strings yet")
         assert errors["email"][0].startswith("L'accès de cette personne au planificateur est terminé.")
     # Nothing saved, nothing typed lost.
     assert User.objects.filter(email__iexact="julie.gallant@example.ca").count() == 1
@@ -261,7 +261,7 @@ def test_the_clone_message_agrees_with_its_numbers(counts, english, french):
     if not _french_has_plural(
         "%(count)d slot was created on %(on_days)s.", "%(count)d slots were created on %(on_days)s."
     ):
-        pytest.xfail("the French catalogue does not have the plural forms yet")
+        pytest.fail("the French catalogue does not have the plural forms yet")
     with translation.override("fr"):
         assert _cloned_message(*counts) == french
 
@@ -290,7 +290,7 @@ def test_one_appointment_done_and_a_one_place_slot_are_singular(world, language)
         assert "The slot was created: 1 appointment." in created
     else:
         if not _french_has_plural(*PLURALS["batch_one"]):
-            pytest.xfail("the French catalogue does not have the plural forms yet")
+            pytest.fail("the French catalogue does not have the plural forms yet")
         assert " : 1 rendez-vous traité." in done
         assert "La plage horaire a été créée : 1 rendez-vous." in created
 
