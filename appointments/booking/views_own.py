@@ -38,7 +38,7 @@ def public_cancel(request, organization_id):
             .filter(
                 number=form.cleaned_data["number"],
             )
-            .filter(folded_q("last_name", form.cleaned_data["last_name"].strip(), lookup="exact"))
+            .filter(_same_last_name(form.cleaned_data["last_name"]))
             .select_related("slot")
             .first()
         )
@@ -46,6 +46,16 @@ def public_cancel(request, organization_id):
             form.add_error(
                 None,
                 _("No appointment matches this confirmation number and last name. Check both and try again."),
+            )
+        elif request.POST.get("confirm") != "yes" and services.APPOINTMENT_FLOW.allows(
+            appointment, services.CANCEL.name
+        ):
+            # Asks first, as the email link does (issue 20): the question, with the typed number and
+            # name carried in the form so that "Yes" cancels and "No" keeps the appointment.
+            return render(
+                request,
+                "appointments/public_cancel.html",
+                {"organization": organization, "clinic": site.clinic, "form": form, "asking": appointment},
             )
         else:
             try:
@@ -62,6 +72,21 @@ def public_cancel(request, organization_id):
         "appointments/public_cancel.html",
         {"organization": organization, "clinic": site.clinic, "form": form},
     )
+
+
+APOSTROPHES = ("'", "\u2019", "\u02bc")
+
+
+def _same_last_name(typed):
+    """The last name as typed, whichever apostrophe the keyboard gave (O'Brien, O’Brien)."""
+    name = typed.strip()
+    condition = folded_q("last_name", name, lookup="exact")
+    for apostrophe in APOSTROPHES:
+        variant = name
+        for other in APOSTROPHES:
+            variant = variant.replace(other, apostrophe)
+        condition |= folded_q("last_name", variant, lookup="exact")
+    return condition
 
 
 @login_not_required

@@ -48,7 +48,7 @@ def test_cancelling_by_number_accepts_the_last_name_without_accents(world):
     appointment = book_person(world, world.slot(day=2), name=("Élise", "Bélanger"))
     response = Client(HTTP_ACCEPT_LANGUAGE="en").post(
         reverse("appointments:public_cancel", args=[world.clinic.pk]),
-        {"number": appointment.number, "last_name": "BELANGER"},
+        {"number": appointment.number, "last_name": "BELANGER", "confirm": "yes"},
     )
     assert response.status_code == 302
     appointment.refresh_from_db()

@@ -391,11 +391,34 @@ def test_an_unknown_or_stale_link_answers_404(world, public):
     assert "already cancelled" in response.content.decode()
 
 
-def _cancel(client, world, number, last_name):
+def _cancel(client, world, number, last_name, *, confirm="yes"):
     return client.post(
         reverse("appointments:public_cancel", args=[world.clinic.pk]),
-        {"number": number, "last_name": last_name},
+        {"number": number, "last_name": last_name, "confirm": confirm},
     )
+
+
+def test_cancelling_by_number_asks_first_and_changes_nothing_until_yes(world, public):
+    appointment = book_person(world, world.slot(day=2), email="anne@example.com")
+    response = _cancel(public, world, appointment.number, "Roy", confirm="")
+    assert response.status_code == 200
+    assert response.context["asking"] == appointment
+    page = response.content.decode()
+    assert "Yes, cancel the appointment" in page or "Oui, annuler le rendez-vous" in page
+    assert f'name="number" value="{appointment.number}"' in page and 'name="last_name" value="Roy"' in page
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.BOOKED
+    assert _cancel(public, world, appointment.number, "Roy").status_code == 302
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.CANCELLED
+
+
+@pytest.mark.parametrize(("booked", "typed"), [("O'Brien", "o\u2019brien"), ("O\u2019Brien", "O'BRIEN")])
+def test_cancelling_by_number_takes_either_apostrophe(world, public, booked, typed):
+    appointment = book_person(world, world.slot(day=2), name=("Anne", booked))
+    assert _cancel(public, world, appointment.number, typed).status_code == 302
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.CANCELLED
 
 
 def test_cancelling_by_number_and_last_name(world, public, django_capture_on_commit_callbacks, mailoutbox):
