@@ -8,6 +8,7 @@ the exporter returns the document's bytes instead (rendered by WeasyPrint from a
 import csv
 import io
 import logging
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from uuid import uuid4
@@ -152,9 +153,15 @@ def _xlsx_text(sheet, value):
     return cell
 
 
-def _xlsx(headers, rows):
+def _sheet_title(name):
+    """The export's name as its sheet's name: Excel allows 31 characters and none of []:*?/\\."""
+    title = re.sub(r"[\[\]:*?/\\]", " ", str(name or "")).strip()[:31].strip(" '")
+    return title or None
+
+
+def _xlsx(headers, rows, title=None):
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet()
+    sheet = workbook.create_sheet(title=_sheet_title(title))
     header_cells = []
     for header in headers:
         header = str(header)
@@ -181,7 +188,7 @@ def build(export):
         if export.fmt == "pdf":
             content, count = result, 0
         else:
-            content, count = (_csv if export.fmt == "csv" else _xlsx)(*result)
+            content, count = _csv(*result) if export.fmt == "csv" else _xlsx(*result, title=export.name)
     export.file.save(f"{uuid4().hex}.{export.fmt}", ContentFile(content), save=False)
     export.rows = count
     export.status = ExportStatus.READY

@@ -51,3 +51,15 @@ def test_a_csv_export_keeps_iso_dates_and_local_times(settings):
     content, count = _csv(HEADERS, ROWS)
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     assert rows == [HEADERS, ["OS-0000001", "2026-12-01", "2026-12-01 14:30", "37.5", "90", ""]]
+
+
+def test_the_sheet_takes_the_exports_name_within_excels_rules():
+    content, _count = _xlsx(HEADERS, ROWS, title="Rendez-vous")
+    assert load_workbook(io.BytesIO(content)).active.title == "Rendez-vous"
+    # No []:*?/\ in a sheet's name, at most 31 characters.
+    content, _count = _xlsx(HEADERS, ROWS, title="Relevé: décembre [2026] / banque d'interprètes du Sud")
+    title = load_workbook(io.BytesIO(content)).active.title
+    assert len(title) <= 31 and not set(title) & set("[]:*?/\\")
+    assert title.startswith("Relevé  décembre")
+    content, _count = _xlsx(HEADERS, ROWS)
+    assert load_workbook(io.BytesIO(content)).active.title == "Sheet"
