@@ -228,3 +228,14 @@ def test_the_service_refuses_an_ended_offer_unless_confirmed(world, frozen):
     offer_services.accept_summary(actor=world.coordinator, summary=summary, period_over_confirmed=True)
     summary.refresh_from_db()
     assert summary.status == S.ACTIVATED
+
+
+@pytest.mark.parametrize(("language", "who"), [("fr", "Liaison (automatique)"), ("en", "Liaison (automatic)")])
+def test_the_history_names_liaison_for_an_expiry_nobody_did(world, frozen, language, who):
+    summary = _ending(world, world.activated)
+    frozen.move_to(DECEMBER_1_EARLY)
+    summary_services.expire_ended_summaries()
+    client = verified_client(world.worker, membership=world.worker_membership)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    page = client.get(reverse("orders:summary", args=[summary.pk])).content.decode()
+    assert f"— {who} —" in page
