@@ -161,7 +161,7 @@ def test_the_link_s_cancel_asks_first_then_cancels(world, language):
     asking = client.get(_manage(appointment), {"cancel": "1"})
     text = asking.content.decode()
     assert asking.status_code == 200 and asking.context["asking_cancel"]
-    _either(text, "Cancel this appointment?", "Annuler ce rendez-vous ?")
+    _either(text, "Cancel this appointment?", "Annuler ce rendez-vous?")
     assert appointment.number in text and 'value="cancel"' in text
     assert f'href="{_manage(appointment)}"' in text  # "No, keep my appointment"
     appointment.refresh_from_db()
