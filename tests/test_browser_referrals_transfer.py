@@ -97,7 +97,7 @@ def send_referral(page, live_server, words, case, kind):
     page.get_by_role("button", name=words["ok"]).click()
     referral = Referral.objects.filter(case=case, referral_type=kind).order_by("-pk").first()
     assert referral.status == ReferralStatus.EMAILED
-    assert page.locator(f"#referral-{referral.pk}").get_by_text(words["emailed"]).is_visible()
+    page.locator(f"#referral-{referral.pk}").get_by_text(words["emailed"]).wait_for()
     return referral
 
 
@@ -147,9 +147,9 @@ def test_each_referral_type_then_a_transfer_completed_by_the_receiving_agency(li
     page.locator("select[name=agreement]").select_option(index=1)
     page.locator("select[name=delivery_location]").select_option(index=1)
     page.get_by_role("button", name=words["save"], exact=True).click()
-    assert page.get_by_text(words["question"]).is_visible()
+    page.get_by_text(words["question"]).wait_for()  # waits for the page after the click (fails if never)
     page.get_by_role("button", name=words["confirm"]).click()
-    assert page.get_by_text(words["done"]).is_visible()
+    page.get_by_text(words["done"]).wait_for()
     case.refresh_from_db()
     assert case.agency == organizations["employment2"]
     assert page.url.endswith(case.get_absolute_url())
