@@ -122,6 +122,13 @@ class Service(models.Model):
         help_text=_("The first and second doses of one campaign share this name (e.g. COVID-19)."),
     )
     dose = models.CharField(_("dose"), max_length=10, choices=Dose.choices, default=Dose.SINGLE)
+    minimum_interval_days = models.PositiveSmallIntegerField(
+        _("minimum interval before the second dose (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text=_("For a first dose: the second dose of the campaign can be booked this many days later."),
+    )
     duration_minutes = models.PositiveSmallIntegerField(
         _("duration (minutes)"), validators=[MinValueValidator(1), MaxValueValidator(480)]
     )
