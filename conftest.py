@@ -1,6 +1,7 @@
 """Suite-wide rules: no request may answer 5xx; in CI (LIAISON_REQUIRE_ALL) nothing is skipped."""
 
 import os
+from datetime import timedelta
 
 import pytest
 from django.core.signals import got_request_exception
@@ -45,6 +46,9 @@ def _test_settings(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     # An unscoped read of an organization's data in a request fails the test (portal.scoping).
     settings.SCOPING_STRICT = True
+    # A slow machine must not turn "still there" into an extra session write inside a measured
+    # request (query-count tests); idle timeouts are tested by setting last_seen explicitly.
+    settings.SESSION_LAST_SEEN_EVERY = timedelta(minutes=10)
     from django.core.cache import cache
 
     from portal import sms

@@ -199,6 +199,8 @@ AXES_VERBOSE = False
 # Sessions: 30 minutes idle, 12 hours in all (portal.middleware.SessionTimeoutMiddleware).
 SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
 SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
+# How often a request records that the person is still there (a session write each time).
+SESSION_LAST_SEEN_EVERY = timedelta(seconds=15)
 SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
