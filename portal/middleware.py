@@ -57,7 +57,10 @@ class SessionTimeoutMiddleware:
                 logout(request)
                 # Read back by the sign-in page so that the person knows why.
                 request.session[SESSION_EXPIRED_KEY] = True
-            elif now - last_seen > settings.SESSION_LAST_SEEN_EVERY.total_seconds() or "last_seen" not in session:
+            elif (
+                now - last_seen > settings.SESSION_LAST_SEEN_EVERY.total_seconds()
+                or "last_seen" not in session
+            ):
                 session["last_seen"] = now
         return self.get_response(request)
 
