@@ -22,8 +22,3 @@ def render_page(request, template, context=None):
 def organization_of(request):
     """The application (clinic network) of the person's active role."""
     return active_organization(request.user)
-
-
-# The names the packages imported before these were public (booking, follow-up, waiting room).
-_page = render_page
-_organization = organization_of

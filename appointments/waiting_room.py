@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from appointments import roles
 from appointments.models import ClinicSettings
-from appointments.pages import _organization, _page
+from appointments.pages import organization_of, render_page
 from portal import waiting_room
 from portal.formviews import submit
 from portal.models import WaitingRoom
@@ -92,7 +92,7 @@ def _room(organization):
 @capability_required(roles.CONFIGURE)
 @require_http_methods(["GET", "POST"])
 def waiting_room_settings(request):
-    organization = _organization(request)
+    organization = organization_of(request)
     room = _room(organization)
     form = WaitingRoomForm(request.POST or None, instance=room)
     done = submit(
@@ -106,7 +106,7 @@ def waiting_room_settings(request):
         ),
         next="appointments:waiting_room_settings",
     )
-    return done or _page(
+    return done or render_page(
         request,
         "appointments/waiting_room_settings.html",
         {"form": form, "room": room, "length": waiting_room.length(organization.pk)},
@@ -116,7 +116,7 @@ def waiting_room_settings(request):
 @capability_required(roles.CONFIGURE)
 def waiting_room_preview(request):
     """What a visitor in line sees (position 3, about 1 minute), without being in line."""
-    organization = _organization(request)
+    organization = organization_of(request)
     return render(
         request,
         "appointments/waiting_room.html",

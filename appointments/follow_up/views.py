@@ -35,7 +35,7 @@ from appointments.models import (
     ListPreference,
     PersonalField,
 )
-from appointments.pages import _organization, _page
+from appointments.pages import organization_of, render_page
 from appointments.tables import FollowUpTable
 from portal import dates
 from portal.forms import show_service_error
@@ -59,8 +59,8 @@ def appointment_detail(request, pk):
     if request.GET.get("print") == "coupon":
         # "Print the coupon": the coupon alone, as the person gets it online (never the health card
         # number, the history or staff's names of the staff page).
-        return _page(request, "appointments/coupon_print.html", {"appointment": appointment})
-    return _page(
+        return render_page(request, "appointments/coupon_print.html", {"appointment": appointment})
+    return render_page(
         request,
         "appointments/appointment_detail.html",
         {
@@ -155,7 +155,7 @@ def appointment_edit(request, pk):
         and location == appointment.slot.location
     ):
         time_choices.insert(0, (current, appointment.slot, appointment.starts_at, 0))
-    return _page(
+    return render_page(
         request,
         "appointments/appointment_edit.html",
         {
@@ -311,7 +311,7 @@ def _follow_up_page(request, search_data, query, export_form=None):
         "printing": printing,
         "data": data,
     }
-    return _page(
+    return render_page(
         request, "appointments/follow_up_print.html" if printing else "appointments/follow_up.html", context
     )
 
@@ -350,7 +350,7 @@ def follow_up_batch(request):
     action = form.cleaned_data["action"]
     chosen = list(visible.filter(pk__in=form.cleaned_data["selected"]).select_related("service", "slot"))
     if request.POST.get("confirmed") != "1":
-        return _page(
+        return render_page(
             request,
             "appointments/batch_confirm.html",
             {
@@ -423,11 +423,11 @@ def statistics(request):
     last = form.cleaned_data.get("last_day") or today + timedelta(days=14)
     if last < first or (last - first).days > 366:
         first, last = today - timedelta(days=30), today + timedelta(days=14)
-    data = statistics_data(_organization(request), first, last)
+    data = statistics_data(organization_of(request), first, last)
     peak = max([row["bookings"] for row in data["by_day"]] + [1])
     for row in data["by_day"]:
         row["percent"] = round(100 * row["bookings"] / peak)
-    return _page(
+    return render_page(
         request,
         "appointments/statistics.html",
         {
