@@ -207,3 +207,93 @@ def next_sending_time(moment):
     local = timezone.localtime(moment)
     day = local.date() + timedelta(days=1) if local.time() >= QUIET_FROM else local.date()
     return aware(day, QUIET_UNTIL)
+
+
+# Dates as people read them ---------------------------------------------------------------------
+#
+# One presentation for the whole platform, in the active language (pages, letters, PDFs, emails):
+# the month is written out, never 12/01/2026 (12 January to some readers, 1 December to others), and
+# French writes the first of the month as an ordinal: "1er décembre", never "1 décembre". The order
+# is the same in both languages (day, month, year), as in config/formats; times use the 24-hour clock.
+
+
+def _as_date_or_datetime(value):
+    """A date or datetime from a date, a datetime or its ISO text (message contexts carry JSON);
+    None for anything else, so that a filter never fails on a value it cannot read."""
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and value:
+        try:
+            return datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _local(value):
+    """An aware datetime in the current time zone; a date or a naive datetime as it is."""
+    if isinstance(value, datetime) and timezone.is_aware(value):
+        return timezone.localtime(value)
+    return value
+
+
+def day_number(day):
+    """The day of the month as the active language writes it: "1er" in French, "1" in English."""
+    from django.utils.translation import get_language
+
+    if day.day == 1 and (get_language() or "").startswith("fr"):
+        return "1er"
+    return str(day.day)
+
+
+def _weekday(day, short):
+    from django.utils import formats
+    from django.utils.translation import get_language
+
+    if not short:
+        return formats.date_format(day, "l")
+    text = formats.date_format(day, "D")
+    # French abbreviates the day with a period, as it does the month ("mar. 1er déc.").
+    if (get_language() or "").startswith("fr") and not text.endswith("."):
+        text += "."
+    return text
+
+
+def _compose(day, *, weekday, short, year):
+    from django.utils import formats
+
+    parts = [_weekday(day, short)] if weekday else []
+    parts += [day_number(day), formats.date_format(day, "N" if short else "F")]
+    if year:
+        parts.append(str(day.year))
+    return " ".join(parts)
+
+
+def day_month(value, *, weekday=False, short=False):
+    """ "1er décembre" / "1 December"; with the weekday "mardi 1er décembre" / "Tuesday 1 December";
+    short: "mar. 1er déc." / "Tue 1 Dec.". "" for a value that is not a date."""
+    day = _local(_as_date_or_datetime(value))
+    if day is None:
+        return ""
+    return _compose(day, weekday=weekday, short=short, year=False)
+
+
+def long_date(value, *, weekday=False, short=False):
+    """ "1er décembre 2026" / "1 December 2026"; with the weekday "mardi 1er décembre 2026";
+    short: "1er déc. 2026" / "1 Dec. 2026". "" for a value that is not a date."""
+    day = _local(_as_date_or_datetime(value))
+    if day is None:
+        return ""
+    return _compose(day, weekday=weekday, short=short, year=True)
+
+
+def moment(value):
+    """A date and time in history, report and confirmation rows, local time, 24-hour clock, in both
+    languages: "1er déc. 2026, 14:05" / "1 Dec. 2026, 14:05" (a date alone: "1er déc. 2026")."""
+    value = _local(_as_date_or_datetime(value))
+    if value is None:
+        return ""
+    text = _compose(value, weekday=False, short=True, year=True)
+    if isinstance(value, datetime):
+        text = f"{text}, {value:%H:%M}"
+    return text

@@ -12,10 +12,11 @@ from uuid import uuid4
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.html import escape, linebreaks
 from django.utils.safestring import SafeString, mark_safe
 
+from portal import dates
 from portal.documents import pdf
 from referrals.models import LETTER_PLACEHOLDERS, PlanPrint, PrintStatus, Referral
 from referrals.plans.selectors import plan_print_context
@@ -48,10 +49,7 @@ def referral_for_letter(pk: int) -> Referral:
 def letter_date(day: date) -> str:
     """A letter's date in the active language: "1er décembre 2026" (French writes the first of the
     month as an ordinal), "1 December 2026"."""
-    text = formats.date_format(day, "DATE_FORMAT")
-    if translation.get_language() == "fr" and day.day == 1:
-        text = re.sub(r"^1(?=\s)", "1er", text)
-    return text
+    return dates.long_date(day)
 
 
 def letter_values(referral: Referral) -> dict[str, str]:
