@@ -96,9 +96,44 @@ class OrganizationKind(models.TextChoices):
     CLINIC_NETWORK = "clinic_network", _("Clinic network")
 
 
+class FrenchArticle(models.TextChoices):
+    # The articles themselves are French words, the same in an English page.
+    NONE = "", _("none (the name stands alone: Horizon)")
+    LE = "le", "le"
+    LA = "la", "la"
+    ELIDED = "l'", "l'"
+    LES = "les", "les"
+
+
+class EnglishArticle(models.TextChoices):
+    NONE = "", _("none (the name stands alone: Horizon Home Care)")
+    THE = "the", "the"
+
+
 class Organization(models.Model):
     # name is bilingual through modeltranslation (name_fr, name_en): see portal/translation.py.
     name = models.CharField(_("name"), max_length=200)
+    # What a sentence needs before the name (portal.names): French contracts it with "de" and "à"
+    # ("du Ministère", "au Réseau", "à la Clinique"); English says "the Department of …".
+    article_fr = models.CharField(
+        _("article of the French name"),
+        max_length=3,
+        choices=FrenchArticle.choices,
+        blank=True,
+        default=FrenchArticle.NONE,
+        help_text=_(
+            "The article French puts before the name: le (le Ministère…), la (la Clinique…), "
+            "l' (l'Hôpital…), les (les Services…), or none."
+        ),
+    )
+    article_en = models.CharField(
+        _("article of the English name"),
+        max_length=3,
+        choices=EnglishArticle.choices,
+        blank=True,
+        default=EnglishArticle.NONE,
+        help_text=_("“the” when English says “the Department of …”, or none."),
+    )
     kind = models.CharField(_("kind"), max_length=32, choices=OrganizationKind.choices)
     contact_email = models.EmailField(_("general contact email"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
