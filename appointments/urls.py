@@ -2,7 +2,14 @@ from django.urls import path
 
 from appointments import waiting_room
 from appointments.accounts import views as accounts
-from appointments.booking import views_form, views_notices, views_own, views_search, views_staff
+from appointments.booking import (
+    views_form,
+    views_notices,
+    views_own,
+    views_search,
+    views_second_dose,
+    views_staff,
+)
 from appointments.configuration import views as configuration
 from appointments.follow_up import views as follow_up
 from appointments.schedules import views as schedules
@@ -92,6 +99,16 @@ urlpatterns = [
         "public/<int:organization_id>/confirmation/<str:number>/",
         views_form.public_confirmation,
         name="public_confirmation",
+    ),
+    path(
+        "public/<int:organization_id>/second-dose/<str:token>/",
+        views_second_dose.public_second_dose,
+        name="public_second_dose",
+    ),
+    path(
+        "public/<int:organization_id>/second-dose/<str:token>/<int:location_id>/",
+        views_second_dose.public_second_dose,
+        name="public_second_dose_at",
     ),
     path("public/<int:organization_id>/cancel/", views_own.public_cancel, name="public_cancel"),
     path("public/<int:organization_id>/terms/", views_notices.public_terms, name="public_terms"),

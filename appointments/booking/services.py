@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from django.core import signing
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from appointments import roles
 from appointments.models import (
@@ -31,6 +32,7 @@ from appointments.models import (
     person_key,
 )
 from appointments.schedules import services as schedules_services
+from portal import dates
 from portal import services as portal_services
 from portal.models import Channel, User
 from portal.workflow import ActionError, Transition, Workflow
@@ -241,10 +243,14 @@ def _time_row(*, slot_id: int, service: Service, starts_at: datetime) -> SlotTim
     return row
 
 
-def check_bookable(*, slot_id: int, service: Service, starts_at: datetime, online: bool) -> SlotTime:
+def check_bookable(
+    *, slot_id: int, service: Service, starts_at: datetime, online: bool, not_before: datetime | None = None
+) -> SlotTime:
     """The guards of a booking: service, time, lock, places left. No lock is taken: the time's row
     and its slot are read fresh in one statement, and the row returned (with its version) is what
-    `schedules_services.claim_place` claims at the end, refused if anything changed meanwhile."""
+    `schedules_services.claim_place` claims at the end, refused if anything changed meanwhile.
+
+    `not_before` (a second dose's earliest moment): online, the days shown count from its day."""
     time_row = _time_row(slot_id=slot_id, service=service, starts_at=starts_at)
     if time_row is None:
         if online:
@@ -261,7 +267,10 @@ def check_bookable(*, slot_id: int, service: Service, starts_at: datetime, onlin
     if online:
         if not annotated.online_open:
             raise ActionError(_("Online booking is closed at the moment."), code="time_gone")
-        last_day = timezone.localdate() + timedelta(days=annotated.days_shown)
+        first_day = timezone.localdate()
+        if not_before is not None:
+            first_day = max(first_day, timezone.localdate(not_before))
+        last_day = first_day + timedelta(days=annotated.days_shown)
         if fresh.is_locked or timezone.localtime(starts_at).date() > last_day or not service.is_active:
             raise ActionError(_("This time is no longer available. Choose another time."), code="time_gone")
     # Read without a lock: a full time is refused at once; the claim decides for the last places.
@@ -386,6 +395,7 @@ def _book_place(
     send_sms: bool = False,
     for_someone_else: bool = False,
     language: str = "fr",
+    first_dose_id: int | None = None,
 ) -> Appointment:
     """Book one place at `starts_at` in `slot`.
 
@@ -395,10 +405,18 @@ def _book_place(
     times never wait: never more bookings than places. One person (same names and date of birth)
     holds one active appointment per service, under an advisory lock per person; a second dose
     booked earlier than the one held replaces it in the same step (its place given back).
+
+    `first_dose_id`: the second dose of that first dose (issue 20), never earlier than its minimum
+    interval, read from the first dose locked (moved meanwhile: its new time counts).
     """
     if slot_id is None:
         raise ActionError(_("This time is not one of the slot's times."), code="time_gone")
-    time_row = _check_bookable(slot_id=slot_id, service=service, starts_at=starts_at, online=online)
+    not_before = None
+    if first_dose_id is not None:
+        not_before = _check_second_dose(first_dose_id=first_dose_id, service=service, starts_at=starts_at)
+    time_row = _check_bookable(
+        slot_id=slot_id, service=service, starts_at=starts_at, online=online, not_before=not_before
+    )
     if location_id is not None and time_row.slot.location_id != location_id:
         raise ActionError(_("This time is not available. Choose a time in the list."), code="time_gone")
     locked = time_row.slot
@@ -454,11 +472,132 @@ def _book_place(
         actor,
         _("Replaces %(number)s.") % {"number": replaced.number} if replaced else "",
     )
-    send_to_person(appointment, "confirmation", key_suffix="booked", attach=True)
+    send_to_person(
+        appointment, "confirmation", key_suffix="booked", attach=True, context=second_dose_offer(appointment)
+    )
     # Last: the time's row stays locked from here to the commit (a refusal rolls all of it back).
     schedules_services.claim_place(claim=time_row, release=released)
     setattr(appointment, "replaced", replaced)  # noqa: B010 (the page says which one it replaced)
     return appointment
+
+
+# Both doses as a pair (issue 20) ----------------------------------------------------------------------
+
+SECOND_DOSE_SALT = "appointments.second_dose"
+
+
+def second_dose_service(first: Service) -> Service | None:
+    """The active second-dose service of a first dose's campaign, in the same network, when the
+    first dose has a minimum interval; otherwise None (no pair to offer)."""
+    if first.dose != Dose.FIRST or not first.minimum_interval_days or not first.campaign:
+        return None
+    found: Service | None = (
+        Service.objects.for_organization(first.organization_id)
+        .filter(campaign__iexact=first.campaign, dose=Dose.SECOND, is_active=True)
+        .order_by("position", "pk")
+        .first()
+    )
+    return found
+
+
+def second_dose_earliest(first_dose: Appointment) -> datetime | None:
+    """The first moment of the second dose: the start of the local day `minimum_interval_days`
+    calendar days after the first dose's local day (a first dose late in the evening, a DST change
+    or a month's end never shift it). None when the first dose's service has no interval."""
+    service = first_dose.service
+    if service.dose != Dose.FIRST or not service.minimum_interval_days:
+        return None
+    day = timezone.localdate(first_dose.starts_at) + timedelta(days=service.minimum_interval_days)
+    start: datetime = dates.day_bounds(day)[0]
+    return start
+
+
+def second_dose_token(first_dose: Appointment) -> str:
+    """The signed token of the public second-dose page: the first appointment's id, signed (no name,
+    no contact in the link)."""
+    return signing.dumps(first_dose.pk, salt=SECOND_DOSE_SALT)
+
+
+def first_dose_of_token(organization_id: int, token: str) -> Appointment | None:
+    """The first dose a second-dose token was given for, in this network and not cancelled."""
+    try:
+        pk = signing.loads(token, salt=SECOND_DOSE_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(pk, int):
+        return None
+    found: Appointment | None = (
+        Appointment.objects.for_organization(organization_id)
+        .select_related("service", "slot__location")
+        .filter(pk=pk, status__in=HOLDING_STATUSES)
+        .first()
+    )
+    return found
+
+
+def second_dose_values(first_dose: Appointment) -> dict[str, Any]:
+    """The person's details of the first dose, for `book_place` of the second (nothing retyped)."""
+    return {
+        "first_name": first_dose.first_name,
+        "last_name": first_dose.last_name,
+        "date_of_birth": first_dose.date_of_birth,
+        "email": first_dose.email,
+        "mobile_phone": first_dose.mobile_phone,
+        "details": dict(first_dose.details or {}),
+        "send_email": first_dose.send_email,
+        "send_sms": first_dose.send_sms,
+        "for_someone_else": first_dose.for_someone_else,
+        "language": first_dose.language,
+        "first_dose_id": first_dose.pk,
+    }
+
+
+def second_dose_offer(appointment: Appointment) -> dict[str, Any]:
+    """What the confirmation (page and email) offers for the second dose: its link and first day,
+    or nothing. No query unless the service is a first dose with an interval."""
+    from django.utils import translation
+
+    earliest = second_dose_earliest(appointment)
+    if earliest is None or second_dose_service(appointment.service) is None:
+        return {}
+    path = reverse(
+        "appointments:public_second_dose", args=[appointment.organization_id, second_dose_token(appointment)]
+    )
+    with translation.override(appointment.language):
+        return {
+            "second_dose_link": portal_services.absolute_url(path),
+            "second_dose_path": path,
+            "second_dose_from": dates.long_date(earliest, weekday=True),
+        }
+
+
+def _check_second_dose(*, first_dose_id: int, service: Service, starts_at: datetime) -> datetime:
+    """The first dose locked (its time as it is now): the second dose's earliest moment, or the
+    refusal of a time before it."""
+    first = (
+        Appointment.objects.for_organization(service.organization_id)
+        .select_for_update(of=("self",))
+        .select_related("service")
+        .filter(pk=first_dose_id, status__in=HOLDING_STATUSES)
+        .first()
+    )
+    earliest = second_dose_earliest(first) if first is not None else None
+    if first is None or earliest is None or getattr(second_dose_service(first.service), "pk", None) != service.pk:
+        raise ActionError(_("This first dose has no second dose to book."))
+    if starts_at < earliest:
+        days = first.service.minimum_interval_days or 0
+        raise ActionError(
+            ngettext(
+                "The second dose cannot take place before %(date)s, %(days)d day after the first dose. "
+                "Choose a later time.",
+                "The second dose cannot take place before %(date)s, %(days)d days after the first dose. "
+                "Choose a later time.",
+                days,
+            )
+            % {"date": dates.long_date(earliest, weekday=True), "days": days},
+            code="time_gone",
+        )
+    return earliest
 
 
 # A coupon (the booking's, or a changed booking's) goes by email only when the person asked for it;

@@ -179,5 +179,7 @@ def public_confirmation(request, organization_id, number):
             "organization": organization,
             "clinic": site.clinic,
             "appointment": appointment,
+            # Issue 20: a first dose with an interval offers its second dose (details reused).
+            "second_dose": services.second_dose_offer(appointment),
         },
     )

@@ -1,8 +1,11 @@
 """Staff booking and changes (guide 4.3 to 4.6): book for a person, service, location and date, then
 a time and the person's details."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -13,6 +16,7 @@ from appointments.booking.forms import PersonForm, StaffBookingForm, TimeChoiceF
 from appointments.booking.views_common import time_gone, time_value_of
 from appointments.pages import render_page
 from appointments.schedules.forms import parse_day
+from portal import dates
 from portal.forms import show_service_error
 from portal.params import as_id
 from portal.permissions import capability_required
@@ -27,6 +31,21 @@ def staff_times(request, *, service, location, day, online=False):
     return selectors.open_times(slots, service=service, online=online, now=timezone.now())
 
 
+def _second_dose_choice(request, first_dose, second):
+    """The booking page of the second dose: its service, the first dose's location, its first day."""
+    earliest = services.second_dose_earliest(first_dose) if first_dose is not None else None
+    if second is None or earliest is None:
+        messages.error(request, _("This appointment has no second dose to book."))
+        return redirect("appointments:book")
+    query = {
+        "from": first_dose.pk,
+        "service": second.pk,
+        "location": first_dose.slot.location_id,
+        "date": max(timezone.localdate(), timezone.localdate(earliest)).isoformat(),
+    }
+    return redirect(reverse("appointments:book") + "?" + urlencode(query))
+
+
 @capability_required(roles.BOOK)
 @require_http_methods(["GET", "POST"])
 def book(request):
@@ -39,6 +58,14 @@ def book(request):
     source_id = as_id(request.GET.get("from"))
     if source_id:
         source = selectors.get_appointment(user, source_id)
+    # "Book the second dose" (issue 20): the campaign's second dose, at the first dose's location,
+    # from the day its interval allows; the person's details come from the first dose.
+    first_dose = second = None
+    if source is not None:
+        second = services.second_dose_service(source.service)
+        first_dose = source if second is not None else None
+    if "second_dose" in request.GET and "service" not in request.GET:
+        return _second_dose_choice(request, first_dose, second)
     services_qs = selectors.services_for(user).filter(is_active=True)
     locations = selectors.locations_for(user).filter(is_active=True)
     choice = StaffBookingForm(
@@ -51,6 +78,13 @@ def book(request):
         locations=locations,
     )
     context = {"choice": choice, "source": source}
+    if first_dose is not None and second is not None and choice.is_bound and choice.is_valid():
+        if choice.cleaned_data["service"].pk == second.pk:
+            context["second_dose_from"] = dates.long_date(
+                services.second_dose_earliest(first_dose), weekday=True
+            )
+        else:
+            first_dose = None
     if choice.is_bound and choice.is_valid():
         service, location, day = (choice.cleaned_data[key] for key in ("service", "location", "date"))
         times = staff_times(request, service=service, location=location, day=day)
@@ -75,6 +109,7 @@ def book(request):
                             service=service,
                             starts_at=time_form.cleaned_data["time"],
                             language=request.LANGUAGE_CODE,
+                            first_dose_id=first_dose.pk if first_dose is not None else None,
                             **person.booking_values(),
                         )
                     except ActionError as error:

@@ -57,6 +57,7 @@ class ServiceForm(forms.ModelForm):
             "description_en",
             "campaign",
             "dose",
+            "minimum_interval_days",
             "duration_minutes",
             "instructions_fr",
             "instructions_en",
@@ -92,6 +93,10 @@ class ServiceForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["name_fr"].required = self.fields["name_en"].required = True
+        self.fields["minimum_interval_days"].help_text = _(
+            "First dose only: the number of days before the second dose of the same campaign. The "
+            "confirmation then offers to book the second dose from that day. Leave empty for no pair."
+        )
         self.fields["duration_minutes"].help_text = _(
             "The number of minutes between two appointments; the same for the first and second dose."
         )

@@ -82,6 +82,34 @@ def _check_campaign_duration(
         other.save(update_fields=["duration_minutes"])
 
 
+def _check_second_dose_interval(*, organization: Organization, service: Service) -> None:
+    """A minimum interval belongs to a first dose whose campaign has a second-dose service in the
+    network (issue 20): the booking of the pair needs both."""
+    if not service.minimum_interval_days:
+        service.minimum_interval_days = None
+        return
+    if service.dose != Dose.FIRST:
+        raise ActionError(
+            {"minimum_interval_days": _("Only a first dose has a minimum interval before the second dose.")}
+        )
+    if not (
+        service.campaign
+        and Service.objects.filter(
+            organization=organization, campaign__iexact=service.campaign, dose=Dose.SECOND
+        )
+        .exclude(pk=service.pk)
+        .exists()
+    ):
+        raise ActionError(
+            {
+                "minimum_interval_days": _(
+                    "Add the second-dose service of this campaign first (same campaign name, dose "
+                    "“Second dose”), or leave the interval empty."
+                )
+            }
+        )
+
+
 def _check_upcoming_slots(service: Service, minutes: int) -> None:
     """Slots already made keep their interval; a new duration would not match them."""
     if (
@@ -121,6 +149,7 @@ def save_service(
     _at_the_end(service, organization)
     _check_upcoming_slots(service, service.duration_minutes)
     _check_campaign_duration(organization=organization, service=service, apply_to_campaign=apply_to_campaign)
+    _check_second_dose_interval(organization=organization, service=service)
     service.save()
     if questions_formset is not None:
         questions_formset.instance = service

@@ -28,6 +28,7 @@ from appointments.configuration.forms import (
 from appointments.models import (
     ClinicSettings,
     CommunicationKind,
+    Dose,
     Location,
     Service,
 )
@@ -100,6 +101,10 @@ def checklist_items(organization):
                 (
                     _("I wrote a message for when there is availability (if applicable)"),
                     all_services(lambda s: s.message_available_fr and s.message_available_en),
+                ),
+                (
+                    _("I set the minimum interval before the second dose (if applicable)"),
+                    all_services(lambda s: s.dose != Dose.FIRST or bool(s.minimum_interval_days)),
                 ),
                 (
                     _("I checked the personal details asked by the booking form"),
