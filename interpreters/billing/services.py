@@ -112,11 +112,12 @@ def amounts(request: Request, kind: str) -> tuple[int, Decimal, Decimal, Decimal
 
 
 def billable_requests(bank: Organization, month: date, *, flagged: Sequence[int] = ()) -> QuerySet[Request]:
-    """The bank's validated services and late cancellations of the month, and the earlier ones
-    in `flagged` (changed since the last issuing: Request.to_bill). Never the whole history."""
+    """The bank's validated services and late cancellations up to the month's end that are in
+    `flagged` (validated, cancelled late or corrected since the last issuing: Request.to_bill).
+    Never the whole history, and not the month's services already billed: issuing a month again
+    with nothing new reads nothing (issue 16)."""
     return (
-        Request.objects.filter(bank=bank, date__lte=dates.month_end(month))
-        .filter(Q(date__gte=dates.month_start(month)) | Q(pk__in=flagged))
+        Request.objects.filter(bank=bank, date__lte=dates.month_end(month), pk__in=flagged)
         .filter(Q(status=RS.VALIDATED) | Q(status=RS.CANCELLED, late_cancellation=True))
         .select_related("completion", "interpreter__user", "cost_centre", "establishment")
         .prefetch_related("statement_lines")
@@ -167,8 +168,10 @@ def issue_statements(*, actor: User, bank: Organization, month: date) -> list[St
     # One issuing at a time per bank: the bank's rate rows serve as the lock.
     ensure_rates(bank=bank)
     list(Rate.objects.select_for_update().filter(bank=bank))
-    # Earlier services changed since they were last billed (validated late, corrected). Locked and
-    # cleared here: a correction waiting on the lock flags its request again once this commits.
+    # The services to bill: validated, cancelled late or corrected since the last issuing, of this
+    # month or earlier (Request.to_bill; the month's services already billed are not read again).
+    # Locked and cleared here: a correction waiting on the lock flags its request again once this
+    # commits.
     flagged = Request.objects.select_for_update().filter(bank=bank, to_bill=True, date__lte=month_end)
     flagged_ids = list(flagged.values_list("pk", flat=True))
     Request.objects.filter(pk__in=flagged_ids).update(to_bill=False)

@@ -190,3 +190,32 @@ def test_the_queue_sorted_by_language_shows_every_page_in_name_order_either_way(
         assert shown == expected
         # The middle page and the last one read their ids first, in as many queries as the first.
         assert counts[1:] == counts[:1] * 2
+
+
+def test_issuing_a_month_again_with_nothing_new_reads_none_of_its_services(world, monkeypatch):
+    current = world.validated()
+    month = _month(current)
+    issued = billing.issue_statements(actor=world.coordinator, bank=world.bank, month=month)
+    assert {line.request_id for line in StatementLine.objects.filter(statement__in=issued)} == {current.pk}
+    read = _read_by_issuing(monkeypatch)
+    assert billing.issue_statements(actor=world.coordinator, bank=world.bank, month=month) == []
+    assert read == []
+    # A correction of that month's service is read, and only it, the next time.
+    other = world.validated()
+    billing.issue_statements(actor=world.coordinator, bank=world.bank, month=month)
+    assert other.pk in read
+    read.clear()
+    services.correct_completion(
+        actor=world.coordinator,
+        request=current,
+        actual_start=current.starts_at,
+        actual_end=current.starts_at + timedelta(minutes=240),
+        travel_km=current.completion.travel_km,
+        waiting_minutes=0,
+        expenses=Decimal("5.00"),
+        notes="",
+    )
+    again = billing.issue_statements(actor=world.coordinator, bank=world.bank, month=month)
+    assert set(read) == {current.pk}
+    line = StatementLine.objects.get(statement__in=again, kind="establishment")
+    assert line.request_id == current.pk and line.is_correction and line.expenses == Decimal("5.00")

@@ -366,6 +366,7 @@ def test_bench_interpreter_statement_of_5000_services():
                     status="validated",
                     interpreter=interpreter,
                     rate_snapshot=snapshot,
+                    to_bill=True,  # as validation leaves it: the next issuing bills it
                 )
             )
         created = Request.objects.bulk_create(rows, batch_size=BATCH)
