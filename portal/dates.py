@@ -66,6 +66,18 @@ def fiscal_year_end(day):
     return fiscal_year_start(day) + relativedelta(years=1, days=-1)
 
 
+def working_days_between(start, end):
+    """Working days (Monday to Friday) after `start` up to `end` included: Friday → Wednesday is 3
+    (0 when `end` is not after `start`). Public holidays are not counted apart."""
+    whole_weeks, rest = divmod(max((end - start).days, 0), 7)
+    days = whole_weeks * 5
+    weekday = start.weekday()
+    for offset in range(1, rest + 1):
+        if (weekday + offset) % 7 < 5:
+            days += 1
+    return days
+
+
 # Local times --------------------------------------------------------------------------------
 
 

@@ -3,7 +3,7 @@ worker told of it; the age of an unanswered offer and its one reminder. Keyword-
 each answer is one transition of SUMMARY_FLOW.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -16,6 +16,7 @@ from orders.models import OrderSummary, SummaryStatus
 from orders.roles import CARE_COORDINATION_ROLES
 from orders.summaries.services import SUMMARY_FLOW, period_over
 from portal import services as portal_services
+from portal.dates import working_days_between  # moved to portal.dates (issue 14); callers keep this name
 from portal.models import Message, User
 from portal.selectors import members_with_roles
 from portal.workflow import ActionError
@@ -105,17 +106,6 @@ REMINDER_WORKING_DAYS_DEFAULT = 3
 
 def reminder_working_days() -> int:
     return int(getattr(settings, "ORDERS_OFFER_REMINDER_WORKING_DAYS", REMINDER_WORKING_DAYS_DEFAULT))
-
-
-def working_days_between(start: date, end: date) -> int:
-    """Working days (Monday to Friday) after `start` up to `end` included: Friday → Wednesday is 3."""
-    days = 0
-    day = start
-    while day < end:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            days += 1
-    return days
 
 
 def offer_age(summary: OrderSummary, *, now: datetime | None = None) -> int:
