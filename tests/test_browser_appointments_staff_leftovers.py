@@ -26,7 +26,7 @@ MANAGER = "appointments.management_1"
 
 WORDS = {
     "fr": {
-        "today": "Journée affichée : lundi 1 février 2027",
+        "today": "Journée affichée : lundi 1er février 2027",
         "tomorrow": "Journée affichée : mardi 2 février 2027",
         "next": "Jour suivant",
         "select": "Sélectionner {number}",

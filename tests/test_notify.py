@@ -49,7 +49,7 @@ def test_french_recipients_get_french(mailoutbox):
         context={"due_date": "2026-12-01"},
     )
     assert mailoutbox[0].subject == "Liaison : une nouvelle tâche vous attend"
-    assert "1 décembre 2026" in mailoutbox[0].body
+    assert "1er décembre 2026" in mailoutbox[0].body
 
 
 def test_the_same_key_never_sends_twice(mailoutbox):

@@ -4,7 +4,7 @@ and the link of the email or SMS (see, confirm, cancel)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -16,6 +16,7 @@ from appointments.booking.views_search import day_choices, public_availability
 from appointments.follow_up import services as follow_up_services
 from appointments.models import Appointment, AppointmentStatus, Slot
 from appointments.schedules.forms import parse_day
+from portal import dates
 from portal.db import folded_q
 from portal.workflow import ActionError
 
@@ -183,7 +184,7 @@ def reschedule_by_link(request, token):
                 messages.success(
                     request,
                     _("Your appointment is moved to %(day)s at %(time)s. A new confirmation is on its way.")
-                    % {"day": formats.date_format(local, "l j F Y"), "time": local.strftime("%H:%M")},
+                    % {"day": dates.long_date(local, weekday=True), "time": local.strftime("%H:%M")},
                 )
                 return redirect("appointments:manage", token=token)
     asked = parse_day(request.GET.get("date") or request.POST.get("date"))

@@ -75,7 +75,7 @@ def _period_shown(language, first, last):
 
 
 @pytest.mark.parametrize(
-    ("language", "today"), [("en", "Monday 1 February 2027"), ("fr", "lundi 1 février 2027")]
+    ("language", "today"), [("en", "Monday 1 February 2027"), ("fr", "lundi 1er février 2027")]
 )
 def test_it_says_which_day_the_follow_up_shows_with_the_previous_and_next_day(world, language, today):
     client = _staff(world, language)
@@ -102,7 +102,7 @@ def test_it_says_which_week_and_quarter_the_follow_up_shows_and_moves_by_them(wo
     if language == "en":
         first, last = "Monday 1 February 2027", "Sunday 7 February 2027"
     else:
-        first, last = "lundi 1 février 2027", "dimanche 7 février 2027"
+        first, last = "lundi 1er février 2027", "dimanche 7 février 2027"
     with translation.override(language):
         labels = tuple(translation.gettext(label) for label in ("Previous week", "Next week"))
     assert _period_shown(language, first, last) in page
@@ -116,7 +116,7 @@ def test_it_says_which_week_and_quarter_the_follow_up_shows_and_moves_by_them(wo
     if language == "en":
         first, last = "Monday 1 February 2027", "Friday 30 April 2027"
     else:
-        first, last = "lundi 1 février 2027", "vendredi 30 avril 2027"
+        first, last = "lundi 1er février 2027", "vendredi 30 avril 2027"
     assert _period_shown(language, first, last) in page
     with translation.override(language):
         label = translation.gettext("Next 3 months")
@@ -455,12 +455,17 @@ def test_the_memory_aid_page_lists_the_remaining_lines(world, language):
 # 5. French details of the staff pages ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("language", "tuesday"), [("en", "Tue 2 Feb."), ("fr", "mar 2 fév.")])
+@pytest.mark.parametrize(
+    ("language", "monday", "tuesday"),
+    [("en", "Mon 1 Feb.", "Tue 2 Feb."), ("fr", "lun. 1er fév.", "mar. 2 fév.")],
+)
 def test_the_week_shows_months_in_lowercase_abbreviations_and_day_states_without_emoji(
-    world, language, tuesday
+    world, language, monday, tuesday
 ):
     world.slot(day=1, start=9, end=10)
     page = _page(_calendar(_staff(world, language), world, view="week"))
+    # The column headings: French writes the first of the month "1er" (issue 18).
+    assert f">{monday}</a>" in page
     assert f">{tuesday}</a>" in page
     assert "Fév" not in page
     for emoji in ("🟢", "🔴", "🟠"):

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orders.models import (
@@ -20,6 +20,7 @@ from orders.models import (
     SummaryStatus,
 )
 from orders.summaries.services import SUMMARY_FLOW
+from portal import dates
 from portal.models import User
 from portal.workflow import ActionError
 
@@ -64,12 +65,12 @@ def confirm_notice(summary: OrderSummary) -> str:
         return _(
             "This order summary is terminated: you can still confirm the months of service delivered "
             "before its termination on %(date)s."
-        ) % {"date": formats.date_format(ended, "DATE_FORMAT")}
+        ) % {"date": dates.long_date(ended)}
     if summary.status == S.EXPIRED:
         return _(
             "This order summary expired on %(date)s, at the end of its period: you can still confirm "
             "the months of service delivered until then."
-        ) % {"date": formats.date_format(summary.end_date, "DATE_FORMAT")}
+        ) % {"date": dates.long_date(summary.end_date)}
     if summary.status in CONFIRMABLE:
         return ""
     return str(CONFIRM_NOTICES.get(summary.status, ""))
@@ -109,7 +110,7 @@ def _check_month(summary: OrderSummary, order: Order, month: date) -> date:
                         "This order summary was terminated on %(date)s: only months of service delivered "
                         "before then can be confirmed."
                     )
-                    % {"date": formats.date_format(ended, "DATE_FORMAT")}
+                    % {"date": dates.long_date(ended)}
                 }
             )
     if MonthlyConfirmation.objects.filter(order=order, month=month).exists():
@@ -141,7 +142,7 @@ def correction_refusal(confirmation: MonthlyConfirmation) -> str:
         return _(
             "Social Development acknowledged this month on %(date)s: it can no longer be corrected. "
             "Nothing was changed."
-        ) % {"date": formats.date_format(timezone.localdate(confirmation.acknowledged_at), "DATE_FORMAT")}
+        ) % {"date": dates.long_date(timezone.localdate(confirmation.acknowledged_at))}
     return ""
 
 

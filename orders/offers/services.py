@@ -9,12 +9,13 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orders.models import OrderSummary, SummaryStatus
 from orders.roles import CARE_COORDINATION_ROLES
 from orders.summaries.services import SUMMARY_FLOW, period_over
+from portal import dates
 from portal import services as portal_services
 from portal.dates import working_days_between  # moved to portal.dates (issue 14); callers keep this name
 from portal.models import Message, User
@@ -65,7 +66,7 @@ def accept_summary(
                     "This order summary's period ended on %(date)s. Confirm that you accept it anyway, "
                     "or go back."
                 )
-                % {"date": formats.date_format(summary.end_date, "DATE_FORMAT")}
+                % {"date": dates.long_date(summary.end_date)}
             }
         )
     summary.provider_message = message

@@ -1,12 +1,13 @@
 """Service reports: logging one (incident, observation change, change request with its review,
 miscellaneous request), the thanks page, a report, its acknowledgement, the list."""
 
+from datetime import date, datetime, time
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -25,6 +26,7 @@ from orders.reports.forms import (
 from orders.tables import (
     ReportTable,
 )
+from portal import dates
 from portal.forms import show_service_error as _show_errors
 from portal.formviews import act, submit
 from portal.permissions import capability_required, has_capability
@@ -108,6 +110,13 @@ def _review_items(form):
         value = form.cleaned_data.get(name)
         if isinstance(value, bool):
             text = _("Yes") if value else _("No")
+        elif isinstance(value, datetime):
+            # Dates and times as the rest of the portal shows them, not their ISO text.
+            text = dates.moment(value)
+        elif isinstance(value, date):
+            text = dates.long_date(value)
+        elif isinstance(value, time):
+            text = value.strftime("%H:%M")
         elif hasattr(value, "__iter__") and not isinstance(value, str):
             text = ", ".join(str(item) for item in value)
         else:
@@ -134,7 +143,7 @@ THANKS = {
 def report_done(request, pk):
     report = selectors.get_report_for_user(request.user, pk)
     params = {
-        "date": formats.date_format(timezone.localtime(report.created_at), "SHORT_DATETIME_FORMAT"),
+        "date": dates.moment(report.created_at),
         "name": report.summary.client_name,
     }
     return render(

@@ -13,7 +13,7 @@ from typing import Any
 from django.db import models, transaction
 from django.db.models import Max
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orders import roles
@@ -27,6 +27,7 @@ from orders.models import (
     SummaryVisit,
 )
 from orders.roles import CARE_COORDINATION_ROLES
+from portal import dates
 from portal import services as portal_services
 from portal.db import fold
 from portal.models import Organization, User
@@ -371,7 +372,7 @@ def expire_summary(*, summary: OrderSummary, now: Any = None) -> OrderSummary:
     if not period_over(locked, now=now):
         raise ActionError(
             _("This order summary's period is not over yet: it ends on %(date)s. Nothing was changed.")
-            % {"date": formats.date_format(locked.end_date, "DATE_FORMAT")}
+            % {"date": dates.long_date(locked.end_date)}
         )
     return SUMMARY_FLOW.perform("expire", locked, actor=None)
 

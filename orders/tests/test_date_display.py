@@ -5,8 +5,9 @@ import re
 
 import pytest
 from django.urls import reverse
-from django.utils import formats, translation
+from django.utils import translation
 
+from portal import dates
 from tests.helpers import verified_client
 
 SLASHED = re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b")
@@ -26,7 +27,7 @@ def test_the_lists_and_the_order_page_show_no_slashed_date(world, language):
 
     page = worker.get(reverse("orders:order", args=[order.pk])).content.decode()
     with translation.override(language):
-        written = formats.date_format(order.effective_date, "j F Y")
+        written = dates.long_date(order.effective_date)
     assert written in page
     assert SLASHED.findall(page) == []
 
