@@ -143,6 +143,8 @@ def _load_second_bank(context):
             "name_en": name_en,
             "kind": "interpreter_bank",
             "contact_email": "bank2@demo.liaison.ca",
+            "article_fr": "la",
+            "article_en": "the",
         },
     )
     organizations["bank2"] = bank

@@ -31,6 +31,18 @@ ORGANIZATIONS = {
     "clinic": ("Réseau des cliniques de vaccination", "Vaccination Clinic Network", "clinic_network"),
 }
 
+# The article each name takes in a sentence (portal.names): French, English.
+ARTICLES = {
+    "department": ("le", "the"),
+    "provider2": ("les", ""),
+    "employment": ("l'", "the"),
+    "health": ("l'", "the"),
+    "health2": ("le", "the"),
+    "health3": ("le", "the"),
+    "bank": ("la", "the"),
+    "clinic": ("le", "the"),
+}
+
 # email, first name, last name, language, staff, [(organization, role)]
 ACCOUNTS = [
     (
@@ -171,6 +183,10 @@ def load_demo_data():
                 "contact_email": f"{key}@demo.liaison.ca",
             },
         )
+        article_fr, article_en = ARTICLES.get(key, ("", ""))
+        if (organization.article_fr, organization.article_en) != (article_fr, article_en):
+            organization.article_fr, organization.article_en = article_fr, article_en
+            organization.save(update_fields=["article_fr", "article_en"])
         organizations[key] = organization
     users = {}
     for email, first, last, language, staff, memberships in ACCOUNTS:

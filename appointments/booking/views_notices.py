@@ -18,10 +18,14 @@ def notice_urls(organization):
 
 def _notice(request, organization_id, which):
     site = selectors.public_site(organization_id)
+    public_name = getattr(site.clinic, "public_name", "") or ""
+    # The sentences put the name after "with" / "of" (French: "auprès du Réseau…"): the network's
+    # own name carries its article (portal.names); another public name is used as it is written.
+    name = site.organization if public_name in ("", site.organization.name) else public_name
     return render(
         request,
         "appointments/public_notice.html",
-        {"organization": site.organization, "clinic": site.clinic, "which": which},
+        {"organization": site.organization, "clinic": site.clinic, "which": which, "notice_name": name},
     )
 
 

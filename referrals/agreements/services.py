@@ -7,12 +7,13 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal import names
 from portal import services as portal_services
 from portal.models import Organization, OrganizationKind, User
 from portal.selectors import members_with_roles
 from portal.services import StrOrPromise
 from portal.workflow import ActionError
-from referrals.cases.services import lazy_name, save_fields
+from referrals.cases.services import save_fields
 from referrals.models import (
     Agreement,
     ContractableAgency,
@@ -76,7 +77,8 @@ def _tell_agency_of_agreement(agreement: Agreement, *, actor: User | None, creat
         if created
         else _("Agreement %(number)s changed by %(department)s")
     )
-    params = {"number": agreement.number, "department": lazy_name(agreement.department)}
+    # "par le Ministère…" / "by the Department…": the name with its article (portal.names).
+    params = {"number": agreement.number, "department": names.lazy_the_name(agreement.department)}
     department = agreement.department
     for person in people:
         portal_services.create_notification(

@@ -175,6 +175,27 @@ def test_the_service_refuses_an_agency_off_the_list_whatever_the_caller(world, s
     assert not Agreement.objects.filter(number="D2-003").exists()
 
 
+def test_the_agreement_notice_names_the_department_with_its_article(
+    world, second, django_capture_on_commit_callbacks
+):
+    # French says "par le Ministère…", never "par Ministère…"; English "by the Department…".
+    department, membership, client = second
+    department.name_fr, department.name_en = (
+        "Ministère du Développement social",
+        "Department of Social Development",
+    )
+    department.article_fr, department.article_en = "le", "the"
+    department.save()
+    ContractableAgency.objects.create(department=department, agency=world.agency)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("referrals:agreement_create"), _agreement_data(world.agency))
+
+    notice = Notification.objects.get(recipient=world.supervisor)
+    assert notice.title_en == "Agreement D2-001 signed with you by the Department of Social Development"
+    assert notice.title_fr == "Entente D2-001 conclue avec vous par le Ministère du Développement social"
+
+
 def test_a_new_agreement_is_notified_to_the_agency_administrators_and_supervisors(
     world, second, django_capture_on_commit_callbacks
 ):
