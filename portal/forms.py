@@ -29,6 +29,10 @@ class IsoDateInput(forms.DateInput):
 # The date box of every form: use it as `widget=DATE_WIDGET` (Django copies a widget per field).
 DATE_WIDGET = IsoDateInput()
 
+# A date box's error when what was typed is not a date says what it reads, in the words of its
+# placeholder (Django's own "Enter a valid date." leaves the person guessing): error_messages=DATE_ERRORS.
+DATE_ERRORS = {"invalid": _("Enter a date as YYYY-MM-DD.")}
+
 
 class ProfileForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=150)

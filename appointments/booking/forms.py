@@ -20,6 +20,7 @@ from appointments.models import (
 from appointments.schedules.forms import ScheduleDateField, is_schedule_day
 from portal import dates
 from portal.forms import (
+    DATE_ERRORS,
     DATE_WIDGET,
     canadian_postal_code,
 )
@@ -103,7 +104,7 @@ def time_value(slot, moment):
 
 PERSONAL_WIDGETS = {
     PersonalField.DATE_OF_BIRTH: lambda label, required: forms.DateField(
-        label=label, required=required, widget=DATE_WIDGET
+        label=label, required=required, widget=DATE_WIDGET, error_messages=DATE_ERRORS
     ),
     PersonalField.GENDER: lambda label, required: forms.ChoiceField(
         label=label,

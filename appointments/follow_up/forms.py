@@ -16,6 +16,7 @@ from appointments.models import (
 from appointments.schedules.forms import ScheduleDateField
 from appointments.tables import follow_up_columns
 from portal.forms import (
+    DATE_ERRORS,
     DATE_WIDGET,
 )
 
@@ -58,7 +59,9 @@ class FollowUpForm(ScopedChoices, forms.Form):
     number = forms.CharField(label=_("Confirmation number"), required=False, max_length=12)
     first_name = forms.CharField(label=_("First name"), required=False, max_length=100)
     last_name = forms.CharField(label=_("Last name"), required=False, max_length=100)
-    date_of_birth = forms.DateField(label=_("Date of birth"), required=False, widget=DATE_WIDGET)
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"), required=False, widget=DATE_WIDGET, error_messages=DATE_ERRORS
+    )
     phone = forms.CharField(label=_("Mobile phone"), required=False, max_length=30)
     email = forms.CharField(label=_("Email"), required=False, max_length=254)
 

@@ -24,3 +24,15 @@ def field_widget(field):
     if field.errors:
         attrs["aria-invalid"] = "true"
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def label_colon(label):
+    """The language's colon after a field's name in the error summary ("Rôle :", "Role:"), none
+    after a name that already ends a sentence ("…given here.", "Which one?", "Date:")."""
+    from django.utils.translation import gettext
+
+    text = str(label or "").rstrip()
+    if not text or text[-1] in ".?!:…":
+        return ""
+    return gettext(":")
