@@ -69,3 +69,31 @@ def test_the_excel_export_holds_date_and_number_cells(world, django_capture_on_c
     header, row = sheet("mileage")
     assert [cell.value for cell in header][-2:] == ["Units delivered", "Kilometres driven"]
     assert (row[-2].data_type, row[-2].value, row[-1].data_type, row[-1].value) == ("n", 37.5, "n", 123.5)
+
+
+@pytest.mark.parametrize(
+    ("language", "day", "moment"),
+    [("en", "1 December 2026", "1 Dec. 2026, 14:05"), ("fr", "1er décembre 2026", "1er déc. 2026, 14:05")],
+)
+def test_the_review_rows_write_dates_and_times_not_their_iso_text(language, day, moment):
+    from datetime import date, datetime, time
+    from zoneinfo import ZoneInfo
+
+    from django import forms
+
+    from orders.reports.views import _review_items
+
+    class _Form(forms.Form):
+        occurred_on = forms.DateField(label="Date")
+        occurred_at = forms.TimeField(label="Time")
+        logged = forms.DateTimeField(label="Logged")
+
+    form = _Form(data={})
+    form.cleaned_data = {
+        "occurred_on": date(2026, 12, 1),
+        "occurred_at": time(14, 5),
+        "logged": datetime(2026, 12, 1, 14, 5, tzinfo=ZoneInfo("America/Moncton")),
+    }
+    with translation.override(language):
+        rows = dict(_review_items(form))
+    assert rows == {"Date": day, "Time": "14:05", "Logged": moment}
