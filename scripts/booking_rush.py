@@ -5,8 +5,9 @@ Starts a throw-away PostgreSQL cluster and Redis on loopback (or uses the ones g
 time, served by --instances gunicorn instances (1; round robin over their ports), then
 many clients racing through the public booking path at once (each: open the booking form, then
 book). Prints committed bookings per second, latency percentiles of the booking request, errors,
-oversold places (must be 0), the CPU-ms per committed booking spent by gunicorn and by PostgreSQL,
-and the same server's rate for a trivial page (/health/) measured right after, with the ratio of
+oversold places and duplicate persons (more than one active appointment for one person and
+service; both must be 0), the CPU-ms per committed booking spent by gunicorn and by PostgreSQL, and
+the same server's rate for a trivial page (/health/) measured right after, with the ratio of
 the two rates. Run by `make bench`.
 
     .venv/bin/python scripts/booking_rush.py [--clients 32] [--attempts 600] [--places 2]
@@ -53,7 +54,7 @@ from portal.models import Organization
 clinic = Organization.objects.create(name="Rush", name_fr="Rush", name_en="Rush", kind="clinic_network")
 ClinicSettings.objects.create(organization=clinic, online_booking_open=True, days_shown=14)
 service = Service.objects.create(organization=clinic, name_fr="Dose", name_en="Dose", duration_minutes=10,
-                                 personal_fields={"date_of_birth": "off", "email": "off", "mobile_phone": "off",
+                                 personal_fields={"date_of_birth": "optional", "email": "off", "mobile_phone": "off",
                                                   "postal_code": "off", "comment": "off", "health_card_number": "off"})
 location = configuration_services.save_location(organization=clinic, location=Location(
     name_fr="Lieu", name_en="Location", address="1 rue Main", city="Moncton", postal_code="E1C 8K6"))
@@ -80,7 +81,13 @@ from django.db.models import Count
 from appointments.models import Appointment, HOLDING_STATUSES
 rows = (Appointment.objects.filter(status__in=HOLDING_STATUSES).values("slot_id", "starts_at", "slot__per_interval")
         .annotate(n=Count("pk")))
-print(sum(max(row["n"] - row["slot__per_interval"], 0) for row in rows), Appointment.objects.count())
+# Duplicate persons: more than one active appointment for one person and service (the person rule;
+# an empty key, names only, is not a person it applies to: appointments.models.person_key).
+persons = (Appointment.objects.filter(status__in=HOLDING_STATUSES).exclude(person_key="")
+           .values("service_id", "person_key")
+           .annotate(n=Count("pk")).filter(n__gt=1))
+print(sum(max(row["n"] - row["slot__per_interval"], 0) for row in rows), Appointment.objects.count(),
+      sum(row["n"] - 1 for row in persons))
 """
 
 
@@ -219,7 +226,7 @@ def percentile(values, fraction):
     return ordered[min(int(len(ordered) * fraction), len(ordered) - 1)] if ordered else 0.0
 
 
-def rush(bases, setup, clients, attempts):
+def rush(bases, setup, clients, attempts, tries_per_person=1):
     details = f"/appointments/public/{setup['clinic']}/book/{setup['service']}/{setup['location']}/details/"
     # Everyone wants the morning's first quarter of each team's times: far more people than places there.
     per_team = setup["per_team"]
@@ -250,10 +257,15 @@ def rush(bases, setup, clients, attempts):
                 with lock:
                     results.append(("error", 0.0))
                 continue
+            # A person (names and date of birth: appointments.models.person_key; no email, so nothing
+            # is sent) tries tries_per_person times, as from two tabs: the rule of one active
+            # appointment per person and service decides.
+            person = index // tries_per_person
             form = {
                 "csrfmiddlewaretoken": client.csrf(),
-                "first_name": f"P{index}",
+                "first_name": f"P{person}",
                 "last_name": "Rush",
+                "date_of_birth": "1980-01-01",
                 "accept_terms": "on",
             }
             start = time.perf_counter()
@@ -304,9 +316,11 @@ def trivial(bases, clients, requests):
     return latencies, errors, time.perf_counter() - started
 
 
-def report(options, setup, results, seconds, cpu, health, oversold, stored):
-    """Print the run's figures; the number of errors."""
+def report(options, setup, results, seconds, cpu, health, invariants, stored):
+    """Print the run's figures; the number of errors. `invariants`: (oversold places, duplicate
+    persons: active appointments beyond one per person and service), both must be 0."""
     server_cpu, database_cpu = cpu
+    oversold, duplicates = invariants
     booked = [ms for outcome, ms in results if outcome == "booked"]
     refused = [ms for outcome, ms in results if outcome == "refused"]
     errors = sum(1 for outcome, _ms in results if outcome == "error")
@@ -321,7 +335,7 @@ def report(options, setup, results, seconds, cpu, health, oversold, stored):
     print(
         f"  committed bookings: {len(booked)} ({len(booked) / seconds:.1f} per second), "
         f"refused 'no longer available': {len(refused)} when booking + {full} before the form, "
-        f"errors: {errors}, oversold places: {oversold}"
+        f"errors: {errors}, oversold places: {oversold}, duplicate persons: {duplicates}"
     )
     print(
         f"  booking request latency: p50 {percentile(timings, 0.5):.1f} ms, p95 {percentile(timings, 0.95):.1f} ms, "
@@ -365,6 +379,12 @@ def print_metrics(base, options):
 def parse_options():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument(
+        "--tries-per-person",
+        type=int,
+        default=1,
+        help="attempts by each person (2: everyone books twice at once; duplicate persons must stay 0)",
+    )
     parser.add_argument("--attempts", type=int, default=600)
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--places", type=int, default=2, help="places per time (--teams x --times times)")
@@ -506,15 +526,24 @@ def main():
             return sum(tree_cpu(server.pid) for server in servers)
 
         server_before, database_before = servers_cpu(), tree_cpu(pg_pid)
-        results, seconds = rush(bases, setup, options.clients, options.attempts)
+        results, seconds = rush(bases, setup, options.clients, options.attempts, options.tries_per_person)
         server_cpu, database_cpu = servers_cpu() - server_before, tree_cpu(pg_pid) - database_before
-        oversold, stored = map(int, manage(env, "shell", stdin=OVERSOLD).strip().splitlines()[-1].split())
+        oversold, stored, duplicates = map(
+            int, manage(env, "shell", stdin=OVERSOLD).strip().splitlines()[-1].split()
+        )
         health = trivial(bases, options.clients, 3000)
         errors = report(
-            options, setup, results, seconds, (server_cpu, database_cpu), health, oversold, stored
+            options,
+            setup,
+            results,
+            seconds,
+            (server_cpu, database_cpu),
+            health,
+            (oversold, duplicates),
+            stored,
         )
         print_metrics(base, options)
-        return 1 if oversold or errors else 0
+        return 1 if oversold or duplicates or errors else 0
     finally:
         for server in servers:
             server.terminate()
