@@ -110,3 +110,36 @@ def test_the_template_filters(language, expected):
     with translation.override(language):
         word = "auprès de" if language == "fr" else "with"
         assert template.render(Context({"organization": NETWORK, "word": word})) == expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_organization_admin_form_sets_the_articles(language):
+    from django.urls import reverse
+
+    from tests.factories import OrganizationFactory, UserFactory
+    from tests.helpers import verified_client
+
+    staff = UserFactory(is_staff=True, is_superuser=True, preferred_language=language)
+    organization = OrganizationFactory(name_fr="Réseau de santé Vitalité", name_en="Vitalité Health Network")
+    client = verified_client(staff)
+    client.cookies["liaison_language"] = language
+    url = reverse("admin:portal_organization_change", args=[organization.pk])
+    page = client.get(url).content.decode()
+    assert 'name="article_fr"' in page and 'name="article_en"' in page
+    assert '<option value="l&#x27;">l&#x27;</option>' in page
+    data = {
+        "name_fr": organization.name_fr,
+        "name_en": organization.name_en,
+        "kind": organization.kind,
+        "contact_email": organization.contact_email,
+        "is_active": "on",
+        "article_fr": "le",
+        "article_en": "the",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    organization.refresh_from_db()
+    assert (organization.article_fr, organization.article_en) == ("le", "the")
+    with translation.override("fr"):
+        assert names.name_after("auprès de", organization) == "auprès du Réseau de santé Vitalité"
