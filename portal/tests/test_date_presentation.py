@@ -22,8 +22,20 @@ AFTERNOON = datetime(2026, 12, 1, 18, 5, tzinfo=UTC)
 @pytest.mark.parametrize(
     "language, expected",
     [
-        ("fr", ["1er décembre", "mardi 1er décembre", "mar. 1er déc.", "1er décembre 2026", "mardi 1er décembre 2026"]),
-        ("en", ["1 December", "Tuesday 1 December", "Tue 1 Dec.", "1 December 2026", "Tuesday 1 December 2026"]),
+        (
+            "fr",
+            [
+                "1er décembre",
+                "mardi 1er décembre",
+                "mar. 1er déc.",
+                "1er décembre 2026",
+                "mardi 1er décembre 2026",
+            ],
+        ),
+        (
+            "en",
+            ["1 December", "Tuesday 1 December", "Tue 1 Dec.", "1 December 2026", "Tuesday 1 December 2026"],
+        ),
     ],
 )
 def test_it_writes_the_first_of_the_month_as_the_language_does(language, expected):
@@ -46,9 +58,7 @@ def test_other_days_are_plain_numbers(language, expected):
         assert dates.day_month(date(2026, 12, 21)).startswith("21 ")
 
 
-@pytest.mark.parametrize(
-    "language, expected", [("fr", "1er déc. 2026, 14:05"), ("en", "1 Dec. 2026, 14:05")]
-)
+@pytest.mark.parametrize("language, expected", [("fr", "1er déc. 2026, 14:05"), ("en", "1 Dec. 2026, 14:05")])
 @override_settings(TIME_ZONE="America/Moncton")
 def test_a_moment_is_local_with_the_24_hour_clock(language, expected):
     with translation.override(language):
