@@ -25,6 +25,7 @@ SERVICES = [
     ("first", "1re dose – Vaccin contre la COVID-19", "First dose – COVID-19 vaccine", Dose.FIRST, 1),
     ("second", "2e dose – Vaccin contre la COVID-19", "Second dose – COVID-19 vaccine", Dose.SECOND, 2),
 ]
+DEMO_INTERVAL_DAYS = 28
 LOCATIONS = [
     (
         "moncton",
@@ -87,6 +88,8 @@ def load_demo_data(context):
             description_en="COVID-19 vaccine, by appointment.",
             campaign="COVID-19",
             dose=dose,
+            # Issue 20: the first dose's confirmation offers the second dose 28 days later.
+            minimum_interval_days=DEMO_INTERVAL_DAYS if dose == Dose.FIRST else None,
             duration_minutes=15,
             instructions_fr="Portez un vêtement à manches courtes et apportez votre carte d'assurance-maladie.",
             instructions_en="Wear a short-sleeved top and bring your health card.",
@@ -201,6 +204,24 @@ def load_demo_data(context):
                     per_interval=2,
                     is_locked=start == time(13, 0) and team.position == 2,
                 )
+    # The second doses' mornings at Moncton from the first doses' interval on (a first dose of the
+    # coming two weeks finds its second dose's times, whatever the day the demo is loaded).
+    second_team = next(team for team, _locations, keys in teams if keys == ["second"])
+    for offset in range(DEMO_INTERVAL_DAYS, DEMO_INTERVAL_DAYS + 15 + 14):
+        day = today + timedelta(days=offset)
+        if day.weekday() >= 5:
+            continue
+        schedules_services.create_slot(
+            actor=pilot,
+            organization=organization,
+            location=location_by_key["moncton"],
+            resource=second_team,
+            services=[service_by_key["second"]],
+            starts_at=timezone.make_aware(datetime.combine(day, time(9, 0)), tz),
+            ends_at=timezone.make_aware(datetime.combine(day, time(12, 0)), tz),
+            per_interval=2,
+            is_locked=False,
+        )
     # A few booked places, so that the schedule shows what is left.
     people = [
         ("Marc", "Cormier", "1956-03-14"),

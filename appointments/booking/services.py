@@ -515,14 +515,15 @@ def second_dose_earliest(first_dose: Appointment) -> datetime | None:
 def second_dose_token(first_dose: Appointment) -> str:
     """The signed token of the public second-dose page: the first appointment's id, signed (no name,
     no contact in the link)."""
-    return signing.dumps(first_dose.pk, salt=SECOND_DOSE_SALT)
+    # Not timestamped: the same link in the email and on the page; valid while the first dose is.
+    return signing.Signer(salt=SECOND_DOSE_SALT).sign_object(first_dose.pk)
 
 
 def first_dose_of_token(organization_id: int, token: str) -> Appointment | None:
     """The first dose a second-dose token was given for, in this network and not cancelled."""
     try:
-        pk = signing.loads(token, salt=SECOND_DOSE_SALT)
-    except signing.BadSignature:
+        pk = signing.Signer(salt=SECOND_DOSE_SALT).unsign_object(token)
+    except (signing.BadSignature, ValueError):
         return None
     if not isinstance(pk, int):
         return None

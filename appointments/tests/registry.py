@@ -308,6 +308,54 @@ def _demo_appointment():
     return Appointment.objects.filter(starts_at__gte=timezone.now(), status="booked").order_by("pk").first()
 
 
+def _demo_first_dose():
+    """A demo first dose (its service has the interval), its second-dose service and first open day."""
+    from appointments.booking import services
+    from appointments.models import Appointment, Dose, Slot
+
+    first = (
+        Appointment.objects.filter(organization=_demo_clinic(), service__dose=Dose.FIRST, status="booked")
+        .select_related("service", "slot")
+        .order_by("pk")
+        .first()
+    )
+    second = services.second_dose_service(first.service)
+    slot = (
+        Slot.objects.filter(
+            services=second, starts_at__gte=services.second_dose_earliest(first), is_locked=False
+        )
+        .order_by("starts_at")
+        .first()
+    )
+    return first, second, slot
+
+
+def _demo_second_dose(world):
+    """Issue 20: the public second-dose page of a demo first dose, its first open day's times."""
+    from django.utils import timezone
+
+    from appointments.booking import services
+
+    first, _second, slot = _demo_first_dose()
+    url = reverse(
+        "appointments:public_second_dose_at",
+        args=[first.organization_id, services.second_dose_token(first), slot.location_id],
+    )
+    return url + f"?date={timezone.localtime(slot.starts_at).date().isoformat()}"
+
+
+def _demo_second_dose_booking(world):
+    """Issue 20: staff booking of a demo first dose's second dose (its notice and times)."""
+    from django.utils import timezone
+
+    first, second, slot = _demo_first_dose()
+    day = timezone.localtime(slot.starts_at).date().isoformat()
+    return (
+        reverse("appointments:book")
+        + f"?from={first.pk}&service={second.pk}&location={slot.location_id}&date={day}"
+    )
+
+
 def _demo_flu_times(world):
     """The public details step of the demo flu vaccine (no eligibility question), for its first open time."""
     from django.utils import timezone
@@ -369,6 +417,7 @@ PAGES += [
         "appointments-manage-change",
         lambda w: reverse("appointments:manage_change", args=[_demo_appointment().token]),
     ),
+    _demo_public("appointments-public-second-dose", _demo_second_dose),
     _demo_public(
         "appointments-public-terms", lambda w: reverse("appointments:public_terms", args=[_demo_clinic().pk])
     ),
@@ -391,6 +440,7 @@ PAGES += [
             + f"?service={_demo_service()}&location={_demo_location()}&date={_demo_appointment().starts_at.date()}"
         ),
     ),
+    _schedule_page("appointments-book-second-dose", _demo_second_dose_booking),
     _schedule_page(
         "appointments-appointment",
         lambda w: reverse("appointments:appointment", args=[_demo_appointment().pk]),

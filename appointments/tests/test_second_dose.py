@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from appointments.booking import services as booking_services
 from appointments.booking import views_form
@@ -20,7 +20,7 @@ from appointments.configuration import services as configuration_services
 from appointments.configuration.forms import ServiceForm
 from appointments.models import Appointment, AppointmentStatus, Dose, Service
 from appointments.tests.conftest import book_person, open_online_booking
-from appointments.tests.helpers import PERSON, book_online, client_for, messages_text
+from appointments.tests.helpers import book_online, client_for, messages_text
 from portal.models import Message
 from portal.workflow import ActionError
 
@@ -72,7 +72,7 @@ def _second_dose_url(appointment):
 
 def _earliest(world, local_moment, days):
     world.first.minimum_interval_days = days
-    first = Appointment(service=world.first, starts_at=local_moment.replace(tzinfo=MONCTON))
+    first = Appointment(service=world.first, starts_at=local_moment)
     return booking_services.second_dose_earliest(first)
 
 
@@ -80,15 +80,15 @@ def _earliest(world, local_moment, days):
     ("first", "days", "expected"),
     [
         # 31 January + 28 days: 28 February (no month arithmetic that would clamp or overflow).
-        (datetime(2027, 1, 31, 10, 0), 28, date(2027, 2, 28)),
+        (datetime(2027, 1, 31, 10, 0, tzinfo=MONCTON), 28, date(2027, 2, 28)),
         # The leap day.
-        (datetime(2028, 2, 1, 10, 0), 28, date(2028, 2, 29)),
+        (datetime(2028, 2, 1, 10, 0, tzinfo=MONCTON), 28, date(2028, 2, 29)),
         # Across the spring-forward change (2027-03-14 in Moncton): a calendar day, not 24 hours.
-        (datetime(2027, 2, 14, 10, 0), 28, date(2027, 3, 14)),
-        (datetime(2027, 3, 13, 23, 30), 1, date(2027, 3, 14)),
-        (datetime(2027, 3, 14, 12, 0), 1, date(2027, 3, 15)),
+        (datetime(2027, 2, 14, 10, 0, tzinfo=MONCTON), 28, date(2027, 3, 14)),
+        (datetime(2027, 3, 13, 23, 30, tzinfo=MONCTON), 1, date(2027, 3, 14)),
+        (datetime(2027, 3, 14, 12, 0, tzinfo=MONCTON), 1, date(2027, 3, 15)),
         # A first dose at 21:00 local is the next day in UTC: the local day counts.
-        (datetime(2027, 1, 31, 21, 0), 28, date(2027, 2, 28)),
+        (datetime(2027, 1, 31, 21, 0, tzinfo=MONCTON), 28, date(2027, 2, 28)),
     ],
 )
 def test_the_second_dose_starts_the_local_day_the_interval_gives(world, first, days, expected):
@@ -100,7 +100,7 @@ def test_the_second_dose_starts_the_local_day_the_interval_gives(world, first, d
 
 
 def test_the_dst_day_starts_at_local_midnight_with_its_winter_offset(world):
-    earliest = _earliest(world, datetime(2027, 2, 14, 10, 0), 28)
+    earliest = _earliest(world, datetime(2027, 2, 14, 10, 0, tzinfo=MONCTON), 28)
     assert earliest.utcoffset() == timedelta(hours=-4)
     assert earliest.astimezone(UTC) == datetime(2027, 3, 14, 4, 0, tzinfo=UTC)
 
@@ -232,7 +232,10 @@ def test_a_first_dose_without_interval_offers_no_second_dose(world):
     first = _first_online(client, world)
     page = client.get(reverse("appointments:public_confirmation", args=[world.clinic.pk, first.number]))
     assert "second-dose" not in page.content.decode()
-    assert "second_dose_link" not in Message.objects.get(key__startswith=f"appointments:{first.pk}:booked").context
+    assert (
+        "second_dose_link"
+        not in Message.objects.get(key__startswith=f"appointments:{first.pk}:booked").context
+    )
     assert client.get(_second_dose_url(first)).status_code == 404
 
 
@@ -253,7 +256,7 @@ def test_the_second_dose_page_books_from_the_interval_without_retyping(world, la
     page = client.get(located).content.decode()
     assert "?date=2027-01-01" in page and "?date=2026-12-23" not in page
     page = client.get(located + "?date=2027-01-01").content.decode()
-    assert 'value="%s@20270101T0900"' % slot.pk in page
+    assert f'value="{slot.pk}@20270101T0900"' in page
     assert 'name="first_name"' not in page  # nothing to type
     response = client.post(located, {"date": "2027-01-01", "time": f"{slot.pk}@20270101T0900"})
     second = Appointment.objects.get(service=world.second)
