@@ -291,6 +291,12 @@ CELERY_BEAT_SCHEDULE = {
     "orders-expire-ended-summaries": {"task": "orders.tasks.expire_ended_summaries", "schedule": 3600.0},
     # One reminder to the provider for an offer unanswered ORDERS_OFFER_REMINDER_WORKING_DAYS working days.
     "orders-remind-unanswered-offers": {"task": "orders.tasks.remind_unanswered_offers", "schedule": 3600.0},
+    # One reminder to the sender of an informational referral unanswered
+    # REFERRALS_RESPONSE_REMINDER_WORKING_DAYS working days (referrals.responses.services).
+    "referrals-remind-unanswered-referrals": {
+        "task": "referrals.tasks.remind_unanswered_referrals",
+        "schedule": 3600.0,
+    },
     # The worker's heartbeat for /ready/ (portal.ops.heartbeat); one left waiting while no worker
     # runs expires instead of piling up.
     "worker-heartbeat": {
@@ -339,6 +345,8 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Liaison <no-reply@li
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Referral letters leave from a no-reply address; the letter carries the agency's own contact details.
 REFERRAL_FROM_EMAIL = env.str("REFERRAL_FROM_EMAIL", default=DEFAULT_FROM_EMAIL)
+# Working days an informational referral waits for the receiving agency's answer before one reminder.
+REFERRALS_RESPONSE_REMINDER_WORKING_DAYS = env.int("REFERRALS_RESPONSE_REMINDER_WORKING_DAYS", default=5)
 SMS_BACKEND = env.str("SMS_BACKEND", default="portal.sms.FileBackend")
 SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms"))
 SMS_FROM = env.str("SMS_FROM", default="Liaison")

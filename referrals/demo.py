@@ -304,4 +304,14 @@ def _load_referrals(agencies, users):
             values["transfer_status"] = (
                 TransferStatus.PENDING if state == "emailed" else TransferStatus.WITHDRAWN
             )
+        if kind == ReferralType.WITHIN:
+            # New Path answers informational referrals (issue 19): the emailed one was declined.
+            values["response_status"] = "declined" if state == "emailed" else "awaiting"
+            if state == "emailed":
+                values.update(
+                    responded_by=users["newpath@demo.liaison.ca"],
+                    responded_at=now - timedelta(days=index) + timedelta(hours=3),
+                    response_reason="no_capacity",
+                    response_comment="",
+                )
         Referral.objects.filter(pk=referral.pk).update(**values)

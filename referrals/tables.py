@@ -212,10 +212,12 @@ class IncomingTable(tables.Table):
         verbose_name=_("Referred by"), accessor="sending_agency", order_by=("sending_agency__name",)
     )
     sent_at = tables.DateColumn(verbose_name=_("Referral date"), format="SHORT_DATE_FORMAT")
+    # The receiving agency's answer (informational referrals; none for a transfer).
+    response_status = tables.Column(verbose_name=_("Response"), default="—")
 
     class Meta:
         model = Referral
-        fields = ("person", "case", "referral_type", "sending_agency", "sent_at")
+        fields = ("person", "case", "referral_type", "sending_agency", "sent_at", "response_status")
         order_by = ("-sent_at",)
         empty_text = _("No client referred to your agency matches.")
 

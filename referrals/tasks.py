@@ -21,3 +21,13 @@ def requeue_stale_prints(minutes=10):
     return requeue_waiting(
         printing.queued_prints(), since="requested_at", task=build_plan_print, minutes=minutes, days=1
     )
+
+
+@shared_task
+def remind_unanswered_referrals():
+    """Hourly (Celery beat): an informational referral unanswered for
+    REFERRALS_RESPONSE_REMINDER_WORKING_DAYS working days (5 unless configured) reminds its sender
+    once (referrals.responses.services.remind_unanswered_referrals)."""
+    from referrals.responses import services as responses
+
+    return responses.remind_unanswered_referrals()

@@ -47,6 +47,7 @@ urlpatterns = [
     path("incoming/", referrals.incoming, name="incoming"),
     path("incoming/<int:pk>/", referrals.incoming_detail, name="incoming_detail"),
     path("incoming/<int:pk>/transfer/", referrals.transfer, name="transfer"),
+    path("incoming/<int:pk>/respond/<slug:action>/", referrals.incoming_respond, name="incoming_respond"),
     path("templates/", referrals.template_list, name="template_list"),
     path("templates/new/", referrals.template_edit, name="template_create"),
     path("templates/<int:pk>/", referrals.template_edit, name="template_edit"),

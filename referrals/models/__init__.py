@@ -42,9 +42,11 @@ from .referrals import (
     NETWORK_TYPES,
     SENT_STATUSES,
     CorrespondenceTemplate,
+    DeclineReason,
     Referral,
     ReferralStatus,
     ReferralType,
+    ResponseStatus,
     TransferStatus,
 )
 
@@ -67,6 +69,7 @@ __all__ = [
     "CaseStatusChange",
     "ContractableAgency",
     "CorrespondenceTemplate",
+    "DeclineReason",
     "DeliveryModel",
     "Dimension",
     "DocumentType",
@@ -90,6 +93,7 @@ __all__ = [
     "Referral",
     "ReferralStatus",
     "ReferralType",
+    "ResponseStatus",
     "TransferStatus",
     "YesNoUnknown",
     # Named by migration 0001 (referrals.models._document_path): kept here so that it still loads.

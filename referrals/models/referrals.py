@@ -37,6 +37,22 @@ class TransferStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
+class ResponseStatus(models.TextChoices):
+    """The receiving agency's answer to an informational referral within the network (issue 19)."""
+
+    AWAITING = "awaiting", pgettext_lazy("referral response", "Awaiting a response")
+    ACCEPTED = "accepted", pgettext_lazy("referral response", "Accepted")
+    DECLINED = "declined", pgettext_lazy("referral response", "Declined")
+
+
+class DeclineReason(models.TextChoices):
+    NOT_ELIGIBLE = "not_eligible", _("The client is not eligible for our services")
+    NO_CAPACITY = "no_capacity", _("We cannot take new clients at this time")
+    NOT_OFFERED = "not_offered", _("We do not offer the service the client needs")
+    UNREACHABLE = "unreachable", _("We could not reach the client")
+    OTHER = "other", pgettext_lazy("decline reason", "Other")
+
+
 class CorrespondenceTemplate(models.Model):
     """A referral letter in one language. Templates sharing a code are the same letter in each language.
 
@@ -143,6 +159,26 @@ class Referral(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
+    # The receiving agency's answer (informational referrals within the network): once, who, when, why.
+    response_status = models.CharField(
+        _("response"), max_length=10, choices=ResponseStatus.choices, blank=True
+    )
+    responded_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+    )
+    response_reason = models.CharField(
+        _("reason"), max_length=20, choices=DeclineReason.choices, blank=True
+    )
+    response_comment = models.CharField(_("comment"), max_length=500, blank=True)
+    # When the sender was reminded that no answer came (one reminder per referral).
+    response_reminded_at = models.DateTimeField(null=True, blank=True)
+
     objects = scoped_manager("case__agency")
 
     class Meta:
@@ -171,6 +207,14 @@ class Referral(models.Model):
     def is_from_other_agency(self, agency_id):
         """Sent by another agency than this one (the case came here by a later transfer)."""
         return self.sending_agency_id is not None and self.sending_agency_id != agency_id
+
+    @property
+    def response_reason_display(self):
+        """The reason as read: the chosen one, and what was typed (alone for "Other")."""
+        if self.response_reason == DeclineReason.OTHER or not self.response_reason:
+            return self.response_comment
+        label = self.get_response_reason_display()
+        return f"{label} ({self.response_comment})" if self.response_comment else label
 
     @property
     def is_draft(self):

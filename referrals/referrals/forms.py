@@ -8,6 +8,7 @@ from referrals.models import (
     LETTER_PLACEHOLDERS,
     NETWORK_TYPES,
     CorrespondenceTemplate,
+    DeclineReason,
     ReferralType,
 )
 
@@ -157,3 +158,30 @@ class TemplateForm(forms.ModelForm):
         self.fields["letter_body"].help_text = _("Placeholders: %(names)s.") % {
             "names": ", ".join(f"[{name}]" for name in LETTER_PLACEHOLDERS)
         }
+
+
+class ResponseForm(forms.Form):
+    """The receiving agency's answer: a decline says why (a reason of the list, "Other" typed in);
+    an acceptance may say a word. One line each, so that Enter answers."""
+
+    reason = forms.ChoiceField(
+        label=_("Reason of the decline"),
+        choices=DeclineReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose the reason of the decline.")},
+    )
+    comment = forms.CharField(label=_("Comment"), max_length=500, required=False)
+
+    def __init__(self, *args, decline: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if decline:
+            self.fields["comment"].help_text = _("Required for “Other”. The sender reads it.")
+        else:
+            del self.fields["reason"]
+            self.fields["comment"].help_text = _("Optional. The sender reads it.")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reason") == DeclineReason.OTHER and not (data.get("comment") or "").strip():
+            self.add_error("comment", _("Say why the referral is declined."))
+        return data

@@ -19,7 +19,14 @@ from referrals.models import (
 def referrals_of(case: Case) -> QuerySet[Referral]:
     return (
         case.referrals.select_related(
-            "agency", "template", "created_by", "sent_by", "transferred_by", "sending_agency", "referred_by"
+            "agency",
+            "template",
+            "created_by",
+            "sent_by",
+            "transferred_by",
+            "sending_agency",
+            "referred_by",
+            "responded_by",
         )
         .prefetch_related("documents")
         .order_by("-created_at", "-pk")
@@ -60,6 +67,8 @@ def incoming_for(user: User, *, listed: bool = True) -> QuerySet[Referral]:
             "case__office",
             "sending_agency",
             "referred_by",
+            "agency",
+            "responded_by",
         )
         .order_by("-sent_at", "-pk")
     )

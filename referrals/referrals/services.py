@@ -49,6 +49,7 @@ from referrals.models import (
     Referral,
     ReferralStatus,
     ReferralType,
+    ResponseStatus,
     TransferStatus,
 )
 from referrals.plans.services import queue_print
@@ -141,6 +142,10 @@ def _sent(referral: Referral, event: Change) -> None:
     if referral.referral_type == ReferralType.TRANSFER:
         referral.transfer_status = TransferStatus.PENDING
         fields.append("transfer_status")
+    if referral.referral_type == ReferralType.WITHIN:
+        # The receiving agency answers it (referrals.responses.services).
+        referral.response_status = ResponseStatus.AWAITING
+        fields.append("response_status")
     referral.save(update_fields=fields)
     delivery.email_referral(referral)
 

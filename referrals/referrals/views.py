@@ -32,7 +32,14 @@ from referrals.models import (
 )
 from referrals.plans import selectors as plan_selectors
 from referrals.referrals import selectors, services
-from referrals.referrals.forms import ReferralForm, ReferralTypeForm, TemplateForm, TransferForm
+from referrals.referrals.forms import (
+    ReferralForm,
+    ReferralTypeForm,
+    ResponseForm,
+    TemplateForm,
+    TransferForm,
+)
+from referrals.responses import services as responses
 from referrals.tables import IncomingTable, TemplateTable
 
 
@@ -319,11 +326,76 @@ def incoming_detail(request, pk):
     referral = selectors.get_incoming_for_user(request.user, pk)
     case = referral.case
     record_view(instance=case.person)
-    context = {"referral": referral, "case": case, "person": case.person}
+    context = {
+        "referral": referral,
+        "case": case,
+        "person": case.person,
+        # The answers this person may give now (informational referrals: responses.RESPONSE_FLOW).
+        "response_actions": responses.response_actions(referral, request.user),
+        "answerable": responses.is_answerable(referral),
+    }
     if referral.referral_type == ReferralType.TRANSFER:
         context["identified"] = plan_selectors.identified_needs(plan_selectors.latest_needs(case))
         context["interventions"] = list(plan_selectors.interventions_of(case))
     return render(request, "referrals/incoming_detail.html", context)
+
+
+@capability_required(roles.MANAGE_CASES)
+@require_http_methods(["GET", "POST"])
+def incoming_respond(request, pk, action):
+    """Accept or decline an informational referral: its page (a decline's reason, or a comment),
+    then the answer, once; the sender is told."""
+    referral = selectors.get_incoming_for_user(request.user, pk)
+    transition = responses.RESPONSE_FLOW.get(action)
+    if transition is None or referral.referral_type != ReferralType.WITHIN:
+        raise Http404
+    detail = reverse("referrals:incoming_detail", args=[pk])
+    if action not in {item.name for item in responses.response_actions(referral, request.user)}:
+        # Answered already (by a colleague, say), or the case left the sender since: said, nothing done.
+        flow = responses.RESPONSE_FLOW
+        refused = flow.refuse(referral, transition.sources, transition)
+        messages.error(
+            request,
+            " ".join(refused.messages) if not flow.allows(referral, action) else responses.MOVED_SINCE,
+        )
+        return redirect(detail)
+    decline = action == "decline"
+    form = ResponseForm(request.POST or None, decline=decline)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if decline:
+                responses.decline_referral(
+                    actor=request.user, referral=referral, reason=data["reason"], comment=data["comment"]
+                )
+            else:
+                responses.accept_referral(actor=request.user, referral=referral, comment=data["comment"])
+        except ActionError as error:
+            if hasattr(error, "error_dict"):
+                _show_error(request, form, error)
+            else:
+                # Someone answered first: their answer stands, and the page shows it.
+                messages.error(request, " ".join(error.messages))
+                return redirect(detail)
+        else:
+            messages.success(
+                request,
+                _("The referral was declined. The sender was told.")
+                if decline
+                else _("The referral was accepted. The sender was told."),
+            )
+            return redirect(detail)
+    return render(
+        request,
+        "referrals/incoming_respond.html",
+        {
+            "referral": referral,
+            "case": referral.case,
+            "form": form,
+            "label": transition.label,
+            "action": action,
+        },
+    )
 
 
 @capability_required(roles.MANAGE_CASES)

@@ -75,6 +75,17 @@ def _referrals_incoming(organization):
     return referral
 
 
+def _referrals_incoming_within(organization):
+    """An informational referral sent to `organization` by another agency, awaiting its answer."""
+    from referrals.models import Referral
+
+    referral = _referrals_incoming(organization)
+    Referral.objects.filter(pk=referral.pk).update(
+        referral_type="within", transfer_status="", response_status="awaiting"
+    )
+    return referral
+
+
 OBJECT_URLS += [
     ObjectURL(
         "referrals:referrals", "referrals.view_cases", AGENCY_AND_DEPARTMENT, _case_url("referrals:referrals")
@@ -110,6 +121,17 @@ OBJECT_URLS += [
         AGENCY,
         lambda org: reverse("referrals:transfer", args=[_referrals_incoming(org).pk]),
     ),
+    *[
+        ObjectURL(
+            "referrals:incoming_respond",
+            "referrals.manage_cases",
+            AGENCY,
+            lambda org, action=action: reverse(
+                "referrals:incoming_respond", args=[_referrals_incoming_within(org).pk, action]
+            ),
+        )
+        for action in ("accept", "decline")
+    ],
 ]
 
 CAPABILITY_PAGES += [
@@ -131,6 +153,13 @@ def _demo_incoming(world):
     from referrals.models import Referral
 
     return Referral.objects.filter(referral_type="transfer", transfer_status="pending").first()
+
+
+def _demo_awaiting(world):
+    """The demo's informational referral New Path has not answered yet (its email left)."""
+    from referrals.models import Referral
+
+    return Referral.objects.filter(referral_type="within", status="sent", response_status="awaiting").first()
 
 
 PAGES += [
@@ -177,6 +206,29 @@ PAGES += [
         "referrals-incoming-detail",
         lambda w: reverse("referrals:incoming_detail", args=[_demo_incoming(w).pk]),
         account=NEW_PATH,
+    ),
+    *[
+        Page(
+            f"referrals-incoming-{action}",
+            lambda w, action=action: reverse(
+                "referrals:incoming_respond", args=[_demo_awaiting(w).pk, action]
+            ),
+            account=NEW_PATH,
+        )
+        for action in ("accept", "decline")
+    ],
+    Page(
+        "referrals-incoming-detail-within",
+        lambda w: reverse("referrals:incoming_detail", args=[_demo_awaiting(w).pk]),
+        account=NEW_PATH,
+    ),
+    Page(
+        "referrals-referrals-declined",
+        lambda w: (
+            reverse("referrals:referrals", args=[_demo_referral(w, "within", "emailed").case.number])
+            + f"?open={_demo_referral(w, 'within', 'emailed').pk}"
+        ),
+        account=CASE_MANAGER,
     ),
     Page(
         "referrals-transfer",
