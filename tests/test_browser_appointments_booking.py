@@ -213,7 +213,8 @@ def public_booking(page, live_server, world, words, language, slot):
 
     # Eligibility: the wrong answer stops with the service's message; the right one continues.
     page.wait_for_url(re.compile(r"/book/\d+/\d+/$"))
-    close_popup(page, words)
+    # The pop-up shows once per visit: read on the first page, it does not open again.
+    assert not page.locator("#popup-message").is_visible()
     question = page.get_by_role("group", name=re.compile("^" + re.escape(QUESTION[language])))
     question.get_by_label(words["no"], exact=True).check()
     page.get_by_role("button", name=words["continue"], exact=True).click()
@@ -458,3 +459,43 @@ def test_public_booking_email_and_cancel_then_staff_booking_batch_and_export(liv
     export_by_email(page, world, words, batch)
     # Every message of the run (confirmations, cancellation, move, export) left, none failed.
     assert set(Message.objects.values_list("status", flat=True)) == {MessageStatus.SENT}
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_pop_up_shows_once_per_visit_even_after_the_language_button(live_server, context, language):
+    """Issue 20: the pop-up is read once; the language button, a new page of the same clinic or going
+    back does not bring it again. A new visit (a new browser session) shows it again."""
+    world = World()
+    ClinicSettings.objects.create(
+        organization=world.clinic,
+        online_booking_open=True,
+        popup_message_fr=POPUP["fr"],
+        popup_message_en=POPUP["en"],
+    )
+    world.slot(day=1, start=9, end=10)
+    context.add_cookies([language_cookie(live_server.url, language)])
+    url = live_server.url + reverse("appointments:public_page", args=[world.clinic.pk])
+    page = context.new_page()
+    page.goto(url)
+    popup = page.locator("#popup-message")
+    assert popup.is_visible()
+    assert POPUP[language] in popup.inner_text()
+    close_popup(page, WORDS[language])
+    other = "en" if language == "fr" else "fr"
+    with page.expect_navigation():
+        page.get_by_role("button", name="English" if language == "fr" else "Français", exact=True).click()
+    assert page.locator("html").get_attribute("lang") == other
+    assert page.get_by_role("button", name=WORDS[other]["search"], exact=True).is_visible()
+    assert not popup.is_visible()
+    page.reload()
+    assert not popup.is_visible()
+    page.close()
+
+    fresh = context.browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        fresh.add_cookies([language_cookie(live_server.url, language)])
+        visit = fresh.new_page()
+        visit.goto(url)
+        assert visit.locator("#popup-message").is_visible()
+    finally:
+        fresh.close()
