@@ -42,6 +42,26 @@ register_role(
 # Roles whose people receive the status emails of their organization's orders.
 CARE_COORDINATION_ROLES = ("orders.care_coordination", "orders.finance_care_coordination")
 
+
+# Tile counts (issue 18): imported when called, the selectors need the models.
+def _drafts_count(user):
+    from orders import selectors
+
+    return selectors.drafts_to_complete_count(user)
+
+
+def _offers_count(user):
+    from orders import selectors
+
+    return selectors.offers_awaiting_answer_count(user)
+
+
+def _reports_count(user):
+    from orders import selectors
+
+    return selectors.reports_to_acknowledge_count(user)
+
+
 register_tile(
     "orders.summaries",
     title=_("Order summaries"),
@@ -49,6 +69,7 @@ register_tile(
     url_name="orders:department_list",
     capability=MANAGE,
     order=10,
+    count=_drafts_count,
 )
 register_tile(
     "orders.requests",
@@ -57,6 +78,7 @@ register_tile(
     url_name="orders:requests",
     capability=REQUESTS,
     order=10,
+    count=_offers_count,
 )
 register_tile(
     "orders.reports",
@@ -65,6 +87,7 @@ register_tile(
     url_name="orders:report_list",
     capability=VIEW_REPORTS,
     order=20,
+    count=_reports_count,
 )
 register_tile(
     "orders.dashboard",

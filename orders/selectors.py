@@ -123,6 +123,26 @@ def requests_tab(user: User, tab: str) -> QuerySet[OrderSummary]:
     return summaries_for(user).filter(status__in=TABS[tab])
 
 
+# Home-page tile counts (issue 18): what waits for the person, one COUNT query each, scoped to the
+# active organization through summaries_for / reports_for.
+
+
+def offers_awaiting_answer_count(user: User) -> int:
+    return requests_tab(user, "offered").count()
+
+
+def drafts_to_complete_count(user: User) -> int:
+    return summaries_for(user).filter(status=S.DRAFT, worker=user).count()
+
+
+def reports_to_acknowledge_count(user: User) -> int | None:
+    """The department's reports nobody has acknowledged yet; a provider has nothing to acknowledge."""
+    organization = active_organization(user)
+    if organization is None or organization.kind != OrganizationKind.DEPARTMENT:
+        return None
+    return reports_for(user).filter(acknowledged_at__isnull=True).count()
+
+
 def summary_orders(summary: OrderSummary) -> QuerySet[Order]:
     return summary.orders.order_by("effective_date", "pk")
 

@@ -5,6 +5,7 @@ kinds of organization, and grants a set of capabilities. Home-page tiles are dec
 so that what a person sees and what a person may do come from one place.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
@@ -30,6 +31,9 @@ class Tile:
     capability: str | None = None
     order: int = 100
     url_kwargs: dict = field(default_factory=dict)
+    # How many things wait for the person behind this tile (offers to answer, drafts, reports to
+    # acknowledge): a callable(user) → int, one query whatever the rows; None shows no count.
+    count: Callable | None = None
 
 
 _roles: dict[str, Role] = {}
@@ -52,7 +56,9 @@ def register_role(code, *, label, organization_kinds, capabilities, description=
     return role
 
 
-def register_tile(key, *, title, description, url_name, capability=None, order=100, url_kwargs=None):
+def register_tile(
+    key, *, title, description, url_name, capability=None, order=100, url_kwargs=None, count=None
+):
     _tiles[key] = Tile(
         key=key,
         title=title,
@@ -61,6 +67,7 @@ def register_tile(key, *, title, description, url_name, capability=None, order=1
         capability=capability,
         order=order,
         url_kwargs=url_kwargs or {},
+        count=count,
     )
 
 

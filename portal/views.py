@@ -65,7 +65,7 @@ def _tiles_for(user):
             url = reverse(tile.url_name, kwargs=tile.url_kwargs)
         except NoReverseMatch:
             continue
-        tiles.append({"tile": tile, "url": url})
+        tiles.append({"tile": tile, "url": url, "count": tile.count(user) if tile.count else None})
     return tiles
 
 
