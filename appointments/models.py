@@ -58,6 +58,11 @@ class ClinicSettings(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(120)],
     )
     show_duration = models.BooleanField(_("show the appointment duration"), default=True)
+    waitlist_hold_hours = models.PositiveSmallIntegerField(
+        _("waitlist offer hold (hours)"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(72)],
+    )
 
     objects = scoped_manager("organization")
 
@@ -530,3 +535,67 @@ class ListPreference(models.Model):
 
     def __str__(self):
         return str(self.user_id)
+
+
+class WaitlistStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting")
+    OFFERED = "offered", _("Offered")
+    BOOKED = "booked", pgettext_lazy("waitlist", "Booked")
+    EXPIRED = "expired", _("Expired")
+    LEFT = "left", _("Left the list")
+
+
+# The entries still on a service's list: one per person (email or mobile) and service.
+WAITLIST_ACTIVE = (WaitlistStatus.WAITING, WaitlistStatus.OFFERED)
+
+
+def waitlist_contact_key(email="", mobile_phone=""):
+    """The same person on a waitlist: the email without case, else the mobile's digits."""
+    return (email or "").strip().casefold() or "".join(
+        char for char in (mobile_phone or "") if char.isdigit()
+    )
+
+
+class WaitlistEntry(models.Model):
+    """A person waiting for a place of a service in an area (issue 20): offered places in order of
+    sign-up (`created_at`, then `pk`) when places open."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="waitlist")
+    email = models.EmailField(_("email"), blank=True)
+    mobile_phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    contact_key = models.CharField(max_length=254)
+    language = models.CharField(_("language"), max_length=5, default="fr")
+    # The postal code's first three characters (forward sortation area), upper case.
+    area = models.CharField(_("area"), max_length=3)
+    status = models.CharField(
+        _("status"), max_length=10, choices=WaitlistStatus.choices, default=WaitlistStatus.WAITING
+    )
+    created_at = models.DateTimeField(_("signed up"))
+    offered_time = models.ForeignKey(
+        SlotTime, on_delete=models.SET_NULL, related_name="+", null=True, blank=True
+    )
+    offer_expires_at = models.DateTimeField(_("offered until"), null=True, blank=True)
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.SET_NULL, related_name="+", null=True, blank=True
+    )
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    objects = scoped_manager("organization")
+
+    class Meta:
+        verbose_name = _("waitlist entry")
+        verbose_name_plural = _("waitlist entries")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["service", "status", "area", "created_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["service", "contact_key"],
+                condition=Q(status__in=["waiting", "offered"]),
+                name="one_waitlist_entry_per_person",
+            ),
+            models.CheckConstraint(condition=~Q(contact_key=""), name="waitlist_entry_has_contact"),
+        ]
+
+    def __str__(self):
+        return f"{self.service_id} {self.area} {self.status}"
