@@ -101,3 +101,34 @@ def test_two_people_completing_the_same_transfer_end_with_one_transfer(world):
     case.refresh_from_db()
     assert case.agency == world.other_agency
     assert CaseStatusChange.objects.filter(case=case, note__contains="transferred").count() == 1
+
+
+def test_two_people_answering_the_same_referral_at_once_give_one_answer(
+    network, django_capture_on_commit_callbacks
+):
+    """Issue 19: New Path's two case managers, one accepting and one declining at the same moment."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row-lock tests need PostgreSQL (set DATABASE_URL)")
+    from portal.models import Message, Notification
+    from referrals.models import CaseStatusChange, ReferralType, ResponseStatus
+    from referrals.responses import services as responses
+    from tests.factories import MembershipFactory
+
+    referral = network.send(network.referral(ReferralType.WITHIN), django_capture_on_commit_callbacks)
+    colleague = MembershipFactory(organization=network.other_agency, role="referrals.case_manager").user
+    outcomes = race(
+        lambda: responses.accept_referral(actor=network.outsider, referral=referral, comment="yes"),
+        lambda: responses.decline_referral(actor=colleague, referral=referral, reason="no_capacity"),
+    )
+    assert len(outcomes) == 2, outcomes
+    assert outcomes.count("done") == 1
+    assert "already answered" in next(outcome for outcome in outcomes if outcome != "done")
+    referral.refresh_from_db()
+    assert referral.response_status in (ResponseStatus.ACCEPTED, ResponseStatus.DECLINED)
+    # The winner's answer whole: its reason, one history row, one notice, one email.
+    winner = network.outsider if referral.response_status == ResponseStatus.ACCEPTED else colleague
+    assert referral.responded_by == winner
+    assert referral.response_reason == ("" if winner == network.outsider else "no_capacity")
+    assert CaseStatusChange.objects.filter(case=referral.case, action__startswith="referral-").count() == 1
+    assert Notification.objects.filter(purpose="referral.response").count() == 1
+    assert Message.objects.filter(key__startswith=f"referrals:response:{referral.pk}:").count() == 1
