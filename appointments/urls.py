@@ -13,6 +13,7 @@ from appointments.booking import (
 from appointments.configuration import views as configuration
 from appointments.follow_up import views as follow_up
 from appointments.schedules import views as schedules
+from appointments.waitlist import views as waitlist
 
 app_name = "appointments"
 
@@ -57,6 +58,7 @@ urlpatterns = [
     path("configuration/public-page/", configuration.public_page_settings, name="public_page_settings"),
     path("configuration/public-page/preview/", configuration.public_page_preview, name="public_page_preview"),
     path("configuration/waiting-room/", waiting_room.waiting_room_settings, name="waiting_room_settings"),
+    path("configuration/waitlist/", waitlist.waitlist, name="waitlist"),
     path("configuration/waiting-room/preview/", waiting_room.waiting_room_preview, name="waiting_room_preview"),
     # Schedules (Management)
     path("schedules/", schedules.calendar, name="calendar"),
