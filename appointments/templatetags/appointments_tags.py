@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, pgettext
 
+from portal.templatetags.portal_icons import icon
+
 register = template.Library()
 
 
@@ -19,10 +21,11 @@ def slot_link(slot):
         "capacity": slot.capacity,
     }
     if slot.is_locked:
-        lock = format_html('<span aria-hidden="true">🔒</span> {}', gettext("staff only"))
+        lock = format_html("{} {}", icon("lock"), gettext("staff only"))
     else:
         lock = format_html(
-            '<span aria-hidden="true">🔓</span><span class="visually-hidden">{}</span>',
+            '{}<span class="visually-hidden">{}</span>',
+            icon("unlock"),
             gettext("open online"),
         )
     return format_html(
@@ -48,9 +51,9 @@ def slot_link(slot):
 def slot_row(slot):
     url = reverse("appointments:slot", args=[0])[: -len("0/")] + f"{slot.pk}/"
     if slot.is_locked:
-        online = format_html('<span aria-hidden="true">🔒</span> {}', gettext("Staff only"))
+        online = format_html("{} {}", icon("lock"), gettext("Staff only"))
     else:
-        online = format_html('<span aria-hidden="true">🔓</span> {}', pgettext("slot", "Open"))
+        online = format_html("{} {}", icon("unlock"), pgettext("slot", "Open"))
     return format_html(
         '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>'
         "<td>{}/{}</td><td>{}</td></tr>",
@@ -64,4 +67,3 @@ def slot_row(slot):
         slot.capacity,
         online,
     )
-
