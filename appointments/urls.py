@@ -14,6 +14,7 @@ from appointments.configuration import views as configuration
 from appointments.follow_up import views as follow_up
 from appointments.schedules import views as schedules
 from appointments.waitlist import views as waitlist
+from appointments.waitlist import views_public as waitlist_public
 
 app_name = "appointments"
 
@@ -113,6 +114,21 @@ urlpatterns = [
         name="public_second_dose_at",
     ),
     path("public/<int:organization_id>/cancel/", views_own.public_cancel, name="public_cancel"),
+    path(
+        "public/<int:organization_id>/waitlist/<int:service_id>/",
+        waitlist_public.public_waitlist,
+        name="public_waitlist",
+    ),
+    path(
+        "public/<int:organization_id>/waitlist/<int:service_id>/done/",
+        waitlist_public.public_waitlist_done,
+        name="public_waitlist_done",
+    ),
+    path(
+        "public/<int:organization_id>/waitlist/leave/<str:token>/",
+        waitlist_public.public_waitlist_leave,
+        name="public_waitlist_leave",
+    ),
     path("public/<int:organization_id>/terms/", views_notices.public_terms, name="public_terms"),
     path("public/<int:organization_id>/privacy/", views_notices.public_privacy, name="public_privacy"),
     path("r/<str:token>/", views_own.manage_by_link, name="manage"),
