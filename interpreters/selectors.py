@@ -160,6 +160,37 @@ def get_interpreter(user: Person, pk: int) -> InterpreterProfile:
     return get_object_or_404(bank_interpreters(user), pk=pk)
 
 
+# The requests that put an interpreter's time in their calendar: offered (not yet answered),
+# accepted, confirmed, done. Declined and cancelled requests no longer hold it.
+CALENDAR_STATUSES = (*HOLDING_STATUSES, RequestStatus.VALIDATED)
+
+
+def interpreter_calendar(
+    interpreter: InterpreterProfile, start: Any, end: Any
+) -> tuple[list[Request], list[Unavailability]]:
+    """The interpreter's requests and absences that overlap [start, end), each in start order: two
+    queries whatever their number (the calendar shows the establishment, nothing of the patient)."""
+    bank = interpreter.bank_id
+    assignments = list(
+        Request.objects.for_organization(bank)
+        .filter(
+            bank=bank,
+            interpreter=interpreter,
+            status__in=CALENDAR_STATUSES,
+            starts_at__lt=end,
+            ends_at__gt=start,
+        )
+        .select_related("establishment")
+        .order_by("starts_at", "pk")
+    )
+    absences = list(
+        Unavailability.objects.for_organization(bank)
+        .filter(interpreter=interpreter, starts_at__lt=end, ends_at__gt=start)
+        .order_by("starts_at", "pk")
+    )
+    return assignments, absences
+
+
 # Distance between postal codes (offline coordinates) ------------------------------------------
 
 

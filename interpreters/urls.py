@@ -1,6 +1,7 @@
 from django.urls import path
 
 from interpreters.billing import views as billing
+from interpreters.pool import calendar as pool_calendar
 from interpreters.pool import views as pool
 from interpreters.registrations import views as registrations
 from interpreters.requests import views as requests
@@ -27,6 +28,7 @@ urlpatterns = [
     path("queue/", requests.queue, name="queue"),
     path("interpreters/", pool.interpreters, name="interpreters"),
     path("interpreters/<int:pk>/", pool.interpreter_edit, name="interpreter_edit"),
+    path("interpreters/<int:pk>/calendar/", pool_calendar.interpreter_calendar, name="interpreter_calendar"),
     path("statements/", billing.statements, name="statements"),
     path("statements/<int:pk>/", billing.statement_detail, name="statement"),
     path("rates/<int:pk>/", billing.rate_edit, name="rate_edit"),

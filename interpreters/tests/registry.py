@@ -223,6 +223,12 @@ OBJECT_URLS += [
         lambda bank: reverse("interpreters:interpreter_edit", args=[_interpreters_interpreter(bank).pk]),
     ),
     ObjectURL(
+        "interpreters:interpreter_calendar",
+        "interpreters.assign",
+        BANK,
+        lambda bank: reverse("interpreters:interpreter_calendar", args=[_interpreters_interpreter(bank).pk]),
+    ),
+    ObjectURL(
         "interpreters:registration_decide",
         "interpreters.assign",
         BANK,
@@ -355,6 +361,18 @@ PAGES += [
         role="interpreters.coordinator",
     ),
     Page(
+        "interpreters-interpreter-calendar-week",
+        lambda w: reverse("interpreters:interpreter_calendar", args=[_demo_busy_profile()]),
+        account=COORDINATOR,
+        role="interpreters.coordinator",
+    ),
+    Page(
+        "interpreters-interpreter-calendar-day",
+        lambda w: reverse("interpreters:interpreter_calendar", args=[_demo_busy_profile()]) + "?view=day",
+        account=COORDINATOR,
+        role="interpreters.coordinator",
+    ),
+    Page(
         "interpreters-statements",
         lambda w: reverse("interpreters:statements"),
         account=COORDINATOR,
@@ -406,6 +424,21 @@ def _demo_profile():
     from interpreters.models import InterpreterProfile
 
     return InterpreterProfile.objects.filter(bank=_demo_bank()).first().pk
+
+
+def _demo_busy_profile():
+    """The demo bank's interpreter with the most requests (their calendar has something to show)."""
+    from django.db.models import Count
+
+    from interpreters.models import InterpreterProfile
+
+    return (
+        InterpreterProfile.objects.filter(bank=_demo_bank())
+        .annotate(held=Count("requests"))
+        .order_by("-held", "pk")
+        .first()
+        .pk
+    )
 
 
 def _demo_statement():
