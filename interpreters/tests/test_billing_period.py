@@ -219,3 +219,20 @@ def test_issuing_a_month_again_with_nothing_new_reads_none_of_its_services(world
     assert set(read) == {current.pk}
     line = StatementLine.objects.get(statement__in=again, kind="establishment")
     assert line.request_id == current.pk and line.is_correction and line.expenses == Decimal("5.00")
+
+
+def test_a_statement_page_costs_the_same_queries_whatever_its_lines(
+    world, monkeypatch, django_assert_num_queries
+):
+    """The first, middle and last pages of a statement of 30 lines (10 a page): the same queries."""
+    monkeypatch.setattr(billing_views, "LINES_PER_PAGE", 10)
+    statement = _lines(world, 30)
+    client = verified_client(world.coordinator, membership=world.coordinator_membership)
+    url = reverse("interpreters:statement", args=[statement.pk])
+    client.get(url)  # the session's first request writes it
+    with CaptureQueriesContext(connection) as first:
+        assert client.get(f"{url}?page=1").status_code == 200
+    for page in (2, 3):
+        with django_assert_num_queries(len(first)):
+            response = client.get(f"{url}?page={page}")
+        assert len(response.context["table"].page.object_list) == 10
