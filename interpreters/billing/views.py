@@ -66,7 +66,8 @@ def statement_detail(request, pk):
         export = request_export(
             user=request.user,
             exporter=f"interpreters.exports.statement_{fmt}",
-            params={"statement": statement.pk},
+            # "back": the export's page links back to the statement (made here, never typed).
+            params={"statement": statement.pk, "back": reverse("interpreters:statement", args=[statement.pk])},
             fmt=fmt,
             name=_statement_file_name(statement),
         )

@@ -410,6 +410,10 @@ def test_the_statement_excel_has_its_heading_header_row_lines_and_totals(
     assert statement.number.lower() in download["Content-Disposition"]
     page = client.get(reverse("portal:export", args=[export.pk])).content.decode()
     assert escape(export.name) in page
+    # The export's page links back to its statement, by the file's name.
+    with translation.override(language):
+        back = str(gettext_lazy("Back to: %(name)s")) % {"name": escape(export.name)}
+    assert f'<a href="{reverse("interpreters:statement", args=[statement.pk])}">{back}</a>' in page
     # The statement's page lists its files by name, each linking to its download.
     page = client.get(reverse("interpreters:statement", args=[statement.pk])).content.decode()
     download_url = reverse("portal:export_download", args=[export.pk])
