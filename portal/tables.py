@@ -163,15 +163,34 @@ class MemberTable(tables.Table):
     role = tables.Column(verbose_name=_("Role"))
     valid_from = tables.DateColumn(verbose_name=_("Valid from"), format="DATE_FORMAT")
     valid_to = tables.DateColumn(verbose_name=_("Valid to"), format="DATE_FORMAT", default="—")
+    # A person invited who has not chosen a password yet is not an active member (issue 18).
+    status = tables.Column(verbose_name=_("Status"), accessor="pk", empty_values=(), orderable=False)
 
     class Meta:
         model = Membership
-        fields = ("name", "email", "role", "valid_from", "valid_to")
+        fields = ("name", "email", "role", "valid_from", "valid_to", "status")
         empty_text = _("No member.")
         verbose_name = _("People and their roles")
 
+    def __init__(self, *args, pending=None, **kwargs):
+        # membership id → its pending invitation (portal.selectors.pending_invitations, one query).
+        self.pending = pending or {}
+        super().__init__(*args, **kwargs)
+
     def render_name(self, record):
         return record.user.get_full_name() or "—"
+
+    def render_status(self, record):
+        from portal.dates import long_date
+
+        invitation = self.pending.get(record.pk)
+        if invitation is None:
+            return _("Active")
+        if invitation.has_expired:
+            text = _("Invitation expired on %(date)s") % {"date": long_date(invitation.expires_at)}
+        else:
+            text = _("Invitation pending (expires %(date)s)") % {"date": long_date(invitation.expires_at)}
+        return format_html('<strong class="badge badge--pending">{}</strong>', text)
 
     def render_role(self, record):
         return record.role_label

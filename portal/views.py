@@ -307,7 +307,12 @@ def my_organization(request):
 @capability_required("portal.view_members")
 def organization_detail(request, pk):
     organization = selectors.get_organization_for_member(request.user, pk)
-    table = paginate(request, MemberTable(selectors.organization_members(organization)), per_page=50)
+    pending = {
+        invitation.membership_id: invitation for invitation in selectors.pending_invitations(organization)
+    }
+    table = paginate(
+        request, MemberTable(selectors.organization_members(organization), pending=pending), per_page=50
+    )
     services.record_view(instance=organization)
     return render(
         request,
