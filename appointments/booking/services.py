@@ -665,7 +665,7 @@ def message_context(appointment: Appointment) -> dict[str, Any]:
         moment = timezone.localtime(appointment.starts_at)
         return {
             "number": appointment.number,
-            "date": formats.date_format(moment, "l j F Y"),
+            "date": dates.long_date(moment, weekday=True),
             "short_date": moment.strftime("%Y-%m-%d"),
             "time": moment.strftime("%H:%M"),
             "service": appointment.service.name,

@@ -17,12 +17,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal import names
 from portal import services as portal_services
 from portal.models import Message, User
 from portal.permissions import has_capability
 from portal.workflow import Action, ActionError, Transition, Workflow
 from referrals import roles
-from referrals.cases.services import case_columns, case_key, lazy_name, locked_or_gone, record_change
+from referrals.cases.services import case_columns, case_key, locked_or_gone, record_change
 from referrals.models import DeclineReason, Referral, ReferralType, ResponseStatus
 
 RESP = ResponseStatus
@@ -70,7 +71,7 @@ def _tell_sender(referral: Referral, event: Any) -> None:
     portal_services.create_notification(
         recipient=case.case_manager,
         title=title,
-        params={"number": case.number, "agency": lazy_name(referral.agency)},
+        params={"number": case.number, "agency": names.lazy_the_name(referral.agency)},
         link=referrals_page(referral),
         key=case_key(case, f"referral.{referral.pk}.response"),
         record=case,
@@ -274,7 +275,7 @@ def _remind(referral: Referral, days: int) -> None:
     portal_services.create_notification(
         recipient=case.case_manager,
         title=_("No answer yet to your referral of case %(number)s to %(agency)s"),
-        params={"number": case.number, "agency": lazy_name(referral.agency)},
+        params={"number": case.number, "agency": names.lazy_the_name(referral.agency)},
         link=referrals_page(referral),
         key=case_key(case, f"referral.{referral.pk}.reminder"),
         record=case,
