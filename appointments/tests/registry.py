@@ -147,6 +147,7 @@ CAPABILITY_PAGES += [
         "public_page_preview",
         "waiting_room_settings",
         "waiting_room_preview",
+        "waitlist",
     )
 ] + [
     ("appointments:calendar", (), "appointments.schedules"),
@@ -382,6 +383,19 @@ def _demo_flu_step(world, name):
     return url + (f"?date={day.isoformat()}" if name == "public_times" else f"?time={value}")
 
 
+def _demo_waitlist_leave():
+    """Issue 20: the leave page of a demo person on the demo service's waitlist."""
+    from appointments.models import Service
+    from appointments.waitlist import services
+
+    entry, _created = services.sign_up(
+        service=Service.objects.get(pk=_demo_service()), email="waitlist@example.com", area="E1C"
+    )
+    return reverse(
+        "appointments:public_waitlist_leave", args=[entry.organization_id, services.leave_token(entry)]
+    )
+
+
 def _demo_public(name, build):
     return Page(name, build, account=None)
 
@@ -425,6 +439,20 @@ PAGES += [
         "appointments-public-privacy",
         lambda w: reverse("appointments:public_privacy", args=[_demo_clinic().pk]),
     ),
+    # Issue 20, the waitlist: sign-up, its confirmation, leaving by the link; the staff's list.
+    _demo_public(
+        "appointments-public-waitlist",
+        lambda w: (
+            reverse("appointments:public_waitlist", args=[_demo_clinic().pk, _demo_service()])
+            + "?postal_code=E1C+4M2"
+        ),
+    ),
+    _demo_public(
+        "appointments-public-waitlist-done",
+        lambda w: reverse("appointments:public_waitlist_done", args=[_demo_clinic().pk, _demo_service()]),
+    ),
+    _demo_public("appointments-public-waitlist-leave", lambda w: _demo_waitlist_leave()),
+    _config_page("appointments-waitlist", lambda w: reverse("appointments:waitlist")),
     _schedule_page("appointments-follow-up", lambda w: reverse("appointments:follow_up") + "?period=week"),
     _schedule_page(
         "appointments-follow-up-both",
