@@ -199,6 +199,8 @@ def build(export):
             key=f"portal:export:{export.pk}:ready",
             template="portal/emails/export_ready",
             recipient=user,
+            # The language the person asked in, as the file and its name (not the profile's).
+            language=export.params.get("language") or None,
             link=reverse("portal:export", args=[export.pk]),
             context={"name": export.name, "rows": count},
             attachments=[["portal.exports.export_attachment", {"export_id": export.pk}]],
