@@ -11,9 +11,6 @@ from portal.exports import from_table
 from portal.selectors import active_organization
 
 STAT_MEASURES = ["bookings", "cancellations", "presences", "absences", "not_eligible", "no_shows"]
-# The statistics file's figures: its columns are pinned as they were (test_booking_pages_follow_up), so
-# "not eligible" is on the page only until that file's test takes the column.
-EXPORT_MEASURES = [measure for measure in STAT_MEASURES if measure != "not_eligible"]
 
 
 def stat_labels():
@@ -125,9 +122,9 @@ def statistics_rows(*, user, params):
         active_organization(user), form.cleaned_data["first_day"], form.cleaned_data["last_day"]
     )
     labels = stat_labels()
-    headers = [_("Grouped by"), _("Value")] + [labels[key] for key in EXPORT_MEASURES]
+    headers = [_("Grouped by"), _("Value")] + [labels[key] for key in STAT_MEASURES]
     rows = []
     for group, title in (("by_day", _("Day")), ("by_service", _("Service")), ("by_location", _("Location"))):
         for row in data[group]:
-            rows.append([str(title), str(row["label"])] + [row[key] for key in EXPORT_MEASURES])
+            rows.append([str(title), str(row["label"])] + [row[key] for key in STAT_MEASURES])
     return headers, rows

@@ -353,6 +353,10 @@ def test_the_statistics_count_bookings_cancellations_presences_absences(world):
 
 def test_the_statistics_export_is_emailed(world, django_capture_on_commit_callbacks, mailoutbox):
     book_person(world, world.slot(day=2))
+    refused = book_person(world, world.slot(day=3), name=("Luc", "Roy"))
+    follow_up_services.mark_attendance(
+        actor=world.manager1, appointment=refused, attendance=Attendance.NOT_ELIGIBLE
+    )
     pilot = client_for(world, "pilot")
     with django_capture_on_commit_callbacks(execute=True):
         response = pilot.post(
@@ -362,9 +366,20 @@ def test_the_statistics_export_is_emailed(world, django_capture_on_commit_callba
     ((name, content, _mimetype),) = mailoutbox[0].attachments
     assert name.endswith(".xlsx")
     rows = list(load_workbook(io.BytesIO(content)).active.iter_rows(values_only=True))
-    assert rows[0][:3] == ("Grouped by", "Value", "Bookings")
-    assert ("Location", "Lieu A", 1, 0, 0, 0, 0) in rows
-    assert ("Day", iso_day(2), 1, 0, 0, 0, 0) in rows
+    # The file has the page's columns, "Not eligible" (guide 6.9) included.
+    assert rows[0] == (
+        "Grouped by",
+        "Value",
+        "Bookings",
+        "Cancellations",
+        "Presences",
+        "Absences",
+        "Not eligible",
+        "No-shows",
+    )
+    assert ("Location", "Lieu A", 2, 0, 0, 0, 1, 0) in rows
+    assert ("Day", iso_day(2), 1, 0, 0, 0, 0, 0) in rows
+    assert ("Day", iso_day(3), 1, 0, 0, 0, 1, 0) in rows
 
 
 @pytest.mark.parametrize(("first", "last"), [(7, 0), (-400, 7), ("x", 7)])
