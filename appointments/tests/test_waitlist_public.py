@@ -2,6 +2,7 @@
 and/or mobile, postal code, consent) in both languages; bad input refused next to the field, nothing
 saved, nothing typed lost; once per person; leaving by the signed link (a POST, never a GET)."""
 
+import html
 from datetime import UTC, datetime
 
 import pytest
@@ -63,9 +64,9 @@ def test_sign_up_and_confirmation_in_both_languages(world, language):
     )
     name = world.first.name_en if language == "en" else world.first.name_fr
     _either(
-        response.content.decode(),
+        html.unescape(response.content.decode()),
         f"You are on the waitlist for {name}",
-        f"Vous êtes sur la liste d’attente pour {name}",
+        f"Vous êtes sur la liste d'attente pour {name}",
     )
 
 
@@ -119,4 +120,4 @@ def test_a_bad_leave_link_says_so(world):
     url = reverse("appointments:public_waitlist_leave", args=[world.clinic.pk, "garbage"])
     response = Client(HTTP_ACCEPT_LANGUAGE="en").post(url)
     assert response.status_code == 200
-    _either(response.content.decode(), "This link is not valid", "Ce lien n’est pas valide", "pas valide")
+    _either(response.content.decode(), "This link is not valid", "pas valide")
