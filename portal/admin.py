@@ -334,7 +334,21 @@ class DeviceAdminMixin:
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        labels = {"user": _("person"), "name": _("name"), "confirmed": _("confirmed")}
+        labels = {
+            "user": _("person"),
+            "name": _("name"),
+            "confirmed": _("confirmed"),
+            # The authenticator's technical fields (issue 18: shown in English until now).
+            "key": _("secret key"),
+            "step": _("time step (seconds)"),
+            "t0": _("start time (t0)"),
+            "digits": _("number of digits"),
+            "tolerance": _("tolerance"),
+            "drift": _("drift"),
+            "last_t": _("last time step used"),
+            "throttling_failure_timestamp": _("last failed attempt"),
+            "throttling_failure_count": _("failed attempts"),
+        }
         for name, label in labels.items():
             if name in form.base_fields:
                 form.base_fields[name].label = capfirst(label)

@@ -128,3 +128,8 @@ def test_the_second_factor_devices_have_translated_names_and_headings(staff, lan
     assert said(language, "Identity") in change and said(language, "Timestamps") in change
     assert re.search(rf'<label[^>]*for="id_user"[^>]*>{said(language, "person").capitalize()}', change)
     assert re.search(rf"<label>{said(language, 'last used').capitalize()}", change)
+    # The authenticator's technical fields (issue 18).
+    for field, label in (("key", "secret key"), ("tolerance", "tolerance"), ("drift", "drift")):
+        assert re.search(
+            rf'<label[^>]*for="id_{field}"[^>]*>{re.escape(said(language, label).capitalize())}', change
+        )
