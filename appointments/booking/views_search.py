@@ -4,6 +4,7 @@ questions, then the date and time."""
 from datetime import date
 from typing import NamedTuple
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -95,7 +96,14 @@ def public_search(request, organization_id):
     return render(
         request,
         "appointments/public_search.html",
-        {"organization": organization, "clinic": clinic, "form": form, "results": results, "notice": notice},
+        {
+            "organization": organization,
+            "clinic": clinic,
+            "form": form,
+            "results": results,
+            "notice": notice,
+            "waitlist_open": settings.APPOINTMENTS_WAITLIST,
+        },
     )
 
 
@@ -211,5 +219,6 @@ def public_times(request, organization_id, service_id, location_id):
             "day": day,
             "day_times": day_times,
             "form": form,
+            "waitlist_open": settings.APPOINTMENTS_WAITLIST,
         },
     )

@@ -121,3 +121,21 @@ def test_a_bad_leave_link_says_so(world):
     response = Client(HTTP_ACCEPT_LANGUAGE="en").post(url)
     assert response.status_code == 200
     _either(response.content.decode(), "This link is not valid", "pas valide")
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_sign_up_stays_hidden_until_places_are_offered(world, settings):
+    """Off by default (settings.APPOINTMENTS_WAITLIST): no link, and the sign-up page is a 404, so
+    nobody waits for a message that is not sent yet."""
+    settings.APPOINTMENTS_WAITLIST = False
+    open_online_booking(world)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    search = client.get(
+        reverse("appointments:public_search", args=[world.clinic.pk]),
+        {"service": world.first.pk, "postal_code": "E1C 4M2"},
+    )
+    assert search.status_code == 200
+    assert "waitlist" not in search.content.decode()
+    assert client.get(_url(world)).status_code == 404
+    assert client.post(_url(world), _form()).status_code == 404
+    assert not WaitlistEntry.objects.exists()

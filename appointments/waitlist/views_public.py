@@ -1,6 +1,7 @@
 """The public waitlist pages (issue 20): sign up when a search finds no place, the confirmation,
 and leaving the list by the signed link of each message."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -14,6 +15,9 @@ from appointments.waitlist.forms import WaitlistForm
 
 
 def _site_service(organization_id, service_id):
+    if not settings.APPOINTMENTS_WAITLIST:
+        # Signing up waits until places are offered to the list (settings.APPOINTMENTS_WAITLIST).
+        raise Http404
     site = selectors.public_site(organization_id)
     service = site.services.get(service_id)
     if service is None:
