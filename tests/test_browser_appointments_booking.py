@@ -16,7 +16,7 @@ from datetime import date
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from icalendar import Calendar
 from openpyxl import load_workbook
 
@@ -28,6 +28,7 @@ from appointments.models import (
     EligibilityQuestion,
 )
 from appointments.tests.conftest import World
+from portal import dates
 from portal.models import Message, MessageStatus
 from tests.browser import language_cookie, session_cookie
 from tests.factories import totp_device
@@ -173,8 +174,9 @@ def close_popup(page, words):
 
 
 def day_label(day, language):
+    # The page's day links: "mardi 1er décembre" / "Tuesday 1 December" (portal.dates).
     with translation.override(language):
-        return formats.date_format(day, "l j F")
+        return dates.day_month(day, weekday=True)
 
 
 def wait_for_email(predicate, seconds=10):
