@@ -62,6 +62,10 @@ class PublicSite:
         except KeyError:
             raise Http404 from None
 
+    def offered_services(self) -> list[Service]:
+        """The services a person can choose: those at least one active location offers (issue 20)."""
+        return [service for pk, service in self.services.items() if self.locations.get(pk)]
+
     def location(self, service: Service, pk: int) -> Location:
         for location in self.locations.get(service.pk, []):
             if location.pk == pk:

@@ -43,7 +43,7 @@ class PublicSearchForm(forms.Form):
     def __init__(self, *args, services, **kwargs):
         super().__init__(*args, **kwargs)
         self.services = {service.pk: service for service in services}
-        self.fields["service"].choices = [("", "---------")] + [
+        self.fields["service"].choices = [("", _("Choose a service"))] + [
             (service.pk, str(service)) for service in self.services.values()
         ]
 

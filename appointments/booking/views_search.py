@@ -51,7 +51,7 @@ def public_search(request, organization_id):
     organization, clinic = site.organization, site.clinic
     if not clinic.online_booking_open:
         return redirect("appointments:public_page", organization_id=organization.pk)
-    form = PublicSearchForm(request.GET or None, services=list(site.services.values()))
+    form = PublicSearchForm(request.GET or None, services=site.offered_services())
     results, notice = [], ""
     if form.is_bound and form.is_valid():
         service, code = form.cleaned_data["service"], form.cleaned_data["postal_code"]

@@ -453,14 +453,20 @@ def public_page_settings(request):
 
 
 def _public_context(organization, clinic):
+    """The public page shows what a person can book (issue 20): the services at least one location
+    offers with an active team, and the locations that offer one of them (the cached public site)."""
+    site = selectors.public_site(organization.pk)
+    services = site.offered_services()
+    locations: dict[int, Location] = {}
+    for service in services:
+        for location in site.locations[service.pk]:
+            locations.setdefault(location.pk, location)
     return {
         "organization": organization,
         "clinic": clinic,
-        "search_form": PublicSearchForm(
-            services=Service.objects.for_organization(organization).filter(is_active=True)
-        ),
-        "services": Service.objects.for_organization(organization).filter(is_active=True),
-        "locations": Location.objects.for_organization(organization).filter(is_active=True),
+        "search_form": PublicSearchForm(services=services),
+        "services": services,
+        "locations": sorted(locations.values(), key=lambda location: (location.position, location.pk)),
     }
 
 
