@@ -8,7 +8,7 @@ like its sending (REFERRAL_FLOW) and its transfer (TRANSFER_FLOW); each change w
 case's history, which the sending agency reads on the case's status page.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal import names
 from portal import services as portal_services
+from portal.dates import working_days_between
 from portal.models import Message, User
 from portal.permissions import has_capability
 from portal.workflow import Action, ActionError, Transition, Workflow
@@ -204,17 +205,6 @@ REMINDER_WORKING_DAYS_DEFAULT = 5
 
 def reminder_working_days() -> int:
     return int(getattr(settings, "REFERRALS_RESPONSE_REMINDER_WORKING_DAYS", REMINDER_WORKING_DAYS_DEFAULT))
-
-
-def working_days_between(start: date, end: date) -> int:
-    """Working days (Monday to Friday) after `start` up to `end` included: Friday → Wednesday is 3."""
-    days = 0
-    day = start
-    while day < end:
-        day += timedelta(days=1)
-        if day.weekday() < 5:
-            days += 1
-    return days
 
 
 def awaiting_reminder(*, now: datetime):
