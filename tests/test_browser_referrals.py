@@ -9,9 +9,10 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from pypdf import PdfReader
 
+from portal import dates
 from portal.demo import load_all_demo_data
 from portal.models import Notification
 from referrals.models import Case, CaseStatus, Intervention
@@ -189,8 +190,8 @@ def test_case_manager_builds_and_prints_an_action_plan(live_server, context, lan
     assert list(ends.values_list("due_date", flat=True)) == [new_end]
     page.goto(live_server.url + reverse("portal:home"))
     with translation.override(language):
-        shown = formats.date_format(new_end, "DATE_FORMAT")
-        old = formats.date_format(today + timedelta(days=12), "DATE_FORMAT")
+        shown = dates.long_date(new_end)
+        old = dates.long_date(today + timedelta(days=12))
     notices = page.locator("#notifications-heading + * tr, section:has(#notifications-heading) tr").filter(
         has_text=words["end_notice"]
     )

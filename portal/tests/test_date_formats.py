@@ -18,7 +18,7 @@ NAMES = ["DATE_FORMAT", "DATETIME_FORMAT", "SHORT_DATE_FORMAT", "SHORT_DATETIME_
     [
         (
             "en",
-            ["1 December 2026", "1 December 2026, 2:30 p.m.", "2026-12-01", "2026-12-01 14:30", "1 December"],
+            ["1 December 2026", "1 December 2026, 14:30", "2026-12-01", "2026-12-01 14:30", "1 December"],
         ),
         ("fr", ["1 décembre 2026", "1 décembre 2026, 14:30", "2026-12-01", "2026-12-01 14:30", "1 décembre"]),
     ],

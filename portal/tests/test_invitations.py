@@ -8,10 +8,10 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils import translation
 from django.utils.translation import gettext
 
+from portal import dates
 from portal.accounts import invitations
 from portal.models import Invitation, Membership, Message, User
 from portal.services import _render
@@ -261,8 +261,9 @@ def test_the_administrator_sees_who_was_invited_to_which_role_sent_and_expiring_
     assert "nadine.cormier@example.ca" in page and "Nadine Cormier" in page
     with translation.override("fr"):
         assert str(invitation.role_label) in page
-        sent = date_format(timezone.localtime(LATER), "DATETIME_FORMAT")
-        expires = date_format(timezone.localtime(LATER + invitations.INVITATION_MAX_AGE), "DATETIME_FORMAT")
+        # The portal's one date-and-time form ("12 déc. 2026, 10:00"), local time.
+        sent = dates.moment(LATER)
+        expires = dates.moment(LATER + invitations.INVITATION_MAX_AGE)
     assert sent in page and expires in page
     assert reverse("portal:resend_invitation", args=[invitation.pk]) in page
     assert reverse("portal:withdraw_invitation", args=[invitation.pk]) in page

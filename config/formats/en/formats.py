@@ -1,6 +1,6 @@
 # English in Canada: never month/day/year (see config/formats/__init__.py).
 DATE_FORMAT = "j F Y"  # 1 December 2026
-DATETIME_FORMAT = "j F Y, P"  # 1 December 2026, 2:30 p.m.
+DATETIME_FORMAT = "j F Y, H:i"  # 1 December 2026, 14:30 (the 24-hour clock, as staff pages write times)
 MONTH_DAY_FORMAT = "j F"  # 1 December
 YEAR_MONTH_FORMAT = "F Y"  # December 2026
 SHORT_DATE_FORMAT = "Y-m-d"  # 2026-12-01
