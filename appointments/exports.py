@@ -17,7 +17,7 @@ def stat_labels():
     return {
         "bookings": _("Bookings"),
         "cancellations": _("Cancellations"),
-        "presences": _("Presences"),
+        "presences": _("Attended"),
         "absences": _("Absences"),
         # Guide 6.9: people marked "Non admissible" on the day (their status, not a no-show).
         "not_eligible": _("Not eligible"),

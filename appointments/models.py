@@ -248,8 +248,8 @@ class TeamResource(models.Model):
 class CommunicationKind(models.TextChoices):
     FIRST_REMINDER = "first_reminder", _("First reminder")
     SECOND_REMINDER = "second_reminder", _("Second reminder")
-    ABSENCE_RELAUNCH = "absence_relaunch", _("Relaunch after an absence")
-    CANCELLATION_RELAUNCH = "cancellation_relaunch", _("Relaunch after a cancellation")
+    ABSENCE_RELAUNCH = "absence_relaunch", _("Follow-up reminder after an absence")
+    CANCELLATION_RELAUNCH = "cancellation_relaunch", _("Follow-up reminder after a cancellation")
 
 
 class CommunicationRule(models.Model):
@@ -448,7 +448,7 @@ class Appointment(models.Model):
     second_reminder_at = models.DateTimeField(null=True, blank=True)
     relaunch_at = models.DateTimeField(null=True, blank=True)
     reminders = models.PositiveSmallIntegerField(_("reminders"), default=0)
-    relaunches = models.PositiveSmallIntegerField(_("relaunches"), default=0)
+    relaunches = models.PositiveSmallIntegerField(_("follow-up reminders"), default=0)
 
     objects = scoped_manager("organization")
 
@@ -515,7 +515,7 @@ class AppointmentEvent(HistoryEntry):
             "confirmed": pgettext_lazy("appointment", "Confirmed"),
             "cancelled": _("Cancelled"),
             "changed": _("Changed"),
-            "relaunch": _("Relaunch sent"),
+            "relaunch": _("Follow-up reminder sent"),
             "reminder:first": _("First reminder sent"),
             "reminder:second": _("Second reminder sent"),
             "reminder:manual": _("Reminder sent"),

@@ -98,7 +98,7 @@ register_tile(
 register_tile(
     "appointments.statistics",
     title=_("Statistics"),
-    description=_("Bookings, cancellations, presences and absences by day, service and location."),
+    description=_("Bookings, cancellations, attendance and absences by day, service and location."),
     url_name="appointments:statistics",
     capability=STATISTICS,
     order=11,

@@ -134,7 +134,7 @@ class FollowUpTable(CaptionedTable):
     email = _data(_("Email"))
     number = _data(_("Confirmation number"))
     reminders = _data(_("Reminder"))
-    relaunches = _data(_("Relaunch"))
+    relaunches = _data(_("Follow-up reminders"))
     attendance = _data(_("Person's status"))
     status = _data(_("Appointment status"))
     # The person's comment (typed booking online) and staff's, one a line.
@@ -214,7 +214,7 @@ class FollowUpTable(CaptionedTable):
         return gettext("Reminder (%(count)s)") % {"count": record.reminders}
 
     def render_relaunches(self, record: Appointment) -> str:
-        return gettext("Relaunch (%(count)s)") % {"count": record.relaunches}
+        return gettext("Follow-up reminders (%(count)s)") % {"count": record.relaunches}
 
     def render_attendance(self, record: Appointment) -> str:
         return record.get_attendance_display()

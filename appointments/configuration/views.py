@@ -169,11 +169,11 @@ def checklist_items(organization):
                 (_("I activated the first reminder"), rule_on(CommunicationKind.FIRST_REMINDER)),
                 (_("I activated the second reminder"), rule_on(CommunicationKind.SECOND_REMINDER)),
                 (
-                    _("I activated the relaunch after an absence (if applicable)"),
+                    _("I activated the follow-up reminder after an absence (if applicable)"),
                     rule_on(CommunicationKind.ABSENCE_RELAUNCH),
                 ),
                 (
-                    _("I activated the relaunch after a cancellation (if applicable)"),
+                    _("I activated the follow-up reminder after a cancellation (if applicable)"),
                     rule_on(CommunicationKind.CANCELLATION_RELAUNCH),
                 ),
                 (

@@ -96,7 +96,7 @@ BATCH_LABELS = {
     "not_eligible": _("Not eligible"),
     "confirm": _("Confirm"),
     "reminder": _("Reminder"),
-    "relaunch": pgettext_lazy("batch action", "Relaunch"),
+    "relaunch": pgettext_lazy("batch action", "Send a follow-up reminder"),
     "cancel": pgettext_lazy("batch action", "Cancel"),
 }
 # The confirmation of each batch action (guide 6.7 to 6.10): title, question, button.
@@ -132,11 +132,11 @@ BATCH_CONFIRMATIONS = {
         _("Send the reminders"),
     ),
     "relaunch": (
-        _("Relaunch people"),
+        _("Send follow-up reminders"),
         _(
             "You are about to invite the people of all the selected appointments to book again. Do you want to continue?"
         ),
-        _("Send the relaunches"),
+        _("Send the follow-up reminders"),
     ),
     "cancel": (
         _("Cancel appointments"),

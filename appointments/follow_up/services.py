@@ -203,7 +203,7 @@ def send_relaunch(
     if automatic and locked.relaunch_at is not None:
         return None
     if not (locked.status == AppointmentStatus.CANCELLED or locked.attendance == Attendance.ABSENT):
-        raise ActionError(_("A relaunch goes to people who were absent or whose appointment was cancelled."))
+        raise ActionError(_("A follow-up reminder goes to people who were absent or whose appointment was cancelled."))
     if not automatic:
         _check_daytime()
     locked.relaunch_at = now

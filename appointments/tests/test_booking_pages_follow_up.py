@@ -372,7 +372,7 @@ def test_the_statistics_export_is_emailed(world, django_capture_on_commit_callba
         "Value",
         "Bookings",
         "Cancellations",
-        "Presences",
+        "Attended",
         "Absences",
         "Not eligible",
         "No-shows",
