@@ -18,7 +18,7 @@ WORDS = {
         "new": "Nouveau résumé de commande",
         "save": "Enregistrer le brouillon",
         "offer": "Offrir au fournisseur",
-        "answer": "Accepter ou refuser ce sommaire de la commande",
+        "answer": "Accepter ou refuser ce résumé de la commande",
         "accept": "Accepter la demande",
         "decline": "Refuser la demande",
         "next": "Suivant",
