@@ -314,6 +314,28 @@ def appointment_by_token(token: str) -> Appointment:
     )
 
 
+def booked_second_dose(first_dose: Appointment, second: Service | None) -> Appointment | None:
+    """The second dose already booked for this first dose's person (issue 20): the campaign's
+    second-dose service, the same person (the booking rule's key), holding its place and after the
+    first dose. None when there is none, or when the person is known by names only."""
+    if second is None or not first_dose.person_key:
+        return None
+    found: Appointment | None = (
+        Appointment.objects.for_organization(first_dose.organization_id)
+        .select_related("slot__location", "service")
+        .filter(
+            service_id=second.pk,
+            person_key=first_dose.person_key,
+            status__in=HOLDING_STATUSES,
+            starts_at__gt=first_dose.starts_at,
+        )
+        .exclude(attendance__in=[Attendance.ABSENT, Attendance.NOT_ELIGIBLE])
+        .order_by("starts_at", "pk")
+        .first()
+    )
+    return found
+
+
 # Follow-up and statistics -------------------------------------------------------------------------
 
 

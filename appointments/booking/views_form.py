@@ -172,6 +172,7 @@ def public_confirmation(request, organization_id, number):
         number=number,
         pk__in=booked,
     )
+    offer = services.second_dose_offer(appointment)
     return render(
         request,
         "appointments/public_confirmation.html",
@@ -180,6 +181,12 @@ def public_confirmation(request, organization_id, number):
             "clinic": site.clinic,
             "appointment": appointment,
             # Issue 20: a first dose with an interval offers its second dose (details reused).
-            "second_dose": services.second_dose_offer(appointment),
+            "second_dose": offer,
+            # Booked already (issue 20): its time and place instead of the offer.
+            "booked": selectors.booked_second_dose(
+                appointment, services.second_dose_service(appointment.service)
+            )
+            if offer
+            else None,
         },
     )

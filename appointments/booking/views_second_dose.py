@@ -34,6 +34,35 @@ def second_dose_days(clinic, earliest):
     return [first_day + timedelta(days=offset) for offset in range(clinic.days_shown + 1)]
 
 
+def _book(request, form, *, organization, first, second, location):
+    """The chosen time booked with the first dose's details, or None with the refusal on `form`."""
+    if public_over_limit(request, organization, "book"):
+        form.is_valid()
+        form.add_error(
+            None, _("Too many bookings from this connection: try again in an hour, or call the clinic.")
+        )
+        return None
+    if not form.is_valid():
+        return None
+    values = {**services.second_dose_values(first), "language": request.LANGUAGE_CODE}
+    try:
+        appointment = services.book_place(
+            actor=None,
+            slot_id=form.cleaned_data["slot_id"],
+            location_id=location.pk,
+            service=second,
+            starts_at=form.cleaned_data["time"],
+            online=True,
+            **values,
+        )
+    except ActionError as error:
+        form.add_error("time", " ".join(error.messages))
+        return None
+    booked = list(booking_session(request, organization).get("booked", []))[-9:] + [appointment.pk]
+    save_booking_session(request, organization, booked=booked)
+    return appointment
+
+
 @login_not_required
 @require_http_methods(["GET", "POST"])
 @keeps_booking_state
@@ -45,9 +74,23 @@ def public_second_dose(request, organization_id, token, location_id=None):
     earliest = services.second_dose_earliest(first) if first is not None else None
     if first is None or second is None or earliest is None or second.pk not in site.services:
         raise Http404
+    second = site.services[second.pk]  # the public configuration's (bilingual, cached) service
+    booked = selectors.booked_second_dose(first, second)
+    if booked is not None:
+        # Booked already (from this page, the confirmation or by staff): its time and place, no form.
+        return render(
+            request,
+            "appointments/public_second_dose.html",
+            {
+                "organization": organization,
+                "clinic": clinic,
+                "first": first,
+                "service": second,
+                "booked": booked,
+            },
+        )
     if not clinic.online_booking_open:
         return redirect("appointments:public_page", organization_id=organization.pk)
-    second = site.services[second.pk]  # the public configuration's (bilingual, cached) service
     locations = list(site.locations.get(second.pk, []))
     if location_id is None:
         # The first dose's location first, when it offers the second dose.
@@ -62,31 +105,11 @@ def public_second_dose(request, organization_id, token, location_id=None):
             raise Http404
     form = TimeChoiceForm(request.POST or None)
     if location is not None and request.method == "POST":
-        if public_over_limit(request, organization, "book"):
-            form.is_valid()
-            form.add_error(
-                None, _("Too many bookings from this connection: try again in an hour, or call the clinic.")
-            )
-        elif form.is_valid():
-            values = {**services.second_dose_values(first), "language": request.LANGUAGE_CODE}
-            try:
-                appointment = services.book_place(
-                    actor=None,
-                    slot_id=form.cleaned_data["slot_id"],
-                    location_id=location.pk,
-                    service=second,
-                    starts_at=form.cleaned_data["time"],
-                    online=True,
-                    **values,
-                )
-            except ActionError as error:
-                form.add_error("time", " ".join(error.messages))
-            else:
-                booked = list(booking_session(request, organization).get("booked", []))[-9:] + [
-                    appointment.pk
-                ]
-                save_booking_session(request, organization, booked=booked)
-                return redirect("appointments:public_confirmation", organization.pk, appointment.number)
+        appointment = _book(
+            request, form, organization=organization, first=first, second=second, location=location
+        )
+        if appointment is not None:
+            return redirect("appointments:public_confirmation", organization.pk, appointment.number)
     days, day, day_times = [], None, []
     if location is not None:
         shown = second_dose_days(clinic, earliest)

@@ -31,6 +31,36 @@ def staff_times(request, *, service, location, day, online=False):
     return selectors.open_times(slots, service=service, online=online, now=timezone.now())
 
 
+def booked_second_dose_for(user, first_dose, second=None):
+    """The second dose already booked for a first dose (issue 20) and its staff page when this role
+    may open it (a team-limited role may not see another team's): (None, "") when there is none."""
+    if first_dose is None or not first_dose.service.minimum_interval_days:
+        return None, ""
+    second = second or services.second_dose_service(first_dose.service)
+    booked = selectors.booked_second_dose(first_dose, second)
+    if booked is None:
+        return None, ""
+    visible = selectors.appointments_for(user).filter(pk=booked.pk).exists()
+    return booked, reverse("appointments:appointment", args=[booked.pk]) if visible else ""
+
+
+def _second_dose_booked_page(request, first_dose, second):
+    """The booking page of a second dose booked already (an old link, or its service chosen): its
+    time and place, no form to book it twice. None when it is not booked (or not asked)."""
+    if first_dose is None or not (
+        "second_dose" in request.GET or as_id(request.GET.get("service")) == second.pk
+    ):
+        return None
+    booked, booked_url = booked_second_dose_for(request.user, first_dose, second)
+    if booked is None:
+        return None
+    return render_page(
+        request,
+        "appointments/book.html",
+        {"source": first_dose, "second_dose_booked": booked, "booked_url": booked_url},
+    )
+
+
 def _second_dose_choice(request, first_dose, second):
     """The booking page of the second dose: its service, the first dose's location, its first day."""
     earliest = services.second_dose_earliest(first_dose) if first_dose is not None else None
@@ -60,10 +90,11 @@ def book(request):
         source = selectors.get_appointment(user, source_id)
     # "Book the second dose" (issue 20): the campaign's second dose, at the first dose's location,
     # from the day its interval allows; the person's details come from the first dose.
-    first_dose = second = None
-    if source is not None:
-        second = services.second_dose_service(source.service)
-        first_dose = source if second is not None else None
+    second = services.second_dose_service(source.service) if source is not None else None
+    first_dose = source if second is not None else None
+    booked_page = _second_dose_booked_page(request, first_dose, second)
+    if booked_page is not None:
+        return booked_page
     if "second_dose" in request.GET and "service" not in request.GET:
         return _second_dose_choice(request, first_dose, second)
     services_qs = selectors.services_for(user).filter(is_active=True)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from appointments import roles, selectors
 from appointments.booking.forms import PersonForm, StaffBookingForm, TimeChoiceForm, person_initial
 from appointments.booking.views_common import time_gone, time_value_of
-from appointments.booking.views_staff import staff_times
+from appointments.booking.views_staff import booked_second_dose_for, staff_times
 from appointments.exports import STAT_MEASURES, ExportColumnsForm, stat_labels, statistics_data
 from appointments.follow_up import services
 from appointments.follow_up.forms import (
@@ -60,12 +60,18 @@ def appointment_detail(request, pk):
         # "Print the coupon": the coupon alone, as the person gets it online (never the health card
         # number, the history or staff's names of the staff page).
         return render_page(request, "appointments/coupon_print.html", {"appointment": appointment})
+    can_book = _can_book(request, appointment)
+    second_dose_booked, second_dose_url = (
+        booked_second_dose_for(request.user, appointment) if can_book else (None, "")
+    )
     return render_page(
         request,
         "appointments/appointment_detail.html",
         {
             "appointment": appointment,
-            "can_book": _can_book(request, appointment),
+            "can_book": can_book,
+            "second_dose_booked": second_dose_booked,
+            "booked_url": second_dose_url,
             "upcoming": appointment.starts_at > timezone.now()
             and appointment.status != AppointmentStatus.CANCELLED,
             "events": appointment.events.select_related("actor"),
