@@ -337,11 +337,20 @@ class CancelByNumberForm(forms.Form):
 class StaffBookingForm(forms.Form):
     """Guide 4.3 steps 2–4: service, location, date; then a time among the open ones."""
 
-    service = forms.ModelChoiceField(label=_("Service"), queryset=Service.objects.none())
-    location = forms.ModelChoiceField(label=_("Location"), queryset=Location.objects.none())
+    # A prompt in words, not Django's "---------" (issue 20), as the public page asks; still required.
+    service = forms.ModelChoiceField(
+        label=_("Service"), queryset=Service.objects.none(), empty_label=_("Choose a service")
+    )
+    location = forms.ModelChoiceField(
+        label=_("Location"), queryset=Location.objects.none(), empty_label=_("Choose a location")
+    )
     date = ScheduleDateField(label=_("Date"), widget=DATE_WIDGET)
 
     def __init__(self, *args, services, locations, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = services
-        self.fields["location"].queryset = locations
+        for name, queryset in (("service", services), ("location", locations)):
+            field = self.fields[name]
+            field.queryset = queryset
+            # One choice only: it is chosen (no prompt to pick the obvious).
+            if len(queryset[:2]) == 1:
+                field.empty_label = None

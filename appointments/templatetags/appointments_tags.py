@@ -4,7 +4,7 @@
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext, pgettext
+from django.utils.translation import gettext, ngettext, pgettext
 
 from portal.templatetags.portal_icons import icon
 
@@ -16,7 +16,10 @@ def slot_link(slot):
     # reverse() once per page: the slot URLs differ only by their id.
     url = reverse("appointments:slot", args=[0])[: -len("0/")] + f"{slot.pk}/"
     times = f"{slot.local_start:%H:%M}–{slot.local_end:%H:%M}"
-    left = gettext("%(remaining)s/%(capacity)s left") % {
+    # Places, counted by what remains ("1/24 place restante", "24/24 places restantes").
+    left = ngettext(
+        "%(remaining)s/%(capacity)s place left", "%(remaining)s/%(capacity)s places left", slot.remaining
+    ) % {
         "remaining": slot.remaining,
         "capacity": slot.capacity,
     }
