@@ -33,6 +33,11 @@ DATE_WIDGET = IsoDateInput()
 # placeholder (Django's own "Enter a valid date." leaves the person guessing): error_messages=DATE_ERRORS.
 DATE_ERRORS = {"invalid": _("Enter a date as YYYY-MM-DD.")}
 
+# A date of birth says its format in words beside the box (a placeholder alone disappears as soon as
+# one types, and is not read by every screen reader): help_text=DATE_OF_BIRTH_HELP, which
+# portal/includes/field.html shows under the label and links with aria-describedby.
+DATE_OF_BIRTH_HELP = _("Format: YYYY-MM-DD, for example 1980-01-31.")
+
 
 class ProfileForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=150)

@@ -17,6 +17,7 @@ from appointments.schedules.forms import ScheduleDateField
 from appointments.tables import follow_up_columns
 from portal.forms import (
     DATE_ERRORS,
+    DATE_OF_BIRTH_HELP,
     DATE_WIDGET,
 )
 
@@ -60,7 +61,11 @@ class FollowUpForm(ScopedChoices, forms.Form):
     first_name = forms.CharField(label=_("First name"), required=False, max_length=100)
     last_name = forms.CharField(label=_("Last name"), required=False, max_length=100)
     date_of_birth = forms.DateField(
-        label=_("Date of birth"), required=False, widget=DATE_WIDGET, error_messages=DATE_ERRORS
+        label=_("Date of birth"),
+        required=False,
+        widget=DATE_WIDGET,
+        error_messages=DATE_ERRORS,
+        help_text=DATE_OF_BIRTH_HELP,
     )
     phone = forms.CharField(label=_("Mobile phone"), required=False, max_length=30)
     email = forms.CharField(label=_("Email"), required=False, max_length=254)

@@ -7,7 +7,14 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.forms import ALLOWED_DOCUMENTS, DATE_ERRORS, DATE_WIDGET, canadian_postal_code, check_upload
+from portal.forms import (
+    ALLOWED_DOCUMENTS,
+    DATE_ERRORS,
+    DATE_OF_BIRTH_HELP,
+    DATE_WIDGET,
+    canadian_postal_code,
+    check_upload,
+)
 from referrals.models import (
     Case,
     DocumentType,
@@ -55,6 +62,7 @@ class PersonForm(forms.ModelForm):
         ]
         widgets = {"birth_date": DATE_WIDGET}
         error_messages = {"birth_date": DATE_ERRORS}
+        help_texts = {"birth_date": DATE_OF_BIRTH_HELP}
 
     def clean_birth_date(self):
         value = reasonable_date(self.cleaned_data.get("birth_date"))
