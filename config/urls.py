@@ -32,7 +32,16 @@ def not_offered(request, *args, **kwargs):
     raise Http404
 
 
+@login_not_required
+def favicon(request):
+    """Browsers ask /favicon.ico of every site whatever the page links: the SVG icon (no 404 per page)."""
+    from django.templatetags.static import static
+
+    return redirect(static("img/favicon.svg"), permanent=True)
+
+
 urlpatterns = [
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", admin.site.urls),
     path("accounts/email/", not_offered),
     path("accounts/confirm-email/", not_offered),
