@@ -52,6 +52,10 @@ class ClinicSettings(models.Model):
     welcome_message = models.TextField(_("welcome message"), blank=True)
     popup_message = models.TextField(_("pop-up message"), blank=True)
     transitional_message = models.TextField(_("transitional message"), blank=True)
+    # The terms of use and privacy policy of online booking, as the network writes them (issue 20);
+    # empty: Liaison's default text (templates/appointments/public_notice.html).
+    terms_text = models.TextField(_("terms of use"), blank=True)
+    privacy_text = models.TextField(_("privacy policy"), blank=True)
     days_shown = models.PositiveSmallIntegerField(
         _("number of days of availability shown"),
         default=14,

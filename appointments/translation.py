@@ -30,4 +30,11 @@ class LocationTranslation(TranslationOptions):
 
 @register(ClinicSettings)
 class SettingsTranslation(TranslationOptions):
-    fields = ("public_name", "welcome_message", "popup_message", "transitional_message")
+    fields = (
+        "public_name",
+        "welcome_message",
+        "popup_message",
+        "transitional_message",
+        "terms_text",
+        "privacy_text",
+    )

@@ -4,6 +4,7 @@ from the consent of the details form: public pages (no account), in the person's
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import get_language
 
 from appointments import selectors
 
@@ -25,8 +26,23 @@ def _notice(request, organization_id, which):
     return render(
         request,
         "appointments/public_notice.html",
-        {"organization": site.organization, "clinic": site.clinic, "which": which, "notice_name": name},
+        {
+            "organization": site.organization,
+            "clinic": site.clinic,
+            "which": which,
+            "notice_name": name,
+            "own_text": own_text(site.clinic, which),
+        },
     )
+
+
+def own_text(clinic, which):
+    """The network's own terms of use or privacy policy in the reader's language (public page
+    settings, issue 20), or "" for the default text. Never the other language's: a reader gets a
+    text in their language, the network's or Liaison's."""
+    language = "en" if (get_language() or "").startswith("en") else "fr"
+    # getattr: a public configuration cached before the fields existed has none.
+    return (getattr(clinic, f"{which}_text_{language}", "") or "").strip()
 
 
 @login_not_required

@@ -336,6 +336,10 @@ class PublicPageForm(forms.ModelForm):
             "popup_message_en",
             "transitional_message_fr",
             "transitional_message_en",
+            "terms_text_fr",
+            "terms_text_en",
+            "privacy_text_fr",
+            "privacy_text_en",
             "days_shown",
             "show_duration",
         ]
@@ -348,9 +352,19 @@ class PublicPageForm(forms.ModelForm):
             "popup_message_en": _("Pop-up message (English)"),
             "transitional_message_fr": _("Transitional message, while online booking is closed (French)"),
             "transitional_message_en": _("Transitional message, while online booking is closed (English)"),
+            "terms_text_fr": _("Terms of use (French)"),
+            "terms_text_en": _("Terms of use (English)"),
+            "privacy_text_fr": _("Privacy policy (French)"),
+            "privacy_text_en": _("Privacy policy (English)"),
+        }
+        help_texts = {
+            field: _("Linked from the consent of the booking form. Empty: the default text is shown.")
+            for field in ("terms_text_fr", "terms_text_en", "privacy_text_fr", "privacy_text_en")
         }
         widgets = {
-            field: TEXTAREA for field in fields if field.startswith(("welcome", "popup", "transitional"))
+            field: TEXTAREA
+            for field in fields
+            if field.startswith(("welcome", "popup", "transitional", "terms", "privacy"))
         }
 
     def __init__(self, *args, **kwargs):
