@@ -357,6 +357,64 @@ def _demo_second_dose_booking(world):
     )
 
 
+def _demo_booked_pair():
+    """Issue 20: a demo first dose whose second dose is booked (made once, for a person of its own,
+    so the other pages' first dose keeps its open second dose)."""
+    from datetime import date
+
+    from appointments.booking import services
+    from appointments.models import Appointment, Dose, Slot
+    from portal.workflow import ActionError
+
+    booked = Appointment.objects.filter(
+        organization=_demo_clinic(), last_name="Paire", service__dose=Dose.SECOND, status="booked"
+    ).first()
+    first = Appointment.objects.filter(
+        organization=_demo_clinic(), last_name="Paire", service__dose=Dose.FIRST, status="booked"
+    ).first()
+    if booked is not None and first is not None:
+        return first, booked
+    demo_first, second, second_slot = _demo_first_dose()
+    person = {
+        "first_name": "Lina",
+        "last_name": "Paire",
+        "date_of_birth": date(1990, 6, 15),
+        "email": "lina.paire@example.com",
+    }
+
+    def book(slots, service, **values):
+        for slot in slots:
+            for moment in slot.interval_starts():
+                try:
+                    return services.book_place(
+                        actor=None, slot=slot, service=service, starts_at=moment, **person, **values
+                    )
+                except ActionError:
+                    continue
+        raise AssertionError("no open place in the demo data for the pair")
+
+    first = book(
+        Slot.objects.filter(
+            services=demo_first.service, starts_at__gte=demo_first.starts_at, is_locked=False
+        ).order_by("starts_at"),
+        demo_first.service,
+    )
+    later = Slot.objects.filter(
+        services=second, starts_at__gte=services.second_dose_earliest(first), is_locked=False
+    ).order_by("starts_at")
+    booked = book(later, second, first_dose_id=first.pk)
+    return first, booked
+
+
+def _demo_second_dose_booked(world):
+    from appointments.booking import services
+
+    first, _booked = _demo_booked_pair()
+    return reverse(
+        "appointments:public_second_dose", args=[first.organization_id, services.second_dose_token(first)]
+    )
+
+
 def _demo_flu_times(world):
     """The public details step of the demo flu vaccine (no eligibility question), for its first open time."""
     from django.utils import timezone
@@ -432,6 +490,7 @@ PAGES += [
         lambda w: reverse("appointments:manage_change", args=[_demo_appointment().token]),
     ),
     _demo_public("appointments-public-second-dose", _demo_second_dose),
+    _demo_public("appointments-public-second-dose-booked", _demo_second_dose_booked),
     _demo_public(
         "appointments-public-terms", lambda w: reverse("appointments:public_terms", args=[_demo_clinic().pk])
     ),
@@ -469,6 +528,14 @@ PAGES += [
         ),
     ),
     _schedule_page("appointments-book-second-dose", _demo_second_dose_booking),
+    _schedule_page(
+        "appointments-book-second-dose-booked",
+        lambda w: reverse("appointments:book") + f"?from={_demo_booked_pair()[0].pk}&second_dose=1",
+    ),
+    _schedule_page(
+        "appointments-appointment-second-dose-booked",
+        lambda w: reverse("appointments:appointment", args=[_demo_booked_pair()[0].pk]),
+    ),
     _schedule_page(
         "appointments-appointment",
         lambda w: reverse("appointments:appointment", args=[_demo_appointment().pk]),
