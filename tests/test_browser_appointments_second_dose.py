@@ -74,7 +74,12 @@ def book_first_dose(page, live_server, world, words, slot):
     page.wait_for_url(re.compile(r"/details/$"))
     field(page, words["first_name"]).fill("Anne")
     field(page, words["last_name"]).fill("Robichaud")
-    field(page, words["date_of_birth"]).fill("1950-04-02")
+    # The expected format is text beside the box, read with it (issue 20), not only a placeholder.
+    birth = field(page, words["date_of_birth"])
+    assert page.locator("#id_date_of_birth_help").is_visible()
+    assert "id_date_of_birth_help" in birth.get_attribute("aria-describedby")
+    assert "1980-01-31" in page.locator("#id_date_of_birth_help").inner_text()
+    birth.fill("1950-04-02")
     field(page, words["email"]).fill("anne.robichaud@example.com")
     field(page, words["accept_terms"]).check()
     page.get_by_role("button", name=words["book"], exact=True).click()
@@ -135,6 +140,13 @@ def test_a_first_dose_books_its_second_dose_then_staff_book_one_from_the_appoint
     assert second.starts_at == second_slot.starts_at
     assert page.get_by_text(words["booked"].format(number=second.number)).is_visible()
     assert page.get_by_role("link", name=BOOK_SECOND).count() == 0
+    # The email's link again (issue 20, browser walk): the booked second dose, no times to choose.
+    page.goto(live_server.url + path)
+    booked_list = page.locator("dl.second-dose-booked")
+    assert booked_list.is_visible()
+    assert second.number in booked_list.inner_text()
+    assert page.locator('input[name="time"]').count() == 0
+    assert page.get_by_role("button", name=BOOK_SECOND).count() == 0
 
     # Management #1: another person's second dose from their first dose's page.
     other = book_person(world, first_slot, name=("Marc", "Cormier"), born="1956-03-14")
@@ -158,3 +170,8 @@ def test_a_first_dose_books_its_second_dose_then_staff_book_one_from_the_appoint
     booked = Appointment.objects.get(service=world.second, last_name="Cormier")
     assert booked.starts_at >= booking_services.second_dose_earliest(other)
     assert page.get_by_text(words["staff_booked"].format(number=booked.number)).is_visible()
+    # Marc's first dose no longer offers it: it shows the booked one, with a link to it.
+    page.goto(live_server.url + reverse("appointments:appointment", args=[other.pk]))
+    assert page.get_by_role("link", name=STAFF_SECOND).count() == 0
+    page.get_by_role("link", name=booked.number, exact=True).click()
+    page.wait_for_url(re.compile(rf"/{booked.pk}/$"))
