@@ -289,6 +289,8 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stale-referrals": {"task": "referrals.tasks.requeue_stale_prints", "schedule": 600.0},
     "interpreter-reminders": {"task": "interpreters.tasks.send_reminders", "schedule": 3600.0},
     "appointment-communications": {"task": "appointments.tasks.send_due_communications", "schedule": 300.0},
+    # Waitlist holds past their time end and their places go to the next people (issue 20).
+    "appointment-waitlist-holds": {"task": "appointments.tasks.expire_waitlist_holds", "schedule": 300.0},
     # Service-order summaries past their end date expire (idempotent: hourly, so a missed midnight
     # is caught up within the hour).
     "orders-expire-ended-summaries": {"task": "orders.tasks.expire_ended_summaries", "schedule": 3600.0},
