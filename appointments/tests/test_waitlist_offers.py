@@ -357,7 +357,7 @@ def test_a_cancellation_queues_the_offer_task_after_its_commit(
     appointment = Appointment.objects.filter(slot=slot).first()
     with django_capture_on_commit_callbacks(execute=True):
         follow_up_services.cancel_appointment(actor=world.manager1, appointment=appointment)
-    assert (offers.OFFER_TASK, ([slot.pk],)) in published
+    assert (tasks.offer_waitlist_places, ([slot.pk],)) in published
     assert _fresh(entry).status == WaitlistStatus.WAITING  # not before the task runs
     tasks.offer_waitlist_places([slot.pk])
     entry = _fresh(entry)
@@ -373,7 +373,7 @@ def test_nothing_is_queued_while_the_waitlist_is_off(
     monkeypatch.setattr("portal.queue.publish", lambda task, *ids: published.append(task))
     with django_capture_on_commit_callbacks(execute=True):
         world.slot(day=1)
-    assert offers.OFFER_TASK not in published
+    assert tasks.offer_waitlist_places not in published
 
 
 # The offer's page ---------------------------------------------------------------------------------------

@@ -349,17 +349,18 @@ def send_offer(entry: WaitlistEntry, *, row: SlotTime, now: datetime) -> None:
 
 
 # After the commit of any change of places (a cancellation, new slots, more places, a hold given
-# back): the places are offered to the people waiting, by a task (appointments.tasks).
-OFFER_TASK = "appointments.tasks.offer_waitlist_places"
+# back): the places are offered to the people waiting, by a task (appointments.tasks.offer_waitlist_places).
 
 
 def _places_opened(slot_ids: set[int]) -> None:
     from django.conf import settings
 
+    from appointments.tasks import offer_waitlist_places
     from portal import queue
 
     if settings.APPOINTMENTS_WAITLIST:
-        queue.publish(OFFER_TASK, sorted(slot_ids))
+        # The task itself, not its name: registered even where appointments.tasks was not imported.
+        queue.publish(offer_waitlist_places, sorted(slot_ids))
 
 
 schedules_services.on_places_changed(_places_opened)
