@@ -276,9 +276,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 # Public booking forms: posts an hour from one address, per clinic network.
 APPOINTMENTS_PUBLIC_ATTEMPTS_PER_HOUR = env.int("APPOINTMENTS_PUBLIC_ATTEMPTS_PER_HOUR", default=30)
-# The public waitlist sign-up (issue 20). Off until places are offered to the people on the list:
-# nobody is asked to wait for a message that is not sent yet. The suite turns it on.
-APPOINTMENTS_WAITLIST = env.bool("APPOINTMENTS_WAITLIST", default=False)
+# The public waitlist (issue 20): sign-up, and places that open offered to the people on the list
+# with a hold (appointments.waitlist.offers). A network can be run without it (False).
+APPOINTMENTS_WAITLIST = env.bool("APPOINTMENTS_WAITLIST", default=True)
 
 CELERY_BEAT_SCHEDULE = {
     # Work recorded as queued while the broker was away (or whose task was lost) is queued again.

@@ -23,7 +23,7 @@ from portal.workflow import ActionError
 
 def _site_service(organization_id, service_id):
     if not settings.APPOINTMENTS_WAITLIST:
-        # Signing up waits until places are offered to the list (settings.APPOINTMENTS_WAITLIST).
+        # A network run without the waitlist (settings.APPOINTMENTS_WAITLIST = False).
         raise Http404
     site = selectors.public_site(organization_id)
     service = site.services.get(service_id)
@@ -157,9 +157,11 @@ def public_waitlist_offer(request, organization_id, token):
                     **form.booking_values(),
                 )
             except ActionError as error:
-                if error.code in ("hold_gone", "time_gone"):
+                if error.code == "hold_gone":
                     state, form = "gone", None
                 else:
+                    # The slot's rules changed meanwhile, or the person already has an appointment:
+                    # said on the form, what was typed kept (the hold stays until its end).
                     show_service_error(request, form, error)
             else:
                 booked = list(booking_session(request, organization).get("booked", []))[-9:] + [
