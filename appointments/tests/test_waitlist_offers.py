@@ -523,3 +523,9 @@ def test_the_public_page_settings_set_the_hold_hours(world, pilot):
     assert ClinicSettings.objects.get(organization=world.clinic).waitlist_hold_hours == 6
     data["waitlist_hold_hours"] = "0"
     assert pilot.post(reverse("appointments:public_page_settings"), data).status_code == 200
+
+
+def test_the_beat_runs_the_expiry_every_five_minutes(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["appointment-waitlist-holds"]
+    assert entry["task"] == tasks.expire_waitlist_holds.name
+    assert entry["schedule"] == 300.0
