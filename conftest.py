@@ -49,7 +49,7 @@ def _test_settings(settings, tmp_path):
     # A slow machine must not turn "still there" into an extra session write inside a measured
     # request (query-count tests); idle timeouts are tested by setting last_seen explicitly.
     settings.SESSION_LAST_SEEN_EVERY = timedelta(minutes=10)
-    # The waitlist sign-up is tested (it is off by default until its offers are sent).
+    # The waitlist is tested whatever the environment says (on by default).
     settings.APPOINTMENTS_WAITLIST = True
     from django.core.cache import cache
 

@@ -30,8 +30,11 @@ class AppointmentsConfig(AppConfig):
             "appointments.emails.still_booked",
             "appointments.exports.follow_up_rows",
             "appointments.exports.statistics_rows",
+            "appointments.waitlist.offers.still_held",
         )
         # Answers to a reminder SMS: 1 confirms, 2 cancels (portal.sms_services.receive_sms).
         from appointments.sms_replies import handle
 
         replies.register(handle)
+        # Places that open are offered to the waitlist (registers the inventory's listener).
+        from appointments.waitlist import offers  # noqa: F401

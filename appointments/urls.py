@@ -129,6 +129,11 @@ urlpatterns = [
         waitlist_public.public_waitlist_leave,
         name="public_waitlist_leave",
     ),
+    path(
+        "public/<int:organization_id>/waitlist/offer/<str:token>/",
+        waitlist_public.public_waitlist_offer,
+        name="public_waitlist_offer",
+    ),
     path("public/<int:organization_id>/terms/", views_notices.public_terms, name="public_terms"),
     path("public/<int:organization_id>/privacy/", views_notices.public_privacy, name="public_privacy"),
     path("r/<str:token>/", views_own.manage_by_link, name="manage"),

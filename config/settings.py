@@ -276,9 +276,9 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 # Public booking forms: posts an hour from one address, per clinic network.
 APPOINTMENTS_PUBLIC_ATTEMPTS_PER_HOUR = env.int("APPOINTMENTS_PUBLIC_ATTEMPTS_PER_HOUR", default=30)
-# The public waitlist sign-up (issue 20). Off until places are offered to the people on the list:
-# nobody is asked to wait for a message that is not sent yet. The suite turns it on.
-APPOINTMENTS_WAITLIST = env.bool("APPOINTMENTS_WAITLIST", default=False)
+# The public waitlist (issue 20): sign-up, and places that open offered to the people on the list
+# with a hold (appointments.waitlist.offers). A network can be run without it (False).
+APPOINTMENTS_WAITLIST = env.bool("APPOINTMENTS_WAITLIST", default=True)
 
 CELERY_BEAT_SCHEDULE = {
     # Work recorded as queued while the broker was away (or whose task was lost) is queued again.
@@ -289,6 +289,8 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stale-referrals": {"task": "referrals.tasks.requeue_stale_prints", "schedule": 600.0},
     "interpreter-reminders": {"task": "interpreters.tasks.send_reminders", "schedule": 3600.0},
     "appointment-communications": {"task": "appointments.tasks.send_due_communications", "schedule": 300.0},
+    # Waitlist holds past their time end and their places go to the next people (issue 20).
+    "appointment-waitlist-holds": {"task": "appointments.tasks.expire_waitlist_holds", "schedule": 300.0},
     # Service-order summaries past their end date expire (idempotent: hourly, so a missed midnight
     # is caught up within the hour).
     "orders-expire-ended-summaries": {"task": "orders.tasks.expire_ended_summaries", "schedule": 3600.0},

@@ -244,13 +244,20 @@ def _time_row(*, slot_id: int, service: Service, starts_at: datetime) -> SlotTim
 
 
 def check_bookable(
-    *, slot_id: int, service: Service, starts_at: datetime, online: bool, not_before: datetime | None = None
+    *,
+    slot_id: int,
+    service: Service,
+    starts_at: datetime,
+    online: bool,
+    not_before: datetime | None = None,
+    held: bool = False,
 ) -> SlotTime:
     """The guards of a booking: service, time, lock, places left. No lock is taken: the time's row
     and its slot are read fresh in one statement, and the row returned (with its version) is what
     `schedules_services.claim_place` claims at the end, refused if anything changed meanwhile.
 
-    `not_before` (a second dose's earliest moment): online, the days shown count from its day."""
+    `not_before` (a second dose's earliest moment): online, the days shown count from its day.
+    `held`: a waitlist hold's place (already counted in `taken`), so a full time is no refusal."""
     time_row = _time_row(slot_id=slot_id, service=service, starts_at=starts_at)
     if time_row is None:
         if online:
@@ -274,7 +281,7 @@ def check_bookable(
         if fresh.is_locked or timezone.localtime(starts_at).date() > last_day or not service.is_active:
             raise ActionError(_("This time is no longer available. Choose another time."), code="time_gone")
     # Read without a lock: a full time is refused at once; the claim decides for the last places.
-    if time_row.taken >= time_row.capacity:
+    if time_row.taken >= time_row.capacity and not held:
         raise ActionError(_("This time is no longer available. Choose another time."), code="time_gone")
     return time_row
 
@@ -396,6 +403,7 @@ def _book_place(
     for_someone_else: bool = False,
     language: str = "fr",
     first_dose_id: int | None = None,
+    waitlist_entry_id: int | None = None,
 ) -> Appointment:
     """Book one place at `starts_at` in `slot`.
 
@@ -408,14 +416,29 @@ def _book_place(
 
     `first_dose_id`: the second dose of that first dose (issue 20), never earlier than its minimum
     interval, read from the first dose locked (moved meanwhile: its new time counts).
+
+    `waitlist_entry_id`: the booking of a waitlist offer's held place (issue 20), the entry locked
+    first: the place is already counted, so nothing is claimed, and the entry says it was booked.
     """
     if slot_id is None:
         raise ActionError(_("This time is not one of the slot's times."), code="time_gone")
+    hold = None
+    if waitlist_entry_id is not None:
+        from appointments.waitlist import offers
+
+        hold = offers.lock_hold(
+            entry_id=waitlist_entry_id, service=service, slot_id=slot_id, starts_at=starts_at
+        )
     not_before = None
     if first_dose_id is not None:
         not_before = _check_second_dose(first_dose_id=first_dose_id, service=service, starts_at=starts_at)
     time_row = _check_bookable(
-        slot_id=slot_id, service=service, starts_at=starts_at, online=online, not_before=not_before
+        slot_id=slot_id,
+        service=service,
+        starts_at=starts_at,
+        online=online,
+        not_before=not_before,
+        held=hold is not None,
     )
     if location_id is not None and time_row.slot.location_id != location_id:
         raise ActionError(_("This time is not available. Choose a time in the list."), code="time_gone")
@@ -476,7 +499,12 @@ def _book_place(
         appointment, "confirmation", key_suffix="booked", attach=True, context=second_dose_offer(appointment)
     )
     # Last: the time's row stays locked from here to the commit (a refusal rolls all of it back).
-    schedules_services.claim_place(claim=time_row, release=released)
+    if hold is not None:
+        offers.mark_booked(hold, appointment)
+        schedules_services.claim_place(release=released)
+        schedules_services.use_hold(time_row=time_row)
+    else:
+        schedules_services.claim_place(claim=time_row, release=released)
     setattr(appointment, "replaced", replaced)  # noqa: B010 (the page says which one it replaced)
     return appointment
 
@@ -583,7 +611,11 @@ def _check_second_dose(*, first_dose_id: int, service: Service, starts_at: datet
         .first()
     )
     earliest = second_dose_earliest(first) if first is not None else None
-    if first is None or earliest is None or getattr(second_dose_service(first.service), "pk", None) != service.pk:
+    if (
+        first is None
+        or earliest is None
+        or getattr(second_dose_service(first.service), "pk", None) != service.pk
+    ):
         raise ActionError(_("This first dose has no second dose to book."))
     if starts_at < earliest:
         days = first.service.minimum_interval_days or 0

@@ -342,6 +342,7 @@ class PublicPageForm(forms.ModelForm):
             "privacy_text_en",
             "days_shown",
             "show_duration",
+            "waitlist_hold_hours",
         ]
         labels = {
             "public_name_fr": _("Name shown on the public page (French)"),
@@ -370,6 +371,20 @@ class PublicPageForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.logo_content_type = ""
+        hold = self.fields["waitlist_hold_hours"]
+        hold.required = False
+        hold.label = _("Waitlist: hours a place offered stays held")
+        hold.help_text = _(
+            "A person offered a place from the waitlist has this long to confirm it (from 1 to 72 hours; "
+            "an offer made at night counts from 8:00)."
+        )
+
+    def clean_waitlist_hold_hours(self):
+        # Left empty (or a form of before the setting): the hours already set, else the default.
+        value = self.cleaned_data.get("waitlist_hold_hours")
+        if value is None:
+            value = self.instance.waitlist_hold_hours if self.instance.pk else 2
+        return value
 
     def clean_logo_upload(self):
         upload = self.cleaned_data.get("logo_upload")

@@ -22,6 +22,8 @@ from appointments.models import (
     Slot,
     SlotTime,
     TeamResource,
+    WaitlistEntry,
+    WaitlistStatus,
 )
 from portal import dates
 from portal.models import Organization, User
@@ -181,6 +183,16 @@ def claim_place(*, claim: SlotTime | None = None, release: tuple[int, datetime] 
     _places_changed(slot_id for (slot_id, _moment), _kind in steps)
 
 
+def use_hold(*, time_row: SlotTime) -> None:
+    """A waitlist hold becomes a booking (issue 20): its place is already counted in `taken`, so
+    nothing is claimed; the row is locked to the commit (an edit of the slot recounts after it) and
+    refused, like a claim, when the slot's rules changed since the booking checked them."""
+    done = SlotTime.objects.filter(pk=time_row.pk, version=time_row.version).update(version=F("version"))
+    if not done:
+        raise ActionError(_("This time is no longer available. Choose another time."), code="time_gone")
+    _places_changed([time_row.slot_id])
+
+
 def _lock_times(slot_ids: Iterable[int]) -> None:
     """Lock the time rows of these slots, in (slot, time) order (see the lock order above)."""
     list(
@@ -313,13 +325,27 @@ def _locked_slot(slot: Slot) -> Slot:
 
 
 def _booked_by_time(slot: Slot) -> Counter[datetime]:
-    return Counter(
+    """{time: places taken}: its booked and confirmed appointments and its waitlist holds."""
+    booked = Counter(
         dict(
             slot.appointments.filter(status__in=HOLDING_STATUSES)
             .values_list("starts_at")
             .annotate(count=Count("pk"))
             .values_list("starts_at", "count")
         )
+    )
+    for _slot_id, moment in _holds_of([slot.pk]):
+        booked[moment] += 1
+    return booked
+
+
+def _holds_of(slot_ids: list[int]) -> list[tuple[int, datetime]]:
+    """(slot id, time) of each waitlist offer holding a place in these slots (issue 20): a hold takes
+    its place like a booking until it is confirmed (then the appointment holds it), declined or expired."""
+    return list(
+        WaitlistEntry.objects.scoped("the inventory's recount: every hold of these slots")
+        .filter(status=WaitlistStatus.OFFERED, offered_time__slot_id__in=slot_ids)
+        .values_list("offered_time__slot_id", "offered_time__starts_at")
     )
 
 
@@ -540,6 +566,8 @@ def _drift_of(slot_ids: list[int]) -> list[Drift]:
     for slot_id, moment in Appointment.objects.filter(
         slot_id__in=slot_ids, status__in=HOLDING_STATUSES
     ).values_list("slot_id", "starts_at"):
+        counts.setdefault(slot_id, Counter())[moment] += 1
+    for slot_id, moment in _holds_of(slot_ids):
         counts.setdefault(slot_id, Counter())[moment] += 1
     rows: dict[int, dict[datetime, tuple[int, int]]] = {}
     for slot_id, moment, capacity, taken in SlotTime.objects.filter(slot_id__in=slot_ids).values_list(

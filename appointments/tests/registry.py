@@ -454,6 +454,22 @@ def _demo_waitlist_leave():
     )
 
 
+def _demo_waitlist_offer():
+    """Issue 20: the offer page of a demo person offered a free place of the demo service."""
+    from appointments.models import Service, WaitlistEntry, WaitlistStatus
+    from appointments.waitlist import offers, services
+
+    service = Service.objects.get(pk=_demo_service())
+    services.sign_up(service=service, email="offer@example.com", area="E1C")
+    offers.offer_places()
+    entry = (
+        WaitlistEntry.objects.filter(service=service, status=WaitlistStatus.OFFERED).order_by("pk").first()
+    )
+    return reverse(
+        "appointments:public_waitlist_offer", args=[entry.organization_id, offers.offer_token(entry)]
+    )
+
+
 def _demo_public(name, build):
     return Page(name, build, account=None)
 
@@ -511,6 +527,7 @@ PAGES += [
         lambda w: reverse("appointments:public_waitlist_done", args=[_demo_clinic().pk, _demo_service()]),
     ),
     _demo_public("appointments-public-waitlist-leave", lambda w: _demo_waitlist_leave()),
+    _demo_public("appointments-public-waitlist-offer", lambda w: _demo_waitlist_offer()),
     _config_page("appointments-waitlist", lambda w: reverse("appointments:waitlist")),
     _schedule_page("appointments-follow-up", lambda w: reverse("appointments:follow_up") + "?period=week"),
     _schedule_page(

@@ -124,9 +124,9 @@ def test_a_bad_leave_link_says_so(world):
 
 
 @time_machine.travel(NOW, tick=False)
-def test_the_sign_up_stays_hidden_until_places_are_offered(world, settings):
-    """Off by default (settings.APPOINTMENTS_WAITLIST): no link, and the sign-up page is a 404, so
-    nobody waits for a message that is not sent yet."""
+def test_the_sign_up_is_hidden_when_the_waitlist_is_off(world, settings):
+    """A network run without the waitlist (settings.APPOINTMENTS_WAITLIST = False): no link, and the
+    sign-up page is a 404."""
     settings.APPOINTMENTS_WAITLIST = False
     open_online_booking(world)
     client = Client(HTTP_ACCEPT_LANGUAGE="en")

@@ -12,8 +12,9 @@ def _pair(value):
 
 class Command(BaseCommand):
     help = (
-        "Recount each slot time's places taken from its booked and confirmed appointments and report "
-        "the times whose row differs (0 expected); --fix rewrites them under the slot's locks."
+        "Recount each slot time's places taken from its booked and confirmed appointments and waitlist "
+        "holds, and report the times whose row differs (0 expected); --fix rewrites them under the slot's "
+        "locks."
     )
 
     def add_arguments(self, parser):
