@@ -34,6 +34,13 @@ DATE_WIDGET = IsoDateInput()
 DATE_ERRORS = {"invalid": _("Enter a date as YYYY-MM-DD.")}
 
 
+class StackedRadioSelect(forms.RadioSelect):
+    """Radio buttons one a line (portal/includes/field.html), for choices that are sentences: a
+    short choice ("Other") never sits on the line of a long one."""
+
+    stacked = True
+
+
 class ProfileForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)

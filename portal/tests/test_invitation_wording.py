@@ -66,7 +66,9 @@ def test_the_email_names_the_organization_with_its_article_in_each_language(admi
         "fr": "au sein du Ministère du Développement social",
         "en": "at the Department of Social Development",
     }
-    assert "au sein du Ministère du Développement social" in _render(french_message)["text"].replace("\n", " ")
+    assert "au sein du Ministère du Développement social" in _render(french_message)["text"].replace(
+        "\n", " "
+    )
 
 
 def test_the_invitation_pages_name_the_organization_with_its_article_in_english(admin):
