@@ -134,3 +134,12 @@ def test_the_stacked_layout_is_in_the_stylesheet():
 
     css = open(finders.find("css/liaison.css"), encoding="utf-8").read()
     assert re.search(r"\.choices--stacked\s*\{[^}]*flex-direction:\s*column", css)
+
+
+# Needs the French catalogue (the changed French of "Referral date"): the coordinator fills it.
+def test_the_referral_date_column_says_renvoi_as_the_rest_of_the_portal(network, sent):
+    # The guide's word for the thing is "renvoi" (Renvois, Type de renvoi, Envoyer le renvoi…);
+    # "aiguillage" appears only in one field label of its screenshots.
+    page = _list(network, sent, "fr")
+    assert '<th scope="col">Date du renvoi</th>' in page
+    assert "aiguillage" not in page.lower()
