@@ -79,6 +79,24 @@ ROLE_CODES = [
     DEFAULT_ROLE,
 ]
 
+
+# Tile count (issue 18): today's appointments whose person's status is still to mark (present,
+# absent…), the follow-up's daily work; one COUNT, scoped like the follow-up list.
+def _to_mark_today_count(user):
+    from django.utils import timezone
+
+    from appointments import selectors
+    from appointments.models import AppointmentStatus, Attendance
+
+    start, end = selectors.day_bounds(timezone.localdate())
+    return (
+        selectors.appointments_for(user)
+        .filter(starts_at__gte=start, starts_at__lt=end, attendance=Attendance.UNDEFINED)
+        .exclude(status=AppointmentStatus.CANCELLED)
+        .count()
+    )
+
+
 register_tile(
     "appointments.configuration",
     title=_("Configuration"),
@@ -94,6 +112,7 @@ register_tile(
     url_name="appointments:follow_up",
     capability=SCHEDULES,
     order=11,
+    count=_to_mark_today_count,
 )
 register_tile(
     "appointments.statistics",

@@ -30,6 +30,26 @@ register_role(
     capabilities={VIEW, PERFORM},
 )
 
+
+# Tile counts (issue 18): imported when called, the selectors need the models. One COUNT each.
+def _to_assign_count(user):
+    from interpreters import selectors
+
+    return selectors.queue(user, "assign").count()
+
+
+def _registrations_count(user):
+    from interpreters import selectors
+
+    return selectors.pending_registrations(user).count()
+
+
+def _offers_count(user):
+    from interpreters import selectors
+
+    return selectors.offers_for(user).count()
+
+
 register_tile(
     "interpreters.requests",
     title=_("Interpreter requests"),
@@ -45,6 +65,7 @@ register_tile(
     url_name="interpreters:queue",
     capability=ASSIGN,
     order=10,
+    count=_to_assign_count,
 )
 register_tile(
     "interpreters.registrations",
@@ -53,6 +74,7 @@ register_tile(
     url_name="interpreters:registrations",
     capability=ASSIGN,
     order=20,
+    count=_registrations_count,
 )
 register_tile(
     "interpreters.statements",
@@ -69,6 +91,7 @@ register_tile(
     url_name="interpreters:my_work",
     capability=PERFORM,
     order=10,
+    count=_offers_count,
 )
 register_tile(
     "interpreters.availability",

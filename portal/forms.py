@@ -39,6 +39,13 @@ DATE_ERRORS = {"invalid": _("Enter a date as YYYY-MM-DD.")}
 DATE_OF_BIRTH_HELP = _("Format: YYYY-MM-DD, for example 1980-01-31.")
 
 
+class StackedRadioSelect(forms.RadioSelect):
+    """Radio buttons one a line (portal/includes/field.html), for choices that are sentences: a
+    short choice ("Other") never sits on the line of a long one."""
+
+    stacked = True
+
+
 class ProfileForm(forms.Form):
     first_name = forms.CharField(label=_("First name"), max_length=150)
     last_name = forms.CharField(label=_("Last name"), max_length=150)

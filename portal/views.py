@@ -14,7 +14,7 @@ from django.db import connection
 from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -36,7 +36,7 @@ from portal.forms import (
     show_service_error,
 )
 from portal.middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
-from portal.models import ExportStatus
+from portal.models import ExportStatus, Language
 from portal.params import safe_next
 from portal.permissions import capability_required, has_capability
 from portal.search import personal_search
@@ -405,6 +405,12 @@ def withdraw_invitation(request, pk):
 def accept_invitation(request, token):
     """The invitation's link: the person chooses a password, is signed in, then enrols MFA."""
     user = invitations.user_for_token(token)
+    if user is not None and _language_not_chosen(request) and user.preferred_language in Language.values:
+        # Not signed in yet, so the middleware read the browser's language: the page speaks the
+        # invitation's (the language its email was written in) unless the person pressed the
+        # header's button, whose choice wins as on every page.
+        translation.activate(user.preferred_language)
+        request.LANGUAGE_CODE = translation.get_language()
     if user is None:
         return render(request, "portal/invitation_invalid.html")
     form = SetPasswordForm(user, request.POST or None)
@@ -413,7 +419,15 @@ def accept_invitation(request, token):
         login(request, user, backend="allauth.account.auth_backends.AuthenticationBackend")
         messages.success(request, _("Your password is set. Now set up your authenticator app."))
         return redirect("portal:mfa_setup")
-    return render(request, "portal/accept_invitation.html", {"form": form, "invited": user})
+    return render(
+        request,
+        "portal/accept_invitation.html",
+        {"form": form, "invited": user, "invitations": invitations.pending_for(user)},
+    )
+
+
+def _language_not_chosen(request) -> bool:
+    return request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) not in Language.values
 
 
 # Audit -------------------------------------------------------------------------------------

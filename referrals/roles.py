@@ -43,6 +43,20 @@ register_role(
     },
 )
 
+
+# Tile counts (issue 18): imported when called, the selectors need the models. One COUNT each.
+def _incoming_count(user):
+    from referrals.referrals import selectors
+
+    return selectors.incoming_to_handle_count(user)
+
+
+def _funding_count(user):
+    from referrals.funding import selectors
+
+    return selectors.funding_requests_to_decide_count(user)
+
+
 register_tile(
     "referrals.cases",
     title=_("Cases"),
@@ -74,6 +88,7 @@ register_tile(
     url_name="referrals:funding_list",
     capability=DECIDE_FUNDING,
     order=15,
+    count=_funding_count,
 )
 register_tile(
     "referrals.agencies",
@@ -106,6 +121,7 @@ register_tile(
     url_name="referrals:incoming",
     capability=MANAGE_CASES,
     order=12,
+    count=_incoming_count,
 )
 register_tile(
     "referrals.templates",

@@ -22,8 +22,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
-from portal import roles
+from portal import names, roles
 from portal.models import Invitation, Membership, Organization, User
 from portal.services import notify
 
@@ -140,6 +141,16 @@ def invite_member(
     return membership
 
 
+def _at_organization(organization: Organization) -> dict[str, str]:
+    """ "au sein du Ministère…" / "at the Department of…", in each language (the email is written
+    in the recipient's; the article is the organization's, portal.names)."""
+    values = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            values[code] = names.name_after(pgettext("a role at an organization", "at"), organization)
+    return values
+
+
 def _send(*, key: str, user: User, organization: Organization, role: str, inviter: User, link: str) -> None:
     role_object = roles.get_role(role)
     notify(
@@ -153,6 +164,7 @@ def _send(*, key: str, user: User, organization: Organization, role: str, invite
                 code: getattr(organization, f"name_{code}") or organization.name
                 for code, _name in settings.LANGUAGES
             },
+            "at_organization": _at_organization(organization),
             "role": _labels(role_object.label if role_object else role),
             "inviter": inviter.get_full_name() or inviter.email,
             "days": INVITATION_MAX_AGE.days,
@@ -206,6 +218,18 @@ def withdraw_invitation(*, invitation: Invitation) -> Invitation:
     if invitation.membership_id:
         Membership.objects.scoped("the invitation's own role").filter(pk=invitation.membership_id).delete()
     return invitation
+
+
+def pending_for(user: User) -> list[Invitation]:
+    """The invited person's own pending invitations (their welcome page names each role and
+    organization), read from their signed link: the person is not signed in yet."""
+    return list(
+        Invitation.objects.scoped("the invited person's own invitations, from their signed link")
+        .pending()
+        .filter(user=user)
+        .select_related("organization")
+        .order_by("sent_at", "pk")
+    )
 
 
 @transaction.atomic

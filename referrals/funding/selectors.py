@@ -8,6 +8,7 @@ from portal.selectors import active_organization
 from referrals.cases.selectors import VISIBLE, agency_filter
 from referrals.models import (
     FundingRequest,
+    FundingStatus,
 )
 
 
@@ -23,6 +24,11 @@ def funding_requests_for(user: User) -> QuerySet[FundingRequest]:
             "decided_by",
         )
     )
+
+
+def funding_requests_to_decide_count(user: User) -> int:
+    """The home tile's count (issue 18): the submitted requests the department has not decided."""
+    return funding_requests_for(user).filter(status=FundingStatus.SUBMITTED).count()
 
 
 def get_funding_request_for_user(user: User, pk: int) -> FundingRequest:

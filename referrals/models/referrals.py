@@ -217,6 +217,28 @@ class Referral(models.Model):
         return f"{label} ({self.response_comment})" if self.response_comment else label
 
     @property
+    def is_answered(self):
+        return self.response_status in (ResponseStatus.ACCEPTED, ResponseStatus.DECLINED)
+
+    @property
+    def state_display(self):
+        """The one state the sender's list shows. Once the receiving agency answered, its answer:
+        it read the referral in Liaison, so whether the copy sent by email failed no longer tells
+        where the referral is (the failure stays in the row's details). Before, the sending's."""
+        if self.is_answered:
+            return self.get_response_status_display()
+        return self.get_status_display()
+
+    @property
+    def state_note(self):
+        """What goes with that state, under it: where a transfer is, or that an answer is awaited."""
+        if self.transfer_status:
+            return self.get_transfer_status_display()
+        if self.response_status == ResponseStatus.AWAITING:
+            return self.get_response_status_display()
+        return ""
+
+    @property
     def is_draft(self):
         return self.status == ReferralStatus.DRAFT
 

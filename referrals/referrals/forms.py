@@ -4,6 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from portal.forms import StackedRadioSelect
 from referrals.models import (
     LETTER_PLACEHOLDERS,
     NETWORK_TYPES,
@@ -167,7 +168,7 @@ class ResponseForm(forms.Form):
     reason = forms.ChoiceField(
         label=_("Reason of the decline"),
         choices=DeclineReason.choices,
-        widget=forms.RadioSelect,
+        widget=StackedRadioSelect,  # each reason is a sentence: one a line
         error_messages={"required": _("Choose the reason of the decline.")},
     )
     comment = forms.CharField(label=_("Comment"), max_length=500, required=False)

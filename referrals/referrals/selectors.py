@@ -12,6 +12,7 @@ from referrals.models import (
     CorrespondenceTemplate,
     Referral,
     ReferralType,
+    ResponseStatus,
     TransferStatus,
 )
 
@@ -71,6 +72,16 @@ def incoming_for(user: User, *, listed: bool = True) -> QuerySet[Referral]:
             "responded_by",
         )
         .order_by("-sent_at", "-pk")
+    )
+
+
+def incoming_to_handle_count(user: User) -> int:
+    """The home tile's count (issue 18): referrals to us still to act on, an informational one to
+    answer or a transfer to complete; one COUNT query, scoped like the list."""
+    return (
+        incoming_for(user)
+        .filter(Q(response_status=ResponseStatus.AWAITING) | Q(transfer_status=TransferStatus.PENDING))
+        .count()
     )
 
 
