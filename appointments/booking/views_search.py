@@ -163,6 +163,15 @@ def public_availability(organization, clinic, service, location, day=None):
     return days, selectors.bookable(found.day_times(location.pk, day, service.pk), found.now)
 
 
+class DayChoices(list):
+    """The (form value, moment, places left) of a day's times, and `key`: what their radio buttons
+    show (the values: slot and wall-clock time), for the page's fragment (portal_tags.memo)."""
+
+    @property
+    def key(self):
+        return "|".join(value for value, _moment, _left in self)
+
+
 def day_choices(day, times):
     """[(form value, moment, places left)] of a day's open times, read with the day's UTC offsets.
 
@@ -180,7 +189,7 @@ def day_choices(day, times):
             except dates.LocalTimeError:
                 continue
         choices.append((f"{open_time.slot_id}@{wall:%Y%m%dT%H%M}", clock.aware(open_time.ts), open_time.left))
-    return choices
+    return DayChoices(choices)
 
 
 @login_not_required
