@@ -93,6 +93,13 @@ def public_search(request, organization_id):
                 )
             results.sort(key=lambda result: (result.distance is None, result.distance or 0))
             save_booking_session(request, organization, service=service.pk, postal_code=code)
+    # The form's fields are the same for everyone who typed the same (the services offered come
+    # with the configuration's version): rendered once per process ({% memo %}); not with errors.
+    form_key = (
+        None
+        if form.is_bound and form.errors
+        else repr((site.version, request.GET.get("service"), request.GET.get("postal_code")))
+    )
     return render(
         request,
         "appointments/public_search.html",
@@ -100,6 +107,7 @@ def public_search(request, organization_id):
             "organization": organization,
             "clinic": clinic,
             "form": form,
+            "form_key": form_key,
             "results": results,
             "notice": notice,
             "waitlist_open": settings.APPOINTMENTS_WAITLIST,
