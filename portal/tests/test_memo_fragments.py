@@ -25,6 +25,11 @@ def _render(**values):
 
 def setup_function():
     portal_tags._FRAGMENTS.clear()
+    translation.activate("en")  # the default language is French: the English text is asserted
+
+
+def teardown_function():
+    translation.deactivate()
 
 
 def test_it_renders_a_fragment_once_for_the_same_values():
