@@ -74,12 +74,13 @@ beat: $(STAMP)
 
 ## make bench: page benchmarks (figures, no assertion on time), then the booking rush against
 ## gunicorn, PostgreSQL and Redis started for it on loopback: the race for few places (--places 2)
-## and the everyone-books rush (--places 40). RUSH_ARGS="--database-url ... --redis-url ..." uses
-## running ones instead
+## and the everyone-books rush (--places 40), then the interpreter statement's PDF at 5,000 services.
+## RUSH_ARGS="--database-url ... --redis-url ..." uses running ones instead
 bench: compile-messages
 	$(PY) -m pytest tests/benchmarks -s -q -o python_files="bench_*.py" $(PYTEST_ARGS)
 	$(PY) scripts/booking_rush.py --places 2 $(RUSH_ARGS)
 	$(PY) scripts/booking_rush.py --places 40 $(RUSH_ARGS)
+	$(PY) scripts/bench_statement_pdf.py
 
 ## make lint: ruff (with complexity C901) over the project, mypy with django-stubs over portal and
 ## the services/selectors modules listed in pyproject.toml; also run by CI before the tests

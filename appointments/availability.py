@@ -12,6 +12,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from time import monotonic
 from typing import NamedTuple
 
 from django.core.cache import cache
@@ -125,6 +126,13 @@ def _read_public_site(organization_id: int) -> PublicSite:
     )
 
 
+# The configuration each process last used, per clinic network: (version, until, site). A booking
+# step reads the version (one round trip) and reuses the site it already has under that version
+# rather than fetching and unpickling it again; kept no longer than the cache keeps its entry.
+_SITES: dict[int, tuple[str, float, PublicSite]] = {}
+_SITES_MAX = 256
+
+
 def public_site(organization_id: int) -> PublicSite:
     """The clinic network's public configuration: from the cache, else read in two queries.
 
@@ -132,12 +140,18 @@ def public_site(organization_id: int) -> PublicSite:
     """
     version_key = _config_version_key(organization_id)
     version = _versions([version_key])[version_key]
+    held = _SITES.get(organization_id)
+    if held is not None and held[0] == version and held[1] > monotonic():
+        return held[2]
     key = f"appointments:public:{organization_id}:{version}"
     site = cache.get(key)
     if site is None:
         site = _read_public_site(organization_id)
         site.version = version
         cache.set(key, site, timeout=ENTRY_SECONDS)
+    if len(_SITES) >= _SITES_MAX:
+        _SITES.clear()
+    _SITES[organization_id] = (version, monotonic() + ENTRY_SECONDS, site)
     return site
 
 

@@ -2,6 +2,7 @@
 the days offered, the public step's configuration, and whether a time is still open (issue 14: the
 booking views by sub-area — views_search, views_form, views_own, views_staff)."""
 
+from bisect import bisect_left, bisect_right
 from datetime import timedelta
 from functools import wraps
 
@@ -118,10 +119,15 @@ def is_open_time(organization, clinic, service, location, slot_id, moment):
         return False
     cached = availability.cached_day_times(location_id=location.pk, day=day, service_id=service.pk, now=now)
     if cached is not None:
+        # The time looked up among the day's (sorted) times, not every later time built first.
+        stamps, _lefts, _offered, every = cached
         ts = int(moment.timestamp())
-        return any(
-            open_time.ts == ts and slot_id in open_time.slot_ids
-            for open_time in selectors.bookable(cached, now)
+        index = bisect_left(stamps, ts)
+        return (
+            index < len(stamps)
+            and stamps[index] == ts
+            and index >= bisect_right(stamps, int(now.timestamp()))
+            and slot_id in every[index]
         )
     return (
         SlotTime.objects.for_organization(organization)

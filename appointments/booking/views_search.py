@@ -93,6 +93,13 @@ def public_search(request, organization_id):
                 )
             results.sort(key=lambda result: (result.distance is None, result.distance or 0))
             save_booking_session(request, organization, service=service.pk, postal_code=code)
+    # The form's fields are the same for everyone who typed the same (the services offered come
+    # with the configuration's version): rendered once per process ({% memo %}); not with errors.
+    form_key = (
+        None
+        if form.is_bound and form.errors
+        else repr((site.version, request.GET.get("service"), request.GET.get("postal_code")))
+    )
     return render(
         request,
         "appointments/public_search.html",
@@ -100,6 +107,7 @@ def public_search(request, organization_id):
             "organization": organization,
             "clinic": clinic,
             "form": form,
+            "form_key": form_key,
             "results": results,
             "notice": notice,
             "waitlist_open": settings.APPOINTMENTS_WAITLIST,
@@ -163,6 +171,15 @@ def public_availability(organization, clinic, service, location, day=None):
     return days, selectors.bookable(found.day_times(location.pk, day, service.pk), found.now)
 
 
+class DayChoices(list):
+    """The (form value, moment, places left) of a day's times, and `key`: what their radio buttons
+    show (the values: slot and wall-clock time), for the page's fragment (portal_tags.memo)."""
+
+    @property
+    def key(self):
+        return "|".join(value for value, _moment, _left in self)
+
+
 def day_choices(day, times):
     """[(form value, moment, places left)] of a day's open times, read with the day's UTC offsets.
 
@@ -180,7 +197,7 @@ def day_choices(day, times):
             except dates.LocalTimeError:
                 continue
         choices.append((f"{open_time.slot_id}@{wall:%Y%m%dT%H%M}", clock.aware(open_time.ts), open_time.left))
-    return choices
+    return DayChoices(choices)
 
 
 @login_not_required

@@ -189,13 +189,16 @@ def test_bench_public_times_page_of_a_large_site():
     for page, (url, params, check) in pages.items():
         for label, clear in cold.items():
             client.get(url, params)
-            timings = []
+            timings, cpu = [], []
             for _index in range(15):
                 if clear:
                     clear()
-                start = clock.perf_counter()
+                start, start_cpu = clock.perf_counter(), clock.process_time()
                 response = client.get(url, params)
                 timings.append((clock.perf_counter() - start) * 1000)
+                # This process's CPU (the page's Python work; the database's is apart): steadier
+                # than the wall clock on a shared machine.
+                cpu.append((clock.process_time() - start_cpu) * 1000)
                 assert response.status_code == 200 and check(response)
             if clear:
                 clear()
@@ -203,6 +206,7 @@ def test_bench_public_times_page_of_a_large_site():
                 client.get(url, params)
             print(
                 f"  {page:<11} {label:<37}: median {statistics.median(timings):6.1f} ms, "
-                f"min {min(timings):6.1f} ms, max {max(timings):6.1f} ms, {len(queries)} queries "
+                f"min {min(timings):6.1f} ms, max {max(timings):6.1f} ms, CPU median {statistics.median(cpu):5.1f} ms, "
+                f"{len(queries)} queries "
                 f"(target <= 50 ms, <= 4 queries)"
             )
