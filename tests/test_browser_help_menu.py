@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from portal.demo import load_all_demo_data
-from tests.browser import language_cookie, session_cookie
+from tests.browser import language_cookie, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -85,14 +85,8 @@ def test_the_help_menu_opens_by_keyboard_and_reads_like_the_other_header_menus(
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_a_coordinator_goes_from_the_menu_to_the_help_they_write(live_server, context, language):
     _organizations, users = load_all_demo_data()
-    coordinator = users["coordinator@demo.liaison.ca"]
-    coordinator.preferred_language = language
-    coordinator.save(update_fields=["preferred_language"])
-    context.add_cookies(
-        [
-            language_cookie(live_server.url, language),
-            session_cookie(live_server.url, coordinator, role="interpreters.coordinator"),
-        ]
+    sign_in(
+        context, live_server, users["coordinator@demo.liaison.ca"], language, role="interpreters.coordinator"
     )
     page = context.new_page()
     page.goto(live_server.url + reverse("portal:home"))

@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 
 from interpreters.models import Availability, InterpreterProfile, Unavailability
 from portal.demo import load_all_demo_data
-from tests.browser import language_cookie, session_cookie
+from tests.browser import language_cookie, session_cookie, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 INTERPRETER = "interpreter@demo.liaison.ca"
@@ -92,14 +92,8 @@ def test_the_registration_refuse_form_by_keyboard_refuses_with_the_reason_and_ne
     from interpreters.models import Registration, RegistrationStatus
 
     _organizations, users = load_all_demo_data()
-    coordinator = users["coordinator@demo.liaison.ca"]
-    coordinator.preferred_language = language
-    coordinator.save(update_fields=["preferred_language"])
-    context.add_cookies(
-        [
-            language_cookie(live_server.url, language),
-            session_cookie(live_server.url, coordinator, role="interpreters.coordinator"),
-        ]
+    sign_in(
+        context, live_server, users["coordinator@demo.liaison.ca"], language, role="interpreters.coordinator"
     )
     registration = Registration.objects.get(email="nouvelle.demandeuse@example.ca")
     assert registration.status == RegistrationStatus.PENDING

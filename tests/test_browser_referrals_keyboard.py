@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from portal.demo import load_all_demo_data
 from referrals.models import Case, CaseStatus, Intervention, Referral, ReferralStatus
-from tests.browser import language_cookie, session_cookie
+from tests.browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,12 +49,6 @@ WORDS = {
 
 def field(page, label):
     return page.get_by_label(re.compile("^" + re.escape(label)))
-
-
-def sign_in(context, live_server, user, language):
-    user.preferred_language = language
-    user.save(update_fields=["preferred_language"])
-    context.add_cookies([language_cookie(live_server.url, language), session_cookie(live_server.url, user)])
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])

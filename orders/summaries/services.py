@@ -92,6 +92,14 @@ def _record_event(
     )
 
 
+def record_change(summary: OrderSummary, *, actor: User | None, action: str, note: str = "") -> SummaryEvent:
+    """A change that keeps the summary's status (amended, edited, reassigned, an order cancelled, a
+    month corrected): its history row, with the status the summary stays in."""
+    return SummaryEvent.objects.create(
+        summary=summary, actor=actor, action=action, note=note, to_status=summary.status
+    )
+
+
 def _orders_follow(summary: OrderSummary, previous: str) -> None:
     """The summary's orders take its status, except the ones cancelled on their own."""
     summary.orders.exclude(status=S.CANCELLED).update(status=summary.status)
@@ -413,9 +421,7 @@ def amend_summary(*, actor: User, summary: OrderSummary, order: dict[str, Any]) 
     summary = SUMMARY_FLOW.lock(summary, allowed=AMENDABLE)
     created = _create_order(summary=summary, order_type=OrderType.AMENDMENT, status=summary.status, **order)
     summary.save(update_fields=["updated_at"])
-    SummaryEvent.objects.create(
-        summary=summary, actor=actor, action="amended", note=created.number, to_status=summary.status
-    )
+    record_change(summary, actor=actor, action="amended", note=created.number)
     return created
 
 
@@ -427,9 +433,7 @@ def _record_order_event(
     order: Order, *, actor: User | None, action: str, from_status: str, to_status: str, note: str
 ) -> SummaryEvent:
     """An order's change is a line of its summary's history: the order's number, the summary's status."""
-    return SummaryEvent.objects.create(
-        summary=order.summary, actor=actor, action=action, note=order.number, to_status=order.summary.status
-    )
+    return record_change(order.summary, actor=actor, action=action, note=order.number)
 
 
 CANCEL_ORDER = Transition(
@@ -513,7 +517,7 @@ def edit_summary(*, actor: User, summary: OrderSummary, **fields: Any) -> OrderS
         setattr(summary, name, fields[name])
     summary.client_name_search = normalize_name(summary.client_name)
     summary.save(update_fields=[*changed, "client_name_search", "updated_at"])
-    SummaryEvent.objects.create(summary=summary, actor=actor, action="edited", to_status=summary.status)
+    record_change(summary, actor=actor, action="edited")
     return summary
 
 
@@ -529,13 +533,7 @@ def reassign_worker(*, actor: User, summary: OrderSummary, worker: User) -> Orde
     portal_services.reassign_open_tasks(
         records=[summary, *summary.reports.only("pk")], from_user=previous, to_user=worker
     )
-    SummaryEvent.objects.create(
-        summary=summary,
-        actor=actor,
-        action="reassigned",
-        note=f"{previous} → {worker}",
-        to_status=summary.status,
-    )
+    record_change(summary, actor=actor, action="reassigned", note=f"{previous} → {worker}")
     return summary
 
 
