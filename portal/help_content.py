@@ -114,10 +114,14 @@ def portal_help(
 
 @transaction.atomic
 def save_help_content(*, actor: User, organization: Organization, portal: str, **parts: str) -> HelpContent:
-    """Write the organization's help for this portal (every part, both languages); audited."""
-    content = HelpContent.objects.for_organization(organization).select_for_update().filter(
-        portal=portal
-    ).first() or HelpContent(organization=organization, portal=portal)
+    """Write the organization's help for this portal (every part, both languages); audited.
+
+    The organization's row is locked first: two coordinators saving its first help at once write
+    one after the other (the second changes the row the first made), never two rows or an error."""
+    Organization.objects.select_for_update().filter(pk=organization.pk).first()
+    content = HelpContent.objects.for_organization(organization).filter(portal=portal).first() or HelpContent(
+        organization=organization, portal=portal
+    )
     for name in FIELDS:
         setattr(content, name, (parts.get(name) or "").strip())
     content.updated_by = actor

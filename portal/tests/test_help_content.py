@@ -219,3 +219,23 @@ def test_writing_the_help_is_audited_with_its_organization(bank):
     assert entries.count() == 2
     assert content.updated_by == coordinator.user
     assert content.support_en == "Changed." and content.support_fr == TEXTS["support_fr"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_coordinators_saving_the_first_help_at_once_make_one_row_and_no_error():
+    from tests.concurrency import race, require_postgres
+
+    require_postgres()
+    bank = OrganizationFactory(kind="interpreter_bank")
+    first, second = (MembershipFactory(organization=bank, role="interpreters.coordinator") for _ in range(2))
+
+    def save(membership, text):
+        return lambda: help_content.save_help_content(
+            actor=membership.user, organization=bank, portal="interpreters", support_en=text
+        )
+
+    outcomes = race(save(first, "Ask Ana."), save(second, "Ask Ben."))
+
+    assert outcomes == ["done", "done"]
+    content = HelpContent.objects.for_organization(bank).get()
+    assert content.support_en in ("Ask Ana.", "Ask Ben.")
