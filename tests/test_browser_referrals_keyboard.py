@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from portal.demo import load_all_demo_data
 from referrals.models import Case, CaseStatus, Intervention, Referral, ReferralStatus
@@ -209,3 +209,31 @@ def test_enter_in_the_case_search_searches_and_keeps_the_criteria(live_server, c
     assert page.locator('form.search-form [name="q"]').input_value() == str(case.number)
     rows = page.locator("table tbody tr")
     assert rows.count() == 1 and str(case.number) in rows.first.inner_text()
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_enter_in_a_correspondence_templates_field_saves_it_and_never_deletes_it(
+    live_server, context, language
+):
+    """The template page has two forms, "Save" and "Delete the template": Enter in a field of the
+    template saves what was typed; the template stays."""
+    from referrals.models import CorrespondenceTemplate
+
+    _organizations, users = load_all_demo_data()
+    sign_in(
+        context, live_server, users["worker@demo.liaison.ca"], language, role="referrals.department_staff"
+    )
+    template = CorrespondenceTemplate.objects.filter(referrals__isnull=True).order_by("pk").first()
+    assert template is not None, "the demo has a template no referral uses (it can be deleted)"
+    page = context.new_page()
+    page.goto(live_server.url + reverse("referrals:template_edit", args=[template.pk]))
+    assert page.locator('input[name="delete"]').count() == 1
+    subject = page.locator("#id_default_subject")
+    subject.fill("Objet corrigé au clavier")
+    with page.expect_navigation():
+        subject.press("Enter")
+    with translation.override(language):
+        saved = translation.gettext("The template was saved.")
+    assert saved in page.locator("main").inner_text()
+    template.refresh_from_db()
+    assert template.default_subject == "Objet corrigé au clavier"
