@@ -15,7 +15,7 @@ class PortalConfig(AppConfig):
             roles,  # noqa: F401  (the portal's own roles and tiles)
             tasks,  # noqa: F401  (registered, so that services queue them by name: portal.queue)
         )
-        from portal.models import InboundSms, Invitation, Membership, Organization, User
+        from portal.models import HelpContent, InboundSms, Invitation, Membership, Organization, User
         from portal.outbound import allow
 
         # Every audit entry gets the organizations of its record (portal.audit, portal.AuditScope).
@@ -26,6 +26,8 @@ class PortalConfig(AppConfig):
         audit.register(Membership, "organization")
         # Who invited whom, sent again or withdrawn when (the link's nonce stays out of the entry).
         audit.register(Invitation, "organization", exclude_fields=["nonce"])
+        # The help page's words an organization's coordinators write (portal.help_pages).
+        audit.register(HelpContent, "organization")
         # An SMS someone sent us belongs to no organization until a handler takes it (the handler
         # audits what it changed); its text stays on the row, out of the entry.
         audit.register(InboundSms, resolve=lambda inbound: set(), exclude_fields=["body"])

@@ -10,7 +10,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from portal import services
-from portal.models import Membership, Organization, User
+from portal.models import HelpContent, HelpPortal, Membership, Organization, User
 
 DEMO_PASSWORD = "Liaison-demo-2026"
 
@@ -219,7 +219,28 @@ def load_demo_data():
         link="/",
         key="demo:welcome-notification",
     )
+    # The bank's coordinators wrote its help (issue 19): its requesters and interpreters read it.
+    HelpContent.objects.get_or_create(
+        organization=organizations["bank"], portal=HelpPortal.INTERPRETERS, defaults=DEMO_BANK_HELP
+    )
     return organizations, users
+
+
+DEMO_BANK_HELP = {
+    "support_fr": "Coordination de la banque : bank@demo.liaison.ca\n"
+    "506 555-0142, du lundi au vendredi, de 8 h à 16 h 30.",
+    "support_en": "The bank's coordination: bank@demo.liaison.ca\n506 555-0142, Monday to Friday, 8:00 to 16:30.",
+    "lexicon_fr": "Demande : un rendez-vous qui a besoin d'un interprète\n"
+    "LSQ : langue des signes québécoise\n"
+    "Relevé : les services facturables d'un mois pour un établissement",
+    "lexicon_en": "Request: one appointment that needs an interpreter\n"
+    "LSQ: Quebec Sign Language (langue des signes québécoise)\n"
+    "Statement: the billable services of a month for an establishment",
+    "practices_fr": "Faites la demande au moins deux jours ouvrables d'avance.\n\n"
+    "N'écrivez aucun renseignement sur le patient : l'interprète a besoin du lieu, de l'heure et de la langue.",
+    "practices_en": "Ask at least two working days ahead.\n\n"
+    "Write no patient detail: the interpreter needs the place, the time and the language.",
+}
 
 
 PORTAL_APPS = ("orders", "referrals", "interpreters", "appointments")

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
 from portal.models import Language
+from portal.models.help import PART_MAX_LENGTH
 
 
 class IsoDateInput(forms.DateInput):
@@ -117,6 +118,32 @@ class InvitationForm(forms.Form):
     def __init__(self, *args, roles=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [(role.code, role.label) for role in roles]
+
+
+def _help_part(label, help_text, lang):
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=PART_MAX_LENGTH,
+        help_text=help_text,
+        # The text's own language, for screen readers and spelling.
+        widget=forms.Textarea(attrs={"rows": 6, "lang": lang}),
+    )
+
+
+class HelpContentForm(forms.Form):
+    """A portal's help in both languages (portal.help_content): plain text, empty for the default."""
+
+    SUPPORT_HELP = _("Who to ask and how: a name, an email address, a phone number. Empty: the default text.")
+    LEXICON_HELP = _("One term a line, then a colon and its meaning: “Term: meaning”. Empty: the default text.")
+    PRACTICES_HELP = _("A blank line starts a new paragraph. Empty: the default text.")
+
+    support_fr = _help_part(_("Support contact, in French"), SUPPORT_HELP, "fr")
+    support_en = _help_part(_("Support contact, in English"), SUPPORT_HELP, "en")
+    lexicon_fr = _help_part(_("Lexicon, in French"), LEXICON_HELP, "fr")
+    lexicon_en = _help_part(_("Lexicon, in English"), LEXICON_HELP, "en")
+    practices_fr = _help_part(_("Good practices, in French"), PRACTICES_HELP, "fr")
+    practices_en = _help_part(_("Good practices, in English"), PRACTICES_HELP, "en")
 
 
 class LanguageForm(forms.Form):

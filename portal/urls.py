@@ -25,6 +25,7 @@ urlpatterns = [
     path("welcome/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("audit/", views.audit_log, name="audit_log"),
     path("help/", help_pages.help_page, name="help"),
+    path("help/<slug:portal>/edit/", help_pages.help_edit, name="help_edit"),
     path("about/", help_pages.about, name="about"),
     path("terms/", help_pages.terms, name="terms"),
     path("privacy/", help_pages.privacy, name="privacy"),

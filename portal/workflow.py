@@ -15,7 +15,10 @@ Everything else follows from that declaration:
   message, and a committed one never loses its message, even if the process dies just after;
 - the buttons a page shows: `actions_for(record, user)`, rendered by
   `{% workflow_actions record %}` (portal_workflow tag library) as POST forms with CSRF, or as a
-  link to the confirmation page for the transitions that ask first.
+  link to the confirmation page for the transitions that ask first;
+- how a page marks a status: `kinds` maps a status to its kind (e.g. "pending", the badge that
+  says the record is being adjusted), read with `{{ record|status_kind }}`, so that no template
+  compares statuses.
 
 Why hand-written rather than django-fsm-2: its transitions are model methods (DESIGN keeps models
 free of workflow), it does not lock the row, and buttons, capabilities and history are left to
@@ -28,7 +31,7 @@ portal.scoping to re-read by primary key the records its callers fetched through
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -146,6 +149,8 @@ class Workflow(Generic[M]):
     # The button's address when it is not reverse(url_name, args=[record.pk, name]): url(record, transition)
     # (records addressed by their number, transitions asking first on a page of their own).
     url: Callable[[M, Transition], str] | None = None
+    # How pages mark a status (a badge's modifier: "pending" → badge--pending); unmarked when absent.
+    kinds: Mapping[str, str] = field(default_factory=dict)
     _by_name: dict[str, Transition] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -177,6 +182,10 @@ class Workflow(Generic[M]):
         """Is the record in the status this transition leads to ("was it declined?"), whoever asks?"""
         transition = self._by_name.get(name)
         return transition is not None and self.status_of(record) == transition.target_for(record)
+
+    def kind_of(self, record: M) -> str:
+        """How pages mark the record's status ("" when they show it plainly)."""
+        return self.kinds.get(self.status_of(record), "")
 
     def can(self, record: M, name: str, user: Any) -> bool:
         """May this person take this transition on this record now (status and capability)?"""
@@ -264,6 +273,12 @@ def reached(record: models.Model, name: str) -> bool:
     """Is the record in the status its transition `name` leads to (False without a workflow)?"""
     workflow = workflow_for(record)
     return workflow is not None and workflow.reached(record, name)
+
+
+def status_kind(record: models.Model) -> str:
+    """How pages mark the record's status ("" without a workflow or a kind for that status)."""
+    workflow = workflow_for(record)
+    return workflow.kind_of(record) if workflow is not None else ""
 
 
 def actions_for(record: models.Model, user: Any) -> list[Action]:

@@ -71,3 +71,14 @@ def session_cookie(live_server_url, user, *, verified=True, role=None):
 
 def language_cookie(live_server_url, language):
     return {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server_url}
+
+
+def sign_in(context, live_server, user, language, role=None):
+    """Open the browser's pages as `user` (in `role`, for someone with several), in `language`: the
+    person's preferred language and the language cookie both say it."""
+    user.preferred_language = language
+    user.save(update_fields=["preferred_language"])
+    context.clear_cookies()
+    context.add_cookies(
+        [language_cookie(live_server.url, language), session_cookie(live_server.url, user, role=role)]
+    )

@@ -90,6 +90,9 @@ CAPABILITY_PAGES = [
     ("portal:audit_log", (), "portal.view_audit"),
     ("portal:invite", (), "portal.invite_members"),
     ("portal:invitations", (), "portal.invite_members"),
+    # A portal's help is written by its coordinators (issue 19; portal.help_content.EDITORS).
+    ("portal:help_edit", ("interpreters",), "interpreters.assign"),
+    ("portal:help_edit", ("appointments",), "appointments.configure"),
 ]
 
 WORKER = "worker@demo.liaison.ca"
@@ -192,6 +195,14 @@ PAGES = [
     # The "?" menu's pages (issues 19 and 20): signed out and signed in.
     Page("help", lambda world: reverse("portal:help"), account=None),
     Page("help-signed-in", lambda world: reverse("portal:help"), account=WORKER),
+    # The bank's help as its coordinators wrote it (demo), with the link to edit it, and the form.
+    Page("help-written", lambda world: reverse("portal:help"), account=COORDINATOR, role="interpreters.coordinator"),
+    Page(
+        "help-edit",
+        lambda world: reverse("portal:help_edit", args=["interpreters"]),
+        account=COORDINATOR,
+        role="interpreters.coordinator",
+    ),
     Page("about", lambda world: reverse("portal:about"), account=None),
     Page("terms", lambda world: reverse("portal:terms"), account=None),
     Page("privacy", lambda world: reverse("portal:privacy"), account=None),

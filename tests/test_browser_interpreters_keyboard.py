@@ -2,7 +2,8 @@
 in French and in English (issue 19, "Enter key"): on the interpreter's availability page, Enter in a
 field of the usual hours adds those hours, Enter in the absence's reason adds the absence (never
 the other form's button, nor a "Remove"); a refusal shows next to its field with what was typed
-kept, nothing saved.
+kept, nothing saved. On a requester's registration, Enter on Refuse refuses with the reason typed
+(a new line in the reason, never the Approve form's button).
 
 The bank's other forms with two submit buttons (assign one date or the whole series; a
 statement's PDF or Excel) hold no field to type in: Enter has nothing to submit there."""
@@ -16,7 +17,7 @@ from django.utils import timezone, translation
 
 from interpreters.models import Availability, InterpreterProfile, Unavailability
 from portal.demo import load_all_demo_data
-from tests.browser import language_cookie, session_cookie
+from tests.browser import language_cookie, session_cookie, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 INTERPRETER = "interpreter@demo.liaison.ca"
@@ -79,3 +80,52 @@ def test_enter_in_each_availability_form_runs_that_forms_action_and_keeps_what_w
     assert timezone.localtime(absence.starts_at).strftime("%H:%M") == "08:00"
     assert profile.availabilities.count() == windows + 1
     assert re.search(re.escape(reverse("interpreters:availability")) + r"$", page.url)
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_registration_refuse_form_by_keyboard_refuses_with_the_reason_and_never_approves(
+    live_server, context, language
+):
+    """Two forms, each with its own button: "Approve" (no field) and "Refuse" (a reason). Enter in
+    the reason is a new line; Enter on Refuse refuses with what was typed, or shows the error next
+    to the reason when it is empty; nothing approves the registration but its own button."""
+    from interpreters.models import Registration, RegistrationStatus
+
+    _organizations, users = load_all_demo_data()
+    sign_in(
+        context, live_server, users["coordinator@demo.liaison.ca"], language, role="interpreters.coordinator"
+    )
+    registration = Registration.objects.get(email="nouvelle.demandeuse@example.ca")
+    assert registration.status == RegistrationStatus.PENDING
+    page = context.new_page()
+    page.goto(live_server.url + reverse("interpreters:registration_decide", args=[registration.pk]))
+    refuse = page.locator('button[name="decision"][value="refuse"]')
+
+    # Enter on Refuse with no reason: the error is next to the reason, nothing is decided.
+    refuse.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.locator("#id_reason_errors").wait_for()
+    assert _t("This field is required.", language) in page.inner_text("#id_reason_errors")
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.PENDING
+
+    # Enter in the reason is a new line: nothing is sent.
+    reason = page.locator("#id_reason")
+    reason.fill("Établissement inconnu")
+    reason.press("End")
+    reason.press("Enter")
+    reason.type("Écrivez-nous")
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.PENDING
+    assert reason.input_value() == "Établissement inconnu\nÉcrivez-nous"
+
+    # Tab from the reason reaches Refuse (not Approve); Enter refuses with the reason typed.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.value") == "refuse"
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.get_by_text(_t("The registration was refused: the person was emailed.", language)).wait_for()
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.REFUSED
+    assert registration.decision_reason.replace("\r\n", "\n") == "Établissement inconnu\nÉcrivez-nous"

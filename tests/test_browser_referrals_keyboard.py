@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from portal.demo import load_all_demo_data
 from referrals.models import Case, CaseStatus, Intervention, Referral, ReferralStatus
-from tests.browser import language_cookie, session_cookie
+from tests.browser import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,12 +49,6 @@ WORDS = {
 
 def field(page, label):
     return page.get_by_label(re.compile("^" + re.escape(label)))
-
-
-def sign_in(context, live_server, user, language):
-    user.preferred_language = language
-    user.save(update_fields=["preferred_language"])
-    context.add_cookies([language_cookie(live_server.url, language), session_cookie(live_server.url, user)])
 
 
 @pytest.mark.parametrize("language", ["fr", "en"])
@@ -146,3 +140,100 @@ def test_enter_on_the_intervention_form_searches_in_a_search_field_and_saves_els
     page.wait_for_load_state()
     assert page.get_by_text(words["added"]).is_visible()
     assert Intervention.objects.filter(case=case).count() == before + 1
+
+
+NEEDS = {
+    "fr": {
+        "comments": "Commentaires",
+        "saved": "a été sauvegardée",
+        "completed": "l'évaluation est terminée",
+    },
+    "en": {"comments": "Comments", "saved": "was saved.", "completed": "the assessment is completed"},
+}
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_enter_on_the_needs_form_saves_a_version_and_never_completes_the_assessment(
+    live_server, context, language
+):
+    """Two submit buttons, "Save" and "Save and complete the assessment": Enter saves a version;
+    completing (the case moves on, a task is given) is only ever the button's own click."""
+    _organizations, users = load_all_demo_data()
+    words = NEEDS[language]
+    case = Case.objects.filter(status=CaseStatus.ASSESSMENT).order_by("pk").first()
+    assert case is not None, "the demo has a case in assessment"
+    manager = case.case_manager
+    sign_in(context, live_server, manager, language)
+    versions = case.needs_determinations.count()
+    page = context.new_page()
+    page.goto(live_server.url + reverse("referrals:needs", args=[case.number]))
+    assert page.locator('button[name="complete"][value="1"]').is_visible()
+    page.locator('input[name="barriers"]').first.check()
+    comments = field(page, words["comments"])
+    comments.fill("Première ligne")
+    # Enter in the comments (a text area) is a new line: nothing is sent, nothing typed is lost.
+    comments.press("End")
+    comments.press("Enter")
+    comments.type("Deuxième ligne")
+    assert case.needs_determinations.count() == versions
+    assert comments.input_value() == "Première ligne\nDeuxième ligne"
+    # Enter on a barrier's checkbox submits the form's main action: Save.
+    with page.expect_navigation():
+        page.locator('input[name="barriers"]').first.press("Enter")
+    assert words["saved"] in page.locator(".notice--success").inner_text()
+    assert words["completed"] not in page.locator(".notice--success").inner_text()
+    case.refresh_from_db()
+    latest = case.needs_determinations.order_by("-version").first()
+    assert case.needs_determinations.count() == versions + 1
+    # (A text area sends its line breaks as CR LF.)
+    assert (latest.comments.replace("\r\n", "\n"), latest.completes_assessment) == (
+        "Première ligne\nDeuxième ligne",
+        False,
+    )
+    assert case.status == CaseStatus.ASSESSMENT
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_enter_in_the_case_search_searches_and_keeps_the_criteria(live_server, context, language):
+    """Two submit buttons, "Search" and "Clear fields": Enter searches, never clears."""
+    _organizations, users = load_all_demo_data()
+    manager = users["casemanager@demo.liaison.ca"]
+    sign_in(context, live_server, manager, language)
+    case = Case.objects.filter(agency__memberships__user=manager).order_by("pk").first()
+    page = context.new_page()
+    page.goto(live_server.url + reverse("referrals:case_list"))
+    criteria = page.locator('form.search-form [name="q"]')
+    criteria.fill(str(case.number))
+    with page.expect_navigation():
+        criteria.press("Enter")
+    assert page.locator('form.search-form [name="q"]').input_value() == str(case.number)
+    rows = page.locator("table tbody tr")
+    assert rows.count() == 1 and str(case.number) in rows.first.inner_text()
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_enter_in_a_correspondence_templates_field_saves_it_and_never_deletes_it(
+    live_server, context, language
+):
+    """The template page has two forms, "Save" and "Delete the template": Enter in a field of the
+    template saves what was typed; the template stays."""
+    from referrals.models import CorrespondenceTemplate
+
+    _organizations, users = load_all_demo_data()
+    sign_in(
+        context, live_server, users["worker@demo.liaison.ca"], language, role="referrals.department_staff"
+    )
+    template = CorrespondenceTemplate.objects.filter(referrals__isnull=True).order_by("pk").first()
+    assert template is not None, "the demo has a template no referral uses (it can be deleted)"
+    page = context.new_page()
+    page.goto(live_server.url + reverse("referrals:template_edit", args=[template.pk]))
+    assert page.locator('input[name="delete"]').count() == 1
+    subject = page.locator("#id_default_subject")
+    subject.fill("Objet corrigé au clavier")
+    with page.expect_navigation():
+        subject.press("Enter")
+    with translation.override(language):
+        saved = translation.gettext("The template was saved.")
+    assert saved in page.locator("main").inner_text()
+    template.refresh_from_db()
+    assert template.default_subject == "Objet corrigé au clavier"

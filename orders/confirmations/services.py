@@ -19,7 +19,7 @@ from orders.models import (
     SummaryEvent,
     SummaryStatus,
 )
-from orders.summaries.services import SUMMARY_FLOW
+from orders.summaries.services import SUMMARY_FLOW, record_change
 from portal import dates
 from portal.models import User
 from portal.workflow import ActionError
@@ -181,13 +181,7 @@ def correct_confirmation(
         km_before=before[1],
         km_after=km_delivered,
     )
-    SummaryEvent.objects.create(
-        summary=summary,
-        actor=actor,
-        action="month_corrected",
-        note=f"{confirmation.month:%Y-%m}",
-        to_status=summary.status,
-    )
+    record_change(summary, actor=actor, action="month_corrected", note=f"{confirmation.month:%Y-%m}")
     return confirmation
 
 

@@ -92,6 +92,14 @@ def _record_event(
     )
 
 
+def record_change(summary: OrderSummary, *, actor: User | None, action: str, note: str = "") -> SummaryEvent:
+    """A change that keeps the summary's status (amended, edited, reassigned, an order cancelled, a
+    month corrected): its history row, with the status the summary stays in."""
+    return SummaryEvent.objects.create(
+        summary=summary, actor=actor, action=action, note=note, to_status=summary.status
+    )
+
+
 def _orders_follow(summary: OrderSummary, previous: str) -> None:
     """The summary's orders take its status, except the ones cancelled on their own."""
     summary.orders.exclude(status=S.CANCELLED).update(status=summary.status)
@@ -111,12 +119,16 @@ def _mark_sent(summary: OrderSummary, event: SummaryEvent | None = None) -> None
 # Where the department may offer or activate a summary from: one the provider does not hold.
 UNSENT = (S.DRAFT, S.DECLINED, S.REVOKED)
 
+# How pages mark a summary's or an order's status: Pending (being adjusted) stands out, not by colour alone.
+STATUS_KINDS: dict[str, str] = {S.PENDING: "pending"}
+
 SUMMARY_FLOW: Workflow[OrderSummary] = Workflow(
     model=OrderSummary,
     url_name="orders:action",
     touch=("updated_at",),
     on_change=_orders_follow,
     record_history=_record_event,
+    kinds=STATUS_KINDS,
     refused=_(
         "This order summary is now %(status)s: this action needs it to be %(allowed)s. Nothing was changed."
     ),
@@ -409,31 +421,61 @@ def amend_summary(*, actor: User, summary: OrderSummary, order: dict[str, Any]) 
     summary = SUMMARY_FLOW.lock(summary, allowed=AMENDABLE)
     created = _create_order(summary=summary, order_type=OrderType.AMENDMENT, status=summary.status, **order)
     summary.save(update_fields=["updated_at"])
-    SummaryEvent.objects.create(
-        summary=summary, actor=actor, action="amended", note=created.number, to_status=summary.status
-    )
+    record_change(summary, actor=actor, action="amended", note=created.number)
     return created
+
+
+# One order of a summary: it follows its summary's status (_orders_follow), except when the
+# department cancels it alone, on its "are you sure?" page (orders:order_cancel).
+
+
+def _record_order_event(
+    order: Order, *, actor: User | None, action: str, from_status: str, to_status: str, note: str
+) -> SummaryEvent:
+    """An order's change is a line of its summary's history: the order's number, the summary's status."""
+    return record_change(order.summary, actor=actor, action=action, note=order.number)
+
+
+CANCEL_ORDER = Transition(
+    name="cancel",
+    sources=tuple(value for value in S.values if value != S.CANCELLED),
+    target=S.CANCELLED,
+    capability=roles.MANAGE,
+    label=_("Cancel this order"),
+    confirm=True,
+    history="order_cancelled",
+    button=False,
+    refused=_("This order is already cancelled. Nothing was changed."),
+)
+
+ORDER_FLOW: Workflow[Order] = Workflow(
+    model=Order,
+    url_name="orders:order_cancel",
+    url=lambda order, transition: reverse("orders:order_cancel", args=[order.pk]),
+    record_history=_record_order_event,
+    kinds=STATUS_KINDS,
+    transitions=[CANCEL_ORDER],
+)
+
+
+def can_cancel_order(*, user: User, order: Order) -> bool:
+    """May this person cancel this order alone now (its summary being adjusted, the order not cancelled)?"""
+    return order.summary.status in AMENDABLE and ORDER_FLOW.can(order, CANCEL_ORDER.name, user)
 
 
 @transaction.atomic
 def cancel_order(*, actor: User, order: Order) -> Order:
     """Cancel one order of a summary being adjusted (Draft or Pending); the others stand."""
     summary = SUMMARY_FLOW.lock(order.summary, allowed=AMENDABLE)
-    order = Order.objects.select_for_update().get(pk=order.pk)
-    if order.status == S.CANCELLED:
-        raise ActionError(_("This order is already cancelled. Nothing was changed."))
+    ORDER_FLOW.lock(order, allowed=CANCEL_ORDER.sources, transition=CANCEL_ORDER)
     if not summary.orders.exclude(pk=order.pk).exclude(status=S.CANCELLED).exists():
         raise ActionError(
             _(
                 "This is the summary's only remaining order: cancel the whole summary instead. Nothing was changed."
             )
         )
-    order.status = S.CANCELLED
-    order.save(update_fields=["status"])
+    order = ORDER_FLOW.perform(CANCEL_ORDER.name, order, actor=actor)
     summary.save(update_fields=["updated_at"])
-    SummaryEvent.objects.create(
-        summary=summary, actor=actor, action="order_cancelled", note=order.number, to_status=summary.status
-    )
     return order
 
 
@@ -475,7 +517,7 @@ def edit_summary(*, actor: User, summary: OrderSummary, **fields: Any) -> OrderS
         setattr(summary, name, fields[name])
     summary.client_name_search = normalize_name(summary.client_name)
     summary.save(update_fields=[*changed, "client_name_search", "updated_at"])
-    SummaryEvent.objects.create(summary=summary, actor=actor, action="edited", to_status=summary.status)
+    record_change(summary, actor=actor, action="edited")
     return summary
 
 
@@ -491,13 +533,7 @@ def reassign_worker(*, actor: User, summary: OrderSummary, worker: User) -> Orde
     portal_services.reassign_open_tasks(
         records=[summary, *summary.reports.only("pk")], from_user=previous, to_user=worker
     )
-    SummaryEvent.objects.create(
-        summary=summary,
-        actor=actor,
-        action="reassigned",
-        note=f"{previous} → {worker}",
-        to_status=summary.status,
-    )
+    record_change(summary, actor=actor, action="reassigned", note=f"{previous} → {worker}")
     return summary
 
 

@@ -11,7 +11,6 @@ from django.views.decorators.http import require_http_methods
 from orders import roles, selectors
 from orders.confirmations import services as confirmation_services
 from orders.filters import DepartmentFilter
-from orders.models import SummaryStatus
 from orders.offers.forms import DecisionForm
 from orders.offers.views import unavailable
 from orders.reports import services as report_services
@@ -234,9 +233,7 @@ def order_detail(request, pk):
             "can_confirm": can_report and summary.status in confirmation_services.CONFIRMABLE,
             # Said where the button was, to those who could confirm on an Activated summary.
             "confirm_notice": confirmation_services.confirm_notice(summary) if can_report else "",
-            "can_cancel_order": has_capability(user, roles.MANAGE)
-            and summary.status in services.AMENDABLE
-            and order.status != SummaryStatus.CANCELLED,
+            "can_cancel_order": services.can_cancel_order(user=user, order=order),
             "confirmations": ConfirmationTable(selectors.order_confirmations(order), exclude=("order",)),
         },
     )

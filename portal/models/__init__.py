@@ -28,6 +28,10 @@ from portal.models.exports import (
     Export,
     ExportStatus,
 )
+from portal.models.help import (
+    HelpContent,
+    HelpPortal,
+)
 from portal.models.home import (
     HomeItem,
     Notification,
@@ -57,6 +61,8 @@ __all__ = [
     "Export",
     "ExportStatus",
     "FrenchArticle",
+    "HelpContent",
+    "HelpPortal",
     "HistoryEntry",
     "HomeItem",
     "InboundSms",

@@ -1,5 +1,6 @@
 """`{% workflow_actions record %}`: the buttons of the transitions this person may take now;
-`{% if record|reached:"decline" %}`: is the record where that transition leads (a notice to show).
+`{% if record|reached:"decline" %}`: is the record where that transition leads (a notice to show);
+`{{ record|status_kind }}`: how pages mark its status (a badge's modifier, "" when plain).
 
 Derived from the record's `portal.workflow.Workflow` declaration, so that no template compares
 statuses to decide which action to offer.
@@ -30,3 +31,9 @@ def workflow_actions(context: template.Context, record: models.Model) -> dict[st
 def reached(record: models.Model, name: str) -> bool:
     """True when the record's status is the one its transition `name` leads to (portal.workflow)."""
     return workflow.reached(record, name)
+
+
+@register.filter
+def status_kind(record: models.Model) -> str:
+    """The kind its workflow gives the record's status ("pending"), "" when shown plainly."""
+    return workflow.status_kind(record)

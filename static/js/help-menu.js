@@ -1,0 +1,31 @@
+/* The "?" help menu (portal/includes/help_menu.html) is a <details>: it opens and closes with
+   Enter or Space without any script. This adds what a menu is expected to do besides: Escape
+   closes it and gives the focus back to its button, and a click or a focus outside closes it. */
+(function () {
+  "use strict";
+  var menus = document.querySelectorAll("details.help-menu");
+  function closeAll(except) {
+    menus.forEach(function (menu) {
+      if (menu !== except) {
+        menu.open = false;
+      }
+    });
+  }
+  menus.forEach(function (menu) {
+    menu.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && menu.open) {
+        menu.open = false;
+        menu.querySelector("summary").focus();
+      }
+    });
+    menu.addEventListener("focusout", function (event) {
+      if (menu.open && event.relatedTarget && !menu.contains(event.relatedTarget)) {
+        menu.open = false;
+      }
+    });
+  });
+  document.addEventListener("click", function (event) {
+    var inside = event.target.closest ? event.target.closest("details.help-menu") : null;
+    closeAll(inside);
+  });
+})();
