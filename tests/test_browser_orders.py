@@ -4,6 +4,7 @@ another and logs each kind of service report, in French and in English."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 
@@ -129,7 +130,7 @@ def test_offer_accept_decline_and_every_report(live_server, context, demo, langu
     page.get_by_label(words["decline"]).check()
     page.get_by_role("button", name=words["next"]).click()
     page.get_by_role("button", name=words["decline"]).click()
-    assert page.locator("#id_reason_errors").is_visible()
+    expect(page.locator("#id_reason_errors")).to_be_visible()
     page.get_by_label(words["reason"]).fill("No staff in that area")
     page.get_by_role("button", name=words["decline"]).click()
     page.wait_for_url(live_server.url + "/")
@@ -324,9 +325,9 @@ def test_ended_offer_expired_block_and_a_corrected_month(live_server, context, d
     page.goto(live_server.url + reverse("orders:respond", args=[ended.pk]))
     page.get_by_label(words["accept"]).check()
     page.get_by_role("button", name=words["next"]).click()
-    assert page.locator("#period-over-notice").is_visible()
+    expect(page.locator("#period-over-notice")).to_be_visible()
     page.get_by_role("button", name=words["accept"]).click()
-    assert page.locator("#id_period_over_errors").is_visible()
+    expect(page.locator("#id_period_over_errors")).to_be_visible()
     ended.refresh_from_db()
     assert ended.status == SummaryStatus.OFFERED
     page.locator("input[name=period_over]").check()
@@ -338,7 +339,8 @@ def test_ended_offer_expired_block_and_a_corrected_month(live_server, context, d
     # The hourly job expires it: the dashboard's expired block lists it, the active one does not.
     assert summary_services.expire_ended_summaries() >= 1
     page.goto(live_server.url + reverse("orders:dashboard"))
-    assert page.locator("#block-all").is_visible() and page.locator("#block-expired").is_visible()
+    expect(page.locator("#block-all")).to_be_visible()
+    expect(page.locator("#block-expired")).to_be_visible()
     page.goto(live_server.url + reverse("orders:dashboard_report", args=["expired"]))
     assert ended.number in page.locator("main").inner_text()
     page.goto(live_server.url + reverse("orders:dashboard_report", args=["activated"]))
@@ -366,12 +368,13 @@ def test_ended_offer_expired_block_and_a_corrected_month(live_server, context, d
 
     as_user(context, live_server, worker, language)
     page.goto(live_server.url + reverse("orders:confirmation", args=[confirmation.pk]))
-    page.locator("main form button[type=submit]").click()
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
     confirmation.refresh_from_db()
     assert confirmation.acknowledged_at is not None
     as_user(context, live_server, coordinator, language)
     page.goto(live_server.url + reverse("orders:confirmation", args=[confirmation.pk]))
-    assert page.locator("#correction-notice").is_visible()
+    expect(page.locator("#correction-notice")).to_be_visible()
     assert (
         page.locator(f'a[href="{reverse("orders:confirmation_correct", args=[confirmation.pk])}"]').count()
         == 0
