@@ -4,9 +4,9 @@ another and logs each kind of service report, in French and in English."""
 import re
 
 import pytest
-from playwright.sync_api import expect
 from django.urls import reverse
 from django.utils import formats, timezone, translation
+from playwright.sync_api import expect
 
 from orders.models import OrderSummary, ReportKind, ServiceReport, SummaryStatus
 from portal.demo import load_all_demo_data
