@@ -160,3 +160,12 @@ def test_a_bad_service_parameter_is_no_error(world):
 
     response = client_for(world, "pilot").get(reverse("appointments:waitlist"), {"service": "x'; --"})
     assert response.status_code == 200
+
+
+def test_the_configuration_menu_links_the_waitlist_page(world):
+    from appointments.tests.helpers import client_for
+
+    response = client_for(world, "pilot").get(reverse("appointments:checklist"))
+    assert f'href="{reverse("appointments:waitlist")}"' in response.content.decode()
+    page = client_for(world, "pilot").get(reverse("appointments:waitlist")).content.decode()
+    assert f'href="{reverse("appointments:waitlist")}" aria-current="page"' in page
