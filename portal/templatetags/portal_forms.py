@@ -36,3 +36,15 @@ def label_colon(label):
     if not text or text[-1] in ".?!:…":
         return ""
     return gettext(":")
+
+
+@register.filter
+def error_anchor(field):
+    """The id the error summary links to: the box itself, or the first choice of radio buttons and
+    checkbox lists (their group has no element with the field's own id)."""
+    widget = field.field.widget
+    if getattr(widget, "input_type", None) in ("radio", "checkbox") and hasattr(widget, "choices"):
+        subwidgets = field.subwidgets
+        if subwidgets:
+            return subwidgets[0].id_for_label
+    return field.id_for_label or field.auto_id
