@@ -297,7 +297,7 @@ def _load_referrals(agencies, users):
         if state == "failed":
             values.update(
                 attempts=5,
-                failure_reason="SMTPRecipientsRefused: {'accueil@example.ca': (550, 'Mailbox unavailable')}",
+                failure_reason="550 Mailbox unavailable",
             )
         if kind == ReferralType.TRANSFER:
             # One transfer waits for the receiving agency; the others were withdrawn.

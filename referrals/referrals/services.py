@@ -121,6 +121,11 @@ def _locked_referral(referral: Referral) -> Referral:
 
 
 SENT_ALREADY = _("This referral was sent: it can no longer be changed. Nothing was changed.")
+# A referral the receiving agency accepted or declined: it read it in Liaison, so sending its email
+# copy again (after a failure) would only send it a second time.
+ANSWERED_ALREADY = _(
+    "The receiving agency has already answered this referral: it is not sent again. Nothing was sent."
+)
 
 
 def _draft_only(referral: Referral) -> None:
@@ -248,7 +253,16 @@ def referral_actions(referral: Referral, user: User) -> list[Action]:
     referral another agency sent before the case was transferred here)."""
     if referral.is_from_other_agency(referral.case.agency_id):
         return []
-    return TRANSFER_FLOW.actions_for(referral, user) + REFERRAL_FLOW.actions_for(referral, user)
+    return TRANSFER_FLOW.actions_for(referral, user) + [
+        action
+        for action in REFERRAL_FLOW.actions_for(referral, user)
+        if not answered_refusal(referral, action.transition.name)
+    ]
+
+
+def answered_refusal(referral: Referral, name: str) -> str:
+    """Why this action is refused on a referral the receiving agency answered ("" when it is not)."""
+    return str(ANSWERED_ALREADY) if name == "resend" and referral.is_answered else ""
 
 
 def referral_action(name: str) -> Transition | None:
@@ -369,9 +383,7 @@ def cancel_referral(*, actor: User, referral: Referral) -> None:
 @transaction.atomic
 def resend_referral(*, actor: User, referral: Referral) -> Referral:
     """Try a failed referral again (after the address was checked, for example)."""
-    locked = _locked_referral(referral)
-    _sender_only(locked)
-    return REFERRAL_FLOW.perform("resend", locked, actor=actor)
+    return take_referral_action(actor=actor, referral=referral, action="resend")
 
 
 @transaction.atomic
@@ -388,6 +400,9 @@ def take_referral_action(*, actor: User, referral: Referral, action: str) -> Ref
     flow = TRANSFER_FLOW if TRANSFER_FLOW.button(action) else REFERRAL_FLOW
     locked = _locked_referral(referral)
     _sender_only(locked)
+    refusal = answered_refusal(locked, action)
+    if refusal:
+        raise ActionError(refusal)
     return flow.perform(action, locked, actor=actor)
 
 

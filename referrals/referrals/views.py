@@ -285,6 +285,10 @@ def referral_action(request, number, pk, action):
         # Sent by the agency the case came from: not this agency's to act on (the service refuses too).
         messages.error(request, services.NOT_YOUR_REFERRAL)
         return redirect(reverse("referrals:referrals", args=[number]) + f"?open={pk}#referral-{pk}")
+    refusal = services.answered_refusal(referral, action)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect(reverse("referrals:referrals", args=[number]) + f"?open={pk}#referral-{pk}")
     if request.method == "GET":
         return render_case(
             request,

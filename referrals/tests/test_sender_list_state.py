@@ -143,3 +143,35 @@ def test_the_referral_date_column_says_renvoi_as_the_rest_of_the_portal(network,
     page = _list(network, sent, "fr")
     assert '<th scope="col">Date du renvoi</th>' in page
     assert "aiguillage" not in page.lower()
+
+
+def test_an_answered_referral_is_not_sent_again(network, sent, django_capture_on_commit_callbacks):
+    # Browser walk: a declined referral whose email copy had failed still offered "Send the email
+    # again", and sending it emailed the agency that had declined it.
+    from django.core import mail
+
+    from portal.workflow import ActionError
+    from referrals.referrals import services as referral_services
+
+    Referral.objects.filter(pk=sent.pk).update(status=ReferralStatus.FAILED, failure_reason="550 Mailbox")
+    sent.refresh_from_db()
+    manager = verified_client(network.manager, membership=network.manager_membership)
+    manager.cookies["liaison_language"] = "en"
+    resend = reverse("referrals:referral_action", args=[sent.case.number, sent.pk, "resend"])
+    # Before the answer, the failed referral can be sent again (the button is on its row).
+    assert resend in _list(network, sent, "en")
+    with time_machine.travel(LATER, tick=False):
+        responses.decline_referral(actor=network.outsider, referral=sent, reason="no_capacity")
+    sent.refresh_from_db()
+
+    assert resend not in _list(network, sent, "en")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        page = manager.post(resend, follow=True)
+        assert manager.get(resend).status_code == 302
+    text = html.unescape(page.content.decode())
+    assert "has already answered this referral" in text
+    with pytest.raises(ActionError):
+        referral_services.resend_referral(actor=network.manager, referral=sent)
+    sent.refresh_from_db()
+    assert sent.status == ReferralStatus.FAILED and mail.outbox == []
