@@ -177,6 +177,22 @@ def compact_health_card(value):
     return re.sub(r"[\s.\-]+", "", value or "").upper()
 
 
+def consent_links(notices):
+    """The consent's links to the terms of use and the privacy policy (guide 5, step 10), opened
+    beside the form so that nothing typed is lost; notices: (terms URL, privacy URL)."""
+    terms_url, privacy_url = notices
+    return format_html(
+        '<a href="{}" target="_blank" rel="noopener">{}</a> · '
+        '<a href="{}" target="_blank" rel="noopener">{}</a> '
+        '<span class="visually-hidden">({})</span>',
+        terms_url,
+        _("Terms of use"),
+        privacy_url,
+        _("Privacy policy"),
+        _("opens in a new tab"),
+    )
+
+
 class PersonForm(forms.Form):
     """The person's details, as the service asks them (guide 5 step 9, 4.3 step 6)."""
 
@@ -235,18 +251,7 @@ class PersonForm(forms.Form):
                 error_messages={"required": _("Tick this box to book: the clinic needs your consent.")},
             )
             if notices:
-                # Linked from the consent (guide 5, step 10), opened beside the form: nothing typed is lost.
-                terms_url, privacy_url = notices
-                self.fields["accept_terms"].help_text = format_html(
-                    '<a href="{}" target="_blank" rel="noopener">{}</a> · '
-                    '<a href="{}" target="_blank" rel="noopener">{}</a> '
-                    '<span class="visually-hidden">({})</span>',
-                    terms_url,
-                    _("Terms of use"),
-                    privacy_url,
-                    _("Privacy policy"),
-                    _("opens in a new tab"),
-                )
+                self.fields["accept_terms"].help_text = consent_links(notices)
         # The SMS choice right after the mobile number (guide 5, step 9).
         order = [name for name in self.fields if name != "send_sms"]
         if "send_sms" in self.fields:

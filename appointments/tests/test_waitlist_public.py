@@ -139,3 +139,15 @@ def test_the_sign_up_is_hidden_when_the_waitlist_is_off(world, settings):
     assert client.get(_url(world)).status_code == 404
     assert client.post(_url(world), _form()).status_code == 404
     assert not WaitlistEntry.objects.exists()
+
+
+def test_the_waitlist_consent_links_the_terms_and_the_privacy_policy(world):
+    # Browser walk: the sign-up's consent named both documents without linking them.
+    from appointments.booking.views_notices import notice_urls
+
+    open_online_booking(world)
+    response = Client().get(_url(world))
+    assert response.status_code == 200
+    page = response.content.decode()
+    for url in notice_urls(world.clinic):
+        assert f'href="{url}" target="_blank"' in page

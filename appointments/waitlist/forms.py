@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.formfields import PhoneNumberField
 
+from appointments.booking.forms import consent_links
 from portal.forms import canadian_postal_code
 
 
@@ -32,6 +33,11 @@ class WaitlistForm(forms.Form):
         ),
         error_messages={"required": _("Tick this box to join the waitlist: the clinic needs your consent.")},
     )
+
+    def __init__(self, *args, notices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if notices:
+            self.fields["accept_terms"].help_text = consent_links(notices)
 
     def clean_postal_code(self):
         value = canadian_postal_code(self.cleaned_data["postal_code"])

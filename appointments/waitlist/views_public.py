@@ -38,7 +38,7 @@ def public_waitlist(request, organization_id, service_id):
     site, service = _site_service(organization_id, service_id)
     organization = site.organization
     if request.method == "POST":
-        form = WaitlistForm(request.POST)
+        form = WaitlistForm(request.POST, notices=notice_urls(organization))
         if form.is_valid():
             data = form.cleaned_data
             entry, _created = services.sign_up(
@@ -53,7 +53,9 @@ def public_waitlist(request, organization_id, service_id):
                 "appointments:public_waitlist_done", organization_id=organization.pk, service_id=service.pk
             )
     else:
-        form = WaitlistForm(initial={"postal_code": request.GET.get("postal_code", "")[:10]})
+        form = WaitlistForm(
+            initial={"postal_code": request.GET.get("postal_code", "")[:10]}, notices=notice_urls(organization)
+        )
     return render(
         request,
         "appointments/waitlist_signup.html",
