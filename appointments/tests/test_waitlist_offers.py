@@ -4,12 +4,14 @@ service, declined or expired to the next person; messages wait for the end of th
 Fixed instants (time-machine); Moncton time (UTC-4 in winter, UTC-3 in summer)."""
 
 import html
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from appointments import tasks
 from appointments.booking import services as booking_services
@@ -329,6 +331,12 @@ def test_the_offer_message_is_in_the_persons_language_with_nothing_personal_in_s
     assert "First dose" not in sent["email"]["subject"] + sent["sms"]["body"]
     assert "1re dose" in sent["email"]["text"]  # the service's French name: the person's language
     assert "/waitlist/leave/" in sent["email"]["text"]
+    # The SMS writes both its dates the same short way (browser walk: "le 2026-12-07 ... jusqu'au
+    # 4 déc. 2026, 17:38" mixed two).
+    held = _fresh(near)
+    until = timezone.localtime(held.offer_expires_at).strftime("%Y-%m-%d %H:%M")
+    assert until in sent["sms"]["body"]
+    assert re.search(r"\d{4}-\d{2}-\d{2} .*\d{4}-\d{2}-\d{2} \d{2}:\d{2}", sent["sms"]["body"])
 
 
 @time_machine.travel(NOW, tick=False)

@@ -329,7 +329,8 @@ def send_offer(entry: WaitlistEntry, *, row: SlotTime, now: datetime) -> None:
             "short_date": moment.strftime("%Y-%m-%d"),
             "time": moment.strftime("%H:%M"),
             "until": dates.moment(until),
-            "until_time": until.strftime("%H:%M"),
+            # The SMS writes its dates as the other appointment SMS do (short, never ambiguous).
+            "until_short": until.strftime("%Y-%m-%d %H:%M"),
             "leave": reverse(
                 "appointments:public_waitlist_leave", args=[entry.organization_id, leave_token(entry)]
             ),
