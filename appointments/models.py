@@ -463,7 +463,7 @@ class Appointment(models.Model):
         indexes = [
             models.Index(fields=["slot", "status"]),
             models.Index(fields=["organization", "starts_at"]),
-            # The person rule's look-up (booking.services._active_duplicate): the holding ones only.
+            # The person rule's look-up (booking.services.active_duplicate): the holding ones only.
             models.Index(
                 fields=["service", "person_key", "starts_at"],
                 condition=Q(status__in=["booked", "confirmed"]),

@@ -269,6 +269,12 @@ def workflow_for(record: models.Model) -> Workflow[Any] | None:
     return _registry.get(type(record))
 
 
+def allows(record: models.Model, name: str) -> bool:
+    """Does the record's status allow its transition `name`, whoever asks (False without a workflow)?"""
+    workflow = workflow_for(record)
+    return workflow is not None and workflow.allows(record, name)
+
+
 def reached(record: models.Model, name: str) -> bool:
     """Is the record in the status its transition `name` leads to (False without a workflow)?"""
     workflow = workflow_for(record)

@@ -432,7 +432,7 @@ def _book_place(
     not_before = None
     if first_dose_id is not None:
         not_before = _check_second_dose(first_dose_id=first_dose_id, service=service, starts_at=starts_at)
-    time_row = _check_bookable(
+    time_row = check_bookable(
         slot_id=slot_id,
         service=service,
         starts_at=starts_at,
@@ -444,7 +444,7 @@ def _book_place(
         raise ActionError(_("This time is not available. Choose a time in the list."), code="time_gone")
     locked = time_row.slot
     key = person_key(first_name, last_name, date_of_birth, email, mobile_phone)
-    existing = _active_duplicate(organization_id=locked.organization_id, service=service, key=key)
+    existing = active_duplicate(organization_id=locked.organization_id, service=service, key=key)
     replaced = None
     released = None
     if existing is not None:
@@ -455,7 +455,7 @@ def _book_place(
             or (mobile_phone and existing.mobile_phone and mobile_phone == existing.mobile_phone)
         )
         if service.dose == Dose.SECOND and starts_at < existing.starts_at and same_contact:
-            _cancel(
+            cancel_locked(
                 existing,
                 actor=actor,
                 note=_("Replaced by an earlier second dose."),
@@ -466,7 +466,7 @@ def _book_place(
             replaced = existing
             released = (existing.slot_id, existing.starts_at)
         else:
-            raise _duplicate_error(existing, online)
+            raise duplicate_error(existing, online)
     appointment = Appointment.objects.create(
         organization_id=locked.organization_id,
         slot=locked,
@@ -736,10 +736,3 @@ def cancel_locked(
     )
     if release and previous in HOLDING_STATUSES:
         schedules_services.claim_place(release=(locked.slot_id, locked.starts_at))
-
-
-# The names book_place's critical section calls them by (left as they are there).
-_check_bookable = check_bookable
-_active_duplicate = active_duplicate
-_duplicate_error = duplicate_error
-_cancel = cancel_locked

@@ -9,6 +9,7 @@ from functools import wraps
 from django.conf import settings
 from django.core import signing
 from django.db.models import Exists, F, OuterRef
+from django.shortcuts import redirect
 from django.utils import timezone
 
 from appointments import availability, selectors
@@ -106,6 +107,16 @@ def is_eligible(request, organization, service):
     if service.pk not in request._public_site.with_questions:
         return True
     return service.pk in booking_session(request, organization).get("eligible", [])
+
+
+def step_redirect(request, organization, is_open, service, location, *, eligibility=True):
+    """Where a booking step sends a person who may not be on it: the home page while online booking
+    is closed, then (`eligibility`) the service's questions until they are answered; None: stay."""
+    if not is_open:
+        return redirect("appointments:public_page", organization_id=organization.pk)
+    if eligibility and not is_eligible(request, organization, service):
+        return redirect("appointments:public_eligibility", organization.pk, service.pk, location.pk)
+    return None
 
 
 def is_open_time(organization, clinic, service, location, slot_id, moment):

@@ -14,12 +14,12 @@ from appointments.booking import services
 from appointments.booking.forms import PersonForm, TimeChoiceForm
 from appointments.booking.views_common import (
     booking_session,
-    is_eligible,
     is_open_time,
     keeps_booking_state,
     public_over_limit,
     public_step,
     save_booking_session,
+    step_redirect,
     time_gone,
 )
 from appointments.booking.views_notices import notice_urls
@@ -38,10 +38,9 @@ def public_details(request, organization_id, service_id, location_id):
     organization, clinic, is_open, service, location = public_step(
         request, organization_id, service_id, location_id
     )
-    if not is_open:
-        return redirect("appointments:public_page", organization_id=organization.pk)
-    if not is_eligible(request, organization, service):
-        return redirect("appointments:public_eligibility", organization.pk, service.pk, location.pk)
+    elsewhere = step_redirect(request, organization, is_open, service, location)
+    if elsewhere is not None:
+        return elsewhere
     checked = False
     if request.method == "GET" and request.GET.get("time"):
         # A time chosen from a link (or the back button): checked against the open times again.
@@ -61,14 +60,14 @@ def public_details(request, organization_id, service_id, location_id):
         messages.error(request, _("Choose a time first."))
         return redirect("appointments:public_times", organization.pk, service.pk, location.pk)
     moment, slot_id = chosen.cleaned_data["time"], chosen.cleaned_data["slot_id"]
-    # The form shown for a time just checked among the open times needs no slot; a booking reads
-    # it with the time's row (services.book_place: one statement, refused if not of this location).
-    slot = (
-        None
-        if checked or request.method == "POST"
-        else Slot.objects.for_organization(organization).filter(pk=slot_id, location=location).first()
-    )
-    if slot is None and not checked and request.method != "POST":
+    # The form shown for a time just checked among the open times needs no other look-up, and a booking
+    # reads the slot with the time's row (services.book_place: one statement, refused if not of this
+    # location); the form shown for a time kept from before checks its slot is of this location.
+    if (
+        not checked
+        and request.method != "POST"
+        and not Slot.objects.for_organization(organization).filter(pk=slot_id, location=location).exists()
+    ):
         messages.error(request, _("This time is not available. Choose a time in the list."))
         return redirect("appointments:public_times", organization.pk, service.pk, location.pk)
     # What the person typed before their time was taken (issue 20): shown again, not lost.

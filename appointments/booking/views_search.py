@@ -14,13 +14,13 @@ from appointments import selectors
 from appointments.booking.forms import EligibilityForm, PublicSearchForm, TimeChoiceForm
 from appointments.booking.views_common import (
     booking_session,
-    is_eligible,
     is_open_time,
     keeps_booking_state,
     public_step,
     save_booking_session,
     service_questions,
     shown_days,
+    step_redirect,
     time_value_of,
 )
 from appointments.configuration import services as configuration_services
@@ -124,8 +124,9 @@ def public_eligibility(request, organization_id, service_id, location_id):
     organization, clinic, is_open, service, location = public_step(
         request, organization_id, service_id, location_id
     )
-    if not is_open:
-        return redirect("appointments:public_page", organization_id=organization.pk)
+    elsewhere = step_redirect(request, organization, is_open, service, location, eligibility=False)
+    if elsewhere is not None:
+        return elsewhere
     questions = service_questions(request, service)
     form = EligibilityForm(request.POST or None, questions=questions)
     not_eligible = False
@@ -209,10 +210,9 @@ def public_times(request, organization_id, service_id, location_id):
     organization, clinic, is_open, service, location = public_step(
         request, organization_id, service_id, location_id
     )
-    if not is_open:
-        return redirect("appointments:public_page", organization_id=organization.pk)
-    if not is_eligible(request, organization, service):
-        return redirect("appointments:public_eligibility", organization.pk, service.pk, location.pk)
+    elsewhere = step_redirect(request, organization, is_open, service, location)
+    if elsewhere is not None:
+        return elsewhere
     form = TimeChoiceForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         moment, slot_id = form.cleaned_data["time"], form.cleaned_data["slot_id"]

@@ -2,6 +2,10 @@
 
 A person (same email or mobile) is on a service's list once while waiting or offered; the list's
 order is the order of sign-up. The one clock is timezone.now().
+
+WAITLIST_FLOW declares an entry's statuses once (portal.workflow): the pages read it through the
+`reached` and `allows` filters instead of comparing statuses. Nobody takes these transitions from a
+button: the person by their signed links, the system by its offers (appointments.waitlist.offers).
 """
 
 from typing import Any
@@ -9,7 +13,9 @@ from typing import Any
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
+from appointments import roles
 from appointments.models import (
     WAITLIST_ACTIVE,
     Service,
@@ -17,8 +23,59 @@ from appointments.models import (
     WaitlistStatus,
     waitlist_contact_key,
 )
+from portal.workflow import Transition, Workflow
 
 LEAVE_SALT = "appointments.waitlist.leave"
+
+W = WaitlistStatus
+
+
+def _no_history(entry: WaitlistEntry, /, **change: Any) -> None:
+    """An entry keeps no history rows: its own fields (offered until, left at) say what happened."""
+    return None
+
+
+WAITLIST_FLOW: Workflow[WaitlistEntry] = Workflow(
+    model=WaitlistEntry,
+    # No buttons (every transition's button is False): no action endpoint to reverse.
+    url_name="",
+    record_history=_no_history,
+    transitions=[
+        Transition(
+            name="offer",
+            sources=(W.WAITING,),
+            target=W.OFFERED,
+            capability=roles.CONFIGURE,
+            label=gettext_lazy("Offer the place"),
+            button=False,
+        ),
+        Transition(
+            name="book",
+            sources=(W.OFFERED,),
+            target=W.BOOKED,
+            capability=roles.CONFIGURE,
+            label=gettext_lazy("Book the offered place"),
+            button=False,
+        ),
+        Transition(
+            name="expire",
+            sources=(W.OFFERED,),
+            target=W.EXPIRED,
+            capability=roles.CONFIGURE,
+            label=gettext_lazy("Let the offer expire"),
+            button=False,
+        ),
+        # Leaving by the signed link, or declining an offered place.
+        Transition(
+            name="leave",
+            sources=WAITLIST_ACTIVE,
+            target=W.LEFT,
+            capability=roles.CONFIGURE,
+            label=gettext_lazy("Leave the waitlist"),
+            button=False,
+        ),
+    ],
+)
 
 
 def area_of(postal_code: str) -> str:

@@ -3,8 +3,9 @@
 from django.db.models import Count, Q
 
 from appointments import roles, selectors
-from appointments.models import WAITLIST_ACTIVE, WaitlistEntry
+from appointments.models import WAITLIST_ACTIVE
 from appointments.pages import render_page
+from appointments.waitlist import services as waitlist_services
 from portal.permissions import capability_required
 
 
@@ -20,13 +21,8 @@ def waitlist(request):
     for service in services:
         if str(service.pk) == wanted or (chosen is None and not wanted.isdigit()):
             chosen = service
-    entries = []
-    if chosen is not None:
-        entries = list(
-            WaitlistEntry.objects.for_organization(chosen.organization_id)
-            .filter(service=chosen)
-            .order_by("created_at", "pk")
-        )
+    # The page marks an entry's status from waitlist_services.WAITLIST_FLOW (the `reached` filter).
+    entries = waitlist_services.service_list(chosen) if chosen is not None else []
     return render_page(
         request,
         "appointments/waitlist_staff.html",

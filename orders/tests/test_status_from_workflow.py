@@ -39,15 +39,23 @@ def _amendment(world, summary):
     )
 
 
-def test_no_template_outside_appointments_compares_statuses():
+def test_no_template_compares_statuses():
+    """Pages and emails of every app, appointments included (its waitlist reads WAITLIST_FLOW)."""
     templates = Path(settings.BASE_DIR) / "templates"
+    paths = [path for pattern in ("*.html", "*.txt") for path in templates.rglob(pattern)]
+    assert any(path.relative_to(templates).parts[0] == "appointments" for path in paths)
     found = [
         f"{path.relative_to(templates)}: {match.group(0)}"
-        for path in templates.rglob("*.html")
-        if path.relative_to(templates).parts[0] != "appointments"
+        for path in paths
         for match in STATUS_COMPARISON.finditer(path.read_text(encoding="utf-8"))
     ]
     assert found == []
+
+
+def test_the_scan_finds_a_status_comparison():
+    assert STATUS_COMPARISON.search('{% elif entry.status == "waiting" or entry.status == "offered" %}')
+    assert STATUS_COMPARISON.search("{% if x.status in allowed %}")
+    assert not STATUS_COMPARISON.search('{% if entry|reached:"leave" %}')
 
 
 def test_the_declarations_mark_pending_and_nothing_else():

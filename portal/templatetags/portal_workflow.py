@@ -1,5 +1,6 @@
 """`{% workflow_actions record %}`: the buttons of the transitions this person may take now;
 `{% if record|reached:"decline" %}`: is the record where that transition leads (a notice to show);
+`{% if record|allows:"leave" %}`: does its status allow that transition, whoever asks (a page's own form);
 `{{ record|status_kind }}`: how pages mark its status (a badge's modifier, "" when plain).
 
 Derived from the record's `portal.workflow.Workflow` declaration, so that no template compares
@@ -31,6 +32,12 @@ def workflow_actions(context: template.Context, record: models.Model) -> dict[st
 def reached(record: models.Model, name: str) -> bool:
     """True when the record's status is the one its transition `name` leads to (portal.workflow)."""
     return workflow.reached(record, name)
+
+
+@register.filter
+def allows(record: models.Model, name: str) -> bool:
+    """True when the record's status is one its transition `name` starts from (portal.workflow)."""
+    return workflow.allows(record, name)
 
 
 @register.filter
