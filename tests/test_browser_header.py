@@ -85,3 +85,26 @@ def test_the_header_fits_without_cut_or_overlap(live_server, browser, demo, lang
     for index, first in enumerate(boxes):
         for second in boxes[index + 1 :]:
             assert not _overlap(first, second), f"{first['name']} overlaps {second['name']}"
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_escape_closes_the_role_menu_and_gives_the_focus_back(live_server, browser, demo, language):
+    # Browser walk: Escape left the open role menu open (the "?" menu closed).
+    _organizations, users = demo
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        context.add_cookies(
+            [language_cookie(live_server.url, language), session_cookie(live_server.url, users[WORKER])]
+        )
+        page = context.new_page()
+        page.goto(live_server.url + reverse("portal:home"))
+        summary = page.locator(".role-menu > summary")
+        summary.focus()
+        page.keyboard.press("Enter")
+        assert page.evaluate("document.querySelector('details.role-menu').open")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Escape")
+        assert not page.evaluate("document.querySelector('details.role-menu').open")
+        assert page.evaluate("document.activeElement.matches('details.role-menu > summary')")
+    finally:
+        context.close()

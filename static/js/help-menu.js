@@ -1,9 +1,11 @@
-/* The "?" help menu (portal/includes/help_menu.html) is a <details>: it opens and closes with
+/* The header's menus, the "?" help menu (portal/includes/help_menu.html) and the role menu
+   (base.html), are <details>: they open and close with
    Enter or Space without any script. This adds what a menu is expected to do besides: Escape
    closes it and gives the focus back to its button, and a click or a focus outside closes it. */
 (function () {
   "use strict";
-  var menus = document.querySelectorAll("details.help-menu");
+  var MENUS = "details.help-menu, details.role-menu";
+  var menus = document.querySelectorAll(MENUS);
   function closeAll(except) {
     menus.forEach(function (menu) {
       if (menu !== except) {
@@ -25,7 +27,7 @@
     });
   });
   document.addEventListener("click", function (event) {
-    var inside = event.target.closest ? event.target.closest("details.help-menu") : null;
+    var inside = event.target.closest ? event.target.closest(MENUS) : null;
     closeAll(inside);
   });
 })();
