@@ -76,7 +76,13 @@ def public_waitlist(request, organization_id, service_id):
     return render(
         request,
         "appointments/waitlist_signup.html",
-        {"organization": organization, "clinic": site.clinic, "service": service, "form": form},
+        {
+            "organization": organization,
+            "clinic": site.clinic,
+            "service": service,
+            "form": form,
+            "postal_code": request.GET.get("postal_code", "")[:10],
+        },
     )
 
 
