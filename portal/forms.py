@@ -50,13 +50,10 @@ class IsoDateField(forms.DateField):
         try:
             return super().to_python(value)
         except ValidationError as error:
-            if (
-                error.code == "invalid"
-                and isinstance(value, str)
-                and ISO_DATE_SHAPE.fullmatch(value.strip())
-            ):
+            if error.code == "invalid" and isinstance(value, str) and ISO_DATE_SHAPE.fullmatch(value.strip()):
                 raise ValidationError(self.error_messages["no_such_date"], code="no_such_date") from None
             raise
+
 
 # A date of birth says its format in words beside the box (a placeholder alone disappears as soon as
 # one types, and is not read by every screen reader): help_text=DATE_OF_BIRTH_HELP, which
