@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from appointments.models import Appointment, Service
 from portal.documents import CalendarEvent, calendar_file
@@ -27,7 +28,9 @@ def ics_attachment(appointment_id):
             ),
             product="Appointments",
         )
-    return (f"appointment-{appointment.number}.ics", data, "text/calendar")
+        # Translators: the name of the calendar file attached to the email (no spaces, no accents).
+        name = _("appointment-%(number)s.ics") % {"number": appointment.number}
+    return (name, data, "text/calendar")
 
 
 def service_attachment(service_id):

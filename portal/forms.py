@@ -34,6 +34,27 @@ DATE_WIDGET = IsoDateInput()
 # placeholder (Django's own "Enter a valid date." leaves the person guessing): error_messages=DATE_ERRORS.
 DATE_ERRORS = {"invalid": _("Enter a date as YYYY-MM-DD.")}
 
+ISO_DATE_SHAPE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+
+
+class IsoDateField(forms.DateField):
+    """A date box that tells a wrong format (DATE_ERRORS) from a day that does not exist in the
+    right format (1990-02-30): the second is said as such, not as a format to follow."""
+
+    default_error_messages = {
+        **DATE_ERRORS,
+        "no_such_date": _("This date does not exist: check the day and the month."),
+    }
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError as error:
+            if error.code == "invalid" and isinstance(value, str) and ISO_DATE_SHAPE.fullmatch(value.strip()):
+                raise ValidationError(self.error_messages["no_such_date"], code="no_such_date") from None
+            raise
+
+
 # A date of birth says its format in words beside the box (a placeholder alone disappears as soon as
 # one types, and is not read by every screen reader): help_text=DATE_OF_BIRTH_HELP, which
 # portal/includes/field.html shows under the label and links with aria-describedby.

@@ -20,9 +20,9 @@ from appointments.models import (
 from appointments.schedules.forms import ScheduleDateField, is_schedule_day
 from portal import dates
 from portal.forms import (
-    DATE_ERRORS,
     DATE_OF_BIRTH_HELP,
     DATE_WIDGET,
+    IsoDateField,
     canadian_postal_code,
 )
 
@@ -104,11 +104,10 @@ def time_value(slot, moment):
 
 
 PERSONAL_WIDGETS = {
-    PersonalField.DATE_OF_BIRTH: lambda label, required: forms.DateField(
+    PersonalField.DATE_OF_BIRTH: lambda label, required: IsoDateField(
         label=label,
         required=required,
         widget=DATE_WIDGET,
-        error_messages=DATE_ERRORS,
         help_text=DATE_OF_BIRTH_HELP,
     ),
     PersonalField.GENDER: lambda label, required: forms.ChoiceField(

@@ -16,9 +16,9 @@ from appointments.models import (
 from appointments.schedules.forms import ScheduleDateField
 from appointments.tables import follow_up_columns
 from portal.forms import (
-    DATE_ERRORS,
     DATE_OF_BIRTH_HELP,
     DATE_WIDGET,
+    IsoDateField,
 )
 
 # Follow-up --------------------------------------------------------------------------------------------
@@ -60,11 +60,10 @@ class FollowUpForm(ScopedChoices, forms.Form):
     number = forms.CharField(label=_("Confirmation number"), required=False, max_length=12)
     first_name = forms.CharField(label=_("First name"), required=False, max_length=100)
     last_name = forms.CharField(label=_("Last name"), required=False, max_length=100)
-    date_of_birth = forms.DateField(
+    date_of_birth = IsoDateField(
         label=_("Date of birth"),
         required=False,
         widget=DATE_WIDGET,
-        error_messages=DATE_ERRORS,
         help_text=DATE_OF_BIRTH_HELP,
     )
     phone = forms.CharField(label=_("Mobile phone"), required=False, max_length=30)

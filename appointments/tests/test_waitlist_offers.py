@@ -537,3 +537,30 @@ def test_the_beat_runs_the_expiry_every_five_minutes(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["appointment-waitlist-holds"]
     assert entry["task"] == tasks.expire_waitlist_holds.name
     assert entry["schedule"] == 300.0
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_offer_form_prefills_the_mobile_as_typed_with_its_sms_ticked(world, opening):
+    _slot, _other, near, later = opening
+    WaitlistEntry.objects.filter(pk=near.pk).update(mobile_phone="+15065550199")
+    offers.offer_places()
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    text = client.get(_offer_url(world, near)).content.decode()
+    assert 'value="506 555 0199"' in text and "+15065550199" not in text
+    assert re.search(r'<input type="checkbox" name="send_sms"[^>]*checked', text)
+    # Without a mobile phone: the SMS box stays unticked.
+    offers.decline(_fresh(near))
+    offers.offer_places()
+    assert _fresh(later).status == WaitlistStatus.OFFERED
+    text = client.get(_offer_url(world, later)).content.decode()
+    assert re.search(r'<input type="checkbox" name="send_sms"', text)
+    assert not re.search(r'<input type="checkbox" name="send_sms"[^>]*checked', text)
+
+
+def test_typed_phone_formats_north_american_numbers_as_people_type_them():
+    from appointments.waitlist.views_public import typed_phone
+
+    assert typed_phone("+15065550199") == "506 555 0199"
+    assert typed_phone("") == ""
+    assert typed_phone("not a number") == "not a number"
+    assert typed_phone("+33123456789") == "01 23 45 67 89"

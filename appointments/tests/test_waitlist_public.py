@@ -46,6 +46,21 @@ def test_a_search_without_places_offers_the_waitlist(world):
     assert _url(world) + "?postal_code=E1C%204M2" in text
 
 
+@time_machine.travel(NOW, tick=False)
+def test_the_sign_up_page_opened_directly_does_not_say_there_is_no_place(world):
+    """Opened from a link, places may exist: the page says nothing false and links to the search
+    of this service (with the postal code it was given)."""
+    open_online_booking(world)
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    text = html.unescape(client.get(_url(world)).content.decode())
+    assert "There is no place" not in text
+    assert "If you find no place that suits you" in text
+    search = reverse("appointments:public_search", args=[world.clinic.pk])
+    assert f'href="{search}?service={world.first.pk}"' in text
+    text = html.unescape(client.get(_url(world), {"postal_code": "E1C 4M2"}).content.decode())
+    assert f'href="{search}?service={world.first.pk}&postal_code=E1C%204M2"' in text
+
+
 @pytest.mark.parametrize("language", ["en", "fr"])
 @time_machine.travel(NOW, tick=False)
 def test_sign_up_and_confirmation_in_both_languages(world, language):

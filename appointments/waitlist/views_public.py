@@ -1,6 +1,7 @@
 """The public waitlist pages (issue 20): sign up when a search finds no place, the confirmation,
 leaving the list by the signed link of each message, and the offer of a held place."""
 
+import phonenumbers
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
@@ -19,6 +20,22 @@ from appointments.waitlist import offers, services
 from appointments.waitlist.forms import WaitlistForm
 from portal.forms import show_service_error
 from portal.workflow import ActionError
+
+
+def typed_phone(stored: str) -> str:
+    """A stored number (E.164) the way people type it: "506 555 0199" for a North American number,
+    the national format otherwise; what cannot be read as it was."""
+    if not stored:
+        return ""
+    try:
+        number = phonenumbers.parse(stored, "CA")
+    except phonenumbers.NumberParseException:
+        return stored
+    if number.country_code == 1:
+        digits = str(number.national_number)
+        if len(digits) == 10:
+            return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
 
 
 def _site_service(organization_id, service_id):
@@ -59,7 +76,13 @@ def public_waitlist(request, organization_id, service_id):
     return render(
         request,
         "appointments/waitlist_signup.html",
-        {"organization": organization, "clinic": site.clinic, "service": service, "form": form},
+        {
+            "organization": organization,
+            "clinic": site.clinic,
+            "service": service,
+            "form": form,
+            "postal_code": request.GET.get("postal_code", "")[:10],
+        },
     )
 
 
@@ -130,7 +153,12 @@ def public_waitlist_offer(request, organization_id, token):
     form = None
     if state == "held":
         assert time_row is not None and location is not None
-        initial = {"email": entry.email, "mobile_phone": entry.mobile_phone}
+        # The mobile phone as people type it (506 555 0199, not +15065550199), and its SMS ticked.
+        initial = {
+            "email": entry.email,
+            "mobile_phone": typed_phone(entry.mobile_phone),
+            "send_sms": bool(entry.mobile_phone),
+        }
         posted = (
             request.POST if request.method == "POST" and request.POST.get("action") == "confirm" else None
         )

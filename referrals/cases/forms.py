@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.forms import (
     ALLOWED_DOCUMENTS,
-    DATE_ERRORS,
     DATE_OF_BIRTH_HELP,
     DATE_WIDGET,
+    IsoDateField,
     canadian_postal_code,
     check_upload,
 )
@@ -61,7 +61,7 @@ class PersonForm(forms.ModelForm):
             "postal_code",
         ]
         widgets = {"birth_date": DATE_WIDGET}
-        error_messages = {"birth_date": DATE_ERRORS}
+        field_classes = {"birth_date": IsoDateField}
         help_texts = {"birth_date": DATE_OF_BIRTH_HELP}
 
     def clean_birth_date(self):
