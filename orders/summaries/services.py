@@ -458,9 +458,28 @@ ORDER_FLOW: Workflow[Order] = Workflow(
 )
 
 
+ONLY_REMAINING_ORDER = _(
+    "This is the summary's only remaining order: cancel the whole summary instead. Nothing was changed."
+)
+
+
+def _others_remain(order: Order) -> bool:
+    """Does the summary keep another order that is not cancelled?"""
+    return order.summary.orders.exclude(pk=order.pk).exclude(status=S.CANCELLED).exists()
+
+
+def order_cancel_state(*, user: User, order: Order) -> str:
+    """"allowed" when this person may cancel this order alone now (its summary being adjusted, the
+    order not cancelled, another order remaining); "only" when it is the summary's last remaining
+    order (the summary is cancelled instead); "" otherwise."""
+    if not (order.summary.status in AMENDABLE and ORDER_FLOW.can(order, CANCEL_ORDER.name, user)):
+        return ""
+    return "allowed" if _others_remain(order) else "only"
+
+
 def can_cancel_order(*, user: User, order: Order) -> bool:
-    """May this person cancel this order alone now (its summary being adjusted, the order not cancelled)?"""
-    return order.summary.status in AMENDABLE and ORDER_FLOW.can(order, CANCEL_ORDER.name, user)
+    """May this person cancel this order alone now?"""
+    return order_cancel_state(user=user, order=order) == "allowed"
 
 
 @transaction.atomic
@@ -468,12 +487,8 @@ def cancel_order(*, actor: User, order: Order) -> Order:
     """Cancel one order of a summary being adjusted (Draft or Pending); the others stand."""
     summary = SUMMARY_FLOW.lock(order.summary, allowed=AMENDABLE)
     ORDER_FLOW.lock(order, allowed=CANCEL_ORDER.sources, transition=CANCEL_ORDER)
-    if not summary.orders.exclude(pk=order.pk).exclude(status=S.CANCELLED).exists():
-        raise ActionError(
-            _(
-                "This is the summary's only remaining order: cancel the whole summary instead. Nothing was changed."
-            )
-        )
+    if not _others_remain(order):
+        raise ActionError(ONLY_REMAINING_ORDER)
     order = ORDER_FLOW.perform(CANCEL_ORDER.name, order, actor=actor)
     summary.save(update_fields=["updated_at"])
     return order

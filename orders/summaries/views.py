@@ -233,7 +233,7 @@ def order_detail(request, pk):
             "can_confirm": can_report and summary.status in confirmation_services.CONFIRMABLE,
             # Said where the button was, to those who could confirm on an Activated summary.
             "confirm_notice": confirmation_services.confirm_notice(summary) if can_report else "",
-            "can_cancel_order": services.can_cancel_order(user=user, order=order),
+            "cancel_state": services.order_cancel_state(user=user, order=order),
             "confirmations": ConfirmationTable(selectors.order_confirmations(order), exclude=("order",)),
         },
     )
@@ -244,6 +244,17 @@ def order_detail(request, pk):
 def order_cancel(request, pk):
     """Cancel one order of a summary being adjusted, after an "are you sure?" page."""
     order = selectors.get_order_for_user(request.user, pk)
+    state = services.order_cancel_state(user=request.user, order=order)
+    if request.method == "GET" and state != "allowed":
+        # Asked only where it can be done (the page's button is shown only then); an old link or
+        # a changed summary: said on the order's page. A post gets the service's own refusal.
+        messages.error(
+            request,
+            services.ONLY_REMAINING_ORDER
+            if state == "only"
+            else _("This order cannot be cancelled in its summary's current status. Nothing was changed."),
+        )
+        return redirect("orders:order", pk=order.pk)
     if request.method == "POST":
         return act(
             request,

@@ -65,6 +65,32 @@ def _orders_summary(organization, status="activated"):
     return summary
 
 
+def _cancellable_order(organization):
+    """An order that can be cancelled alone: an amendment of a Pending summary (its first order
+    remains; a summary's only remaining order is not cancelled alone)."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from orders.summaries import services as summary_services
+
+    summary = _orders_summary(organization, "pending")
+    return summary_services.amend_summary(
+        actor=summary.worker,
+        summary=summary,
+        order=dict(
+            effective_date=timezone.localdate() + timedelta(days=1),
+            per="week",
+            base_units=Decimal(2),
+            base_rate=Decimal(1),
+            km_units=Decimal(0),
+            other_monthly_cost=Decimal(0),
+            client_contribution=Decimal(0),
+        ),
+    )
+
+
 def _orders_report(organization):
     from orders.models import ReportKind
     from orders.reports import services as report_services
@@ -167,7 +193,7 @@ OBJECT_URLS += [
         "orders:order_cancel",
         "orders.manage",
         DEPARTMENT,
-        lambda org: reverse("orders:order_cancel", args=[_orders_summary(org, "pending").orders.get().pk]),
+        lambda org: reverse("orders:order_cancel", args=[_cancellable_order(org).pk]),
     ),
     ObjectURL(
         "orders:edit",

@@ -132,3 +132,24 @@ def test_an_order_of_an_active_summary_cannot_be_cancelled_alone(world):
         reverse("orders:order", args=[order.pk])
     )
     assert reverse("orders:order_cancel", args=[order.pk]) not in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_summarys_only_remaining_order_offers_no_cancel_and_its_page_says_why(world):
+    # Browser walk 2: "Cancel this order" was offered on a summary's last remaining order and its
+    # "are you sure?" page opened for any order, then the save was refused.
+    from django.contrib.messages import get_messages
+
+    summary = summary_services.set_pending(actor=world.worker, summary=world.activated())
+    (order,) = summary.orders.all()
+    client = verified_client(world.worker, membership=world.worker_membership)
+    client.cookies["liaison_language"] = "en"
+    page = client.get(reverse("orders:order", args=[order.pk])).content.decode()
+    cancel_url = reverse("orders:order_cancel", args=[order.pk])
+    assert cancel_url not in page
+    assert 'id="only-order-notice"' in page
+    response = client.get(cancel_url)
+    assert response.status_code == 302 and response.url == reverse("orders:order", args=[order.pk])
+    assert "only remaining order" in " ".join(str(m) for m in get_messages(response.wsgi_request))
+    order.refresh_from_db()
+    assert order.status != S.CANCELLED
