@@ -454,6 +454,19 @@ def _demo_waitlist_leave():
     )
 
 
+def _follow_up_week():
+    """The follow-up's week of the demo's first booked appointment: the demo books the first places
+    still to come, so late on a Friday or at a weekend they fall in the next week, and the current
+    week would list nobody."""
+    from django.utils import timezone
+
+    from appointments.models import Appointment
+
+    first = Appointment.objects.scoped("the registry's demo pages").order_by("starts_at").first()
+    day = timezone.localdate(first.starts_at) if first is not None else timezone.localdate()
+    return reverse("appointments:follow_up") + f"?period=week&date={day.isoformat()}"
+
+
 def _demo_waitlist_offer():
     """Issue 20: the offer page of a demo person offered a free place of the demo service."""
     from appointments.models import Service, WaitlistEntry, WaitlistStatus
@@ -529,7 +542,7 @@ PAGES += [
     _demo_public("appointments-public-waitlist-leave", lambda w: _demo_waitlist_leave()),
     _demo_public("appointments-public-waitlist-offer", lambda w: _demo_waitlist_offer()),
     _config_page("appointments-waitlist", lambda w: reverse("appointments:waitlist")),
-    _schedule_page("appointments-follow-up", lambda w: reverse("appointments:follow_up") + "?period=week"),
+    _schedule_page("appointments-follow-up", lambda w: _follow_up_week()),
     _schedule_page(
         "appointments-follow-up-both",
         lambda w: reverse("appointments:follow_up") + "?period=day&view_type=both",

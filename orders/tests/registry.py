@@ -230,6 +230,37 @@ def _demo_summary(world, status, provider="provider"):
     )
 
 
+def _demo_cancellable_order(world):
+    """An order of a demo Pending summary that can be cancelled alone (another order remains; a
+    summary's only remaining order is not): the demo's own, else an amendment added to it."""
+    from orders.models import SummaryStatus
+
+    summary = _demo_summary(world, "pending")
+    live = list(summary.orders.exclude(status=SummaryStatus.CANCELLED).order_by("pk"))
+    if len(live) >= 2:
+        return live[-1]
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from orders.summaries import services as summary_services
+
+    return summary_services.amend_summary(
+        actor=summary.worker,
+        summary=summary,
+        order=dict(
+            effective_date=timezone.localdate() + timedelta(days=1),
+            per="week",
+            base_units=Decimal(2),
+            base_rate=Decimal(1),
+            km_units=Decimal(0),
+            other_monthly_cost=Decimal(0),
+            client_contribution=Decimal(0),
+        ),
+    )
+
+
 COORDINATION = "coordination@demo.liaison.ca"
 FINANCE_AND_COORDINATION = "financecoord@demo.liaison.ca"
 
@@ -344,7 +375,7 @@ PAGES += [
     Page("orders-new-summary", lambda w: reverse("orders:summary_create"), account=WORKER),
     Page(
         "orders-order-cancel",
-        lambda w: reverse("orders:order_cancel", args=[_demo_summary(w, "pending").orders.first().pk]),
+        lambda w: reverse("orders:order_cancel", args=[_demo_cancellable_order(w).pk]),
         account=WORKER,
     ),
     Page(
