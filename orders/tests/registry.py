@@ -68,6 +68,11 @@ def _orders_summary(organization, status="activated"):
 def _cancellable_order(organization):
     """An order that can be cancelled alone: an amendment of a Pending summary (its first order
     remains; a summary's only remaining order is not cancelled alone)."""
+    return _amendment_of(_orders_summary(organization, "pending"))
+
+
+def _amendment_of(summary):
+    """An amendment added to a Pending summary: an order that can be cancelled alone."""
     from datetime import timedelta
     from decimal import Decimal
 
@@ -75,7 +80,6 @@ def _cancellable_order(organization):
 
     from orders.summaries import services as summary_services
 
-    summary = _orders_summary(organization, "pending")
     return summary_services.amend_summary(
         actor=summary.worker,
         summary=summary,
@@ -239,26 +243,7 @@ def _demo_cancellable_order(world):
     live = list(summary.orders.exclude(status=SummaryStatus.CANCELLED).order_by("pk"))
     if len(live) >= 2:
         return live[-1]
-    from datetime import timedelta
-    from decimal import Decimal
-
-    from django.utils import timezone
-
-    from orders.summaries import services as summary_services
-
-    return summary_services.amend_summary(
-        actor=summary.worker,
-        summary=summary,
-        order=dict(
-            effective_date=timezone.localdate() + timedelta(days=1),
-            per="week",
-            base_units=Decimal(2),
-            base_rate=Decimal(1),
-            km_units=Decimal(0),
-            other_monthly_cost=Decimal(0),
-            client_contribution=Decimal(0),
-        ),
-    )
+    return _amendment_of(summary)
 
 
 COORDINATION = "coordination@demo.liaison.ca"
